@@ -1,0 +1,48 @@
+#include "libraries/config/flags.h"
+
+#include <cstdlib>
+
+#include "gtest/gtest.h"
+
+namespace bulwark {
+namespace {
+
+TEST(FlagsTest, ParsesBothForms) {
+  const char* argv[] = {"bin", "--listen=127.0.0.1:1", "--config", "c.json", "pos"};
+  auto flags = Flags::Parse(5, argv, {"listen", "config"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->Get("listen"), "127.0.0.1:1");
+  EXPECT_EQ(flags->Get("config"), "c.json");
+  EXPECT_EQ(flags->positional(), std::vector<std::string>{"pos"});
+  EXPECT_EQ(flags->Get("missing", "dflt"), "dflt");
+}
+
+TEST(FlagsTest, RejectsUnknownAndValueless) {
+  const char* unknown[] = {"bin", "--nope=1"};
+  EXPECT_EQ(Flags::Parse(2, unknown, {"listen"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const char* valueless[] = {"bin", "--listen"};
+  EXPECT_EQ(Flags::Parse(2, valueless, {"listen"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FlagsTest, EnvironmentIsOverriddenByCommandLine) {
+  setenv("BULWARK_DRAIN_DEADLINE", "7s", 1);
+  const char* argv[] = {"bin"};
+  auto flags = Flags::Parse(1, argv, {"drain-deadline"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags->GetDuration("drain-deadline", absl::Seconds(1)), absl::Seconds(7));
+  const char* argv2[] = {"bin", "--drain-deadline=3s"};
+  flags = Flags::Parse(2, argv2, {"drain-deadline"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags->GetDuration("drain-deadline", absl::Seconds(1)), absl::Seconds(3));
+  const char* bad[] = {"bin", "--drain-deadline=soon"};
+  flags = Flags::Parse(2, bad, {"drain-deadline"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(flags->GetDuration("drain-deadline", absl::Seconds(1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  unsetenv("BULWARK_DRAIN_DEADLINE");
+}
+
+}  // namespace
+}  // namespace bulwark

@@ -1,0 +1,124 @@
+#include "libraries/grpc_server/server.h"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "libraries/grpc_server/call_log.h"
+#include "libraries/logging/log.h"
+
+namespace bulwark {
+namespace {
+
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+void GrpcServer::BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const Options& options, const std::vector<Service>& services,
+    std::function<absl::Status()> readiness) {
+  if (options.listen_address.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address '", options.listen_address, "' is not host:port"));
+  }
+  std::unique_ptr<GrpcServer> server(new GrpcServer());
+  server->options_ = options;
+  SetLogServiceName(options.service_name);
+
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // Without this, gRPC binds with SO_REUSEPORT and a second server on the same port would
+  // silently share its traffic instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  std::vector<std::string> names;
+  for (const Service& service : services) {
+    builder.RegisterService(service.impl);
+    names.push_back(service.full_name);
+  }
+
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<CallLogInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+
+  // Health answers for the whole server ("") and for every registered service by name.
+  server->health_ = std::make_unique<HealthService>(names);
+  builder.RegisterService(server->health_.get());
+
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use, or not an address of this machine?)"));
+  }
+  if (!options.port_file.empty()) {
+    std::string tmp = options.port_file + ".tmp";
+    std::ofstream(tmp) << server->port_ << "\n";
+    std::rename(tmp.c_str(), options.port_file.c_str());
+  }
+  LogInfo("listening", {{"address", options.listen_address}, {"port", server->port_}});
+  server->readiness_thread_ =
+      std::thread([s = server.get(), readiness = std::move(readiness)] {
+        s->ReadinessLoop(readiness);
+      });
+  return server;
+}
+
+void GrpcServer::ReadinessLoop(std::function<absl::Status()> readiness) {
+  absl::Status last = absl::UnknownError("not checked yet");
+  do {
+    absl::Status now = readiness ? readiness() : absl::OkStatus();
+    if (now.ok() != last.ok() || now.message() != last.message()) {
+      if (now.ok()) {
+        LogInfo("serving");
+      } else {
+        LogWarning("not serving", {{"reason", std::string(now.message())}});
+      }
+    }
+    health_->SetServing(now.ok());
+    last = now;
+  } while (!stopping_.WaitForNotificationWithTimeout(options_.readiness_interval));
+}
+
+void GrpcServer::WaitForTerminationSignal() {
+  sigset_t set = TerminationSignals();
+  int signal = 0;
+  sigwait(&set, &signal);
+  LogInfo("signal received; draining",
+          {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
+           {"drain_deadline_s", absl::ToDoubleSeconds(options_.drain_deadline)}});
+  Shutdown();
+}
+
+void GrpcServer::Shutdown() {
+  std::call_once(shutdown_once_, [this] {
+    stopping_.Notify();
+    if (health_ != nullptr) health_->Shutdown();
+    if (readiness_thread_.joinable()) readiness_thread_.join();
+    if (server_ == nullptr) return;  // Start failed before serving.
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
+    server_->Wait();
+    LogInfo("stopped");
+  });
+}
+
+GrpcServer::~GrpcServer() { Shutdown(); }
+
+}  // namespace bulwark

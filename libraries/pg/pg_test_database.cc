@@ -1,0 +1,64 @@
+#include "libraries/pg/pg_test_database.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "libraries/pg/bootstrap.h"
+#include "libraries/pg/dsn.h"
+
+namespace bulwark::pg {
+
+absl::StatusOr<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create(
+    const std::vector<const MigrationSet*>& sets,
+    const std::vector<std::string>& extra_services) {
+  const char* admin = std::getenv("BULWARK_TEST_PG_ADMIN");
+  if (admin == nullptr || *admin == '\0') {
+    return absl::FailedPreconditionError(
+        "BULWARK_TEST_PG_ADMIN is not set: this test needs PostgreSQL; run it through "
+        "./dev test, which starts a throwaway cluster");
+  }
+  std::unique_ptr<PgTestDatabase> db(new PgTestDatabase());
+  db->admin_dsn_ = admin;
+  std::random_device rd;
+  db->name_ = absl::StrCat("bulwark_t_", getpid(), "_", rd() % 1000000);
+
+  BootstrapOptions options;
+  options.admin_dsn = db->admin_dsn_;
+  options.database = db->name_;
+  for (const MigrationSet* set : sets) options.services.push_back(set->service);
+  for (const std::string& s : extra_services) options.services.push_back(s);
+  for (const std::string& service : options.services) {
+    for (const std::string& role : {"bulwark_" + service, "bulwark_" + service + "_owner"}) {
+      options.passwords[role] = TestPassword(role);
+    }
+  }
+  if (absl::Status s = Bootstrap(options); !s.ok()) return s;
+  for (const MigrationSet* set : sets) {
+    auto version = ApplyMigrations(db->OwnerDsn(set->service), *set);
+    if (!version.ok()) return version.status();
+  }
+  return db;
+}
+
+PgTestDatabase::~PgTestDatabase() {
+  if (!name_.empty()) (void)DropDatabase(admin_dsn_, name_);
+}
+
+std::string PgTestDatabase::AdminDsn() const {
+  return DsnWith(admin_dsn_, {{"dbname", name_}});
+}
+
+std::string PgTestDatabase::RuntimeDsn(const std::string& service) const {
+  std::string role = "bulwark_" + service;
+  return DsnWith(admin_dsn_, {{"dbname", name_}, {"user", role}, {"password", TestPassword(role)}});
+}
+
+std::string PgTestDatabase::OwnerDsn(const std::string& service) const {
+  std::string role = "bulwark_" + service + "_owner";
+  return DsnWith(admin_dsn_, {{"dbname", name_}, {"user", role}, {"password", TestPassword(role)}});
+}
+
+}  // namespace bulwark::pg

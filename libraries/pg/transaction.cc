@@ -1,0 +1,62 @@
+#include "libraries/pg/transaction.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "libraries/pg/errors.h"
+
+namespace bulwark::pg {
+namespace {
+
+const char* IsolationSql(Isolation isolation) {
+  switch (isolation) {
+    case Isolation::kReadCommitted:
+      return "READ COMMITTED";
+    case Isolation::kRepeatableRead:
+      return "REPEATABLE READ";
+    case Isolation::kSerializable:
+      return "SERIALIZABLE";
+  }
+  return "READ COMMITTED";
+}
+
+}  // namespace
+
+absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& options,
+                            const std::function<absl::Status(pqxx::work&)>& body) {
+  absl::Status last;
+  for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+    absl::Duration left = options.deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(options.name, ": the call's deadline passed before it could finish"));
+    }
+    auto lease = pool.Acquire(options.deadline);
+    if (!lease.ok()) return lease.status();
+    try {
+      pqxx::work txn(lease->connection());
+      txn.exec(absl::StrCat("SET TRANSACTION ISOLATION LEVEL ", IsolationSql(options.isolation),
+                            options.read_only ? " READ ONLY" : ""));
+      if (options.deadline != absl::InfiniteFuture()) {
+        int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(left));
+        txn.exec(absl::StrCat("SET LOCAL statement_timeout = ", ms));
+      }
+      absl::Status status = body(txn);
+      if (!status.ok()) {
+        txn.abort();
+        return status;
+      }
+      txn.commit();
+      return absl::OkStatus();
+    } catch (const std::exception& e) {
+      last = StatusFromException(e, options.name);
+      if (last.code() == absl::StatusCode::kUnavailable) lease->Discard();
+      if (last.code() != absl::StatusCode::kAborted) return last;
+    }
+  }
+  return absl::AbortedError(absl::StrCat(options.name, ": gave up after ",
+                                         options.max_attempts,
+                                         " attempts conflicted with concurrent changes"));
+}
+
+}  // namespace bulwark::pg

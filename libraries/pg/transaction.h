@@ -1,0 +1,54 @@
+// File: libraries/pg/transaction.h
+//
+// RunTransaction: runs a function inside one database transaction from a pool, commits it,
+// and retries the whole function when PostgreSQL reports a serialization failure or deadlock
+// (both mean "nothing was written; try again"). The call's deadline bounds everything: a
+// deadline already past fails before touching the database, and each attempt sets
+// `statement_timeout` to the time left, so a slow query cannot outlive its caller.
+//
+//   TransactionOptions options;
+//   options.deadline = DeadlineFrom(grpc_context);
+//   absl::Status s = RunTransaction(pool, options, [&](pqxx::work& txn) -> absl::Status {
+//     txn.exec_params("UPDATE auth.clients SET disabled = true WHERE client_id = $1", id);
+//     return absl::OkStatus();
+//   });
+//
+// The function may run several times: it must not have side effects outside the transaction.
+// Returning a non-OK status rolls back and returns that status (no retry). libpqxx exceptions
+// thrown inside are mapped by StatusFromException (errors.h).
+//
+// Thread-safety: safe to call concurrently; each call uses its own connection.
+
+#ifndef BULWARK_LIBRARIES_PG_TRANSACTION_H_
+#define BULWARK_LIBRARIES_PG_TRANSACTION_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "libraries/pg/pool.h"
+
+#include <pqxx/transaction>
+
+namespace bulwark::pg {
+
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+
+struct TransactionOptions {
+  Isolation isolation = Isolation::kReadCommitted;
+  bool read_only = false;
+  // Absolute deadline for the whole call, retries included.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Attempts in all, for serialization failures and deadlocks.
+  int max_attempts = 5;
+  // Names the operation in error messages ("create client").
+  std::string name = "database transaction";
+};
+
+absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& options,
+                            const std::function<absl::Status(pqxx::work&)>& body);
+
+}  // namespace bulwark::pg
+
+#endif  // BULWARK_LIBRARIES_PG_TRANSACTION_H_
