@@ -24,8 +24,7 @@ void EnsureRole(pqxx::connection& conn, const std::string& role, const std::stri
   std::string pw = password != nullptr ? " PASSWORD " + txn.quote(*password) : "";
   std::string attributes =
       " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT";
-  // A concurrent creator makes CREATE ROLE fail with duplicate_object or unique_violation;
-  // either way the role now exists.
+  // Another cluster user may have created it meanwhile: then the role exists, which is fine.
   txn.exec("DO $$ BEGIN CREATE ROLE " + txn.quote_name(role) + attributes + pw +
            "; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
   if (reset_password && password != nullptr) {
@@ -51,6 +50,12 @@ absl::Status Bootstrap(const BootstrapOptions& options) {
   std::string step = "connect";
   try {
     pqxx::connection admin(options.admin_dsn);
+    // One bootstrap at a time per cluster (tests run many at once): role and password changes
+    // would otherwise collide ("tuple concurrently updated"). Released with the connection.
+    {
+      pqxx::nontransaction txn(admin);
+      txn.exec("SELECT pg_advisory_lock(hashtext('bulwark-bootstrap'))");
+    }
     for (const std::string& role : roles) {
       step = "create role " + role;
       auto it = options.passwords.find(role);

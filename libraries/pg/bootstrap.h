@@ -8,7 +8,7 @@
 // TEMP and CONNECT rights. Idempotent.
 //
 // In production the platform's DBA does the same once; locally `./dev up` and the tests call
-// it. Thread-safety: concurrent calls are safe (role creation tolerates a racing creator).
+// it. Thread-safety: concurrent calls are safe (they serialize on an advisory lock).
 // Errors: UNAVAILABLE when the server is unreachable, PERMISSION_DENIED when the
 // administrator lacks rights, INVALID_ARGUMENT for a bad name.
 

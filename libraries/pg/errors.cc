@@ -7,8 +7,40 @@
 
 namespace bulwark::pg {
 
+namespace {
+
+template <typename T>
+bool Is(const std::exception& e) {
+  return dynamic_cast<const T*>(&e) != nullptr;
+}
+
+}  // namespace
+
 std::string SqlState(const std::exception& e) {
-  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) return sql->sqlstate();
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+  if (sql == nullptr) return "";
+  if (!sql->sqlstate().empty()) return sql->sqlstate();
+  // libpqxx 6 throws its specific classes without the SQLSTATE; recover it from the class
+  // (most derived first).
+  if (Is<pqxx::unique_violation>(e)) return "23505";
+  if (Is<pqxx::foreign_key_violation>(e)) return "23503";
+  if (Is<pqxx::check_violation>(e)) return "23514";
+  if (Is<pqxx::not_null_violation>(e)) return "23502";
+  if (Is<pqxx::restrict_violation>(e)) return "23001";
+  if (Is<pqxx::integrity_constraint_violation>(e)) return "23000";
+  if (Is<pqxx::insufficient_privilege>(e)) return "42501";
+  if (Is<pqxx::undefined_table>(e)) return "42P01";
+  if (Is<pqxx::undefined_column>(e)) return "42703";
+  if (Is<pqxx::undefined_function>(e)) return "42883";
+  if (Is<pqxx::syntax_error>(e)) return "42601";
+  if (Is<pqxx::disk_full>(e)) return "53100";
+  if (Is<pqxx::out_of_memory>(e)) return "53200";
+  if (Is<pqxx::insufficient_resources>(e)) return "53000";
+  if (Is<pqxx::plpgsql_no_data_found>(e)) return "P0002";
+  if (Is<pqxx::plpgsql_too_many_rows>(e)) return "P0003";
+  if (Is<pqxx::plpgsql_raise>(e)) return "P0001";
+  if (Is<pqxx::feature_not_supported>(e)) return "0A000";
+  if (Is<pqxx::data_exception>(e)) return "22000";
   return "";
 }
 
@@ -28,20 +60,20 @@ absl::StatusCode CodeForSqlState(absl::string_view s) {
 }
 
 absl::Status StatusFromException(const std::exception& e, absl::string_view context) {
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+  if (Is<pqxx::broken_connection>(e)) {
     return absl::UnavailableError(
         absl::StrCat(context, ": the database connection failed; retry later"));
   }
-  if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+  if (Is<pqxx::in_doubt_error>(e)) {
     return absl::UnknownError(
         absl::StrCat(context, ": the connection broke during commit; outcome unknown"));
   }
   // libpqxx 6 derives these from pqxx::failure, not sql_error: no SQLSTATE to read.
-  if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e) != nullptr) {
+  if (Is<pqxx::statement_completion_unknown>(e)) {
     return absl::UnknownError(
         absl::StrCat(context, ": the connection broke mid-statement; outcome unknown"));
   }
-  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) {
+  if (Is<pqxx::transaction_rollback>(e)) {
     return absl::AbortedError(
         absl::StrCat(context, ": conflicted with a concurrent change; retry"));
   }

@@ -20,9 +20,19 @@ TEST(ErrorsTest, MapsSqlStates) {
   EXPECT_EQ(CodeForSqlState("42601"), absl::StatusCode::kInternal);
 }
 
+TEST(ErrorsTest, RecoversSqlStateFromLibpqxxClasses) {
+  // libpqxx 6 throws these without a SQLSTATE.
+  EXPECT_EQ(SqlState(pqxx::insufficient_privilege("permission denied")), "42501");
+  EXPECT_EQ(SqlState(pqxx::unique_violation("dup")), "23505");
+  EXPECT_EQ(SqlState(pqxx::foreign_key_violation("fk")), "23503");
+  EXPECT_EQ(SqlState(pqxx::undefined_table("nope")), "42P01");
+  EXPECT_EQ(SqlState(pqxx::sql_error("generic", "q", "57014")), "57014");
+  EXPECT_EQ(StatusFromException(pqxx::insufficient_privilege("denied"), "x").code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
 TEST(ErrorsTest, MessagesNameTheOperationNotTheSql) {
-  pqxx::unique_violation e("duplicate key value violates unique constraint", "INSERT secret",
-                           "23505");
+  pqxx::unique_violation e("duplicate key value violates unique constraint", "INSERT secret");
   absl::Status s = StatusFromException(e, "create client");
   EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_NE(s.message().find("create client"), std::string::npos);

@@ -28,6 +28,7 @@ absl::StatusOr<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create(
   BootstrapOptions options;
   options.admin_dsn = db->admin_dsn_;
   options.database = db->name_;
+  options.reset_passwords = true;
   for (const MigrationSet* set : sets) options.services.push_back(set->service);
   for (const std::string& s : extra_services) options.services.push_back(s);
   for (const std::string& service : options.services) {
@@ -53,12 +54,12 @@ std::string PgTestDatabase::AdminDsn() const {
 
 std::string PgTestDatabase::RuntimeDsn(const std::string& service) const {
   std::string role = "bulwark_" + service;
-  return DsnWith(admin_dsn_, {{"dbname", name_}, {"user", role}, {"password", TestPassword(role)}});
+  return DsnForRole(admin_dsn_, name_, role, TestPassword(role));
 }
 
 std::string PgTestDatabase::OwnerDsn(const std::string& service) const {
   std::string role = "bulwark_" + service + "_owner";
-  return DsnWith(admin_dsn_, {{"dbname", name_}, {"user", role}, {"password", TestPassword(role)}});
+  return DsnForRole(admin_dsn_, name_, role, TestPassword(role));
 }
 
 }  // namespace bulwark::pg
