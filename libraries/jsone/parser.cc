@@ -1,0 +1,350 @@
+#include "libraries/jsone/parser.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "libraries/jsone/error.h"
+#include "libraries/jsone/js_number.h"
+#include "libraries/jsone/str_cat.h"
+#include "libraries/status/status_macros.h"
+
+namespace bulwark::jsone {
+namespace {
+
+constexpr char kExpectedOperand[] =
+    "!, (, +, -, [, false, identifier, null, number, string, true, {";
+constexpr char kExpectedOperator[] =
+    "!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
+
+// Binary operators by precedence level, lowest first.
+constexpr int kLevels = 8;
+bool AtLevel(int level, TokenKind kind) {
+  switch (level) {
+    case 0:
+      return kind == TokenKind::kOr;
+    case 1:
+      return kind == TokenKind::kAnd;
+    case 2:
+      return kind == TokenKind::kIn;
+    case 3:
+      return kind == TokenKind::kEq || kind == TokenKind::kNe;
+    case 4:
+      return kind == TokenKind::kLt || kind == TokenKind::kGt ||
+             kind == TokenKind::kLe || kind == TokenKind::kGe;
+    case 5:
+      return kind == TokenKind::kPlus || kind == TokenKind::kMinus;
+    case 6:
+      return kind == TokenKind::kStar || kind == TokenKind::kSlash;
+    default:
+      return kind == TokenKind::kPow;
+  }
+}
+
+}  // namespace
+
+class Parser {
+ public:
+  explicit Parser(std::string_view source) : lexer_(source) {}
+
+  absl::Status Start() { return Advance(0); }
+
+  absl::StatusOr<Expression> Finish(int32_t root) {
+    expression_.root_ = root;
+    return std::move(expression_);
+  }
+
+  bool has_token() const { return current_.has_token; }
+  const Token& token() const { return current_.token; }
+  bool At(TokenKind kind) const {
+    return current_.has_token && current_.token.kind == kind;
+  }
+
+  static absl::Status FoundError(const Token& token,
+                                 std::string_view expected) {
+    return SyntaxError(
+        Cat("Found: ", token.text, " token, expected one of: ", expected));
+  }
+
+  absl::StatusOr<int32_t> ParseLevel(int level) {
+    if (level == kLevels - 1) {
+      BULWARK_ASSIGN_OR_RETURN(int32_t node, ParsePostfix());
+      // ** is right-associative: the exponent is everything that follows.
+      while (has_token() && AtLevel(level, token().kind)) {
+        BULWARK_RETURN_IF_ERROR(Advance(token().end));
+        BULWARK_ASSIGN_OR_RETURN(int32_t exponent, ParseLevel(level));
+        node = AddBinary(TokenKind::kPow, node, exponent);
+      }
+      return node;
+    }
+    BULWARK_ASSIGN_OR_RETURN(int32_t node, ParseLevel(level + 1));
+    while (has_token() && AtLevel(level, token().kind)) {
+      const TokenKind op = token().kind;
+      BULWARK_RETURN_IF_ERROR(Advance(token().end));
+      BULWARK_ASSIGN_OR_RETURN(int32_t right, ParseLevel(level + 1));
+      node = AddBinary(op, node, right);
+    }
+    return node;
+  }
+
+ private:
+  absl::Status Advance(size_t offset) {
+    BULWARK_ASSIGN_OR_RETURN(current_, lexer_.Next(offset));
+    return absl::OkStatus();
+  }
+
+  absl::Status Take(TokenKind kind) {
+    if (!has_token()) return SyntaxError("Unexpected end of input");
+    if (token().kind != kind) return FoundError(token(), TokenKindName(kind));
+    return Advance(token().end);
+  }
+
+  absl::Status RequireToken() {
+    if (!has_token()) return SyntaxError("Unexpected end of input");
+    return absl::OkStatus();
+  }
+
+  bool IsMissing(int32_t node) const {
+    return expression_.nodes_[node].kind == ExprKind::kMissing;
+  }
+
+  int32_t Add(ExprNode node) {
+    expression_.nodes_.push_back(std::move(node));
+    return static_cast<int32_t>(expression_.nodes_.size() - 1);
+  }
+
+  int32_t AddBinary(TokenKind op, int32_t a, int32_t b) {
+    ExprNode node;
+    node.kind = ExprKind::kBinary;
+    node.op = op;
+    node.a = a;
+    node.b = b;
+    return Add(std::move(node));
+  }
+
+  // Appends a kList/kCall/kObject child list and returns its first position.
+  int32_t AddList(const std::vector<int32_t>& items) {
+    const int32_t first = static_cast<int32_t>(expression_.lists_.size());
+    expression_.lists_.insert(expression_.lists_.end(), items.begin(),
+                              items.end());
+    return first;
+  }
+
+  absl::StatusOr<int32_t> ParsePostfix() {
+    BULWARK_ASSIGN_OR_RETURN(int32_t node, ParseUnit());
+    while (has_token()) {
+      const TokenKind kind = token().kind;
+      if (kind == TokenKind::kLBracket) {
+        BULWARK_ASSIGN_OR_RETURN(node, ParseAccess(node));
+      } else if (kind == TokenKind::kDot) {
+        BULWARK_RETURN_IF_ERROR(Advance(token().end));
+        BULWARK_RETURN_IF_ERROR(RequireToken());
+        ExprNode dot;
+        dot.kind = ExprKind::kDot;
+        dot.a = node;
+        dot.text = std::string(token().text);
+        BULWARK_RETURN_IF_ERROR(Take(TokenKind::kIdentifier));
+        node = Add(std::move(dot));
+      } else if (kind == TokenKind::kLParen) {
+        BULWARK_ASSIGN_OR_RETURN(node, ParseSequence(ExprKind::kCall, node));
+      } else {
+        break;
+      }
+    }
+    return node;
+  }
+
+  absl::StatusOr<int32_t> ParseUnit() {
+    BULWARK_RETURN_IF_ERROR(RequireToken());
+    const Token t = token();
+    ExprNode node;
+    switch (t.kind) {
+      case TokenKind::kMinus:
+      case TokenKind::kPlus:
+      case TokenKind::kNot: {
+        BULWARK_RETURN_IF_ERROR(Advance(t.end));
+        BULWARK_ASSIGN_OR_RETURN(int32_t operand, ParseUnit());
+        node.kind = ExprKind::kUnary;
+        node.op = t.kind;
+        node.a = operand;
+        return Add(std::move(node));
+      }
+      case TokenKind::kNumber: {
+        node.value = Value::Number(ParseJsNumber(t.text));
+        break;
+      }
+      case TokenKind::kString:
+        node.value =
+            Value::String(std::string(t.text.substr(1, t.text.size() - 2)));
+        break;
+      case TokenKind::kTrue:
+      case TokenKind::kFalse:
+        node.value = Value::Bool(t.kind == TokenKind::kTrue);
+        break;
+      case TokenKind::kNull:
+        break;
+      case TokenKind::kIdentifier:
+        BULWARK_RETURN_IF_ERROR(Advance(t.end));
+        node.kind = ExprKind::kIdentifier;
+        node.text = std::string(t.text);
+        return Add(std::move(node));
+      case TokenKind::kLParen: {
+        BULWARK_RETURN_IF_ERROR(Advance(t.end));
+        BULWARK_ASSIGN_OR_RETURN(int32_t inner, ParseLevel(0));
+        if (IsMissing(inner)) {
+          BULWARK_RETURN_IF_ERROR(RequireToken());
+          return FoundError(token(), kExpectedOperand);
+        }
+        BULWARK_RETURN_IF_ERROR(Take(TokenKind::kRParen));
+        return inner;
+      }
+      case TokenKind::kLBracket:
+        return ParseSequence(ExprKind::kList);
+      case TokenKind::kLBrace:
+        return ParseObject();
+      default:
+        // No operand here; the reference only fails if this is evaluated.
+        node.kind = ExprKind::kMissing;
+        node.text = Cat("Found: ", t.text,
+                        " token, expected one of: ", kExpectedOperand);
+        return Add(std::move(node));
+    }
+    BULWARK_RETURN_IF_ERROR(Advance(t.end));
+    node.kind = ExprKind::kLiteral;
+    return Add(std::move(node));
+  }
+
+  // Parses "expr (, expr)*" up to (not including) `close`; a missing operand
+  // before a comma is an error.
+  absl::StatusOr<std::vector<int32_t>> ParseItems(TokenKind close) {
+    std::vector<int32_t> items;
+    BULWARK_RETURN_IF_ERROR(RequireToken());
+    if (token().kind == close) return items;
+    BULWARK_ASSIGN_OR_RETURN(int32_t item, ParseLevel(0));
+    items.push_back(item);
+    while (At(TokenKind::kComma)) {
+      if (IsMissing(items.back())) return FoundError(token(), kExpectedOperand);
+      BULWARK_RETURN_IF_ERROR(Advance(token().end));
+      BULWARK_ASSIGN_OR_RETURN(item, ParseLevel(0));
+      items.push_back(item);
+    }
+    return items;
+  }
+
+  // A call's arguments (kCall, after `callee`) or a list literal (kList).
+  absl::StatusOr<int32_t> ParseSequence(ExprKind kind, int32_t callee = -1) {
+    const TokenKind open =
+        kind == ExprKind::kCall ? TokenKind::kLParen : TokenKind::kLBracket;
+    const TokenKind close =
+        kind == ExprKind::kCall ? TokenKind::kRParen : TokenKind::kRBracket;
+    BULWARK_RETURN_IF_ERROR(Take(open));
+    BULWARK_ASSIGN_OR_RETURN(std::vector<int32_t> items, ParseItems(close));
+    BULWARK_RETURN_IF_ERROR(Take(close));
+    ExprNode node;
+    node.kind = kind;
+    node.a = callee;
+    node.first = AddList(items);
+    node.count = static_cast<int32_t>(items.size());
+    return Add(std::move(node));
+  }
+
+  absl::StatusOr<int32_t> ParseAccess(int32_t target) {
+    BULWARK_RETURN_IF_ERROR(Take(TokenKind::kLBracket));
+    BULWARK_RETURN_IF_ERROR(RequireToken());
+    if (At(TokenKind::kRBracket)) return FoundError(token(), kExpectedOperand);
+    ExprNode node;
+    node.kind = ExprKind::kAccess;
+    node.a = target;
+    if (!At(TokenKind::kColon)) {
+      BULWARK_ASSIGN_OR_RETURN(node.b, ParseLevel(0));
+    }
+    BULWARK_RETURN_IF_ERROR(RequireToken());
+    if (At(TokenKind::kColon)) {
+      node.interval = true;
+      BULWARK_RETURN_IF_ERROR(Advance(token().end));
+    }
+    BULWARK_RETURN_IF_ERROR(RequireToken());
+    if (!At(TokenKind::kRBracket)) {
+      BULWARK_ASSIGN_OR_RETURN(node.c, ParseLevel(0));
+    }
+    // The reference treats an absent operand and a missing one alike here.
+    if (node.b >= 0 && IsMissing(node.b)) node.b = -1;
+    if (node.c >= 0 && IsMissing(node.c)) node.c = -1;
+    if (node.interval && node.c < 0 && has_token() &&
+        !At(TokenKind::kRBracket)) {
+      return FoundError(token(), kExpectedOperand);
+    }
+    BULWARK_RETURN_IF_ERROR(Take(TokenKind::kRBracket));
+    return Add(std::move(node));
+  }
+
+  absl::StatusOr<int32_t> ParseObject() {
+    BULWARK_RETURN_IF_ERROR(Take(TokenKind::kLBrace));
+    std::vector<std::pair<std::string, int32_t>> members;
+    while (At(TokenKind::kString) || At(TokenKind::kIdentifier)) {
+      const Token key_token = token();
+      std::string key(key_token.kind == TokenKind::kString
+                          ? key_token.text.substr(1, key_token.text.size() - 2)
+                          : key_token.text);
+      BULWARK_RETURN_IF_ERROR(Advance(key_token.end));
+      BULWARK_RETURN_IF_ERROR(Take(TokenKind::kColon));
+      BULWARK_ASSIGN_OR_RETURN(int32_t value, ParseLevel(0));
+      if (IsMissing(value)) {
+        BULWARK_RETURN_IF_ERROR(RequireToken());
+        return FoundError(token(), kExpectedOperand);
+      }
+      // A repeated key keeps its first position and takes the last value.
+      auto it = std::find_if(members.begin(), members.end(),
+                             [&](const auto& m) { return m.first == key; });
+      if (it != members.end()) {
+        it->second = value;
+      } else {
+        members.emplace_back(std::move(key), value);
+      }
+      if (At(TokenKind::kRBrace)) break;
+      BULWARK_RETURN_IF_ERROR(Take(TokenKind::kComma));
+    }
+    BULWARK_RETURN_IF_ERROR(Take(TokenKind::kRBrace));
+    ExprNode node;
+    node.kind = ExprKind::kObject;
+    node.first = static_cast<int32_t>(expression_.lists_.size());
+    node.count = static_cast<int32_t>(members.size());
+    node.b = static_cast<int32_t>(expression_.keys_.size());
+    for (auto& [key, value] : members) {
+      expression_.lists_.push_back(value);
+      expression_.keys_.push_back(std::move(key));
+    }
+    return Add(std::move(node));
+  }
+
+  Lexer lexer_;
+  Lexer::Result current_;
+  Expression expression_;
+};
+
+absl::StatusOr<Expression> ParseExpression(std::string_view source) {
+  Parser parser(source);
+  BULWARK_RETURN_IF_ERROR(parser.Start());
+  BULWARK_ASSIGN_OR_RETURN(int32_t root, parser.ParseLevel(0));
+  if (parser.has_token()) {
+    return Parser::FoundError(parser.token(), kExpectedOperator);
+  }
+  return parser.Finish(root);
+}
+
+absl::StatusOr<Expression> ParseInterpolation(std::string_view source,
+                                              size_t* length) {
+  Parser parser(source);
+  BULWARK_RETURN_IF_ERROR(parser.Start());
+  BULWARK_ASSIGN_OR_RETURN(int32_t root, parser.ParseLevel(0));
+  if (!parser.has_token()) {
+    return SyntaxError("unterminated ${..} expression");
+  }
+  if (parser.token().kind != TokenKind::kRBrace) {
+    return Parser::FoundError(parser.token(), kExpectedOperator);
+  }
+  *length = parser.token().end;
+  return parser.Finish(root);
+}
+
+}  // namespace bulwark::jsone

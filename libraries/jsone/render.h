@@ -1,0 +1,89 @@
+// File: libraries/jsone/render.h
+//
+// JSON-e rendering: the entry point for callers (hooks render task templates
+// with it).
+//
+//   absl::StatusOr<nlohmann::json> task =
+//       bulwark::jsone::Render(hook.task, context_json, fire_time);
+//   if (!task.ok()) record(task.status().message());  // e.g. "InterpreterError
+//   at
+//                                                      //  template.payload:
+//                                                      unknown ..."
+//
+// Semantics are those of the reference (npm json-e 4.8.4) and its specification
+// suite: the context must be an object whose keys are identifiers; the builtins
+// sit beneath it; `now` defaults to `now` as an ISO string; a template that
+// renders to nothing (e.g. a top-level $if whose branch is missing) gives JSON
+// null. Rendering is deterministic: the wall clock is never read, `now` stands
+// in for it.
+//
+// Objects in results have their keys in sorted order (nlohmann::json's
+// std::map). Where the reference's behaviour depends on JavaScript object key
+// order (which key of two erroneous ones is reported first; which of two keys
+// interpolating to the same string wins), sorted key order is used.
+//
+// Errors: a JSON-e error status whose message is the reference's toString()
+// (see error.h); a context function's own non-OK status is returned unchanged.
+//
+// Thread-safety: Render is reentrant; a Context may be shared by concurrent
+// renders.
+
+#ifndef BULWARK_LIBRARIES_JSONE_RENDER_H_
+#define BULWARK_LIBRARIES_JSONE_RENDER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libraries/jsone/error.h"
+#include "libraries/jsone/value.h"
+#include "nlohmann/json.hpp"
+
+namespace bulwark::jsone {
+
+// The variables a template sees: JSON values and C++ functions.
+class Context {
+ public:
+  // An empty context.
+  Context() = default;
+  // The members of `json`; if it is not an object, rendering fails with the
+  // reference's "context must be an object".
+  explicit Context(const nlohmann::json& json);
+
+  // Adds or replaces variable `name`. Names that are not identifiers make
+  // rendering fail with "top level keys of context must follow
+  // /[a-zA-Z_][a-zA-Z0-9_]*/".
+  Context& Set(std::string name, Value value);
+  Context& SetJson(std::string name, const nlohmann::json& value) {
+    return Set(std::move(name), Value::FromJson(value));
+  }
+  // Adds a function that expressions can call as name(args...). Its result
+  // becomes the value of the call; a non-OK status ends the render with that
+  // status.
+  Context& SetFunction(std::string name, Function::Native function);
+
+  // Checks the rules above; the same error a render with this context would
+  // give.
+  absl::Status Validate() const;
+  const Object& variables() const { return variables_; }
+
+ private:
+  bool is_object_ = true;
+  Object variables_;
+};
+
+// Renders `tmpl` with `context` at time `now`.
+absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
+                                      const Context& context, absl::Time now);
+absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
+                                      const nlohmann::json& context,
+                                      absl::Time now);
+
+// As Render, returning the Value (null for "renders to nothing") without
+// converting to JSON.
+absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
+                                  const Context& context, absl::Time now);
+
+}  // namespace bulwark::jsone
+
+#endif  // BULWARK_LIBRARIES_JSONE_RENDER_H_

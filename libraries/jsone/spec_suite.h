@@ -1,0 +1,50 @@
+// File: libraries/jsone/spec_suite.h
+//
+// The JSON-e specification suite (../shared/testdata/json-e-specification.json,
+// 1,175 cases, the same as the reference's specification.yml), loaded from the
+// runfiles of a test or benchmark that lists "@shared//:json_e_spec" in its
+// data.
+//
+// Thread-safety: plain functions and values. Errors: NotFound if the file is
+// not in the runfiles; InvalidArgument if it does not parse or a case is
+// malformed.
+
+#ifndef BULWARK_LIBRARIES_JSONE_SPEC_SUITE_H_
+#define BULWARK_LIBRARIES_JSONE_SPEC_SUITE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace bulwark::jsone {
+
+struct SpecCase {
+  std::string section;
+  std::string title;
+  nlohmann::json context;
+  nlohmann::json tmpl;
+  // Exactly one of: the expected result, or an expected error (with its exact
+  // toString() when the suite gives one).
+  std::optional<nlohmann::json> result;
+  bool expects_error = false;
+  std::optional<std::string> error;
+};
+
+// The number of cases in the suite.
+inline constexpr size_t kSpecCaseCount = 1175;
+
+// The time every case assumes: 2017-01-19T16:27:20.974Z.
+absl::Time SpecSuiteNow();
+
+// The path of the suite in the runfiles.
+absl::StatusOr<std::string> SpecSuitePath();
+
+absl::StatusOr<std::vector<SpecCase>> LoadSpecSuite();
+
+}  // namespace bulwark::jsone
+
+#endif  // BULWARK_LIBRARIES_JSONE_SPEC_SUITE_H_

@@ -1,0 +1,325 @@
+#include "libraries/jsone/value.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bulwark::jsone {
+namespace {
+
+struct StringRep : internal::Rep {
+  explicit StringRep(std::string s) : value(std::move(s)) {}
+  std::string value;
+};
+struct ArrayRep : internal::Rep {
+  explicit ArrayRep(Array a) : value(std::move(a)) {}
+  Array value;
+};
+struct ObjectRep : internal::Rep {
+  explicit ObjectRep(Object o) : value(std::move(o)) {}
+  Object value;
+};
+struct FunctionRep : internal::Rep {
+  explicit FunctionRep(Function f) : value(std::move(f)) {}
+  Function value;
+};
+
+// Never freed: its count starts at one and every holder adds one more.
+ObjectRep* DeleteMarkerRep() {
+  static ObjectRep* const rep = new ObjectRep(Object());
+  return rep;
+}
+
+bool KeyLess(const Object::Member& a, const Object::Member& b) {
+  return a.first < b.first;
+}
+
+}  // namespace
+
+Value Value::Bool(bool b) {
+  Value v;
+  v.type_ = Type::kBool;
+  v.payload_.boolean = b;
+  return v;
+}
+
+Value Value::Number(double d) {
+  Value v;
+  v.type_ = Type::kNumber;
+  v.payload_.number = d;
+  return v;
+}
+
+Value Value::String(std::string s) {
+  return Value(Type::kString, new StringRep(std::move(s)));
+}
+
+Value Value::MakeArray(Array items) {
+  return Value(Type::kArray, new ArrayRep(std::move(items)));
+}
+
+Value Value::MakeObject(Object members) {
+  return Value(Type::kObject, new ObjectRep(std::move(members)));
+}
+
+Value Value::MakeFunction(Function function) {
+  return Value(Type::kFunction, new FunctionRep(std::move(function)));
+}
+
+Value Value::DeleteMarker() {
+  ObjectRep* rep = DeleteMarkerRep();
+  rep->refs.fetch_add(1, std::memory_order_relaxed);
+  return Value(Type::kObject, rep);
+}
+
+bool Value::IsDeleteMarker() const {
+  return type_ == Type::kObject && payload_.rep == DeleteMarkerRep();
+}
+
+const std::string& Value::string() const {
+  assert(is_string());
+  return static_cast<const StringRep*>(payload_.rep)->value;
+}
+
+const Array& Value::array() const {
+  assert(is_array());
+  return static_cast<const ArrayRep*>(payload_.rep)->value;
+}
+
+const Object& Value::object() const {
+  assert(is_object());
+  return static_cast<const ObjectRep*>(payload_.rep)->value;
+}
+
+const Function& Value::function() const {
+  assert(is_function());
+  return static_cast<const FunctionRep*>(payload_.rep)->value;
+}
+
+void Value::Destroy() {
+  switch (type_) {
+    case Type::kString:
+      delete static_cast<StringRep*>(payload_.rep);
+      break;
+    case Type::kArray:
+      delete static_cast<ArrayRep*>(payload_.rep);
+      break;
+    case Type::kObject:
+      delete static_cast<ObjectRep*>(payload_.rep);
+      break;
+    case Type::kFunction:
+      delete static_cast<FunctionRep*>(payload_.rep);
+      break;
+    default:
+      break;
+  }
+}
+
+Value Value::FromJson(const nlohmann::json& json) {
+  using json_t = nlohmann::json::value_t;
+  switch (json.type()) {
+    case json_t::boolean:
+      return Bool(json.get<bool>());
+    case json_t::number_integer:
+      return Number(static_cast<double>(json.get<int64_t>()));
+    case json_t::number_unsigned:
+      return Number(static_cast<double>(json.get<uint64_t>()));
+    case json_t::number_float:
+      return Number(json.get<double>());
+    case json_t::string:
+      return String(json.get_ref<const std::string&>());
+    case json_t::array: {
+      Array items;
+      items.reserve(json.size());
+      for (const auto& item : json) items.push_back(FromJson(item));
+      return MakeArray(std::move(items));
+    }
+    case json_t::object: {
+      // nlohmann::json keeps keys sorted in byte order, as Object does.
+      std::vector<Object::Member> members;
+      members.reserve(json.size());
+      for (const auto& [key, item] : json.items()) {
+        members.emplace_back(key, FromJson(item));
+      }
+      return MakeObject(Object::FromMembers(std::move(members)));
+    }
+    default:
+      return Null();
+  }
+}
+
+bool Value::ToJson(nlohmann::json* out) const {
+  switch (type_) {
+    case Type::kNull:
+      *out = nullptr;
+      return true;
+    case Type::kBool:
+      *out = payload_.boolean;
+      return true;
+    case Type::kNumber: {
+      const double d = payload_.number;
+      if (std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) {
+        *out = static_cast<int64_t>(d);
+      } else {
+        *out = d;
+      }
+      return true;
+    }
+    case Type::kString:
+      *out = string();
+      return true;
+    case Type::kArray: {
+      *out = nlohmann::json::array();
+      auto& items = out->get_ref<nlohmann::json::array_t&>();
+      items.reserve(array().size());
+      for (const Value& item : array()) {
+        items.emplace_back();
+        if (!item.ToJson(&items.back())) return false;
+      }
+      return true;
+    }
+    case Type::kObject: {
+      *out = nlohmann::json::object();
+      auto& members = out->get_ref<nlohmann::json::object_t&>();
+      for (const auto& [key, item] : object()) {
+        auto it = members.emplace_hint(members.end(), key, nullptr);
+        if (!item.ToJson(&it->second)) return false;
+      }
+      return true;
+    }
+    case Type::kFunction:
+      return false;
+  }
+  return false;
+}
+
+bool Value::ContainsFunctions() const {
+  switch (type_) {
+    case Type::kFunction:
+      return true;
+    case Type::kArray:
+      return std::any_of(array().begin(), array().end(),
+                         [](const Value& v) { return v.ContainsFunctions(); });
+    case Type::kObject:
+      for (const auto& member : object()) {
+        if (member.second.ContainsFunctions()) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+Object Object::FromMembers(std::vector<Member> members) {
+  Object object;
+  if (!std::is_sorted(members.begin(), members.end(), KeyLess)) {
+    std::stable_sort(members.begin(), members.end(), KeyLess);
+  }
+  // Keep the last of each run of equal keys.
+  size_t out = 0;
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i + 1 < members.size() && members[i + 1].first == members[i].first) {
+      continue;
+    }
+    if (out != i) members[out] = std::move(members[i]);
+    ++out;
+  }
+  members.resize(out);
+  object.members_ = std::move(members);
+  return object;
+}
+
+void Object::Set(std::string key, Value value) {
+  auto it = std::lower_bound(
+      members_.begin(), members_.end(), key,
+      [](const Member& m, const std::string& k) { return m.first < k; });
+  if (it != members_.end() && it->first == key) {
+    it->second = std::move(value);
+  } else {
+    members_.emplace(it, std::move(key), std::move(value));
+  }
+}
+
+const Value* Object::Find(std::string_view key) const {
+  auto it = std::lower_bound(
+      members_.begin(), members_.end(), key,
+      [](const Member& m, std::string_view k) { return m.first < k; });
+  if (it != members_.end() && it->first == key) return &it->second;
+  return nullptr;
+}
+
+bool IsTruthy(const Value& value) {
+  switch (value.type()) {
+    case Value::Type::kNull:
+      return false;
+    case Value::Type::kBool:
+      return value.bool_value();
+    case Value::Type::kNumber:
+      return value.number() != 0;  // NaN is truthy, as in the reference.
+    case Value::Type::kString:
+      return !value.string().empty();
+    case Value::Type::kArray:
+      return !value.array().empty();
+    case Value::Type::kObject:
+      return !value.object().empty();
+    case Value::Type::kFunction:
+      return true;
+  }
+  return false;
+}
+
+bool Equals(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Value::Type::kNull:
+      return true;
+    case Value::Type::kBool:
+      return a.bool_value() == b.bool_value();
+    case Value::Type::kNumber:
+      return a.number() == b.number();
+    case Value::Type::kString:
+      return a.string() == b.string();
+    case Value::Type::kArray: {
+      const Array& x = a.array();
+      const Array& y = b.array();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (!Equals(x[i], y[i])) return false;
+      }
+      return true;
+    }
+    case Value::Type::kObject: {
+      const Object& x = a.object();
+      const Object& y = b.object();
+      if (x.size() != y.size()) return false;
+      for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j) {
+        if (i->first != j->first || !Equals(i->second, j->second)) return false;
+      }
+      return true;
+    }
+    case Value::Type::kFunction:
+      return a.SameStorage(b);
+  }
+  return false;
+}
+
+std::string_view TypeName(const Value& value) {
+  switch (value.type()) {
+    case Value::Type::kNull:
+      return "null";
+    case Value::Type::kBool:
+      return "boolean";
+    case Value::Type::kNumber:
+      return "number";
+    case Value::Type::kString:
+      return "string";
+    case Value::Type::kArray:
+      return "array";
+    case Value::Type::kObject:
+      return "object";
+    case Value::Type::kFunction:
+      return "function";
+  }
+  return "null";
+}
+
+}  // namespace bulwark::jsone
