@@ -1,0 +1,131 @@
+#include "libraries/scopes/scope_set.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "libraries/scopes/scope.h"
+
+namespace bulwark::scopes {
+namespace {
+
+// Appends `scope` to the normalized, sorted `out` unless it repeats or is
+// covered by the last member; every caller feeds scopes in ScopeLess order, so
+// the last member is the only candidate that can cover `scope` (the scopes a
+// star covers follow it contiguously).
+class NormalizingSink {
+ public:
+  explicit NormalizingSink(std::vector<std::string>& out) : out_(out) {}
+
+  template <typename S>
+  void Add(S&& scope) {
+    if (!out_.empty()) {
+      const std::string& last = out_.back();
+      if (last == scope) return;
+      if (IsStar(last) && absl::StartsWith(scope, WithoutStar(last))) return;
+    }
+    out_.emplace_back(std::forward<S>(scope));
+  }
+
+ private:
+  std::vector<std::string>& out_;
+};
+
+}  // namespace
+
+void SortScopes(std::vector<std::string>& scopes) {
+  std::sort(scopes.begin(), scopes.end(), ScopeLess());
+}
+
+std::vector<std::string> NormalizeScopeSet(std::vector<std::string> sorted) {
+  std::vector<std::string> out;
+  out.reserve(sorted.size());
+  NormalizingSink sink(out);
+  for (std::string& scope : sorted) sink.Add(std::move(scope));
+  return out;
+}
+
+std::vector<std::string> SortAndNormalize(std::vector<std::string> scopes) {
+  SortScopes(scopes);
+  return NormalizeScopeSet(std::move(scopes));
+}
+
+std::vector<std::string> MergeScopeSets(absl::Span<const std::string> a,
+                                        absl::Span<const std::string> b) {
+  const absl::Span<const std::string> sets[] = {a, b};
+  return MergeNormalizedSets(sets);
+}
+
+std::vector<std::string> MergeNormalizedSets(
+    absl::Span<const absl::Span<const std::string>> sets) {
+  // Cursors into the non-empty sets, kept as a min-heap on their current
+  // element.
+  struct Cursor {
+    const std::string* next;
+    const std::string* end;
+  };
+  std::vector<Cursor> heap;
+  size_t total = 0;
+  for (const auto& set : sets) {
+    if (set.empty()) continue;
+    heap.push_back({set.data(), set.data() + set.size()});
+    total += set.size();
+  }
+  std::vector<std::string> out;
+  out.reserve(total);
+  NormalizingSink sink(out);
+  if (heap.size() == 1) {
+    for (const std::string* s = heap[0].next; s != heap[0].end; ++s)
+      sink.Add(*s);
+    return out;
+  }
+  // std heap functions build a max-heap, so order by "greater".
+  const auto greater = [](const Cursor& x, const Cursor& y) {
+    return ScopeCompare(*x.next, *y.next) > 0;
+  };
+  std::make_heap(heap.begin(), heap.end(), greater);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    Cursor& c = heap.back();
+    sink.Add(*c.next);
+    if (++c.next == c.end) {
+      heap.pop_back();
+    } else {
+      std::push_heap(heap.begin(), heap.end(), greater);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> ScopeUnion(std::vector<std::string> a,
+                                    std::vector<std::string> b) {
+  return MergeScopeSets(SortAndNormalize(std::move(a)),
+                        SortAndNormalize(std::move(b)));
+}
+
+std::vector<std::string> ScopeIntersection(absl::Span<const std::string> a,
+                                           absl::Span<const std::string> b) {
+  std::vector<std::string> out;
+  absl::flat_hash_set<absl::string_view> seen;
+  const auto add_satisfied = [&](absl::Span<const std::string> from,
+                                 absl::Span<const std::string> by) {
+    for (const std::string& scope : from) {
+      if (SetSatisfies(by, scope) && seen.insert(scope).second) {
+        out.push_back(scope);
+      }
+    }
+  };
+  add_satisfied(a, b);
+  add_satisfied(b, a);
+  return out;
+}
+
+bool SetSatisfies(absl::Span<const std::string> given,
+                  absl::string_view required) {
+  return std::any_of(given.begin(), given.end(), [&](const std::string& g) {
+    return Satisfies(g, required);
+  });
+}
+
+}  // namespace bulwark::scopes
