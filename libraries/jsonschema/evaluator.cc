@@ -67,15 +67,15 @@ bool IsMultipleOf(const json& value, const json& divisor) {
 }  // namespace
 
 bool Evaluator::Eval(const Node& node, const json& instance) {
+  if (aborted_) return false;
   if (node.boolean) {
     return *node.boolean ||
            Fail(node, kFalseSchema, [] { return "is not allowed"; });
   }
   if (depth_ >= kMaxDepth) {
-    return Fail(node, "$ref", [] {
-      return absl::StrCat("nesting exceeds the limit of ", kMaxDepth,
-                          " levels");
-    });
+    return Abort(
+        node, "$ref",
+        absl::StrCat("nesting exceeds the limit of ", kMaxDepth, " levels"));
   }
   ++depth_;
   bool valid;
@@ -105,7 +105,7 @@ bool Evaluator::Eval(const Node& node, const json& instance) {
     }
   }
   --depth_;
-  return valid;
+  return valid && !aborted_;
 }
 
 bool Evaluator::Probe(const Node& node, const json& instance) {
@@ -120,10 +120,9 @@ bool Evaluator::EvalRef(const Node& node, const json& instance) {
   const std::pair<const Node*, const json*> step(node.ref, &instance);
   if (std::find(ref_stack_.begin(), ref_stack_.end(), step) !=
       ref_stack_.end()) {
-    return Fail(node, "$ref", [&] {
-      return absl::StrCat("$ref to ", node.ref->location,
-                          " comes back to the same value without end");
-    });
+    return Abort(node, "$ref",
+                 absl::StrCat("$ref to ", node.ref->location,
+                              " comes back to the same value without end"));
   }
   ref_stack_.push_back(step);
   const bool valid = Eval(*node.ref, instance);
@@ -467,8 +466,17 @@ bool Evaluator::EvalDependencies(const Node& node, const json& object) {
   return valid;
 }
 
+bool Evaluator::Abort(const Node& node, const char* keyword,
+                      std::string message) {
+  if (!aborted_ && errors_ != nullptr)
+    Record(node, keyword, std::move(message));
+  aborted_ = true;
+  return false;
+}
+
 void Evaluator::Record(const Node& node, const char* keyword,
                        std::string message) {
+  if (aborted_) return;  // After an abort, results are meaningless.
   if (errors_->size() >= max_errors_) {
     ++dropped_errors_;
     return;

@@ -1,9 +1,12 @@
 #include "libraries/jsonschema/json_compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace bulwark {
 namespace jsonschema {
@@ -78,63 +81,94 @@ bool IsInteger(const json& value) {
   return std::isfinite(d) && std::floor(d) == d;
 }
 
+// Both walks below use an explicit stack: instances come from untrusted input
+// and may nest deeper than the call stack allows.
+
 bool JsonEqual(const json& a, const json& b) {
-  if (a.is_number() && b.is_number()) return CompareNumbers(a, b) == 0;
-  if (a.type() != b.type()) return false;
-  switch (a.type()) {
-    case json::value_t::array: {
-      if (a.size() != b.size()) return false;
-      for (size_t i = 0; i < a.size(); ++i) {
-        if (!JsonEqual(a[i], b[i])) return false;
-      }
-      return true;
+  std::vector<std::pair<const json*, const json*>> pending = {{&a, &b}};
+  while (!pending.empty()) {
+    const auto [x, y] = pending.back();
+    pending.pop_back();
+    if (x->is_number() && y->is_number()) {
+      if (CompareNumbers(*x, *y) != 0) return false;
+      continue;
     }
-    case json::value_t::object: {
-      if (a.size() != b.size()) return false;
-      for (auto it = a.begin(); it != a.end(); ++it) {
-        const auto other = b.find(it.key());
-        if (other == b.end() || !JsonEqual(it.value(), *other)) return false;
-      }
-      return true;
+    if (x->type() != y->type()) return false;
+    switch (x->type()) {
+      case json::value_t::array:
+        if (x->size() != y->size()) return false;
+        for (size_t i = 0; i < x->size(); ++i)
+          pending.emplace_back(&(*x)[i], &(*y)[i]);
+        break;
+      case json::value_t::object:
+        if (x->size() != y->size()) return false;
+        for (auto it = x->begin(); it != x->end(); ++it) {
+          const auto other = y->find(it.key());
+          if (other == y->end()) return false;
+          pending.emplace_back(&it.value(), &*other);
+        }
+        break;
+      default:
+        if (*x != *y) return false;
     }
-    default:
-      return a == b;
   }
+  return true;
 }
 
 size_t JsonHash(const json& value) {
-  size_t seed = static_cast<size_t>(
-      value.is_number() ? json::value_t::number_float : value.type());
-  switch (value.type()) {
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: {
-      // Equal numbers must hash alike whatever their type: hash integral values
-      // as doubles (several large integers may share a hash; equality still
-      // separates them).
-      const double d = value.get<double>();
-      return Combine(seed, std::hash<double>()(d == 0 ? 0.0 : d));
-    }
-    case json::value_t::string:
-      return Combine(
-          seed, std::hash<std::string>()(value.get_ref<const std::string&>()));
-    case json::value_t::boolean:
-      return Combine(seed, value.get<bool>());
-    case json::value_t::array:
-      for (const json& item : value) seed = Combine(seed, JsonHash(item));
-      return seed;
-    case json::value_t::object: {
-      // nlohmann::json keeps object members sorted by key, so the order is
-      // canonical.
-      for (auto it = value.begin(); it != value.end(); ++it) {
-        seed = Combine(seed, std::hash<std::string>()(it.key()));
-        seed = Combine(seed, JsonHash(it.value()));
+  // Mixes in every value in pre-order: type (all numbers alike) and scalar or
+  // size, with object keys before their values. nlohmann::json keeps object
+  // members sorted by key, so the order is canonical.
+  struct Step {
+    const std::string* key;
+    const json* value;
+  };
+  std::vector<Step> pending = {{nullptr, &value}};
+  size_t seed = 0;
+  while (!pending.empty()) {
+    const Step step = pending.back();
+    pending.pop_back();
+    if (step.key != nullptr)
+      seed = Combine(seed, std::hash<std::string>()(*step.key));
+    const json& v = *step.value;
+    seed = Combine(
+        seed, static_cast<size_t>(v.is_number() ? json::value_t::number_float
+                                                : v.type()));
+    switch (v.type()) {
+      case json::value_t::number_integer:
+      case json::value_t::number_unsigned:
+      case json::value_t::number_float: {
+        // Equal numbers must hash alike whatever their type, so integers hash
+        // as doubles (large integers may collide; equality still separates
+        // them).
+        const double d = v.get<double>();
+        seed = Combine(seed, std::hash<double>()(d == 0 ? 0.0 : d));
+        break;
       }
-      return seed;
+      case json::value_t::string:
+        seed = Combine(
+            seed, std::hash<std::string>()(v.get_ref<const std::string&>()));
+        break;
+      case json::value_t::boolean:
+        seed = Combine(seed, v.get<bool>());
+        break;
+      case json::value_t::array:
+        seed = Combine(seed, v.size());
+        for (size_t i = v.size(); i-- > 0;) pending.push_back({nullptr, &v[i]});
+        break;
+      case json::value_t::object: {
+        seed = Combine(seed, v.size());
+        const size_t first = pending.size();
+        for (auto it = v.begin(); it != v.end(); ++it)
+          pending.push_back({&it.key(), &it.value()});
+        std::reverse(pending.begin() + first, pending.end());
+        break;
+      }
+      default:
+        break;
     }
-    default:
-      return seed;
   }
+  return seed;
 }
 
 }  // namespace internal

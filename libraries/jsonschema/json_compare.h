@@ -6,7 +6,8 @@
 // with no fractional part, deep equality built on that, and a hash consistent
 // with it (for uniqueItems).
 //
-// Thread-safety: pure functions. Errors: none.
+// Thread-safety: pure functions. Errors: none. Deeply nested values are walked
+// without recursion.
 
 #ifndef BULWARK_LIBRARIES_JSONSCHEMA_JSON_COMPARE_H_
 #define BULWARK_LIBRARIES_JSONSCHEMA_JSON_COMPARE_H_

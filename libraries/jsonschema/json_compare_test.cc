@@ -71,6 +71,22 @@ TEST(JsonCompareTest, EqualValuesHashAlike) {
   EXPECT_NE(JsonHash(json("a")), JsonHash(json("b")));
 }
 
+TEST(JsonCompareTest, DeepValuesDoNotExhaustTheStack) {
+  // Built in place: copying a deep json value recurses once per level.
+  const auto nested = [](int depth, int leaf) {
+    json value = json::array();
+    json* innermost = &value;
+    for (int i = 0; i < depth; ++i)
+      innermost = &innermost->emplace_back(json::object())["a"];
+    *innermost = leaf;
+    return value;
+  };
+  const json a = nested(200000, 1);
+  EXPECT_TRUE(JsonEqual(a, nested(200000, 1)));
+  EXPECT_FALSE(JsonEqual(a, nested(200000, 2)));
+  EXPECT_EQ(JsonHash(a), JsonHash(nested(200000, 1)));
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace jsonschema

@@ -40,6 +40,28 @@ bool IsDraft07Uri(const std::string& uri) {
   return false;
 }
 
+// Whether `value` nests deeper than `limit` (counted without recursion).
+bool NestsDeeperThan(const nlohmann::json& value, size_t limit) {
+  std::vector<std::pair<const nlohmann::json*, size_t>> pending = {{&value, 0}};
+  while (!pending.empty()) {
+    const auto [current, depth] = pending.back();
+    pending.pop_back();
+    if (!current->is_structured()) continue;
+    if (depth >= limit) return true;
+    for (const nlohmann::json& child : *current)
+      pending.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
+
+absl::Status CheckNesting(const nlohmann::json& schema) {
+  if (!NestsDeeperThan(schema, Schema::kMaxSchemaNesting))
+    return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid JSON Schema: the document nests deeper than ",
+                   Schema::kMaxSchemaNesting, " levels"));
+}
+
 }  // namespace
 
 absl::Status Schema::Validate(const nlohmann::json& instance) const {
@@ -66,6 +88,8 @@ bool Schema::IsValid(const nlohmann::json& instance) const {
 const nlohmann::json& Schema::document() const { return *compiled_->document; }
 
 absl::StatusOr<Schema> Compile(const nlohmann::json& schema) {
+  if (absl::Status nesting = CheckNesting(schema); !nesting.ok())
+    return nesting;
   const absl::StatusOr<Schema>& meta_schema = MetaSchema();
   if (!meta_schema.ok()) {
     return absl::InternalError(
@@ -93,6 +117,9 @@ absl::StatusOr<Schema> Compile(const nlohmann::json& schema) {
 
 absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(
     const nlohmann::json& schema) {
+  if (absl::Status nesting = CheckNesting(schema); !nesting.ok()) {
+    return nesting;
+  }
   absl::StatusOr<std::shared_ptr<const internal::CompiledSchema>> compiled =
       internal::CompileSchema(schema);
   if (!compiled.ok()) {

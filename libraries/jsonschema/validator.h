@@ -64,6 +64,9 @@ class Schema {
   static constexpr size_t kMaxReportedErrors = 20;
   // How many errors Errors returns at most.
   static constexpr size_t kMaxErrors = 1000;
+  // How deeply a schema document may nest (arrays and objects, at any
+  // position).
+  static constexpr size_t kMaxSchemaNesting = 512;
 
   // OK, or INVALID_ARGUMENT listing what does not match.
   absl::Status Validate(const nlohmann::json& instance) const;

@@ -220,6 +220,13 @@ TEST(ValidatorTest, EndlessRefLoopsFailInsteadOfHanging) {
     const absl::Status status = schema.Validate(json(1));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
   }
+  // Under `not`, a loop must not turn into a pass.
+  const Schema negated = MustCompile(R"({"not": {"$ref": "#"}})");
+  EXPECT_FALSE(negated.IsValid(json(1)));
+  EXPECT_THAT(
+      ErrorStrings(negated, "1"),
+      ElementsAre(
+          "(root): $ref to # comes back to the same value without end ($ref)"));
   EXPECT_THAT(
       ErrorStrings(MustCompile(R"({"$ref": "#"})"), "1"),
       ElementsAre(
@@ -243,16 +250,26 @@ TEST(ValidatorTest, RecursiveSchemasFollowTheInstance) {
 
 TEST(ValidatorTest, DeepInstancesHitTheDepthLimitNotTheStack) {
   const Schema schema = MustCompile(R"({"items": {"$ref": "#"}})");
+  // Built in place: copying a deep json value recurses once per level.
   const auto nested = [](int depth) {
     json value = json::array();
-    for (int i = 0; i < depth; ++i) value = json::array({value});
+    json* innermost = &value;
+    for (int i = 0; i < depth; ++i)
+      innermost = &innermost->emplace_back(json::array());
     return value;
   };
   EXPECT_TRUE(schema.IsValid(nested(100)));
   const json deep = nested(5000);
   EXPECT_FALSE(schema.IsValid(deep));
   EXPECT_THAT(std::string(schema.Validate(deep).message()),
-              HasSubstr("nesting exceeds the limit of 1000 levels"));
+              HasSubstr("nesting exceeds the limit of 500 levels"));
+  // Under `not`, hitting the limit must not turn into a pass.
+  const Schema negated =
+      MustCompile(R"({"not": {"items": {"not": {"$ref": "#"}}}})");
+  EXPECT_FALSE(negated.IsValid(deep));
+  EXPECT_THAT(negated.Errors(deep),
+              ElementsAre(::testing::Field(&ValidationError::message,
+                                           HasSubstr("nesting exceeds"))));
 }
 
 TEST(ValidatorTest, RefToTheMetaSchemaValidatesSchemas) {
@@ -353,6 +370,27 @@ TEST(CompileTest, RejectsInvalidSchemasNamingThePath) {
     EXPECT_THAT(std::string(schema.status().message()), HasSubstr(c.message))
         << c.schema;
   }
+}
+
+TEST(CompileTest, RejectsDocumentsNestedTooDeeply) {
+  json schema = json::object();
+  json* innermost = &schema["const"];
+  for (size_t i = 0; i < Schema::kMaxSchemaNesting + 1; ++i) {
+    innermost = &innermost->emplace_back(json::array());
+  }
+  const absl::StatusOr<Schema> compiled = Compile(schema);
+  EXPECT_EQ(compiled.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(compiled.status().message()),
+              HasSubstr("nests deeper than 512 levels"));
+  EXPECT_EQ(CompileWithoutMetaSchemaCheck(schema).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  json deep_schema = json::object();
+  innermost = &deep_schema;
+  for (int i = 0; i < 300; ++i) innermost = &(*innermost)["not"];
+  *innermost = json::object();
+  EXPECT_THAT(std::string(Compile(deep_schema).status().message()),
+              HasSubstr("nesting exceeds the limit of 500 levels"));
 }
 
 TEST(CompileTest, AcceptsDraft07SchemaDeclarations) {
