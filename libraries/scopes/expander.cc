@@ -6,22 +6,47 @@
 
 namespace bulwark::scopes::internal {
 
-const std::vector<std::string>& KleeneOf(const TrieNode& root,
-                                         const TrieNode& node) {
-  const std::vector<std::string>* cached =
-      node.kleene.load(std::memory_order_acquire);
+namespace {
+
+// Returns the cached list in `slot`, computing it with `compute` on first use.
+// Racing readers may both compute; the first to publish wins and the others
+// discard their copy.
+template <typename Compute>
+const std::vector<std::string>& Cached(
+    std::atomic<const std::vector<std::string>*>& slot, Compute compute) {
+  const std::vector<std::string>* cached = slot.load(std::memory_order_acquire);
   if (cached != nullptr) return *cached;
-  Expander expander(root);
-  expander.AddSubtree(node);
-  auto* computed = new std::vector<std::string>(expander.Finish());
+  auto* computed = new std::vector<std::string>(compute());
   const std::vector<std::string>* expected = nullptr;
-  if (node.kleene.compare_exchange_strong(expected, computed,
-                                          std::memory_order_acq_rel,
-                                          std::memory_order_acquire)) {
+  if (slot.compare_exchange_strong(expected, computed,
+                                   std::memory_order_acq_rel,
+                                   std::memory_order_acquire)) {
     return *computed;
   }
-  delete computed;  // another reader won; its result is identical
+  delete computed;
   return *expected;
+}
+
+}  // namespace
+
+const std::vector<std::string>& KleeneOf(const TrieNode& root,
+                                         const TrieNode& node) {
+  return Cached(node.kleene, [&] {
+    Expander expander(root, /*use_closures=*/false);
+    expander.AddSubtree(node);
+    return expander.Finish();
+  });
+}
+
+const std::vector<std::string>& ClosureOf(const TrieNode& root,
+                                          const TrieNode& node,
+                                          const CompiledRole& role) {
+  return Cached(role.star ? node.star_closure : node.exact_closure, [&] {
+    Expander expander(root, /*use_closures=*/false);
+    expander.Literal(node, role);
+    expander.Drain();
+    return expander.Finish();
+  });
 }
 
 void Expander::AddScope(absl::string_view scope) {
@@ -30,20 +55,24 @@ void Expander::AddScope(absl::string_view scope) {
 }
 
 void Expander::AddSubtree(const TrieNode& node) {
-  ForEachRole(node, [this](const CompiledRole& role) {
-    Literal(role);
+  ForEachRole(node, [this](const TrieNode& n, const CompiledRole& role) {
+    Literal(n, role);
     if (role.star) Param(role, "*");
   });
   Drain();
 }
 
-std::vector<std::string> Expander::Finish(absl::Span<const std::string> extra) {
+std::vector<std::string> Expander::Finish(ScopeListView extra) {
   lists_.push_back(extra);
-  return MergeNormalizedSets(lists_);
+  return MergeNormalizedViews(lists_);
 }
 
-void Expander::Literal(const CompiledRole& role) {
+void Expander::Literal(const TrieNode& node, const CompiledRole& role) {
   if (!roles_seen_.insert(&role).second) return;
+  if (use_closures_) {
+    lists_.push_back(ClosureOf(root_, node, role));
+    return;
+  }
   lists_.push_back(role.literal);
   for (uint32_t i : role.assume_literal) pending_.push_back(role.literal[i]);
 }

@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "libraries/scopes/role_trie.h"
+#include "libraries/scopes/scope_set.h"
 
 namespace bulwark::scopes::internal {
 
@@ -36,9 +37,18 @@ namespace bulwark::scopes::internal {
 const std::vector<std::string>& KleeneOf(const TrieNode& root,
                                          const TrieNode& node);
 
+// The normalized closure of `role` (held by `node`): its literal scopes and
+// everything they grant, computed on first use and cached in the node.
+const std::vector<std::string>& ClosureOf(const TrieNode& root,
+                                          const TrieNode& node,
+                                          const CompiledRole& role);
+
 class Expander {
  public:
-  explicit Expander(const TrieNode& root) : root_(root) {}
+  // With `use_closures`, a fired role contributes its cached closure; without,
+  // its literal scopes are walked (what the caches are computed with).
+  Expander(const TrieNode& root, bool use_closures)
+      : root_(root), use_closures_(use_closures) {}
   Expander(const Expander&) = delete;
   Expander& operator=(const Expander&) = delete;
 
@@ -49,22 +59,25 @@ class Expander {
   // `*`.
   void AddSubtree(const TrieNode& node);
   // The normalized union of everything added and of `extra` (a normalized set).
-  std::vector<std::string> Finish(absl::Span<const std::string> extra = {});
+  std::vector<std::string> Finish(
+      ScopeListView extra = ScopeListView(absl::Span<const std::string>()));
 
   // ForEachFiring visitor interface.
-  void Literal(const CompiledRole& role);
+  void Literal(const TrieNode& node, const CompiledRole& role);
   void Param(const CompiledRole& role, absl::string_view param);
   void Subtree(const TrieNode& node);
 
- private:
+  // Fires the scopes queued by Literal and Param until none is left.
   void Drain();
 
+ private:
   const TrieNode& root_;
+  const bool use_closures_;
   absl::flat_hash_set<const CompiledRole*> roles_seen_;
   absl::flat_hash_set<absl::string_view> scopes_seen_;
   std::vector<absl::string_view> pending_;
   std::deque<std::vector<std::string>> substituted_;  // stable storage
-  std::vector<absl::Span<const std::string>> lists_;
+  std::vector<ScopeListView> lists_;
 };
 
 }  // namespace bulwark::scopes::internal

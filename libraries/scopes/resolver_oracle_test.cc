@@ -1,7 +1,8 @@
-// Randomized comparison of the resolver with the reference fixed point (oracle.h), with fixed
-// seeds: 2,500 random role sets (star, parameterized and "expand everything" scopes over tiny
-// alphabets) x 5 queries = 12,500 expansions, plus Explain checked against the expansion and
-// against an independent breadth-first search for chain length.
+// Randomized comparison of the resolver with the reference fixed point
+// (oracle.h), with fixed seeds: 2,500 random role sets (star, parameterized and
+// "expand everything" scopes over tiny alphabets) x 5 queries = 12,500
+// expansions, plus Explain checked against the expansion and against an
+// independent breadth-first search for chain length.
 #include <iostream>
 #include <random>
 #include <string>
@@ -32,8 +33,8 @@ std::string Describe(const std::vector<Role>& roles, const Scopes& query) {
   return out;
 }
 
-// Length of the shortest chain of roles granting `target`, by breadth-first search over direct
-// grants (the oracle restricted to one role), or -1.
+// Length of the shortest chain of roles granting `target`, by breadth-first
+// search over direct grants (the oracle restricted to one role), or -1.
 int ShortestChain(const std::vector<Role>& roles, const Scopes& given,
                   const std::string& target) {
   Scopes frontier = given;
@@ -54,9 +55,9 @@ int ShortestChain(const std::vector<Role>& roles, const Scopes& given,
 
 TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
   int expansions = 0;
-  int nontrivial = 0;       // the roles added something
-  int parameterized = 0;    // a role set with a `<..>` scope in a star role
-  int chains = 0;           // explanations with at least two steps
+  int nontrivial = 0;     // the roles added something
+  int parameterized = 0;  // a role set with a `<..>` scope in a star role
+  int chains = 0;         // explanations with at least two steps
   for (uint64_t seed = 0; seed < 2500; ++seed) {
     std::mt19937_64 rng(seed);
     const std::vector<Role> roles = RandomRoleSet(rng, 8);
@@ -76,14 +77,16 @@ TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
     for (int q = 0; q < 5; ++q) {
       const Scopes query = RandomQuery(rng, roles);
       const Scopes expanded = snapshot->Expand(query);
-      ASSERT_EQ(expanded, OracleExpand(roles, query))
-          << "seed " << seed << "\n" << Describe(roles, query);
+      ASSERT_EQ(expanded, OracleExpand(roles, query)) << "seed " << seed << "\n"
+                                                      << Describe(roles, query);
       ++expansions;
       if (expanded != SortAndNormalize(query)) ++nontrivial;
       // Explain agrees with the expansion, and its chain is a shortest one.
-      // Targets: mostly a granted scope, shortened or extended; sometimes random.
-      std::string target = absl::StrCat(std::string(1, "SPXa"[rng() % 4]),
-                                        std::string(rng() % 3, "ab*"[rng() % 3]));
+      // Targets: mostly a granted scope, shortened or extended; sometimes
+      // random.
+      std::string target =
+          absl::StrCat(std::string(1, "SPXa"[rng() % 4]),
+                       std::string(rng() % 3, "ab*"[rng() % 3]));
       if (rng() % 4 != 0 && !expanded.empty()) {
         target = expanded[rng() % expanded.size()];
         if (rng() % 2 == 0) target += "b";
@@ -91,7 +94,8 @@ TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
       }
       const Explanation why = snapshot->Explain(query, target);
       ASSERT_EQ(why.satisfied, SetSatisfies(expanded, target))
-          << "seed " << seed << " target " << target << "\n" << Describe(roles, query);
+          << "seed " << seed << " target " << target << "\n"
+          << Describe(roles, query);
       if (why.steps.size() >= 2) ++chains;
       if (why.satisfied && seed % 5 == 0) {
         EXPECT_EQ(static_cast<int>(why.steps.size()),
@@ -101,7 +105,8 @@ TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
     }
   }
   EXPECT_GE(expansions, 10000);
-  // The generator must exercise the interesting paths, not just pass inputs through.
+  // The generator must exercise the interesting paths, not just pass inputs
+  // through.
   EXPECT_GE(nontrivial, 3000);
   EXPECT_GE(parameterized, 500);
   EXPECT_GE(chains, 100);

@@ -1,5 +1,5 @@
-// Table tests of the resolver: upstream's resolver and validation vectors, and the rules and edge
-// cases of auth.md §2.
+// Table tests of the resolver: upstream's resolver and validation vectors, and
+// the rules and edge cases of auth.md §2.
 #include "libraries/scopes/resolver.h"
 
 #include <algorithm>
@@ -24,8 +24,8 @@ using Scopes = std::vector<std::string>;
 std::vector<Role> RolesFromJson(const nlohmann::json& json) {
   std::vector<Role> roles;
   for (const auto& r : json) {
-    roles.push_back({r.at("roleId").get<std::string>(),
-                     r.at("scopes").get<Scopes>()});
+    roles.push_back(
+        {r.at("roleId").get<std::string>(), r.at("scopes").get<Scopes>()});
   }
   return roles;
 }
@@ -84,22 +84,22 @@ TEST(ResolverTest, ParameterizedRoleExamples) {
   const std::vector<Role> admin = {
       {"project-admin:*",
        {"auth:create-role:project-<..>/*", "secrets:get:project/<..>/*"}}};
-  EXPECT_THAT(Expand(admin, {"assume:project-admin:zap"}),
-              ElementsAre("assume:project-admin:zap",
-                          "auth:create-role:project-zap/*",
-                          "secrets:get:project/zap/*"));
-  EXPECT_THAT(Expand(admin, {"assume:project-admin:ops*"}),
-              ElementsAre("assume:project-admin:ops*",
-                          "auth:create-role:project-ops*",
-                          "secrets:get:project/ops*"));
+  EXPECT_THAT(
+      Expand(admin, {"assume:project-admin:zap"}),
+      ElementsAre("assume:project-admin:zap", "auth:create-role:project-zap/*",
+                  "secrets:get:project/zap/*"));
+  EXPECT_THAT(
+      Expand(admin, {"assume:project-admin:ops*"}),
+      ElementsAre("assume:project-admin:ops*", "auth:create-role:project-ops*",
+                  "secrets:get:project/ops*"));
   EXPECT_THAT(Expand(admin, {"*"}), ElementsAre("*"));
   EXPECT_THAT(Expand(admin, {"assume:*"}),
               ElementsAre("assume:*", "auth:create-role:project-*",
                           "secrets:get:project/*"));
-  EXPECT_THAT(Expand(admin, {"assume:project-admin:"}),
-              ElementsAre("assume:project-admin:",
-                          "auth:create-role:project-/*",
-                          "secrets:get:project//*"));
+  EXPECT_THAT(
+      Expand(admin, {"assume:project-admin:"}),
+      ElementsAre("assume:project-admin:", "auth:create-role:project-/*",
+                  "secrets:get:project//*"));
   const std::vector<Role> a = {{"a*", {"A<..>X"}}};
   EXPECT_THAT(Expand(a, {"assume:abc"}), ElementsAre("AbcX", "assume:abc"));
   EXPECT_THAT(Expand(a, {"assume:abc*"}), ElementsAre("Abc*", "assume:abc*"));
@@ -146,11 +146,11 @@ TEST(ResolverTest, TransitiveAndParameterChains) {
       {"project-admin:*", {"secrets:<..>/*", "assume:worker:<..>/build"}},
       {"worker:*", {"queue:claim:<..>"}},
   };
-  EXPECT_THAT(Expand(roles, {"assume:login:zap"}),
-              ElementsAre("assume:login:zap", "assume:project-admin:zap",
-                          "assume:team:zap", "assume:worker:zap/build",
-                          "queue:claim:zap/build", "secrets:zap/*",
-                          "team-scope:zap"));
+  EXPECT_THAT(
+      Expand(roles, {"assume:login:zap"}),
+      ElementsAre("assume:login:zap", "assume:project-admin:zap",
+                  "assume:team:zap", "assume:worker:zap/build",
+                  "queue:claim:zap/build", "secrets:zap/*", "team-scope:zap"));
   EXPECT_EQ(Expand(roles, {"assume:login:z*"}),
             OracleExpand(roles, {"assume:login:z*"}));
 }
@@ -175,7 +175,8 @@ TEST(ValidateRolesTest, Cycles) {
       {{{"x", {"assume:*"}}}, {"assume:x", "assume:x"}},
       {{{"a", {"assume:b"}}, {"b", {"assume:c"}}, {"c", {"assume:a"}}},
        {"assume:a", "assume:b", "assume:c", "assume:a"}},
-      // Upstream also lists 'assume:b' here (a finished branch); we name only the cycle.
+      // Upstream also lists 'assume:b' here (a finished branch); we name only
+      // the cycle.
       {{{"a", {"assume:b", "assume:c"}}, {"b", {}}, {"c", {"assume:a"}}},
        {"assume:a", "assume:c", "assume:a"}},
   };
@@ -205,12 +206,14 @@ TEST(ValidateRolesTest, InvalidScopesWithUpstreamMessages) {
   };
   EXPECT_EQ(message({"a*", {"b<..>c<..>"}}),
             "parameterized scope 'b<..>c<..>' contains multiple '<..>'");
-  EXPECT_EQ(message({"a*", {"assume:b*<..>"}}),
-            "parameterized scope 'assume:b*<..>' ends with '*<..>' which implies "
-            "an ambiguous kleene");
+  EXPECT_EQ(
+      message({"a*", {"assume:b*<..>"}}),
+      "parameterized scope 'assume:b*<..>' ends with '*<..>' which implies "
+      "an ambiguous kleene");
   EXPECT_TRUE(ValidateRoles({{"a*", {"b*<..>X"}}}).ok());
   EXPECT_TRUE(ValidateRoles({{"a", {"b<..>c<..>", "b*<..>"}}}).ok());
-  // Upstream checks the normalized list: x<..>y<..> is covered by x<..>* and never checked.
+  // Upstream checks the normalized list: x<..>y<..> is covered by x<..>* and
+  // never checked.
   EXPECT_TRUE(ValidateRoles({{"a*", {"x<..>*", "x<..>y<..>"}}}).ok());
   const auto error =
       RoleSetErrorFromStatus(ValidateRoles({{"a*", {"ok<..>", "q<..><..>"}}}));
@@ -254,7 +257,8 @@ TEST(ResolverTest, SnapshotReadsRolesBack) {
   EXPECT_EQ(snap->role_count(), 2u);
   EXPECT_EQ(snap->GetRole("b*")->scopes, (Scopes{"x", "y<..>"}));
   EXPECT_FALSE(snap->GetRole("b").has_value());
-  EXPECT_THAT(snap->Roles(), ElementsAre(Role{"a", {"y"}}, Role{"b*", {"x", "y<..>"}}));
+  EXPECT_THAT(snap->Roles(),
+              ElementsAre(Role{"a", {"y"}}, Role{"b*", {"x", "y<..>"}}));
   EXPECT_TRUE(snap->Satisfies({"assume:a"}, Expression::AllOf({"y"})));
   EXPECT_EQ(snap->Unsatisfied({"assume:a"}, Expression::AllOf({"y", "z"})),
             Expression("z"));

@@ -17,11 +17,14 @@ namespace {
 // Collects the slots of the roles a scope fires.
 struct SlotCollector {
   std::vector<uint32_t> slots;
-  void Literal(const CompiledRole& role) { slots.push_back(role.slot); }
+  void Literal(const TrieNode&, const CompiledRole& role) {
+    slots.push_back(role.slot);
+  }
   void Param(const CompiledRole&, absl::string_view) {}
   void Subtree(const TrieNode& node) {
-    ForEachRole(node,
-                [this](const CompiledRole& r) { slots.push_back(r.slot); });
+    ForEachRole(node, [this](const TrieNode&, const CompiledRole& r) {
+      slots.push_back(r.slot);
+    });
   }
 };
 

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "libraries/scopes/expander.h"
 #include "libraries/scopes/scope.h"
 #include "libraries/scopes/scope_set.h"
@@ -35,7 +36,9 @@ class ExplainSearch {
   }
 
   // ForEachFiring visitor.
-  void Literal(const CompiledRole& role) { Grant(role, role.literal); }
+  void Literal(const TrieNode&, const CompiledRole& role) {
+    Grant(role, role.literal);
+  }
   void Param(const CompiledRole& role, absl::string_view param) {
     std::vector<std::string> granted;
     for (const auto& p : role.params)
@@ -43,10 +46,11 @@ class ExplainSearch {
     Grant(role, granted);
   }
   void Subtree(const TrieNode& node) {
-    internal::ForEachRole(node, [this](const CompiledRole& role) {
-      Literal(role);
-      if (role.star) Param(role, "*");
-    });
+    internal::ForEachRole(node,
+                          [this](const TrieNode& n, const CompiledRole& role) {
+                            Literal(n, role);
+                            if (role.star) Param(role, "*");
+                          });
   }
 
  private:
@@ -110,10 +114,31 @@ class ExplainSearch {
 
 std::vector<std::string> RoleSnapshot::Expand(
     absl::Span<const std::string> scopes) const {
-  const std::vector<std::string> inputs =
-      SortAndNormalize(std::vector<std::string>(scopes.begin(), scopes.end()));
-  internal::Expander expander(*root_);
-  for (const std::string& s : inputs) expander.AddScope(s);
+  // Sort and normalize the inputs by pointer: they are merged into the result,
+  // not copied twice.
+  std::vector<const std::string*> inputs;
+  inputs.reserve(scopes.size());
+  for (const std::string& s : scopes) inputs.push_back(&s);
+  std::sort(inputs.begin(), inputs.end(),
+            [](const std::string* a, const std::string* b) {
+              return ScopeCompare(*a, *b) < 0;
+            });
+  inputs.erase(std::unique(inputs.begin(), inputs.end(),
+                           [](const std::string* a, const std::string* b) {
+                             return *a == *b;
+                           }),
+               inputs.end());
+  internal::Expander expander(*root_, /*use_closures=*/true);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    // An input covered by an earlier star input grants nothing more (auth.md
+    // §2.6 normalizes the inputs first).
+    if (i > 0 && IsStar(*inputs[i - 1]) &&
+        absl::StartsWith(*inputs[i], WithoutStar(*inputs[i - 1]))) {
+      inputs.erase(inputs.begin() + i--);
+      continue;
+    }
+    expander.AddScope(*inputs[i]);
+  }
   return expander.Finish(inputs);
 }
 
@@ -141,7 +166,7 @@ std::optional<Role> RoleSnapshot::GetRole(absl::string_view role_id) const {
 std::vector<Role> RoleSnapshot::Roles() const {
   std::vector<Role> roles;
   roles.reserve(role_count_);
-  internal::ForEachRole(*root_, [&](const CompiledRole& role) {
+  internal::ForEachRole(*root_, [&](const TrieNode&, const CompiledRole& role) {
     roles.push_back({role.role_id, role.scopes});
   });
   std::sort(roles.begin(), roles.end(),

@@ -47,7 +47,11 @@ struct TrieNode {
         exact(other.exact),
         star(other.star),
         children(other.children) {}
-  ~TrieNode() { delete kleene.load(std::memory_order_acquire); }
+  ~TrieNode() {
+    delete kleene.load(std::memory_order_acquire);
+    delete exact_closure.load(std::memory_order_acquire);
+    delete star_closure.load(std::memory_order_acquire);
+  }
 
   const TrieEdge* FindChild(char c) const;
   bool empty() const { return !exact && !star && children.empty(); }
@@ -57,15 +61,20 @@ struct TrieNode {
   RolePtr exact;   // role id == path
   RolePtr star;    // role id == path + "*"
   std::vector<TrieEdge> children;  // sorted by first byte
-  // Expansion (normalized) of all roles in this subtree with parameter `*`;
-  // null until needed.
+  // Lazily computed expansions (normalized), null until needed: of all roles in
+  // this subtree with parameter `*` (kleene), and of the literal scopes of
+  // `exact` and of `star` (their closures).
   mutable std::atomic<const std::vector<std::string>*> kleene{nullptr};
+  mutable std::atomic<const std::vector<std::string>*> exact_closure{nullptr};
+  mutable std::atomic<const std::vector<std::string>*> star_closure{nullptr};
 };
 
 // Writer operations. They copy every node on the path that is older than
 // `generation`, so the trie given in `root` is left intact for readers of older
-// versions. Sets (or with null, clears) the role at `role_id` (star or exact by
-// its last byte).
+// versions.
+//
+// Sets (or with null, clears) the role at `role_id` (star or exact by its last
+// byte).
 void SetRole(TrieNodePtr& root, absl::string_view role_id, RolePtr role,
              uint64_t generation);
 // Copies the path to the node of `role_id`, dropping the kleene caches on it.
@@ -73,20 +82,22 @@ void TouchPath(TrieNodePtr& root, absl::string_view role_id,
                uint64_t generation);
 // The role with this id, or null.
 const CompiledRole* FindRole(const TrieNode& root, absl::string_view role_id);
-// Calls fn(const CompiledRole&) for every role in the subtree, in path order
-// (exact first).
+// Calls fn(const TrieNode&, const CompiledRole&) for every role in the subtree,
+// in path order (exact first); the node is the one holding the role.
 template <typename Fn>
 void ForEachRole(const TrieNode& node, Fn&& fn) {
-  if (node.exact) fn(*node.exact);
-  if (node.star) fn(*node.star);
+  if (node.exact) fn(node, *node.exact);
+  if (node.star) fn(node, *node.star);
   for (const TrieEdge& e : node.children) ForEachRole(*e.node, fn);
 }
 
 // Calls, for the roles that holding `scope` fires:
-//   v.Literal(role)         the role fires (its literal scopes are granted);
-//   v.Param(role, param)    a star role fires with this parameter (ends in `*`:
-//   kleene form); v.Subtree(node)         every role in the subtree fires, star
-//   roles with parameter `*`.
+//   - v.Literal(node, role): the role (held by node) fires, granting its
+//     literal scopes;
+//   - v.Param(role, param): a star role fires with this parameter (one ending
+//     in `*` is the kleene form);
+//   - v.Subtree(node): every role in the subtree fires, star roles with
+//     parameter `*`.
 // A star role reported through Param is also reported through Literal, just
 // before.
 template <typename Visitor>
@@ -103,11 +114,11 @@ void ForEachFiring(const TrieNode& root, absl::string_view scope, Visitor& v) {
       return;
     }
     if (node->star) {
-      v.Literal(*node->star);
+      v.Literal(*node, *node->star);
       v.Param(*node->star, input.substr(depth));
     }
     if (depth == key.size()) {
-      if (node->exact) v.Literal(*node->exact);
+      if (node->exact) v.Literal(*node, *node->exact);
       return;
     }
     const TrieEdge* edge = node->FindChild(key[depth]);

@@ -59,37 +59,44 @@ std::vector<std::string> MergeScopeSets(absl::Span<const std::string> a,
 
 std::vector<std::string> MergeNormalizedSets(
     absl::Span<const absl::Span<const std::string>> sets) {
-  // Cursors into the non-empty sets, kept as a min-heap on their current
+  std::vector<ScopeListView> views(sets.begin(), sets.end());
+  return MergeNormalizedViews(views);
+}
+
+std::vector<std::string> MergeNormalizedViews(
+    absl::Span<const ScopeListView> lists) {
+  // Cursors into the non-empty lists, kept as a min-heap on their current
   // element.
   struct Cursor {
-    const std::string* next;
-    const std::string* end;
+    const ScopeListView* list;
+    size_t next;
+    const std::string& head() const { return (*list)[next]; }
   };
   std::vector<Cursor> heap;
   size_t total = 0;
-  for (const auto& set : sets) {
-    if (set.empty()) continue;
-    heap.push_back({set.data(), set.data() + set.size()});
-    total += set.size();
+  for (const ScopeListView& list : lists) {
+    if (list.size() == 0) continue;
+    heap.push_back({&list, 0});
+    total += list.size();
   }
   std::vector<std::string> out;
   out.reserve(total);
   NormalizingSink sink(out);
   if (heap.size() == 1) {
-    for (const std::string* s = heap[0].next; s != heap[0].end; ++s)
-      sink.Add(*s);
+    for (size_t i = 0; i < heap[0].list->size(); ++i)
+      sink.Add((*heap[0].list)[i]);
     return out;
   }
   // std heap functions build a max-heap, so order by "greater".
   const auto greater = [](const Cursor& x, const Cursor& y) {
-    return ScopeCompare(*x.next, *y.next) > 0;
+    return ScopeCompare(x.head(), y.head()) > 0;
   };
   std::make_heap(heap.begin(), heap.end(), greater);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), greater);
     Cursor& c = heap.back();
-    sink.Add(*c.next);
-    if (++c.next == c.end) {
+    sink.Add(c.head());
+    if (++c.next == c.list->size()) {
       heap.pop_back();
     } else {
       std::push_heap(heap.begin(), heap.end(), greater);

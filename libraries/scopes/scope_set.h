@@ -46,6 +46,36 @@ std::vector<std::string> MergeScopeSets(absl::Span<const std::string> a,
 std::vector<std::string> MergeNormalizedSets(
     absl::Span<const absl::Span<const std::string>> sets);
 
+// A read-only view of a sorted list of scopes, held either as contiguous
+// strings or as pointers to strings (so that callers can merge sets they do not
+// own without copying them first).
+class ScopeListView {
+ public:
+  ScopeListView(
+      absl::Span<const std::string> scopes)  // NOLINT: implicit by design
+      : data_(scopes.data()), size_(scopes.size()) {}
+  ScopeListView(absl::Span<const std::string* const> scopes)  // NOLINT
+      : pointers_(scopes.data()), size_(scopes.size()) {}
+  ScopeListView(const std::vector<std::string>& scopes)  // NOLINT
+      : ScopeListView(absl::MakeConstSpan(scopes)) {}
+  ScopeListView(const std::vector<const std::string*>& scopes)  // NOLINT
+      : ScopeListView(absl::MakeConstSpan(scopes)) {}
+
+  size_t size() const { return size_; }
+  const std::string& operator[](size_t i) const {
+    return data_ != nullptr ? data_[i] : *pointers_[i];
+  }
+
+ private:
+  const std::string* data_ = nullptr;
+  const std::string* const* pointers_ = nullptr;
+  size_t size_;
+};
+
+// MergeNormalizedSets over views.
+std::vector<std::string> MergeNormalizedViews(
+    absl::Span<const ScopeListView> lists);
+
 // Upstream scopeUnion: sorts and normalizes each argument, then merges them.
 std::vector<std::string> ScopeUnion(std::vector<std::string> a,
                                     std::vector<std::string> b);

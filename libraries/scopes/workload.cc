@@ -11,7 +11,8 @@
 namespace bulwark::scopes {
 namespace {
 
-// Uniform in [0, n) without std::uniform_int_distribution (implementation-defined).
+// Uniform in [0, n) without std::uniform_int_distribution
+// (implementation-defined).
 uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
 bool Chance(std::mt19937_64& rng, int percent) {
   return static_cast<int>(Below(rng, 100)) < percent;
@@ -73,15 +74,18 @@ void AddProject(int p, std::mt19937_64& rng, std::vector<Role>& roles) {
   // Hooks: parameterized for every other project.
   add(absl::StrCat("hook-id:project-", name, "/*"),
       {absl::StrCat("assume:project:", name, ":ci"),
-       p % 2 == 0 ? absl::StrCat("queue:route:index.project.", name, ".hooks.<..>")
-                  : absl::StrCat("queue:route:index.project.", name, ".hooks")});
+       p % 2 == 0
+           ? absl::StrCat("queue:route:index.project.", name, ".hooks.<..>")
+           : absl::StrCat("queue:route:index.project.", name, ".hooks")});
   for (int r = 0; r < 3; ++r) {
-    const std::string repo = absl::StrCat("repo:github.com/", org, "/", name, "-r", r);
+    const std::string repo =
+        absl::StrCat("repo:github.com/", org, "/", name, "-r", r);
     add(absl::StrCat(repo, ":*"),
         {absl::StrCat("assume:project:", name, ":ci"), "queue:route:checks",
          absl::StrCat("queue:route:statuses.", name, "-r", r)});
     add(absl::StrCat(repo, ":branch:main"),
-        {absl::StrCat("assume:project:", name, Chance(rng, 50) ? ":releng" : ":ci"),
+        {absl::StrCat("assume:project:", name,
+                      Chance(rng, 50) ? ":releng" : ":ci"),
          absl::StrCat("secrets:get:project/", name, "/deploy")});
   }
 }
@@ -96,11 +100,12 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
       scopes.push_back(absl::StrCat("assume:mozilla-group:", name, "-admins"));
       break;
     case 1:
-      scopes.push_back(absl::StrCat("assume:login-identity:github/", name, "-user", Below(rng, 2)));
+      scopes.push_back(absl::StrCat("assume:login-identity:github/", name,
+                                    "-user", Below(rng, 2)));
       break;
     case 2:
-      scopes.push_back(absl::StrCat("assume:repo:github.com/", org, "/", name, "-r",
-                                    Below(rng, 3), ":branch:main"));
+      scopes.push_back(absl::StrCat("assume:repo:github.com/", org, "/", name,
+                                    "-r", Below(rng, 3), ":branch:main"));
       break;
     case 3:
       scopes.push_back(absl::StrCat("assume:repo:github.com/", org, "/*"));
@@ -109,7 +114,8 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
       scopes.push_back(absl::StrCat("assume:worker-pool:proj-", name, "/*"));
       break;
     case 5:
-      scopes.push_back(absl::StrCat("assume:hook-id:project-", name, "/nightly"));
+      scopes.push_back(
+          absl::StrCat("assume:hook-id:project-", name, "/nightly"));
       scopes.push_back(absl::StrCat("assume:project-admin:", name));
       break;
     case 6:
@@ -117,12 +123,14 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
       break;
     default:
       if (Chance(rng, 10)) scopes.push_back(Chance(rng, 50) ? "*" : "assume:*");
-      scopes.push_back(absl::StrCat("assume:worker-type:proj-", name, "/b-", Below(rng, 9)));
+      scopes.push_back(
+          absl::StrCat("assume:worker-type:proj-", name, "/b-", Below(rng, 9)));
       break;
   }
   const int plain = 25 + static_cast<int>(Below(rng, 20));
   for (int i = 0; i < plain; ++i) {
-    scopes.push_back(absl::StrCat("queue:route:notify.", name, ".", Below(rng, 1000),
+    scopes.push_back(absl::StrCat("queue:route:notify.", name, ".",
+                                  Below(rng, 1000),
                                   Chance(rng, 20) ? ".*" : ""));
   }
   return scopes;
@@ -133,10 +141,11 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
 Workload DeploymentWorkload(int projects, int clients, uint64_t seed) {
   std::mt19937_64 rng(seed);
   Workload w;
-  w.roles.push_back({"project-admin:*",
-                     {"assume:hook-id:project-<..>/*", "assume:project:<..>:developer",
-                      "auth:create-client:project/<..>/*", "secrets:get:project/<..>/*",
-                      "queue:route:index.project.<..>.*"}});
+  w.roles.push_back(
+      {"project-admin:*",
+       {"assume:hook-id:project-<..>/*", "assume:project:<..>:developer",
+        "auth:create-client:project/<..>/*", "secrets:get:project/<..>/*",
+        "queue:route:index.project.<..>.*"}});
   w.roles.push_back({"infra:shared-worker",
                      {"queue:resolve-task", "index:insert-task:garbage.*",
                       "queue:scheduler-id:-"}});
@@ -148,16 +157,20 @@ Workload DeploymentWorkload(int projects, int clients, uint64_t seed) {
 Workload ChainWorkload(int length) {
   Workload w;
   for (int i = 0; i < length; ++i) {
-    w.roles.push_back({absl::StrCat("ch-", i), {absl::StrCat("assume:ch-", i + 1)}});
+    w.roles.push_back(
+        {absl::StrCat("ch-", i), {absl::StrCat("assume:ch-", i + 1)}});
   }
   w.roles.push_back({absl::StrCat("ch-", length), {"special-scope"}});
-  w.queries = {{"assume:ch-0"}, {absl::StrCat("assume:ch-", length / 2)}, {"assume:ch-*"}};
+  w.queries = {{"assume:ch-0"},
+               {absl::StrCat("assume:ch-", length / 2)},
+               {"assume:ch-*"}};
   return w;
 }
 
 namespace {
 
-// A scope aimed at role id `id`: itself, a prefix with a star, a longer id, or a random one.
+// A scope aimed at role id `id`: itself, a prefix with a star, a longer id, or
+// a random one.
 std::string AimAt(std::mt19937_64& rng, const std::string& id) {
   const std::string stem = id.back() == '*' ? id.substr(0, id.size() - 1) : id;
   switch (Below(rng, 6)) {
@@ -191,7 +204,8 @@ std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles) {
   for (size_t i = 0; i < ids.size(); ++i) {
     Role role{ids[i], {}};
     const bool star = role.role_id.back() == '*';
-    // Mostly aim at later roles, so that many sets survive the cycle check with long chains.
+    // Mostly aim at later roles, so that many sets survive the cycle check with
+    // long chains.
     const auto target = [&] {
       const size_t lo = i + 1 < ids.size() && Chance(rng, 85) ? i + 1 : 0;
       return ids[lo + Below(rng, ids.size() - lo)];
@@ -228,7 +242,8 @@ std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles) {
     }
     roles.push_back(std::move(role));
   }
-  // Drop the roles validation names (a cycle's first role, or an illegal role) until valid.
+  // Drop the roles validation names (a cycle's first role, or an illegal role)
+  // until valid.
   while (true) {
     const auto error = RoleSetErrorFromStatus(ValidateRoles(roles));
     if (!error.has_value()) return roles;
@@ -236,9 +251,10 @@ std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles) {
         error->code == RoleSetError::Code::kDependencyCycle
             ? std::string(absl::StripPrefix(error->cycle[0], "assume:"))
             : error->role_id;
-    roles.erase(std::remove_if(roles.begin(), roles.end(),
-                               [&](const Role& r) { return r.role_id == culprit; }),
-                roles.end());
+    roles.erase(
+        std::remove_if(roles.begin(), roles.end(),
+                       [&](const Role& r) { return r.role_id == culprit; }),
+        roles.end());
   }
 }
 
@@ -260,8 +276,10 @@ std::vector<std::string> RandomQuery(std::mt19937_64& rng,
         break;
       default:
         scopes.push_back(absl::StrCat(
-            "assume:", roles.empty() ? RandomText(rng, "abc*", 3)
-                                     : AimAt(rng, roles[Below(rng, roles.size())].role_id)));
+            "assume:",
+            roles.empty()
+                ? RandomText(rng, "abc*", 3)
+                : AimAt(rng, roles[Below(rng, roles.size())].role_id)));
         break;
     }
   }
@@ -282,8 +300,10 @@ absl::StatusOr<Workload> WorkloadFromJson(const nlohmann::json& json) {
              return s.is_string();
            });
   };
-  if (!json.is_object() || !json.contains("roles") || !json["roles"].is_array()) {
-    return absl::InvalidArgumentError("workload must be an object with a \"roles\" array");
+  if (!json.is_object() || !json.contains("roles") ||
+      !json["roles"].is_array()) {
+    return absl::InvalidArgumentError(
+        "workload must be an object with a \"roles\" array");
   }
   Workload w;
   for (const auto& r : json["roles"]) {
@@ -297,11 +317,13 @@ absl::StatusOr<Workload> WorkloadFromJson(const nlohmann::json& json) {
   }
   if (json.contains("queries")) {
     if (!json["queries"].is_array()) {
-      return absl::InvalidArgumentError("\"queries\" must be an array of scope arrays");
+      return absl::InvalidArgumentError(
+          "\"queries\" must be an array of scope arrays");
     }
     for (const auto& q : json["queries"]) {
       if (!strings(q)) {
-        return absl::InvalidArgumentError("\"queries\" must be an array of scope arrays");
+        return absl::InvalidArgumentError(
+            "\"queries\" must be an array of scope arrays");
       }
       w.queries.push_back(q.get<std::vector<std::string>>());
     }

@@ -1,21 +1,28 @@
 // File: libraries/scopes/workload.h
 //
-// Workloads for the resolver's benchmarks, the scopes tool and the randomized tests: a role set
-// and a list of queries (scope sets to expand), with deterministic generators and the JSON form
-// used by `scopes_tool expand --workload FILE`:
-//   {"roles": [{"roleId": "...", "scopes": ["..."]}], "queries": [["scope", ...], ...]}
+// Workloads for the resolver's benchmarks, the scopes tool and the randomized
+// tests: a role set and a list of queries (scope sets to expand), with
+// deterministic generators and the JSON form used by `scopes_tool expand
+// --workload FILE`:
+//   {"roles": [{"roleId": "...", "scopes": ["..."]}], "queries": [["scope",
+//   ...], ...]}
 //
-// Generators (same seed, same workload, on every platform: they use std::mt19937_64 and no
-// std:: distributions):
-//   - DeploymentWorkload: roles shaped like a real deployment (repo, project, hook, worker-pool,
-//     team and login roles; about 30% star roles, a quarter of those parameterized; chains 5 to
-//     10 roles deep) and clients with ~35 scopes each. 35 projects give ~600 roles.
-//   - ChainWorkload: ch-0 -> ... -> ch-n -> special-scope, upstream's performance test.
-//   - RandomRoleSet/RandomQuery: tiny alphabets that make collisions, stars, parameters and
-//     "expand everything" inputs likely; the role set is made valid by dropping offending roles.
+// Generators (same seed, same workload, on every platform: they use
+// std::mt19937_64 and no std:: distributions):
+//   - DeploymentWorkload: roles shaped like a real deployment (repo, project,
+//   hook, worker-pool,
+//     team and login roles; about 30% star roles, a quarter of those
+//     parameterized; chains 5 to 10 roles deep) and clients with ~35 scopes
+//     each. 35 projects give ~600 roles.
+//   - ChainWorkload: ch-0 -> ... -> ch-n -> special-scope, upstream's
+//   performance test.
+//   - RandomRoleSet/RandomQuery: tiny alphabets that make collisions, stars,
+//   parameters and
+//     "expand everything" inputs likely; the role set is made valid by dropping
+//     offending roles.
 //
-// Thread-safety: pure functions. Errors: WorkloadFromJson returns INVALID_ARGUMENT for JSON of
-// the wrong shape.
+// Thread-safety: pure functions. Errors: WorkloadFromJson returns
+// INVALID_ARGUMENT for JSON of the wrong shape.
 
 #ifndef BULWARK_LIBRARIES_SCOPES_WORKLOAD_H_
 #define BULWARK_LIBRARIES_SCOPES_WORKLOAD_H_
@@ -41,7 +48,8 @@ Workload ChainWorkload(int length);
 
 // A valid random role set of up to `max_roles` roles.
 std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles);
-// A random scope set of 1 to 3 scopes, mostly `assume:` scopes aimed at `roles`.
+// A random scope set of 1 to 3 scopes, mostly `assume:` scopes aimed at
+// `roles`.
 std::vector<std::string> RandomQuery(std::mt19937_64& rng,
                                      const std::vector<Role>& roles);
 
