@@ -185,6 +185,40 @@ absl::StatusOr<std::wstring> Translate(const std::wstring& in,
   return out;
 }
 
+// Whether every alternative of `pattern` (std::regex syntax) starts with `^`,
+// so that it can only match at the start of the text.
+bool AnchoredAtStart(const std::wstring& pattern) {
+  if (pattern.empty() || pattern[0] != L'^') return false;
+  int depth = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    switch (pattern[i]) {
+      case L'\\':
+        ++i;
+        break;
+      case L'[':
+        if (i + 1 < pattern.size() && pattern[i + 1] == L'^') ++i;
+        if (i + 1 < pattern.size() && pattern[i + 1] == L']') {
+          ++i;  // `[]` or `[^]`.
+          break;
+        }
+        while (++i < pattern.size() && pattern[i] != L']') {
+          if (pattern[i] == L'\\') ++i;
+        }
+        break;
+      case L'(':
+        ++depth;
+        break;
+      case L')':
+        --depth;
+        break;
+      case L'|':
+        if (depth == 0) return false;
+        break;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::StatusOr<EcmaRegex> EcmaRegex::Compile(absl::string_view pattern) {
@@ -204,8 +238,11 @@ absl::StatusOr<EcmaRegex> EcmaRegex::Compile(absl::string_view pattern) {
       regex.regex_ = std::make_shared<const std::wregex>(
           *translated, std::regex_constants::ECMAScript);
     } else {
+      // An anchored pattern can be run as is; any other gets a prefix that lets
+      // the match start anywhere within one left-to-right pass.
       regex.regex_ = std::make_shared<const std::wregex>(
-          L"[\\s\\S]*?(?:" + *translated + L")",
+          AnchoredAtStart(*translated) ? *translated
+                                       : L"[\\s\\S]*?(?:" + *translated + L")",
           std::regex_constants::ECMAScript |
               std::regex_constants::__polynomial);
     }

@@ -58,7 +58,8 @@ class EcmaRegex {
   EcmaRegex() = default;
 
   std::string source_;
-  // Breadth-first mode: `[\s\S]*?(?:P)` matched at the start of the text.
+  // Breadth-first mode: `[\s\S]*?(?:P)` (or `P` itself when every alternative
+  // starts with `^`) matched at the start of the text.
   // Backtracking mode: `P` searched at every position.
   std::shared_ptr<const std::wregex> regex_;
   bool backtracking_ = false;

@@ -28,6 +28,19 @@ TEST(EcmaRegexTest, SearchIsUnanchored) {
   EXPECT_TRUE(Matches("b|^a", "cb"));
 }
 
+TEST(EcmaRegexTest, AnchoredAndUnanchoredAlternatives) {
+  EXPECT_TRUE(Matches("^a|b", "xb"));
+  EXPECT_FALSE(Matches("^a|^b", "xb"));
+  EXPECT_TRUE(Matches("^(a|b)c", "bc"));
+  EXPECT_FALSE(Matches("^(a|b)c", "xbc"));
+  EXPECT_TRUE(Matches("^[|]x|y", "zy"));
+  EXPECT_TRUE(Matches("^\\|x|y", "zy"));
+  EXPECT_TRUE(Matches("^[]|y", "zy"));
+  EXPECT_TRUE(Matches("^[^]|y", "y"));
+  EXPECT_TRUE(Matches("^[^\\]|]x", "yx"));
+  EXPECT_FALSE(Matches("^[^\\]|]x", "zzx"));
+}
+
 TEST(EcmaRegexTest, AnchorsAreAbsolute) {
   EXPECT_TRUE(Matches("^a*$", "aaa"));
   EXPECT_FALSE(Matches("^a*$", "aab"));
