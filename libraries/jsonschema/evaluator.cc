@@ -233,24 +233,31 @@ bool Evaluator::EvalNumber(const Node& node, const json& instance) {
   return valid;
 }
 
+bool Evaluator::EvalCount(const Node& node, size_t count,
+                          const std::optional<uint64_t>& max,
+                          const char* max_keyword,
+                          const std::optional<uint64_t>& min,
+                          const char* min_keyword, const char* noun) {
+  if (max && count > *max) {
+    return Fail(node, max_keyword, [&] {
+      return absl::StrCat("must NOT have more than ", *max, " ", noun);
+    });
+  }
+  if (min && count < *min) {
+    return Fail(node, min_keyword, [&] {
+      return absl::StrCat("must NOT have fewer than ", *min, " ", noun);
+    });
+  }
+  return true;
+}
+
 bool Evaluator::EvalString(const Node& node, const std::string& text) {
   bool valid = true;
-  if (node.max_length || node.min_length) {
-    const size_t length = CodePointCount(text);
-    if (node.max_length && length > *node.max_length) {
-      valid = Fail(node, "maxLength", [&] {
-        return absl::StrCat("must NOT have more than ", *node.max_length,
-                            " characters");
-      });
-      if (!collecting_) return false;
-    }
-    if (node.min_length && length < *node.min_length) {
-      valid = Fail(node, "minLength", [&] {
-        return absl::StrCat("must NOT have fewer than ", *node.min_length,
-                            " characters");
-      });
-      if (!collecting_) return false;
-    }
+  if ((node.max_length || node.min_length) &&
+      !EvalCount(node, CodePointCount(text), node.max_length, "maxLength",
+                 node.min_length, "minLength", "characters")) {
+    valid = false;
+    if (!collecting_) return false;
   }
   if (node.pattern) {
     const absl::StatusOr<bool> matches = node.pattern->Search(text);
@@ -288,18 +295,9 @@ bool Evaluator::EvalMember(const Node& node, const json& child,
 
 bool Evaluator::EvalArray(const Node& node, const json& array) {
   bool valid = true;
-  if (node.max_items && array.size() > *node.max_items) {
-    valid = Fail(node, "maxItems", [&] {
-      return absl::StrCat("must NOT have more than ", *node.max_items,
-                          " items");
-    });
-    if (!collecting_) return false;
-  }
-  if (node.min_items && array.size() < *node.min_items) {
-    valid = Fail(node, "minItems", [&] {
-      return absl::StrCat("must NOT have fewer than ", *node.min_items,
-                          " items");
-    });
+  if (!EvalCount(node, array.size(), node.max_items, "maxItems", node.min_items,
+                 "minItems", "items")) {
+    valid = false;
     if (!collecting_) return false;
   }
   if (node.unique_items && !EvalUniqueItems(node, array)) {
@@ -372,18 +370,9 @@ bool Evaluator::EvalUniqueItems(const Node& node, const json& array) {
 
 bool Evaluator::EvalObject(const Node& node, const json& object) {
   bool valid = true;
-  if (node.max_properties && object.size() > *node.max_properties) {
-    valid = Fail(node, "maxProperties", [&] {
-      return absl::StrCat("must NOT have more than ", *node.max_properties,
-                          " properties");
-    });
-    if (!collecting_) return false;
-  }
-  if (node.min_properties && object.size() < *node.min_properties) {
-    valid = Fail(node, "minProperties", [&] {
-      return absl::StrCat("must NOT have fewer than ", *node.min_properties,
-                          " properties");
-    });
+  if (!EvalCount(node, object.size(), node.max_properties, "maxProperties",
+                 node.min_properties, "minProperties", "properties")) {
+    valid = false;
     if (!collecting_) return false;
   }
   for (const std::string& name : node.required) {

@@ -18,6 +18,8 @@
 #define BULWARK_LIBRARIES_JSONSCHEMA_EVALUATOR_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +71,12 @@ class Evaluator {
   bool EvalGeneric(const Node& node, const nlohmann::json& instance);
   bool EvalCombinators(const Node& node, const nlohmann::json& instance);
   bool EvalNumber(const Node& node, const nlohmann::json& instance);
+  // Checks a size against a max/min keyword pair (maxItems/minItems, ...);
+  // `noun` names what is counted in the message.
+  bool EvalCount(const Node& node, size_t count,
+                 const std::optional<uint64_t>& max, const char* max_keyword,
+                 const std::optional<uint64_t>& min, const char* min_keyword,
+                 const char* noun);
   bool EvalString(const Node& node, const std::string& text);
   bool EvalArray(const Node& node, const nlohmann::json& array);
   bool EvalUniqueItems(const Node& node, const nlohmann::json& array);
