@@ -1,11 +1,10 @@
 // File: libraries/jsonschema/metaschema.h
 //
-// The JSON Schema draft-07 meta-schema,
-// http://json-schema.org/draft-07/schema#, as published
-// (json-schema-org/json-schema-spec at 567f768, the revision json-schema.org
-// serves; sha256 of the text 692e1d16…dae8404). Compile() validates every
-// schema against it, and a
-// `$ref` to its URI resolves to it without network access.
+// The JSON Schema draft-07 meta-schema, http://json-schema.org/draft-07/schema#
+// as published: json-schema-org/json-schema-spec at 567f768, the revision
+// json-schema.org serves (sha256 of the text 692e1d16...dae8404). Compile()
+// validates every schema against it, and a `$ref` to its URI resolves to it
+// without network access.
 //
 // Thread-safety: constant data; the parsed document is built once, on first
 // use, safely. Errors: none.

@@ -1,15 +1,15 @@
 // File: libraries/jsonschema/validator.h
 //
 // JSON Schema draft-07 validation: Compile a schema once, then Validate many
-// instances against it (hooks validate every trigger payload against the hook's
-// stored triggerSchema).
+// instances against it (hooks validate every trigger payload against the
+// hook's stored triggerSchema).
 //
 //   absl::StatusOr<jsonschema::Schema> schema =
-//   jsonschema::Compile(trigger_schema); if (!schema.ok()) return
-//   schema.status();  // INVALID_ARGUMENT: not a valid schema. absl::Status
-//   valid = schema->Validate(payload);
-//   // INVALID_ARGUMENT "/tags/0: must be string (type); (root): must have
-//   required ..."
+//       jsonschema::Compile(trigger_schema);
+//   if (!schema.ok()) return schema.status();  // Not a valid schema.
+//   absl::Status valid = schema->Validate(payload);
+//   // INVALID_ARGUMENT: "/tags/0: must be string (type); (root): must have
+//   // required property \"owner\" (required)"
 //
 // Supported: every draft-07 validation keyword (type, enum, const, multipleOf,
 // maximum, exclusiveMaximum, minimum, exclusiveMinimum, maxLength/minLength in
@@ -29,20 +29,22 @@
 //
 // Errors:
 //  * Compile returns INVALID_ARGUMENT when the schema is not a valid draft-07
-//  schema
-//    (checked against the meta-schema; the message lists the failing paths in
-//    the schema), declares a `$schema` other than draft-07, has a `$ref` that
-//    does not resolve, or uses a regular expression feature std::regex cannot
-//    run.
+//    schema (checked against the meta-schema; the message lists the failing
+//    paths in the schema), nests deeper than kMaxSchemaNesting, declares a
+//    `$schema` other than draft-07, has a `$ref` that does not resolve, or
+//    uses a regular expression feature std::regex cannot run.
 //  * Validate returns INVALID_ARGUMENT listing up to kMaxReportedErrors errors
-//  as
-//    "<instance path>: <message> (<keyword>)" joined by "; ".
+//    as "<instance path>: <message> (<keyword>)" joined by "; ". Instances of
+//    any depth are safe: a `$ref` loop, or evaluation nested deeper than 500
+//    schema applications (only reachable through recursive `$ref`s), is an
+//    error rather than a hang or a stack overflow.
 
 #ifndef BULWARK_LIBRARIES_JSONSCHEMA_VALIDATOR_H_
 #define BULWARK_LIBRARIES_JSONSCHEMA_VALIDATOR_H_
 
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
