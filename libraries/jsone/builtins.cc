@@ -115,7 +115,7 @@ absl::StatusOr<Value> Range(std::string_view name, Args args) {
   return Value::MakeArray(std::move(items));
 }
 
-Value Split(const std::string& input, const std::string& delimiter) {
+Value Split(std::string_view input, std::string_view delimiter) {
   Array parts;
   if (delimiter.empty()) {
     // One item per character (code point).
@@ -130,7 +130,7 @@ Value Split(const std::string& input, const std::string& delimiter) {
   size_t start = 0;
   while (true) {
     const size_t found = input.find(delimiter, start);
-    if (found == std::string::npos) break;
+    if (found == std::string_view::npos) break;
     parts.push_back(Value::String(input.substr(start, found - start)));
     start = found + delimiter.size();
   }
@@ -138,7 +138,7 @@ Value Split(const std::string& input, const std::string& delimiter) {
   return Value::MakeArray(std::move(parts));
 }
 
-Value Join(const Array& items, const std::string& separator) {
+Value Join(const Array& items, std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out.append(separator);
@@ -149,7 +149,7 @@ Value Join(const Array& items, const std::string& separator) {
 
 // String(x) of a string-or-number separator/delimiter argument.
 std::string TextOf(const Value& v) {
-  return v.is_string() ? v.string() : FormatJsNumber(v.number());
+  return v.is_string() ? std::string(v.string()) : FormatJsNumber(v.number());
 }
 
 using Impl = absl::StatusOr<Value> (*)(const Scope& scope, Args args);
@@ -161,8 +161,7 @@ struct Entry {
 };
 
 Value Trim(Args args, bool left, bool right) {
-  return Value::String(
-      std::string(TrimJsWhitespace(args[0].string(), left, right)));
+  return Value::String(TrimJsWhitespace(args[0].string(), left, right));
 }
 
 absl::StatusOr<Value> FromNowBuiltin(const Scope& scope, Args args) {
@@ -267,7 +266,7 @@ const std::vector<Entry>& Entries() {
       {"typeof",
        {{kString | kNumber | kBoolean | kArray | kObject | kNull | kFunction}},
        [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Value::String(std::string(TypeName(a[0])));
+         return Value::String(TypeName(a[0]));
        }},
       {"uppercase",
        {{kString}},

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <limits>
 
-#include "absl/strings/str_format.h"
 #include "libraries/jsone/error.h"
 #include "libraries/jsone/js_number.h"
 #include "libraries/jsone/json_text.h"
@@ -229,12 +228,37 @@ std::optional<std::string> FormatDateMs(double ms) {
   const int minute = static_cast<int>(in_day / 60000 % 60);
   const int second = static_cast<int>(in_day / 1000 % 60);
   const int millis = static_cast<int>(in_day % 1000);
-  std::string year_text = (year >= 0 && year <= 9999)
-                              ? absl::StrFormat("%04d", year)
-                              : absl::StrFormat("%c%06d", year < 0 ? '-' : '+',
-                                                year < 0 ? -year : year);
-  return absl::StrFormat("%s-%02d-%02dT%02d:%02d:%02d.%03dZ", year_text, month,
-                         day, hour, minute, second, millis);
+  // YYYY-MM-DDTHH:MM:SS.mmmZ; years outside 0-9999 as +YYYYYY / -YYYYYY.
+  std::string out;
+  out.reserve(27);
+  const auto digits = [&out](int64_t value, int width) {
+    char buffer[20];
+    for (int i = width - 1; i >= 0; --i) {
+      buffer[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    out.append(buffer, width);
+  };
+  if (year >= 0 && year <= 9999) {
+    digits(year, 4);
+  } else {
+    out.push_back(year < 0 ? '-' : '+');
+    digits(year < 0 ? -year : year, 6);
+  }
+  out.push_back('-');
+  digits(month, 2);
+  out.push_back('-');
+  digits(day, 2);
+  out.push_back('T');
+  digits(hour, 2);
+  out.push_back(':');
+  digits(minute, 2);
+  out.push_back(':');
+  digits(second, 2);
+  out.push_back('.');
+  digits(millis, 3);
+  out.push_back('Z');
+  return out;
 }
 
 double ToDateMs(absl::Time t) {

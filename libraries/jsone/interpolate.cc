@@ -1,17 +1,18 @@
 #include "libraries/jsone/interpolate.h"
 
 #include "libraries/jsone/error.h"
+#include "libraries/jsone/expression_cache.h"
 #include "libraries/jsone/interpreter.h"
 #include "libraries/jsone/json_text.h"
-#include "libraries/jsone/parser.h"
+#include "libraries/jsone/simple_path.h"
 #include "libraries/jsone/str_cat.h"
 #include "libraries/status/status_macros.h"
 
 namespace bulwark::jsone {
 
-absl::StatusOr<std::string> Interpolate(std::string_view text,
-                                        const Scope& scope) {
-  std::string result;
+absl::Status Interpolate(std::string_view text, const Scope& scope,
+                         std::string* out) {
+  std::string& result = *out;
   size_t pos = 0;
   while (true) {
     const size_t brace = text.find("${", pos);
@@ -26,9 +27,17 @@ absl::StatusOr<std::string> Interpolate(std::string_view text,
     result.append(text.substr(pos, brace - pos));
     const std::string_view source = text.substr(brace + 2);
     size_t length = 0;
-    BULWARK_ASSIGN_OR_RETURN(Expression expression,
-                             ParseInterpolation(source, &length));
-    BULWARK_ASSIGN_OR_RETURN(Value value, Evaluate(expression, scope));
+    Value value;
+    if (auto simple = EvaluateSimpleInterpolation(source, scope, &length)) {
+      BULWARK_ASSIGN_OR_RETURN(value, *std::move(simple));
+    } else {
+      ParsedText scratch;
+      const ParsedText& parsed =
+          ParsedInterpolation(scope.cache(), source, &scratch);
+      if (!parsed.expression.ok()) return parsed.expression.status();
+      length = parsed.length;
+      BULWARK_ASSIGN_OR_RETURN(value, Evaluate(*parsed.expression, scope));
+    }
     if (value.is_array() || value.is_object()) {
       return TemplateError(Cat("interpolation of '",
                                source.substr(0, length - 1),
@@ -38,6 +47,13 @@ absl::StatusOr<std::string> Interpolate(std::string_view text,
     pos = brace + 2 + length;
   }
   result.append(text.substr(pos));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Interpolate(std::string_view text,
+                                        const Scope& scope) {
+  std::string result;
+  BULWARK_RETURN_IF_ERROR(Interpolate(text, scope, &result));
   return result;
 }
 

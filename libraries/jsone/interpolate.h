@@ -26,6 +26,10 @@ inline bool NeedsInterpolation(std::string_view text) {
   return text.find("${") != std::string_view::npos;
 }
 
+// Appends `text` with its interpolations replaced to *out.
+absl::Status Interpolate(std::string_view text, const Scope& scope,
+                         std::string* out);
+
 // `text` with its interpolations replaced.
 absl::StatusOr<std::string> Interpolate(std::string_view text,
                                         const Scope& scope);

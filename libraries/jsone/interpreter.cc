@@ -61,7 +61,7 @@ class Sequence {
 
   Value At(size_t i) const {
     if (value_.is_array()) return value_.array()[i];
-    return Value::String(std::string(Substr(i, i + 1)));
+    return Value::String(Substr(i, i + 1));
   }
   Value Slice(size_t begin, size_t end) const {
     end = std::min(end, length_);
@@ -71,13 +71,12 @@ class Sequence {
       return Value::MakeArray(
           Array(items.begin() + begin, items.begin() + end));
     }
-    return Value::String(std::string(Substr(begin, end)));
+    return Value::String(Substr(begin, end));
   }
 
  private:
   std::string_view Substr(size_t begin, size_t end) const {
-    if (ascii_)
-      return std::string_view(value_.string()).substr(begin, end - begin);
+    if (ascii_) return value_.string().substr(begin, end - begin);
     return CodePointSubstr(value_.string(), begin, end);
   }
 
@@ -106,12 +105,13 @@ absl::StatusOr<Value> IndexOrSlice(const Value& target, bool interval,
     if (i >= len) return InterpreterError("index out of bounds");
     return seq.At(static_cast<size_t>(i));
   }
-  const absl::Status non_integer =
-      InterpreterError("cannot perform interval access with non-integers");
+  const auto non_integer = [] {
+    return InterpreterError("cannot perform interval access with non-integers");
+  };
   // The end: absent (or null) is the length; otherwise it must be a number.
   double end = len;
   if (!right.is_null()) {
-    if (!right.is_number()) return non_integer;
+    if (!right.is_number()) return non_integer();
     end = right.number();
     if (end < 0) end = std::max(len + end, 0.0);
   }
@@ -124,10 +124,10 @@ absl::StatusOr<Value> IndexOrSlice(const Value& target, bool interval,
     // A non-number start only survives if JavaScript's `start > end` replaces
     // it by end.
     const double loose = LooseNumber(left);
-    if (loose < 0 || !(loose > end)) return non_integer;
+    if (loose < 0 || !(loose > end)) return non_integer();
     begin = end;
   }
-  if (!IsJsInteger(begin) || !IsJsInteger(end)) return non_integer;
+  if (!IsJsInteger(begin) || !IsJsInteger(end)) return non_integer();
   return seq.Slice(static_cast<size_t>(std::max(begin, 0.0)),
                    static_cast<size_t>(std::max(end, 0.0)));
 }
@@ -230,7 +230,7 @@ class Interpreter {
     switch (node.op) {
       case TokenKind::kPlus:
         if (numbers) return Value::Number(left.number() + right.number());
-        if (strings) return Value::String(left.string() + right.string());
+        if (strings) return Value::Concat(left.string(), right.string());
         return Expects("infix: +", "numbers/strings + numbers/strings");
       case TokenKind::kMinus:
         if (!numbers) return Expects("infix: -", "number - number");
@@ -295,7 +295,7 @@ class Interpreter {
         return Expects("Infix: in-string", "string on left side");
       }
       return Value::Bool(right.string().find(left.string()) !=
-                         std::string::npos);
+                         std::string_view::npos);
     }
     if (!right.is_array()) {
       return Expects("Infix: in", "Array, string, or object on right side");

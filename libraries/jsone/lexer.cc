@@ -96,7 +96,9 @@ absl::StatusOr<Lexer::Result> Lexer::Next(size_t offset) const {
   const std::string_view s = source_;
   // Skip whitespace (JavaScript's \s).
   while (offset < s.size()) {
-    if (s[offset] == ' ') {
+    const unsigned char c = static_cast<unsigned char>(s[offset]);
+    if (c < 0x80) {
+      if (c != ' ' && (c < '\t' || c > '\r')) break;
       ++offset;
       continue;
     }

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
 #include "libraries/jsone/error.h"
 #include "libraries/jsone/js_number.h"
 #include "libraries/jsone/str_cat.h"
@@ -17,27 +19,35 @@ constexpr char kExpectedOperand[] =
 constexpr char kExpectedOperator[] =
     "!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
 
-// Binary operators by precedence level, lowest first.
-constexpr int kLevels = 8;
-bool AtLevel(int level, TokenKind kind) {
-  switch (level) {
-    case 0:
-      return kind == TokenKind::kOr;
-    case 1:
-      return kind == TokenKind::kAnd;
-    case 2:
-      return kind == TokenKind::kIn;
-    case 3:
-      return kind == TokenKind::kEq || kind == TokenKind::kNe;
-    case 4:
-      return kind == TokenKind::kLt || kind == TokenKind::kGt ||
-             kind == TokenKind::kLe || kind == TokenKind::kGe;
-    case 5:
-      return kind == TokenKind::kPlus || kind == TokenKind::kMinus;
-    case 6:
-      return kind == TokenKind::kStar || kind == TokenKind::kSlash;
+// The precedence level of a binary operator, lowest first (|| is 0, ** is 7);
+// -1 for tokens that are not binary operators.
+constexpr int kPowLevel = 7;
+int LevelOf(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kOr:
+      return 0;
+    case TokenKind::kAnd:
+      return 1;
+    case TokenKind::kIn:
+      return 2;
+    case TokenKind::kEq:
+    case TokenKind::kNe:
+      return 3;
+    case TokenKind::kLt:
+    case TokenKind::kGt:
+    case TokenKind::kLe:
+    case TokenKind::kGe:
+      return 4;
+    case TokenKind::kPlus:
+    case TokenKind::kMinus:
+      return 5;
+    case TokenKind::kStar:
+    case TokenKind::kSlash:
+      return 6;
+    case TokenKind::kPow:
+      return kPowLevel;
     default:
-      return kind == TokenKind::kPow;
+      return -1;
   }
 }
 
@@ -45,7 +55,9 @@ bool AtLevel(int level, TokenKind kind) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view source) : lexer_(source) {}
+  explicit Parser(std::string_view source) : lexer_(source) {
+    expression_.nodes_.reserve(source.size() / 4 + 2);
+  }
 
   absl::Status Start() { return Advance(0); }
 
@@ -66,22 +78,18 @@ class Parser {
         Cat("Found: ", token.text, " token, expected one of: ", expected));
   }
 
-  absl::StatusOr<int32_t> ParseLevel(int level) {
-    if (level == kLevels - 1) {
-      BULWARK_ASSIGN_OR_RETURN(int32_t node, ParsePostfix());
-      // ** is right-associative: the exponent is everything that follows.
-      while (has_token() && AtLevel(level, token().kind)) {
-        BULWARK_RETURN_IF_ERROR(Advance(token().end));
-        BULWARK_ASSIGN_OR_RETURN(int32_t exponent, ParseLevel(level));
-        node = AddBinary(TokenKind::kPow, node, exponent);
-      }
-      return node;
-    }
-    BULWARK_ASSIGN_OR_RETURN(int32_t node, ParseLevel(level + 1));
-    while (has_token() && AtLevel(level, token().kind)) {
+  // Parses operators of level >= `min_level` (precedence climbing). This builds
+  // the same tree as the reference's one-function-per-level grammar: levels 0-6
+  // associate to the left, ** to the right.
+  absl::StatusOr<int32_t> ParseLevel(int min_level) {
+    BULWARK_ASSIGN_OR_RETURN(int32_t node, ParsePostfix());
+    while (has_token()) {
       const TokenKind op = token().kind;
+      const int level = LevelOf(op);
+      if (level < min_level) break;
       BULWARK_RETURN_IF_ERROR(Advance(token().end));
-      BULWARK_ASSIGN_OR_RETURN(int32_t right, ParseLevel(level + 1));
+      BULWARK_ASSIGN_OR_RETURN(
+          int32_t right, ParseLevel(level == kPowLevel ? level : level + 1));
       node = AddBinary(op, node, right);
     }
     return node;
@@ -123,7 +131,7 @@ class Parser {
   }
 
   // Appends a kList/kCall/kObject child list and returns its first position.
-  int32_t AddList(const std::vector<int32_t>& items) {
+  int32_t AddList(absl::Span<const int32_t> items) {
     const int32_t first = static_cast<int32_t>(expression_.lists_.size());
     expression_.lists_.insert(expression_.lists_.end(), items.begin(),
                               items.end());
@@ -174,8 +182,7 @@ class Parser {
         break;
       }
       case TokenKind::kString:
-        node.value =
-            Value::String(std::string(t.text.substr(1, t.text.size() - 2)));
+        node.value = Value::String(t.text.substr(1, t.text.size() - 2));
         break;
       case TokenKind::kTrue:
       case TokenKind::kFalse:
@@ -216,8 +223,9 @@ class Parser {
 
   // Parses "expr (, expr)*" up to (not including) `close`; a missing operand
   // before a comma is an error.
-  absl::StatusOr<std::vector<int32_t>> ParseItems(TokenKind close) {
-    std::vector<int32_t> items;
+  using Items = absl::InlinedVector<int32_t, 8>;
+  absl::StatusOr<Items> ParseItems(TokenKind close) {
+    Items items;
     BULWARK_RETURN_IF_ERROR(RequireToken());
     if (token().kind == close) return items;
     BULWARK_ASSIGN_OR_RETURN(int32_t item, ParseLevel(0));
@@ -238,7 +246,7 @@ class Parser {
     const TokenKind close =
         kind == ExprKind::kCall ? TokenKind::kRParen : TokenKind::kRBracket;
     BULWARK_RETURN_IF_ERROR(Take(open));
-    BULWARK_ASSIGN_OR_RETURN(std::vector<int32_t> items, ParseItems(close));
+    BULWARK_ASSIGN_OR_RETURN(Items items, ParseItems(close));
     BULWARK_RETURN_IF_ERROR(Take(close));
     ExprNode node;
     node.kind = kind;

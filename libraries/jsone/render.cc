@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "libraries/jsone/builtins.h"
+#include "libraries/jsone/expression_cache.h"
 #include "libraries/jsone/from_now.h"
 #include "libraries/jsone/renderer.h"
 #include "libraries/jsone/scope.h"
@@ -65,7 +66,8 @@ absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
   BULWARK_RETURN_IF_ERROR(context.Validate());
   const Value now_text =
       Value::String(FormatDateMs(ToDateMs(now)).value_or(""));
-  const Scope root(&context.variables(), &now_text, &Builtins(), now);
+  ExpressionCache cache;
+  const Scope root(&context.variables(), &now_text, &Builtins(), now, &cache);
   BULWARK_ASSIGN_OR_RETURN(Value result, RenderTemplate(tmpl, root));
   if (result.IsDeleteMarker()) return Value();
   if (result.ContainsFunctions()) {

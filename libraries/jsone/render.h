@@ -5,10 +5,8 @@
 //
 //   absl::StatusOr<nlohmann::json> task =
 //       bulwark::jsone::Render(hook.task, context_json, fire_time);
-//   if (!task.ok()) record(task.status().message());  // e.g. "InterpreterError
-//   at
-//                                                      //  template.payload:
-//                                                      unknown ..."
+//   // On failure, task.status().message() is e.g.
+//   // "InterpreterError at template.payload: unknown context value x".
 //
 // Semantics are those of the reference (npm json-e 4.8.4) and its specification
 // suite: the context must be an object whose keys are identifiers; the builtins

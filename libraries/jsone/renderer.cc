@@ -60,8 +60,20 @@ bool IsReservedKey(std::string_view key) {
 absl::StatusOr<Value> RenderString(const std::string& text,
                                    const Scope& scope) {
   if (!NeedsInterpolation(text)) return Value::String(text);
-  BULWARK_ASSIGN_OR_RETURN(std::string rendered, Interpolate(text, scope));
-  return Value::String(std::move(rendered));
+  // Interpolate into a per-thread buffer, so the only allocation is the
+  // Value's. A context function that renders again while the buffer is in use
+  // gets a buffer of its own.
+  thread_local std::string buffer;
+  thread_local bool buffer_in_use = false;
+  std::string own;
+  std::string* out = buffer_in_use ? &own : &buffer;
+  const bool borrowed = out == &buffer;
+  if (borrowed) buffer_in_use = true;
+  out->clear();
+  const absl::Status status = Interpolate(text, scope, out);
+  if (borrowed) buffer_in_use = false;
+  if (!status.ok()) return status;
+  return Value::String(*out);
 }
 
 absl::StatusOr<Value> RenderArray(const Json& tmpl, const Scope& scope) {

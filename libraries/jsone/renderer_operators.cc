@@ -3,18 +3,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "libraries/jsone/error.h"
+#include "libraries/jsone/expression_cache.h"
 #include "libraries/jsone/from_now.h"
 #include "libraries/jsone/interpolate.h"
 #include "libraries/jsone/interpreter.h"
 #include "libraries/jsone/json_text.h"
-#include "libraries/jsone/parser.h"
 #include "libraries/jsone/renderer.h"
+#include "libraries/jsone/simple_path.h"
 #include "libraries/jsone/str_cat.h"
 #include "libraries/jsone/unicode.h"
 #include "libraries/status/status_macros.h"
@@ -139,8 +139,12 @@ bool NativeTruthy(const Json& v) {
 
 absl::StatusOr<Value> EvaluateText(const std::string& source,
                                    const Scope& scope) {
-  BULWARK_ASSIGN_OR_RETURN(Expression expression, ParseExpression(source));
-  return Evaluate(expression, scope);
+  if (auto simple = EvaluateSimplePath(source, scope))
+    return *std::move(simple);
+  ParsedText scratch;
+  const ParsedText& parsed = ParsedExpression(scope.cache(), source, &scratch);
+  if (!parsed.expression.ok()) return parsed.expression.status();
+  return Evaluate(*parsed.expression, scope);
 }
 
 const Json* Member(const Json& tmpl, std::string_view key) {
@@ -154,6 +158,7 @@ void AppendFlattened(const Value& v, bool deep, Array* out) {
     out->push_back(v);
     return;
   }
+  out->reserve(out->size() + v.array().size());
   for (const Value& item : v.array()) {
     if (deep) {
       AppendFlattened(item, true, out);
@@ -165,6 +170,9 @@ void AppendFlattened(const Value& v, bool deep, Array* out) {
 
 Object MergeObjects(absl::Span<const Value> objects) {
   std::vector<Object::Member> members;
+  size_t total = 0;
+  for (const Value& object : objects) total += object.object().size();
+  members.reserve(total);
   for (const Value& object : objects) {
     for (const auto& member : object.object()) members.push_back(member);
   }
@@ -222,6 +230,7 @@ absl::StatusOr<Value> Flatten(const Json& tmpl, const Scope& scope, bool deep) {
     return TemplateError(Cat(op, " value must evaluate to an array"));
   }
   Array items;
+  items.reserve(value.array().size());
   for (const Value& item : value.array()) AppendFlattened(item, deep, &items);
   return Value::MakeArray(std::move(items));
 }
@@ -324,6 +333,7 @@ absl::StatusOr<Value> Map(const Json& tmpl, const Scope& scope) {
     Array results;
     for (const auto& [key, item] : value.object()) {
       Scope inner(&scope, nullptr);
+      inner.MarkRepeated();
       if (ids.size() == 2) {
         inner.Bind(ids[0], item);
         inner.Bind(ids[1], Value::String(key));
@@ -347,6 +357,7 @@ absl::StatusOr<Value> Map(const Json& tmpl, const Scope& scope) {
   double index = 0;
   for (const Value& item : value.array()) {
     Scope inner(&scope, nullptr);
+    inner.MarkRepeated();
     inner.Bind(ids[0], item);
     if (ids.size() == 2) inner.Bind(ids[1], Value::Number(index));
     ++index;
@@ -380,6 +391,7 @@ absl::StatusOr<Value> Reduce(const Json& tmpl, const Scope& scope) {
   double index = 0;
   for (const Value& item : value.array()) {
     Scope inner(&scope, nullptr);
+    inner.MarkRepeated();
     inner.Bind(ids[0], accumulator);
     inner.Bind(ids[1], item);
     if (ids.size() == 3) inner.Bind(ids[2], Value::Number(index));
@@ -411,17 +423,21 @@ absl::StatusOr<Value> Find(const Json& tmpl, const Scope& scope) {
   }
   const std::string& source = each.get_ref<const std::string&>();
   // Parsed at the first item: an empty array never reports a syntax error.
-  std::optional<Expression> expression;
+  ParsedText scratch;
+  const ParsedText* parsed = nullptr;
   double index = 0;
   for (const Value& item : value.array()) {
-    if (!expression.has_value()) {
-      BULWARK_ASSIGN_OR_RETURN(expression, ParseExpression(source));
+    if (parsed == nullptr) {
+      parsed = &ParsedExpression(scope.cache(), source, &scratch);
+      if (!parsed->expression.ok()) return parsed->expression.status();
     }
     Scope inner(&scope, nullptr);
+    inner.MarkRepeated();
     inner.Bind(ids[0], item);
     if (ids.size() == 2) inner.Bind(ids[1], Value::Number(index));
     ++index;
-    BULWARK_ASSIGN_OR_RETURN(Value matched, Evaluate(*expression, inner));
+    BULWARK_ASSIGN_OR_RETURN(Value matched,
+                             Evaluate(*parsed->expression, inner));
     if (!IsTruthy(matched)) continue;
     // The reference then renders the expression text as a template and uses its
     // truthiness.
@@ -531,10 +547,11 @@ absl::StatusOr<Value> Sort(const Json& tmpl, const Scope& scope) {
       CheckProperties(tmpl, "$sort", [](std::string_view k) {
         return Contains(k, "$sort") || EndsWithCall(k, "by", 1, 1);
       }));
-  const absl::Status same_type =
-      TemplateError("$sorted values to be sorted must have the same type");
+  const auto same_type = [] {
+    return TemplateError("$sorted values to be sorted must have the same type");
+  };
   BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(tmpl["$sort"], scope));
-  if (!value.is_array()) return same_type;
+  if (!value.is_array()) return same_type();
   const Array& items = value.array();
   const std::string_view by_key = OtherKey(tmpl, "$sort");
   std::vector<std::string_view> ids;
@@ -542,32 +559,34 @@ absl::StatusOr<Value> Sort(const Json& tmpl, const Scope& scope) {
   keys.reserve(items.size());
   if (MatchCall(by_key, "by", 1, 1, &ids)) {
     const Json& by = tmpl[std::string(by_key)];
-    std::optional<Expression> expression;  // Parsed at the first item.
+    ParsedText scratch;
+    const ParsedText* parsed = nullptr;  // Parsed at the first item.
     for (const Value& item : items) {
-      if (!expression.has_value()) {
+      if (parsed == nullptr) {
         if (!by.is_string()) {
           return TemplateError("by(x) must be given a string expression");
         }
-        BULWARK_ASSIGN_OR_RETURN(
-            expression, ParseExpression(by.get_ref<const std::string&>()));
+        parsed = &ParsedExpression(scope.cache(),
+                                   by.get_ref<const std::string&>(), &scratch);
+        if (!parsed->expression.ok()) return parsed->expression.status();
       }
       Scope inner(&scope, nullptr);
       inner.Bind(ids[0], item);
-      BULWARK_ASSIGN_OR_RETURN(Value key, Evaluate(*expression, inner));
+      BULWARK_ASSIGN_OR_RETURN(Value key, Evaluate(*parsed->expression, inner));
       keys.push_back(std::move(key));
     }
   } else {
     for (const Value& item : items) {
-      if (item.is_array() || item.is_object()) return same_type;
+      if (item.is_array() || item.is_object()) return same_type();
       keys.push_back(item);
     }
   }
   if (!keys.empty()) {
     const Value::Type type = keys[0].type();
     if (type != Value::Type::kNumber && type != Value::Type::kString)
-      return same_type;
+      return same_type();
     for (const Value& key : keys) {
-      if (key.type() != type) return same_type;
+      if (key.type() != type) return same_type();
     }
   }
   std::vector<size_t> order(items.size());

@@ -23,19 +23,31 @@
 
 namespace bulwark::jsone {
 
+class ExpressionCache;
+
 class Scope {
  public:
   // The outermost scope: names are looked up in `context`, then "now" is `now`,
   // then `builtins`. `clock` is the render's time, used where the reference
   // reads the wall clock.
+  // `cache` (optional) keeps the expressions parsed in repeated scopes (see
+  // MarkRepeated).
   Scope(const Object* context, const Value* now, const Object* builtins,
-        absl::Time clock)
-      : context_(context), now_(now), builtins_(builtins), clock_(clock) {}
+        absl::Time clock, ExpressionCache* cache = nullptr)
+      : context_(context),
+        now_(now),
+        builtins_(builtins),
+        clock_(clock),
+        cache_(cache) {}
 
   // An inner scope adding the members of `variables` (which may be null) to
   // `parent`.
   Scope(const Scope* parent, const Object* variables)
-      : parent_(parent), context_(variables), clock_(parent->clock_) {}
+      : parent_(parent),
+        context_(variables),
+        clock_(parent->clock_),
+        cache_(parent->cache_),
+        repeated_(parent->repeated_) {}
 
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
@@ -64,6 +76,12 @@ class Scope {
   }
 
   absl::Time clock() const { return clock_; }
+  // Marks this scope (and its inner scopes) as rendered once per item of a $map
+  // or $reduce, where caching parsed expressions pays off.
+  void MarkRepeated() { repeated_ = true; }
+  // The expression cache, in repeated scopes only; elsewhere each expression is
+  // parsed once anyway, so caching would only cost.
+  ExpressionCache* cache() const { return repeated_ ? cache_ : nullptr; }
 
  private:
   struct Binding {
@@ -76,6 +94,8 @@ class Scope {
   const Value* now_ = nullptr;
   const Object* builtins_ = nullptr;
   absl::Time clock_;
+  ExpressionCache* cache_ = nullptr;
+  bool repeated_ = false;
   std::array<Binding, 3> bindings_;
   int8_t binding_count_ = 0;
 };

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libraries/jsone/render.h"
-#include "libraries/jsone/spec_suite.h"
+#include "libraries/jsone/test_data.h"
 #include "nlohmann/json.hpp"
 
 namespace bulwark::jsone {

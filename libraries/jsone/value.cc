@@ -2,13 +2,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <new>
 
 namespace bulwark::jsone {
 namespace {
 
+// A string's characters follow its header in the same allocation.
 struct StringRep : internal::Rep {
-  explicit StringRep(std::string s) : value(std::move(s)) {}
-  std::string value;
+  size_t size = 0;
+  char* chars() { return reinterpret_cast<char*>(this + 1); }
+  const char* chars() const { return reinterpret_cast<const char*>(this + 1); }
+
+  static StringRep* New(size_t size) {
+    StringRep* rep = new (::operator new(sizeof(StringRep) + size)) StringRep();
+    rep->size = size;
+    return rep;
+  }
+  static void Delete(StringRep* rep) {
+    rep->~StringRep();
+    ::operator delete(rep);
+  }
 };
 struct ArrayRep : internal::Rep {
   explicit ArrayRep(Array a) : value(std::move(a)) {}
@@ -49,8 +63,17 @@ Value Value::Number(double d) {
   return v;
 }
 
-Value Value::String(std::string s) {
-  return Value(Type::kString, new StringRep(std::move(s)));
+Value Value::String(std::string_view s) {
+  StringRep* rep = StringRep::New(s.size());
+  if (!s.empty()) std::memcpy(rep->chars(), s.data(), s.size());
+  return Value(Type::kString, rep);
+}
+
+Value Value::Concat(std::string_view a, std::string_view b) {
+  StringRep* rep = StringRep::New(a.size() + b.size());
+  if (!a.empty()) std::memcpy(rep->chars(), a.data(), a.size());
+  if (!b.empty()) std::memcpy(rep->chars() + a.size(), b.data(), b.size());
+  return Value(Type::kString, rep);
 }
 
 Value Value::MakeArray(Array items) {
@@ -75,9 +98,10 @@ bool Value::IsDeleteMarker() const {
   return type_ == Type::kObject && payload_.rep == DeleteMarkerRep();
 }
 
-const std::string& Value::string() const {
+std::string_view Value::string() const {
   assert(is_string());
-  return static_cast<const StringRep*>(payload_.rep)->value;
+  const auto* rep = static_cast<const StringRep*>(payload_.rep);
+  return std::string_view(rep->chars(), rep->size);
 }
 
 const Array& Value::array() const {
@@ -98,7 +122,7 @@ const Function& Value::function() const {
 void Value::Destroy() {
   switch (type_) {
     case Type::kString:
-      delete static_cast<StringRep*>(payload_.rep);
+      StringRep::Delete(static_cast<StringRep*>(payload_.rep));
       break;
     case Type::kArray:
       delete static_cast<ArrayRep*>(payload_.rep);
@@ -165,7 +189,7 @@ bool Value::ToJson(nlohmann::json* out) const {
       return true;
     }
     case Type::kString:
-      *out = string();
+      *out = std::string(string());
       return true;
     case Type::kArray: {
       *out = nlohmann::json::array();

@@ -83,7 +83,9 @@ class Value {
   static Value Null() { return Value(); }
   static Value Bool(bool b);
   static Value Number(double d);
-  static Value String(std::string s);
+  static Value String(std::string_view s);
+  // The string a + b (one allocation).
+  static Value Concat(std::string_view a, std::string_view b);
   static Value MakeArray(Array items);
   static Value MakeObject(Object members);
   static Value MakeFunction(Function function);
@@ -115,7 +117,7 @@ class Value {
     assert(is_number());
     return payload_.number;
   }
-  const std::string& string() const;
+  std::string_view string() const;
   const Array& array() const;
   const Object& object() const;
   const Function& function() const;

@@ -9,8 +9,8 @@
 // not in the runfiles; InvalidArgument if it does not parse or a case is
 // malformed.
 
-#ifndef BULWARK_LIBRARIES_JSONE_SPEC_SUITE_H_
-#define BULWARK_LIBRARIES_JSONE_SPEC_SUITE_H_
+#ifndef BULWARK_LIBRARIES_JSONE_TEST_DATA_H_
+#define BULWARK_LIBRARIES_JSONE_TEST_DATA_H_
 
 #include <optional>
 #include <string>
@@ -40,11 +40,16 @@ inline constexpr size_t kSpecCaseCount = 1175;
 // The time every case assumes: 2017-01-19T16:27:20.974Z.
 absl::Time SpecSuiteNow();
 
-// The path of the suite in the runfiles.
-absl::StatusOr<std::string> SpecSuitePath();
-
 absl::StatusOr<std::vector<SpecCase>> LoadSpecSuite();
+
+struct DecisionTask {
+  nlohmann::json tmpl;
+  nlohmann::json context;
+  absl::Time now;
+};
+
+absl::StatusOr<DecisionTask> LoadDecisionTask();
 
 }  // namespace bulwark::jsone
 
-#endif  // BULWARK_LIBRARIES_JSONE_SPEC_SUITE_H_
+#endif  // BULWARK_LIBRARIES_JSONE_TEST_DATA_H_

@@ -1,0 +1,103 @@
+// Benchmarks of JSON-e rendering (build with -c opt):
+//   bazel run -c opt //libraries/jsone:jsone_benchmark
+// Inputs are parsed once, outside the timed loops. "per_render" is the mean
+// time of one render in seconds, with an SI prefix (828n is 828 ns).
+//  - BM_SpecSuite: every case of the specification suite, errors included
+//    (1,175 renders per iteration), through Render (JSON in, JSON out).
+//  - BM_DecisionTask: a Taskcluster-style decision task
+//    (testdata/decision_task.json).
+//  - BM_DecisionTaskToValue: the same without converting the result to JSON.
+//  - BM_DecisionTaskPrebuiltContext: the same with the Context built once.
+
+#include <cstdlib>
+#include <iostream>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "libraries/jsone/render.h"
+#include "libraries/jsone/test_data.h"
+
+namespace bulwark::jsone {
+namespace {
+
+const std::vector<SpecCase>& Cases() {
+  static const auto* const cases = [] {
+    absl::StatusOr<std::vector<SpecCase>> loaded = LoadSpecSuite();
+    if (!loaded.ok()) {
+      std::cerr << loaded.status() << "\n";
+      std::abort();
+    }
+    return new std::vector<SpecCase>(*std::move(loaded));
+  }();
+  return *cases;
+}
+
+const DecisionTask& Task() {
+  static const auto* const task = [] {
+    absl::StatusOr<DecisionTask> loaded = LoadDecisionTask();
+    if (!loaded.ok()) {
+      std::cerr << loaded.status() << "\n";
+      std::abort();
+    }
+    return new DecisionTask(*std::move(loaded));
+  }();
+  return *task;
+}
+
+void ReportRenders(benchmark::State& state, double renders_per_iteration) {
+  // Seconds per render, shown with an SI prefix (e.g. "828n" is 828 ns).
+  state.counters["per_render"] = benchmark::Counter(
+      renders_per_iteration, benchmark::Counter::kIsIterationInvariantRate |
+                                 benchmark::Counter::kInvert);
+}
+
+void BM_SpecSuite(benchmark::State& state) {
+  const std::vector<SpecCase>& cases = Cases();
+  const absl::Time now = SpecSuiteNow();
+  for (auto _ : state) {
+    for (const SpecCase& c : cases) {
+      absl::StatusOr<nlohmann::json> result = Render(c.tmpl, c.context, now);
+      benchmark::DoNotOptimize(result);
+    }
+  }
+  ReportRenders(state, static_cast<double>(cases.size()));
+}
+BENCHMARK(BM_SpecSuite);
+
+void BM_DecisionTask(benchmark::State& state) {
+  const DecisionTask& task = Task();
+  for (auto _ : state) {
+    absl::StatusOr<nlohmann::json> result =
+        Render(task.tmpl, task.context, task.now);
+    if (!result.ok()) state.SkipWithError("render failed");
+    benchmark::DoNotOptimize(result);
+  }
+  ReportRenders(state, 1);
+}
+BENCHMARK(BM_DecisionTask);
+
+void BM_DecisionTaskToValue(benchmark::State& state) {
+  const DecisionTask& task = Task();
+  for (auto _ : state) {
+    absl::StatusOr<Value> result =
+        RenderValue(task.tmpl, Context(task.context), task.now);
+    benchmark::DoNotOptimize(result);
+  }
+  ReportRenders(state, 1);
+}
+BENCHMARK(BM_DecisionTaskToValue);
+
+void BM_DecisionTaskPrebuiltContext(benchmark::State& state) {
+  const DecisionTask& task = Task();
+  const Context context(task.context);
+  for (auto _ : state) {
+    absl::StatusOr<nlohmann::json> result =
+        Render(task.tmpl, context, task.now);
+    benchmark::DoNotOptimize(result);
+  }
+  ReportRenders(state, 1);
+}
+BENCHMARK(BM_DecisionTaskPrebuiltContext);
+
+}  // namespace
+}  // namespace bulwark::jsone

@@ -1,0 +1,84 @@
+#include "libraries/jsone/simple_path.h"
+
+#include "libraries/jsone/error.h"
+#include "libraries/jsone/str_cat.h"
+
+namespace bulwark::jsone {
+namespace {
+
+bool IsIdentifierStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsIdentifierChar(char c) {
+  return IsIdentifierStart(c) || (c >= '0' && c <= '9');
+}
+bool IsKeyword(std::string_view word) {
+  return word == "true" || word == "false" || word == "null" || word == "in";
+}
+
+// Splits `path` ("a.b.c") into names; false unless every name is a non-keyword
+// identifier.
+bool ValidPath(std::string_view path) {
+  size_t pos = 0;
+  while (true) {
+    const size_t start = pos;
+    if (pos >= path.size() || !IsIdentifierStart(path[pos])) return false;
+    while (pos < path.size() && IsIdentifierChar(path[pos])) ++pos;
+    if (IsKeyword(path.substr(start, pos - start))) return false;
+    if (pos == path.size()) return true;
+    if (path[pos++] != '.') return false;
+  }
+}
+
+absl::StatusOr<Value> Walk(std::string_view path, const Scope& scope) {
+  size_t dot = path.find('.');
+  const std::string_view name = path.substr(0, dot);
+  const Value* value = scope.Lookup(name);
+  if (value == nullptr) {
+    return InterpreterError(Cat("unknown context value ", name));
+  }
+  while (dot != std::string_view::npos) {
+    const size_t next = path.find('.', dot + 1);
+    const std::string_view property = path.substr(dot + 1, next - dot - 1);
+    if (!value->is_object()) {
+      return InterpreterError("infix: . expects objects");
+    }
+    value = value->object().Find(property);
+    if (value == nullptr) {
+      return InterpreterError(Cat("object has no property \"", property, "\""));
+    }
+    dot = next;
+  }
+  return *value;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<absl::StatusOr<Value>> EvaluateSimplePath(std::string_view source,
+                                                        const Scope& scope) {
+  const std::string_view path = TrimSpaces(source);
+  if (!ValidPath(path)) return std::nullopt;
+  return Walk(path, scope);
+}
+
+std::optional<absl::StatusOr<Value>> EvaluateSimpleInterpolation(
+    std::string_view source, const Scope& scope, size_t* length) {
+  size_t end = 0;
+  while (end < source.size() && (IsIdentifierChar(source[end]) ||
+                                 source[end] == '.' || source[end] == ' ')) {
+    ++end;
+  }
+  if (end >= source.size() || source[end] != '}') return std::nullopt;
+  const std::string_view path = TrimSpaces(source.substr(0, end));
+  if (!ValidPath(path)) return std::nullopt;
+  *length = end + 1;
+  return Walk(path, scope);
+}
+
+}  // namespace bulwark::jsone
