@@ -1,0 +1,83 @@
+// Google Benchmark of the resolver on three generated workloads (workload.h): a
+// ~600-role deployment with 361 clients, a chain of 1,000 roles, and ~10,000
+// roles with 1,000 clients. Run with -c opt; results and commands are in
+// docs/benchmarks.md.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "libraries/scopes/resolver.h"
+#include "libraries/scopes/workload.h"
+
+namespace bulwark::scopes {
+namespace {
+
+const Workload& GetWorkload(int kind) {
+  static const Workload* const workloads[] = {
+      new Workload(DeploymentWorkload(35, 361, 1)),
+      new Workload(ChainWorkload(1000)),
+      new Workload(DeploymentWorkload(588, 1000, 1)),
+  };
+  return *workloads[kind];
+}
+
+const char* const kNames[] = {"deployment600", "chain1000", "roles10000"};
+
+void BM_Build(benchmark::State& state) {
+  const Workload& w = GetWorkload(state.range(0));
+  for (auto _ : state) {
+    auto resolver = Resolver::Create(w.roles);
+    benchmark::DoNotOptimize(resolver);
+  }
+  state.SetLabel(kNames[state.range(0)]);
+}
+
+// Expanding every client on a resolver whose lazy caches are warm.
+void BM_ExpandAllWarm(benchmark::State& state) {
+  const Workload& w = GetWorkload(state.range(0));
+  auto resolver = Resolver::Create(w.roles);
+  const auto snapshot = (*resolver)->snapshot();
+  for (const auto& q : w.queries) snapshot->Expand(q);
+  for (auto _ : state) {
+    for (const auto& q : w.queries)
+      benchmark::DoNotOptimize(snapshot->Expand(q));
+  }
+  state.SetItemsProcessed(state.iterations() * w.queries.size());
+  state.SetLabel(kNames[state.range(0)]);
+}
+
+// Building, then expanding every client once: nothing cached beforehand.
+void BM_BuildAndExpandAllCold(benchmark::State& state) {
+  const Workload& w = GetWorkload(state.range(0));
+  for (auto _ : state) {
+    auto resolver = Resolver::Create(w.roles);
+    const auto snapshot = (*resolver)->snapshot();
+    for (const auto& q : w.queries)
+      benchmark::DoNotOptimize(snapshot->Expand(q));
+  }
+  state.SetLabel(kNames[state.range(0)]);
+}
+
+// Changing one role (16 roles spread over the set, in turn) and publishing.
+void BM_UpdateOneRole(benchmark::State& state) {
+  const Workload& w = GetWorkload(state.range(0));
+  auto resolver = Resolver::Create(w.roles);
+  size_t k = 0;
+  for (auto _ : state) {
+    Role changed = w.roles[(k++ % 16) * w.roles.size() / 16];
+    changed.scopes.push_back("bench:extra-" + std::to_string(k));
+    if (!(*resolver)->UpsertRole(changed).ok()) state.SkipWithError("rejected");
+  }
+  state.SetLabel(kNames[state.range(0)]);
+}
+
+BENCHMARK(BM_Build)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExpandAllWarm)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BuildAndExpandAllCold)
+    ->DenseRange(0, 2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_UpdateOneRole)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace bulwark::scopes
