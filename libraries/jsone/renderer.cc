@@ -38,6 +38,7 @@ constexpr OperatorName kOperators[] = {
 };
 
 std::optional<Operator> OperatorOf(std::string_view key) {
+  if (key.size() < 3 || key[1] < 'e' || key[1] > 's') return std::nullopt;
   for (const OperatorName& entry : kOperators) {
     if (entry.name == key) return entry.op;
   }

@@ -149,8 +149,13 @@ absl::StatusOr<Value> EvaluateText(const std::string& source,
 
 const Json* Member(const Json& tmpl, std::string_view key) {
   const auto& members = tmpl.get_ref<const Json::object_t&>();
-  auto it = members.find(std::string(key));
+  auto it = members.find(key);  // Transparent comparator: no temporary string.
   return it == members.end() ? nullptr : &it->second;
+}
+
+// The member `key`, which the caller knows is present.
+const Json& At(const Json& tmpl, std::string_view key) {
+  return *Member(tmpl, key);
 }
 
 void AppendFlattened(const Value& v, bool deep, Array* out) {
@@ -209,7 +214,7 @@ bool AllObjects(const Value& v) {
 absl::StatusOr<Value> Eval(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(
       tmpl, "$eval", [](std::string_view k) { return EndsWith(k, "$eval"); }));
-  const Json& source = tmpl["$eval"];
+  const Json& source = At(tmpl, "$eval");
   if (!source.is_string()) {
     return TemplateError("$eval must be given a string expression");
   }
@@ -224,8 +229,7 @@ absl::StatusOr<Value> Flatten(const Json& tmpl, const Scope& scope, bool deep) {
                  [](std::string_view k) { return EndsWith(k, "$flattenDeep"); })
            : KeyFilter(
                  [](std::string_view k) { return EndsWith(k, "$flatten"); })));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(tmpl[std::string(op)], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, op), scope));
   if (!value.is_array()) {
     return TemplateError(Cat(op, " value must evaluate to an array"));
   }
@@ -241,7 +245,7 @@ absl::StatusOr<Value> FromNowOp(const Json& tmpl, const Scope& scope) {
         return Contains(k, "$fromNow") || EndsWith(k, "from");
       }));
   BULWARK_ASSIGN_OR_RETURN(Value offset,
-                           RenderTemplate(tmpl["$fromNow"], scope));
+                           RenderTemplate(At(tmpl, "$fromNow"), scope));
   const Value* now = scope.Lookup("now");
   Value reference = now != nullptr ? *now : Value();
   const Json* from = Member(tmpl, "from");
@@ -256,7 +260,7 @@ absl::StatusOr<Value> If(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$if", [](std::string_view k) {
     return Contains(k, "$if") || Contains(k, "then") || EndsWith(k, "else");
   }));
-  const Json& condition = tmpl["$if"];
+  const Json& condition = At(tmpl, "$if");
   if (!condition.is_string()) {
     return TemplateError("$if can evaluate string expressions only");
   }
@@ -280,7 +284,8 @@ absl::StatusOr<Value> If(const Json& tmpl, const Scope& scope) {
 absl::StatusOr<Value> JsonOp(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(
       tmpl, "$json", [](std::string_view k) { return EndsWith(k, "$json"); }));
-  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(tmpl["$json"], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value,
+                           RenderTemplate(At(tmpl, "$json"), scope));
   if (value.ContainsFunctions()) {
     return TemplateError("evaluated template contained uncalled functions");
   }
@@ -293,7 +298,7 @@ absl::StatusOr<Value> Let(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$let", [](std::string_view k) {
     return Contains(k, "$let") || EndsWith(k, "in");
   }));
-  const Json& bindings = tmpl["$let"];
+  const Json& bindings = At(tmpl, "$let");
   if (!bindings.is_object())
     return TemplateError("$let value must be an object");
   BULWARK_ASSIGN_OR_RETURN(Value variables, RenderTemplate(bindings, scope));
@@ -317,7 +322,8 @@ absl::StatusOr<Value> Map(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$map", [](std::string_view k) {
     return Contains(k, "$map") || EndsWithCall(k, "each", 1, 2);
   }));
-  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(tmpl["$map"], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value,
+                           RenderTemplate(At(tmpl, "$map"), scope));
   if (!value.is_array() && !value.is_object()) {
     return TemplateError("$map value must evaluate to an array or object");
   }
@@ -328,7 +334,7 @@ absl::StatusOr<Value> Map(const Json& tmpl, const Scope& scope) {
   if (!MatchCall(each_key, "each", 1, 2, &ids)) {
     return TemplateError("$map requires each(identifier) syntax");
   }
-  const Json& each = tmpl[std::string(each_key)];
+  const Json& each = At(tmpl, each_key);
   if (value.is_object()) {
     Array results;
     for (const auto& [key, item] : value.object()) {
@@ -373,7 +379,8 @@ absl::StatusOr<Value> Reduce(const Json& tmpl, const Scope& scope) {
         return Contains(k, "$reduce") || Contains(k, "initial") ||
                EndsWithCall(k, "each", 2, 3);
       }));
-  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(tmpl["$reduce"], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value,
+                           RenderTemplate(At(tmpl, "$reduce"), scope));
   if (!value.is_array())
     return TemplateError("$reduce value must evaluate to an array");
   if (tmpl.size() != 3) {
@@ -384,7 +391,7 @@ absl::StatusOr<Value> Reduce(const Json& tmpl, const Scope& scope) {
   if (!MatchCall(each_key, "each", 2, 3, &ids)) {
     return TemplateError("$reduce requires each(identifier) syntax");
   }
-  const Json& each = tmpl[std::string(each_key)];
+  const Json& each = At(tmpl, each_key);
   // The initial value is used as written, not rendered (as in the reference).
   const Json* initial = Member(tmpl, "initial");
   Value accumulator = initial != nullptr ? Value::FromJson(*initial) : Value();
@@ -407,7 +414,8 @@ absl::StatusOr<Value> Find(const Json& tmpl, const Scope& scope) {
       CheckProperties(tmpl, "$find", [](std::string_view k) {
         return Contains(k, "$find") || EndsWithCall(k, "each", 1, 2);
       }));
-  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(tmpl["$find"], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value,
+                           RenderTemplate(At(tmpl, "$find"), scope));
   if (!value.is_array())
     return TemplateError("$find value must evaluate to an array");
   if (tmpl.size() != 2)
@@ -417,7 +425,7 @@ absl::StatusOr<Value> Find(const Json& tmpl, const Scope& scope) {
   if (!MatchCall(each_key, "each", 1, 2, &ids)) {
     return TemplateError("$find requires each(identifier) syntax");
   }
-  const Json& each = tmpl[std::string(each_key)];
+  const Json& each = At(tmpl, each_key);
   if (!each.is_string()) {
     return TemplateError("each can evaluate string expressions only");
   }
@@ -478,7 +486,7 @@ absl::StatusOr<Value> Match(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(
       tmpl, "$match",
       [](std::string_view k) { return EndsWith(k, "$match"); }));
-  const Json& conditions = tmpl["$match"];
+  const Json& conditions = At(tmpl, "$match");
   if (!conditions.is_object())
     return TemplateError("$match can evaluate objects only");
   BULWARK_ASSIGN_OR_RETURN(Array results,
@@ -490,7 +498,7 @@ absl::StatusOr<Value> Switch(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(
       tmpl, "$switch",
       [](std::string_view k) { return EndsWith(k, "$switch"); }));
-  const Json& conditions = tmpl["$switch"];
+  const Json& conditions = At(tmpl, "$switch");
   if (!conditions.is_object()) {
     return TemplateError("$switch can evaluate objects only");
   }
@@ -515,8 +523,7 @@ absl::StatusOr<Value> Merge(const Json& tmpl, const Scope& scope, bool deep) {
                  [](std::string_view k) { return EndsWith(k, "$mergeDeep"); })
            : KeyFilter(
                  [](std::string_view k) { return EndsWith(k, "$merge"); })));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(tmpl[std::string(op)], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, op), scope));
   if (!AllObjects(value)) {
     return TemplateError(
         Cat(op, " value must evaluate to an array of objects"));
@@ -535,7 +542,7 @@ absl::StatusOr<Value> Reverse(const Json& tmpl, const Scope& scope) {
       tmpl, "$reverse",
       [](std::string_view k) { return EndsWith(k, "$reverse"); }));
   BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(tmpl["$reverse"], scope));
+                           RenderTemplate(At(tmpl, "$reverse"), scope));
   if (!value.is_array()) {
     return TemplateError("$reverse value must evaluate to an array of objects");
   }
@@ -550,7 +557,8 @@ absl::StatusOr<Value> Sort(const Json& tmpl, const Scope& scope) {
   const auto same_type = [] {
     return TemplateError("$sorted values to be sorted must have the same type");
   };
-  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(tmpl["$sort"], scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value,
+                           RenderTemplate(At(tmpl, "$sort"), scope));
   if (!value.is_array()) return same_type();
   const Array& items = value.array();
   const std::string_view by_key = OtherKey(tmpl, "$sort");
@@ -558,7 +566,7 @@ absl::StatusOr<Value> Sort(const Json& tmpl, const Scope& scope) {
   std::vector<Value> keys;
   keys.reserve(items.size());
   if (MatchCall(by_key, "by", 1, 1, &ids)) {
-    const Json& by = tmpl[std::string(by_key)];
+    const Json& by = At(tmpl, by_key);
     ParsedText scratch;
     const ParsedText* parsed = nullptr;  // Parsed at the first item.
     for (const Value& item : items) {
