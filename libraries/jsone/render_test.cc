@@ -1,0 +1,142 @@
+// Tests of the public API (render.h) beyond the specification suite: context
+// functions, context validation, determinism, error values and concurrency.
+
+#include "libraries/jsone/render.h"
+
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace bulwark::jsone {
+namespace {
+
+using nlohmann::json;
+
+const absl::Time kNow = absl::FromUnixMillis(1577836800000);  // 2020-01-01
+
+TEST(RenderTest, RendersWithJsonContext) {
+  const json tmpl = json::parse(R"js({
+      "$if": "firedBy != 'none'",
+      "then": {"taskGroupId": "${taskId}", "deadline": {"$fromNow": "1 day"},
+               "n": {"$eval": "2 ** 3 ** 2"}, "$$keep": "x", "lit": "$${x}"}})js");
+  absl::StatusOr<json> out =
+      Render(tmpl, json{{"firedBy", "triggerHook"}, {"taskId", "abc"}}, kNow);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, json::parse(R"js({"taskGroupId": "abc",
+      "deadline": "2020-01-02T00:00:00.000Z", "n": 512, "$keep": "x",
+      "lit": "${x}"})js"));
+}
+
+TEST(RenderTest, NothingRendersAsNull) {
+  absl::StatusOr<json> out = Render(
+      json::parse(R"js({"$if": "false", "then": 1})js"), json::object(), kNow);
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->is_null());
+}
+
+TEST(RenderTest, NowComesFromTheCallerNotTheClock) {
+  const json tmpl =
+      json::parse(R"js([{"$eval": "now"}, {"$fromNow": "1 hour"}])js");
+  absl::StatusOr<json> out = Render(tmpl, json::object(), kNow);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, json::parse(R"js(["2020-01-01T00:00:00.000Z",
+                                    "2020-01-01T01:00:00.000Z"])js"));
+  // A `now` in the context wins over the argument.
+  out = Render(tmpl, json{{"now", "2000-01-01T00:00:00.000Z"}}, kNow);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)[1], "2000-01-01T01:00:00.000Z");
+}
+
+TEST(RenderTest, ErrorsCarryTypeLocationAndMessage) {
+  absl::StatusOr<json> out = Render(
+      json::parse(R"js({"payload": {"env": [1, {"$eval": "payload.x"}]}})js"),
+      json::object(), kNow);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(),
+            "InterpreterError at template.payload.env[1]: unknown context "
+            "value payload");
+  const std::optional<Error> error = Error::FromStatus(out.status());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->type, ErrorType::kInterpreterError);
+  EXPECT_EQ(error->location, ".payload.env[1]");
+  EXPECT_EQ(error->message, "unknown context value payload");
+}
+
+TEST(RenderTest, ValidatesTheContext) {
+  EXPECT_EQ(Render(json(1), json::array(), kNow).status().message(),
+            "TemplateError: context must be an object");
+  EXPECT_EQ(Render(json(1), json{{"a-b", 1}}, kNow).status().message(),
+            "TemplateError: top level keys of context must follow "
+            "/[a-zA-Z_][a-zA-Z0-9_]*/");
+  Context context;
+  context.SetJson("ok", 1).SetJson("2bad", 2);
+  EXPECT_FALSE(context.Validate().ok());
+}
+
+absl::StatusOr<Value> Greet(absl::Span<const Value> args) {
+  if (args.size() != 1 || !args[0].is_string()) {
+    return absl::InvalidArgumentError("greet wants one string");
+  }
+  return Value::Concat("hello ", args[0].string());
+}
+
+absl::StatusOr<Value> Fail(absl::Span<const Value>) {
+  return absl::UnavailableError("backend down");
+}
+
+TEST(RenderTest, ContextFunctions) {
+  Context context;
+  context.SetJson("name", "world");
+  context.SetFunction("greet", &Greet);
+  context.SetFunction("fail", &Fail);
+
+  absl::StatusOr<json> out = Render(json::parse(R"js({"a": "${greet(name)}",
+                               "t": {"$eval": "typeof(greet)"},
+                               "d": {"$eval": "defined('greet')"}})js"),
+                                    context, kNow);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(
+      *out,
+      json::parse(R"js({"a": "hello world", "t": "function", "d": true})js"));
+
+  // A function's own error comes back unchanged, with no JSON-e location.
+  out =
+      Render(json::parse(R"js({"a": [{"$eval": "fail()"}]})js"), context, kNow);
+  EXPECT_EQ(out.status(), absl::UnavailableError("backend down"));
+  EXPECT_FALSE(Error::FromStatus(out.status()).has_value());
+
+  // A function left in the result is an error.
+  out = Render(json::parse(R"js({"f": {"$eval": "greet"}})js"), context, kNow);
+  EXPECT_EQ(out.status().message(),
+            "TemplateError: evaluated template contained uncalled functions");
+}
+
+TEST(RenderTest, ConcurrentRendersShareAContext) {
+  const Context context(json{{"items", json::array({1, 2, 3})}});
+  const json tmpl = json::parse(
+      R"js({"$map": {"$eval": "items"}, "each(x,i)": "${x * 10}-${i}"})js");
+  const json want = json::parse(R"js(["10-0", "20-1", "30-2"])js");
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        absl::StatusOr<json> out = Render(tmpl, context, kNow);
+        if (!out.ok() || *out != want) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+TEST(RenderTest, RenderValueKeepsJavaScriptNumbers) {
+  absl::StatusOr<Value> out = RenderValue(
+      json::parse(R"js({"$eval": "0.1 + 0.2"})js"), Context(), kNow);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->number(), 0.1 + 0.2);
+}
+
+}  // namespace
+}  // namespace bulwark::jsone
