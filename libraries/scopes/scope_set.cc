@@ -95,8 +95,37 @@ std::vector<std::string> MergeNormalizedViews(
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), greater);
     Cursor& c = heap.back();
-    sink.Add(c.head());
-    if (++c.next == c.list->size()) {
+    if (!out.empty() && IsStar(out.back()) &&
+        absl::StartsWith(c.head(), WithoutStar(out.back()))) {
+      // Covered by the last star emitted: so is the rest of the run with its
+      // prefix, which follows contiguously in this list; skip it by binary
+      // search.
+      const absl::string_view prefix = WithoutStar(out.back());
+      const auto covered = [&](size_t i) {
+        return absl::StartsWith((*c.list)[i], prefix);
+      };
+      // Gallop, then binary search: runs are usually short.
+      size_t lo = c.next + 1, step = 1, hi = lo;
+      while (hi < c.list->size() && covered(hi)) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+      }
+      hi = std::min(hi, c.list->size());
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (covered(mid)) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      c.next = lo;
+    } else {
+      sink.Add(c.head());
+      ++c.next;
+    }
+    if (c.next == c.list->size()) {
       heap.pop_back();
     } else {
       std::push_heap(heap.begin(), heap.end(), greater);
