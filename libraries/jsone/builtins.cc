@@ -82,8 +82,7 @@ absl::Status Check(std::string_view name, const Signature& sig, Args args) {
   return absl::OkStatus();
 }
 
-// --- Implementations (arguments already checked)
-// ---------------------------------------
+// --- Implementations (arguments already checked) ---
 
 Value MinMax(Args args, bool max) {
   double result = max ? -std::numeric_limits<double>::infinity()

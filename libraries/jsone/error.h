@@ -1,18 +1,18 @@
 // File: libraries/jsone/error.h
 //
 // JSON-e errors. A failed render returns an absl::Status whose message is
-// exactly the string the reference implementation's `err.toString()` gives,
-// e.g.
-//   "TemplateError at template.foo[1][\"123\"][0]: $eval must be given a string
-//   expression" "InterpreterError: unknown context value payload"
+// exactly the string the reference implementation's `err.toString()` gives:
+//   TemplateError at template.foo[1]["123"][0]: $eval must be given a string
+//   expression
+//   InterpreterError: unknown context value payload
 // so a caller can record status.message() as it is. Error::FromStatus recovers
 // the parts (type, location, message) for callers that want them separately.
 //
 // Types: SyntaxError, InterpreterError, TemplateError and BuiltinError as in
 // the reference, plus "Error" for the one failure the reference raises as a
-// plain JavaScript Error (an unparsable $fromNow/fromNow offset: "Error:
-// String: 'x' isn't a time expression"); like the reference, such errors carry
-// no template location.
+// plain JavaScript Error, an unparsable $fromNow/fromNow offset
+// ("Error: String: 'x' isn't a time expression"); like the reference, such
+// errors carry no template location.
 //
 // Statuses that did not come from JSON-e (a context function's own failure)
 // pass through rendering unchanged and are not JSON-e errors.

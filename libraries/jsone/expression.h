@@ -4,9 +4,8 @@
 // refer to each other by index. Built by parser.h, evaluated by interpreter.h.
 //
 // A node of kind kMissing stands where the reference parser found no operand
-// (e.g. the end of
-// "[1, ]"); the reference fails only if such a node is evaluated, so evaluating
-// it gives the SyntaxError recorded in `text`.
+// (e.g. the end of "[1, ]"); the reference fails only if such a node is
+// evaluated, so evaluating it gives the SyntaxError recorded in `text`.
 //
 // Thread-safety: immutable once built; may be evaluated from any number of
 // threads.

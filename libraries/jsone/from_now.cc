@@ -17,8 +17,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMsPerDay = 86400000.0;
 
-// --- Offsets
-// ---------------------------------------------------------------------------
+// --- Offsets ---
 
 // The unit slots in the order an offset must use them, each with its spellings
 // in the order the reference's regular expression tries them.
@@ -81,8 +80,7 @@ bool MatchSlots(std::string_view text, size_t pos, size_t slot,
   return MatchSlots(text, pos, slot + 1, values);
 }
 
-// --- Dates
-// -----------------------------------------------------------------------------
+// --- Dates ---
 
 // Days from 1970-01-01 to the given proleptic Gregorian date (month 1-12; day
 // may overflow).

@@ -1,16 +1,16 @@
 // File: libraries/jsone/from_now.h
 //
-// Time arithmetic for `$fromNow` and `fromNow()`: parsing offsets such as "2
-// days 3 hours" or
-// "-1y2mo" (units years/months/weeks/days/hours/minutes/seconds in that order,
-// a month being 30 days and a year 365 days), reading reference times the way
-// JavaScript's `new Date(x)` does for ISO 8601 text and numbers, and writing
-// Date.prototype.toJSON's "YYYY-MM-DDTHH:MM:SS.mmmZ".
+// Time arithmetic for `$fromNow` and `fromNow()`: parsing offsets such as
+// "2 days 3 hours" or "-1y2mo" (units years, months, weeks, days, hours,
+// minutes, seconds in that order; a month is 30 days and a year 365 days),
+// reading reference times the way JavaScript's `new Date(x)` does for ISO 8601
+// text and numbers, and writing Date.prototype.toJSON's
+// "YYYY-MM-DDTHH:MM:SS.mmmZ".
 //
-// Reference text is read as ISO 8601: [+-YY]YYYY[-MM[-DD]] optionally followed
-// by T (or a space) HH:MM[:SS[.fff]] and Z or +-HH[:]MM; a time without a zone
-// is taken as UTC. V8's other legacy formats ("Jan 19 2017") are treated as
-// invalid dates.
+// Reference text is read as ISO 8601: [+-YY]YYYY[-MM[-DD]], optionally
+// followed by T (or a space), HH:MM[:SS[.fff]] and Z or +-HH[:]MM; a time
+// without a zone is taken as UTC. V8's other legacy formats ("Jan 19 2017")
+// are treated as invalid dates.
 //
 // Thread-safety: pure functions. Errors: see FromNow.
 

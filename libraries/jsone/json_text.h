@@ -1,9 +1,8 @@
 // File: libraries/jsone/json_text.h
 //
-// Text forms of values as JavaScript writes them: JSON text like JSON.stringify
-// (used by
-// `$json`, which sorts keys, and by the jsone command) and String(value) (used
-// by string interpolation, `join` and error messages).
+// Text forms of values as JavaScript writes them: JSON text like
+// JSON.stringify (used by `$json`, which sorts keys, and by the jsone command)
+// and String(value) (used by string interpolation, `join` and error messages).
 //
 // Thread-safety: pure functions. Errors: none.
 

@@ -1,6 +1,7 @@
 #include "libraries/jsone/lexer.h"
 
 #include "libraries/jsone/error.h"
+#include "libraries/jsone/identifier.h"
 #include "libraries/jsone/str_cat.h"
 #include "libraries/jsone/unicode.h"
 
@@ -8,10 +9,6 @@ namespace bulwark::jsone {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsIdentifierStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool IsIdentifierChar(char c) { return IsIdentifierStart(c) || IsDigit(c); }
 
 struct Keyword {
   std::string_view text;

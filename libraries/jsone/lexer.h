@@ -2,11 +2,12 @@
 //
 // Tokenizer of the JSON-e expression language. Tokens are produced on demand,
 // so text after the end of an expression (e.g. after the `}` of a ${...}
-// interpolation) is never examined. Token kinds and their precedence follow the
-// reference tokenizer: whitespace is skipped;
-// `**` before `*`; two-character comparisons before one-character ones;
-// true/false/in/null only when not followed by an identifier character; numbers
-// are [0-9]+(.[0-9]+)?; strings are '...' or "..." without escapes.
+// interpolation) is never examined. Token kinds and their precedence follow
+// the reference tokenizer:
+//  - whitespace (JavaScript's \s) is skipped;
+//  - `**` before `*`, two-character comparisons before one-character ones;
+//  - true/false/in/null only when not followed by an identifier character;
+//  - numbers are [0-9]+(.[0-9]+)?; strings are '...' or "..." without escapes.
 //
 // Thread-safety: a Lexer is used by one thread. Errors: SyntaxError
 // "Unexpected input for '<source>' at '<rest>'".

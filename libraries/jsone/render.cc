@@ -8,24 +8,13 @@
 #include "libraries/jsone/builtins.h"
 #include "libraries/jsone/expression_cache.h"
 #include "libraries/jsone/from_now.h"
+#include "libraries/jsone/identifier.h"
 #include "libraries/jsone/renderer.h"
 #include "libraries/jsone/scope.h"
 #include "libraries/status/status_macros.h"
 
 namespace bulwark::jsone {
-namespace {
-
-bool IsIdentifier(std::string_view s) {
-  const auto start = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  if (s.empty() || !start(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), [&](char c) {
-    return start(c) || (c >= '0' && c <= '9');
-  });
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Context::Context(const nlohmann::json& json) {
   if (!json.is_object()) {

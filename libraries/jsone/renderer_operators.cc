@@ -10,6 +10,7 @@
 #include "libraries/jsone/error.h"
 #include "libraries/jsone/expression_cache.h"
 #include "libraries/jsone/from_now.h"
+#include "libraries/jsone/identifier.h"
 #include "libraries/jsone/interpolate.h"
 #include "libraries/jsone/interpreter.h"
 #include "libraries/jsone/json_text.h"
@@ -22,21 +23,7 @@
 namespace bulwark::jsone::internal {
 namespace {
 
-// --- Property names
-// --------------------------------------------------------------------
-
-bool IsIdentifierStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool IsIdentifierChar(char c) {
-  return IsIdentifierStart(c) || (c >= '0' && c <= '9');
-}
-
-// ^[a-zA-Z_][a-zA-Z0-9_]*$
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || !IsIdentifierStart(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), IsIdentifierChar);
-}
+// --- Property names ---
 
 // Matches all of `text` against name\(ID(,\s*ID)*\) with between `min` and
 // `max` identifiers, which are stored in *ids.
@@ -112,8 +99,7 @@ std::string_view OtherKey(const Json& tmpl, std::string_view a,
   return {};
 }
 
-// --- Helpers
-// ---------------------------------------------------------------------------
+// --- Helpers ---
 
 // JavaScript truthiness of a raw template value (empty arrays and objects are
 // true).
@@ -208,8 +194,7 @@ bool AllObjects(const Value& v) {
                      [](const Value& x) { return x.is_object(); });
 }
 
-// --- Operators
-// -------------------------------------------------------------------------
+// --- Operators ---
 
 absl::StatusOr<Value> Eval(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(
@@ -456,10 +441,9 @@ absl::StatusOr<Value> Find(const Json& tmpl, const Scope& scope) {
   return Value::DeleteMarker();
 }
 
-// $match and $switch: the conditions of `conditions` (an object), in sorted key
-// order, with
-// `$default` skipped when `skip_default`; renders the branch of each truthy
-// condition.
+// $match and $switch: evaluates the conditions of `conditions` (an object) in
+// sorted key order, skipping `$default` when `skip_default`, and renders the
+// branch of each truthy one.
 absl::StatusOr<Array> RenderMatches(const Json& conditions, const Scope& scope,
                                     bool skip_default) {
   std::vector<const Json::object_t::value_type*> members;

@@ -1,17 +1,12 @@
 #include "libraries/jsone/simple_path.h"
 
 #include "libraries/jsone/error.h"
+#include "libraries/jsone/identifier.h"
 #include "libraries/jsone/str_cat.h"
 
 namespace bulwark::jsone {
 namespace {
 
-bool IsIdentifierStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool IsIdentifierChar(char c) {
-  return IsIdentifierStart(c) || (c >= '0' && c <= '9');
-}
 bool IsKeyword(std::string_view word) {
   return word == "true" || word == "false" || word == "null" || word == "in";
 }

@@ -1,13 +1,15 @@
-// File: libraries/jsone/spec_suite.h
+// File: libraries/jsone/test_data.h
 //
-// The JSON-e specification suite (../shared/testdata/json-e-specification.json,
-// 1,175 cases, the same as the reference's specification.yml), loaded from the
-// runfiles of a test or benchmark that lists "@shared//:json_e_spec" in its
-// data.
+// Test and benchmark data, read from the runfiles of a target that lists it in
+// its `data`:
+//  - the JSON-e specification suite ("@shared//:json_e_spec":
+//    ../shared/testdata/json-e-specification.json, 1,175 cases, the same as
+//    the reference's specification.yml);
+//  - a Taskcluster-style decision-task template with its context and clock
+//    ("testdata/decision_task.json").
 //
-// Thread-safety: plain functions and values. Errors: NotFound if the file is
-// not in the runfiles; InvalidArgument if it does not parse or a case is
-// malformed.
+// Thread-safety: plain functions and values. Errors: NotFound if a file is not
+// in the runfiles; InvalidArgument if it does not parse or is malformed.
 
 #ifndef BULWARK_LIBRARIES_JSONE_TEST_DATA_H_
 #define BULWARK_LIBRARIES_JSONE_TEST_DATA_H_
