@@ -28,7 +28,18 @@
 // messages (see RoleSetError in role.h): illegal parameterized scopes and
 // dependency cycles; it also rejects invalid roleIds and scopes and repeated
 // roleIds. A rejected change leaves the published version as it was (as
-// upstream keeps its previous resolver when a rebuild throws).
+// upstream keeps its previous resolver when a rebuild throws). Two deliberate
+// differences in the cycle reported (never in whether a set is accepted):
+// upstream's list also names roles its depth-first search had already finished
+// (for a -> {b, c}, c -> a it reports a -> b -> c -> a); we report the cycle
+// itself (a -> c -> a), found by the same search in the same order. And
+// UpsertRole reports a cycle through the changed role, starting from it, where
+// upstream's createRole would search the whole set from its first role.
+//
+// Semantics follow upstream's implementation and reference oracle where auth.md
+// §2.3's wording differs: a star role `Q*` matches an input whose text, without
+// one trailing `*`, starts with Q (so role `a**` fires for `assume:a*` with
+// parameter `*`, not "").
 //
 // Thread-safety: all methods are thread-safe. Readers (snapshot, Expand) never
 // block on the writer; std::atomic_load/store of a shared_ptr is a pointer copy

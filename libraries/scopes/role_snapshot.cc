@@ -25,7 +25,7 @@ class ExplainSearch {
 
   Explanation Run(absl::Span<const std::string> given) {
     for (const std::string& g : given) {
-      if (Satisfies(g, target_)) return Done(g, -1, g);
+      if (Satisfies(g, target_)) return Done(g, g);
       Enqueue(g, -1, "");
     }
     for (size_t i = 0; i < items_.size() && !found_; ++i) {
@@ -65,7 +65,7 @@ class ExplainSearch {
     for (const std::string& s : granted) {
       if (found_) return;
       if (Satisfies(s, target_)) {
-        result_ = Done(items_[current_].scope, current_, s);
+        result_ = Done(items_[current_].scope, s);
         result_.steps.push_back({items_[current_].scope, role.role_id});
         Unwind();
         return;
@@ -82,7 +82,7 @@ class ExplainSearch {
     items_.push_back({scope, parent, role_id});
   }
 
-  Explanation Done(const std::string& given, int, const std::string& granting) {
+  Explanation Done(const std::string& given, const std::string& granting) {
     found_ = true;
     Explanation e;
     e.satisfied = true;
