@@ -107,6 +107,18 @@ TEST(ResolverTest, ParameterizedRoleExamples) {
   EXPECT_THAT(Expand(abc, {"assume:a*"}), ElementsAre("ABC*", "assume:a*"));
 }
 
+// Role `a**` (prefix `a*`): upstream's trie and oracle give `assume:a*` the
+// parameter `*` (auth.md §2.3's wording would give ""); values checked against
+// upstream's trie.js.
+TEST(ResolverTest, LiteralStarInRoleIdFollowsUpstream) {
+  const std::vector<Role> roles = {{"a**", {"X<..>Y"}}};
+  EXPECT_THAT(Expand(roles, {"assume:a*"}), ElementsAre("X*", "assume:a*"));
+  EXPECT_THAT(Expand(roles, {"assume:a**"}), ElementsAre("X*", "assume:a**"));
+  EXPECT_THAT(Expand(roles, {"assume:a*b"}), ElementsAre("XbY", "assume:a*b"));
+  EXPECT_THAT(Expand(roles, {"assume:a"}), ElementsAre("assume:a"));
+  EXPECT_EQ(OracleExpand(roles, {"assume:a*"}), Expand(roles, {"assume:a*"}));
+}
+
 TEST(ResolverTest, ParamIsLiteralInExactRoles) {
   EXPECT_THAT(Expand({{"a", {"<..>lit"}}}, {"assume:a"}),
               ElementsAre("<..>lit", "assume:a"));
