@@ -47,6 +47,7 @@ struct ExprNode {
   // the child list.
   int32_t first = 0;
   int32_t count = 0;
+  int32_t depth = 1;  // Height of the subtree rooted here.
   Value value;
   std::string text;
 };

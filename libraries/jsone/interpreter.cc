@@ -339,7 +339,13 @@ class Interpreter {
       BULWARK_ASSIGN_OR_RETURN(Value arg, Eval(child));
       args.push_back(std::move(arg));
     }
-    return callee.function().Call(scope_, args);
+    BULWARK_ASSIGN_OR_RETURN(Value result,
+                             callee.function().Call(scope_, args));
+    if (result.depth() > Value::kMaxDepth) {
+      return InterpreterError(Cat(callee.function().name(),
+                                  "() returned a value nested too deeply"));
+    }
+    return result;
   }
 
   const Expression& expression_;

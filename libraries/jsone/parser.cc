@@ -19,6 +19,10 @@ constexpr char kExpectedOperand[] =
 constexpr char kExpectedOperator[] =
     "!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
 
+// The deepest nesting of an expression (parentheses, operators, postfix
+// chains).
+constexpr int kMaxDepth = 1000;
+
 // The precedence level of a binary operator, lowest first (|| is 0, ** is 7);
 // -1 for tokens that are not binary operators.
 constexpr int kPowLevel = 7;
@@ -61,7 +65,12 @@ class Parser {
 
   absl::Status Start() { return Advance(0); }
 
+  static absl::Status TooDeep() {
+    return SyntaxError("expression nests too deeply (more than 1000 levels)");
+  }
+
   absl::StatusOr<Expression> Finish(int32_t root) {
+    if (tree_too_deep_) return TooDeep();
     expression_.root_ = root;
     return std::move(expression_);
   }
@@ -82,6 +91,8 @@ class Parser {
   // the same tree as the reference's one-function-per-level grammar: levels 0-6
   // associate to the left, ** to the right.
   absl::StatusOr<int32_t> ParseLevel(int min_level) {
+    const Nesting nesting(this);
+    if (nesting.too_deep()) return TooDeep();
     BULWARK_ASSIGN_OR_RETURN(int32_t node, ParsePostfix());
     while (has_token()) {
       const TokenKind op = token().kind;
@@ -117,6 +128,20 @@ class Parser {
   }
 
   int32_t Add(ExprNode node) {
+    // Depth of the tree below this node, so that evaluating it (which
+    // recurses) stays bounded even for long operator or postfix chains.
+    int32_t depth = 0;
+    // (For kObject, b indexes the keys, not a node.)
+    const int32_t b = node.kind == ExprKind::kObject ? -1 : node.b;
+    for (int32_t child : {node.a, b, node.c}) {
+      if (child >= 0) depth = std::max(depth, expression_.nodes_[child].depth);
+    }
+    for (int32_t i = 0; i < node.count; ++i) {
+      depth = std::max(
+          depth, expression_.nodes_[expression_.lists_[node.first + i]].depth);
+    }
+    node.depth = depth + 1;
+    if (node.depth > kMaxDepth) tree_too_deep_ = true;
     expression_.nodes_.push_back(std::move(node));
     return static_cast<int32_t>(expression_.nodes_.size() - 1);
   }
@@ -164,6 +189,8 @@ class Parser {
 
   absl::StatusOr<int32_t> ParseUnit() {
     BULWARK_RETURN_IF_ERROR(RequireToken());
+    const Nesting nesting(this);
+    if (nesting.too_deep()) return TooDeep();
     const Token t = token();
     ExprNode node;
     switch (t.kind) {
@@ -325,6 +352,19 @@ class Parser {
     return Add(std::move(node));
   }
 
+  // Bounds the parser's recursion: ParseLevel and ParseUnit count themselves.
+  class Nesting {
+   public:
+    explicit Nesting(Parser* parser) : parser_(parser) { ++parser_->nesting_; }
+    ~Nesting() { --parser_->nesting_; }
+    bool too_deep() const { return parser_->nesting_ > kMaxDepth; }
+
+   private:
+    Parser* parser_;
+  };
+
+  int nesting_ = 0;
+  bool tree_too_deep_ = false;  // Set by Add; see ExprNode depth.
   Lexer lexer_;
   Lexer::Result current_;
   Expression expression_;

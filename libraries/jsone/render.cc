@@ -47,6 +47,11 @@ absl::Status Context::Validate() const {
           "top level keys of context must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
     }
   }
+  for (const auto& member : variables_) {
+    if (member.second.depth() > Value::kMaxDepth) {
+      return TemplateError("context nests too deeply (more than 1000 levels)");
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -59,6 +64,9 @@ absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
   const Scope root(&context.variables(), &now_text, &Builtins(), now, &cache);
   BULWARK_ASSIGN_OR_RETURN(Value result, RenderTemplate(tmpl, root));
   if (result.IsDeleteMarker()) return Value();
+  if (result.depth() > Value::kMaxDepth) {
+    return TemplateError("result nests too deeply (more than 1000 levels)");
+  }
   if (result.ContainsFunctions()) {
     return TemplateError("evaluated template contained uncalled functions");
   }

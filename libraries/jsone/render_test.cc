@@ -138,5 +138,47 @@ TEST(RenderTest, RenderValueKeepsJavaScriptNumbers) {
   EXPECT_EQ(out->number(), 0.1 + 0.2);
 }
 
+// Deep nesting must fail cleanly, not exhaust the stack.
+TEST(RenderTest, DeepNestingFailsCleanly) {
+  json deep = 1;
+  for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
+  std::string location;
+  for (int i = 0; i < 1000; ++i) location += "[0]";
+  EXPECT_EQ(Render(deep, json::object(), kNow).status().message(),
+            "TemplateError at template" + location +
+                ": template nests too deeply (more than 1000 levels)");
+  EXPECT_EQ(Render(json(1), json{{"x", deep}}, kNow).status().message(),
+            "TemplateError: context nests too deeply (more than 1000 levels)");
+
+  // A $reduce that wraps its accumulator once per item.
+  const json wrap = json::parse(R"js({"$reduce": {"$eval": "range(0, 100000)"},
+      "initial": [], "each(acc, x)": [{"$eval": "acc"}]})js");
+  EXPECT_EQ(Render(wrap, json::object(), kNow).status().message(),
+            "TemplateError: $reduce value nests too deeply (more than 1000 "
+            "levels)");
+
+  const std::string parens =
+      std::string(100000, '(') + "1" + std::string(100000, ')');
+  EXPECT_EQ(
+      Render(json{{"$eval", parens}}, json::object(), kNow).status().message(),
+      "SyntaxError: expression nests too deeply (more than 1000 levels)");
+  std::string chain = "1";
+  for (int i = 0; i < 100000; ++i) chain += "+1";
+  EXPECT_EQ(
+      Render(json{{"$eval", chain}}, json::object(), kNow).status().message(),
+      "SyntaxError: expression nests too deeply (more than 1000 levels)");
+  std::string powers = "1";
+  for (int i = 0; i < 100000; ++i) powers += "**1";
+  EXPECT_FALSE(Render(json{{"$eval", powers}}, json::object(), kNow).ok());
+
+  // Within the limits, deep values work.
+  std::string nested = "x";
+  for (int i = 0; i < 900; ++i) nested = "[" + nested + "]";
+  absl::StatusOr<json> out =
+      Render(json{{"$eval", nested + " == " + nested}}, json{{"x", 1}}, kNow);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, true);
+}
+
 }  // namespace
 }  // namespace bulwark::jsone

@@ -129,9 +129,25 @@ absl::StatusOr<Value> RenderObject(const Json& tmpl, const Scope& scope) {
   return Value::MakeObject(Object::FromMembers(std::move(out)));
 }
 
+// Counts the templates being rendered on this thread, one inside the other.
+class NestingGuard {
+ public:
+  NestingGuard() { ++depth_; }
+  ~NestingGuard() { --depth_; }
+  bool too_deep() const { return depth_ > Value::kMaxDepth; }
+
+ private:
+  static thread_local uint32_t depth_;
+};
+thread_local uint32_t NestingGuard::depth_ = 0;
+
 }  // namespace
 
 absl::StatusOr<Value> RenderTemplate(const Json& tmpl, const Scope& scope) {
+  const NestingGuard nesting;
+  if (nesting.too_deep()) {
+    return TemplateError("template nests too deeply (more than 1000 levels)");
+  }
   switch (tmpl.type()) {
     case Json::value_t::string:
       return RenderString(tmpl.get_ref<const std::string&>(), scope);

@@ -380,6 +380,11 @@ absl::StatusOr<Value> Reduce(const Json& tmpl, const Scope& scope) {
   // The initial value is used as written, not rendered (as in the reference).
   const Json* initial = Member(tmpl, "initial");
   Value accumulator = initial != nullptr ? Value::FromJson(*initial) : Value();
+  const auto too_deep = [] {
+    return TemplateError(
+        "$reduce value nests too deeply (more than 1000 levels)");
+  };
+  if (accumulator.depth() > Value::kMaxDepth) return too_deep();
   double index = 0;
   for (const Value& item : value.array()) {
     Scope inner(&scope, nullptr);
@@ -390,6 +395,7 @@ absl::StatusOr<Value> Reduce(const Json& tmpl, const Scope& scope) {
     ++index;
     BULWARK_ASSIGN_OR_RETURN(Value result, RenderTemplate(each, inner));
     if (!result.IsDeleteMarker()) accumulator = std::move(result);
+    if (accumulator.depth() > Value::kMaxDepth) return too_deep();
   }
   return accumulator;
 }

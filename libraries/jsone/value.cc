@@ -39,8 +39,20 @@ struct FunctionRep : internal::Rep {
 
 // Never freed: its count starts at one and every holder adds one more.
 ObjectRep* DeleteMarkerRep() {
-  static ObjectRep* const rep = new ObjectRep(Object());
+  static ObjectRep* const rep = [] {
+    auto* marker = new ObjectRep(Object());
+    marker->depth = 1;
+    return marker;
+  }();
   return rep;
+}
+
+// 1 + the deepest of `values`, saturating instead of overflowing.
+template <typename Range, typename Get>
+uint32_t DepthOf(const Range& range, Get get) {
+  uint32_t deepest = 0;
+  for (const auto& item : range) deepest = std::max(deepest, get(item).depth());
+  return deepest == UINT32_MAX ? deepest : deepest + 1;
 }
 
 bool KeyLess(const Object::Member& a, const Object::Member& b) {
@@ -77,11 +89,18 @@ Value Value::Concat(std::string_view a, std::string_view b) {
 }
 
 Value Value::MakeArray(Array items) {
-  return Value(Type::kArray, new ArrayRep(std::move(items)));
+  auto* rep = new ArrayRep(std::move(items));
+  rep->depth =
+      DepthOf(rep->value, [](const Value& v) -> const Value& { return v; });
+  return Value(Type::kArray, rep);
 }
 
 Value Value::MakeObject(Object members) {
-  return Value(Type::kObject, new ObjectRep(std::move(members)));
+  auto* rep = new ObjectRep(std::move(members));
+  rep->depth = DepthOf(rep->value, [](const Object::Member& m) -> const Value& {
+    return m.second;
+  });
+  return Value(Type::kObject, rep);
 }
 
 Value Value::MakeFunction(Function function) {
@@ -119,27 +138,66 @@ const Function& Value::function() const {
   return static_cast<const FunctionRep*>(payload_.rep)->value;
 }
 
-void Value::Destroy() {
-  switch (type_) {
-    case Type::kString:
-      StringRep::Delete(static_cast<StringRep*>(payload_.rep));
+namespace {
+
+void DeleteRep(Value::Type type, internal::Rep* rep) {
+  switch (type) {
+    case Value::Type::kString:
+      StringRep::Delete(static_cast<StringRep*>(rep));
       break;
-    case Type::kArray:
-      delete static_cast<ArrayRep*>(payload_.rep);
+    case Value::Type::kArray:
+      delete static_cast<ArrayRep*>(rep);
       break;
-    case Type::kObject:
-      delete static_cast<ObjectRep*>(payload_.rep);
+    case Value::Type::kObject:
+      delete static_cast<ObjectRep*>(rep);
       break;
-    case Type::kFunction:
-      delete static_cast<FunctionRep*>(payload_.rep);
+    case Value::Type::kFunction:
+      delete static_cast<FunctionRep*>(rep);
       break;
     default:
       break;
   }
 }
 
-Value Value::FromJson(const nlohmann::json& json) {
+}  // namespace
+
+void Value::Destroy() {
+  if (type_ == Type::kString) {  // No members: nothing can recurse.
+    DeleteRep(type_, payload_.rep);
+    return;
+  }
+  // Deleting an array or object drops its members, which may delete theirs:
+  // queue those deletions and run them here in a loop, so the stack stays flat
+  // however deep the value is.
+  thread_local std::vector<std::pair<Type, internal::Rep*>> pending;
+  thread_local bool draining = false;
+  pending.emplace_back(type_, payload_.rep);
+  if (draining) return;
+  draining = true;
+  while (!pending.empty()) {
+    const auto [type, rep] = pending.back();
+    pending.pop_back();
+    DeleteRep(type, rep);
+  }
+  draining = false;
+}
+
+Value Value::TooDeep() {
+  static const Value* const too_deep = [] {
+    Value v = MakeArray({});
+    v.payload_.rep->depth = UINT32_MAX;
+    return new Value(std::move(v));
+  }();
+  return *too_deep;
+}
+
+Value Value::FromJson(const nlohmann::json& json) { return FromJson(json, 0); }
+
+Value Value::FromJson(const nlohmann::json& json, uint32_t depth) {
   using json_t = nlohmann::json::value_t;
+  if (depth >= kMaxDepth && (json.is_array() || json.is_object())) {
+    return TooDeep();
+  }
   switch (json.type()) {
     case json_t::boolean:
       return Bool(json.get<bool>());
@@ -154,7 +212,7 @@ Value Value::FromJson(const nlohmann::json& json) {
     case json_t::array: {
       Array items;
       items.reserve(json.size());
-      for (const auto& item : json) items.push_back(FromJson(item));
+      for (const auto& item : json) items.push_back(FromJson(item, depth + 1));
       return MakeArray(std::move(items));
     }
     case json_t::object: {
@@ -162,7 +220,7 @@ Value Value::FromJson(const nlohmann::json& json) {
       std::vector<Object::Member> members;
       members.reserve(json.size());
       for (const auto& [key, item] : json.items()) {
-        members.emplace_back(key, FromJson(item));
+        members.emplace_back(key, FromJson(item, depth + 1));
       }
       return MakeObject(Object::FromMembers(std::move(members)));
     }

@@ -11,6 +11,9 @@
 // empty object that IsDeleteMarker() recognises; everywhere else it behaves as
 // `{}`, as in the reference.
 //
+// Destroying a value never recurses, so arbitrarily deep values are safe to
+// drop; other recursive operations rely on the kMaxDepth limit.
+//
 // Thread-safety: a Value may be read and copied from any number of threads at
 // once. Errors: accessors require the matching type (checked with assert in
 // debug builds).
@@ -43,6 +46,7 @@ namespace internal {
 // Shared, immutable storage of strings, arrays, objects and functions.
 struct Rep {
   mutable std::atomic<int32_t> refs{1};
+  uint32_t depth = 0;  // Arrays and objects: nesting depth (see Value::depth).
 };
 }  // namespace internal
 
@@ -125,6 +129,17 @@ class Value {
   // True when this value or anything inside it is a function.
   bool ContainsFunctions() const;
 
+  // How deeply arrays and objects nest: 0 for scalars, strings and functions,
+  // 1 + the deepest member for arrays and objects. Kept at construction, so
+  // this is O(1). Values read by FromJson deeper than kMaxDepth are cut off
+  // there and report a depth above kMaxDepth.
+  uint32_t depth() const {
+    return is_array() || is_object() ? payload_.rep->depth : 0;
+  }
+  // The nesting JSON-e accepts in contexts, templates and computed values;
+  // deeper input fails to render instead of exhausting the stack.
+  static constexpr uint32_t kMaxDepth = 1000;
+
   // True when both hold the same shared storage (identity, as JavaScript's ===
   // on objects).
   bool SameStorage(const Value& other) const {
@@ -145,6 +160,10 @@ class Value {
   };
 
   Value(Type type, internal::Rep* rep) : type_(type) { payload_.rep = rep; }
+  static Value FromJson(const nlohmann::json& json, uint32_t depth);
+  // An empty array reporting a depth above kMaxDepth: what FromJson leaves
+  // where its input nests too deeply.
+  static Value TooDeep();
   bool is_shared() const { return type_ >= Type::kString; }
   void Unref() {
     if (payload_.rep->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {

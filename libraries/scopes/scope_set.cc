@@ -122,8 +122,18 @@ std::vector<std::string> MergeNormalizedViews(
       }
       c.next = lo;
     } else {
+      // Emit from this list while it stays below every other list's head: one
+      // comparison per scope instead of a heap update.
       sink.Add(c.head());
       ++c.next;
+      const Cursor* rival = heap.size() > 1 ? &heap.front() : nullptr;
+      while (c.next < c.list->size() &&
+             (rival == nullptr || ScopeCompare(c.head(), rival->head()) < 0) &&
+             !(IsStar(out.back()) &&
+               absl::StartsWith(c.head(), WithoutStar(out.back())))) {
+        sink.Add(c.head());
+        ++c.next;
+      }
     }
     if (c.next == c.list->size()) {
       heap.pop_back();
