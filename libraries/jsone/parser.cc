@@ -357,7 +357,8 @@ class Parser {
    public:
     explicit Nesting(Parser* parser) : parser_(parser) { ++parser_->nesting_; }
     ~Nesting() { --parser_->nesting_; }
-    bool too_deep() const { return parser_->nesting_ > kMaxDepth; }
+    // ParseLevel and ParseUnit each recurse once per level of nesting.
+    bool too_deep() const { return parser_->nesting_ > 2 * kMaxDepth + 2; }
 
    private:
     Parser* parser_;

@@ -140,14 +140,20 @@ TEST(RenderTest, RenderValueKeepsJavaScriptNumbers) {
 
 // Deep nesting must fail cleanly, not exhaust the stack.
 TEST(RenderTest, DeepNestingFailsCleanly) {
-  json deep = 1;
-  for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
+  // (Built by parsing: nlohmann::json copies recursively, its parser does not.)
+  const auto deep_array = [] {
+    return json::parse(std::string(100000, '[') + "1" +
+                       std::string(100000, ']'));
+  };
+  const json deep = deep_array();
   std::string location;
   for (int i = 0; i < 1000; ++i) location += "[0]";
   EXPECT_EQ(Render(deep, json::object(), kNow).status().message(),
             "TemplateError at template" + location +
                 ": template nests too deeply (more than 1000 levels)");
-  EXPECT_EQ(Render(json(1), json{{"x", deep}}, kNow).status().message(),
+  json context = json::object();
+  context["x"] = deep_array();
+  EXPECT_EQ(Render(json(1), context, kNow).status().message(),
             "TemplateError: context nests too deeply (more than 1000 levels)");
 
   // A $reduce that wraps its accumulator once per item.
