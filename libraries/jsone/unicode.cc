@@ -1,7 +1,12 @@
 #include "libraries/jsone/unicode.h"
 
+#include <locale.h>
+#include <wctype.h>
+
 #include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <vector>
 
 namespace bulwark::jsone {
 namespace {
@@ -19,74 +24,98 @@ char32_t FirstUtf16Unit(char32_t code_point) {
                               : 0xD800 + ((code_point - 0x10000) >> 10);
 }
 
-bool InRange(char32_t c, char32_t low, char32_t high) {
-  return c >= low && c <= high;
+// Case mapping: single code point mappings from glibc's C.UTF-8 tables, the
+// multi-code-point upper cases from special_casing.inc.
+locale_t Utf8Locale() {
+  static const locale_t locale =
+      newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  return locale;
 }
 
-// In Latin Extended-A and Cyrillic the case pairs alternate: the upper case
-// letter sits at an even or odd code point followed by its lower case letter.
-bool IsUpperOfPair(char32_t c, bool upper_is_even) {
-  return (c % 2 == 0) == upper_is_even;
-}
-
-// Lower case of `c`, or 0 when it needs more than one code point (handled by
-// the caller).
-char32_t LowerCodePoint(char32_t c) {
+char32_t SimpleLower(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-  if (InRange(c, 0xC0, 0xDE) && c != 0xD7) return c + 32;
-  if ((InRange(c, 0x100, 0x12F) || InRange(c, 0x132, 0x137) ||
-       InRange(c, 0x14A, 0x177)) &&
-      IsUpperOfPair(c, true)) {
-    return c + 1;
-  }
-  if ((InRange(c, 0x139, 0x148) || InRange(c, 0x179, 0x17E)) &&
-      IsUpperOfPair(c, false)) {
-    return c + 1;
-  }
-  if (c == 0x178) return 0xFF;
-  if (InRange(c, 0x391, 0x3AB) && c != 0x3A2) return c + 32;
-  if (c == 0x386) return 0x3AC;
-  if (InRange(c, 0x388, 0x38A)) return c + 37;
-  if (c == 0x38C) return 0x3CC;
-  if (InRange(c, 0x38E, 0x38F)) return c + 63;
-  if (InRange(c, 0x410, 0x42F)) return c + 32;
-  if (InRange(c, 0x400, 0x40F)) return c + 80;
-  if ((InRange(c, 0x460, 0x481) || InRange(c, 0x48A, 0x4BF)) &&
-      IsUpperOfPair(c, true)) {
-    return c + 1;
-  }
-  return c;
+  const locale_t locale = Utf8Locale();
+  return locale != static_cast<locale_t>(0) ? towlower_l(c, locale) : c;
 }
 
-char32_t UpperCodePoint(char32_t c) {
+char32_t SimpleUpper(char32_t c) {
   if (c < 0x80) return (c >= 'a' && c <= 'z') ? c - 32 : c;
-  if (InRange(c, 0xE0, 0xFE) && c != 0xF7) return c - 32;
-  if (c == 0xFF) return 0x178;
-  if (c == 0xB5) return 0x39C;
-  if (c == 0x131) return 'I';
-  if (c == 0x17F) return 'S';
-  if ((InRange(c, 0x101, 0x12F) || InRange(c, 0x133, 0x137) ||
-       InRange(c, 0x14B, 0x177)) &&
-      !IsUpperOfPair(c, true)) {
-    return c - 1;
+  const locale_t locale = Utf8Locale();
+  return locale != static_cast<locale_t>(0) ? towupper_l(c, locale) : c;
+}
+
+struct SpecialUpper {
+  char32_t code_point;
+  char32_t upper[3];
+};
+constexpr SpecialUpper kSpecialUpper[] = {
+#include "libraries/jsone/special_casing.inc"
+};
+
+const SpecialUpper* FindSpecialUpper(char32_t c) {
+  const auto* end = std::end(kSpecialUpper);
+  const auto* it = std::lower_bound(
+      std::begin(kSpecialUpper), end, c,
+      [](const SpecialUpper& e, char32_t x) { return e.code_point < x; });
+  return it != end && it->code_point == c ? it : nullptr;
+}
+
+// Unicode's Cased property, approximately: letters that have a case mapping
+// or are classified upper or lower case.
+bool IsCased(char32_t c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  const locale_t locale = Utf8Locale();
+  if (locale == static_cast<locale_t>(0)) return false;
+  return SimpleLower(c) != c || SimpleUpper(c) != c || iswlower_l(c, locale) ||
+         iswupper_l(c, locale);
+}
+
+// Unicode's Case_Ignorable property, approximately: combining marks, modifier
+// letters and symbols, format characters, and the apostrophes, periods and
+// colons that may sit inside words.
+bool IsCaseIgnorable(char32_t c) {
+  switch (c) {
+    case '\'':
+    case '.':
+    case ':':
+    case '^':
+    case '`':
+    case 0xA8:
+    case 0xAD:
+    case 0xAF:
+    case 0xB4:
+    case 0xB7:
+    case 0xB8:
+    case 0x2019:
+    case 0x2024:
+    case 0x2027:
+      return true;
+    default:
+      return (c >= 0x2B0 && c <= 0x36F) || (c >= 0x483 && c <= 0x489) ||
+             (c >= 0x591 && c <= 0x5BD) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+             (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x200B && c <= 0x200F) ||
+             (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
+             (c >= 0xFE20 && c <= 0xFE2F);
   }
-  if ((InRange(c, 0x13A, 0x148) || InRange(c, 0x17A, 0x17E)) &&
-      !IsUpperOfPair(c, false)) {
-    return c - 1;
-  }
-  if (InRange(c, 0x3B1, 0x3CB) && c != 0x3C2) return c - 32;
-  if (c == 0x3C2) return 0x3A3;
-  if (c == 0x3AC) return 0x386;
-  if (InRange(c, 0x3AD, 0x3AF)) return c - 37;
-  if (c == 0x3CC) return 0x38C;
-  if (InRange(c, 0x3CD, 0x3CE)) return c - 63;
-  if (InRange(c, 0x430, 0x44F)) return c - 32;
-  if (InRange(c, 0x450, 0x45F)) return c - 80;
-  if ((InRange(c, 0x461, 0x481) || InRange(c, 0x48B, 0x4BF)) &&
-      !IsUpperOfPair(c, true)) {
-    return c - 1;
-  }
-  return c;
+}
+
+// Whether the capital sigma at `i` ends a word (Unicode's Final_Sigma): a
+// cased letter before it and none after it, ignoring case-ignorable ones.
+bool IsFinalSigma(const std::vector<char32_t>& text, size_t i) {
+  size_t before = i;
+  while (before > 0 && IsCaseIgnorable(text[before - 1])) --before;
+  if (before == 0 || !IsCased(text[before - 1])) return false;
+  size_t after = i + 1;
+  while (after < text.size() && IsCaseIgnorable(text[after])) ++after;
+  return after == text.size() || !IsCased(text[after]);
+}
+
+std::vector<char32_t> Decode(std::string_view text) {
+  std::vector<char32_t> out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) out.push_back(DecodeUtf8(text, &pos));
+  return out;
 }
 
 }  // namespace
@@ -238,14 +267,20 @@ std::string_view TrimJsWhitespace(std::string_view text, bool left,
 std::string JsToLower(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const char32_t c = DecodeUtf8(text, &pos);
+  if (IsAscii(text)) {
+    for (char c : text) out.push_back(static_cast<char>(SimpleLower(c)));
+    return out;
+  }
+  const std::vector<char32_t> code_points = Decode(text);
+  for (size_t i = 0; i < code_points.size(); ++i) {
+    const char32_t c = code_points[i];
     if (c == 0x130) {  // İ lower-cases to i followed by a combining dot.
       out.push_back('i');
       AppendUtf8(0x307, &out);
+    } else if (c == 0x3A3 && IsFinalSigma(code_points, i)) {
+      AppendUtf8(0x3C2, &out);  // ς
     } else {
-      AppendUtf8(LowerCodePoint(c), &out);
+      AppendUtf8(SimpleLower(c), &out);
     }
   }
   return out;
@@ -254,16 +289,19 @@ std::string JsToLower(std::string_view text) {
 std::string JsToUpper(std::string_view text) {
   std::string out;
   out.reserve(text.size());
+  if (IsAscii(text)) {
+    for (char c : text) out.push_back(static_cast<char>(SimpleUpper(c)));
+    return out;
+  }
   size_t pos = 0;
   while (pos < text.size()) {
     const char32_t c = DecodeUtf8(text, &pos);
-    if (c == 0xDF) {  // ß upper-cases to SS.
-      out.append("SS");
-    } else if (c == 0x149) {  // ŉ upper-cases to ʼN.
-      AppendUtf8(0x2BC, &out);
-      out.push_back('N');
+    if (const SpecialUpper* special = FindSpecialUpper(c)) {
+      for (char32_t u : special->upper) {
+        if (u != 0) AppendUtf8(u, &out);
+      }
     } else {
-      AppendUtf8(UpperCodePoint(c), &out);
+      AppendUtf8(SimpleUpper(c), &out);
     }
   }
   return out;

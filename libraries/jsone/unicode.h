@@ -6,9 +6,12 @@
 // case mapping for lowercase/uppercase.
 //
 // Inputs must be valid UTF-8 (nlohmann::json guarantees this for parsed text).
-// Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic;
-// other scripts are left as they are, and Greek final sigma is not
-// special-cased.
+// Case mapping follows Unicode's default case conversion as JavaScript does:
+// single code point mappings come from glibc's C.UTF-8 locale, upper cases
+// that are several code points (ß -> SS, ligatures) from special_casing.inc,
+// and capital sigma lower-cases to ς at the end of a word. glibc's tables may
+// lag JavaScript's Unicode version, so characters added in recent Unicode
+// versions may keep their case; without a C.UTF-8 locale only ASCII is mapped.
 //
 // Thread-safety: pure functions. Errors: none.
 

@@ -54,11 +54,26 @@ TEST(UnicodeTest, MapsCase) {
   EXPECT_EQ(JsToUpper("straße"), "STRASSE");
   EXPECT_EQ(JsToLower("ÀÉÎ"), "àéî");
   EXPECT_EQ(JsToUpper("ÿ"), "Ÿ");
-  EXPECT_EQ(JsToLower("ΑΒΓ"), "αβγ");
   EXPECT_EQ(JsToUpper("привет"), "ПРИВЕТ");
   EXPECT_EQ(JsToLower("Ł"), "ł");
   EXPECT_EQ(JsToLower("İ"), "i̇");
   EXPECT_EQ(JsToUpper("日本"), "日本");
+  // Beyond Latin, Greek and Cyrillic: Armenian, Georgian, Cherokee, Deseret.
+  EXPECT_EQ(JsToUpper("աբ"), "ԱԲ");
+  EXPECT_EQ(JsToUpper("ა"), "Ა");
+  EXPECT_EQ(JsToLower("Ꭰ"), "ꭰ");
+  EXPECT_EQ(JsToLower("𐐀"), "𐐨");
+  // Special casing: ligatures and Greek iota subscripts grow.
+  EXPECT_EQ(JsToUpper("ﬁ ﬃ ŉ ᾳ ΐ"), "FI FFI ʼN ΑΙ \u0399\u0308\u0301");
+  EXPECT_EQ(JsToLower("ǅ"), "ǆ");
+}
+
+TEST(UnicodeTest, FinalSigma) {
+  EXPECT_EQ(JsToLower("ΣΑΣ"), "σας");
+  EXPECT_EQ(JsToLower("ΣΑΣ ΣΑΣ."), "σας σας.");
+  EXPECT_EQ(JsToLower("Σ"), "σ");      // No letter before it.
+  EXPECT_EQ(JsToLower("ΑΣΑ"), "ασα");  // A letter after it.
+  EXPECT_EQ(JsToLower("ΑΣ'Α"), "ασ'α");
 }
 
 }  // namespace

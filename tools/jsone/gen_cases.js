@@ -1,12 +1,15 @@
 // Writes `jsone batch` input lines for differential tests:
 //   node gen_cases.js SPEC_JSON RANDOM_COUNT SEED > lines
-// First every case of the specification suite (clock at the suite's time), then RANDOM_COUNT
-// random templates built from every operator, builtin and expression form, with random
-// contexts and clocks. Object keys are written in sorted order and are never integer-like,
-// so JavaScript's key order (used by npm json-e) and sorted order (used by ours) agree.
-// Known difference avoided here: npm json-e's $reverse and $mergeDeep mutate arrays that come
-// from the context ($reverse reverses them, $mergeDeep removes the first item), which later
-// uses in the same render see; ours leaves the context unchanged.
+// First every case of the specification suite (clock at the suite's time),
+// then case mapping across scripts, then RANDOM_COUNT random templates built
+// from every operator, builtin and expression form, with random contexts and
+// clocks. Object keys are written in sorted order and are never integer-like,
+// so JavaScript's key order (used by npm json-e) and sorted order (used by
+// ours) agree.
+// Known difference avoided here: npm json-e's $reverse and $mergeDeep mutate
+// arrays that come from the context ($reverse reverses them, $mergeDeep
+// removes the first item), which later uses in the same render see; ours
+// leaves the context unchanged.
 'use strict';
 const fs = require('fs');
 
@@ -17,6 +20,26 @@ const out = [];
 for (const c of spec) {
   out.push(JSON.stringify({template: c.template, context: c.context, now: SPEC_NOW}));
 }
+
+// Case mapping across scripts: every code point of these ranges, upper- and
+// lower-cased, plus words that end in capital sigma. Characters whose case
+// was defined after Unicode 14 are left out: glibc's tables (which ours use)
+// do not know them yet.
+const CASE_RANGES = [[0xC0, 0x2AF], [0x370, 0x52F], [0x531, 0x58F], [0x10A0, 0x10FF],
+  [0x13A0, 0x13FD], [0x1C80, 0x1CBF], [0x1E00, 0x1FFF], [0x2C00, 0x2D2F], [0xA640, 0xA69F],
+  [0xA720, 0xA7CA], [0xAB70, 0xABBF], [0xFB00, 0xFB17], [0xFF21, 0xFF5A], [0x10400, 0x104FF],
+  [0x10C80, 0x10CFF], [0x118A0, 0x118DF], [0x16E40, 0x16E7F], [0x1E900, 0x1E95F]];
+const NEWER_CASES = new Set([0x19B, 0x264, 0x1C89, 0x1C8A]);
+for (const [from, to] of CASE_RANGES) {
+  let text = '';
+  for (let c = from; c <= to; c++) {
+    if (!NEWER_CASES.has(c)) text += String.fromCodePoint(c);
+  }
+  out.push(JSON.stringify({template: {$eval: '[lowercase(s), uppercase(s)]'},
+                           context: {s: text}, now: SPEC_NOW}));
+}
+out.push(JSON.stringify({template: {$eval: '[lowercase(s), uppercase(s)]'},
+                         context: {s: "ΟΔΥΣΣΕΥΣ ΣΑΣ. Σ ΑΣ'Α ΑΣ\u0301 ΑΣ1 \u0301Σ"}, now: SPEC_NOW}));
 
 // mulberry32: a small seeded generator, so every run produces the same lines.
 let seed = parseInt(seedArg || '1', 10) >>> 0;
