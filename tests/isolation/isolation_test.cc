@@ -51,6 +51,7 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   }
   if (role != "bulwark_" + schema) return {};
   if (table == "schema_migrations") return {"SELECT"};
+  if (schema == "auth" && table == "audit_history") return {"SELECT", "INSERT"};  // append-only
   return {"SELECT", "INSERT", "UPDATE", "DELETE"};
 }
 

@@ -1,0 +1,264 @@
+#include "services/auth/store/auth_store_conformance.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+
+namespace bulwark::auth {
+namespace {
+
+const absl::Time kNoDeadline = absl::InfiniteFuture();
+
+ClientRow MakeClient(const std::string& id, absl::Time now) {
+  ClientRow c;
+  c.client_id = id;
+  c.description = "client " + id;
+  c.sealed_access_token = "sealed-" + id;
+  c.expires = now + absl::Hours(24);
+  c.scopes = {"a:b", "c*"};
+  c.created = c.last_modified = c.last_date_used = c.last_rotated = now;
+  return c;
+}
+
+// Creates `row` if absent; records "created" by `by`.
+absl::StatusOr<std::optional<ClientRow>> Create(AuthStore& store, const ClientRow& row,
+                                                const std::string& by = "tester") {
+  return store.ChangeClient(
+      row.client_id,
+      [&](const std::optional<ClientRow>& current) -> absl::StatusOr<ClientChange> {
+        if (current) return absl::AlreadyExistsError("exists");
+        ClientChange change;
+        change.kind = ClientChange::Kind::kUpsert;
+        change.row = row;
+        change.audit = AuditAction{"client", row.client_id, by, "created"};
+        return change;
+      },
+      kNoDeadline);
+}
+
+absl::StatusOr<int64_t> PutRole(AuthStore& store, const RoleRow& role) {
+  return store.ChangeRoles(
+      [&](RoleTransaction&) -> absl::StatusOr<RoleChange> {
+        RoleChange change;
+        change.upsert = role;
+        change.audit = AuditAction{"role", role.role_id, "tester", "updated"};
+        return change;
+      },
+      kNoDeadline);
+}
+
+}  // namespace
+
+void AuthStoreConformanceTest::SetUp() {
+  clock_.Set(absl::FromUnixMicros(1767225600123456));  // microsecond precision matters
+  under_test_ = GetParam()(clock_);
+  store_ = under_test_.store.get();
+  ASSERT_NE(store_, nullptr);
+}
+
+TEST_P(AuthStoreConformanceTest, CreatedClientReadsBackExactly) {
+  ClientRow c = MakeClient("project/alice", clock_.Now());
+  auto created = Create(*store_, c);
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_TRUE(created->has_value());
+  EXPECT_EQ(**created, c);
+  auto got = store_->GetClient("project/alice", kNoDeadline);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, c);
+  EXPECT_EQ(store_->GetClient("nobody", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(AuthStoreConformanceTest, DecideSeesCurrentRowAndItsErrorsWriteNothing) {
+  ASSERT_TRUE(Create(*store_, MakeClient("x", clock_.Now())).ok());
+  auto again = Create(*store_, MakeClient("x", clock_.Now() + absl::Seconds(5)));
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  auto audit = store_->ListAudit("", "", 0, 100, kNoDeadline);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->size(), 1u);  // only the first create was recorded
+}
+
+TEST_P(AuthStoreConformanceTest, UpdatesAndDeletesClients) {
+  ClientRow c = MakeClient("c1", clock_.Now());
+  ASSERT_TRUE(Create(*store_, c).ok());
+  c.disabled = true;
+  c.scopes = {"only:this"};
+  c.last_modified = clock_.Now() + absl::Minutes(1);
+  auto updated = store_->ChangeClient(
+      "c1",
+      [&](const std::optional<ClientRow>& current) -> absl::StatusOr<ClientChange> {
+        EXPECT_TRUE(current.has_value());
+        return ClientChange{ClientChange::Kind::kUpsert, c,
+                            AuditAction{"client", "c1", "tester", "disabled"}};
+      },
+      kNoDeadline);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(*store_->GetClient("c1", kNoDeadline), c);
+
+  auto deleted = store_->ChangeClient(
+      "c1",
+      [](const std::optional<ClientRow>&) -> absl::StatusOr<ClientChange> {
+        return ClientChange{ClientChange::Kind::kDelete, {},
+                            AuditAction{"client", "c1", "tester", "deleted"}};
+      },
+      kNoDeadline);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(deleted->has_value());
+  EXPECT_EQ(store_->GetClient("c1", kNoDeadline).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(AuthStoreConformanceTest, ListsClientsByPrefixInByteOrderWithPaging) {
+  for (const char* id : {"a/b", "a/B", "a/a", "b/a", "a/aa", "a"}) {
+    ASSERT_TRUE(Create(*store_, MakeClient(id, clock_.Now())).ok());
+  }
+  auto page = store_->ListClients("a/", "", 2, kNoDeadline);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].client_id, "a/B");  // 'B' < 'a' in byte order
+  EXPECT_EQ((*page)[1].client_id, "a/a");
+  page = store_->ListClients("a/", (*page)[1].client_id, 10, kNoDeadline);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].client_id, "a/aa");
+  EXPECT_EQ((*page)[1].client_id, "a/b");
+  EXPECT_EQ(store_->ListClients("", "", 100, kNoDeadline)->size(), 6u);
+  EXPECT_TRUE(store_->ListClients("zzz", "", 100, kNoDeadline)->empty());
+}
+
+TEST_P(AuthStoreConformanceTest, TouchRecordsUseWithoutAudit) {
+  ASSERT_TRUE(Create(*store_, MakeClient("t", clock_.Now())).ok());
+  absl::Time used = clock_.Now() + absl::Hours(7);
+  ASSERT_TRUE(store_->TouchClient("t", used, kNoDeadline).ok());
+  EXPECT_EQ(store_->GetClient("t", kNoDeadline)->last_date_used, used);
+  EXPECT_EQ(store_->ListAudit("", "", 0, 100, kNoDeadline)->size(), 1u);
+}
+
+TEST_P(AuthStoreConformanceTest, PurgesOnlyExpiredClientsMarkedForDeletion) {
+  absl::Time now = clock_.Now();
+  ClientRow keep_expired = MakeClient("keep-expired", now);
+  keep_expired.expires = now - absl::Hours(1);
+  ClientRow purge = MakeClient("purge", now);
+  purge.expires = now - absl::Hours(1);
+  purge.delete_on_expiration = true;
+  ClientRow not_yet = MakeClient("not-yet", now);
+  not_yet.delete_on_expiration = true;
+  for (const ClientRow& c : {keep_expired, purge, not_yet}) ASSERT_TRUE(Create(*store_, c).ok());
+  auto purged = store_->PurgeExpiredClients(now, "static/bulwark/auth", kNoDeadline);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, std::vector<std::string>{"purge"});
+  EXPECT_TRUE(store_->GetClient("keep-expired", kNoDeadline).ok());
+  EXPECT_TRUE(store_->GetClient("not-yet", kNoDeadline).ok());
+  auto audit = store_->ListAudit("client", "purge", 0, 10, kNoDeadline);
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[1].action, "expired");
+  EXPECT_EQ((*audit)[1].client_id, "static/bulwark/auth");
+}
+
+TEST_P(AuthStoreConformanceTest, RoleChangesBumpTheVersionAndKeepCreated) {
+  auto initial = store_->LoadRoles(kNoDeadline);
+  ASSERT_TRUE(initial.ok()) << initial.status();
+  int64_t v0 = initial->first;
+  EXPECT_TRUE(initial->second.empty());
+  RoleRow role{"hook-id:g/h", "d", {"queue:create-task:*"}, clock_.Now(), clock_.Now()};
+  auto v1 = PutRole(*store_, role);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(*v1, v0 + 1);
+  RoleRow changed = role;
+  changed.created = clock_.Now() + absl::Hours(1);  // ignored: creation time is kept
+  changed.last_modified = clock_.Now() + absl::Hours(1);
+  changed.scopes = {"x"};
+  EXPECT_EQ(*PutRole(*store_, changed), v0 + 2);
+  auto got = store_->GetRole("hook-id:g/h", kNoDeadline);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->created, role.created);
+  EXPECT_EQ(got->scopes, std::vector<std::string>{"x"});
+  auto loaded = store_->LoadRoles(kNoDeadline);
+  EXPECT_EQ(loaded->first, v0 + 2);
+  ASSERT_EQ(loaded->second.size(), 1u);
+
+  // The transaction sees the current set; deleting a missing role changes nothing.
+  auto v = store_->ChangeRoles(
+      [&](RoleTransaction& txn) -> absl::StatusOr<RoleChange> {
+        EXPECT_EQ(txn.version(), v0 + 2);
+        EXPECT_TRUE(txn.Get("hook-id:g/h").value().has_value());
+        EXPECT_EQ(txn.All().value().size(), 1u);
+        RoleChange change;
+        change.delete_role_id = "absent";
+        return change;
+      },
+      kNoDeadline);
+  EXPECT_EQ(*v, v0 + 2);
+  v = store_->ChangeRoles(
+      [](RoleTransaction&) -> absl::StatusOr<RoleChange> {
+        RoleChange change;
+        change.delete_role_id = "hook-id:g/h";
+        change.audit = AuditAction{"role", "hook-id:g/h", "tester", "deleted"};
+        return change;
+      },
+      kNoDeadline);
+  EXPECT_EQ(*v, v0 + 3);
+  EXPECT_EQ(store_->GetRole("hook-id:g/h", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  // A refused change writes nothing.
+  v = store_->ChangeRoles(
+      [](RoleTransaction&) -> absl::StatusOr<RoleChange> {
+        return absl::InvalidArgumentError("cycle");
+      },
+      kNoDeadline);
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->LoadRoles(kNoDeadline)->first, v0 + 3);
+}
+
+TEST_P(AuthStoreConformanceTest, AuditHistoryIsFilterableAndHashChained) {
+  ASSERT_TRUE(Create(*store_, MakeClient("one", clock_.Now()), "root").ok());
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(Create(*store_, MakeClient("two", clock_.Now()), "root").ok());
+  ASSERT_TRUE(PutRole(*store_, {"r", "", {"s"}, clock_.Now(), clock_.Now()}).ok());
+  auto all = store_->ListAudit("", "", 0, 100, kNoDeadline);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ((*all)[i].sequence, i + 1);
+  EXPECT_EQ((*all)[0].entity_id, "one");
+  EXPECT_EQ((*all)[0].client_id, "root");
+  EXPECT_EQ((*all)[2].entity_type, "role");
+  EXPECT_EQ(store_->ListAudit("client", "", 0, 100, kNoDeadline)->size(), 2u);
+  EXPECT_EQ(store_->ListAudit("client", "two", 0, 100, kNoDeadline)->size(), 1u);
+  EXPECT_EQ(store_->ListAudit("", "", 1, 1, kNoDeadline)->front().sequence, 2);
+
+  auto verified = store_->VerifyAudit(kNoDeadline);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact) << verified->message;
+  EXPECT_EQ(verified->entries_checked, 3);
+
+  under_test_.tamper(2, "nothing-happened");
+  verified = store_->VerifyAudit(kNoDeadline);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_FALSE(verified->intact);
+  EXPECT_EQ(verified->first_bad_sequence, 2);
+}
+
+TEST_P(AuthStoreConformanceTest, ConcurrentChangesKeepTheChainIntact) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        EXPECT_TRUE(Create(*store_, MakeClient(absl::StrCat("c-", t, "-", i), clock_.Now())).ok());
+      }
+    });
+  }
+  // Two creators of one client: exactly one succeeds.
+  std::atomic<int> winners{0};
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&] {
+      if (Create(*store_, MakeClient("contested", clock_.Now())).ok()) ++winners;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+  auto verified = store_->VerifyAudit(kNoDeadline);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact) << verified->message;
+  EXPECT_EQ(verified->entries_checked, 21);
+}
+
+}  // namespace bulwark::auth

@@ -1,0 +1,46 @@
+#include "services/auth/store/postgres_auth_store.h"
+
+#include <pqxx/pqxx>
+
+#include "libraries/pg/pg_test_database.h"
+#include "services/auth/schema/migrations.h"
+#include "services/auth/store/auth_store_conformance.h"
+
+namespace bulwark::auth {
+namespace {
+
+struct PgFixture {
+  std::unique_ptr<pg::PgTestDatabase> db;
+  std::unique_ptr<pg::ConnectionPool> pool;
+};
+
+StoreUnderTest MakePostgresStore(Clock&) {
+  auto fixture = std::make_shared<PgFixture>();
+  auto db = pg::PgTestDatabase::Create({&schema::AuthMigrations()});
+  if (!db.ok()) {
+    ADD_FAILURE() << db.status();
+    return {};
+  }
+  fixture->db = std::move(*db);
+  pg::ConnectionPool::Options options;
+  options.dsn = fixture->db->RuntimeDsn("auth");
+  fixture->pool = std::move(pg::ConnectionPool::Create(options)).value();
+  std::string admin = fixture->db->AdminDsn();
+  return {std::make_shared<PostgresAuthStore>(*fixture->pool),
+          [admin](int64_t seq, const std::string& action) {
+            // The runtime role cannot update the history; an intruder with the owner's or an
+            // administrator's rights can, and VerifyAudit must notice.
+            pqxx::connection c(admin);
+            pqxx::work txn(c);
+            txn.exec_params("UPDATE auth.audit_history SET action = $2 WHERE sequence = $1", seq,
+                            action);
+            txn.commit();
+          },
+          fixture};
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, AuthStoreConformanceTest,
+                         ::testing::Values(&MakePostgresStore));
+
+}  // namespace
+}  // namespace bulwark::auth
