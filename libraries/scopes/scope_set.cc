@@ -63,84 +63,80 @@ std::vector<std::string> MergeNormalizedSets(
   return MergeNormalizedViews(views);
 }
 
+namespace {
+
+using Refs = std::vector<const std::string*>;
+
+// Appends `scope` to the normalized `out` unless the last member repeats or
+// covers it (the pointer form of NormalizingSink).
+inline void AddRef(Refs& out, const std::string* scope) {
+  if (!out.empty()) {
+    const std::string& last = *out.back();
+    if (out.back() == scope || last == *scope) return;
+    if (IsStar(last) && absl::StartsWith(*scope, WithoutStar(last))) return;
+  }
+  out.push_back(scope);
+}
+
+// Appends a scope known to differ from the last member: only star coverage is
+// checked.
+inline void AddDistinctRef(Refs& out, const std::string* scope) {
+  if (!out.empty() && IsStar(*out.back()) &&
+      absl::StartsWith(*scope, WithoutStar(*out.back()))) {
+    return;
+  }
+  out.push_back(scope);
+}
+
+// Linear merge of two normalized lists into a normalized one. Equal scopes are
+// found by the three-way comparison, so members are appended with
+// AddDistinctRef.
+Refs MergeTwo(const Refs& a, const Refs& b) {
+  Refs out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const int c = a[i] == b[j] ? 0 : ScopeCompare(*a[i], *b[j]);
+    if (c <= 0) {
+      AddDistinctRef(out, a[i++]);
+      if (c == 0) ++j;
+    } else {
+      AddDistinctRef(out, b[j++]);
+    }
+  }
+  for (; i < a.size(); ++i) AddDistinctRef(out, a[i]);
+  for (; j < b.size(); ++j) AddDistinctRef(out, b[j]);
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> MergeNormalizedViews(
     absl::Span<const ScopeListView> lists) {
-  // Cursors into the non-empty lists, kept as a min-heap on their current
-  // element.
-  struct Cursor {
-    const ScopeListView* list;
-    size_t next;
-    const std::string& head() const { return (*list)[next]; }
-  };
-  std::vector<Cursor> heap;
-  size_t total = 0;
+  // Balanced rounds of pairwise linear merges over pointers (each scope takes
+  // part in about log k merges with one comparison each); strings are copied
+  // once, at the end.
+  std::vector<Refs> level;
   for (const ScopeListView& list : lists) {
     if (list.size() == 0) continue;
-    heap.push_back({&list, 0});
-    total += list.size();
+    Refs refs;
+    refs.reserve(list.size());
+    for (size_t i = 0; i < list.size(); ++i) AddRef(refs, &list[i]);
+    level.push_back(std::move(refs));
+  }
+  while (level.size() > 1) {
+    std::vector<Refs> next;
+    next.reserve((level.size() + 1) / 2);
+    for (size_t i = 0; i + 1 < level.size(); i += 2) {
+      next.push_back(MergeTwo(level[i], level[i + 1]));
+    }
+    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
+    level.swap(next);
   }
   std::vector<std::string> out;
-  out.reserve(total);
-  NormalizingSink sink(out);
-  if (heap.size() == 1) {
-    for (size_t i = 0; i < heap[0].list->size(); ++i)
-      sink.Add((*heap[0].list)[i]);
-    return out;
-  }
-  // std heap functions build a max-heap, so order by "greater".
-  const auto greater = [](const Cursor& x, const Cursor& y) {
-    return ScopeCompare(x.head(), y.head()) > 0;
-  };
-  std::make_heap(heap.begin(), heap.end(), greater);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), greater);
-    Cursor& c = heap.back();
-    if (!out.empty() && IsStar(out.back()) &&
-        absl::StartsWith(c.head(), WithoutStar(out.back()))) {
-      // Covered by the last star emitted: so is the rest of the run with its
-      // prefix, which follows contiguously in this list; skip it by binary
-      // search.
-      const absl::string_view prefix = WithoutStar(out.back());
-      const auto covered = [&](size_t i) {
-        return absl::StartsWith((*c.list)[i], prefix);
-      };
-      // Gallop, then binary search: runs are usually short.
-      size_t lo = c.next + 1, step = 1, hi = lo;
-      while (hi < c.list->size() && covered(hi)) {
-        lo = hi + 1;
-        hi += step;
-        step *= 2;
-      }
-      hi = std::min(hi, c.list->size());
-      while (lo < hi) {
-        const size_t mid = lo + (hi - lo) / 2;
-        if (covered(mid)) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      c.next = lo;
-    } else {
-      // Emit from this list while it stays below every other list's head: one
-      // comparison per scope instead of a heap update.
-      sink.Add(c.head());
-      ++c.next;
-      const Cursor* rival = heap.size() > 1 ? &heap.front() : nullptr;
-      while (c.next < c.list->size() &&
-             (rival == nullptr || ScopeCompare(c.head(), rival->head()) < 0) &&
-             !(IsStar(out.back()) &&
-               absl::StartsWith(c.head(), WithoutStar(out.back())))) {
-        sink.Add(c.head());
-        ++c.next;
-      }
-    }
-    if (c.next == c.list->size()) {
-      heap.pop_back();
-    } else {
-      std::push_heap(heap.begin(), heap.end(), greater);
-    }
-  }
+  if (level.empty()) return out;
+  out.reserve(level[0].size());
+  for (const std::string* s : level[0]) out.push_back(*s);
   return out;
 }
 
