@@ -262,6 +262,42 @@ TEST(ResolverTest, RejectedChangeKeepsPublishedVersion) {
   EXPECT_EQ((*resolver)->DeleteRole("zzz").code(), absl::StatusCode::kNotFound);
 }
 
+TEST(ResolverTest, ReplaceAllIsValidatedAsAWhole) {
+  auto resolver = Resolver::Create({{"a", {"A"}}});
+  ASSERT_TRUE(resolver.ok());
+  const absl::Status rejected =
+      (*resolver)->ReplaceAll({{"a", {"assume:b"}}, {"b", {"assume:a"}}});
+  EXPECT_EQ(RoleSetErrorFromStatus(rejected)->code,
+            RoleSetError::Code::kDependencyCycle);
+  EXPECT_THAT((*resolver)->Expand({"assume:a"}), ElementsAre("A", "assume:a"));
+  ASSERT_TRUE(
+      (*resolver)->ReplaceAll({{"a", {"assume:b"}}, {"b", {"B"}}}).ok());
+  EXPECT_THAT((*resolver)->Expand({"assume:a"}),
+              ElementsAre("B", "assume:a", "assume:b"));
+  EXPECT_EQ((*resolver)->snapshot()->version(), 2u);
+  // Later single changes build on the replaced set.
+  ASSERT_TRUE((*resolver)->UpsertRole({"b", {"C"}}).ok());
+  EXPECT_THAT((*resolver)->Expand({"assume:a"}),
+              ElementsAre("C", "assume:a", "assume:b"));
+}
+
+TEST(RoleSetErrorTest, OnlyStatusesMadeFromOneCarryIt) {
+  EXPECT_FALSE(RoleSetErrorFromStatus(absl::OkStatus()).has_value());
+  EXPECT_FALSE(
+      RoleSetErrorFromStatus(absl::InvalidArgumentError("x")).has_value());
+  RoleSetError error;
+  error.code = RoleSetError::Code::kInvalidScope;
+  error.message = "m";
+  error.role_id = "r*";
+  error.scope = "s<..><..>";
+  const auto round_trip = RoleSetErrorFromStatus(error.ToStatus());
+  ASSERT_TRUE(round_trip.has_value());
+  EXPECT_EQ(round_trip->code, error.code);
+  EXPECT_EQ(round_trip->message, "m");
+  EXPECT_EQ(round_trip->role_id, "r*");
+  EXPECT_EQ(round_trip->scope, "s<..><..>");
+}
+
 TEST(ResolverTest, SnapshotReadsRolesBack) {
   auto resolver = Resolver::Create({{"b*", {"x", "y<..>"}}, {"a", {"y"}}});
   ASSERT_TRUE(resolver.ok());
