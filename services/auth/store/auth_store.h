@@ -136,6 +136,9 @@ class AuthStore {
       absl::Time deadline) = 0;
   // NOT_FOUND if absent.
   virtual absl::StatusOr<RoleRow> GetRole(const std::string& role_id, absl::Time deadline) = 0;
+  // One role (nullopt if absent) and the role-set version, read together.
+  virtual absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>> GetRoleWithVersion(
+      const std::string& role_id, absl::Time deadline) = 0;
   // Runs `decide` with the role set locked; applies its change (bumping the version if it
   // changes anything) and audit entry atomically. Returns the version afterwards.
   virtual absl::StatusOr<int64_t> ChangeRoles(

@@ -174,6 +174,12 @@ TEST_P(AuthStoreConformanceTest, RoleChangesBumpTheVersionAndKeepCreated) {
   EXPECT_EQ(got->scopes, std::vector<std::string>{"x"});
   auto loaded = store_->LoadRoles(kNoDeadline);
   EXPECT_EQ(loaded->first, v0 + 2);
+  auto with_version = store_->GetRoleWithVersion("hook-id:g/h", kNoDeadline);
+  ASSERT_TRUE(with_version.ok());
+  EXPECT_EQ(with_version->first, v0 + 2);
+  ASSERT_TRUE(with_version->second.has_value());
+  EXPECT_EQ(with_version->second->scopes, std::vector<std::string>{"x"});
+  EXPECT_FALSE(store_->GetRoleWithVersion("absent", kNoDeadline)->second.has_value());
   ASSERT_EQ(loaded->second.size(), 1u);
 
   // The transaction sees the current set; deleting a missing role changes nothing.

@@ -128,6 +128,14 @@ absl::StatusOr<RoleRow> InMemoryAuthStore::GetRole(const std::string& role_id, a
   return it->second;
 }
 
+absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>>
+InMemoryAuthStore::GetRoleWithVersion(const std::string& role_id, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  std::optional<RoleRow> role;
+  if (auto it = roles_.find(role_id); it != roles_.end()) role = it->second;
+  return std::make_pair(role_version_, role);
+}
+
 absl::StatusOr<int64_t> InMemoryAuthStore::ChangeRoles(
     const std::function<absl::StatusOr<RoleChange>(RoleTransaction&)>& decide, absl::Time) {
   absl::MutexLock lock(&mu_);

@@ -40,6 +40,8 @@ class InMemoryAuthStore final : public AuthStore {
   absl::StatusOr<std::pair<int64_t, std::vector<RoleRow>>> LoadRoles(
       absl::Time deadline) override;
   absl::StatusOr<RoleRow> GetRole(const std::string& role_id, absl::Time deadline) override;
+  absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>> GetRoleWithVersion(
+      const std::string& role_id, absl::Time deadline) override;
   absl::StatusOr<int64_t> ChangeRoles(
       const std::function<absl::StatusOr<RoleChange>(RoleTransaction&)>& decide,
       absl::Time deadline) override;

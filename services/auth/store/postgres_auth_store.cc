@@ -300,6 +300,23 @@ absl::StatusOr<RoleRow> PostgresAuthStore::GetRole(const std::string& role_id,
   return *found;
 }
 
+absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>>
+PostgresAuthStore::GetRoleWithVersion(const std::string& role_id, absl::Time deadline) {
+  std::pair<int64_t, std::optional<RoleRow>> out;
+  pg::TransactionOptions options = Options(deadline, "get role", true);
+  options.isolation = pg::Isolation::kRepeatableRead;
+  absl::Status s = pg::RunTransaction(pool_, options, [&](pqxx::work& txn) {
+    out.first = txn.exec1("SELECT version FROM auth.role_set_version")[0].as<int64_t>();
+    PgRoleTransaction view(txn, out.first);
+    absl::StatusOr<std::optional<RoleRow>> r = view.Get(role_id);
+    if (!r.ok()) return r.status();
+    out.second = *r;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<int64_t> PostgresAuthStore::ChangeRoles(
     const std::function<absl::StatusOr<RoleChange>(RoleTransaction&)>& decide,
     absl::Time deadline) {
