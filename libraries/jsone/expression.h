@@ -25,15 +25,15 @@ namespace bulwark::jsone {
 
 enum class ExprKind : uint8_t {
   kLiteral,     // `value`
-  kIdentifier,  // `text` is the name
+  kIdentifier,  // text() is the name
   kUnary,       // `op` applied to child a
   kBinary,      // a `op` b (for **, a is the base and b the exponent)
-  kDot,         // a.`text`
+  kDot,         // a.text()
   kAccess,      // a[b] or, when `interval`, a[b:c]; b and c may be -1 (absent)
   kCall,        // a(list...)
   kList,        // [list...]
   kObject,      // {key(b + i): list[i]...}
-  kMissing,     // no operand; `text` is the SyntaxError message
+  kMissing,     // no operand; text() is the SyntaxError message
 };
 
 struct ExprNode {
@@ -48,8 +48,8 @@ struct ExprNode {
   int32_t first = 0;
   int32_t count = 0;
   int32_t depth = 1;  // Height of the subtree rooted here.
+  int32_t text = -1;  // Index of the node's text (see Expression::text).
   Value value;
-  std::string text;
 };
 
 class Expression {
@@ -59,13 +59,17 @@ class Expression {
   absl::Span<const int32_t> children(const ExprNode& node) const {
     return absl::MakeConstSpan(lists_).subspan(node.first, node.count);
   }
-  const std::string& key(int32_t index) const { return keys_[index]; }
+  // Object literal keys are strings b, b + 1, ... of their kObject node.
+  const std::string& key(int32_t index) const { return strings_[index]; }
+  const std::string& text(const ExprNode& node) const {
+    return strings_[node.text];
+  }
 
  private:
   friend class Parser;
   std::vector<ExprNode> nodes_;
   std::vector<int32_t> lists_;
-  std::vector<std::string> keys_;
+  std::vector<std::string> strings_;  // Names, messages and object keys.
   int32_t root_ = -1;
 };
 

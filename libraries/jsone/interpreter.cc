@@ -143,9 +143,10 @@ class Interpreter {
       case ExprKind::kLiteral:
         return node.value;
       case ExprKind::kIdentifier: {
-        const Value* value = scope_.Lookup(node.text);
+        const Value* value = scope_.Lookup(expression_.text(node));
         if (value == nullptr) {
-          return InterpreterError(Cat("unknown context value ", node.text));
+          return InterpreterError(
+              Cat("unknown context value ", expression_.text(node)));
         }
         return *value;
       }
@@ -156,10 +157,10 @@ class Interpreter {
       case ExprKind::kDot: {
         BULWARK_ASSIGN_OR_RETURN(Value target, Eval(node.a));
         if (!target.is_object()) return Expects("infix: .", "objects");
-        const Value* member = target.object().Find(node.text);
+        const Value* member = target.object().Find(expression_.text(node));
         if (member == nullptr) {
           return InterpreterError(
-              Cat("object has no property \"", node.text, "\""));
+              Cat("object has no property \"", expression_.text(node), "\""));
         }
         return *member;
       }
@@ -187,7 +188,7 @@ class Interpreter {
         return Value::MakeObject(Object::FromMembers(std::move(members)));
       }
       case ExprKind::kMissing:
-        return SyntaxError(node.text);
+        return SyntaxError(expression_.text(node));
     }
     return SyntaxError("invalid expression");
   }

@@ -60,7 +60,8 @@ int LevelOf(TokenKind kind) {
 class Parser {
  public:
   explicit Parser(std::string_view source) : lexer_(source) {
-    expression_.nodes_.reserve(source.size() / 4 + 2);
+    // Small enough to stay out of malloc's large bins for most expressions.
+    expression_.nodes_.reserve(std::min<size_t>(source.size() / 3 + 2, 16));
   }
 
   absl::Status Start() { return Advance(0); }
@@ -146,6 +147,11 @@ class Parser {
     return static_cast<int32_t>(expression_.nodes_.size() - 1);
   }
 
+  int32_t AddString(std::string_view text) {
+    expression_.strings_.emplace_back(text);
+    return static_cast<int32_t>(expression_.strings_.size() - 1);
+  }
+
   int32_t AddBinary(TokenKind op, int32_t a, int32_t b) {
     ExprNode node;
     node.kind = ExprKind::kBinary;
@@ -175,7 +181,7 @@ class Parser {
         ExprNode dot;
         dot.kind = ExprKind::kDot;
         dot.a = node;
-        dot.text = std::string(token().text);
+        dot.text = AddString(token().text);
         BULWARK_RETURN_IF_ERROR(Take(TokenKind::kIdentifier));
         node = Add(std::move(dot));
       } else if (kind == TokenKind::kLParen) {
@@ -220,7 +226,7 @@ class Parser {
       case TokenKind::kIdentifier:
         BULWARK_RETURN_IF_ERROR(Advance(t.end));
         node.kind = ExprKind::kIdentifier;
-        node.text = std::string(t.text);
+        node.text = AddString(t.text);
         return Add(std::move(node));
       case TokenKind::kLParen: {
         BULWARK_RETURN_IF_ERROR(Advance(t.end));
@@ -239,8 +245,8 @@ class Parser {
       default:
         // No operand here; the reference only fails if this is evaluated.
         node.kind = ExprKind::kMissing;
-        node.text = Cat("Found: ", t.text,
-                        " token, expected one of: ", kExpectedOperand);
+        node.text = AddString(Cat(
+            "Found: ", t.text, " token, expected one of: ", kExpectedOperand));
         return Add(std::move(node));
     }
     BULWARK_RETURN_IF_ERROR(Advance(t.end));
@@ -344,10 +350,10 @@ class Parser {
     node.kind = ExprKind::kObject;
     node.first = static_cast<int32_t>(expression_.lists_.size());
     node.count = static_cast<int32_t>(members.size());
-    node.b = static_cast<int32_t>(expression_.keys_.size());
+    node.b = static_cast<int32_t>(expression_.strings_.size());
     for (auto& [key, value] : members) {
       expression_.lists_.push_back(value);
-      expression_.keys_.push_back(std::move(key));
+      expression_.strings_.push_back(std::move(key));
     }
     return Add(std::move(node));
   }

@@ -229,49 +229,51 @@ Value Value::FromJson(const nlohmann::json& json, uint32_t depth) {
   }
 }
 
-bool Value::ToJson(nlohmann::json* out) const {
-  switch (type_) {
-    case Type::kNull:
-      *out = nullptr;
-      return true;
-    case Type::kBool:
-      *out = payload_.boolean;
-      return true;
-    case Type::kNumber: {
-      const double d = payload_.number;
+namespace {
+
+// JSON for a value known to hold no functions; built bottom-up so every node
+// is constructed once, in place.
+nlohmann::json ToJsonUnchecked(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::kNull:
+    case Value::Type::kFunction:
+      return nullptr;
+    case Value::Type::kBool:
+      return v.bool_value();
+    case Value::Type::kNumber: {
+      const double d = v.number();
       if (std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) {
-        *out = static_cast<int64_t>(d);
-      } else {
-        *out = d;
+        return static_cast<int64_t>(d);  // Also turns -0 into 0.
       }
-      return true;
+      return d;
     }
-    case Type::kString:
-      *out = std::string(string());
-      return true;
-    case Type::kArray: {
-      *out = nlohmann::json::array();
-      auto& items = out->get_ref<nlohmann::json::array_t&>();
-      items.reserve(array().size());
-      for (const Value& item : array()) {
-        items.emplace_back();
-        if (!item.ToJson(&items.back())) return false;
+    case Value::Type::kString:
+      return nlohmann::json(std::string(v.string()));
+    case Value::Type::kArray: {
+      nlohmann::json::array_t items;
+      items.reserve(v.array().size());
+      for (const Value& item : v.array()) {
+        items.push_back(ToJsonUnchecked(item));
       }
-      return true;
+      return nlohmann::json(std::move(items));
     }
-    case Type::kObject: {
-      *out = nlohmann::json::object();
-      auto& members = out->get_ref<nlohmann::json::object_t&>();
-      for (const auto& [key, item] : object()) {
-        auto it = members.emplace_hint(members.end(), key, nullptr);
-        if (!item.ToJson(&it->second)) return false;
+    case Value::Type::kObject: {
+      nlohmann::json::object_t members;
+      for (const auto& [key, item] : v.object()) {
+        members.emplace_hint(members.end(), key, ToJsonUnchecked(item));
       }
-      return true;
+      return nlohmann::json(std::move(members));
     }
-    case Type::kFunction:
-      return false;
   }
-  return false;
+  return nullptr;
+}
+
+}  // namespace
+
+bool Value::ToJson(nlohmann::json* out) const {
+  if (ContainsFunctions()) return false;
+  *out = ToJsonUnchecked(*this);
+  return true;
 }
 
 bool Value::ContainsFunctions() const {
@@ -322,6 +324,17 @@ void Object::Set(std::string key, Value value) {
 }
 
 const Value* Object::Find(std::string_view key) const {
+  // Small objects (the common case): a scan that compares sizes first beats a
+  // binary search that compares characters at every step.
+  if (members_.size() <= 8) {
+    for (const Member& member : members_) {
+      if (member.first.size() == key.size() &&
+          std::memcmp(member.first.data(), key.data(), key.size()) == 0) {
+        return &member.second;
+      }
+    }
+    return nullptr;
+  }
   auto it = std::lower_bound(
       members_.begin(), members_.end(), key,
       [](const Member& m, std::string_view k) { return m.first < k; });

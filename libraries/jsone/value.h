@@ -99,7 +99,7 @@ class Value {
   // Converts parsed JSON (numbers become doubles; binary values become null).
   static Value FromJson(const nlohmann::json& json);
   // Converts to JSON; integral numbers below 2^53 become JSON integers and -0
-  // becomes 0. Returns false, leaving *out unspecified, when the value contains
+  // becomes 0. Returns false, leaving *out unchanged, when the value contains
   // a function.
   bool ToJson(nlohmann::json* out) const;
 
