@@ -22,9 +22,11 @@ export BULWARK_NODE_MODULES="${BULWARK_NODE_MODULES:-$PWD/tools/npm/node_modules
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# The spec suite lives in ../shared (the @shared repository of WORKSPACE).
-node tools/jsone/gen_cases.js ../shared/testdata/json-e-specification.json 0 1 | head -n 1175 \
-  > "$work/spec.jsonl"
+# The spec suite lives in ../shared (the @shared repository of WORKSPACE); its
+# 1,175 cases are the first lines gen_cases.js writes.
+node tools/jsone/gen_cases.js ../shared/testdata/json-e-specification.json 0 1 \
+  > "$work/cases.jsonl"
+head -n 1175 "$work/cases.jsonl" > "$work/spec.jsonl"
 node -e 'const d = require(process.argv[1]); console.log(JSON.stringify(d));' \
   "$PWD/libraries/jsone/testdata/decision_task.json" > "$work/decision.jsonl"
 
