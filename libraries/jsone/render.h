@@ -20,6 +20,18 @@
 // order (which key of two erroneous ones is reported first; which of two keys
 // interpolating to the same string wins), sorted key order is used.
 //
+// Other deliberate differences from npm json-e 4.8.4:
+//  - the context is never modified ($reverse and $mergeDeep there change
+//    context arrays in place, which later expressions of the same render see);
+//  - where it fails with a JavaScript TypeError or RangeError (e.g. "[1, ]",
+//    sqrt(1, 2), range(1, 5, 0)) this gives a JSON-e error of the nearest
+//    type; split(s, "") splits by code point, not UTF-16 unit;
+//  - a function turned into a string reads "function name() { [native code] }"
+//    rather than its JavaScript source;
+//  - templates, contexts, expressions and computed values nested more than
+//    1,000 levels deep fail with an error instead of exhausting the stack;
+//  - date parsing and case mapping: see from_now.h and unicode.h.
+//
 // Errors: a JSON-e error status whose message is the reference's toString()
 // (see error.h); a context function's own non-OK status is returned unchanged.
 //
