@@ -1,0 +1,185 @@
+// File: libraries/hawk/authenticator.h
+//
+// Authenticator: the credential pipeline of Taskcluster's signaturevalidator
+// (auth.md §4.2-4.3) for Hawk over gRPC (ARCHITECTURE §2), with Taskcluster's
+// messages, plus replay protection. The auth service runs it for
+// AuthenticateRequest, TestAuthenticate and its own methods.
+//
+//   BULWARK_ASSIGN_OR_RETURN(std::unique_ptr<Authenticator> authenticator,
+//       Authenticator::Create({}, {.clients = &loader,
+//                                  .expand = [&](auto s) { return
+//                                  resolver.Expand(s); }, .clock =
+//                                  &Clock::Real(), .nonces =
+//                                  nonce_cache.get()}));
+//   BULWARK_ASSIGN_OR_RETURN(AuthResult result,
+//   authenticator->AuthenticateGrpc(
+//       "/bulwark.queue.v1.Queue/CreateTask", authority, authorization));
+//
+// A request without an authorization header is anonymous ("no-auth"): scopes =
+// expand([assume:anonymous]), expires = now + 15 minutes. Otherwise, in order:
+//   1. Parse the header (header.h); a header over 4096 characters fails with
+//   code
+//      INVALID_ARGUMENT, every other failure with UNAUTHENTICATED. id, ts,
+//      nonce and mac are required ("Bad Request: Missing attributes").
+//   2. Parse ext ("Failed to parse ext"). A truthy ext.certificate.issuer must
+//   be a string
+//      ("ext.certificate.issuer must be a string") other than the Hawk id ("...
+//      must differ from the supplied clientId"); it names the issuer, whose key
+//      signs, and the Hawk id is then the credential's name.
+//   3. Load the issuer (the Hawk id for permanent and unnamed temporary
+//   credentials): "Client
+//      with clientId '<id>' not found", "... is disabled", "Client with
+//      clientId: '<id>' has expired".
+//   4. A truthy ext.certificate: CheckCertificate (certificate.h) - shape,
+//   start <= now + 5 min,
+//      expiry >= now - 5 min, span <= 31 days, the clientId rule, the signature
+//      (constant time). The key becomes the temporary access token; expires =
+//      min(client, certificate).
+//   5. The MAC, with that key, compared in constant time ("Unauthorized: Bad
+//   mac").
+//   6. The certificate's scope checks (CheckCertificateScopes):
+//   auth:create-client:<name> for
+//      named credentials, and the issuer's expanded scopes satisfy every
+//      certificate scope. Scopes become the certificate's scopes.
+//   7. A truthy ext.authorizedScopes: an array ("ext.authorizedScopes must be
+//   an array") of
+//      valid scopes ("... must be an array of valid scopes"), satisfied by
+//      expand(scopes + assume:anonymous) ("Supplied credentials do not satisfy
+//      authorizedScopes; ..."); scopes become authorizedScopes.
+//   8. Scopes = expand(scopes + assume:anonymous).
+//   9. |ts - now| <= clock skew ("Unauthorized: Stale timestamp"; ts must be
+//   decimal digits).
+//  10. The (id, ts, nonce) triple was not accepted before within the window
+//      ("Unauthorized: replayed request"); it is then recorded until ts + skew.
+// Deliberate differences from Taskcluster, none of which changes the outcome of
+// a request whose MAC and certificate signature are valid:
+//   - Taskcluster checks the certificate's scopes (6) before its signature and
+//   checks 6-7
+//     before the MAC, so anyone who knows a clientId can learn, without its
+//     key, whether that client holds any scope they name (a forged certificate
+//     naming it as issuer) and read its whole expanded scope set (the
+//     authorizedScopes failure message). Here nothing that depends on a
+//     client's scopes is revealed before the signature and MAC are verified.
+//   - A non-numeric ts is stale (hawk's NaN comparison lets it through); ext
+//   must be a JSON
+//     object; certificate signatures of a different length fail with the usual
+//     message.
+//   - Steps 9-10 are new (replay) or configurable (skew; Taskcluster fixes 15
+//   minutes).
+//   - Bewits (signed URLs) do not exist on gRPC and are not supported.
+//
+// Thread-safety: Authenticate is const and thread-safe when the dependencies
+// are. Errors: Create returns INVALID_ARGUMENT for a missing dependency or a
+// non-positive skew. Authenticate reports authentication failures in
+// AuthResult, never as a Status; a non-OK Status means a dependency failed (the
+// loader's or nonce cache's error, e.g. UNAVAILABLE, passed through; a
+// dependency error that would read as an authentication outcome,
+// UNAUTHENTICATED or INVALID_ARGUMENT, is reported as INTERNAL).
+
+#ifndef BULWARK_LIBRARIES_HAWK_AUTHENTICATOR_H_
+#define BULWARK_LIBRARIES_HAWK_AUTHENTICATOR_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "libraries/clock/clock.h"
+#include "libraries/hawk/client_loader.h"
+#include "libraries/hawk/nonce_cache.h"
+#include "libraries/hawk/request.h"
+
+namespace bulwark::hawk {
+
+// The role every caller holds (auth.md §4.3 step 6).
+inline constexpr absl::string_view kAnonymousRole = "assume:anonymous";
+
+// Role expansion: the sorted, normalized expansion of `scopes`, the inputs
+// included (Resolver::Expand). Must be thread-safe.
+using ScopeExpander = std::function<std::vector<std::string>(
+    absl::Span<const std::string> scopes)>;
+
+struct AuthResult {
+  enum class Outcome { kSuccess, kFailed, kNoAuth };
+  Outcome outcome = Outcome::kFailed;
+
+  // kSuccess: the Hawk id (the credential's name for named temporary
+  // credentials).
+  std::string client_id;
+  // kSuccess: the client whose key signed (differs from client_id only for
+  // named temporary credentials).
+  std::string issuer;
+  // kSuccess, kNoAuth: final, expanded, sorted and normalized.
+  std::vector<std::string> scopes;
+  // kSuccess: min(client, certificate) expiry; kNoAuth: now + 15 minutes.
+  absl::Time expires;
+  // kSuccess: the payload hash the caller signed, or empty.
+  std::string hash;
+  // kSuccess: the authorizedScopes the caller restricted itself to, as sent.
+  std::optional<std::vector<std::string>> authorized_scopes;
+  // kSuccess: whether a certificate (temporary credentials) was used.
+  bool temporary = false;
+
+  // kFailed: why, in Taskcluster's words.
+  std::string message;
+  // kFailed: INVALID_ARGUMENT for a malformed request (header over 4096
+  // characters, invalid authority), UNAUTHENTICATED otherwise.
+  absl::StatusCode failure_code = absl::StatusCode::kUnauthenticated;
+
+  bool ok() const { return outcome != Outcome::kFailed; }
+  // OK unless kFailed; then failure_code with `message`.
+  absl::Status status() const;
+};
+
+class Authenticator {
+ public:
+  struct Options {
+    // Allowed difference between a request's ts and now, either way.
+    absl::Duration clock_skew = absl::Minutes(15);
+  };
+  // Borrowed; each must outlive the Authenticator. `nonces` may be null (no
+  // replay check).
+  struct Dependencies {
+    const ClientLoader* clients = nullptr;
+    ScopeExpander expand;
+    const Clock* clock = nullptr;
+    NonceCache* nonces = nullptr;
+  };
+
+  static absl::StatusOr<std::unique_ptr<Authenticator>> Create(
+      Options options, Dependencies dependencies);
+
+  absl::StatusOr<AuthResult> Authenticate(const Request& request) const;
+
+  // Authenticate for a gRPC call: method POST, resource = the method path, host
+  // and port from the authority (ParseAuthority; an invalid one fails with
+  // INVALID_ARGUMENT "Bad Request: Invalid Host header" when a header is
+  // present). An empty authorization is no-auth.
+  absl::StatusOr<AuthResult> AuthenticateGrpc(
+      absl::string_view method_path, absl::string_view authority,
+      absl::string_view authorization) const;
+
+ private:
+  Authenticator(Options options, Dependencies dependencies)
+      : options_(options), deps_(std::move(dependencies)) {}
+
+  AuthResult NoAuth() const;
+  // The pipeline; UNAUTHENTICATED / INVALID_ARGUMENT are authentication
+  // failures, anything else a dependency failure.
+  absl::StatusOr<AuthResult> Verify(const Request& request) const;
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> LoadClient(
+      absl::string_view client_id, absl::Time now) const;
+
+  const Options options_;
+  const Dependencies deps_;
+};
+
+}  // namespace bulwark::hawk
+
+#endif  // BULWARK_LIBRARIES_HAWK_AUTHENTICATOR_H_

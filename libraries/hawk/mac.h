@@ -1,0 +1,59 @@
+// File: libraries/hawk/mac.h
+//
+// The Hawk 9 request MAC (auth.md §4.1): the normalized string a MAC covers,
+// the MAC itself (base64 of HMAC-SHA256 keyed with the access token), and the
+// optional payload hash.
+//
+// The normalized string is, each line ending in "\n":
+//   hawk.1.header, ts, nonce, METHOD (upper-cased), resource (as sent), host
+//   (lower-cased), port, hash (or empty), ext (with "\" written "\\" and a
+//   newline written "\n"),
+// followed, only when `app` is set, by app and dlg (or empty). Taskcluster
+// never sets app.
+//
+//   MacFields fields{.ts = "1353832234", .nonce = "j4h3g2", .method = "POST",
+//                    .resource = "/bulwark.queue.v1.Queue/CreateTask",
+//                    .host = "queue.example.com", .port = 443};
+//   std::string mac = CalculateMac(access_token, fields);
+//
+// Thread-safety: pure functions. Errors: none.
+
+#ifndef BULWARK_LIBRARIES_HAWK_MAC_H_
+#define BULWARK_LIBRARIES_HAWK_MAC_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace bulwark::hawk {
+
+// What a Hawk request MAC covers. The views must outlive the call they are
+// passed to.
+struct MacFields {
+  absl::string_view ts;
+  absl::string_view nonce;
+  absl::string_view method;
+  absl::string_view resource;
+  absl::string_view host;
+  int port = 0;
+  absl::string_view hash;
+  absl::string_view ext;
+  absl::string_view app;
+  absl::string_view dlg;
+};
+
+// Hawk's generateNormalizedString('header', fields).
+std::string NormalizedString(const MacFields& fields);
+
+// base64(HMAC-SHA256(key, NormalizedString(fields))).
+std::string CalculateMac(absl::string_view key, const MacFields& fields);
+
+// Hawk's calculatePayloadHash with sha256: base64(SHA-256("hawk.1.payload\n" +
+// content type without parameters, trimmed, lower-cased + "\n" + payload +
+// "\n")).
+std::string PayloadHash(absl::string_view payload,
+                        absl::string_view content_type);
+
+}  // namespace bulwark::hawk
+
+#endif  // BULWARK_LIBRARIES_HAWK_MAC_H_

@@ -1,0 +1,78 @@
+#include "libraries/hawk/nonce_cache.h"
+
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "libraries/hawk/digest.h"
+
+namespace bulwark::hawk {
+
+absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> InMemoryNonceCache::Create(
+    Options options) {
+  if (options.shards == 0 || options.max_entries < options.shards) {
+    return absl::InvalidArgumentError(
+        "nonce cache: shards must be at least 1 and max_entries at least "
+        "shards");
+  }
+  return std::unique_ptr<InMemoryNonceCache>(new InMemoryNonceCache(
+      options.shards, options.max_entries / options.shards));
+}
+
+InMemoryNonceCache::InMemoryNonceCache(size_t shards, size_t per_shard)
+    : per_shard_(per_shard) {
+  shards_.reserve(shards);
+  for (size_t i = 0; i < shards; ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+  }
+}
+
+InMemoryNonceCache::Key InMemoryNonceCache::Digest(absl::string_view id,
+                                                   absl::string_view ts,
+                                                   absl::string_view nonce) {
+  // Length-prefixed, so that no two triples share an encoding.
+  const std::string digest = Sha256(absl::StrCat(
+      id.size(), ":", id, ts.size(), ":", ts, nonce.size(), ":", nonce));
+  Key key;
+  std::memcpy(key.data(), digest.data(), key.size());
+  return key;
+}
+
+void InMemoryNonceCache::PopOldest(Shard& shard) {
+  shard.forget_after.erase(shard.expiry.top().second);
+  shard.expiry.pop();
+}
+
+absl::Status InMemoryNonceCache::Record(absl::string_view id,
+                                        absl::string_view ts,
+                                        absl::string_view nonce, absl::Time now,
+                                        absl::Time forget_after) {
+  const Key key = Digest(id, ts, nonce);
+  Shard& shard = *shards_[key[0] % shards_.size()];
+  absl::MutexLock lock(&shard.mu);
+  while (!shard.expiry.empty() && shard.expiry.top().first < now) {
+    PopOldest(shard);
+  }
+  if (shard.forget_after.contains(key)) {
+    return absl::AlreadyExistsError("nonce already used");
+  }
+  if (forget_after < now) return absl::OkStatus();  // nothing to remember
+  while (shard.forget_after.size() >= per_shard_) {
+    PopOldest(shard);
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+  }
+  shard.forget_after.emplace(key, forget_after);
+  shard.expiry.emplace(forget_after, key);
+  return absl::OkStatus();
+}
+
+size_t InMemoryNonceCache::size() const {
+  size_t total = 0;
+  for (const auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    total += shard->forget_after.size();
+  }
+  return total;
+}
+
+}  // namespace bulwark::hawk

@@ -1,0 +1,112 @@
+// File: libraries/hawk/nonce_cache.h
+//
+// Replay protection, which Taskcluster lacks (auth.md §4.1): the authenticator
+// records the (Hawk id, ts, nonce) of every request it accepts, for as long as
+// that request's timestamp stays inside the clock-skew window, and refuses the
+// same triple a second time.
+//
+// NonceCache is the interface (a deployment with several auth replicas could
+// share one, e.g. in PostgreSQL); InMemoryNonceCache is the per-process
+// implementation:
+//   - keys are a 128-bit digest of the triple, so an entry costs a fixed ~80
+//   bytes whatever the
+//     id's length;
+//   - memory is bounded by Options::max_entries; an entry is dropped once
+//   `forget_after` has
+//     passed;
+//   - when it is full of live entries, the entries closest to expiry are
+//   dropped first (each
+//     drop is counted in evictions(): a replay of a dropped request would then
+//     pass, so size max_entries to the peak request rate times the window, 2 x
+//     the clock skew);
+//   - sharded, one mutex per shard.
+//
+//   auto nonces = InMemoryNonceCache::Create({.max_entries = 1 << 20}).value();
+//   absl::Status seen = nonces->Record(id, ts, nonce, now, now + skew);
+//
+// Thread-safety: implementations must be thread-safe; InMemoryNonceCache is.
+// Errors: Record returns ALREADY_EXISTS for a triple recorded before and not
+// yet forgotten; other codes only for infrastructure failures of shared
+// implementations. Create returns INVALID_ARGUMENT for zero max_entries or
+// shards.
+
+#ifndef BULWARK_LIBRARIES_HAWK_NONCE_CACHE_H_
+#define BULWARK_LIBRARIES_HAWK_NONCE_CACHE_H_
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <queue>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace bulwark::hawk {
+
+class NonceCache {
+ public:
+  virtual ~NonceCache() = default;
+
+  // Records the triple until `forget_after`, unless it is already recorded.
+  // `now` is the current time (entries whose forget_after has passed are gone).
+  virtual absl::Status Record(absl::string_view id, absl::string_view ts,
+                              absl::string_view nonce, absl::Time now,
+                              absl::Time forget_after) = 0;
+};
+
+class InMemoryNonceCache final : public NonceCache {
+ public:
+  struct Options {
+    // The most entries held at once (over all shards).
+    size_t max_entries = size_t{1} << 20;
+    // Independent shards, each with its own lock and max_entries / shards
+    // entries.
+    size_t shards = 16;
+  };
+
+  static absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> Create(
+      Options options);
+
+  absl::Status Record(absl::string_view id, absl::string_view ts,
+                      absl::string_view nonce, absl::Time now,
+                      absl::Time forget_after) override;
+
+  // Entries currently held (expired ones not yet dropped included).
+  size_t size() const;
+  // Live entries dropped because a shard was full.
+  uint64_t evictions() const { return evictions_.load(); }
+
+ private:
+  using Key = std::array<uint8_t, 16>;
+  struct Shard {
+    absl::Mutex mu;
+    absl::flat_hash_map<Key, absl::Time> forget_after ABSL_GUARDED_BY(mu);
+    // Min-heap on forget_after; always holds exactly the map's entries.
+    std::priority_queue<std::pair<absl::Time, Key>,
+                        std::vector<std::pair<absl::Time, Key>>, std::greater<>>
+        expiry ABSL_GUARDED_BY(mu);
+  };
+
+  InMemoryNonceCache(size_t shards, size_t per_shard);
+  static Key Digest(absl::string_view id, absl::string_view ts,
+                    absl::string_view nonce);
+  // Drops the shard's soonest-expiring entry.
+  static void PopOldest(Shard& shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+
+  const size_t per_shard_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<uint64_t> evictions_{0};
+};
+
+}  // namespace bulwark::hawk
+
+#endif  // BULWARK_LIBRARIES_HAWK_NONCE_CACHE_H_
