@@ -189,7 +189,7 @@ const std::vector<Entry>& Entries() {
       {"defined",
        {{kString}},
        [](const Scope& scope, Args a) -> absl::StatusOr<Value> {
-         return Value::Bool(scope.Lookup(a[0].string()) != nullptr);
+         return Value::Bool(scope.Resolve(a[0].string()).found());
        }},
       {"floor",
        {{kNumber}},

@@ -1,12 +1,16 @@
 #include "libraries/jsone/interpreter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "libraries/jsone/error.h"
 #include "libraries/jsone/js_number.h"
+#include "libraries/jsone/json_context.h"
 #include "libraries/jsone/json_text.h"
 #include "libraries/jsone/str_cat.h"
 #include "libraries/jsone/unicode.h"
@@ -155,6 +159,9 @@ class Interpreter {
       case ExprKind::kBinary:
         return EvalBinary(node);
       case ExprKind::kDot: {
+        if (std::optional<absl::StatusOr<Value>> read = EvalPath(node)) {
+          return *std::move(read);
+        }
         BULWARK_ASSIGN_OR_RETURN(Value target, Eval(node.a));
         if (!target.is_object()) return Expects("infix: .", "objects");
         const Value* member = target.object().Find(expression_.text(node));
@@ -194,6 +201,38 @@ class Interpreter {
   }
 
  private:
+  // name.p1.p2...: resolves `name` once and follows the properties, in the
+  // JSON when `name` is a member of the JSON context (converting only the
+  // end). nullopt when the chain does not start with a name.
+  std::optional<absl::StatusOr<Value>> EvalPath(const ExprNode& dot) {
+    absl::InlinedVector<std::string_view, 8> properties;
+    const ExprNode* node = &dot;
+    while (node->kind == ExprKind::kDot) {
+      properties.push_back(expression_.text(*node));
+      node = &expression_.node(node->a);
+    }
+    if (node->kind != ExprKind::kIdentifier) return std::nullopt;
+    std::reverse(properties.begin(), properties.end());
+    const std::string& name = expression_.text(*node);
+    const Scope::Resolved resolved = scope_.Resolve(name);
+    if (!resolved.found()) {
+      return InterpreterError(Cat("unknown context value ", name));
+    }
+    if (resolved.json != nullptr) {
+      return scope_.json_context()->Walk(*resolved.json, properties);
+    }
+    const Value* value = resolved.value;
+    for (std::string_view property : properties) {
+      if (!value->is_object()) return Expects("infix: .", "objects");
+      value = value->object().Find(property);
+      if (value == nullptr) {
+        return InterpreterError(
+            Cat("object has no property \"", property, "\""));
+      }
+    }
+    return *value;
+  }
+
   absl::StatusOr<Value> EvalUnary(const ExprNode& node) {
     BULWARK_ASSIGN_OR_RETURN(Value operand, Eval(node.a));
     switch (node.op) {

@@ -19,8 +19,12 @@ std::string Eval(std::string_view source) {
       nlohmann::json::parse(R"({"a": 2, "s": "héllo", "o": {"k": 1},
                                "l": [1, 2, 3]})")));
   const Value now = Value::String("2017-01-19T16:27:20.974Z");
-  const Scope scope(&context->object(), &now, &Builtins(),
-                    absl::FromUnixMillis(1484843240974));
+  Scope::Root root;
+  root.variables = &context->object();
+  root.now = &now;
+  root.builtins = &Builtins();
+  root.clock = absl::FromUnixMillis(1484843240974);
+  const Scope scope(&root);
   absl::StatusOr<Expression> expression = ParseExpression(source);
   if (!expression.ok()) return std::string(expression.status().message());
   absl::StatusOr<Value> value = Evaluate(*expression, scope);

@@ -8,6 +8,8 @@
 //    (testdata/decision_task.json).
 //  - BM_DecisionTaskToValue: the same without converting the result to JSON.
 //  - BM_DecisionTaskPrebuiltContext: the same with the Context built once.
+//  - BM_DecisionTaskPushEvent: the decision task with a 20 kB GitHub push
+//    event as its `event` (the template reads a few fields of it).
 
 #include <cstdlib>
 #include <iostream>
@@ -32,7 +34,7 @@ const std::vector<SpecCase>& Cases() {
   return *cases;
 }
 
-const DecisionTask& Task() {
+const DecisionTask& Task(bool with_push_event = false) {
   static const auto* const task = [] {
     absl::StatusOr<DecisionTask> loaded = LoadDecisionTask();
     if (!loaded.ok()) {
@@ -41,7 +43,15 @@ const DecisionTask& Task() {
     }
     return new DecisionTask(*std::move(loaded));
   }();
-  return *task;
+  static const auto* const push_task = [] {
+    absl::StatusOr<DecisionTask> loaded = LoadDecisionTaskWithPushEvent();
+    if (!loaded.ok()) {
+      std::cerr << loaded.status() << "\n";
+      std::abort();
+    }
+    return new DecisionTask(*std::move(loaded));
+  }();
+  return with_push_event ? *push_task : *task;
 }
 
 void ReportRenders(benchmark::State& state, double renders_per_iteration) {
@@ -98,6 +108,18 @@ void BM_DecisionTaskPrebuiltContext(benchmark::State& state) {
   ReportRenders(state, 1);
 }
 BENCHMARK(BM_DecisionTaskPrebuiltContext);
+
+void BM_DecisionTaskPushEvent(benchmark::State& state) {
+  const DecisionTask& task = Task(/*with_push_event=*/true);
+  for (auto _ : state) {
+    absl::StatusOr<nlohmann::json> result =
+        Render(task.tmpl, task.context, task.now);
+    if (!result.ok()) state.SkipWithError("render failed");
+    benchmark::DoNotOptimize(result);
+  }
+  ReportRenders(state, 1);
+}
+BENCHMARK(BM_DecisionTaskPushEvent);
 
 }  // namespace
 }  // namespace bulwark::jsone

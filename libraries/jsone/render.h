@@ -82,7 +82,9 @@ class Context {
   Object variables_;
 };
 
-// Renders `tmpl` with `context` at time `now`.
+// Renders `tmpl` with `context` at time `now`. With a JSON context, only the
+// parts the template reads are converted (contexts often carry whole event
+// payloads); `context` must stay alive and unchanged during the call.
 absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
                                       const Context& context, absl::Time now);
 absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
@@ -90,9 +92,12 @@ absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
                                       absl::Time now);
 
 // As Render, returning the Value (null for "renders to nothing") without
-// converting to JSON.
+// converting it to JSON.
 absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
                                   const Context& context, absl::Time now);
+absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
+                                  const nlohmann::json& context,
+                                  absl::Time now);
 
 }  // namespace bulwark::jsone
 

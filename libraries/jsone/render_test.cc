@@ -138,6 +138,51 @@ TEST(RenderTest, RenderValueKeepsJavaScriptNumbers) {
   EXPECT_EQ(out->number(), 0.1 + 0.2);
 }
 
+json Nested(int depth) {
+  return json::parse(std::string(depth, '[') + "1" + std::string(depth, ']'));
+}
+
+TEST(RenderTest, ContextDepthLimitIsExact) {
+  const json tmpl = json::parse(R"js({"$eval": "len(x)"})js");
+  json ok = json::object();
+  ok["x"] = Nested(1000);
+  json too_deep = json::object();
+  too_deep["x"] = Nested(1001);
+  // Lazily read JSON context and converted Context agree.
+  EXPECT_TRUE(Render(tmpl, ok, kNow).ok());
+  EXPECT_TRUE(Render(tmpl, Context(ok), kNow).ok());
+  const std::string error =
+      "TemplateError: context nests too deeply (more than 1000 levels)";
+  EXPECT_EQ(Render(tmpl, too_deep, kNow).status().message(), error);
+  EXPECT_EQ(Render(tmpl, Context(too_deep), kNow).status().message(), error);
+}
+
+TEST(RenderTest, JsonContextIsReadLazilyButAlike) {
+  const json context = json::parse(R"js({"event": {"repository":
+      {"name": "bulwark", "topics": ["a", "b"]}, "n": null}, "x": 1})js");
+  const json tmpl = json::parse(R"js({
+      "a": "${event.repository.name}",
+      "b": {"$eval": "event.repository.topics[1] + event.repository['name']"},
+      "c": {"$eval": "event"},
+      "d": {"$eval": "defined('event') && !(defined('nope'))"},
+      "e": {"$let": {"event": 5}, "in": {"$eval": "event"}},
+      "f": {"$map": {"$eval": "event.repository.topics"}, "each(t)": "${t}${x}"}})js");
+  absl::StatusOr<json> lazy = Render(tmpl, context, kNow);
+  absl::StatusOr<json> eager = Render(tmpl, Context(context), kNow);
+  ASSERT_TRUE(lazy.ok()) << lazy.status();
+  ASSERT_TRUE(eager.ok()) << eager.status();
+  EXPECT_EQ(*lazy, *eager);
+  EXPECT_EQ((*lazy)["e"], 5);  // $let shadows the JSON member.
+  for (const char* bad :
+       {"event.nope", "event.n.x", "event.repository.topics.x", "nope.x"}) {
+    const json t = {{"$eval", bad}};
+    EXPECT_EQ(Render(t, context, kNow).status().message(),
+              Render(t, Context(context), kNow).status().message())
+        << bad;
+    EXPECT_FALSE(Render(t, context, kNow).ok()) << bad;
+  }
+}
+
 // Deep nesting must fail cleanly, not exhaust the stack.
 TEST(RenderTest, DeepNestingFailsCleanly) {
   // (Built by parsing: nlohmann::json copies recursively, its parser does not.)

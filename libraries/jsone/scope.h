@@ -8,8 +8,8 @@
 // A Scope borrows everything it points to (parent, objects, binding names); it
 // lives on the stack for the duration of one render step.
 //
-// Thread-safety: immutable after construction except for Bind, which is used
-// before the scope is shared; lookups may run from any thread.
+// Thread-safety: a scope chain belongs to one render on one thread (lookups
+// may convert members of the root's JSON context and remember them).
 
 #ifndef BULWARK_LIBRARIES_JSONE_SCOPE_H_
 #define BULWARK_LIBRARIES_JSONE_SCOPE_H_
@@ -20,33 +20,37 @@
 
 #include "absl/time/time.h"
 #include "libraries/jsone/value.h"
+#include "nlohmann/json.hpp"
 
 namespace bulwark::jsone {
 
 class ExpressionCache;
+class JsonContext;
 
 class Scope {
  public:
-  // The outermost scope: names are looked up in `context`, then "now" is `now`,
-  // then `builtins`. `clock` is the render's time, used where the reference
-  // reads the wall clock.
-  // `cache` (optional) keeps the expressions parsed in repeated scopes (see
-  // MarkRepeated).
-  Scope(const Object* context, const Value* now, const Object* builtins,
-        absl::Time clock, ExpressionCache* cache = nullptr)
-      : context_(context),
-        now_(now),
-        builtins_(builtins),
-        clock_(clock),
-        cache_(cache) {}
+  // What the outermost scope reads, in lookup order: `variables`, the members
+  // of `json` (which may be null), "now" as `now`, then `builtins`.
+  struct Root {
+    const Object* variables = nullptr;
+    JsonContext* json = nullptr;
+    const Value* now = nullptr;
+    const Object* builtins = nullptr;
+    // The render's time, used where the reference reads the wall clock.
+    absl::Time clock;
+    // Keeps the expressions parsed in repeated scopes (see MarkRepeated).
+    ExpressionCache* cache = nullptr;
+  };
+
+  // The outermost scope; `root` must outlive it and its inner scopes.
+  explicit Scope(const Root* root) : root_(root) {}
 
   // An inner scope adding the members of `variables` (which may be null) to
   // `parent`.
   Scope(const Scope* parent, const Object* variables)
       : parent_(parent),
-        context_(variables),
-        clock_(parent->clock_),
-        cache_(parent->cache_),
+        root_(parent->root_),
+        variables_(variables),
         repeated_(parent->repeated_) {}
 
   Scope(const Scope&) = delete;
@@ -59,29 +63,25 @@ class Scope {
   }
 
   // The value of `name`, or nullptr if no scope in the chain defines it.
-  const Value* Lookup(std::string_view name) const {
-    for (const Scope* scope = this; scope != nullptr; scope = scope->parent_) {
-      for (int i = scope->binding_count_ - 1; i >= 0; --i) {
-        if (scope->bindings_[i].name == name) return &scope->bindings_[i].value;
-      }
-      if (scope->context_ != nullptr) {
-        if (const Value* v = scope->context_->Find(name)) return v;
-      }
-      if (scope->parent_ == nullptr) {
-        if (name == "now" && scope->now_ != nullptr) return scope->now_;
-        if (scope->builtins_ != nullptr) return scope->builtins_->Find(name);
-      }
-    }
-    return nullptr;
-  }
+  const Value* Lookup(std::string_view name) const;
 
-  absl::Time clock() const { return clock_; }
+  // What `name` refers to, without converting anything: a value, or a member
+  // of the root's JSON context (for reading paths in the JSON), or neither.
+  struct Resolved {
+    const Value* value = nullptr;
+    const nlohmann::json* json = nullptr;
+    bool found() const { return value != nullptr || json != nullptr; }
+  };
+  Resolved Resolve(std::string_view name) const;
+
+  JsonContext* json_context() const { return root_->json; }
+  absl::Time clock() const { return root_->clock; }
   // Marks this scope (and its inner scopes) as rendered once per item of a $map
   // or $reduce, where caching parsed expressions pays off.
   void MarkRepeated() { repeated_ = true; }
   // The expression cache, in repeated scopes only; elsewhere each expression is
   // parsed once anyway, so caching would only cost.
-  ExpressionCache* cache() const { return repeated_ ? cache_ : nullptr; }
+  ExpressionCache* cache() const { return repeated_ ? root_->cache : nullptr; }
 
  private:
   struct Binding {
@@ -89,12 +89,17 @@ class Scope {
     Value value;
   };
 
+  // The binding or variable `name` of this scope itself, or nullptr.
+  const Value* FindHere(std::string_view name) const {
+    for (int i = binding_count_ - 1; i >= 0; --i) {
+      if (bindings_[i].name == name) return &bindings_[i].value;
+    }
+    return variables_ != nullptr ? variables_->Find(name) : nullptr;
+  }
+
   const Scope* parent_ = nullptr;
-  const Object* context_ = nullptr;
-  const Value* now_ = nullptr;
-  const Object* builtins_ = nullptr;
-  absl::Time clock_;
-  ExpressionCache* cache_ = nullptr;
+  const Root* root_;
+  const Object* variables_ = nullptr;
   bool repeated_ = false;
   std::array<Binding, 3> bindings_;
   int8_t binding_count_ = 0;

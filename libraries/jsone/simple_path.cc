@@ -1,7 +1,9 @@
 #include "libraries/jsone/simple_path.h"
 
+#include "absl/container/inlined_vector.h"
 #include "libraries/jsone/error.h"
 #include "libraries/jsone/identifier.h"
+#include "libraries/jsone/json_context.h"
 #include "libraries/jsone/str_cat.h"
 
 namespace bulwark::jsone {
@@ -28,10 +30,21 @@ bool ValidPath(std::string_view path) {
 absl::StatusOr<Value> Walk(std::string_view path, const Scope& scope) {
   size_t dot = path.find('.');
   const std::string_view name = path.substr(0, dot);
-  const Value* value = scope.Lookup(name);
-  if (value == nullptr) {
+  const Scope::Resolved resolved = scope.Resolve(name);
+  if (!resolved.found()) {
     return InterpreterError(Cat("unknown context value ", name));
   }
+  if (resolved.json != nullptr) {
+    // A path into the JSON context is read there, converting only its end.
+    absl::InlinedVector<std::string_view, 8> properties;
+    while (dot != std::string_view::npos) {
+      const size_t next = path.find('.', dot + 1);
+      properties.push_back(path.substr(dot + 1, next - dot - 1));
+      dot = next;
+    }
+    return scope.json_context()->Walk(*resolved.json, properties);
+  }
+  const Value* value = resolved.value;
   while (dot != std::string_view::npos) {
     const size_t next = path.find('.', dot + 1);
     const std::string_view property = path.substr(dot + 1, next - dot - 1);

@@ -111,4 +111,14 @@ absl::StatusOr<DecisionTask> LoadDecisionTask() {
   return DecisionTask{(*data)["template"], (*data)["context"], now};
 }
 
+absl::StatusOr<DecisionTask> LoadDecisionTaskWithPushEvent() {
+  absl::StatusOr<DecisionTask> task = LoadDecisionTask();
+  if (!task.ok()) return task.status();
+  absl::StatusOr<nlohmann::json> event =
+      ReadJson("", "libraries/jsone/testdata/github_push_event.json");
+  if (!event.ok()) return event.status();
+  task->context["event"] = *std::move(event);
+  return task;
+}
+
 }  // namespace bulwark::jsone

@@ -6,7 +6,8 @@
 //    ../shared/testdata/json-e-specification.json, 1,175 cases, the same as
 //    the reference's specification.yml);
 //  - a Taskcluster-style decision-task template with its context and clock
-//    ("testdata/decision_task.json").
+//    ("testdata/decision_task.json"), and a GitHub push event payload to use
+//    as its `event` ("testdata/github_push_event.json").
 //
 // Thread-safety: plain functions and values. Errors: NotFound if a file is not
 // in the runfiles; InvalidArgument if it does not parse or is malformed.
@@ -51,6 +52,11 @@ struct DecisionTask {
 };
 
 absl::StatusOr<DecisionTask> LoadDecisionTask();
+
+// The decision task with a full GitHub push event payload (about 20 kB,
+// testdata/github_push_event.json) as its `event`, of which the template reads
+// a few fields.
+absl::StatusOr<DecisionTask> LoadDecisionTaskWithPushEvent();
 
 }  // namespace bulwark::jsone
 

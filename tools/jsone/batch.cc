@@ -57,7 +57,7 @@ std::string ErrorLine(std::string_view message) {
 std::string OutputLine(const BatchInput& input) {
   if (!input.error.empty()) return ErrorLine(input.error);
   absl::StatusOr<jsone::Value> result =
-      jsone::RenderValue(input.tmpl, jsone::Context(input.context), input.now);
+      jsone::RenderValue(input.tmpl, input.context, input.now);
   if (!result.ok()) {
     const absl::string_view message = result.status().message();
     return ErrorLine(std::string_view(message.data(), message.size()));

@@ -7,7 +7,8 @@
 #
 # Usage: tools/jsone/bench_vs_npm.sh [ROUNDS] [SPEC_REPEAT] [TASK_REPEAT]
 #   defaults 3 rounds; 200 passes over the spec suite (1,175 templates); 2,000 renders of
-#   the decision task (libraries/jsone/testdata/decision_task.json).
+#   the decision task (libraries/jsone/testdata/decision_task.json), alone ("decision")
+#   and with a 20 kB GitHub push event as its `event` ("push").
 # Environment: BAZEL_OUTPUT_BASE (optional --output_base), BULWARK_NODE_MODULES (default
 # tools/npm/node_modules).
 set -euo pipefail
@@ -29,6 +30,11 @@ node tools/jsone/gen_cases.js ../shared/testdata/json-e-specification.json 0 1 \
 head -n 1175 "$work/cases.jsonl" > "$work/spec.jsonl"
 node -e 'const d = require(process.argv[1]); console.log(JSON.stringify(d));' \
   "$PWD/libraries/jsone/testdata/decision_task.json" > "$work/decision.jsonl"
+# The same with a 20 kB GitHub push event as the context's `event`.
+node -e 'const d = require(process.argv[1]); d.context.event = require(process.argv[2]);
+         console.log(JSON.stringify(d));' \
+  "$PWD/libraries/jsone/testdata/decision_task.json" \
+  "$PWD/libraries/jsone/testdata/github_push_event.json" > "$work/push.jsonl"
 
 ns_per_render() { sed -n 's/.*"ns_per_render":\([0-9.e+]*\).*/\1/p' "$1"; }
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
@@ -36,10 +42,10 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "node $(node --version), json-e $(node -p "require('$BULWARK_NODE_MODULES/json-e/package.json').version")"
 printf '%-14s %10s %14s %14s %9s\n' workload renders/run "C++ ns/render" "npm ns/render" speed-up
-for workload in spec decision; do
+for workload in spec decision push; do
   lines="$work/$workload.jsonl"
   repeat="$spec_repeat"
-  [[ "$workload" == decision ]] && repeat="$task_repeat"
+  [[ "$workload" != spec ]] && repeat="$task_repeat"
   # Same results first: the benchmark must compare equal work.
   "$jsone" batch < "$lines" > "$work/ours.out"
   node tools/jsone/npm_batch.js < "$lines" > "$work/npm.out"

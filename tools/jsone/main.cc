@@ -77,7 +77,7 @@ int Render(const std::vector<std::string>& args) {
   if (files.size() == 2 && !ReadJsonFile(files[1], &context)) return 2;
 
   absl::StatusOr<bulwark::jsone::Value> result =
-      bulwark::jsone::RenderValue(tmpl, bulwark::jsone::Context(context), now);
+      bulwark::jsone::RenderValue(tmpl, context, now);
   if (!result.ok()) {
     std::cerr << result.status().message() << "\n";
     return 1;
