@@ -34,23 +34,18 @@ const std::vector<SpecCase>& Cases() {
   return *cases;
 }
 
+DecisionTask* LoadOrDie(absl::StatusOr<DecisionTask> loaded) {
+  if (!loaded.ok()) {
+    std::cerr << loaded.status() << "\n";
+    std::abort();
+  }
+  return new DecisionTask(*std::move(loaded));
+}
+
 const DecisionTask& Task(bool with_push_event = false) {
-  static const auto* const task = [] {
-    absl::StatusOr<DecisionTask> loaded = LoadDecisionTask();
-    if (!loaded.ok()) {
-      std::cerr << loaded.status() << "\n";
-      std::abort();
-    }
-    return new DecisionTask(*std::move(loaded));
-  }();
-  static const auto* const push_task = [] {
-    absl::StatusOr<DecisionTask> loaded = LoadDecisionTaskWithPushEvent();
-    if (!loaded.ok()) {
-      std::cerr << loaded.status() << "\n";
-      std::abort();
-    }
-    return new DecisionTask(*std::move(loaded));
-  }();
+  static const DecisionTask* const task = LoadOrDie(LoadDecisionTask());
+  static const DecisionTask* const push_task =
+      LoadOrDie(LoadDecisionTaskWithPushEvent());
   return with_push_event ? *push_task : *task;
 }
 
@@ -74,8 +69,8 @@ void BM_SpecSuite(benchmark::State& state) {
 }
 BENCHMARK(BM_SpecSuite);
 
-void BM_DecisionTask(benchmark::State& state) {
-  const DecisionTask& task = Task();
+// Renders `task` through Render, the JSON-in, JSON-out entry point.
+void RenderTask(benchmark::State& state, const DecisionTask& task) {
   for (auto _ : state) {
     absl::StatusOr<nlohmann::json> result =
         Render(task.tmpl, task.context, task.now);
@@ -84,6 +79,8 @@ void BM_DecisionTask(benchmark::State& state) {
   }
   ReportRenders(state, 1);
 }
+
+void BM_DecisionTask(benchmark::State& state) { RenderTask(state, Task()); }
 BENCHMARK(BM_DecisionTask);
 
 void BM_DecisionTaskToValue(benchmark::State& state) {
@@ -110,14 +107,7 @@ void BM_DecisionTaskPrebuiltContext(benchmark::State& state) {
 BENCHMARK(BM_DecisionTaskPrebuiltContext);
 
 void BM_DecisionTaskPushEvent(benchmark::State& state) {
-  const DecisionTask& task = Task(/*with_push_event=*/true);
-  for (auto _ : state) {
-    absl::StatusOr<nlohmann::json> result =
-        Render(task.tmpl, task.context, task.now);
-    if (!result.ok()) state.SkipWithError("render failed");
-    benchmark::DoNotOptimize(result);
-  }
-  ReportRenders(state, 1);
+  RenderTask(state, Task(/*with_push_event=*/true));
 }
 BENCHMARK(BM_DecisionTaskPushEvent);
 
