@@ -1,6 +1,5 @@
 #include "libraries/jsone/builtins.h"
 
-#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>

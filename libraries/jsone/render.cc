@@ -1,7 +1,6 @@
 #include "libraries/jsone/render.h"
 
-#include <algorithm>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,7 +14,6 @@
 #include "libraries/status/status_macros.h"
 
 namespace bulwark::jsone {
-namespace {}  // namespace
 
 Context::Context(const nlohmann::json& json) {
   if (!json.is_object()) {
