@@ -132,8 +132,11 @@ absl::StatusOr<Value> IndexOrSlice(const Value& target, bool interval,
     begin = end;
   }
   if (!IsJsInteger(begin) || !IsJsInteger(end)) return non_integer();
-  return seq.Slice(static_cast<size_t>(std::max(begin, 0.0)),
-                   static_cast<size_t>(std::max(end, 0.0)));
+  // Clamp to [0, length] before converting: the bounds may be huge.
+  const auto clamp = [len](double x) {
+    return static_cast<size_t>(std::min(std::max(x, 0.0), len));
+  };
+  return seq.Slice(clamp(begin), clamp(end));
 }
 
 class Interpreter {

@@ -69,6 +69,9 @@ TEST(InterpreterTest, LiteralsAndAccess) {
   EXPECT_EQ(Eval("s[1]"), R"("é")");
   EXPECT_EQ(Eval("s[1:3]"), R"("él")");
   EXPECT_EQ(Eval("l[1:null]"), "[2,3]");
+  EXPECT_EQ(Eval("l[1:10 ** 300]"), "[2,3]");
+  EXPECT_EQ(Eval("l[-(10 ** 300):1]"), "[1]");
+  EXPECT_EQ(Eval("l[10 ** 300]"), "InterpreterError: index out of bounds");
   EXPECT_EQ(Eval("l[true:0]"), "[]");  // JavaScript's true > 0.
   EXPECT_EQ(
       Eval("l['x':1]"),
