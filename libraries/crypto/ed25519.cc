@@ -125,7 +125,7 @@ absl::StatusOr<Key> LoadPemFile(const std::string& path) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
 // Ed25519PublicKey
 
 absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromRaw(
@@ -215,7 +215,7 @@ bool Ed25519PublicKey::Verify(absl::string_view message,
   return ok;
 }
 
-// ---------------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
 // Ed25519PrivateKey
 
 absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::Generate(Random& random) {
@@ -265,8 +265,7 @@ Ed25519PublicKey Ed25519PrivateKey::PublicKey() const {
   unsigned char raw[kEd25519PublicKeyBytes];
   size_t length = sizeof(raw);
   if (EVP_PKEY_get_raw_public_key(key_.get(), raw, &length) != 1) std::abort();
-  // A separate public-only key, so a public key never carries the private half
-  // around.
+  // A separate public-only key: a public key never carries the private half.
   absl::StatusOr<std::shared_ptr<EVP_PKEY>> key =
       RawKey(absl::string_view(reinterpret_cast<const char*>(raw), length),
              /*is_private=*/false);

@@ -8,10 +8,10 @@
 // signs the exact bytes of chain-of-trust.json; the verifier checks them with
 // the pool's public keys).
 //
-//   ASSIGN_OR_RETURN(Ed25519PrivateKey key,
-//   Ed25519PrivateKey::FromPemFile(path)); ASSIGN_OR_RETURN(std::string
-//   signature, key.Sign(bytes));         // 64 bytes bool ok =
-//   key.PublicKey().Verify(bytes, signature);
+//   BULWARK_ASSIGN_OR_RETURN(Ed25519PrivateKey key,
+//                            Ed25519PrivateKey::FromPemFile(path));
+//   BULWARK_ASSIGN_OR_RETURN(std::string signature, key.Sign(bytes));
+//   bool ok = key.PublicKey().Verify(bytes, signature);  // 64-byte signature
 //
 // Thread-safety: keys are immutable values (copies share one OpenSSL key);
 // every method is const and may be called from any thread.
@@ -51,9 +51,9 @@ class Ed25519PublicKey {
   static absl::StatusOr<Ed25519PublicKey> FromPem(absl::string_view pem);
   static absl::StatusOr<Ed25519PublicKey> FromPemFile(const std::string& path);
   // From a JWK with "kty":"OKP", "crv":"Ed25519" and "x" (base64url of 32
-  // bytes). Other members
-  // ("kid", "use", "alg", ...) are ignored here; a private member "d" is
-  // refused so a private key is never mistaken for a public one.
+  // bytes). Other members ("kid", "use", "alg", ...) are ignored here; a
+  // private member "d" is refused so a private key is never mistaken for a
+  // public one.
   static absl::StatusOr<Ed25519PublicKey> FromJwk(const nlohmann::json& jwk);
 
   // The 32-byte encoding.

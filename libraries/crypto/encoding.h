@@ -4,9 +4,9 @@
 // writes, with strict (canonical) decoding so that one value has exactly one
 // spelling, SHA-256 (OpenSSL), and wiping of secret buffers.
 //
-//   std::string b64url = Base64UrlEncode(bytes);           // RFC 4648 §5, no
-//   padding std::string raw; if (!Base64UrlDecode(b64url, &raw)) { /* not
-//   canonical base64url */ }
+//   std::string text = Base64UrlEncode(bytes);  // RFC 4648 §5, no padding
+//   std::string raw;
+//   if (!Base64UrlDecode(text, &raw)) { /* not canonical base64url */ }
 //
 // Thread-safety: pure functions. Errors: decoders return false on anything that
 // is not the canonical encoding of some bytes (wrong alphabet, whitespace, bad

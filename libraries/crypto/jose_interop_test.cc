@@ -1,14 +1,11 @@
-// Format compatibility with an independent JOSE implementation (npm jose 6, run
-// by node):
-//   - jose verifies, with createLocalJWKSet over our JWKS, a token IssueJwt
-//   signed (iss, sub, aud,
-//     iat, exp and kid checked) and rejects tampered ones; jose's RFC 7638
-//     thumbprint equals ours;
-//   - we verify a token jose signed with a key it generated, given only its
-//   public JWK; jose's
-//     PKCS#8 and SPKI exports load here and agree;
-//   - node's own AES-256-GCM opens a keyring value from its documented format
-//   alone.
+// Format compatibility with an independent JOSE implementation (npm jose 6,
+// run by node):
+// - jose verifies, with createLocalJWKSet over our JWKS, a token IssueJwt
+//   signed (iss, sub, aud, iat, exp and kid checked) and rejects tampered
+//   ones; jose's RFC 7638 thumbprints equal ours;
+// - we verify a token jose signed with a key it generated, given only its
+//   public JWK; jose's PKCS#8 and SPKI exports load here and agree;
+// - node's own AES-256-GCM opens a keyring value from its documented format.
 // Needs node on PATH and BULWARK_NODE_MODULES (tools/npm/node_modules); fails
 // when either is missing. Usage: jose_interop_test <path of jose_interop.mjs>.
 

@@ -27,7 +27,7 @@ absl::Status Refuse(absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat("JWT rejected: ", why));
 }
 
-// A JSON object from base64url text, or nullopt-like discarded value.
+// The JSON object encoded in base64url `encoded`, or a discarded value.
 Json DecodeObject(absl::string_view encoded) {
   std::string text;
   if (!Base64UrlDecode(encoded, &text)) return Json(Json::value_t::discarded);

@@ -5,19 +5,20 @@
 // Ed25519 public keys. Policy-free: what to issue to whom is the caller's
 // business (see jwt_issuer.h for the iss/sub/aud/iat/exp helper).
 //
-//   ASSIGN_OR_RETURN(std::string token, SignJwt(claims, private_key, "sa-1"));
+//   BULWARK_ASSIGN_OR_RETURN(std::string token,
+//                            SignJwt(claims, private_key, "sa-1"));
 //   nlohmann::json jwks = ToJwks({{"sa-1", private_key.PublicKey()}});
-//   ASSIGN_OR_RETURN(JwkSet keys, JwkSet::FromJson(jwks));
-//   ASSIGN_OR_RETURN(VerifiedJwt jwt, VerifyJwt(token, keys, clock,
-//   "sts.example.com"));
+//   BULWARK_ASSIGN_OR_RETURN(JwkSet keys, JwkSet::FromJson(jwks));
+//   BULWARK_ASSIGN_OR_RETURN(VerifiedJwt jwt,
+//                            VerifyJwt(token, keys, clock, "sts.example"));
 //
 // Tokens are header.payload.signature, each base64url without padding; the
-// header is
-// {"alg":"EdDSA","kid":<key id>,"typ":"JWT"}. VerifyJwt accepts exactly that
-// shape of token and nothing weaker: alg must be "EdDSA" (never "none" or
-// HMAC), the kid must name a key of the set, the signature must verify before
-// the payload is even parsed, "crit" is refused, "exp" is required, and iat/nbf
-// are checked when present, all with a small leeway for clock skew.
+// header is {"alg":"EdDSA","kid":<key id>,"typ":"JWT"}. VerifyJwt accepts that
+// shape of token and nothing weaker: alg must be "EdDSA" (or its RFC 9864
+// name "Ed25519"; never "none" or HMAC), the kid must name a key of the set,
+// the signature must verify before the payload is even parsed, "crit" is
+// refused, "exp" is required, and iat/nbf are checked when present, all with a
+// small leeway for clock skew.
 //
 // Thread-safety: a JwkSet is immutable and may be shared between threads; the
 // functions are pure apart from reading the clock.
@@ -58,10 +59,11 @@ nlohmann::json ToJwks(const std::vector<PublicJwk>& keys);
 // The Ed25519 keys of a JWK Set, by kid.
 class JwkSet {
  public:
-  // Reads {"keys":[...]}. Keys of other types (kty/crv), or marked "use" other
-  // than "sig" or "alg" other than "EdDSA", are skipped as a verifier must; an
-  // Ed25519 key without a kid, with a malformed "x", or with a kid already seen
-  // is an error.
+  // Reads {"keys":[...]}. Keys a verifier cannot use are skipped: other types
+  // (kty/crv), "use" other than "sig", "alg" other than "EdDSA"/"Ed25519", and
+  // keys without a kid (our tokens always name their key). A usable-looking
+  // key with a malformed "x", a private member "d", an empty or non-string
+  // kid, or a kid already seen is an error.
   static absl::StatusOr<JwkSet> FromJson(const nlohmann::json& jwks);
   // From keys in hand. INVALID_ARGUMENT on an empty or duplicate kid.
   static absl::StatusOr<JwkSet> FromKeys(std::vector<PublicJwk> keys);

@@ -10,7 +10,8 @@
 //   request.subject = account;
 //   request.audience = audience;
 //   request.lifetime = std::min(requested, absl::Hours(1));
-//   ASSIGN_OR_RETURN(IssuedJwt jwt, IssueJwt(request, keyring, clock));
+//   BULWARK_ASSIGN_OR_RETURN(IssuedJwt jwt,
+//                            IssueJwt(request, keyring, clock));
 //
 // iat is the clock's time rounded down to the second and exp = iat + lifetime
 // (whole seconds). Thread-safety: pure apart from reading the clock. Errors:

@@ -21,8 +21,9 @@ class JwtIssuerTest : public ::testing::Test {
  protected:
   JwtIssuerTest()
       : random_(13),
-        keyring_(SigningKeyring::Create({{"sa-1", Ed25519PrivateKey::Generate(random_).value()},
-                                         {"sa-2", Ed25519PrivateKey::Generate(random_).value()}})
+        keyring_(SigningKeyring::Create(
+                     {{"sa-1", Ed25519PrivateKey::Generate(random_).value()},
+                      {"sa-2", Ed25519PrivateKey::Generate(random_).value()}})
                      .value()),
         clock_(absl::FromUnixSeconds(1700000000) + absl::Milliseconds(750)) {}
 
@@ -30,7 +31,8 @@ class JwtIssuerTest : public ::testing::Test {
     JwtRequest request;
     request.issuer = "https://auth.bulwark.example";
     request.subject = "release-uploader";
-    request.audience = "//iam.googleapis.com/projects/1/pools/p/providers/bulwark";
+    request.audience =
+        "//iam.googleapis.com/projects/1/pools/p/providers/bulwark";
     request.lifetime = absl::Hours(1);
     return request;
   }
@@ -44,14 +46,16 @@ TEST_F(JwtIssuerTest, IssuesVerifiableTokensWithTheRequestedClaims) {
   absl::StatusOr<IssuedJwt> issued = IssueJwt(Request(), keyring_, clock_);
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_EQ(issued->kid, "sa-2");
-  EXPECT_EQ(issued->issued_at, absl::FromUnixSeconds(1700000000));  // rounded down
+  EXPECT_EQ(issued->issued_at,
+            absl::FromUnixSeconds(1700000000));  // rounded down
   EXPECT_EQ(issued->expires, absl::FromUnixSeconds(1700000000 + 3600));
 
   JwtVerifyOptions options;
   options.audience = Request().audience;
   options.issuer = Request().issuer;
   options.max_lifetime = absl::Hours(1);
-  absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(issued->token, keyring_.public_keys(), clock_, options);
+  absl::StatusOr<VerifiedJwt> jwt =
+      VerifyJwt(issued->token, keyring_.public_keys(), clock_, options);
   ASSERT_TRUE(jwt.ok()) << jwt.status();
   EXPECT_EQ(jwt->header["kid"], "sa-2");
   EXPECT_EQ(jwt->claims, json({{"iss", Request().issuer},
@@ -61,7 +65,9 @@ TEST_F(JwtIssuerTest, IssuesVerifiableTokensWithTheRequestedClaims) {
                                {"exp", 1700003600}}));
 
   clock_.Advance(absl::Hours(1) + absl::Minutes(1));
-  EXPECT_EQ(VerifyJwt(issued->token, keyring_.public_keys(), clock_, options).status().code(),
+  EXPECT_EQ(VerifyJwt(issued->token, keyring_.public_keys(), clock_, options)
+                .status()
+                .code(),
             absl::StatusCode::kUnauthenticated);
 }
 
@@ -71,8 +77,8 @@ TEST_F(JwtIssuerTest, JwtIdAndExtraClaims) {
   request.extra_claims = {{"repository", "bulwark"}};
   absl::StatusOr<IssuedJwt> issued = IssueJwt(request, keyring_, clock_);
   ASSERT_TRUE(issued.ok()) << issued.status();
-  absl::StatusOr<VerifiedJwt> jwt =
-      VerifyJwt(issued->token, keyring_.public_keys(), clock_, request.audience);
+  absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(
+      issued->token, keyring_.public_keys(), clock_, request.audience);
   ASSERT_TRUE(jwt.ok()) << jwt.status();
   EXPECT_EQ(jwt->claims["jti"], "abc");
   EXPECT_EQ(jwt->claims["repository"], "bulwark");
@@ -80,7 +86,9 @@ TEST_F(JwtIssuerTest, JwtIdAndExtraClaims) {
 }
 
 TEST_F(JwtIssuerTest, RefusesIncompleteOrConflictingRequests) {
-  auto code = [&](JwtRequest request) { return IssueJwt(request, keyring_, clock_).status().code(); };
+  auto code = [&](JwtRequest request) {
+    return IssueJwt(request, keyring_, clock_).status().code();
+  };
   JwtRequest r = Request();
   r.issuer.clear();
   EXPECT_EQ(code(r), absl::StatusCode::kInvalidArgument);

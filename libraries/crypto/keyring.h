@@ -36,18 +36,21 @@
 // which is wiped when the last copy goes away.
 //
 // Errors (never containing key material or plaintext):
-//   FromJson / Create: INVALID_ARGUMENT naming the offending entry ("keyring[1]
-//   (id \"k2\"): ..."). Encrypt: INVALID_ARGUMENT for a plaintext or associated
-//   data over kMaxInputBytes; INTERNAL if OpenSSL fails. Decrypt: DATA_LOSS for
-//   a value that is not a v1 sealed value or does not authenticate
-//     (tampered, truncated, or sealed with other associated data);
-//     FAILED_PRECONDITION naming the kid when the value was sealed with a key
-//     that is not in the keyring.
+// - FromJson / Create: INVALID_ARGUMENT naming the offending entry
+//   ("keyring[1] (id \"k2\"): ...").
+// - Encrypt: INVALID_ARGUMENT for a plaintext or associated data over
+//   kMaxInputBytes; INTERNAL if OpenSSL fails.
+// - Decrypt: DATA_LOSS for a value that is not a v1 sealed value or does not
+//   authenticate (tampered, truncated, or sealed with other associated data);
+//   FAILED_PRECONDITION naming the kid when the value was sealed with a key
+//   that is not in the keyring.
 //
-//   ASSIGN_OR_RETURN(Keyring ring, Keyring::FromJson(config["tokenKeys"],
-//   Random::Secure())); ASSIGN_OR_RETURN(std::string sealed,
-//   ring.Encrypt(token, "client:" + client_id)); ASSIGN_OR_RETURN(std::string
-//   token, ring.Decrypt(sealed, "client:" + client_id));
+//   BULWARK_ASSIGN_OR_RETURN(
+//       Keyring ring, Keyring::FromJson(config, Random::Secure()));
+//   BULWARK_ASSIGN_OR_RETURN(
+//       std::string sealed, ring.Encrypt(token, "client:" + client_id));
+//   BULWARK_ASSIGN_OR_RETURN(
+//       std::string token, ring.Decrypt(sealed, "client:" + client_id));
 
 #ifndef BULWARK_LIBRARIES_CRYPTO_KEYRING_H_
 #define BULWARK_LIBRARIES_CRYPTO_KEYRING_H_

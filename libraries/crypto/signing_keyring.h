@@ -19,10 +19,12 @@
 // restart), keep the old one until every token it signed has expired (at most
 // the token lifetime, 1 h for service-account tokens), then remove it.
 //
-//   ASSIGN_OR_RETURN(SigningKeyring ring,
-//   SigningKeyring::FromJson(config["signingKeys"]));
-//   ASSIGN_OR_RETURN(std::string jwt, SignJwt(claims, ring.current().key,
-//   ring.current().id)); nlohmann::json jwks = ring.Jwks();
+//   BULWARK_ASSIGN_OR_RETURN(SigningKeyring ring,
+//                            SigningKeyring::FromJson(config));
+//   const SigningKey& key = ring.current();
+//   BULWARK_ASSIGN_OR_RETURN(std::string jwt,
+//                            SignJwt(claims, key.key, key.id));
+//   nlohmann::json jwks = ring.Jwks();
 //
 // Thread-safety: immutable after construction; share it freely.
 // Errors: INVALID_ARGUMENT naming the entry ("signing keyring[1] (id \"sa-2\"):
