@@ -1,6 +1,9 @@
 #include "libraries/crypto/jwt_issuer.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -108,6 +111,28 @@ TEST_F(JwtIssuerTest, RefusesIncompleteOrConflictingRequests) {
   EXPECT_EQ(code(r), absl::StatusCode::kInvalidArgument);
   r.extra_claims = json::array({1});
   EXPECT_EQ(code(r), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(JwtIssuerTest, ConcurrentIssueAndVerifyShareOneKeyring) {
+  // The keyring and its OpenSSL keys are shared by every request thread.
+  std::atomic<int> verified{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        JwtRequest request = Request();
+        request.subject =
+            "account-" + std::to_string(t) + "-" + std::to_string(i);
+        absl::StatusOr<IssuedJwt> issued = IssueJwt(request, keyring_, clock_);
+        if (!issued.ok()) continue;
+        absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(
+            issued->token, keyring_.public_keys(), clock_, request.audience);
+        if (jwt.ok() && jwt->claims["sub"] == request.subject) ++verified;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(verified.load(), 200);
 }
 
 }  // namespace

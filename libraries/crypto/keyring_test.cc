@@ -1,6 +1,8 @@
 #include "libraries/crypto/keyring.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -315,6 +317,26 @@ TEST_F(KeyringTest, GeneratedEntriesLoadAndDiffer) {
   EXPECT_EQ(ring.Decrypt(sealed, kRowA).value_or(""), kToken);
   EXPECT_EQ(GenerateKeyringEntry("bad id", random_).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(KeyringTest, ConcurrentUseWithTheSecureRandom) {
+  Keyring ring =
+      Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), Random::Secure());
+  std::atomic<int> opened{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        std::string ad =
+            "client:" + std::to_string(t) + "/" + std::to_string(i);
+        absl::StatusOr<std::string> sealed = ring.Encrypt(kToken, ad);
+        if (!sealed.ok()) continue;
+        if (ring.Decrypt(*sealed, ad).value_or("") == kToken) ++opened;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(opened.load(), 400);
 }
 
 }  // namespace
