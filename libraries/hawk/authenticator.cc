@@ -78,6 +78,18 @@ std::optional<int64_t> ParseTimestamp(absl::string_view ts) {
   return seconds;
 }
 
+// Sorted by ScopeLess without repeats, and no member satisfies a later one (in
+// that order whatever a star covers follows it directly, so neighbours tell).
+bool IsNormalized(absl::Span<const std::string> scopes) {
+  for (size_t i = 1; i < scopes.size(); ++i) {
+    if (!scopes::ScopeLess()(scopes[i - 1], scopes[i]) ||
+        scopes::Satisfies(scopes[i - 1], scopes[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string AuthorizedScopesFailure(absl::Span<const std::string> have,
                                     absl::Span<const std::string> authorized) {
   return absl::StrCat(
@@ -106,6 +118,20 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(
   }
   return std::unique_ptr<Authenticator>(
       new Authenticator(options, std::move(dependencies)));
+}
+
+std::vector<std::string> Authenticator::ExpandWithAnonymous(
+    absl::Span<const std::string> scopes, bool expanded) const {
+  const std::vector<std::string> anonymous = {std::string(kAnonymousRole)};
+  if (expanded && IsNormalized(scopes)) {
+    // Expansion distributes over union (every role fires for one input scope)
+    // and `scopes` is already closed under it, so only the anonymous role
+    // remains to expand.
+    return scopes::MergeScopeSets(scopes, deps_.expand(anonymous));
+  }
+  std::vector<std::string> input(scopes.begin(), scopes.end());
+  input.push_back(anonymous.front());
+  return deps_.expand(input);
 }
 
 AuthResult Authenticator::NoAuth() const {
@@ -240,16 +266,15 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   }
 
   // Steps 6-8: scopes.
-  auto expand_with_anonymous = [&](absl::Span<const std::string> scopes) {
-    std::vector<std::string> input(scopes.begin(), scopes.end());
-    input.emplace_back(kAnonymousRole);
-    return deps_.expand(input);
-  };
+  // The current scopes; `expanded` while they are the client's (already
+  // expanded) ones.
   absl::Span<const std::string> scopes = client->scopes;
+  bool expanded = true;
   if (checked.has_value()) {
     BULWARK_RETURN_IF_ERROR(
         CheckCertificateScopes(*checked, name, issuer, client->scopes));
     scopes = checked->scopes;
+    expanded = false;
   }
   if (const nlohmann::json* authorized = TruthyField(ext, "authorizedScopes")) {
     if (!authorized->is_array()) {
@@ -264,7 +289,7 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
       }
       list.push_back(scope.get<std::string>());
     }
-    const std::vector<std::string> have = expand_with_anonymous(scopes);
+    const std::vector<std::string> have = ExpandWithAnonymous(scopes, expanded);
     for (const std::string& scope : list) {
       if (!scopes::SetSatisfies(have, scope)) {
         return Fail(AuthorizedScopesFailure(have, list));
@@ -272,8 +297,9 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
     }
     result.authorized_scopes = std::move(list);
     scopes = *result.authorized_scopes;
+    expanded = false;
   }
-  result.scopes = expand_with_anonymous(scopes);
+  result.scopes = ExpandWithAnonymous(scopes, expanded);
   if (!attributes.hash.empty()) result.hash = attributes.hash;
 
   // Steps 9-10: freshness and replay.

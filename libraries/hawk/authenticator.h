@@ -101,7 +101,11 @@ namespace bulwark::hawk {
 inline constexpr absl::string_view kAnonymousRole = "assume:anonymous";
 
 // Role expansion: the sorted, normalized expansion of `scopes`, the inputs
-// included (Resolver::Expand). Must be thread-safe.
+// included (Resolver::Expand). Must be thread-safe. The authenticator relies on
+// expansion distributing over union: for a client whose loaded scopes are
+// already expanded (and normalized), the final scopes are merge(client scopes,
+// expand([assume:anonymous])), which saves re-expanding the client's whole set
+// on every request.
 using ScopeExpander = std::function<std::vector<std::string>(
     absl::Span<const std::string> scopes)>;
 
@@ -170,6 +174,10 @@ class Authenticator {
       : options_(options), deps_(std::move(dependencies)) {}
 
   AuthResult NoAuth() const;
+  // expand(scopes + assume:anonymous); `expanded` says `scopes` is a client's
+  // expansion.
+  std::vector<std::string> ExpandWithAnonymous(
+      absl::Span<const std::string> scopes, bool expanded) const;
   // The pipeline; UNAUTHENTICATED / INVALID_ARGUMENT are authentication
   // failures, anything else a dependency failure.
   absl::StatusOr<AuthResult> Verify(const Request& request) const;

@@ -908,6 +908,56 @@ TEST_F(AuthenticatorTest, AuthenticateGrpc) {
       AuthResult::Outcome::kNoAuth);
 }
 
+// The authenticator merges a client's (expanded) scopes with the expansion of
+// assume:anonymous instead of re-expanding both; that must equal the full
+// expansion.
+TEST(ExpansionShortcutTest, EqualsFullExpansionOnRandomClients) {
+  const std::vector<scopes::Role> roles = {
+      {"anonymous", {"anon:x", "assume:project:public", "assume:b*"}},
+      {"project:*", {"secrets:<..>/*", "assume:repo:<..>"}},
+      {"repo:*", {"index:<..>", "queue:route:<..>*"}},
+      {"b*", {"bee:<..>"}},
+      {"bc", {"assume:project:bc", "c*"}},
+      {"static", {"s:1", "s:2"}},
+  };
+  const std::vector<std::string> pool = {"*",
+                                         "assume:*",
+                                         "assume:project:*",
+                                         "assume:project:a",
+                                         "assume:b",
+                                         "assume:bc",
+                                         "assume:static",
+                                         "anon:x",
+                                         "anon:*",
+                                         "secrets:public/x",
+                                         "queue:route:a",
+                                         "c",
+                                         "assume:repo:",
+                                         "assume:b*",
+                                         "index:*",
+                                         "s:1"};
+  auto fixture = AuthenticatorFixture::Create({}, roles, kNow);
+  const scopes::Resolver& resolver = *fixture->resolver;
+  const std::vector<std::string> anonymous =
+      resolver.Expand(std::vector<std::string>{"assume:anonymous"});
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::vector<std::string> client;
+    const int n = static_cast<int>(next() % 5);
+    for (int i = 0; i < n; ++i) client.push_back(pool[next() % pool.size()]);
+    const std::vector<std::string> expanded = resolver.Expand(client);
+    std::vector<std::string> with_anonymous = expanded;
+    with_anonymous.push_back("assume:anonymous");
+    EXPECT_EQ(scopes::MergeScopeSets(expanded, anonymous),
+              resolver.Expand(with_anonymous))
+        << testing::PrintToString(client);
+  }
+}
+
 class FailingLoader final : public ClientLoader {
  public:
   explicit FailingLoader(absl::Status status) : status_(std::move(status)) {}

@@ -20,7 +20,7 @@ T OrDie(absl::StatusOr<T> value) {
 std::unique_ptr<AuthenticatorFixture> AuthenticatorFixture::Create(
     const std::map<std::string, TestClient>& clients,
     const std::vector<scopes::Role>& roles, absl::Time now,
-    Authenticator::Options options) {
+    Authenticator::Options options, bool replay_protection) {
   auto fixture = std::make_unique<AuthenticatorFixture>();
   fixture->clock.Set(now);
   fixture->resolver = OrDie(scopes::Resolver::Create(roles));
@@ -33,7 +33,9 @@ std::unique_ptr<AuthenticatorFixture> AuthenticatorFixture::Create(
     record.disabled = client.disabled;
   }
   fixture->loader = std::make_unique<StaticClientLoader>(records);
-  fixture->nonces = OrDie(InMemoryNonceCache::Create({}));
+  if (replay_protection) {
+    fixture->nonces = OrDie(InMemoryNonceCache::Create({}));
+  }
   const scopes::Resolver* resolver = fixture->resolver.get();
   Authenticator::Dependencies dependencies;
   dependencies.clients = fixture->loader.get();

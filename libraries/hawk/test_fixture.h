@@ -43,12 +43,12 @@ struct AuthenticatorFixture {
   static std::unique_ptr<AuthenticatorFixture> Create(
       const std::map<std::string, TestClient>& clients,
       const std::vector<scopes::Role>& roles, absl::Time now,
-      Authenticator::Options options = {});
+      Authenticator::Options options = {}, bool replay_protection = true);
 
   SimulatedClock clock;
   std::unique_ptr<scopes::Resolver> resolver;
   std::unique_ptr<StaticClientLoader> loader;
-  std::unique_ptr<InMemoryNonceCache> nonces;
+  std::unique_ptr<InMemoryNonceCache> nonces;  // null without replay protection
   std::unique_ptr<Authenticator> authenticator;
 };
 
