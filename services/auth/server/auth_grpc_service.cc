@@ -1,13 +1,195 @@
 #include "services/auth/server/auth_grpc_service.h"
 
-namespace bulwark::auth {
+#include "libraries/grpc_server/status.h"
+#include "libraries/grpc_server/time_util.h"
+#include "libraries/status/status_macros.h"
 
-grpc::Status AuthGrpcService::Ping(grpc::ServerContext*, const v1::PingRequest*,
-                                     v1::PingResponse* response) {
+namespace bulwark::auth {
+namespace {
+
+// Assigns a StatusOr's value to *out, or returns its error.
+template <typename T>
+absl::Status Into(absl::StatusOr<T> result, T* out) {
+  if (!result.ok()) return result.status();
+  *out = std::move(*result);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status AuthGrpcService::Handle(
+    Context* context, const char* method,
+    const std::function<absl::Status(const Caller&, absl::Time)>& body) {
+  CallInfo call = CallInfoFrom(*context, MethodPath(v1::Auth::service_full_name(), method));
+  absl::StatusOr<Caller> caller = service_.Authenticate(call);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(body(*caller, DeadlineOf(*context)));
+}
+
+grpc::Status AuthGrpcService::Ping(Context*, const v1::PingRequest*, v1::PingResponse* response) {
   response->set_alive(true);
   response->set_service("auth");
   response->set_uptime_seconds(absl::ToDoubleSeconds(clock_.Now() - started_));
   return grpc::Status::OK;
+}
+
+grpc::Status AuthGrpcService::ListClients(Context* c, const v1::ListClientsRequest* r,
+                                          v1::ListClientsResponse* out) {
+  return Handle(c, "ListClients", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().ListClients(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::GetClient(Context* c, const v1::GetClientRequest* r,
+                                        v1::Client* out) {
+  return Handle(c, "GetClient", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().GetClient(caller, r->client_id(), deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::CreateClient(Context* c, const v1::CreateClientRequest* r,
+                                           v1::CreateClientResponse* out) {
+  return Handle(c, "CreateClient", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().CreateClient(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::UpdateClient(Context* c, const v1::UpdateClientRequest* r,
+                                           v1::Client* out) {
+  return Handle(c, "UpdateClient", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().UpdateClient(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::EnableClient(Context* c, const v1::EnableClientRequest* r,
+                                           v1::Client* out) {
+  return Handle(c, "EnableClient", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().SetDisabled(caller, r->client_id(), false, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::DisableClient(Context* c, const v1::DisableClientRequest* r,
+                                            v1::Client* out) {
+  return Handle(c, "DisableClient", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().SetDisabled(caller, r->client_id(), true, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::DeleteClient(Context* c, const v1::DeleteClientRequest* r,
+                                           v1::DeleteClientResponse*) {
+  return Handle(c, "DeleteClient", [&](const Caller& caller, absl::Time deadline) {
+    return service_.clients().DeleteClient(caller, r->client_id(), deadline);
+  });
+}
+
+grpc::Status AuthGrpcService::ResetAccessToken(Context* c, const v1::ResetAccessTokenRequest* r,
+                                               v1::CreateClientResponse* out) {
+  return Handle(c, "ResetAccessToken", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.clients().ResetAccessToken(caller, r->client_id(), deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::ListRoles(Context* c, const v1::ListRolesRequest* r,
+                                        v1::ListRolesResponse* out) {
+  return Handle(c, "ListRoles", [&](const Caller& caller, absl::Time) {
+    return Into(service_.roles().ListRoles(caller, *r), out);
+  });
+}
+
+grpc::Status AuthGrpcService::ListRoleIds(Context* c, const v1::ListRoleIdsRequest* r,
+                                          v1::ListRoleIdsResponse* out) {
+  return Handle(c, "ListRoleIds", [&](const Caller& caller, absl::Time) {
+    return Into(service_.roles().ListRoleIds(caller, *r), out);
+  });
+}
+
+grpc::Status AuthGrpcService::GetRole(Context* c, const v1::GetRoleRequest* r, v1::Role* out) {
+  return Handle(c, "GetRole", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.roles().GetRole(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::CreateRole(Context* c, const v1::CreateRoleRequest* r,
+                                         v1::Role* out) {
+  return Handle(c, "CreateRole", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.roles().CreateRole(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::UpdateRole(Context* c, const v1::UpdateRoleRequest* r,
+                                         v1::Role* out) {
+  return Handle(c, "UpdateRole", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.roles().UpdateRole(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::DeleteRole(Context* c, const v1::DeleteRoleRequest* r,
+                                         v1::DeleteRoleResponse*) {
+  return Handle(c, "DeleteRole", [&](const Caller& caller, absl::Time deadline) {
+    return service_.roles().DeleteRole(caller, *r, deadline);
+  });
+}
+
+grpc::Status AuthGrpcService::ExpandScopes(Context* c, const v1::ExpandScopesRequest* r,
+                                           v1::ExpandScopesResponse* out) {
+  return Handle(c, "ExpandScopes", [&](const Caller& caller, absl::Time) {
+    return Into(service_.ExpandScopes(caller, *r), out);
+  });
+}
+
+grpc::Status AuthGrpcService::CurrentScopes(Context* c, const v1::CurrentScopesRequest*,
+                                            v1::CurrentScopesResponse* out) {
+  return Handle(c, "CurrentScopes", [&](const Caller& caller, absl::Time) {
+    return Into(service_.CurrentScopes(caller), out);
+  });
+}
+
+grpc::Status AuthGrpcService::ExplainScope(Context* c, const v1::ExplainScopeRequest* r,
+                                           v1::ExplainScopeResponse* out) {
+  return Handle(c, "ExplainScope", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.ExplainScope(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::AuthenticateRequest(Context*,
+                                                  const v1::AuthenticateRequestRequest* r,
+                                                  v1::AuthenticateRequestResponse* out) {
+  return ToGrpcStatus(Into(service_.AuthenticateRequest(*r), out));
+}
+
+grpc::Status AuthGrpcService::TestAuthenticate(Context* c, const v1::TestAuthenticateRequest* r,
+                                               v1::TestAuthenticateResponse* out) {
+  CallInfo call =
+      CallInfoFrom(*c, MethodPath(v1::Auth::service_full_name(), "TestAuthenticate"));
+  return ToGrpcStatus(Into(service_.TestAuthenticate(call, *r), out));
+}
+
+grpc::Status AuthGrpcService::ServiceAccountToken(Context* c,
+                                                  const v1::ServiceAccountTokenRequest* r,
+                                                  v1::ServiceAccountTokenResponse* out) {
+  return Handle(c, "ServiceAccountToken", [&](const Caller& caller, absl::Time) {
+    return Into(service_.ServiceAccountToken(caller, *r), out);
+  });
+}
+
+grpc::Status AuthGrpcService::GetJwks(Context*, const v1::GetJwksRequest*,
+                                      v1::GetJwksResponse* out) {
+  return ToGrpcStatus(Into(service_.GetJwks(), out));
+}
+
+grpc::Status AuthGrpcService::ListAuditHistory(Context* c, const v1::ListAuditHistoryRequest* r,
+                                               v1::ListAuditHistoryResponse* out) {
+  return Handle(c, "ListAuditHistory", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.ListAuditHistory(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status AuthGrpcService::VerifyAuditHistory(Context* c,
+                                                 const v1::VerifyAuditHistoryRequest*,
+                                                 v1::VerifyAuditHistoryResponse* out) {
+  return Handle(c, "VerifyAuditHistory", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.VerifyAuditHistory(caller, deadline), out);
+  });
 }
 
 }  // namespace bulwark::auth

@@ -1,29 +1,76 @@
 // File: services/auth/server/auth_grpc_service.h
 //
 // AuthGrpcService: the gRPC adapter of the auth service (bulwark.auth.v1.Auth). Each method
-// converts the request, calls the service logic and converts the result with ToGrpcStatus;
-// no business rule lives here. Methods not yet built answer UNIMPLEMENTED (the generated
-// base class does that).
+// authenticates the call (AuthService, locally), calls the logic with the caller and the
+// call's deadline, and converts the result with ToGrpcStatus. No business rule lives here.
+// Ping, AuthenticateRequest and GetJwks need no credentials; TestAuthenticate checks the
+// call's own signature against its fixed test client.
 //
 // Thread-safety: gRPC calls methods concurrently; the adapter holds no mutable state.
 
 #ifndef BULWARK_SERVICES_AUTH_SERVER_AUTH_GRPC_SERVICE_H_
 #define BULWARK_SERVICES_AUTH_SERVER_AUTH_GRPC_SERVICE_H_
 
+#include <functional>
+
 #include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "libraries/clock/clock.h"
+#include "services/auth/service/auth_service.h"
 
 namespace bulwark::auth {
 
 class AuthGrpcService final : public v1::Auth::Service {
  public:
-  AuthGrpcService(Clock& clock, absl::Time started) : clock_(clock), started_(started) {}
+  AuthGrpcService(AuthService& service, Clock& clock, absl::Time started)
+      : service_(service), clock_(clock), started_(started) {}
 
-  grpc::Status Ping(grpc::ServerContext* context, const v1::PingRequest* request,
-                    v1::PingResponse* response) override;
+  using Context = grpc::ServerContext;
+  grpc::Status Ping(Context*, const v1::PingRequest*, v1::PingResponse*) override;
+  grpc::Status ListClients(Context*, const v1::ListClientsRequest*,
+                           v1::ListClientsResponse*) override;
+  grpc::Status GetClient(Context*, const v1::GetClientRequest*, v1::Client*) override;
+  grpc::Status CreateClient(Context*, const v1::CreateClientRequest*,
+                            v1::CreateClientResponse*) override;
+  grpc::Status UpdateClient(Context*, const v1::UpdateClientRequest*, v1::Client*) override;
+  grpc::Status EnableClient(Context*, const v1::EnableClientRequest*, v1::Client*) override;
+  grpc::Status DisableClient(Context*, const v1::DisableClientRequest*, v1::Client*) override;
+  grpc::Status DeleteClient(Context*, const v1::DeleteClientRequest*,
+                            v1::DeleteClientResponse*) override;
+  grpc::Status ResetAccessToken(Context*, const v1::ResetAccessTokenRequest*,
+                                v1::CreateClientResponse*) override;
+  grpc::Status ListRoles(Context*, const v1::ListRolesRequest*, v1::ListRolesResponse*) override;
+  grpc::Status ListRoleIds(Context*, const v1::ListRoleIdsRequest*,
+                           v1::ListRoleIdsResponse*) override;
+  grpc::Status GetRole(Context*, const v1::GetRoleRequest*, v1::Role*) override;
+  grpc::Status CreateRole(Context*, const v1::CreateRoleRequest*, v1::Role*) override;
+  grpc::Status UpdateRole(Context*, const v1::UpdateRoleRequest*, v1::Role*) override;
+  grpc::Status DeleteRole(Context*, const v1::DeleteRoleRequest*,
+                          v1::DeleteRoleResponse*) override;
+  grpc::Status ExpandScopes(Context*, const v1::ExpandScopesRequest*,
+                            v1::ExpandScopesResponse*) override;
+  grpc::Status CurrentScopes(Context*, const v1::CurrentScopesRequest*,
+                             v1::CurrentScopesResponse*) override;
+  grpc::Status ExplainScope(Context*, const v1::ExplainScopeRequest*,
+                            v1::ExplainScopeResponse*) override;
+  grpc::Status AuthenticateRequest(Context*, const v1::AuthenticateRequestRequest*,
+                                   v1::AuthenticateRequestResponse*) override;
+  grpc::Status TestAuthenticate(Context*, const v1::TestAuthenticateRequest*,
+                                v1::TestAuthenticateResponse*) override;
+  grpc::Status ServiceAccountToken(Context*, const v1::ServiceAccountTokenRequest*,
+                                   v1::ServiceAccountTokenResponse*) override;
+  grpc::Status GetJwks(Context*, const v1::GetJwksRequest*, v1::GetJwksResponse*) override;
+  grpc::Status ListAuditHistory(Context*, const v1::ListAuditHistoryRequest*,
+                                v1::ListAuditHistoryResponse*) override;
+  grpc::Status VerifyAuditHistory(Context*, const v1::VerifyAuditHistoryRequest*,
+                                  v1::VerifyAuditHistoryResponse*) override;
 
  private:
+  // Authenticates the call as `method`, then runs `body(caller, deadline)`.
+  grpc::Status Handle(Context* context, const char* method,
+                      const std::function<absl::Status(const Caller&, absl::Time)>& body);
+
+  AuthService& service_;
   Clock& clock_;
   const absl::Time started_;
 };

@@ -1,0 +1,46 @@
+// File: libraries/client/call_credentials.h
+//
+// The client side of Bulwark authentication for C++ callers:
+//   LoadCredentials(path)        credentials from a JSON file {"clientId", "accessToken",
+//                                ["certificate"], ["authorizedScopes"]} (e.g. .bulwark/root.json)
+//   CredentialsFromEnvironment() TASKCLUSTER_CLIENT_ID / _ACCESS_TOKEN / _CERTIFICATE, as
+//                                Taskcluster's tools read them
+//   HawkCallCredentials(creds)   gRPC call credentials that sign every call with Hawk (method
+//                                POST, resource = the method path, host/port = the authority
+//                                the channel dialled); attach to a ClientContext or a channel
+// Temporary credentials (hawk::CreateTemporaryCredentials) and authorizedScopes work the same
+// way: they are part of hawk::Credentials.
+//
+//   auto creds = LoadCredentials(".bulwark/root.json");
+//   grpc::ClientContext context;
+//   context.set_credentials(HawkCallCredentials(*creds));
+//
+// Thread-safety: the call credentials may be shared by many calls and threads.
+// Errors: Load* return INVALID_ARGUMENT naming what is wrong; a call whose signing fails ends
+// with UNAUTHENTICATED and the reason.
+
+#ifndef BULWARK_LIBRARIES_CLIENT_CALL_CREDENTIALS_H_
+#define BULWARK_LIBRARIES_CLIENT_CALL_CREDENTIALS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/security/credentials.h"
+#include "libraries/clock/clock.h"
+#include "libraries/crypto/random.h"
+#include "libraries/hawk/credentials.h"
+
+namespace bulwark {
+
+absl::StatusOr<hawk::Credentials> LoadCredentials(const std::string& path);
+absl::StatusOr<hawk::Credentials> CredentialsFromJson(const std::string& json_text);
+absl::StatusOr<hawk::Credentials> CredentialsFromEnvironment();
+
+std::shared_ptr<grpc::CallCredentials> HawkCallCredentials(
+    hawk::Credentials credentials, const Clock& clock = Clock::Real(),
+    Random& random = Random::Secure());
+
+}  // namespace bulwark
+
+#endif  // BULWARK_LIBRARIES_CLIENT_CALL_CREDENTIALS_H_

@@ -1,0 +1,52 @@
+// File: services/auth/server/auth_config.h
+//
+// AuthConfig: the auth service's configuration file (--config=PATH, JSON; in Kubernetes the
+// auth Secret). It holds what only auth may hold (invariant 3): the static clients and their
+// tokens, the access-token keyring, the service-account signing keys and allowlist.
+//
+//   {
+//     "staticClients": [{"clientId": "static/bulwark/root", "accessToken": "…"}, …],
+//     "tokenKeys": [{"id": "2026-11", "key": "<base64 of 32 bytes>"}],   // last = current
+//     "signingKeys": [{"id": "sa-1", "privateKeyPem": "-----BEGIN PRIVATE KEY-----…"}],
+//     "serviceAccounts": {"issuer": "https://auth.bulwark.example",
+//                         "allowlist": ["release-uploader"], "maxLifetimeSeconds": 3600},
+//     "clockSkewSeconds": 900,          // Hawk timestamp tolerance (default 15 minutes)
+//     "purgeIntervalSeconds": 3600,     // how often expired clients are purged
+//     "roleReloadSeconds": 600          // full role reload, besides notifications
+//   }
+//
+// Thread-safety: a value. Errors: Load/Parse return INVALID_ARGUMENT naming the field; the
+// message never contains a secret.
+
+#ifndef BULWARK_SERVICES_AUTH_SERVER_AUTH_CONFIG_H_
+#define BULWARK_SERVICES_AUTH_SERVER_AUTH_CONFIG_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "services/auth/service/static_clients.h"
+
+namespace bulwark::auth {
+
+struct AuthConfig {
+  std::vector<StaticClient> static_clients;
+  nlohmann::json token_keys;    // for the keyring
+  nlohmann::json signing_keys;  // for service-account tokens
+  std::string service_account_issuer = "bulwark-auth";
+  std::set<std::string> service_account_allowlist;
+  absl::Duration max_token_lifetime = absl::Hours(1);
+  absl::Duration clock_skew = absl::Minutes(15);
+  absl::Duration purge_interval = absl::Hours(1);
+  absl::Duration role_reload_interval = absl::Minutes(10);
+};
+
+absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json);
+absl::StatusOr<AuthConfig> LoadAuthConfig(const std::string& path);
+
+}  // namespace bulwark::auth
+
+#endif  // BULWARK_SERVICES_AUTH_SERVER_AUTH_CONFIG_H_

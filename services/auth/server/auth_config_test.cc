@@ -1,0 +1,46 @@
+#include "services/auth/server/auth_config.h"
+
+#include "gtest/gtest.h"
+
+namespace bulwark::auth {
+namespace {
+
+nlohmann::json Minimal() {
+  nlohmann::json clients = nlohmann::json::array();
+  for (const char* n : {"root", "queue", "hooks", "verifier"}) {
+    clients.push_back({{"clientId", std::string("static/bulwark/") + n},
+                       {"accessToken", std::string(44, 'x')}});
+  }
+  return {{"staticClients", clients}, {"tokenKeys", {{{"id", "k"}, {"key", "…"}}}}};
+}
+
+TEST(AuthConfigTest, DefaultsAndOverrides) {
+  auto config = ParseAuthConfig(Minimal());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->clock_skew, absl::Minutes(15));
+  EXPECT_EQ(config->max_token_lifetime, absl::Hours(1));
+  nlohmann::json j = Minimal();
+  j["clockSkewSeconds"] = 60;
+  j["serviceAccounts"] = {{"issuer", "https://x"}, {"allowlist", {"uploader"}}};
+  config = ParseAuthConfig(j);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->clock_skew, absl::Seconds(60));
+  EXPECT_EQ(config->service_account_allowlist.count("uploader"), 1u);
+}
+
+TEST(AuthConfigTest, RejectsMistakesByName) {
+  nlohmann::json j = Minimal();
+  j["clockSkewSecs"] = 5;
+  EXPECT_NE(ParseAuthConfig(j).status().message().find("clockSkewSecs"), std::string::npos);
+  j = Minimal();
+  j.erase("tokenKeys");
+  EXPECT_NE(ParseAuthConfig(j).status().message().find("tokenKeys"), std::string::npos);
+  j = Minimal();
+  j["serviceAccounts"] = {{"maxLifetimeSeconds", 7200}};  // over an hour
+  EXPECT_EQ(ParseAuthConfig(j).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadAuthConfig("/nonexistent/auth.json").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace bulwark::auth

@@ -1,0 +1,112 @@
+// File: services/auth/service/auth_service.h
+//
+// AuthService: the auth service's logic behind bulwark.auth.v1, transport-free. It owns the
+// role service (resolver), the client service, the credential cache and the Hawk
+// authenticator, and is itself the RequestAuthenticator for auth's own methods (auth checks
+// its callers locally; everyone else asks it through AuthenticateRequest).
+//
+// Scopes of the methods implemented here (client and role methods: see their services):
+//   ExpandScopes: auth:expand-scopes · CurrentScopes: auth:current-scopes ·
+//   ExplainScope: auth:get-client:<clientId> (explaining a client) or auth:expand-scopes ·
+//   ListAuditHistory: auth:audit-history:<entityType> (both types when unfiltered) ·
+//   VerifyAuditHistory: auth:verify-audit-history ·
+//   ServiceAccountToken: auth:service-account:<account>, and the account must be on the
+//   configured allowlist (FAILED_PRECONDITION otherwise, whatever the caller's scopes) ·
+//   AuthenticateRequest, TestAuthenticate, GetJwks: no scope.
+//
+// Thread-safety: all methods are thread-safe.
+
+#ifndef BULWARK_SERVICES_AUTH_SERVICE_AUTH_SERVICE_H_
+#define BULWARK_SERVICES_AUTH_SERVICE_AUTH_SERVICE_H_
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "bulwark/auth/v1/auth.pb.h"
+#include "libraries/client/request_authenticator.h"
+#include "libraries/clock/clock.h"
+#include "libraries/crypto/random.h"
+#include "libraries/crypto/signing_keyring.h"
+#include "libraries/hawk/authenticator.h"
+#include "libraries/hawk/nonce_cache.h"
+#include "services/auth/service/client_service.h"
+#include "services/auth/service/credential_cache.h"
+#include "services/auth/service/role_service.h"
+#include "services/auth/service/token_sealer.h"
+#include "services/auth/store/auth_store.h"
+
+namespace bulwark::auth {
+
+class AuthService final : public RequestAuthenticator {
+ public:
+  struct Options {
+    absl::Duration clock_skew = absl::Minutes(15);
+    std::string service_account_issuer = "bulwark-auth";
+    std::set<std::string> service_account_allowlist;
+    absl::Duration max_token_lifetime = absl::Hours(1);
+  };
+  // Borrowed; each must outlive the service. `signing_keys` may be null (then
+  // ServiceAccountToken is FAILED_PRECONDITION and GetJwks is empty).
+  struct Dependencies {
+    AuthStore* store = nullptr;
+    TokenSealer* sealer = nullptr;
+    const crypto::SigningKeyring* signing_keys = nullptr;
+    Clock* clock = nullptr;
+    Random* random = nullptr;
+  };
+
+  // Loads the roles; fails if the database is unreachable or its role set does not validate.
+  static absl::StatusOr<std::unique_ptr<AuthService>> Create(const Options& options,
+                                                             const Dependencies& deps,
+                                                             absl::Time deadline);
+
+  RoleService& roles() { return *roles_; }
+  ClientService& clients() { return *clients_; }
+  CredentialCache& credentials() { return *cache_; }
+
+  // RequestAuthenticator, for auth's own methods.
+  absl::StatusOr<Caller> Authenticate(const CallInfo& call) const override;
+
+  absl::StatusOr<v1::AuthenticateRequestResponse> AuthenticateRequest(
+      const v1::AuthenticateRequestRequest& request) const;
+  absl::StatusOr<v1::TestAuthenticateResponse> TestAuthenticate(
+      const CallInfo& call, const v1::TestAuthenticateRequest& request) const;
+  absl::StatusOr<v1::ExpandScopesResponse> ExpandScopes(const Caller& caller,
+                                                        const v1::ExpandScopesRequest& request);
+  absl::StatusOr<v1::CurrentScopesResponse> CurrentScopes(const Caller& caller);
+  absl::StatusOr<v1::ExplainScopeResponse> ExplainScope(const Caller& caller,
+                                                        const v1::ExplainScopeRequest& request,
+                                                        absl::Time deadline);
+  absl::StatusOr<v1::ListAuditHistoryResponse> ListAuditHistory(
+      const Caller& caller, const v1::ListAuditHistoryRequest& request, absl::Time deadline);
+  absl::StatusOr<v1::VerifyAuditHistoryResponse> VerifyAuditHistory(const Caller& caller,
+                                                                    absl::Time deadline);
+  absl::StatusOr<v1::ServiceAccountTokenResponse> ServiceAccountToken(
+      const Caller& caller, const v1::ServiceAccountTokenRequest& request);
+  absl::StatusOr<v1::GetJwksResponse> GetJwks() const;
+
+  // Applies a change announced by any replica (ChangeListener).
+  void OnClientChanged(const std::string& client_id) { cache_->Invalidate(client_id); }
+  absl::Status OnRoleChanged(const std::string& role_id, absl::Time deadline);
+  // After lost notifications: forget every cached client and reload every role.
+  absl::Status Resync(absl::Time deadline);
+
+ private:
+  AuthService(const Options& options, const Dependencies& deps) : options_(options), deps_(deps) {}
+  absl::StatusOr<hawk::AuthResult> Run(const std::string& resource, const std::string& authority,
+                                       const std::string& authorization) const;
+
+  const Options options_;
+  const Dependencies deps_;
+  std::unique_ptr<RoleService> roles_;
+  std::unique_ptr<CredentialCache> cache_;
+  std::unique_ptr<ClientService> clients_;
+  std::unique_ptr<hawk::ClientLoader> loader_;
+  std::unique_ptr<hawk::InMemoryNonceCache> nonces_;
+  std::unique_ptr<hawk::Authenticator> authenticator_;
+};
+
+}  // namespace bulwark::auth
+
+#endif  // BULWARK_SERVICES_AUTH_SERVICE_AUTH_SERVICE_H_
