@@ -958,6 +958,61 @@ TEST(ExpansionShortcutTest, EqualsFullExpansionOnRandomClients) {
   }
 }
 
+// Random edits of a valid header never crash the pipeline or turn into a
+// dependency error, and a header that still authenticates carries exactly the
+// attribute values that were signed.
+TEST(AuthenticatorRobustnessTest, MutatedHeaders) {
+  auto fixture = AuthenticatorFixture::Create(Clients(), Roles(), kNow, {},
+                                              /*replay_protection=*/false);
+  TempCredentials temp = MakeTemp({.id = "root", .scopes = {"tmpscope"}});
+  const Request original =
+      Signed({.id = "root",
+              .key = temp.key,
+              .ext = nlohmann::json{{"certificate", temp.certificate},
+                                    {"authorizedScopes", {"tmpscope"}}}});
+  const HeaderAttributes signed_attributes =
+      ParseAuthorizationHeader(original.authorization).value();
+  const std::string alphabet = "Hawk idtsnoncemacext=\", \t\nAZaz09+/_-~";
+  uint64_t state = 99;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  int successes = 0;
+  for (int trial = 0; trial < 5000; ++trial) {
+    Request request = original;
+    std::string& header = request.authorization;
+    const int edits = 1 + static_cast<int>(next(3));
+    for (int e = 0; e < edits && !header.empty(); ++e) {
+      const size_t at = next(header.size());
+      switch (next(3)) {
+        case 0:
+          header[at] = alphabet[next(alphabet.size())];
+          break;
+        case 1:
+          header.erase(at, 1 + next(4));
+          break;
+        default:
+          header.insert(at, 1, alphabet[next(alphabet.size())]);
+      }
+    }
+    absl::StatusOr<AuthResult> result =
+        fixture->authenticator->Authenticate(request);
+    ASSERT_TRUE(result.ok()) << header << ": " << result.status();
+    if (result->outcome != AuthResult::Outcome::kSuccess) continue;
+    ++successes;
+    const HeaderAttributes attributes =
+        ParseAuthorizationHeader(header).value();
+    EXPECT_EQ(attributes.id, signed_attributes.id) << header;
+    EXPECT_EQ(attributes.ts, signed_attributes.ts) << header;
+    EXPECT_EQ(attributes.nonce, signed_attributes.nonce) << header;
+    EXPECT_EQ(attributes.ext, signed_attributes.ext) << header;
+    EXPECT_EQ(attributes.mac, signed_attributes.mac) << header;
+  }
+  // Some edits are harmless (whitespace, the scheme's case), most are not.
+  EXPECT_LT(successes, 5000);
+}
+
 class FailingLoader final : public ClientLoader {
  public:
   explicit FailingLoader(absl::Status status) : status_(std::move(status)) {}

@@ -1,6 +1,8 @@
 #include "libraries/hawk/digest.h"
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
@@ -15,6 +17,27 @@ TEST(DigestTest, HmacSha256MatchesKnownVectors) {
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
   EXPECT_EQ(Base64(HmacSha256("", "abc")),
             "/XrbFSwF74Dcz1Ch+kwF1aPsbalVdfwxKufF0JGDY1E=");
+}
+
+TEST(DigestTest, HmacSha256IsRekeyedOnEveryCallInEveryThread) {
+  const std::string expected = Base64(HmacSha256("", "abc"));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        // Alternate keys so that a context keeping the previous key would show.
+        if (Base64(HmacSha256(std::string(i % 3, 'k'), "abc")) !=
+            Base64(HmacSha256(std::string(i % 3, 'k'), "abc"))) {
+          ++mismatches[t];
+        }
+        if (Base64(HmacSha256("", "abc")) != expected) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int count : mismatches) EXPECT_EQ(count, 0);
+  EXPECT_NE(HmacSha256("a", "abc"), HmacSha256("b", "abc"));
 }
 
 TEST(DigestTest, Sha256MatchesKnownVector) {
