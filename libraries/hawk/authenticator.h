@@ -5,74 +5,74 @@
 // messages, plus replay protection. The auth service runs it for
 // AuthenticateRequest, TestAuthenticate and its own methods.
 //
-//   BULWARK_ASSIGN_OR_RETURN(std::unique_ptr<Authenticator> authenticator,
-//       Authenticator::Create({}, {.clients = &loader,
-//                                  .expand = [&](auto s) { return
-//                                  resolver.Expand(s); }, .clock =
-//                                  &Clock::Real(), .nonces =
-//                                  nonce_cache.get()}));
-//   BULWARK_ASSIGN_OR_RETURN(AuthResult result,
-//   authenticator->AuthenticateGrpc(
-//       "/bulwark.queue.v1.Queue/CreateTask", authority, authorization));
+//   Authenticator::Dependencies deps;
+//   deps.clients = &loader;
+//   deps.expand = [&](absl::Span<const std::string> s) {
+//     return resolver.Expand(s);
+//   };
+//   deps.clock = &Clock::Real();
+//   deps.nonces = nonce_cache.get();
+//   BULWARK_ASSIGN_OR_RETURN(auto authenticator,
+//                            Authenticator::Create({}, std::move(deps)));
+//   BULWARK_ASSIGN_OR_RETURN(
+//       AuthResult result,
+//       authenticator->AuthenticateGrpc("/bulwark.queue.v1.Queue/CreateTask",
+//                                       authority, authorization));
 //
-// A request without an authorization header is anonymous ("no-auth"): scopes =
-// expand([assume:anonymous]), expires = now + 15 minutes. Otherwise, in order:
-//   1. Parse the header (header.h); a header over 4096 characters fails with
-//   code
-//      INVALID_ARGUMENT, every other failure with UNAUTHENTICATED. id, ts,
-//      nonce and mac are required ("Bad Request: Missing attributes").
-//   2. Parse ext ("Failed to parse ext"). A truthy ext.certificate.issuer must
-//   be a string
-//      ("ext.certificate.issuer must be a string") other than the Hawk id ("...
-//      must differ from the supplied clientId"); it names the issuer, whose key
-//      signs, and the Hawk id is then the credential's name.
-//   3. Load the issuer (the Hawk id for permanent and unnamed temporary
-//   credentials): "Client
-//      with clientId '<id>' not found", "... is disabled", "Client with
-//      clientId: '<id>' has expired".
-//   4. A truthy ext.certificate: CheckCertificate (certificate.h) - shape,
-//   start <= now + 5 min,
-//      expiry >= now - 5 min, span <= 31 days, the clientId rule, the signature
-//      (constant time). The key becomes the temporary access token; expires =
-//      min(client, certificate).
-//   5. The MAC, with that key, compared in constant time ("Unauthorized: Bad
-//   mac").
-//   6. The certificate's scope checks (CheckCertificateScopes):
-//   auth:create-client:<name> for
-//      named credentials, and the issuer's expanded scopes satisfy every
-//      certificate scope. Scopes become the certificate's scopes.
-//   7. A truthy ext.authorizedScopes: an array ("ext.authorizedScopes must be
-//   an array") of
-//      valid scopes ("... must be an array of valid scopes"), satisfied by
-//      expand(scopes + assume:anonymous) ("Supplied credentials do not satisfy
-//      authorizedScopes; ..."); scopes become authorizedScopes.
-//   8. Scopes = expand(scopes + assume:anonymous).
-//   9. |ts - now| <= clock skew ("Unauthorized: Stale timestamp"; ts must be
-//   decimal digits).
-//  10. The (id, ts, nonce) triple was not accepted before within the window
-//      ("Unauthorized: replayed request"); it is then recorded until ts + skew.
-// Deliberate differences from Taskcluster, none of which changes the outcome of
-// a request whose MAC and certificate signature are valid:
-//   - Taskcluster checks the certificate's scopes (6) before its signature and
-//   checks 6-7
-//     before the MAC, so anyone who knows a clientId can learn, without its
-//     key, whether that client holds any scope they name (a forged certificate
-//     naming it as issuer) and read its whole expanded scope set (the
-//     authorizedScopes failure message). Here nothing that depends on a
-//     client's scopes is revealed before the signature and MAC are verified.
-//   - A non-numeric ts is stale (hawk's NaN comparison lets it through); ext
-//   must be a JSON
-//     object; certificate signatures of a different length fail with the usual
-//     message.
-//   - Steps 9-10 are new (replay) or configurable (skew; Taskcluster fixes 15
-//   minutes).
-//   - Bewits (signed URLs) do not exist on gRPC and are not supported.
+// A request without an authorization header is anonymous ("no-auth"):
+// scopes = expand([assume:anonymous]), expires = now + 15 minutes. Otherwise,
+// in order:
+//  1. Parse the header (header.h): a header over 4096 characters fails with
+//     code INVALID_ARGUMENT, every other failure with UNAUTHENTICATED. id, ts,
+//     nonce and mac are required ("Bad Request: Missing attributes").
+//  2. Parse ext ("Failed to parse ext"). A truthy ext.certificate.issuer must
+//     be a string ("ext.certificate.issuer must be a string") other than the
+//     Hawk id ("... must differ from the supplied clientId"); it names the
+//     issuer, whose key signs, and the Hawk id is then the credential's name.
+//  3. Load the issuer (the Hawk id for permanent and unnamed temporary
+//     credentials): "Client with clientId '<id>' not found", "... is
+//     disabled", "Client with clientId: '<id>' has expired".
+//  4. A truthy ext.certificate: CheckCertificate (certificate.h): shape,
+//     start <= now + 5 min, expiry >= now - 5 min, span <= 31 days, the
+//     clientId rule, the signature (constant time). The key becomes the
+//     temporary access token; expires = min(client, certificate).
+//  5. The MAC, with that key, compared in constant time ("Unauthorized: Bad
+//     mac").
+//  6. The certificate's scope checks (CheckCertificateScopes):
+//     auth:create-client:<name> for named credentials, and the issuer's
+//     expanded scopes satisfy every certificate scope. Scopes become the
+//     certificate's scopes.
+//  7. A truthy ext.authorizedScopes: an array ("ext.authorizedScopes must be
+//     an array") of valid scopes ("... must be an array of valid scopes"),
+//     satisfied by expand(scopes + assume:anonymous) ("Supplied credentials
+//     do not satisfy authorizedScopes; ..."); scopes become authorizedScopes.
+//  8. Scopes = expand(scopes + assume:anonymous).
+//  9. |ts - now| <= clock skew ("Unauthorized: Stale timestamp"; ts must be
+//     decimal digits).
+// 10. The (id, ts, nonce) triple was not accepted before within the window
+//     ("Unauthorized: replayed request"); it is then recorded until ts + skew.
+//
+// Deliberate differences from Taskcluster, none of which changes the outcome
+// of a request whose MAC and certificate signature are valid:
+//  - Taskcluster checks the certificate's scopes (6) before its signature, and
+//    6-7 before the MAC, so anyone who knows a clientId can learn, without its
+//    key, whether that client holds any scope they name (a forged certificate
+//    naming it as issuer), and read its whole expanded scope set (the
+//    authorizedScopes failure message). Here nothing that depends on a
+//    client's scopes is revealed before the signature and the MAC are
+//    verified.
+//  - A non-numeric ts is stale (hawk's NaN comparison lets it through); ext
+//    must be a JSON object; a certificate signature of another length fails
+//    with the usual message.
+//  - Steps 9-10 are new (replay) or configurable (the skew; Taskcluster fixes
+//    15 minutes).
+//  - Bewits (signed URLs) do not exist on gRPC and are not supported.
 //
 // Thread-safety: Authenticate is const and thread-safe when the dependencies
 // are. Errors: Create returns INVALID_ARGUMENT for a missing dependency or a
 // non-positive skew. Authenticate reports authentication failures in
-// AuthResult, never as a Status; a non-OK Status means a dependency failed (the
-// loader's or nonce cache's error, e.g. UNAVAILABLE, passed through; a
+// AuthResult, never as a Status; a non-OK Status means a dependency failed
+// (the loader's or nonce cache's error, e.g. UNAVAILABLE, passed through; a
 // dependency error that would read as an authentication outcome,
 // UNAUTHENTICATED or INVALID_ARGUMENT, is reported as INTERNAL).
 

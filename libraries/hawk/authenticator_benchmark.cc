@@ -1,6 +1,6 @@
-// The request-authentication hot path: header parsing, the MAC, and whole Authenticate calls
-// (client lookup through a static loader, role expansion through a real Resolver), plus the
-// nonce cache on its own.
+// The request-authentication hot path: header parsing, the MAC, and whole
+// Authenticate calls (client lookup through a static loader, role expansion
+// through a real Resolver), plus the nonce cache on its own.
 //
 //   bazel run -c opt //libraries/hawk:authenticator_benchmark
 
@@ -37,13 +37,16 @@ std::unique_ptr<AuthenticatorFixture> Fixture() {
   for (int i = 0; i < 30; ++i) {
     scopes.push_back(absl::StrCat("queue:create-task:highest:proj-", i, "/*"));
   }
-  for (int i = 0; i < 10; ++i) scopes.push_back(absl::StrCat("assume:project:p", i));
-  std::vector<scopes::Role> roles = {{"anonymous", {"queue:get-task:*"}},
-                                     {"project:*", {"secrets:get:project/<..>/*",
-                                                    "queue:route:index.<..>.*"}}};
+  for (int i = 0; i < 10; ++i)
+    scopes.push_back(absl::StrCat("assume:project:p", i));
+  std::vector<scopes::Role> roles = {
+      {"anonymous", {"queue:get-task:*"}},
+      {"project:*",
+       {"secrets:get:project/<..>/*", "queue:route:index.<..>.*"}}};
   return AuthenticatorFixture::Create(
-      {{"project/ci", {"ci-token-0123456789abcdefghijklmnopqrstuvwxyz", scopes,
-                       kNow + absl::Hours(24)}}},
+      {{"project/ci",
+        {"ci-token-0123456789abcdefghijklmnopqrstuvwxyz", scopes,
+         kNow + absl::Hours(24)}}},
       roles, kNow, {}, /*replay_protection=*/false);
 }
 
@@ -55,7 +58,8 @@ Credentials Ci() {
 void BM_ParseHeader(benchmark::State& state) {
   SimulatedClock clock(kNow);
   SeededRandom random(1);
-  const std::string header = SignRequest(Ci(), QueueRequest(), clock, random).value();
+  const std::string header =
+      SignRequest(Ci(), QueueRequest(), clock, random).value();
   for (auto _ : state) {
     benchmark::DoNotOptimize(ParseAuthorizationHeader(header));
   }
@@ -92,13 +96,15 @@ void RunAuthenticate(benchmark::State& state, const Credentials& credentials) {
   }
 }
 
-void BM_AuthenticatePermanent(benchmark::State& state) { RunAuthenticate(state, Ci()); }
+void BM_AuthenticatePermanent(benchmark::State& state) {
+  RunAuthenticate(state, Ci());
+}
 BENCHMARK(BM_AuthenticatePermanent);
 
 void BM_AuthenticateAuthorizedScopes(benchmark::State& state) {
   Credentials restricted = Ci();
-  restricted.authorized_scopes =
-      std::vector<std::string>{"assume:project:p1", "queue:create-task:highest:proj-1/*"};
+  restricted.authorized_scopes = std::vector<std::string>{
+      "assume:project:p1", "queue:create-task:highest:proj-1/*"};
   RunAuthenticate(state, restricted);
 }
 BENCHMARK(BM_AuthenticateAuthorizedScopes);
@@ -109,7 +115,8 @@ void BM_AuthenticateTemporary(benchmark::State& state) {
   options.start = kNow;
   options.expiry = kNow + absl::Hours(1);
   options.scopes = {"assume:project:p2", "queue:create-task:highest:proj-2/*"};
-  RunAuthenticate(state, CreateTemporaryCredentials(Ci(), options, random).value());
+  RunAuthenticate(state,
+                  CreateTemporaryCredentials(Ci(), options, random).value());
 }
 BENCHMARK(BM_AuthenticateTemporary);
 
@@ -143,7 +150,8 @@ void BM_ExpandClientScopes(benchmark::State& state) {
   auto fixture = Fixture();
   auto client = fixture->loader->Load("project/ci").value();
   for (auto _ : state) {
-    std::vector<std::string> input(client->scopes.begin(), client->scopes.end());
+    std::vector<std::string> input(client->scopes.begin(),
+                                   client->scopes.end());
     input.emplace_back(kAnonymousRole);
     benchmark::DoNotOptimize(fixture->resolver->Expand(input));
   }

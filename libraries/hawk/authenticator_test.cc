@@ -521,7 +521,7 @@ std::vector<Vector> Vectors() {
       {"named_temporary_credentials_issuer_cannot_create_name",
        [] {
          // Upstream's vector has no scopes, so its signature is invalid (the
-         // zero-scope quirk below) and only its check order reports the scope;
+         // zero-scope quirk above) and only its check order reports the scope;
          // here the signature is valid, so the scope failure is what remains.
          return SignedTemp({.id = "cant-create-this",
                             .access_token = "unpriv-secret",

@@ -28,12 +28,10 @@
 //   ext.certificate.clientId must only be used with ext.certificate.issuer
 //   ext.certificate.signature is not valid[, or wrong clientId provided]
 // then, in CheckCertificateScopes:
-//   ext.certificate issuer `<issuer>` doesn't have `auth:create-client:<name>`
-//   for supplied
-//     clientId.
+//   ext.certificate issuer `<issuer>` doesn't have
+//     `auth:create-client:<name>` for supplied clientId.
 //   ext.certificate issuer `<issuer>` doesn't satisfy all certificate scopes
-//   <a, b>.  The
-//     temporary credentials were not generated correctly.
+//     <a, b>.  The temporary credentials were not generated correctly.
 
 namespace bulwark::hawk {
 namespace {

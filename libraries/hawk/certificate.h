@@ -1,38 +1,38 @@
 // File: libraries/hawk/certificate.h
 //
-// Taskcluster temporary credentials, certificate version 1 (auth.md §4.3 step 4
-// and §4.4): creation exactly as taskcluster-client's
+// Taskcluster temporary credentials, certificate version 1 (auth.md §4.3 step
+// 4 and §4.4): creation exactly as taskcluster-client's
 // createTemporaryCredentials makes them (named and unnamed), and the
 // server-side checks of a certificate received in ext.
 //
 // A certificate is {version: 1, scopes, start, expiry (ms since the epoch),
 // seed (two slugids, 44 characters), signature, issuer (named credentials
-// only)}. The signature is base64(HMAC-SHA256(issuer's accessToken, lines
-// joined by "\n")): "version:1",
-// ["clientId:<name>", "issuer:<issuer>",] "seed:<seed>", "start:<ms>",
-// "expiry:<ms>", "scopes:", then one line per scope. The temporary access token
-// is base64url-without-padding(HMAC-SHA256(issuer's accessToken, seed)).
+// only)}. The signature is base64(HMAC-SHA256(issuer's accessToken, text)),
+// where text is these lines joined by "\n": "version:1", ["clientId:<name>",
+// "issuer:<issuer>",] "seed:<seed>", "start:<ms>", "expiry:<ms>", "scopes:",
+// then one line per scope. The temporary access token is
+// base64url-without-padding(HMAC-SHA256(issuer's accessToken, seed)).
 //
-//   BULWARK_ASSIGN_OR_RETURN(Credentials temp, CreateTemporaryCredentials(
-//       root, {.start = now, .expiry = now + absl::Hours(1), .scopes =
-//       {"queue:*"}}, random));
+//   TemporaryCredentialsOptions options;
+//   options.start = now;
+//   options.expiry = now + absl::Hours(1);
+//   options.scopes = {"queue:*"};
+//   BULWARK_ASSIGN_OR_RETURN(
+//       Credentials temp, CreateTemporaryCredentials(root, options, random));
 //
 // Verification is split in two, so that nothing about the issuer's scopes is
-// revealed to a caller that has not proven it holds the key (see
-// authenticator.h):
-//   CheckCertificate: the checks that need no scopes (shape, times, the
-//   clientId rule of
-//     unnamed certificates, the signature), returning the temporary key and
-//     expiry;
-//   CheckCertificateScopes: the issuer may create the name (named credentials)
-//   and holds every
-//     certificate scope.
+// revealed to a caller that has not proven it holds the key (authenticator.h):
+//  - CheckCertificate: the checks that need no scopes (shape, times, the
+//    clientId rule of unnamed certificates, the signature), returning the
+//    temporary key and expiry;
+//  - CheckCertificateScopes: the issuer may create the name (named
+//    credentials) and holds every certificate scope.
 //
 // Thread-safety: pure functions (CreateTemporaryCredentials uses the Random it
 // is given). Errors: CreateTemporaryCredentials returns INVALID_ARGUMENT for
-// issuer credentials that are themselves temporary, lack a clientId or
-// accessToken, expiry before start, a span over 31 days, an invalid scope, or a
-// name equal to the issuer. The checks return UNAUTHENTICATED with
+// issuer credentials that are themselves temporary or lack a clientId or
+// accessToken, expiry before start, a span over 31 days, an invalid scope, or
+// a name equal to the issuer. The checks return UNAUTHENTICATED with
 // Taskcluster's messages ("ext.certificate.version must be 1", ...), listed in
 // the .cc file.
 

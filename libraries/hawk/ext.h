@@ -1,23 +1,23 @@
 // File: libraries/hawk/ext.h
 //
 // Taskcluster's Hawk `ext`: base64 of a JSON object that may carry
-// `certificate` (temporary credentials, auth.md §4.4) and `authorizedScopes` (a
-// restriction of the request's scopes). Unknown fields are ignored by the
+// `certificate` (temporary credentials, auth.md §4.4) and `authorizedScopes`
+// (a restriction of the request's scopes). Unknown fields are ignored by the
 // verifier, for forward compatibility.
 //
-//   BULWARK_ASSIGN_OR_RETURN(std::string ext, BuildExt(credentials));  // ""
-//   when nothing to send BULWARK_ASSIGN_OR_RETURN(nlohmann::json parsed,
-//   DecodeExt(attributes.ext));
+//   // "" when there is nothing to send:
+//   BULWARK_ASSIGN_OR_RETURN(std::string ext, BuildExt(credentials));
+//   BULWARK_ASSIGN_OR_RETURN(nlohmann::json parsed, DecodeExt(ext));
 //
 // Thread-safety: pure functions.
-// Errors: DecodeExt returns UNAUTHENTICATED "Failed to parse ext" when `ext` is
-// not base64 (the standard or the URL-safe alphabet, padding optional) of UTF-8
-// JSON text whose value is an object. (Taskcluster accepts any JSON value
-// there; a non-object carries neither field, and `null` crashes its validator,
-// so Bulwark refuses non-objects.) BuildExt returns INVALID_ARGUMENT when the
-// certificate is not JSON text of an object, or an authorized scope is not a
-// valid scope (so a client cannot silently send wider requests than it asked
-// for, Taskcluster issue #9031).
+// Errors: DecodeExt returns UNAUTHENTICATED "Failed to parse ext" when `ext`
+// is not base64 (the standard or the URL-safe alphabet, padding optional) of
+// UTF-8 JSON text whose value is an object. (Taskcluster accepts any JSON
+// value there; a non-object carries neither field, and `null` crashes its
+// validator, so Bulwark refuses non-objects.) BuildExt returns
+// INVALID_ARGUMENT when the certificate is not JSON text of an object, or an
+// authorized scope is not a valid scope (so a client cannot silently send
+// wider requests than it asked for, Taskcluster issue #9031).
 
 #ifndef BULWARK_LIBRARIES_HAWK_EXT_H_
 #define BULWARK_LIBRARIES_HAWK_EXT_H_

@@ -1,33 +1,32 @@
 // File: libraries/hawk/header.h
 //
 // The `Authorization: Hawk ...` header: parsing exactly as hawk 9.0.2's
-// parseAuthorizationHeader accepts it (auth.md §4.1), and building it as hawk's
-// client.header writes it.
+// parseAuthorizationHeader accepts it (auth.md §4.1), and building it as
+// hawk's client.header writes it.
 //
 // Parsing rules (hawk 9): at most 4096 characters; `<scheme> <attributes>`
 // where the scheme is `Hawk` in any case; attributes are `name="value"`
-// separated by commas and optional whitespace, each name one of id, ts, nonce,
-// hash, ext, mac, app, dlg, at most once, each value non-empty printable ASCII
-// without `"` or `\`; nothing else may appear.
+// separated by commas and optional whitespace, each name one of id, ts,
+// nonce, hash, ext, mac, app, dlg, at most once, each value non-empty
+// printable ASCII without `"` or `\`; nothing else may appear.
 //
 //   absl::StatusOr<HeaderAttributes> attributes =
-//   ParseAuthorizationHeader(value); std::string header =
-//   *BuildHeader(credentials, request, ts, nonce, ext);
+//       ParseAuthorizationHeader(value);
+//   absl::StatusOr<std::string> header =
+//       BuildHeader(credentials, request, ts, nonce, ext);
 //
 // Thread-safety: pure functions.
 // Errors (messages as Taskcluster reports hawk's, "<HTTP error>: <message>"):
-//   - INVALID_ARGUMENT "Bad Request: Header length too long" for more than 4096
-//   characters
-//     (kept apart so that services answer INVALID_ARGUMENT, not
-//     UNAUTHENTICATED);
-//   - UNAUTHENTICATED for every other malformed header: "Bad Request: Invalid
-//   header syntax",
-//     "Unauthorized: Unauthorized" (not the Hawk scheme), "Bad Request: Unknown
-//     attribute: x", "Bad Request: Bad attribute value: x", "Bad Request:
-//     Duplicate attribute: x", "Bad Request: Bad header format".
-//   BuildHeader returns INVALID_ARGUMENT for an id, nonce, hash or ext that a
-//   Hawk server cannot parse (empty id or nonce, or a character outside
-//   printable ASCII, `"` or `\`), or a header longer than 4096 characters.
+//  - INVALID_ARGUMENT "Bad Request: Header length too long" for more than 4096
+//    characters (kept apart so that services answer INVALID_ARGUMENT, not
+//    UNAUTHENTICATED);
+//  - UNAUTHENTICATED for every other malformed header: "Bad Request: Invalid
+//    header syntax", "Unauthorized: Unauthorized" (not the Hawk scheme), "Bad
+//    Request: Unknown attribute: x", "Bad Request: Bad attribute value: x",
+//    "Bad Request: Duplicate attribute: x", "Bad Request: Bad header format".
+// BuildHeader returns INVALID_ARGUMENT for an id, nonce, hash or ext that a
+// Hawk server cannot parse (empty id or nonce, or a character outside
+// printable ASCII, `"` or `\`), or a header longer than 4096 characters.
 
 #ifndef BULWARK_LIBRARIES_HAWK_HEADER_H_
 #define BULWARK_LIBRARIES_HAWK_HEADER_H_

@@ -4,16 +4,19 @@
 // the MAC itself (base64 of HMAC-SHA256 keyed with the access token), and the
 // optional payload hash.
 //
-// The normalized string is, each line ending in "\n":
-//   hawk.1.header, ts, nonce, METHOD (upper-cased), resource (as sent), host
-//   (lower-cased), port, hash (or empty), ext (with "\" written "\\" and a
-//   newline written "\n"),
-// followed, only when `app` is set, by app and dlg (or empty). Taskcluster
+// The normalized string is these lines, each ending in "\n": hawk.1.header,
+// ts, nonce, METHOD (upper-cased), resource (as sent), host (lower-cased),
+// port, hash (or empty), ext (with "\" written "\\" and a newline written
+// "\n"); then, only when `app` is set, app and dlg (or empty). Taskcluster
 // never sets app.
 //
-//   MacFields fields{.ts = "1353832234", .nonce = "j4h3g2", .method = "POST",
-//                    .resource = "/bulwark.queue.v1.Queue/CreateTask",
-//                    .host = "queue.example.com", .port = 443};
+//   MacFields fields;
+//   fields.ts = "1353832234";
+//   fields.nonce = "j4h3g2";
+//   fields.method = "POST";
+//   fields.resource = "/bulwark.queue.v1.Queue/CreateTask";
+//   fields.host = "queue.example.com";
+//   fields.port = 443;
 //   std::string mac = CalculateMac(access_token, fields);
 //
 // Thread-safety: pure functions. Errors: none.

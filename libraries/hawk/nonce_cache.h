@@ -1,34 +1,31 @@
 // File: libraries/hawk/nonce_cache.h
 //
-// Replay protection, which Taskcluster lacks (auth.md §4.1): the authenticator
-// records the (Hawk id, ts, nonce) of every request it accepts, for as long as
-// that request's timestamp stays inside the clock-skew window, and refuses the
-// same triple a second time.
+// Replay protection, which Taskcluster lacks (auth.md §4.1): the
+// authenticator records the (Hawk id, ts, nonce) of every request it accepts,
+// for as long as that request's timestamp stays inside the clock-skew window,
+// and refuses the same triple a second time.
 //
 // NonceCache is the interface (a deployment with several auth replicas could
 // share one, e.g. in PostgreSQL); InMemoryNonceCache is the per-process
 // implementation:
-//   - keys are a 128-bit digest of the triple, so an entry costs a fixed ~80
-//   bytes whatever the
-//     id's length;
-//   - memory is bounded by Options::max_entries; an entry is dropped once
-//   `forget_after` has
-//     passed;
-//   - when it is full of live entries, the entries closest to expiry are
-//   dropped first (each
-//     drop is counted in evictions(): a replay of a dropped request would then
-//     pass, so size max_entries to the peak request rate times the window, 2 x
-//     the clock skew);
-//   - sharded, one mutex per shard.
+//  - keys are a 128-bit digest of the triple, so an entry costs a fixed ~80
+//    bytes whatever the id's length;
+//  - memory is bounded by Options::max_entries; an entry is dropped once its
+//    `forget_after` has passed;
+//  - when it is full of live entries, the entries closest to expiry are
+//    dropped first, each drop counted in evictions(): a replay of a dropped
+//    request would then pass, so size max_entries to the peak request rate
+//    times the window (twice the clock skew);
+//  - sharded, one mutex per shard.
 //
-//   auto nonces = InMemoryNonceCache::Create({.max_entries = 1 << 20}).value();
-//   absl::Status seen = nonces->Record(id, ts, nonce, now, now + skew);
+//   auto nonces = InMemoryNonceCache::Create({}).value();
+//   absl::Status seen = nonces->Record(id, ts, nonce, now, ts_time + skew);
 //
 // Thread-safety: implementations must be thread-safe; InMemoryNonceCache is.
 // Errors: Record returns ALREADY_EXISTS for a triple recorded before and not
 // yet forgotten; other codes only for infrastructure failures of shared
-// implementations. Create returns INVALID_ARGUMENT for zero max_entries or
-// shards.
+// implementations. Create returns INVALID_ARGUMENT for zero shards or fewer
+// max_entries than shards.
 
 #ifndef BULWARK_LIBRARIES_HAWK_NONCE_CACHE_H_
 #define BULWARK_LIBRARIES_HAWK_NONCE_CACHE_H_

@@ -2,18 +2,17 @@
 //
 // Request: the parts of a call that a Hawk MAC covers, as Bulwark maps gRPC
 // onto Hawk (ARCHITECTURE §2): method "POST", resource = the full gRPC method
-// path
-// ("/bulwark.queue.v1.Queue/CreateTask"), host and port = the `:authority` the
-// client dialled, and the `authorization` metadata value. ParseAuthority splits
-// an authority the same way on the signing and the verifying side, as Node's
-// url.parse does for the URL a Hawk client signs: "Host:50051" gives host
-// "Host", port 50051; "[::1]:50051" gives host "::1"; an authority without a
-// port gets `default_port`.
+// path ("/bulwark.queue.v1.Queue/CreateTask"), host and port = the
+// `:authority` the client dialled, and the `authorization` metadata value.
+// ParseAuthority splits an authority the same way on the signing and the
+// verifying side, as Node's url.parse does for the URL a Hawk client signs:
+// "Host:50051" gives host "Host", port 50051; "[::1]:50051" gives host "::1";
+// an authority without a port gets `default_port`.
 //
 // Thread-safety: Request is a value; ParseAuthority is a pure function.
-// Errors: ParseAuthority returns INVALID_ARGUMENT for an empty host, a bad port
-// (not 0..65535 in decimal), a '/', '@', whitespace or control character, or
-// unbalanced IPv6 brackets.
+// Errors: ParseAuthority returns INVALID_ARGUMENT for an empty host, a bad
+// port (not 0..65535 in decimal), a '/', '@', whitespace or control
+// character, or unbalanced IPv6 brackets.
 
 #ifndef BULWARK_LIBRARIES_HAWK_REQUEST_H_
 #define BULWARK_LIBRARIES_HAWK_REQUEST_H_

@@ -1,24 +1,25 @@
 // File: libraries/hawk/signer.h
 //
 // SignRequest: the client side of Bulwark's Hawk-over-gRPC (ARCHITECTURE §2),
-// as a taskcluster-client would sign the same call: ext carries the certificate
-// of temporary credentials and the authorizedScopes (ext.h), ts is the current
-// second and the nonce is random. The C++ client library's call-credentials
-// plugin calls it once per call.
+// as a taskcluster-client would sign the same call: ext carries the
+// certificate of temporary credentials and the authorizedScopes (ext.h), ts
+// is the current second and the nonce is random. The C++ client library's
+// call-credentials plugin calls it once per call.
 //
-//   Request request{.resource = "/bulwark.queue.v1.Queue/CreateTask"};
-//   BULWARK_ASSIGN_OR_RETURN(HostPort target,
-//   ParseAuthority(channel_authority)); request.host = target.host;
+//   BULWARK_ASSIGN_OR_RETURN(HostPort target, ParseAuthority(authority));
+//   Request request;
+//   request.resource = "/bulwark.queue.v1.Queue/CreateTask";
+//   request.host = target.host;
 //   request.port = target.port;
-//   BULWARK_ASSIGN_OR_RETURN(std::string authorization,
-//                            SignRequest(credentials, request, Clock::Real(),
-//                                        Random::Secure()));
+//   BULWARK_ASSIGN_OR_RETURN(
+//       std::string authorization,
+//       SignRequest(credentials, request, Clock::Real(), Random::Secure()));
 //   context.AddMetadata("authorization", authorization);
 //
 // Thread-safety: as thread-safe as the Random passed (Random::Secure() is).
 // Errors: INVALID_ARGUMENT from BuildExt (a certificate that is not a JSON
-// object, an invalid authorized scope) or BuildHeader (an unusable clientId, or
-// a header over 4096 characters).
+// object, an invalid authorized scope) or BuildHeader (an unusable clientId,
+// or a header over 4096 characters).
 
 #ifndef BULWARK_LIBRARIES_HAWK_SIGNER_H_
 #define BULWARK_LIBRARIES_HAWK_SIGNER_H_

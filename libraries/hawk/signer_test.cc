@@ -56,7 +56,8 @@ TEST_F(SignRequestTest, PermanentCredentials) {
 }
 
 TEST_F(SignRequestTest, HooksActForTheHookThroughAuthorizedScopes) {
-  // ARCHITECTURE invariant 4: hooks call with authorizedScopes = [assume:hook-id:G/H].
+  // ARCHITECTURE invariant 4: hooks call with authorizedScopes =
+  // [assume:hook-id:G/H].
   Credentials as_hook = hooks_;
   as_hook.authorized_scopes = std::vector<std::string>{"assume:hook-id:g/h"};
   const AuthResult result =
@@ -74,7 +75,8 @@ TEST_F(SignRequestTest, TemporaryCredentials) {
   options.start = kNow;
   options.expiry = kNow + absl::Hours(1);
   options.scopes = {"assume:hook-id:g/*"};
-  Credentials temp = CreateTemporaryCredentials(hooks_, options, random_).value();
+  Credentials temp =
+      CreateTemporaryCredentials(hooks_, options, random_).value();
   temp.authorized_scopes = std::vector<std::string>{"queue:create-task:g/x"};
   const AuthResult result =
       Verify(SignRequest(temp, request_, clock_, random_).value());
@@ -86,8 +88,10 @@ TEST_F(SignRequestTest, TemporaryCredentials) {
 }
 
 TEST_F(SignRequestTest, EachCallHasAFreshNonce) {
-  const std::string first = SignRequest(hooks_, request_, clock_, random_).value();
-  const std::string second = SignRequest(hooks_, request_, clock_, random_).value();
+  const std::string first =
+      SignRequest(hooks_, request_, clock_, random_).value();
+  const std::string second =
+      SignRequest(hooks_, request_, clock_, random_).value();
   EXPECT_NE(ParseAuthorizationHeader(first)->nonce,
             ParseAuthorizationHeader(second)->nonce);
   EXPECT_TRUE(Verify(first).ok());
@@ -115,9 +119,10 @@ TEST(NewNonceTest, ElevenUrlSafeCharacters) {
   const std::string nonce = NewNonce(random);
   EXPECT_EQ(nonce.size(), 11u);
   EXPECT_TRUE(ValidAttributeValue(nonce));
-  EXPECT_EQ(nonce.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      nonce.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
 }
 
 }  // namespace

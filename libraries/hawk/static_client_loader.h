@@ -4,9 +4,10 @@
 // ClientRecord, e.g. the single `tester` / `no-secret` client of
 // TestAuthenticate (auth.md §4.5), or clients in tests.
 //
-//   StaticClientLoader loader({{"tester", {.access_token = "no-secret",
-//                                          .scopes =
-//                                          resolver.Expand(client_scopes)}}});
+//   ClientRecord tester;
+//   tester.access_token = "no-secret";
+//   tester.scopes = resolver.Expand(client_scopes);
+//   StaticClientLoader loader({{"tester", tester}});
 //
 // Thread-safety: immutable after construction; Load is safe from any thread.
 // Errors: Load returns NOT_FOUND for a clientId not in the map.

@@ -4,14 +4,14 @@
 // StaticClientLoader, a real scopes Resolver, a SimulatedClock and an
 // InMemoryNonceCache, as the auth service wires it.
 //
-//   std::unique_ptr<AuthenticatorFixture> f = AuthenticatorFixture::Create(
-//       {{"root", {"root-secret", {"*"}, expires}}}, {{"anonymous",
-//       {"anonscope"}}}, now);
+//   auto fixture = AuthenticatorFixture::Create(
+//       {{"root", {"root-secret", {"*"}, expires}}},
+//       {{"anonymous", {"anonscope"}}}, now);
 //   absl::StatusOr<AuthResult> result =
-//   f->authenticator->Authenticate(request);
+//       fixture->authenticator->Authenticate(request);
 //
-// Thread-safety: as the parts (all thread-safe except moving the clock during a
-// call). Errors: Create aborts the test binary on a bad role set or options.
+// Thread-safety: as the parts (all thread-safe, except moving the clock during
+// a call). Errors: Create aborts the test binary on a bad role set or options.
 
 #ifndef BULWARK_LIBRARIES_HAWK_TEST_FIXTURE_H_
 #define BULWARK_LIBRARIES_HAWK_TEST_FIXTURE_H_
