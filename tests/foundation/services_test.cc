@@ -18,6 +18,7 @@
 #include "libraries/testing/service_process.h"
 #include "nlohmann/json.hpp"
 #include "services/auth/schema/migrations.h"
+#include "services/auth/tests/auth_cluster.h"
 #include "services/hooks/schema/migrations.h"
 #include "services/queue/schema/migrations.h"
 #include "services/verifier/schema/migrations.h"
@@ -96,10 +97,21 @@ class ServicesTest : public ::testing::TestWithParam<ServiceCase> {
 
 pg::PgTestDatabase* ServicesTest::db_ = nullptr;
 
+// The arguments a service needs besides its database: auth needs its configuration.
+std::vector<std::string> ServiceArgs(const std::string& service, const std::string& dsn) {
+  std::vector<std::string> args = {"--database=" + dsn};
+  if (service == "auth") {
+    auto config = auth::AuthCluster::GenerateConfig();
+    EXPECT_TRUE(config.ok()) << config.status();
+    args.push_back("--config=" + auth::AuthCluster::WriteConfig(*config));
+  }
+  return args;
+}
+
 TEST_P(ServicesTest, ServesPingHealthAndReflection) {
   ASSERT_NE(db_, nullptr);
   const ServiceCase& c = GetParam();
-  auto process = ServiceProcess::Start(Binary(c.name), {"--database=" + db_->RuntimeDsn(c.name)});
+  auto process = ServiceProcess::Start(Binary(c.name), ServiceArgs(c.name, db_->RuntimeDsn(c.name)));
   ASSERT_TRUE(process.ok()) << process.status();
   ASSERT_TRUE(WaitForServing((*process)->Channel()).ok()) << (*process)->LogTail();
   EXPECT_TRUE(WaitForServing((*process)->Channel(), c.full_name).ok());

@@ -15,7 +15,7 @@ nlohmann::json Key(const std::string& id, char fill) {
 
 TEST(KeyringTokenSealerTest, SealsBindsAndSurvivesRotation) {
   SeededRandom random(3);
-  auto ring1 = crypto::Keyring::FromJson({Key("k1", 'a')}, random);
+  auto ring1 = crypto::Keyring::FromJson(nlohmann::json::array({Key("k1", 'a')}), random);
   ASSERT_TRUE(ring1.ok()) << ring1.status();
   KeyringTokenSealer before(std::move(*ring1));
   const std::string token = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
@@ -33,7 +33,7 @@ TEST(KeyringTokenSealerTest, SealsBindsAndSurvivesRotation) {
   EXPECT_EQ(*after.Unseal(*sealed, "alice"), token);
   auto resealed = after.Seal(token, "alice");
   ASSERT_TRUE(resealed.ok());
-  auto only_k2 = crypto::Keyring::FromJson({Key("k2", 'b')}, random);
+  auto only_k2 = crypto::Keyring::FromJson(nlohmann::json::array({Key("k2", 'b')}), random);
   ASSERT_TRUE(only_k2.ok());
   KeyringTokenSealer retired(std::move(*only_k2));
   EXPECT_EQ(*retired.Unseal(*resealed, "alice"), token);

@@ -1,0 +1,93 @@
+#include "services/auth/tests/auth_cluster.h"
+
+#include <atomic>
+#include <fstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "libraries/client/call_credentials.h"
+#include "libraries/crypto/ed25519.h"
+#include "libraries/crypto/random.h"
+#include "services/auth/schema/migrations.h"
+
+namespace bulwark::auth {
+
+absl::StatusOr<nlohmann::json> AuthCluster::GenerateConfig() {
+  Random& random = Random::Secure();
+  nlohmann::json clients = nlohmann::json::array();
+  for (const char* name : {"root", "queue", "hooks", "verifier"}) {
+    clients.push_back({{"clientId", std::string("static/bulwark/") + name},
+                       {"accessToken", NewAccessToken(random)}});
+  }
+  auto key = crypto::Ed25519PrivateKey::Generate(random);
+  if (!key.ok()) return key.status();
+  auto pem = key->ToPem();
+  if (!pem.ok()) return pem.status();
+  return nlohmann::json{
+      {"staticClients", clients},
+      {"tokenKeys", {{{"id", "test-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
+      {"signingKeys", {{{"id", "test-sa"}, {"privateKeyPem", *pem}}}},
+      {"serviceAccounts", {{"issuer", "bulwark-test"}, {"allowlist", {"uploader"}}}},
+  };
+}
+
+std::string AuthCluster::WriteConfig(const nlohmann::json& config) {
+  static std::atomic<int> counter{0};
+  std::string path =
+      absl::StrCat(testing::OutputDir(), "/auth-", getpid(), "-", counter++, ".json");
+  std::ofstream(path) << config.dump(2);
+  return path;
+}
+
+absl::StatusOr<std::unique_ptr<AuthCluster>> AuthCluster::Start(
+    int replicas, const nlohmann::json& extra_config,
+    const std::vector<const pg::MigrationSet*>& extra_sets) {
+  std::unique_ptr<AuthCluster> cluster(new AuthCluster());
+  std::vector<const pg::MigrationSet*> sets = {&schema::AuthMigrations()};
+  sets.insert(sets.end(), extra_sets.begin(), extra_sets.end());
+  auto db = pg::PgTestDatabase::Create(sets);
+  if (!db.ok()) return db.status();
+  cluster->db_ = std::move(*db);
+
+  auto config = GenerateConfig();
+  if (!config.ok()) return config.status();
+  cluster->config_ = std::move(*config);
+  cluster->config_.update(extra_config);
+  cluster->config_path_ = WriteConfig(cluster->config_);
+
+  for (int i = 0; i < replicas; ++i) {
+    auto process = testing::ServiceProcess::Start(
+        "services/auth/server/auth_server",
+        {"--database=" + cluster->db_->RuntimeDsn("auth"), "--config=" + cluster->config_path_});
+    if (!process.ok()) return process.status();
+    absl::Status serving = testing::WaitForServing((*process)->Channel());
+    if (!serving.ok()) {
+      return absl::Status(serving.code(),
+                          absl::StrCat(serving.message(), "\n", (*process)->LogTail()));
+    }
+    cluster->processes_.push_back(std::move(*process));
+  }
+  return cluster;
+}
+
+std::unique_ptr<v1::Auth::Stub> AuthCluster::Stub(int replica) const {
+  return v1::Auth::NewStub(processes_[replica]->Channel());
+}
+
+hawk::Credentials AuthCluster::Static(const std::string& name) const {
+  for (const nlohmann::json& c : config_["staticClients"]) {
+    if (c["clientId"] == "static/bulwark/" + name) {
+      return {c["clientId"], c["accessToken"], "", std::nullopt};
+    }
+  }
+  return {};
+}
+
+std::unique_ptr<grpc::ClientContext> SignedContext(const hawk::Credentials* credentials) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  if (credentials != nullptr) context->set_credentials(HawkCallCredentials(*credentials));
+  return context;
+}
+
+}  // namespace bulwark::auth
