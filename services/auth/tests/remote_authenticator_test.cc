@@ -1,0 +1,66 @@
+// The server-side piece every other service uses, against the real auth server.
+#include "libraries/client/remote_authenticator.h"
+
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "libraries/crypto/random.h"
+#include "libraries/hawk/signer.h"
+#include "services/auth/tests/auth_cluster.h"
+
+namespace bulwark {
+namespace {
+
+CallInfo Signed(const hawk::Credentials& creds, const std::string& method) {
+  hawk::Request request;
+  request.resource = method;
+  request.host = "127.0.0.1";
+  request.port = 50052;
+  CallInfo call;
+  call.method = method;
+  call.authority = "127.0.0.1:50052";
+  call.authorization = *hawk::SignRequest(creds, request, Clock::Real(), Random::Secure());
+  return call;
+}
+
+TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
+  auto cluster = auth::AuthCluster::Start(1);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  RemoteAuthenticator authenticator((*cluster)->process(0).Channel());
+  const std::string method = "/bulwark.queue.v1.Queue/CreateTask";
+
+  auto caller = authenticator.Authenticate(Signed((*cluster)->Static("root"), method));
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->client_id, "static/bulwark/root");
+  EXPECT_EQ(caller->scopes, std::vector<std::string>{"*"});
+
+  hawk::Credentials hooks = (*cluster)->Static("hooks");
+  hooks.authorized_scopes = std::vector<std::string>{"assume:hook-id:g/h"};
+  caller = authenticator.Authenticate(Signed(hooks, method));
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->authorized_scopes, std::vector<std::string>{"assume:hook-id:g/h"});
+  EXPECT_EQ(caller->scopes,
+            (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h"}));
+  EXPECT_EQ(AuthorizeCall(authenticator, Signed(hooks, method), scopes::Expression("queue:x"))
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+
+  CallInfo anonymous{method, "127.0.0.1:50052", "", "", absl::InfiniteFuture()};
+  caller = authenticator.Authenticate(anonymous);
+  ASSERT_TRUE(caller.ok());
+  EXPECT_TRUE(caller->anonymous());
+
+  hawk::Credentials wrong = (*cluster)->Static("root");
+  wrong.access_token = std::string(44, 'x');
+  EXPECT_EQ(authenticator.Authenticate(Signed(wrong, method)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+
+  RemoteAuthenticator unreachable(
+      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
+      absl::Milliseconds(500));
+  EXPECT_EQ(unreachable.Authenticate(anonymous).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace bulwark
