@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
 #include "nlohmann/json.hpp"
 #include "services/auth/store/audit_chain.h"
@@ -24,15 +25,12 @@ constexpr char kRoleColumns[] =
 constexpr char kAuditColumns[] =
     "sequence, entity_type, entity_id, client_id, action, "
     "(extract(epoch from created) * 1000000)::bigint, hash";
-// $n as a timestamptz from microseconds.
-std::string Ts(int n) {
-  return absl::StrCat("(timestamptz 'epoch' + $", n, "::bigint * interval '1 microsecond')");
-}
+using pg::Micros;
+std::string Ts(int n) { return pg::TimestampParam(n); }
 // Notification payloads are limited to 8000 bytes; a longer id asks for a full reload.
 constexpr size_t kMaxNotifyId = 7000;
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
+absl::Time FromMicros(const pqxx::field& f) { return pg::TimeFromMicros(f); }
 
 std::vector<std::string> ScopesFromJson(const std::string& text) {
   return nlohmann::json::parse(text).get<std::vector<std::string>>();

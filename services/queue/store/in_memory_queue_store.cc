@@ -1,0 +1,257 @@
+#include "services/queue/store/in_memory_queue_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libraries/status/status_macros.h"
+#include "services/queue/store/lifecycle.h"
+
+namespace bulwark::queue {
+namespace {
+
+absl::Time Deadline(const Task& task) {
+  return absl::FromUnixSeconds(task.definition.deadline().seconds()) +
+         absl::Nanoseconds(task.definition.deadline().nanos());
+}
+
+// Stored times are kept to the microsecond, as PostgreSQL keeps them.
+absl::Time Micro(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
+
+absl::Status NotFound(const std::string& task_id) {
+  return absl::NotFoundError(absl::StrCat("task ", task_id, " not found"));
+}
+
+}  // namespace
+
+void InMemoryQueueStore::AddPendingRun(Task& task, const std::string& reason, absl::Time now) {
+  Run run;
+  run.run_id = static_cast<int>(task.runs.size());
+  run.state = "pending";
+  run.reason_created = reason;
+  run.scheduled = Micro(now);
+  task.runs.push_back(run);
+  pending_[task.definition.task_queue_id()][{-PriorityRank(task.definition.priority()),
+                                             ++sequence_}] = {task.task_id, run.run_id};
+}
+
+void InMemoryQueueStore::RemovePending(const std::string& task_id, int run_id) {
+  for (auto& [queue, runs] : pending_) {
+    for (auto it = runs.begin(); it != runs.end(); ++it) {
+      if (it->second == std::make_pair(task_id, run_id)) {
+        runs.erase(it);
+        return;
+      }
+    }
+  }
+}
+
+void InMemoryQueueStore::Cascade(const std::string& task_id, const std::string& state,
+                                 absl::Time now) {
+  auto deps = dependents_.find(task_id);
+  if (deps == dependents_.end()) return;
+  for (auto& [dependent, dep] : deps->second) {
+    if (dep.satisfied || (dep.requires != "all-resolved" && state != "completed")) continue;
+    dep.satisfied = true;
+    Task& d = tasks_[dependent];
+    if (!d.runs.empty()) continue;
+    bool ready = true;
+    for (const std::string& other : d.definition.dependencies()) {
+      ready = ready && dependents_[other][dependent].satisfied;
+    }
+    if (ready) AddPendingRun(d, "scheduled", now);
+  }
+}
+
+void InMemoryQueueStore::ApplyResolution(Task& task, int run_id, const Resolution& r,
+                                         absl::Time now) {
+  Run& run = task.runs[run_id];
+  run.state = r.state;
+  run.reason_resolved = r.reason;
+  run.resolved = Micro(now);
+  run.taken_until = absl::InfinitePast();
+  RemovePending(task.task_id, run_id);
+  if (r.retry && CanRetry(task, now, Deadline(task))) {
+    --task.retries_left;
+    AddPendingRun(task, r.retry_reason, now);
+    return;
+  }
+  Cascade(task.task_id, r.state, now);
+}
+
+absl::StatusOr<CreateResult> InMemoryQueueStore::CreateTask(const Task& input, absl::Time now,
+                                                            absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (auto it = tasks_.find(input.task_id); it != tasks_.end()) return CreateResult{false, it->second};
+  const v1::TaskDefinition& d = input.definition;
+  auto [group, inserted] = group_schedulers_.emplace(d.task_group_id(), d.scheduler_id());
+  if (group->second != d.scheduler_id()) {
+    if (inserted) group_schedulers_.erase(group);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "task group ", d.task_group_id(), " belongs to schedulerId '", group->second,
+        "'; this task has '", d.scheduler_id(), "'"));
+  }
+  std::vector<std::string> missing;
+  for (const std::string& dep : d.dependencies()) {
+    if (tasks_.count(dep) == 0) missing.push_back(dep);
+  }
+  if (!missing.empty()) {
+    if (inserted) group_schedulers_.erase(group);
+    return absl::InvalidArgumentError(
+        absl::StrCat("task.dependencies: no such tasks: ", absl::StrJoin(missing, ", ")));
+  }
+  Task task = input;
+  task.retries_left = d.retries();
+  task.created_at = Micro(now);
+  task.runs.clear();
+  bool ready = true;
+  for (const std::string& dep : d.dependencies()) {
+    const Task& required = tasks_[dep];
+    bool satisfied = required.resolved() &&
+                     (d.requires() == "all-resolved" || required.state() == "completed");
+    dependents_[dep][task.task_id] = {d.requires(), satisfied};
+    ready = ready && satisfied;
+  }
+  Task& stored = tasks_[task.task_id] = task;
+  if (ready) AddPendingRun(stored, "scheduled", now);
+  return CreateResult{true, stored};
+}
+
+absl::StatusOr<Task> InMemoryQueueStore::GetTask(const std::string& task_id, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return NotFound(task_id);
+  return it->second;
+}
+
+absl::StatusOr<std::vector<Task>> InMemoryQueueStore::ListTaskGroup(
+    const std::string& task_group_id, const std::string& after_task_id, int limit, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  std::vector<Task> out;
+  for (auto it = tasks_.upper_bound(after_task_id);
+       it != tasks_.end() && static_cast<int>(out.size()) < limit; ++it) {
+    if (it->second.definition.task_group_id() == task_group_id) out.push_back(it->second);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
+    const std::string& task_queue_id, const std::string& worker_group,
+    const std::string& worker_id, int max, absl::Time now, absl::Time taken_until, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  std::vector<ClaimedRun> claimed;
+  auto& queue = pending_[task_queue_id];
+  while (!queue.empty() && static_cast<int>(claimed.size()) < max) {
+    auto [task_id, run_id] = queue.begin()->second;
+    queue.erase(queue.begin());
+    Task& task = tasks_[task_id];
+    Run& run = task.runs[run_id];
+    run.state = "running";
+    run.worker_group = worker_group;
+    run.worker_id = worker_id;
+    run.started = Micro(now);
+    run.taken_until = Micro(taken_until);
+    claimed.push_back({task, run_id});
+  }
+  return claimed;
+}
+
+absl::StatusOr<Task> InMemoryQueueStore::Reclaim(const std::string& task_id, int run_id,
+                                                 absl::Time now, absl::Time taken_until,
+                                                 absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return NotFound(task_id);
+  BULWARK_RETURN_IF_ERROR(CheckReclaimable(it->second, run_id, now, Deadline(it->second)));
+  it->second.runs[run_id].taken_until = Micro(taken_until);
+  return it->second;
+}
+
+absl::StatusOr<Task> InMemoryQueueStore::Resolve(const std::string& task_id, int run_id,
+                                                 const Resolution& resolution, absl::Time now,
+                                                 absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return NotFound(task_id);
+  bool already = false;
+  BULWARK_RETURN_IF_ERROR(CheckResolvable(it->second, run_id, resolution, &already));
+  if (!already) ApplyResolution(it->second, run_id, resolution, now);
+  return it->second;
+}
+
+absl::StatusOr<int> InMemoryQueueStore::ExpireClaims(absl::Time now, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  int expired = 0;
+  for (auto& [id, task] : tasks_) {
+    if (task.runs.empty()) continue;
+    Run& run = task.runs.back();
+    if (run.state == "running" && run.taken_until < now) {
+      ApplyResolution(task, run.run_id, {"exception", "claim-expired", true, "retry"}, now);
+      ++expired;
+    }
+  }
+  return expired;
+}
+
+absl::StatusOr<int> InMemoryQueueStore::ExpireDeadlines(absl::Time now, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  int expired = 0;
+  for (auto& [id, task] : tasks_) {
+    if (task.resolved() || Deadline(task) >= now) continue;
+    if (task.runs.empty()) {
+      Run run;
+      run.state = "pending";
+      run.reason_created = "exception";
+      run.scheduled = Micro(now);
+      task.runs.push_back(run);
+    }
+    ApplyResolution(task, static_cast<int>(task.runs.size()) - 1,
+                    {"exception", "deadline-exceeded", false, ""}, now);
+    ++expired;
+  }
+  return expired;
+}
+
+absl::StatusOr<Artifact> InMemoryQueueStore::PutArtifact(const Artifact& artifact,
+                                                         const std::string& content,
+                                                         absl::Time now, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto task = tasks_.find(artifact.task_id);
+  if (task == tasks_.end()) return NotFound(artifact.task_id);
+  auto key = std::make_tuple(artifact.task_id, artifact.run_id, artifact.name);
+  if (auto it = artifacts_.find(key); it != artifacts_.end()) {
+    if (!SameArtifact(it->second, artifact)) return ArtifactConflict(artifact);
+    return it->second;
+  }
+  BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(task->second, artifact.run_id, now));
+  Artifact stored = artifact;
+  stored.created = Micro(now);
+  stored.expires = Micro(artifact.expires);
+  blobs_.emplace(artifact.sha256, content);
+  artifacts_[key] = stored;
+  return stored;
+}
+
+absl::StatusOr<std::pair<Artifact, std::string>> InMemoryQueueStore::GetArtifact(
+    const std::string& task_id, int run_id, const std::string& name, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto it = artifacts_.find(std::make_tuple(task_id, run_id, name));
+  if (it == artifacts_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("run ", run_id, " of task ", task_id, " has no artifact ", name));
+  }
+  return std::make_pair(it->second, blobs_[it->second.sha256]);
+}
+
+absl::StatusOr<std::vector<Artifact>> InMemoryQueueStore::ListArtifacts(
+    const std::string& task_id, int run_id, const std::string& after_name, int limit,
+    absl::Time) {
+  absl::MutexLock lock(&mu_);
+  std::vector<Artifact> out;
+  for (auto it = artifacts_.upper_bound(std::make_tuple(task_id, run_id, after_name));
+       it != artifacts_.end() && static_cast<int>(out.size()) < limit; ++it) {
+    if (std::get<0>(it->first) != task_id || std::get<1>(it->first) != run_id) break;
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+}  // namespace bulwark::queue

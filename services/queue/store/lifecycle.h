@@ -1,0 +1,104 @@
+// File: services/queue/store/lifecycle.h
+//
+// The task lifecycle rules every QueueStore applies, written once: whether a resolution
+// repeats one already made, which run states may be resolved or reclaimed, the error
+// messages, and how many runs a task may have.
+//
+// Thread-safety: pure functions.
+
+#ifndef BULWARK_SERVICES_QUEUE_STORE_LIFECYCLE_H_
+#define BULWARK_SERVICES_QUEUE_STORE_LIFECYCLE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/queue/store/queue_store.h"
+
+namespace bulwark::queue {
+
+inline constexpr int kMaxRuns = 50;
+
+// Priorities from lowest (rank 0) to highest (rank 6).
+inline constexpr const char* kPriorities[] = {"lowest", "very-low",  "low",    "medium",
+                                              "high",   "very-high", "highest"};
+
+// The rank of a priority name, or -1 for an unknown one.
+inline int PriorityRank(const std::string& priority) {
+  for (int i = 0; i < 7; ++i) {
+    if (priority == kPriorities[i]) return i;
+  }
+  return -1;
+}
+// Artifacts may still be added this long after a run ended in an exception.
+inline constexpr absl::Duration kArtifactGrace = absl::Minutes(25);
+
+// OK to resolve `run` (the latest, running); OK-and-nothing-to-do is reported by
+// `*already` when the run already has exactly this resolution.
+inline absl::Status CheckResolvable(const Task& task, int run_id, const Resolution& r,
+                                    bool* already) {
+  *already = false;
+  if (run_id < 0 || run_id >= static_cast<int>(task.runs.size())) {
+    return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
+  }
+  const Run& run = task.runs[run_id];
+  if (run.state == r.state && run.reason_resolved == r.reason) {
+    *already = true;
+    return absl::OkStatus();
+  }
+  if (run.state != "running") {
+    return absl::FailedPreconditionError(absl::StrCat("run ", run_id, " of task ", task.task_id,
+                                                      " is ", run.state, ", not running"));
+  }
+  return absl::OkStatus();
+}
+
+inline absl::Status CheckReclaimable(const Task& task, int run_id, absl::Time now,
+                                     absl::Time task_deadline) {
+  if (run_id < 0 || run_id >= static_cast<int>(task.runs.size())) {
+    return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
+  }
+  if (run_id != static_cast<int>(task.runs.size()) - 1 || task.runs[run_id].state != "running") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "run ", run_id, " of task ", task.task_id, " is not the running run; stop working on it"));
+  }
+  if (now >= task_deadline) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task ", task.task_id, " is past its deadline"));
+  }
+  return absl::OkStatus();
+}
+
+// Whether a retry may happen: retries left, under the run cap, before the deadline.
+inline bool CanRetry(const Task& task, absl::Time now, absl::Time task_deadline) {
+  return task.retries_left > 0 && static_cast<int>(task.runs.size()) < kMaxRuns &&
+         now < task_deadline;
+}
+
+inline absl::Status CheckArtifactWritable(const Task& task, int run_id, absl::Time now) {
+  if (run_id < 0 || run_id >= static_cast<int>(task.runs.size())) {
+    return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
+  }
+  const Run& run = task.runs[run_id];
+  if (run.state == "running") return absl::OkStatus();
+  if (run.state == "exception" && now - run.resolved < kArtifactGrace) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "run ", run_id, " of task ", task.task_id, " is ", run.state,
+      "; artifacts can be added only while it runs"));
+}
+
+inline bool SameArtifact(const Artifact& a, const Artifact& b) {
+  return a.sha256 == b.sha256 && a.content_type == b.content_type;
+}
+
+inline absl::Status ArtifactConflict(const Artifact& a) {
+  return absl::AlreadyExistsError(absl::StrCat(
+      "artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
+      " already exists with other content; artifacts never change"));
+}
+
+}  // namespace bulwark::queue
+
+#endif  // BULWARK_SERVICES_QUEUE_STORE_LIFECYCLE_H_

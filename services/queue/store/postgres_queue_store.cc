@@ -1,0 +1,463 @@
+#include "services/queue/store/postgres_queue_store.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "libraries/pg/sql_time.h"
+#include "libraries/pg/transaction.h"
+#include "libraries/status/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "services/queue/store/lifecycle.h"
+
+namespace bulwark::queue {
+namespace {
+
+using pg::Micros;
+using pg::MicrosOf;
+using pg::TimeFromMicros;
+using pg::TimestampParam;
+
+pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
+  pg::TransactionOptions o;
+  o.deadline = deadline;
+  o.name = name;
+  o.read_only = read_only;
+  return o;
+}
+
+std::string DefinitionJson(const v1::TaskDefinition& d) {
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(d, &json);
+  return json;
+}
+
+const std::string& RunColumns() {
+  static const std::string* const columns = new std::string(absl::StrCat(
+      "run_id, state, reason_created, reason_resolved, worker_group, worker_id, ",
+      MicrosOf("taken_until"), ", ", MicrosOf("scheduled"), ", ", MicrosOf("started"), ", ",
+      MicrosOf("resolved")));
+  return *columns;
+}
+
+// The task with its runs, or nullopt. `lock` takes the task's row lock first.
+std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& task_id,
+                             bool lock) {
+  pqxx::result t = txn.exec_params(
+      absl::StrCat("SELECT definition::text, creator_client_id, creator_authorized_scopes::text, ",
+                   MicrosOf("created_at"), ", retries_left FROM queue.tasks WHERE task_id = $1",
+                   lock ? " FOR UPDATE" : ""),
+      task_id);
+  if (t.empty()) return std::nullopt;
+  Task task;
+  task.task_id = task_id;
+  (void)google::protobuf::util::JsonStringToMessage(t[0][0].as<std::string>(), &task.definition);
+  task.creator_client_id = t[0][1].as<std::string>();
+  task.creator_authorized_scopes =
+      nlohmann::json::parse(t[0][2].as<std::string>()).get<std::vector<std::string>>();
+  task.created_at = TimeFromMicros(t[0][3]);
+  task.retries_left = t[0][4].as<int>();
+  for (const pqxx::row& r : txn.exec_params(
+           absl::StrCat("SELECT ", RunColumns(), " FROM queue.runs WHERE task_id = $1 ORDER BY run_id"),
+           task_id)) {
+    Run run;
+    run.run_id = r[0].as<int>();
+    run.state = r[1].as<std::string>();
+    run.reason_created = r[2].as<std::string>();
+    run.reason_resolved = r[3].as<std::string>();
+    run.worker_group = r[4].as<std::string>();
+    run.worker_id = r[5].as<std::string>();
+    run.taken_until = TimeFromMicros(r[6]);
+    run.scheduled = TimeFromMicros(r[7]);
+    run.started = TimeFromMicros(r[8]);
+    run.resolved = TimeFromMicros(r[9]);
+    task.runs.push_back(run);
+  }
+  return task;
+}
+
+absl::Status NotFound(const std::string& task_id) {
+  return absl::NotFoundError(absl::StrCat("task ", task_id, " not found"));
+}
+
+// Adds run `run_id` as pending and puts it in its queue.
+void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, const std::string& reason,
+                   absl::Time now) {
+  txn.exec_params("INSERT INTO queue.runs (task_id, run_id, state, reason_created, scheduled) "
+                  "VALUES ($1, $2, 'pending', $3, " + TimestampParam(4) + ")",
+                  task.task_id, run_id, reason, Micros(now));
+  txn.exec_params("INSERT INTO queue.pending_runs (task_queue_id, priority_rank, task_id, run_id) "
+                  "VALUES ($1, $2, $3, $4)",
+                  task.definition.task_queue_id(), PriorityRank(task.definition.priority()),
+                  task.task_id, run_id);
+}
+
+// After `task_id` resolved finally as `state`: satisfies its dependents and schedules those
+// whose dependencies are all met.
+void Cascade(pqxx::work& txn, const std::string& task_id, const std::string& state,
+             absl::Time now) {
+  pqxx::result dependents = txn.exec_params(
+      "UPDATE queue.dependencies SET satisfied = true WHERE required_task_id = $1 "
+      "AND NOT satisfied AND (requires = 'all-resolved' OR $2 = 'completed') "
+      "RETURNING dependent_task_id",
+      task_id, state);
+  for (const pqxx::row& d : dependents) {
+    std::string dependent = d[0].as<std::string>();
+    std::optional<Task> task = LoadTask(txn, dependent, /*lock=*/true);
+    if (!task || !task->runs.empty()) continue;
+    pqxx::row open = txn.exec_params1(
+        "SELECT count(*) FROM queue.dependencies WHERE dependent_task_id = $1 AND NOT satisfied",
+        dependent);
+    if (open[0].as<int>() == 0) AddPendingRun(txn, *task, 0, "scheduled", now);
+  }
+}
+
+absl::Time TaskDeadline(const Task& task) {
+  return absl::FromUnixSeconds(task.definition.deadline().seconds()) +
+         absl::Nanoseconds(task.definition.deadline().nanos());
+}
+
+// Resolves `run_id` of the locked `task`; retries or cascades.
+void ApplyResolution(pqxx::work& txn, const Task& task, int run_id, const Resolution& r,
+                     absl::Time now) {
+  txn.exec_params("UPDATE queue.runs SET state = $3, reason_resolved = $4, resolved = " +
+                      TimestampParam(5) + ", taken_until = NULL WHERE task_id = $1 AND run_id = $2",
+                  task.task_id, run_id, r.state, r.reason, Micros(now));
+  txn.exec_params("DELETE FROM queue.pending_runs WHERE task_id = $1 AND run_id = $2",
+                  task.task_id, run_id);
+  if (r.retry && CanRetry(task, now, TaskDeadline(task))) {
+    txn.exec_params("UPDATE queue.tasks SET retries_left = retries_left - 1 WHERE task_id = $1",
+                    task.task_id);
+    AddPendingRun(txn, task, static_cast<int>(task.runs.size()), r.retry_reason, now);
+    return;
+  }
+  Cascade(txn, task.task_id, r.state, now);
+}
+
+Artifact ArtifactFromRow(const pqxx::row& r) {
+  Artifact a;
+  a.task_id = r[0].as<std::string>();
+  a.run_id = r[1].as<int>();
+  a.name = r[2].as<std::string>();
+  a.content_type = r[3].as<std::string>();
+  a.size = r[4].as<int64_t>();
+  a.sha256 = r[5].as<std::string>();
+  a.expires = TimeFromMicros(r[6]);
+  a.created = TimeFromMicros(r[7]);
+  return a;
+}
+
+const std::string& ArtifactColumns() {
+  static const std::string* const columns = new std::string(
+      absl::StrCat("task_id, run_id, name, content_type, size, sha256, ", MicrosOf("expires"),
+                   ", ", MicrosOf("created")));
+  return *columns;
+}
+
+}  // namespace
+
+absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, absl::Time now,
+                                                            absl::Time deadline) {
+  CreateResult result;
+  const v1::TaskDefinition& d = input.definition;
+  absl::Status s = pg::RunTransaction(
+      pool_, Options(deadline, "create task"), [&](pqxx::work& txn) -> absl::Status {
+        result = CreateResult();
+        // Serialize creators of the same id, and of tasks in the same group.
+        txn.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", input.task_id);
+        if (std::optional<Task> existing = LoadTask(txn, input.task_id, false)) {
+          result.task = *existing;
+          return absl::OkStatus();
+        }
+        txn.exec_params(
+            "INSERT INTO queue.task_groups VALUES ($1, $2, " + TimestampParam(3) +
+                ") ON CONFLICT (task_group_id) DO UPDATE SET expires = "
+                "greatest(queue.task_groups.expires, excluded.expires)",
+            d.task_group_id(), d.scheduler_id(),
+            Micros(absl::FromUnixSeconds(d.expires().seconds())));
+        std::string group_scheduler =
+            txn.exec_params1("SELECT scheduler_id FROM queue.task_groups WHERE task_group_id = $1",
+                             d.task_group_id())[0]
+                .as<std::string>();
+        if (group_scheduler != d.scheduler_id()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "task group ", d.task_group_id(), " belongs to schedulerId '", group_scheduler,
+              "'; this task has '", d.scheduler_id(), "'"));
+        }
+        std::vector<std::string> missing;
+        int unsatisfied = 0;
+        for (const std::string& dep : d.dependencies()) {
+          std::optional<Task> required = LoadTask(txn, dep, false);
+          if (!required) {
+            missing.push_back(dep);
+            continue;
+          }
+          bool satisfied = required->resolved() && (d.requires() == "all-resolved" ||
+                                                    required->state() == "completed");
+          if (!satisfied) ++unsatisfied;
+        }
+        if (!missing.empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "task.dependencies: no such tasks: ", absl::StrJoin(missing, ", ")));
+        }
+        txn.exec_params(
+            absl::StrCat("INSERT INTO queue.tasks VALUES ($1, $2, $3, $4, ", TimestampParam(5),
+                         ", ", TimestampParam(6), ", $7, $8::jsonb, $9, $10::jsonb, ",
+                         TimestampParam(11), ")"),
+            input.task_id, d.task_group_id(), d.task_queue_id(), PriorityRank(d.priority()),
+            Micros(absl::FromUnixSeconds(d.deadline().seconds()) +
+                   absl::Nanoseconds(d.deadline().nanos())),
+            Micros(absl::FromUnixSeconds(d.expires().seconds()) +
+                   absl::Nanoseconds(d.expires().nanos())),
+            d.retries(), DefinitionJson(d), input.creator_client_id,
+            nlohmann::json(input.creator_authorized_scopes).dump(), Micros(now));
+        for (const std::string& dep : d.dependencies()) {
+          std::optional<Task> required = LoadTask(txn, dep, false);
+          bool satisfied = required->resolved() && (d.requires() == "all-resolved" ||
+                                                    required->state() == "completed");
+          txn.exec_params("INSERT INTO queue.dependencies VALUES ($1, $2, $3, $4)", dep,
+                          input.task_id, d.requires(), satisfied);
+        }
+        Task created = input;
+        created.retries_left = d.retries();
+        created.created_at = now;
+        if (unsatisfied == 0) AddPendingRun(txn, created, 0, "scheduled", now);
+        result.created = true;
+        result.task = *LoadTask(txn, input.task_id, false);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<Task> PostgresQueueStore::GetTask(const std::string& task_id, absl::Time deadline) {
+  std::optional<Task> task;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "get task", true), [&](pqxx::work& txn) {
+        task = LoadTask(txn, task_id, false);
+        return absl::OkStatus();
+      }));
+  if (!task) return NotFound(task_id);
+  return *task;
+}
+
+absl::StatusOr<std::vector<Task>> PostgresQueueStore::ListTaskGroup(
+    const std::string& task_group_id, const std::string& after_task_id, int limit,
+    absl::Time deadline) {
+  std::vector<Task> tasks;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "list task group", true), [&](pqxx::work& txn) {
+        tasks.clear();
+        for (const pqxx::row& r : txn.exec_params(
+                 "SELECT task_id FROM queue.tasks WHERE task_group_id = $1 AND "
+                 "task_id COLLATE \"C\" > $2 ORDER BY task_id COLLATE \"C\" LIMIT $3",
+                 task_group_id, after_task_id, limit)) {
+          if (auto t = LoadTask(txn, r[0].as<std::string>(), false)) tasks.push_back(*t);
+        }
+        return absl::OkStatus();
+      }));
+  return tasks;
+}
+
+absl::StatusOr<std::vector<ClaimedRun>> PostgresQueueStore::Claim(
+    const std::string& task_queue_id, const std::string& worker_group,
+    const std::string& worker_id, int max, absl::Time now, absl::Time taken_until,
+    absl::Time deadline) {
+  std::vector<ClaimedRun> claimed;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "claim work"), [&](pqxx::work& txn) {
+        claimed.clear();
+        pqxx::result picked = txn.exec_params(
+            "DELETE FROM queue.pending_runs p USING ("
+            "  SELECT task_id, run_id FROM queue.pending_runs WHERE task_queue_id = $1"
+            "  ORDER BY priority_rank DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED) picked "
+            "WHERE p.task_id = picked.task_id AND p.run_id = picked.run_id "
+            "RETURNING p.task_id, p.run_id, p.priority_rank, p.seq",
+            task_queue_id, max);
+        std::vector<std::tuple<int, int64_t, std::string, int>> order;
+        for (const pqxx::row& r : picked) {
+          order.emplace_back(-r[2].as<int>(), r[3].as<int64_t>(), r[0].as<std::string>(),
+                             r[1].as<int>());
+        }
+        std::sort(order.begin(), order.end());
+        for (const auto& [rank, seq, task_id, run_id] : order) {
+          pqxx::result updated = txn.exec_params(
+              "UPDATE queue.runs SET state = 'running', worker_group = $3, worker_id = $4, "
+              "started = " + TimestampParam(5) + ", taken_until = " + TimestampParam(6) +
+                  " WHERE task_id = $1 AND run_id = $2 AND state = 'pending'",
+              task_id, run_id, worker_group, worker_id, Micros(now), Micros(taken_until));
+          if (updated.affected_rows() == 0) continue;
+          claimed.push_back({*LoadTask(txn, task_id, false), run_id});
+        }
+        return absl::OkStatus();
+      }));
+  return claimed;
+}
+
+absl::StatusOr<Task> PostgresQueueStore::Reclaim(const std::string& task_id, int run_id,
+                                                 absl::Time now, absl::Time taken_until,
+                                                 absl::Time deadline) {
+  std::optional<Task> task;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "reclaim task"), [&](pqxx::work& txn) -> absl::Status {
+        task = LoadTask(txn, task_id, /*lock=*/true);
+        if (!task) return NotFound(task_id);
+        BULWARK_RETURN_IF_ERROR(CheckReclaimable(*task, run_id, now, TaskDeadline(*task)));
+        txn.exec_params("UPDATE queue.runs SET taken_until = " + TimestampParam(3) +
+                            " WHERE task_id = $1 AND run_id = $2",
+                        task_id, run_id, Micros(taken_until));
+        task = LoadTask(txn, task_id, false);
+        return absl::OkStatus();
+      }));
+  return *task;
+}
+
+absl::StatusOr<Task> PostgresQueueStore::Resolve(const std::string& task_id, int run_id,
+                                                 const Resolution& resolution, absl::Time now,
+                                                 absl::Time deadline) {
+  std::optional<Task> task;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "resolve run"), [&](pqxx::work& txn) -> absl::Status {
+        task = LoadTask(txn, task_id, /*lock=*/true);
+        if (!task) return NotFound(task_id);
+        bool already = false;
+        BULWARK_RETURN_IF_ERROR(CheckResolvable(*task, run_id, resolution, &already));
+        if (already) return absl::OkStatus();
+        ApplyResolution(txn, *task, run_id, resolution, now);
+        task = LoadTask(txn, task_id, false);
+        return absl::OkStatus();
+      }));
+  return *task;
+}
+
+absl::StatusOr<int> PostgresQueueStore::ExpireClaims(absl::Time now, absl::Time deadline) {
+  int expired = 0;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "expire claims"), [&](pqxx::work& txn) {
+        expired = 0;
+        pqxx::result runs = txn.exec_params(
+            "SELECT task_id, run_id FROM queue.runs WHERE state = 'running' AND taken_until < " +
+                TimestampParam(1) + " ORDER BY taken_until LIMIT 1000",
+            Micros(now));
+        for (const pqxx::row& r : runs) {
+          std::optional<Task> task = LoadTask(txn, r[0].as<std::string>(), /*lock=*/true);
+          int run_id = r[1].as<int>();
+          if (!task || task->runs[run_id].state != "running" ||
+              task->runs[run_id].taken_until >= now) {
+            continue;  // reclaimed or resolved meanwhile
+          }
+          ApplyResolution(txn, *task, run_id, {"exception", "claim-expired", true, "retry"}, now);
+          ++expired;
+        }
+        return absl::OkStatus();
+      }));
+  return expired;
+}
+
+absl::StatusOr<int> PostgresQueueStore::ExpireDeadlines(absl::Time now, absl::Time deadline) {
+  int expired = 0;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "expire deadlines"), [&](pqxx::work& txn) {
+        expired = 0;
+        pqxx::result tasks = txn.exec_params(
+            "SELECT t.task_id FROM queue.tasks t WHERE t.deadline < " + TimestampParam(1) +
+                " AND NOT EXISTS (SELECT 1 FROM queue.runs r WHERE r.task_id = t.task_id AND "
+                "r.state IN ('completed', 'failed', 'exception') AND r.run_id = (SELECT max(run_id) "
+                "FROM queue.runs WHERE task_id = t.task_id)) ORDER BY t.deadline LIMIT 1000",
+            Micros(now));
+        for (const pqxx::row& r : tasks) {
+          std::optional<Task> task = LoadTask(txn, r[0].as<std::string>(), /*lock=*/true);
+          if (!task || task->resolved()) continue;
+          Resolution r2{"exception", "deadline-exceeded", false, ""};
+          if (task->runs.empty()) {
+            txn.exec_params("INSERT INTO queue.runs (task_id, run_id, state, reason_created, "
+                            "scheduled) VALUES ($1, 0, 'pending', 'exception', " +
+                                TimestampParam(2) + ")",
+                            task->task_id, Micros(now));
+            task = LoadTask(txn, task->task_id, false);
+          }
+          ApplyResolution(txn, *task, static_cast<int>(task->runs.size()) - 1, r2, now);
+          ++expired;
+        }
+        return absl::OkStatus();
+      }));
+  return expired;
+}
+
+absl::StatusOr<Artifact> PostgresQueueStore::PutArtifact(const Artifact& artifact,
+                                                         const std::string& content,
+                                                         absl::Time now, absl::Time deadline) {
+  Artifact stored;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "create artifact"), [&](pqxx::work& txn) -> absl::Status {
+        std::optional<Task> task = LoadTask(txn, artifact.task_id, /*lock=*/true);
+        if (!task) return NotFound(artifact.task_id);
+        pqxx::result existing = txn.exec_params(
+            "SELECT " + ArtifactColumns() +
+                " FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND name = $3",
+            artifact.task_id, artifact.run_id, artifact.name);
+        if (!existing.empty()) {
+          stored = ArtifactFromRow(existing[0]);
+          return SameArtifact(stored, artifact) ? absl::OkStatus() : ArtifactConflict(artifact);
+        }
+        BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(*task, artifact.run_id, now));
+        txn.exec_params(
+            "INSERT INTO queue.artifact_blobs VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            artifact.sha256, pqxx::binarystring(content));
+        stored = artifact;
+        stored.created = absl::FromUnixMicros(Micros(now));
+        stored.expires = absl::FromUnixMicros(Micros(artifact.expires));
+        txn.exec_params(absl::StrCat("INSERT INTO queue.artifacts VALUES ($1, $2, $3, $4, $5, $6, ",
+                                     TimestampParam(7), ", ", TimestampParam(8), ")"),
+                        stored.task_id, stored.run_id, stored.name, stored.content_type,
+                        stored.size, stored.sha256, Micros(stored.expires),
+                        Micros(stored.created));
+        return absl::OkStatus();
+      }));
+  return stored;
+}
+
+absl::StatusOr<std::pair<Artifact, std::string>> PostgresQueueStore::GetArtifact(
+    const std::string& task_id, int run_id, const std::string& name, absl::Time deadline) {
+  std::optional<std::pair<Artifact, std::string>> found;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "get artifact", true), [&](pqxx::work& txn) {
+        pqxx::result r = txn.exec_params(
+            "SELECT " + ArtifactColumns() +
+                ", b.content FROM queue.artifacts a JOIN queue.artifact_blobs b USING (sha256) "
+                "WHERE task_id = $1 AND run_id = $2 AND name = $3",
+            task_id, run_id, name);
+        if (!r.empty()) {
+          pqxx::binarystring content(r[0][8]);
+          found.emplace(ArtifactFromRow(r[0]), content.str());
+        }
+        return absl::OkStatus();
+      }));
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("run ", run_id, " of task ", task_id, " has no artifact ", name));
+  }
+  return *found;
+}
+
+absl::StatusOr<std::vector<Artifact>> PostgresQueueStore::ListArtifacts(
+    const std::string& task_id, int run_id, const std::string& after_name, int limit,
+    absl::Time deadline) {
+  std::vector<Artifact> artifacts;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "list artifacts", true), [&](pqxx::work& txn) {
+        artifacts.clear();
+        for (const pqxx::row& r : txn.exec_params(
+                 "SELECT " + ArtifactColumns() +
+                     " FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND "
+                     "name COLLATE \"C\" > $3 ORDER BY name COLLATE \"C\" LIMIT $4",
+                 task_id, run_id, after_name, limit)) {
+          artifacts.push_back(ArtifactFromRow(r));
+        }
+        return absl::OkStatus();
+      }));
+  return artifacts;
+}
+
+}  // namespace bulwark::queue

@@ -1,0 +1,142 @@
+// File: services/queue/store/queue_store.h
+//
+// QueueStore: the queue's persistence, as an interface. PostgresQueueStore is the real one;
+// InMemoryQueueStore a fake for service tests; queue_store_conformance.h runs the same tests
+// against both. Each method is one atomic step of the task lifecycle, with the lifecycle's
+// bookkeeping done inside it: a new task gets run 0 when its dependencies are met; a final
+// resolution satisfies its dependents and schedules those now ready; a retried run gets a new
+// pending run.
+//
+// Thread-safety: implementations are safe for concurrent use; Claim hands each pending run to
+// exactly one caller even across processes.
+// Errors (every method): UNAVAILABLE / DEADLINE_EXCEEDED from the database; per method below.
+
+#ifndef BULWARK_SERVICES_QUEUE_STORE_QUEUE_STORE_H_
+#define BULWARK_SERVICES_QUEUE_STORE_QUEUE_STORE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "bulwark/queue/v1/queue.pb.h"
+
+namespace bulwark::queue {
+
+struct Run {
+  int run_id = 0;
+  std::string state;  // pending, running, completed, failed, exception
+  std::string reason_created;
+  std::string reason_resolved;
+  std::string worker_group;
+  std::string worker_id;
+  absl::Time taken_until = absl::InfinitePast();
+  absl::Time scheduled = absl::InfinitePast();
+  absl::Time started = absl::InfinitePast();
+  absl::Time resolved = absl::InfinitePast();
+};
+
+struct Task {
+  std::string task_id;
+  v1::TaskDefinition definition;  // normalized
+  std::string creator_client_id;
+  std::vector<std::string> creator_authorized_scopes;
+  absl::Time created_at;
+  int retries_left = 0;
+  std::vector<Run> runs;
+
+  // The last run's state, or "unscheduled".
+  std::string state() const { return runs.empty() ? "unscheduled" : runs.back().state; }
+  bool resolved() const {
+    std::string s = state();
+    return s == "completed" || s == "failed" || s == "exception";
+  }
+};
+
+struct CreateResult {
+  bool created = false;  // false: a task with this id existed; `task` is that one
+  Task task;
+};
+
+// How to resolve a run. With `retry`, if retries are left and the deadline has not passed, a
+// new pending run is added (reason `retry_reason`).
+struct Resolution {
+  std::string state;   // completed, failed, exception
+  std::string reason;  // reason_resolved: completed, failed, or the exception reason
+  bool retry = false;
+  std::string retry_reason;  // retry or task-retry
+};
+
+struct ClaimedRun {
+  Task task;
+  int run_id = 0;
+};
+
+struct Artifact {
+  std::string task_id;
+  int run_id = 0;
+  std::string name;
+  std::string content_type;
+  int64_t size = 0;
+  std::string sha256;  // hex
+  absl::Time expires;
+  absl::Time created;
+};
+
+class QueueStore {
+ public:
+  virtual ~QueueStore() = default;
+
+  // Stores `task` (retries_left, runs and created_at are set here). If the id is taken,
+  // returns created = false with the stored task. INVALID_ARGUMENT names dependencies that do
+  // not exist; FAILED_PRECONDITION when the task group belongs to another schedulerId.
+  virtual absl::StatusOr<CreateResult> CreateTask(const Task& task, absl::Time now,
+                                                  absl::Time deadline) = 0;
+  // NOT_FOUND if absent.
+  virtual absl::StatusOr<Task> GetTask(const std::string& task_id, absl::Time deadline) = 0;
+  // Tasks of a group by id, after `after_task_id`.
+  virtual absl::StatusOr<std::vector<Task>> ListTaskGroup(const std::string& task_group_id,
+                                                          const std::string& after_task_id,
+                                                          int limit, absl::Time deadline) = 0;
+
+  // Hands up to `max` pending runs of the queue, highest priority first and then oldest, to
+  // the worker: each becomes running until `taken_until`.
+  virtual absl::StatusOr<std::vector<ClaimedRun>> Claim(const std::string& task_queue_id,
+                                                        const std::string& worker_group,
+                                                        const std::string& worker_id, int max,
+                                                        absl::Time now, absl::Time taken_until,
+                                                        absl::Time deadline) = 0;
+  // Extends a running run's claim. FAILED_PRECONDITION unless the run is the latest, running,
+  // and the task's deadline has not passed; NOT_FOUND for an unknown task or run.
+  virtual absl::StatusOr<Task> Reclaim(const std::string& task_id, int run_id, absl::Time now,
+                                       absl::Time taken_until, absl::Time deadline) = 0;
+  // Resolves a running run. Repeating an identical resolution succeeds; anything else on a
+  // run that is not running is FAILED_PRECONDITION; NOT_FOUND for an unknown task or run.
+  virtual absl::StatusOr<Task> Resolve(const std::string& task_id, int run_id,
+                                       const Resolution& resolution, absl::Time now,
+                                       absl::Time deadline) = 0;
+  // Resolves runs whose claim expired (exception claim-expired, retried); returns how many.
+  virtual absl::StatusOr<int> ExpireClaims(absl::Time now, absl::Time deadline) = 0;
+  // Resolves unresolved tasks past their deadline (exception deadline-exceeded).
+  virtual absl::StatusOr<int> ExpireDeadlines(absl::Time now, absl::Time deadline) = 0;
+
+  // Stores an artifact of a run that is running (or ended in an exception less than 25
+  // minutes ago: FAILED_PRECONDITION otherwise). Artifacts never change: storing the same
+  // content again returns the stored one; different content is ALREADY_EXISTS.
+  virtual absl::StatusOr<Artifact> PutArtifact(const Artifact& artifact,
+                                               const std::string& content, absl::Time now,
+                                               absl::Time deadline) = 0;
+  // NOT_FOUND if absent.
+  virtual absl::StatusOr<std::pair<Artifact, std::string>> GetArtifact(
+      const std::string& task_id, int run_id, const std::string& name, absl::Time deadline) = 0;
+  virtual absl::StatusOr<std::vector<Artifact>> ListArtifacts(const std::string& task_id,
+                                                              int run_id,
+                                                              const std::string& after_name,
+                                                              int limit, absl::Time deadline) = 0;
+};
+
+}  // namespace bulwark::queue
+
+#endif  // BULWARK_SERVICES_QUEUE_STORE_QUEUE_STORE_H_
