@@ -4,6 +4,7 @@
 // NOT_SERVING while its schema is not migrated, and exits cleanly on SIGTERM.
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -105,6 +106,12 @@ std::vector<std::string> ServiceArgs(const std::string& service, const std::stri
     EXPECT_TRUE(config.ok()) << config.status();
     args.push_back("--config=" + auth::AuthCluster::WriteConfig(*config));
   }
+  if (service == "queue") {
+    std::string path = testing::OutputDir() + "/queue-credentials.json";
+    std::ofstream(path) << R"({"clientId": "static/bulwark/queue", "accessToken": ")"
+                        << std::string(44, 'q') << "\"}";
+    args.push_back("--credentials=" + path);
+  }
   return args;
 }
 
@@ -161,8 +168,7 @@ TEST(ServiceReadinessTest, NotServingUntilMigrated) {
   // Roles exist, but no migration has run: the service must stay NOT_SERVING.
   auto db = pg::PgTestDatabase::Create({}, {"queue"});
   ASSERT_TRUE(db.ok()) << db.status();
-  auto process =
-      ServiceProcess::Start(Binary("queue"), {"--database=" + (*db)->RuntimeDsn("queue")});
+  auto process = ServiceProcess::Start(Binary("queue"), ServiceArgs("queue", (*db)->RuntimeDsn("queue")));
   ASSERT_TRUE(process.ok()) << process.status();
   absl::Status serving =
       WaitForServing((*process)->Channel(), "", absl::Milliseconds(1500));

@@ -1,22 +1,11 @@
 #include "services/auth/server/auth_grpc_service.h"
 
+#include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/grpc_server/time_util.h"
 #include "libraries/status/status_macros.h"
 
 namespace bulwark::auth {
-namespace {
-
-// Assigns a StatusOr's value to *out, or returns its error.
-template <typename T>
-absl::Status Into(absl::StatusOr<T> result, T* out) {
-  if (!result.ok()) return result.status();
-  *out = std::move(*result);
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 grpc::Status AuthGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
