@@ -35,6 +35,14 @@ ClientChange Upsert(ClientRow row, AuditAction audit) {
 
 }  // namespace
 
+v1::CreateClientResponse ClientService::Announce(const ClientRow& row, const std::string& token) {
+  if (on_change_) on_change_(row.client_id);
+  v1::CreateClientResponse response;
+  *response.mutable_client() = ToProto(row);
+  response.set_access_token(token);
+  return response;
+}
+
 v1::Client ClientService::ToProto(const ClientRow& row) const {
   v1::Client c;
   c.set_client_id(row.client_id);
@@ -98,11 +106,7 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::CreateClient(
             return ClientChange{};  // an identical retry: answer as the first time
           },
           deadline));
-  if (on_change_) on_change_(id);
-  v1::CreateClientResponse response;
-  *response.mutable_client() = ToProto(*result);
-  response.set_access_token(returned_token);
-  return response;
+  return Announce(*result, returned_token);
 }
 
 absl::StatusOr<v1::Client> ClientService::UpdateClient(const Caller& caller,
@@ -226,11 +230,7 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::ResetAccessToken(
             return Upsert(row, {"client", client_id, caller.client_id, "access-token-reset"});
           },
           deadline));
-  if (on_change_) on_change_(client_id);
-  v1::CreateClientResponse response;
-  *response.mutable_client() = ToProto(*result);
-  response.set_access_token(token);
-  return response;
+  return Announce(*result, token);
 }
 
 absl::StatusOr<v1::Client> ClientService::GetClient(const Caller& caller,

@@ -78,6 +78,9 @@ class ClientService {
   v1::Client ToProto(const ClientRow& row) const;
 
  private:
+  // After a change that hands out a token: drops cached credentials, builds the response.
+  v1::CreateClientResponse Announce(const ClientRow& row, const std::string& token);
+
   AuthStore& store_;
   TokenSealer& sealer_;
   RoleService& roles_;

@@ -64,6 +64,12 @@ absl::Status RoleService::ReplaceAllLocked(int64_t version, const std::vector<Ro
   return absl::OkStatus();
 }
 
+absl::Status RoleService::CatchUpLocked(RoleTransaction& txn) {
+  if (txn.version() == version_) return absl::OkStatus();
+  BULWARK_ASSIGN_OR_RETURN(std::vector<RoleRow> all, txn.All());
+  return ReplaceAllLocked(txn.version(), all);
+}
+
 absl::Status RoleService::ApplyCommitted(int64_t version, const std::string& role_id,
                                          const std::optional<RoleRow>& row,
                                          absl::Time deadline) {
@@ -130,10 +136,7 @@ absl::StatusOr<v1::Role> RoleService::CreateRole(const Caller& caller,
                                 "UpdateRole to change it"));
             }
             absl::MutexLock lock(&mu_);
-            if (txn.version() != version_) {
-              BULWARK_ASSIGN_OR_RETURN(std::vector<RoleRow> all, txn.All());
-              BULWARK_RETURN_IF_ERROR(ReplaceAllLocked(txn.version(), all));
-            }
+            BULWARK_RETURN_IF_ERROR(CatchUpLocked(txn));
             BULWARK_RETURN_IF_ERROR(resolver_->CheckUpsert(ToResolverRole(row)));
             result = row;
             changed = true;
@@ -167,10 +170,7 @@ absl::StatusOr<v1::Role> RoleService::UpdateRole(const Caller& caller,
                   absl::StrCat("role '", id, "' not found; use CreateRole to create it"));
             }
             absl::MutexLock lock(&mu_);
-            if (txn.version() != version_) {
-              BULWARK_ASSIGN_OR_RETURN(std::vector<RoleRow> all, txn.All());
-              BULWARK_RETURN_IF_ERROR(ReplaceAllLocked(txn.version(), all));
-            }
+            BULWARK_RETURN_IF_ERROR(CatchUpLocked(txn));
             // Only what the role could not already reach needs the caller's scopes.
             std::vector<std::string> old_expansion = resolver_->Expand(existing->scopes);
             std::vector<Expression> required = {"auth:update-role:" + id};

@@ -71,6 +71,8 @@ class RoleService {
   // Replaces resolver and rows with `roles` at `version`.
   absl::Status ReplaceAllLocked(int64_t version, const std::vector<RoleRow>& roles)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Brings the resolver to the role set locked by `txn`, if it is behind.
+  absl::Status CatchUpLocked(RoleTransaction& txn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records a change committed at `version`: incrementally if it is the next one.
   absl::Status ApplyCommitted(int64_t version, const std::string& role_id,
                               const std::optional<RoleRow>& row, absl::Time deadline);
