@@ -258,6 +258,10 @@ class FieldParser {
         ++pos_;
         return *value;
       }
+      // A leading `L` is handled by ParseItem, so here it ends a range.
+      if (token.text == "L" && (IsDayOfMonth() || IsDayOfWeek())) {
+        return Fail("`L` cannot be part of a range or step");
+      }
       return WordError(token.text);
     }
     if (token.kind == Kind::kStar || token.kind == Kind::kQuestion) {
