@@ -106,11 +106,16 @@ std::vector<std::string> ServiceArgs(const std::string& service, const std::stri
     EXPECT_TRUE(config.ok()) << config.status();
     args.push_back("--config=" + auth::AuthCluster::WriteConfig(*config));
   }
-  if (service == "queue") {
-    std::string path = testing::OutputDir() + "/queue-credentials.json";
-    std::ofstream(path) << R"({"clientId": "static/bulwark/queue", "accessToken": ")"
-                        << std::string(44, 'q') << "\"}";
+  if (service == "queue" || service == "hooks") {
+    std::string path = testing::OutputDir() + "/" + service + "-credentials.json";
+    std::ofstream(path) << R"({"clientId": "static/bulwark/)" << service
+                        << R"(", "accessToken": ")" << std::string(44, 'q') << "\"}";
     args.push_back("--credentials=" + path);
+  }
+  if (service == "hooks") {
+    std::string path = testing::OutputDir() + "/hooks-token-keys.json";
+    std::ofstream(path) << R"([{"id": "k1", "key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}])";
+    args.push_back("--token-keys=" + path);
   }
   return args;
 }
@@ -183,7 +188,7 @@ TEST(ServiceReadinessTest, NotServingUntilMigrated) {
 
 TEST(ServiceReadinessTest, NotServingWhileDatabaseUnreachable) {
   auto process = ServiceProcess::Start(
-      Binary("hooks"), {"--database=host=127.0.0.1 port=1 dbname=x user=x password=x"});
+      Binary("hooks"), ServiceArgs("hooks", "host=127.0.0.1 port=1 dbname=x user=x password=x"));
   ASSERT_TRUE(process.ok()) << process.status();
   EXPECT_FALSE(WaitForServing((*process)->Channel(), "", absl::Milliseconds(1500)).ok());
   // Ping still answers: liveness is not readiness.

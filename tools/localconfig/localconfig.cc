@@ -7,6 +7,7 @@
 //                                  tokens, a token keyring, a service-account signing key
 //   DIR/root.json                  {"clientId": "static/bulwark/root", "accessToken": …}
 //   DIR/config/<svc>.credentials.json   queue, hooks, verifier: each service's own credentials
+//   DIR/config/hooks.token-keys.json    the hooks service's keyring for trigger tokens
 // Each service is then given only its own file (invariant 3).
 #include <sys/stat.h>
 
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
              {{"issuer", "bulwark-local"}, {"allowlist", {"example-uploader"}}}}};
     WritePrivate(auth_path, auth);
     std::cout << "wrote " << auth_path << "\n";
+  }
+  const std::string hooks_keys = dir + "/config/hooks.token-keys.json";
+  if (!Exists(hooks_keys)) {
+    WritePrivate(hooks_keys, {{{"id", "local-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}});
   }
   for (const nlohmann::json& c : auth["staticClients"]) {
     std::string id = c["clientId"];

@@ -1,13 +1,110 @@
 #include "services/hooks/server/hooks_grpc_service.h"
 
+#include "libraries/grpc_server/into.h"
+#include "libraries/grpc_server/status.h"
+#include "libraries/grpc_server/time_util.h"
+
 namespace bulwark::hooks {
 
-grpc::Status HooksGrpcService::Ping(grpc::ServerContext*, const v1::PingRequest*,
-                                     v1::PingResponse* response) {
-  response->set_alive(true);
-  response->set_service("hooks");
-  response->set_uptime_seconds(absl::ToDoubleSeconds(clock_.Now() - started_));
+grpc::Status HooksGrpcService::Handle(
+    Context* context, const char* method,
+    const std::function<absl::Status(const Caller&, absl::Time)>& body) {
+  CallInfo call = CallInfoFrom(*context, MethodPath(v1::Hooks::service_full_name(), method));
+  absl::StatusOr<Caller> caller = authenticator_.Authenticate(call);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(body(*caller, DeadlineOf(*context)));
+}
+
+grpc::Status HooksGrpcService::Ping(Context*, const v1::PingRequest*, v1::PingResponse* out) {
+  out->set_alive(true);
+  out->set_service("hooks");
+  out->set_uptime_seconds(absl::ToDoubleSeconds(clock_.Now() - started_));
   return grpc::Status::OK;
+}
+
+grpc::Status HooksGrpcService::ListHookGroups(Context* c, const v1::ListHookGroupsRequest*,
+                                              v1::ListHookGroupsResponse* out) {
+  return Handle(c, "ListHookGroups", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.ListHookGroups(caller, deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::ListHooks(Context* c, const v1::ListHooksRequest* r,
+                                         v1::ListHooksResponse* out) {
+  return Handle(c, "ListHooks", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.ListHooks(caller, r->hook_group_id(), deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::GetHook(Context* c, const v1::GetHookRequest* r, v1::Hook* out) {
+  return Handle(c, "GetHook", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.GetHook(caller, r->hook_group_id(), r->hook_id(), deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::CreateHook(Context* c, const v1::CreateHookRequest* r,
+                                          v1::Hook* out) {
+  return Handle(c, "CreateHook", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.CreateHook(caller, r->hook(), deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::UpdateHook(Context* c, const v1::UpdateHookRequest* r,
+                                          v1::Hook* out) {
+  return Handle(c, "UpdateHook", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.UpdateHook(caller, r->hook(), deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::RemoveHook(Context* c, const v1::RemoveHookRequest* r,
+                                          v1::RemoveHookResponse*) {
+  return Handle(c, "RemoveHook", [&](const Caller& caller, absl::Time deadline) {
+    return service_.RemoveHook(caller, r->hook_group_id(), r->hook_id(), deadline);
+  });
+}
+
+grpc::Status HooksGrpcService::TriggerHook(Context* c, const v1::TriggerHookRequest* r,
+                                           v1::TriggerHookResponse* out) {
+  return Handle(c, "TriggerHook", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.TriggerHook(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::GetTriggerToken(Context* c, const v1::GetTriggerTokenRequest* r,
+                                               v1::TriggerTokenResponse* out) {
+  return Handle(c, "GetTriggerToken", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.GetTriggerToken(caller, r->hook_group_id(), r->hook_id(), deadline),
+                out);
+  });
+}
+
+grpc::Status HooksGrpcService::ResetTriggerToken(Context* c,
+                                                 const v1::ResetTriggerTokenRequest* r,
+                                                 v1::TriggerTokenResponse* out) {
+  return Handle(c, "ResetTriggerToken", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.ResetTriggerToken(caller, r->hook_group_id(), r->hook_id(), deadline),
+                out);
+  });
+}
+
+grpc::Status HooksGrpcService::TriggerHookWithToken(Context* c,
+                                                    const v1::TriggerHookWithTokenRequest* r,
+                                                    v1::TriggerHookResponse* out) {
+  return ToGrpcStatus(Into(service_.TriggerHookWithToken(*r, DeadlineOf(*c)), out));
+}
+
+grpc::Status HooksGrpcService::ListLastFires(Context* c, const v1::ListLastFiresRequest* r,
+                                             v1::ListLastFiresResponse* out) {
+  return Handle(c, "ListLastFires", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.ListLastFires(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::RenderHook(Context* c, const v1::RenderHookRequest* r,
+                                          v1::RenderHookResponse* out) {
+  return Handle(c, "RenderHook", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.RenderHook(caller, *r, deadline), out);
+  });
 }
 
 }  // namespace bulwark::hooks

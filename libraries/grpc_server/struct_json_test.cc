@@ -1,0 +1,20 @@
+#include "libraries/grpc_server/struct_json.h"
+
+#include "gtest/gtest.h"
+
+namespace bulwark {
+namespace {
+
+TEST(StructJsonTest, RoundTripsJson) {
+  nlohmann::json j = {{"a", 1},         {"b", 2.5},   {"c", "s"},
+                      {"d", nullptr},   {"e", true},  {"f", {1, "x", {{"g", false}}}},
+                      {"h", {{"i", -7}}}, {"big", 9007199254740992LL}};
+  auto s = StructFromJson(j);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(JsonFromStruct(*s), j);
+  EXPECT_EQ(StructFromJson(nlohmann::json::array()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace bulwark

@@ -1,0 +1,390 @@
+#include "services/hooks/service/hooks_service.h"
+
+#include <openssl/crypto.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libraries/grpc_server/struct_json.h"
+#include "libraries/grpc_server/time_util.h"
+#include "libraries/jsonschema/validator.h"
+#include "libraries/status/status_macros.h"
+#include "services/hooks/service/hook_rules.h"
+
+namespace bulwark::hooks {
+namespace {
+
+using scopes::Expression;
+
+constexpr int kMaxPage = 1000;
+
+std::string Role(const std::string& group, const std::string& id) { return group + "/" + id; }
+
+v1::FiredBy FiredByEnum(const std::string& s) {
+  if (s == "schedule") return v1::FIRED_BY_SCHEDULE;
+  if (s == "triggerHook") return v1::FIRED_BY_TRIGGER_HOOK;
+  if (s == "triggerHookWithToken") return v1::FIRED_BY_TRIGGER_HOOK_WITH_TOKEN;
+  return v1::FIRED_BY_UNSPECIFIED;
+}
+
+v1::FiringContext ContextProto(const FireContext& fire) {
+  v1::FiringContext c;
+  c.set_fired_by(FiredByEnum(fire.fired_by));
+  if (fire.payload.is_object()) *c.mutable_payload() = *StructFromJson(fire.payload);
+  c.set_client_id(fire.client_id);
+  c.set_now(IsoMillis(fire.now));
+  c.set_task_id(fire.task_id);
+  return c;
+}
+
+// The definition a caller gave, as stored, to compare with an existing hook.
+bool SameDefinition(const HookRow& row, const CheckedDefinition& d) {
+  return row.metadata == d.metadata && row.schedule == d.schedule && row.task == d.task &&
+         row.trigger_schema == d.trigger_schema;
+}
+
+absl::Status ValidatePayload(const HookRow& hook, const nlohmann::json& payload) {
+  absl::StatusOr<jsonschema::Schema> schema = jsonschema::Compile(hook.trigger_schema);
+  if (!schema.ok()) return schema.status();
+  absl::Status valid = schema->Validate(payload);
+  if (!valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the payload does not match the hook's triggerSchema: ", valid.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> HooksService::Seal(const std::string& token,
+                                               const HookRow& hook) const {
+  return token_keys_.Encrypt(token, "bulwark-hooks-trigger:" + Role(hook.hook_group_id, hook.hook_id));
+}
+
+absl::StatusOr<std::string> HooksService::Unseal(const HookRow& hook) const {
+  return token_keys_.Decrypt(hook.sealed_trigger_token,
+                             "bulwark-hooks-trigger:" + Role(hook.hook_group_id, hook.hook_id));
+}
+
+absl::StatusOr<v1::ListHookGroupsResponse> HooksService::ListHookGroups(const Caller& caller,
+                                                                        absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression("hooks:list-hooks:"), "ListHookGroups"));
+  BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> groups, store_.ListGroups(deadline));
+  v1::ListHookGroupsResponse response;
+  for (const std::string& g : groups) response.add_groups(g);
+  return response;
+}
+
+absl::StatusOr<v1::ListHooksResponse> HooksService::ListHooks(const Caller& caller,
+                                                              const std::string& group,
+                                                              absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, "x"));
+  BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression("hooks:list-hooks:" + group), "ListHooks"));
+  BULWARK_ASSIGN_OR_RETURN(std::vector<HookRow> rows, store_.ListHooks(group, deadline));
+  if (rows.empty()) return absl::NotFoundError(absl::StrCat("no hooks in group ", group));
+  v1::ListHooksResponse response;
+  for (const HookRow& row : rows) *response.add_hooks() = HookProto(row);
+  return response;
+}
+
+absl::StatusOr<v1::Hook> HooksService::GetHook(const Caller& caller, const std::string& group,
+                                               const std::string& id, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression(absl::StrCat("hooks:get:", group, ":", id)), "GetHook"));
+  BULWARK_ASSIGN_OR_RETURN(HookRow row, store_.GetHook(group, id, deadline));
+  return HookProto(row);
+}
+
+absl::StatusOr<v1::Hook> HooksService::CreateHook(const Caller& caller, const v1::Hook& hook,
+                                                  absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(hook.hook_group_id(), hook.hook_id()));
+  std::string role = Role(hook.hook_group_id(), hook.hook_id());
+  // Anti-escalation: only someone who holds the hook's role may define what it does.
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
+      "CreateHook"));
+  BULWARK_ASSIGN_OR_RETURN(CheckedDefinition d, CheckDefinition(hook));
+  absl::Time now = clock_.Now();
+  HookRow row;
+  row.hook_group_id = hook.hook_group_id();
+  row.hook_id = hook.hook_id();
+  row.metadata = d.metadata;
+  row.schedule = d.schedule;
+  row.task = d.task;
+  row.trigger_schema = d.trigger_schema;
+  BULWARK_ASSIGN_OR_RETURN(row.sealed_trigger_token, Seal(NiceSlugid(random_), row));
+  row.next_task_id = NiceSlugid(random_);
+  row.next_scheduled_date = cron::NextOf(d.schedules, now);
+  row.created = row.last_modified = now;
+  BULWARK_ASSIGN_OR_RETURN(auto created, store_.CreateHook(row, deadline));
+  if (!created.first && !SameDefinition(created.second, d)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("hook ", role, " already exists with another definition; use UpdateHook"));
+  }
+  return HookProto(created.second);
+}
+
+absl::StatusOr<v1::Hook> HooksService::UpdateHook(const Caller& caller, const v1::Hook& hook,
+                                                  absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(hook.hook_group_id(), hook.hook_id()));
+  std::string role = Role(hook.hook_group_id(), hook.hook_id());
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
+      "UpdateHook"));
+  BULWARK_ASSIGN_OR_RETURN(CheckedDefinition d, CheckDefinition(hook));
+  absl::Time now = clock_.Now();
+  std::string next_task_id = NiceSlugid(random_);
+  BULWARK_ASSIGN_OR_RETURN(
+      HookRow row, store_.UpdateHook(
+                       hook.hook_group_id(), hook.hook_id(),
+                       [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+                         HookRow row = old;
+                         row.metadata = d.metadata;
+                         row.schedule = d.schedule;
+                         row.task = d.task;
+                         row.trigger_schema = d.trigger_schema;
+                         row.next_task_id = next_task_id;
+                         row.next_scheduled_date = cron::NextOf(d.schedules, now);
+                         row.last_modified = now;
+                         return row;
+                       },
+                       deadline));
+  return HookProto(row);
+}
+
+absl::Status HooksService::RemoveHook(const Caller& caller, const std::string& group,
+                                      const std::string& id, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("hooks:modify-hook:" + Role(group, id)), "RemoveHook"));
+  return store_.DeleteHook(group, id, deadline);
+}
+
+absl::StatusOr<std::string> HooksService::Fire(const HookRow& hook, const FireContext& fire) {
+  std::string role = Role(hook.hook_group_id, hook.hook_id);
+  BULWARK_ASSIGN_OR_RETURN(std::optional<nlohmann::json> task, RenderTask(hook.task, fire));
+  if (!task) return std::string();
+  BULWARK_ASSIGN_OR_RETURN(queue::v1::TaskDefinition definition, TaskFromJson(*task));
+  absl::Status created = queue_.CreateTask(fire.task_id, definition, role);
+  if (created.code() == absl::StatusCode::kPermissionDenied) {
+    return absl::PermissionDeniedError(absl::StrCat("the role hook-id:", role,
+                                                    " does not have the scopes to create this "
+                                                    "task: ",
+                                                    created.message()));
+  }
+  if (!created.ok()) {
+    return absl::Status(created.code(),
+                        absl::StrCat("the queue refused the task: ", created.message()));
+  }
+  return fire.task_id;
+}
+
+absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
+    const HookRow& hook, const char* fired_by, const std::string& client_id,
+    const google::protobuf::Struct& payload_proto, absl::Time deadline) {
+  nlohmann::json payload = JsonFromStruct(payload_proto);
+  BULWARK_RETURN_IF_ERROR(ValidatePayload(hook, payload));
+  FireContext fire{fired_by, payload, client_id, clock_.Now(), ""};
+  if (payload.contains("taskId")) {
+    if (!payload["taskId"].is_string() || !IsSlugid(payload["taskId"].get<std::string>())) {
+      return absl::InvalidArgumentError("payload.taskId must be a slugid");
+    }
+    fire.task_id = payload["taskId"];
+  } else {
+    fire.task_id = NiceSlugid(random_);
+  }
+  absl::StatusOr<std::string> created = Fire(hook, fire);
+  if (created.ok() && created->empty()) return v1::TriggerHookResponse();  // declined
+  LastFireRow record{hook.hook_group_id, hook.hook_id, fire.task_id, fired_by, payload,
+                     client_id, IsoMillis(fire.now), fire.now,
+                     created.ok() ? "success" : "error",
+                     created.ok() ? "" : std::string(created.status().message())};
+  BULWARK_RETURN_IF_ERROR(store_.AddLastFire(record, deadline));
+  if (!created.ok()) {
+    return absl::Status(created.status().code(),
+                        absl::StrCat("while firing hook ", Role(hook.hook_group_id, hook.hook_id),
+                                     ": ", created.status().message()));
+  }
+  v1::TriggerHookResponse response;
+  response.set_task_id(*created);
+  return response;
+}
+
+absl::StatusOr<v1::TriggerHookResponse> HooksService::TriggerHook(
+    const Caller& caller, const v1::TriggerHookRequest& request, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(request.hook_group_id(), request.hook_id()));
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller,
+      Expression("hooks:trigger-hook:" + Role(request.hook_group_id(), request.hook_id())),
+      "TriggerHook"));
+  BULWARK_ASSIGN_OR_RETURN(HookRow hook,
+                           store_.GetHook(request.hook_group_id(), request.hook_id(), deadline));
+  return Trigger(hook, "triggerHook", caller.client_id, request.payload(), deadline);
+}
+
+absl::StatusOr<v1::TriggerHookResponse> HooksService::TriggerHookWithToken(
+    const v1::TriggerHookWithTokenRequest& request, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(request.hook_group_id(), request.hook_id()));
+  BULWARK_ASSIGN_OR_RETURN(HookRow hook,
+                           store_.GetHook(request.hook_group_id(), request.hook_id(), deadline));
+  BULWARK_ASSIGN_OR_RETURN(std::string token, Unseal(hook));
+  if (token.size() != request.token().size() ||
+      CRYPTO_memcmp(token.data(), request.token().data(), token.size()) != 0) {
+    return absl::UnauthenticatedError("invalid hook token");
+  }
+  return Trigger(hook, "triggerHookWithToken", "", request.payload(), deadline);
+}
+
+absl::StatusOr<v1::TriggerTokenResponse> HooksService::GetTriggerToken(const Caller& caller,
+                                                                       const std::string& group,
+                                                                       const std::string& id,
+                                                                       absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller, Expression("hooks:get-trigger-token:" + Role(group, id)), "GetTriggerToken"));
+  BULWARK_ASSIGN_OR_RETURN(HookRow hook, store_.GetHook(group, id, deadline));
+  v1::TriggerTokenResponse response;
+  BULWARK_ASSIGN_OR_RETURN(*response.mutable_token(), Unseal(hook));
+  return response;
+}
+
+absl::StatusOr<v1::TriggerTokenResponse> HooksService::ResetTriggerToken(
+    const Caller& caller, const std::string& group, const std::string& id,
+    absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller, Expression("hooks:reset-trigger-token:" + Role(group, id)), "ResetTriggerToken"));
+  std::string token = NiceSlugid(random_);
+  BULWARK_RETURN_IF_ERROR(store_
+                              .UpdateHook(
+                                  group, id,
+                                  [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+                                    HookRow row = old;
+                                    BULWARK_ASSIGN_OR_RETURN(row.sealed_trigger_token,
+                                                             Seal(token, row));
+                                    return row;
+                                  },
+                                  deadline)
+                              .status());
+  v1::TriggerTokenResponse response;
+  response.set_token(token);
+  return response;
+}
+
+absl::StatusOr<v1::ListLastFiresResponse> HooksService::ListLastFires(
+    const Caller& caller, const v1::ListLastFiresRequest& request, absl::Time deadline) {
+  const std::string& group = request.hook_group_id();
+  const std::string& id = request.hook_id();
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller, Expression("hooks:list-last-fires:" + Role(group, id)), "ListLastFires"));
+  if (request.limit() < 0 || request.limit() > kMaxPage) {
+    return absl::InvalidArgumentError("limit must be between 0 and 1000");
+  }
+  int limit = request.limit() == 0 ? kMaxPage : request.limit();
+  std::optional<std::pair<absl::Time, std::string>> after;
+  if (!request.continuation_token().empty()) {
+    std::string raw;
+    int64_t micros;
+    size_t sep = std::string::npos;
+    if (absl::WebSafeBase64Unescape(request.continuation_token(), &raw)) sep = raw.find(' ');
+    if (sep == std::string::npos || !absl::SimpleAtoi(raw.substr(0, sep), &micros)) {
+      return absl::InvalidArgumentError("continuation_token is not one this service issued");
+    }
+    after = std::make_pair(absl::FromUnixMicros(micros), raw.substr(sep + 1));
+  }
+  BULWARK_RETURN_IF_ERROR(store_.GetHook(group, id, deadline).status());
+  BULWARK_ASSIGN_OR_RETURN(std::vector<LastFireRow> fires,
+                           store_.ListLastFires(group, id, after, limit + 1, deadline));
+  v1::ListLastFiresResponse response;
+  for (size_t i = 0; i < fires.size() && static_cast<int>(i) < limit; ++i) {
+    const LastFireRow& f = fires[i];
+    v1::LastFire* out = response.add_last_fires();
+    out->set_hook_group_id(group);
+    out->set_hook_id(id);
+    absl::Time now;
+    std::string ignored;
+    if (!absl::ParseTime(absl::RFC3339_full, f.now_iso, &now, &ignored)) now = f.task_create_time;
+    *out->mutable_context() =
+        ContextProto({f.fired_by, f.payload, f.client_id, now, f.task_id});
+    out->mutable_context()->set_now(f.now_iso);  // exactly as the template saw it
+    *out->mutable_task_create_time() = ToProtoTimestamp(f.task_create_time);
+    out->set_result(f.result == "success" ? v1::FIRE_RESULT_SUCCESS : v1::FIRE_RESULT_ERROR);
+    out->set_error(f.error);
+  }
+  if (static_cast<int>(fires.size()) > limit) {
+    const LastFireRow& last = fires[limit - 1];
+    response.set_continuation_token(absl::WebSafeBase64Escape(
+        absl::StrCat(absl::ToUnixMicros(last.task_create_time), " ", last.task_id)));
+  }
+  return response;
+}
+
+absl::StatusOr<v1::RenderHookResponse> HooksService::RenderHook(
+    const Caller& caller, const v1::RenderHookRequest& request, absl::Time deadline) {
+  const std::string& group = request.hook_group_id();
+  const std::string& id = request.hook_id();
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression(absl::StrCat("hooks:get:", group, ":", id)), "RenderHook"));
+  BULWARK_ASSIGN_OR_RETURN(HookRow hook, store_.GetHook(group, id, deadline));
+  nlohmann::json payload = JsonFromStruct(request.payload());
+  BULWARK_RETURN_IF_ERROR(ValidatePayload(hook, payload));
+  absl::Time now = clock_.Now();
+  if (!request.now().empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, request.now(), &now, &error)) {
+      return absl::InvalidArgumentError(absl::StrCat("now: not an ISO 8601 time: ", error));
+    }
+  }
+  FireContext fire{"triggerHook", payload, caller.client_id, now, NiceSlugid(random_)};
+  BULWARK_ASSIGN_OR_RETURN(std::optional<nlohmann::json> task, RenderTask(hook.task, fire));
+  v1::RenderHookResponse response;
+  if (task) {
+    BULWARK_RETURN_IF_ERROR(TaskFromJson(*task).status());
+    BULWARK_ASSIGN_OR_RETURN(*response.mutable_task(), StructFromJson(*task));
+  }
+  *response.mutable_context() = ContextProto(fire);
+  return response;
+}
+
+absl::StatusOr<int> HooksService::RunScheduler(absl::Time deadline) {
+  absl::Time now = clock_.Now();
+  return store_.RunDue(
+      now, options_.schedule_batch,
+      [&](const HookRow& hook) -> absl::StatusOr<DueOutcome> {
+        absl::Time slot = *hook.next_scheduled_date;
+        DueOutcome outcome;
+        outcome.next_task_id = NiceSlugid(random_);
+        outcome.next_scheduled_date = cron::NextOf(SchedulesOf(hook), std::max(now, slot));
+        FireContext fire{"schedule", nullptr, "", slot, hook.next_task_id};
+        LastFireRow record{hook.hook_group_id, hook.hook_id, hook.next_task_id, "schedule",
+                           nullptr, "", IsoMillis(slot), now, "success", ""};
+        if (now - slot > options_.missed_slot_grace) {
+          record.result = "error";
+          record.error = absl::StrCat("the slot at ", IsoMillis(slot),
+                                      " was missed (the scheduler was not running); it was not "
+                                      "fired, and the schedule resumes from now");
+          outcome.fire = record;
+          outcome.advance = true;
+          return outcome;
+        }
+        absl::StatusOr<std::string> created = Fire(hook, fire);
+        if (!created.ok() && (created.status().code() == absl::StatusCode::kUnavailable ||
+                              created.status().code() == absl::StatusCode::kDeadlineExceeded)) {
+          return DueOutcome{};  // the queue is down: try this slot again next round
+        }
+        outcome.advance = true;
+        if (created.ok() && created->empty()) return outcome;  // declined
+        if (!created.ok()) {
+          record.result = "error";
+          record.error = std::string(created.status().message());
+        }
+        outcome.fire = record;
+        return outcome;
+      },
+      deadline);
+}
+
+}  // namespace bulwark::hooks
