@@ -35,8 +35,7 @@ struct Nickname {
   absl::string_view expansion;
 };
 
-// cron-parser's PredefinedExpressions, matched exactly as it does (case and
-// all).
+// cron-parser's PredefinedExpressions, matched as exactly as it does.
 constexpr Nickname kNicknames[] = {
     {"@yearly", "0 0 0 1 1 *"},     {"@annually", "0 0 0 1 1 *"},
     {"@monthly", "0 0 0 1 * *"},    {"@weekly", "0 0 0 * * 0"},
@@ -109,12 +108,11 @@ struct ParsedField {
 };
 
 // Parses one field the way cron-parser does, on a stricter grammar:
-//   field := item (',' item)*  |  base '#' n            (`#`: day of week only)
+//   field := item (',' item)* | base '#' n     (`#`: day of week only)
 //   item  := ('*' | '?') ['/' step]
-//          | value ['-' value] ['/' step]                 (`v/s` means
-//          `v-max/s`) | 'L'                                          (day of
-//          month only) | weekday 'L'                                  (day of
-//          week only)
+//          | value ['-' value] ['/' step]      (`v/s` means `v-max/s`)
+//          | 'L'                               (day of month only)
+//          | weekday 'L'                       (day of week only)
 // Values are numbers or, in the month and day-of-week fields, three-letter
 // names.
 class FieldParser {

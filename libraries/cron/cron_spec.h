@@ -33,7 +33,7 @@ struct CronSpec {
   uint32_t hours = 0;          // bit h: hour h (0-23)
   uint32_t days_of_month = 0;  // bit d: day d (1-31)
   uint16_t months = 0;         // bit m: month m (1-12)
-  uint8_t days_of_week = 0;    // bit w: weekday w, 0 = Sunday ... 6 = Saturday
+  uint8_t days_of_week = 0;    // bit w: weekday w (0 = Sunday, 6 = Saturday)
   // `L` in the day-of-month field: the last day of the month also matches.
   bool last_day_of_month = false;
   // bit w: `wL` in the day-of-week field, weekday w in the last 7 days of the
@@ -44,8 +44,8 @@ struct CronSpec {
   // field says (cron-parser applies it after combining the two day fields).
   int nth_week = 0;
   // Whether the field is exactly `*` or `?`. cron-parser treats anything else
-  // (`*/1`, `1-31`,
-  // `*#2`) as restricted, which matters for how the two day fields combine.
+  // (`*/1`, `1-31`, `*#2`) as restricted, which matters for how the two day
+  // fields combine.
   bool day_of_month_wildcard = true;
   bool day_of_week_wildcard = true;
 

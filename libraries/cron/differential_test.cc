@@ -3,7 +3,7 @@
 // testdata/generate_vectors.js) for a few hundred patterns from eight reference
 // times. Every pattern it rejects must be rejected here; every pattern it
 // accepts must give the same two successive firings from each reference, except
-// the patterns schedule.h lists as rejected on purpose, which
+// the patterns README.md lists as rejected on purpose, which
 // kDeliberateRejections checks one by one.
 
 #include <cstdlib>
