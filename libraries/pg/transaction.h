@@ -44,6 +44,16 @@ struct TransactionOptions {
   int max_attempts = 5;
   // Names the operation in error messages ("create client").
   std::string name = "database transaction";
+
+  // The common case: read committed, `name`d, bounded by `deadline`.
+  static TransactionOptions Named(absl::Time deadline, std::string name,
+                                  bool read_only = false) {
+    TransactionOptions o;
+    o.deadline = deadline;
+    o.name = std::move(name);
+    o.read_only = read_only;
+    return o;
+  }
 };
 
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& options,

@@ -105,11 +105,7 @@ void AppendAudit(pqxx::work& txn, const AuditAction& action) {
 }
 
 pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
-  pg::TransactionOptions o;
-  o.deadline = deadline;
-  o.name = name;
-  o.read_only = read_only;
-  return o;
+  return pg::TransactionOptions::Named(deadline, name, read_only);
 }
 
 class PgRoleTransaction final : public RoleTransaction {

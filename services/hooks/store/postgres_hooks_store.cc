@@ -17,11 +17,7 @@ using pg::TimeFromMicros;
 using pg::TimestampParam;
 
 pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
-  pg::TransactionOptions o;
-  o.deadline = deadline;
-  o.name = name;
-  o.read_only = read_only;
-  return o;
+  return pg::TransactionOptions::Named(deadline, name, read_only);
 }
 
 const std::string& HookColumns() {
