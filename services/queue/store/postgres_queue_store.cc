@@ -2,9 +2,12 @@
 
 #include <pqxx/pqxx>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "libraries/grpc_server/time_util.h"
 #include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
 #include "libraries/status/status_macros.h"
@@ -23,9 +26,13 @@ pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_
   return pg::TransactionOptions::Named(deadline, name, read_only);
 }
 
-std::string DefinitionJson(const v1::TaskDefinition& d) {
+absl::StatusOr<std::string> DefinitionJson(const v1::TaskDefinition& d) {
   std::string json;
-  (void)google::protobuf::util::MessageToJsonString(d, &json);
+  auto status = google::protobuf::util::MessageToJsonString(d, &json);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("task cannot be stored: ", status.message().as_string()));
+  }
   return json;
 }
 
@@ -48,7 +55,11 @@ std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& tas
   if (t.empty()) return std::nullopt;
   Task task;
   task.task_id = task_id;
-  (void)google::protobuf::util::JsonStringToMessage(t[0][0].as<std::string>(), &task.definition);
+  // Written by DefinitionJson, so it parses; a damaged row reads as an empty definition.
+  if (!google::protobuf::util::JsonStringToMessage(t[0][0].as<std::string>(), &task.definition)
+           .ok()) {
+    task.definition.Clear();
+  }
   task.creator_client_id = t[0][1].as<std::string>();
   task.creator_authorized_scopes =
       nlohmann::json::parse(t[0][2].as<std::string>()).get<std::vector<std::string>>();
@@ -109,10 +120,7 @@ void Cascade(pqxx::work& txn, const std::string& task_id, const std::string& sta
   }
 }
 
-absl::Time TaskDeadline(const Task& task) {
-  return absl::FromUnixSeconds(task.definition.deadline().seconds()) +
-         absl::Nanoseconds(task.definition.deadline().nanos());
-}
+absl::Time TaskDeadline(const Task& task) { return FromProtoTimestamp(task.definition.deadline()); }
 
 // Resolves `run_id` of the locked `task`; retries or cascades.
 void ApplyResolution(pqxx::work& txn, const Task& task, int run_id, const Resolution& r,
@@ -171,7 +179,7 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
                 ") ON CONFLICT (task_group_id) DO UPDATE SET expires = "
                 "greatest(queue.task_groups.expires, excluded.expires)",
             d.task_group_id(), d.scheduler_id(),
-            Micros(absl::FromUnixSeconds(d.expires().seconds())));
+            Micros(FromProtoTimestamp(d.expires())));
         std::string group_scheduler =
             txn.exec_params1("SELECT scheduler_id FROM queue.task_groups WHERE task_group_id = $1",
                              d.task_group_id())[0]
@@ -181,44 +189,46 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
               "task group ", d.task_group_id(), " belongs to schedulerId '", group_scheduler,
               "'; this task has '", d.scheduler_id(), "'"));
         }
+        // Lock the dependencies' rows (shared, in id order) so none of them resolves while
+        // this task is created: its resolution's cascade must either see this task's
+        // dependency rows or happen before we read its state.
+        std::vector<std::string> deps(d.dependencies().begin(), d.dependencies().end());
+        std::sort(deps.begin(), deps.end());
         std::vector<std::string> missing;
-        int unsatisfied = 0;
-        for (const std::string& dep : d.dependencies()) {
+        std::map<std::string, bool> satisfied;
+        for (const std::string& dep : deps) {
+          txn.exec_params("SELECT 1 FROM queue.tasks WHERE task_id = $1 FOR SHARE", dep);
           std::optional<Task> required = LoadTask(txn, dep, false);
           if (!required) {
             missing.push_back(dep);
             continue;
           }
-          bool satisfied = required->resolved() && (d.requires() == "all-resolved" ||
+          satisfied[dep] = required->resolved() && (d.requires() == "all-resolved" ||
                                                     required->state() == "completed");
-          if (!satisfied) ++unsatisfied;
         }
         if (!missing.empty()) {
           return absl::InvalidArgumentError(absl::StrCat(
               "task.dependencies: no such tasks: ", absl::StrJoin(missing, ", ")));
         }
+        BULWARK_ASSIGN_OR_RETURN(std::string definition, DefinitionJson(d));
         txn.exec_params(
             absl::StrCat("INSERT INTO queue.tasks VALUES ($1, $2, $3, $4, ", TimestampParam(5),
                          ", ", TimestampParam(6), ", $7, $8::jsonb, $9, $10::jsonb, ",
                          TimestampParam(11), ")"),
             input.task_id, d.task_group_id(), d.task_queue_id(), PriorityRank(d.priority()),
-            Micros(absl::FromUnixSeconds(d.deadline().seconds()) +
-                   absl::Nanoseconds(d.deadline().nanos())),
-            Micros(absl::FromUnixSeconds(d.expires().seconds()) +
-                   absl::Nanoseconds(d.expires().nanos())),
-            d.retries(), DefinitionJson(d), input.creator_client_id,
+            Micros(FromProtoTimestamp(d.deadline())), Micros(FromProtoTimestamp(d.expires())),
+            d.retries(), definition, input.creator_client_id,
             nlohmann::json(input.creator_authorized_scopes).dump(), Micros(now));
-        for (const std::string& dep : d.dependencies()) {
-          std::optional<Task> required = LoadTask(txn, dep, false);
-          bool satisfied = required->resolved() && (d.requires() == "all-resolved" ||
-                                                    required->state() == "completed");
+        bool ready = true;
+        for (const auto& [dep, ok] : satisfied) {
           txn.exec_params("INSERT INTO queue.dependencies VALUES ($1, $2, $3, $4)", dep,
-                          input.task_id, d.requires(), satisfied);
+                          input.task_id, d.requires(), ok);
+          ready = ready && ok;
         }
         Task created = input;
         created.retries_left = d.retries();
         created.created_at = now;
-        if (unsatisfied == 0) AddPendingRun(txn, created, 0, "scheduled", now);
+        if (ready) AddPendingRun(txn, created, 0, "scheduled", now);
         result.created = true;
         result.task = *LoadTask(txn, input.task_id, false);
         return absl::OkStatus();

@@ -284,3 +284,26 @@ TEST_P(QueueStoreConformanceTest, ConcurrentClaimersNeverShareARun) {
 }
 
 }  // namespace bulwark::queue
+
+namespace bulwark::queue {
+
+TEST_P(QueueStoreConformanceTest, ADependentCreatedWhileItsDependencyResolvesIsScheduled) {
+  for (int i = 0; i < 40; ++i) {
+    Task a = MakeTask(now_);
+    a.definition.set_task_queue_id("race/a");
+    ASSERT_TRUE(store_->CreateTask(a, now_, kNoDeadline).ok());
+    ASSERT_EQ(store_->Claim("race/a", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)
+                  ->size(),
+              1u);
+    Task b = MakeTask(now_, "lowest", {a.task_id});
+    std::thread resolve([&] {
+      EXPECT_TRUE(store_->Resolve(a.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
+    });
+    std::thread create([&] { EXPECT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok()); });
+    resolve.join();
+    create.join();
+    EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "pending") << "iteration " << i;
+  }
+}
+
+}  // namespace bulwark::queue
