@@ -9,6 +9,9 @@
 #ifndef BULWARK_LIBRARIES_GRPC_SERVER_TIME_UTIL_H_
 #define BULWARK_LIBRARIES_GRPC_SERVER_TIME_UTIL_H_
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/server_context.h"
@@ -31,6 +34,20 @@ inline google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
 
 inline absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+// OK when `ts` is a valid google.protobuf.Timestamp (years 0001 to 9999, nanos in range);
+// otherwise INVALID_ARGUMENT naming `field`. Every timestamp from a caller goes through this
+// before it is stored.
+inline absl::Status CheckTimestamp(const google::protobuf::Timestamp& ts, absl::string_view field) {
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
+      ts.nanos() > 999999999) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": not a valid time (years 0001 to 9999)"));
+  }
+  return absl::OkStatus();
 }
 
 // The call's deadline, capped at `cap` from now so that no database statement runs unbounded.

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libraries/hawk/digest.h"
@@ -247,6 +248,12 @@ absl::Status CheckCertificateScopes(
     const CheckedCertificate& certificate, absl::string_view credential_name,
     absl::string_view issuer_id, absl::Span<const std::string> issuer_scopes) {
   if (issuer_id != credential_name) {
+    // A name under static/ would impersonate one of the deployment's own clients (for
+    // instance in the queue's record of who created a task); no scope can allow it.
+    if (absl::StartsWith(credential_name, "static/")) {
+      return Fail(absl::StrCat("temporary credentials cannot be named `", credential_name,
+                               "`: static/ names belong to the deployment's own clients"));
+    }
     const std::string create_scope =
         absl::StrCat("auth:create-client:", credential_name);
     if (!scopes::SetSatisfies(issuer_scopes, create_scope)) {

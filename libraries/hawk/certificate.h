@@ -26,7 +26,9 @@
 //    clientId rule of unnamed certificates, the signature), returning the
 //    temporary key and expiry;
 //  - CheckCertificateScopes: the issuer may create the name (named
-//    credentials) and holds every certificate scope.
+//    credentials; a name under static/ is refused whatever the scopes, so no
+//    one can pass for the deployment's own clients) and holds every
+//    certificate scope.
 //
 // Thread-safety: pure functions (CreateTemporaryCredentials uses the Random it
 // is given). Errors: CreateTemporaryCredentials returns INVALID_ARGUMENT for

@@ -278,6 +278,11 @@ TEST(CheckCertificateScopesTest, CreateClientAndSubsetRules) {
   EXPECT_TRUE(CheckCertificateScopes(cert, "temp", "root",
                                      {"a:*", "auth:create-client:te*", "b"})
                   .ok());
+  // Not even `*` may name temporary credentials after a static client.
+  absl::Status impersonation =
+      CheckCertificateScopes(cert, "static/bulwark/hooks", "root", {"*"});
+  EXPECT_EQ(impersonation.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(impersonation.message().find("static/"), std::string::npos);
 }
 
 }  // namespace

@@ -66,6 +66,7 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::CreateClient(
   BULWARK_RETURN_IF_ERROR(RefuseStatic(id, "created"));
   BULWARK_RETURN_IF_ERROR(ValidateDescription(request.description()));
   if (!request.has_expires()) return absl::InvalidArgumentError("expires is required");
+  BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
   BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> client_scopes,
                            ValidateScopeList(request.scopes(), "scopes"));
   std::vector<Expression> required = {"auth:create-client:" + id};
@@ -129,6 +130,7 @@ absl::StatusOr<v1::Client> ClientService::UpdateClient(const Caller& caller,
   if (updates("expires") && !request.has_expires()) {
     return absl::InvalidArgumentError("expires is required");
   }
+  if (updates("expires")) BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
   BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> new_scopes,
                            ValidateScopeList(request.scopes(), "scopes"));
   BULWARK_ASSIGN_OR_RETURN(

@@ -89,6 +89,10 @@ TEST_F(ClientServiceTest, BadInputIsInvalidArgument) {
   no_expiry.clear_expires();
   EXPECT_EQ(clients_->CreateClient(root_, no_expiry, kForever).status().code(),
             absl::StatusCode::kInvalidArgument);
+  v1::CreateClientRequest far = CreateReq("c", {});
+  far.mutable_expires()->set_seconds(int64_t{10000000000000});
+  EXPECT_EQ(clients_->CreateClient(root_, far, kForever).status().code(),
+            absl::StatusCode::kInvalidArgument);
   v1::ListClientsRequest list;
   list.set_limit(5000);
   EXPECT_EQ(clients_->ListClients(root_, list, kForever).status().code(),

@@ -351,6 +351,7 @@ absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
   if (content_type.size() > 255) return absl::InvalidArgumentError("content_type is too long");
   BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
   absl::Time task_expires = FromProtoTimestamp(task.definition.expires());
+  if (request.has_expires()) BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
   absl::Time expires =
       request.has_expires() ? FromProtoTimestamp(request.expires()) : task_expires;
   absl::Time now = clock_.Now();

@@ -123,6 +123,12 @@ absl::StatusOr<v1::TaskDefinition> NormalizeTask(const std::string& task_id,
   if (t.retries() < 0 || t.retries() > 49) return Invalid("retries", "must be 0 to 49");
   if (!t.has_created()) return Invalid("created", "is required");
   if (!t.has_deadline()) return Invalid("deadline", "is required");
+  for (const auto& [field, ts] : {std::pair<const char*, const google::protobuf::Timestamp*>{
+                                      "task.created", &t.created()},
+                                  {"task.deadline", &t.deadline()},
+                                  {"task.expires", &t.expires()}}) {
+    if (absl::Status s = CheckTimestamp(*ts, field); !s.ok()) return s;
+  }
   if (!t.has_expires()) {
     // deadline + one calendar year, as Taskcluster.
     absl::Time deadline = FromProtoTimestamp(t.deadline());

@@ -84,6 +84,12 @@ TEST(NormalizeTaskTest, RejectsEachBrokenRule) {
   t.clear_deadline();
   EXPECT_EQ(CodeOf(t), absl::StatusCode::kInvalidArgument);
   t = Minimal();
+  t.mutable_expires()->set_seconds(int64_t{400000000000});  // year 14645
+  EXPECT_NE(NormalizeTask(kTaskId, t).status().message().find("task.expires"), std::string::npos);
+  t = Minimal();
+  t.mutable_created()->set_nanos(-1);
+  EXPECT_EQ(CodeOf(t), absl::StatusCode::kInvalidArgument);
+  t = Minimal();
   t.set_requires("some");
   EXPECT_EQ(CodeOf(t), absl::StatusCode::kInvalidArgument);
 }
