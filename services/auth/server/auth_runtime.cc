@@ -82,6 +82,9 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const AuthConfi
         if (!s.ok()) LogWarning("resync failed", {{"error", std::string(s.message())}});
       });
   rt->listener_->Start();
+  if (!rt->listener_->WaitUntilListening(absl::Seconds(10))) {
+    LogWarning("change notifications not yet established; other replicas' changes may lag");
+  }
   rt->background_ = std::thread([r = rt.get(), config] { r->BackgroundLoop(config); });
   return rt;
 }
@@ -103,8 +106,9 @@ void AuthRuntime::BackgroundLoop(AuthConfig config) {
       next_purge = now + config.purge_interval;
     }
     if (now >= next_reload) {
-      absl::Status s = service_->roles().ReloadAll(now + kBackgroundCallTimeout);
-      if (!s.ok()) LogWarning("role reload failed", {{"error", std::string(s.message())}});
+      // A safety net besides notifications: forget cached clients and reload every role.
+      absl::Status s = service_->Resync(now + kBackgroundCallTimeout);
+      if (!s.ok()) LogWarning("periodic resync failed", {{"error", std::string(s.message())}});
       next_reload = now + config.role_reload_interval;
     }
   }

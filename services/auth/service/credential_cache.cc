@@ -48,6 +48,7 @@ void CredentialCache::InvalidateAll() {
 void CredentialCache::RecordUse(const CachedClient& client, absl::Time deadline) {
   absl::Time now = clock_.Now();
   if (now - client.row().last_date_used < touch_interval_) return;
+  if (!client.ClaimUseRecording()) return;  // tried already for this entry
   absl::Status s = store_.TouchClient(client.row().client_id, now, deadline);
   if (!s.ok()) {
     LogWarning("could not record client use", {{"client_id", client.row().client_id},

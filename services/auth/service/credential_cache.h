@@ -5,7 +5,8 @@
 // use and are dropped by Invalidate (called for every change, local or announced by another
 // replica), so a disabled or deleted client stops authenticating at once. Each entry also
 // remembers the client's expanded scopes for one role-set version. lastDateUsed is written
-// at most once per `touch_interval` per client (Taskcluster: 6 hours).
+// at most once per `touch_interval` per client (Taskcluster: 6 hours), and attempted at most
+// once per cached entry, so a database outage does not slow every authentication down.
 //
 // Thread-safety: all methods are thread-safe. Errors: Get returns NOT_FOUND for an unknown
 // client, the sealer's error if the token cannot be unsealed, and the store's errors.
@@ -13,6 +14,7 @@
 #ifndef BULWARK_SERVICES_AUTH_SERVICE_CREDENTIAL_CACHE_H_
 #define BULWARK_SERVICES_AUTH_SERVICE_CREDENTIAL_CACHE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,10 +36,13 @@ class CachedClient {
   const std::string& access_token() const { return access_token_; }
   // The client's scopes expanded with `roles`, computed once per role-set version.
   std::vector<std::string> Expanded(const scopes::RoleSnapshot& roles) const;
+  // True the first time only: whether to try recording this client's use now.
+  bool ClaimUseRecording() const { return !use_recorded_.exchange(true); }
 
  private:
   const ClientRow row_;
   const std::string access_token_;
+  mutable std::atomic<bool> use_recorded_{false};
   mutable absl::Mutex mu_;
   mutable uint64_t expanded_version_ ABSL_GUARDED_BY(mu_) = 0;
   mutable bool has_expanded_ ABSL_GUARDED_BY(mu_) = false;

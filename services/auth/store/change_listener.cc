@@ -64,10 +64,10 @@ void ChangeListener::Run() {
       pqxx::connection conn(dsn_);
       Receiver receiver(conn, on_change_);
       conn.await_notification(0, 0);  // issues LISTEN
-      if (!first) {
-        LogInfo("change notifications resumed; resynchronizing");
-        on_resync_();
-      }
+      // Changes made before LISTEN took effect (at start, or while disconnected) were not
+      // announced to us: resynchronize once we are listening.
+      if (!first) LogInfo("change notifications resumed; resynchronizing");
+      on_resync_();
       first = false;
       backoff = absl::Milliseconds(200);
       if (!listening_.HasBeenNotified()) listening_.Notify();

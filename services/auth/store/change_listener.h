@@ -4,8 +4,9 @@
 // kAuthChangeChannel) on a dedicated connection and background thread, so that every auth
 // replica drops a cached client or refreshes a role within moments of a change made through
 // any other replica. Payloads are "client:<id>", "role:<id>", or "clients" / "roles" (reload
-// everything). After the connection breaks it reconnects with backoff and calls
-// `on_resync`, because notifications sent meanwhile were lost.
+// everything). Each time it starts listening — first at start, then after a broken
+// connection is re-established — it calls `on_resync`, because changes made before LISTEN
+// took effect were not announced to it.
 //
 //   ChangeListener listener(dsn, [&](const Change& c) { … }, [&] { ReloadEverything(); });
 //   listener.Start();   // … Stop() or the destructor ends the thread
