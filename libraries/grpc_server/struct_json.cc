@@ -1,5 +1,7 @@
 #include "libraries/grpc_server/struct_json.h"
 
+#include <cmath>
+
 namespace bulwark {
 
 nlohmann::json JsonFromValue(const google::protobuf::Value& value) {
@@ -9,10 +11,10 @@ nlohmann::json JsonFromValue(const google::protobuf::Value& value) {
       return nullptr;
     case google::protobuf::Value::kNumberValue: {
       double d = value.number_value();
-      // Whole numbers read back as integers, as JSON.parse would show them.
-      if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.0e15 && d < 9.0e15) {
-        return static_cast<int64_t>(d);
-      }
+      if (!std::isfinite(d)) return nullptr;  // JSON has no NaN or infinities
+      // Whole numbers read back as integers, as JSON.parse would show them (range checked
+      // before converting: casting a huge double to int64 is undefined).
+      if (d > -9.0e15 && d < 9.0e15 && d == std::trunc(d)) return static_cast<int64_t>(d);
       return d;
     }
     case google::protobuf::Value::kStringValue:

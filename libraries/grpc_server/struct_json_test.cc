@@ -1,5 +1,7 @@
 #include "libraries/grpc_server/struct_json.h"
 
+#include <cmath>
+
 #include "gtest/gtest.h"
 
 namespace bulwark {
@@ -12,6 +14,12 @@ TEST(StructJsonTest, RoundTripsJson) {
   auto s = StructFromJson(j);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(JsonFromStruct(*s), j);
+  google::protobuf::Value huge;
+  huge.set_number_value(1e300);
+  EXPECT_EQ(JsonFromValue(huge), 1e300);
+  google::protobuf::Value nan;
+  nan.set_number_value(std::nan(""));
+  EXPECT_TRUE(JsonFromValue(nan).is_null());
   EXPECT_EQ(StructFromJson(nlohmann::json::array()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -187,3 +187,24 @@ TEST(PgPoolTest, UnreachableDatabaseIsUnavailable) {
 
 }  // namespace
 }  // namespace bulwark::pg
+
+namespace bulwark::pg {
+namespace {
+
+TEST_F(PgTest, ABrokenPooledConnectionIsReplacedOnce) {
+  ASSERT_TRUE(pool_->Ping().ok());  // one idle connection in the pool now
+  {
+    pqxx::connection admin(db_->AdminDsn());
+    pqxx::nontransaction txn(admin);
+    txn.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             "WHERE usename = 'bulwark_demo' AND pid <> pg_backend_pid()");
+  }
+  absl::Status s = RunTransaction(*pool_, {}, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO demo.counters VALUES ('after-restart', 1)");
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+}  // namespace
+}  // namespace bulwark::pg

@@ -25,6 +25,7 @@ const char* IsolationSql(Isolation isolation) {
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& options,
                             const std::function<absl::Status(pqxx::work&)>& body) {
   absl::Status last;
+  bool retried_connection = false;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     absl::Duration left = options.deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
@@ -50,7 +51,15 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
       return absl::OkStatus();
     } catch (const std::exception& e) {
       last = StatusFromException(e, options.name);
-      if (last.code() == absl::StatusCode::kUnavailable) lease->Discard();
+      if (last.code() == absl::StatusCode::kUnavailable) {
+        // A pooled connection that died (e.g. the server restarted) rolled its transaction
+        // back; try once more on a fresh connection before giving up.
+        lease->Discard();
+        if (!retried_connection) {
+          retried_connection = true;
+          continue;
+        }
+      }
       if (last.code() != absl::StatusCode::kAborted) return last;
     }
   }

@@ -14,6 +14,8 @@
 //   });
 //
 // The function may run several times: it must not have side effects outside the transaction.
+// A connection found broken (e.g. after a database restart) is replaced and the call retried
+// once.
 // Returning a non-OK status rolls back and returns that status (no retry). libpqxx exceptions
 // thrown inside are mapped by StatusFromException (errors.h).
 //

@@ -133,6 +133,7 @@ int Migrate(const Flags& flags, bool apply) {
 }  // namespace bulwark
 
 int main(int argc, char** argv) {
+  umask(077);  // every file this writes holds secrets: never readable by others, not even briefly
   auto flags = bulwark::Flags::Parse(argc, argv,
                                      {"admin", "database", "secrets-dir", "service"});
   if (!flags.ok() || flags->positional().size() != 1) {

@@ -45,6 +45,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  umask(077);  // every file this writes holds secrets: never readable by others, not even briefly
   auto flags = bulwark::Flags::Parse(argc, argv, {"dir"});
   if (!flags.ok() || flags->Get("dir").empty()) {
     std::cerr << "usage: localconfig --dir=DIR\n";

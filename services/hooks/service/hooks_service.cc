@@ -8,6 +8,7 @@
 #include "libraries/grpc_server/struct_json.h"
 #include "libraries/grpc_server/time_util.h"
 #include "libraries/jsonschema/validator.h"
+#include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
 #include "services/hooks/service/hook_rules.h"
 
@@ -200,7 +201,16 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
                      client_id, IsoMillis(fire.now), fire.now,
                      created.ok() ? "success" : "error",
                      created.ok() ? "" : std::string(created.status().message())};
-  BULWARK_RETURN_IF_ERROR(store_.AddLastFire(record, deadline));
+  absl::Status recorded = store_.AddLastFire(record, deadline);
+  if (!recorded.ok()) {
+    // The task (if any) exists now; failing the call would invite a retry creating a second
+    // one. Report the lost record loudly instead: a verifier will refuse to trace the task.
+    LogError("could not record a hook fire",
+             {{"hook", Role(hook.hook_group_id, hook.hook_id)},
+              {"task_id", fire.task_id},
+              {"error", std::string(recorded.message())}});
+    if (!created.ok()) return recorded;
+  }
   if (!created.ok()) {
     return absl::Status(created.status().code(),
                         absl::StrCat("while firing hook ", Role(hook.hook_group_id, hook.hook_id),

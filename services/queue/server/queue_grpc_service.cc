@@ -59,7 +59,9 @@ grpc::Status QueueGrpcService::GetTaskCreator(Context* c, const v1::GetTaskCreat
 grpc::Status QueueGrpcService::ClaimWork(Context* c, const v1::ClaimWorkRequest* r,
                                          v1::ClaimWorkResponse* out) {
   return Handle(c, "ClaimWork", [&](const Caller& caller, absl::Time) {
-    return Into(service_.ClaimWork(caller, *r, [c] { return c->IsCancelled(); }), out);
+    return Into(service_.ClaimWork(caller, *r, [c] { return c->IsCancelled(); },
+                                   absl::FromChrono(c->deadline())),
+                out);
   });
 }
 

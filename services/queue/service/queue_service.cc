@@ -249,10 +249,13 @@ absl::StatusOr<v1::TaskClaim> QueueService::ClaimOf(const Task& task, int run_id
 
 absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     const Caller& caller, const v1::ClaimWorkRequest& request,
-    const std::function<bool()>& cancelled) {
+    const std::function<bool()>& cancelled, absl::Time deadline) {
   const std::string& queue = request.task_queue_id();
-  if (queue.find('/') == std::string::npos) {
-    return absl::InvalidArgumentError("task_queue_id must look like <provisionerId>/<workerType>");
+  static const std::regex* const queue_pattern =
+      new std::regex("[a-zA-Z0-9_-]{1,38}/[a-z]([-a-z0-9]{0,36}[a-z0-9])?");
+  if (!std::regex_match(queue, *queue_pattern)) {
+    return absl::InvalidArgumentError(
+        "task_queue_id must look like <provisionerId>/<workerType> (e.g. proj-ci/linux)");
   }
   BULWARK_RETURN_IF_ERROR(CheckWorkerPart(request.worker_group(), "worker_group"));
   BULWARK_RETURN_IF_ERROR(CheckWorkerPart(request.worker_id(), "worker_id"));
@@ -269,8 +272,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
                          absl::StrCat("queue:worker-id:", request.worker_group(), "/",
                                       request.worker_id())}),
       "ClaimWork"));
-  // The wait is real time (a transport matter), whatever clock the task logic runs on.
-  absl::Time give_up = absl::Now() + absl::Seconds(request.wait_seconds());
+  // The wait is real time (a transport matter), whatever clock the task logic runs on. It
+  // leaves a second of the call's deadline to deliver the answer.
+  absl::Time give_up = std::min(absl::Now() + absl::Seconds(request.wait_seconds()),
+                                deadline - absl::Seconds(1));
   v1::ClaimWorkResponse response;
   while (true) {
     uint64_t generation;
@@ -278,6 +283,7 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
       absl::MutexLock lock(&wake_mu_);
       generation = work_generation_;
     }
+    if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
     BULWARK_ASSIGN_OR_RETURN(
         std::vector<ClaimedRun> claimed,
@@ -286,7 +292,7 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }
-    if (!claimed.empty() || absl::Now() >= give_up || (cancelled && cancelled())) break;
+    if (!claimed.empty() || absl::Now() >= give_up) break;
     // Wait for work created here, or poll again shortly for work created elsewhere.
     absl::MutexLock lock(&wake_mu_);
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
@@ -403,14 +409,18 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   if (request.limit() < 0 || request.limit() > kMaxPage) {
     return absl::InvalidArgumentError("limit must be between 0 and 1000");
   }
+  // Scopes first, so that nothing about the task is revealed to a caller without them: a
+  // given run needs queue:list-artifacts:<taskId>:<runId>, the latest run
+  // queue:list-artifacts:<taskId> (Taskcluster's listLatestArtifacts).
   int run_id = request.run_id();
+  std::string scope = run_id < 0 ? absl::StrCat("queue:list-artifacts:", request.task_id())
+                                 : absl::StrCat("queue:list-artifacts:", request.task_id(), ":",
+                                                run_id);
+  BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression(scope), "ListArtifacts"));
   if (run_id < 0) {
     BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
     run_id = task.runs.empty() ? 0 : static_cast<int>(task.runs.size()) - 1;
   }
-  BULWARK_RETURN_IF_ERROR(Authorize(
-      caller, Expression(absl::StrCat("queue:list-artifacts:", request.task_id(), ":", run_id)),
-      "ListArtifacts"));
   std::string after;
   if (!request.continuation_token().empty() &&
       !absl::WebSafeBase64Unescape(request.continuation_token(), &after)) {

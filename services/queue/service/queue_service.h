@@ -66,10 +66,12 @@ class QueueService {
   absl::StatusOr<v1::TaskCreator> GetTaskCreator(const Caller& caller, const std::string& task_id,
                                                  absl::Time deadline);
 
-  // `cancelled` reports whether the caller went away (ends the wait early).
+  // `cancelled` reports whether the caller went away; the wait also ends at `deadline` (the
+  // call's), so no run is claimed for a caller that can no longer receive it.
   absl::StatusOr<v1::ClaimWorkResponse> ClaimWork(const Caller& caller,
                                                   const v1::ClaimWorkRequest& request,
-                                                  const std::function<bool()>& cancelled);
+                                                  const std::function<bool()>& cancelled,
+                                                  absl::Time deadline = absl::InfiniteFuture());
   absl::StatusOr<v1::TaskClaim> ReclaimTask(const Caller& caller,
                                             const v1::ReclaimTaskRequest& request,
                                             absl::Time deadline);
