@@ -1,5 +1,6 @@
 #include "services/auth/server/auth_grpc_service.h"
 
+#include "libraries/client/authenticated_call.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/grpc_server/time_util.h"
@@ -9,10 +10,7 @@ namespace bulwark::auth {
 grpc::Status AuthGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
-  CallInfo call = CallInfoFrom(*context, MethodPath(v1::Auth::service_full_name(), method));
-  absl::StatusOr<Caller> caller = service_.Authenticate(call);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(body(*caller, DeadlineOf(*context)));
+  return AuthenticatedCall(service_, context, v1::Auth::service_full_name(), method, body);
 }
 
 grpc::Status AuthGrpcService::Ping(Context*, const v1::PingRequest*, v1::PingResponse* response) {

@@ -1,5 +1,6 @@
 #include "services/hooks/server/hooks_grpc_service.h"
 
+#include "libraries/client/authenticated_call.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/grpc_server/time_util.h"
@@ -9,10 +10,7 @@ namespace bulwark::hooks {
 grpc::Status HooksGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
-  CallInfo call = CallInfoFrom(*context, MethodPath(v1::Hooks::service_full_name(), method));
-  absl::StatusOr<Caller> caller = authenticator_.Authenticate(call);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(body(*caller, DeadlineOf(*context)));
+  return AuthenticatedCall(authenticator_, context, v1::Hooks::service_full_name(), method, body);
 }
 
 grpc::Status HooksGrpcService::Ping(Context*, const v1::PingRequest*, v1::PingResponse* out) {

@@ -1,5 +1,6 @@
 #include "services/queue/server/queue_grpc_service.h"
 
+#include "libraries/client/authenticated_call.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/grpc_server/time_util.h"
@@ -8,10 +9,7 @@ namespace bulwark::queue {
 grpc::Status QueueGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
-  CallInfo call = CallInfoFrom(*context, MethodPath(v1::Queue::service_full_name(), method));
-  absl::StatusOr<Caller> caller = authenticator_.Authenticate(call);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(body(*caller, DeadlineOf(*context)));
+  return AuthenticatedCall(authenticator_, context, v1::Queue::service_full_name(), method, body);
 }
 
 grpc::Status QueueGrpcService::Ping(Context*, const v1::PingRequest*, v1::PingResponse* out) {
