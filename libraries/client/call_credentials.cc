@@ -37,8 +37,8 @@ class HawkPlugin final : public grpc::MetadataCredentialsPlugin {
                           absl::StrCat("cannot sign: ", target.status().message()));
     }
     hawk::Request request;
-    request.resource = absl::StrCat(url.substr(slash), "/",
-                                    std::string(method_name.data(), method_name.size()));
+    request.resource =
+        absl::StrCat(url.substr(slash), "/", std::string(method_name.data(), method_name.size()));
     request.host = target->host;
     request.port = target->port;
     absl::StatusOr<std::string> header = hawk::SignRequest(credentials_, request, clock_, random_);

@@ -37,9 +37,9 @@ absl::StatusOr<hawk::Credentials> LoadCredentials(const std::string& path);
 absl::StatusOr<hawk::Credentials> CredentialsFromJson(const std::string& json_text);
 absl::StatusOr<hawk::Credentials> CredentialsFromEnvironment();
 
-std::shared_ptr<grpc::CallCredentials> HawkCallCredentials(
-    hawk::Credentials credentials, const Clock& clock = Clock::Real(),
-    Random& random = Random::Secure());
+std::shared_ptr<grpc::CallCredentials> HawkCallCredentials(hawk::Credentials credentials,
+                                                           const Clock& clock = Clock::Real(),
+                                                           Random& random = Random::Secure());
 
 }  // namespace bulwark
 

@@ -27,7 +27,8 @@ TEST(AuthorizeTest, AnonymousAndRestrictedCallersAreSaidToBe) {
   absl::Status s = Authorize(Caller{}, Expression("x"), "Get");
   EXPECT_NE(s.message().find("anonymous"), std::string::npos) << s;
   EXPECT_EQ(s.message().find("required:"), std::string::npos) << s;  // same as what is missing
-  Caller restricted{"hooks", {"assume:hook-id:a/b"}, absl::InfiniteFuture(), {"assume:hook-id:a/b"}};
+  Caller restricted{
+      "hooks", {"assume:hook-id:a/b"}, absl::InfiniteFuture(), {"assume:hook-id:a/b"}};
   s = Authorize(restricted, Expression("queue:create-task:x"), "CreateTask");
   EXPECT_NE(s.message().find("authorizedScopes"), std::string::npos) << s;
 }

@@ -34,9 +34,8 @@ absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) c
     case auth::v1::AUTHENTICATION_STATUS_NO_AUTH:
       break;
     default:
-      return absl::UnauthenticatedError(response.message().empty()
-                                             ? std::string("authentication failed")
-                                             : response.message());
+      return absl::UnauthenticatedError(
+          response.message().empty() ? std::string("authentication failed") : response.message());
   }
   caller.scopes.assign(response.scopes().begin(), response.scopes().end());
   caller.expires = absl::FromUnixSeconds(response.expires().seconds()) +

@@ -27,8 +27,7 @@ class Clock {
 // A clock that moves only when told to. Starts at `start`.
 class SimulatedClock final : public Clock {
  public:
-  explicit SimulatedClock(absl::Time start = absl::FromUnixSeconds(1700000000))
-      : now_(start) {}
+  explicit SimulatedClock(absl::Time start = absl::FromUnixSeconds(1700000000)) : now_(start) {}
 
   absl::Time Now() const override {
     absl::MutexLock lock(&mu_);

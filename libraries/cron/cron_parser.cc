@@ -24,8 +24,7 @@ constexpr absl::string_view kWhitespace = " \t\n\r\f\v";
 constexpr absl::string_view kHashedProblem =
     "`H` (hashed) values are not supported: they make the schedule "
     "nondeterministic";
-constexpr absl::string_view kNearestWeekdayProblem =
-    "`W` (nearest weekday) is not supported";
+constexpr absl::string_view kNearestWeekdayProblem = "`W` (nearest weekday) is not supported";
 constexpr absl::string_view kFieldsExpected =
     "expected 5 fields (minute hour day-of-month month day-of-week) or 6 "
     "(seconds first)";
@@ -37,18 +36,15 @@ struct Nickname {
 
 // cron-parser's PredefinedExpressions, matched as exactly as it does.
 constexpr Nickname kNicknames[] = {
-    {"@yearly", "0 0 0 1 1 *"},     {"@annually", "0 0 0 1 1 *"},
-    {"@monthly", "0 0 0 1 * *"},    {"@weekly", "0 0 0 * * 0"},
-    {"@daily", "0 0 0 * * *"},      {"@hourly", "0 0 * * * *"},
-    {"@minutely", "0 * * * * *"},   {"@secondly", "* * * * * *"},
-    {"@weekdays", "0 0 0 * * 1-5"}, {"@weekends", "0 0 0 * * 0,6"},
+    {"@yearly", "0 0 0 1 1 *"},     {"@annually", "0 0 0 1 1 *"}, {"@monthly", "0 0 0 1 * *"},
+    {"@weekly", "0 0 0 * * 0"},     {"@daily", "0 0 0 * * *"},    {"@hourly", "0 0 * * * *"},
+    {"@minutely", "0 * * * * *"},   {"@secondly", "* * * * * *"}, {"@weekdays", "0 0 0 * * 1-5"},
+    {"@weekends", "0 0 0 * * 0,6"},
 };
 
-constexpr absl::string_view kMonthNames[] = {"jan", "feb", "mar", "apr",
-                                             "may", "jun", "jul", "aug",
-                                             "sep", "oct", "nov", "dec"};
-constexpr absl::string_view kDayNames[] = {"sun", "mon", "tue", "wed",
-                                           "thu", "fri", "sat"};
+constexpr absl::string_view kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                             "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr absl::string_view kDayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
 enum class Field { kSecond, kMinute, kHour, kDayOfMonth, kMonth, kDayOfWeek };
 
@@ -60,12 +56,9 @@ struct FieldInfo {
 };
 
 constexpr FieldInfo kFields[] = {
-    {Field::kSecond, "second", 0, 59},
-    {Field::kMinute, "minute", 0, 59},
-    {Field::kHour, "hour", 0, 23},
-    {Field::kDayOfMonth, "day-of-month", 1, 31},
-    {Field::kMonth, "month", 1, 12},
-    {Field::kDayOfWeek, "day-of-week", 0, 7},
+    {Field::kSecond, "second", 0, 59}, {Field::kMinute, "minute", 0, 59},
+    {Field::kHour, "hour", 0, 23},     {Field::kDayOfMonth, "day-of-month", 1, 31},
+    {Field::kMonth, "month", 1, 12},   {Field::kDayOfWeek, "day-of-week", 0, 7},
 };
 
 std::string Quote(absl::string_view pattern) {
@@ -78,21 +71,10 @@ std::string Quote(absl::string_view pattern) {
 }
 
 absl::Status Error(absl::string_view pattern, absl::string_view problem) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(problem, " in `", Quote(pattern), "`"));
+  return absl::InvalidArgumentError(absl::StrCat(problem, " in `", Quote(pattern), "`"));
 }
 
-enum class Kind {
-  kNumber,
-  kWord,
-  kStar,
-  kQuestion,
-  kDash,
-  kSlash,
-  kComma,
-  kHash,
-  kEnd
-};
+enum class Kind { kNumber, kWord, kStar, kQuestion, kDash, kSlash, kComma, kHash, kEnd };
 
 struct Token {
   Kind kind;
@@ -117,8 +99,7 @@ struct ParsedField {
 // names.
 class FieldParser {
  public:
-  FieldParser(const FieldInfo& info, absl::string_view text,
-              absl::string_view pattern)
+  FieldParser(const FieldInfo& info, absl::string_view text, absl::string_view pattern)
       : info_(info), text_(text), pattern_(pattern) {}
 
   absl::StatusOr<ParsedField> Parse() {
@@ -142,8 +123,7 @@ class FieldParser {
   bool IsDayOfMonth() const { return info_.field == Field::kDayOfMonth; }
 
   absl::Status Fail(absl::string_view detail) const {
-    return Error(pattern_,
-                 absl::StrCat(info_.name, " field `", text_, "`: ", detail));
+    return Error(pattern_, absl::StrCat(info_.name, " field `", text_, "`: ", detail));
   }
 
   absl::Status Unexpected() const {
@@ -163,8 +143,7 @@ class FieldParser {
       } else if (absl::ascii_isalpha(c)) {
         while (end < text_.size() && absl::ascii_isalpha(text_[end])) ++end;
         kind = Kind::kWord;
-        if (text_.substr(i, end - i) == "H")
-          return Error(pattern_, kHashedProblem);
+        if (text_.substr(i, end - i) == "H") return Error(pattern_, kHashedProblem);
       } else if (c == '*') {
         kind = Kind::kStar;
       } else if (c == '?') {
@@ -178,8 +157,8 @@ class FieldParser {
       } else if (c == '#') {
         kind = Kind::kHash;
       } else {
-        return Fail(absl::StrCat("unexpected character `",
-                                 absl::CHexEscape(text_.substr(i, 1)), "`"));
+        return Fail(
+            absl::StrCat("unexpected character `", absl::CHexEscape(text_.substr(i, 1)), "`"));
       }
       tokens_.push_back(Token{kind, text_.substr(i, end - i)});
       i = end;
@@ -195,9 +174,7 @@ class FieldParser {
     ++pos_;
     return true;
   }
-  bool PeekIsL() const {
-    return Peek().kind == Kind::kWord && Peek().text == "L";
-  }
+  bool PeekIsL() const { return Peek().kind == Kind::kWord && Peek().text == "L"; }
 
   // A number's value, saturated well above every field's range.
   static int NumberValue(absl::string_view digits) {
@@ -282,8 +259,7 @@ class FieldParser {
 
   absl::Status CheckInRange(int value) const {
     if (value < info_.min || value > info_.max) {
-      return Fail(
-          absl::StrCat(value, " is out of range ", info_.min, "-", info_.max));
+      return Fail(absl::StrCat(value, " is out of range ", info_.min, "-", info_.max));
     }
     return absl::OkStatus();
   }
@@ -313,8 +289,7 @@ class FieldParser {
                                "day name"));
     }
     if (Peek().kind == Kind::kDash || Peek().kind == Kind::kSlash) {
-      return Fail(absl::StrCat("`", weekday_text,
-                               "L` cannot be part of a range or step"));
+      return Fail(absl::StrCat("`", weekday_text, "L` cannot be part of a range or step"));
     }
     ++last_weekday_counts_[weekday];
     result_.last_weekdays |= uint8_t{1} << (weekday % 7);
@@ -328,8 +303,7 @@ class FieldParser {
       case Kind::kQuestion: {
         ++pos_;
         if (Peek().kind == Kind::kDash) {
-          return Fail(
-              absl::StrCat("`", token.text, "` cannot be part of a range"));
+          return Fail(absl::StrCat("`", token.text, "` cannot be part of a range"));
         }
         int step = 1;
         if (Accept(Kind::kSlash)) {
@@ -396,8 +370,8 @@ class FieldParser {
       BULWARK_RETURN_IF_ERROR(CheckInRange(low));
       BULWARK_RETURN_IF_ERROR(CheckInRange(high));
       if (low > high) {
-        return Fail(absl::StrCat("the range ", low, "-", high,
-                                 " is reversed (cron ranges do not wrap)"));
+        return Fail(
+            absl::StrCat("the range ", low, "-", high, " is reversed (cron ranges do not wrap)"));
       }
       AddRange(low, high, step);
       return absl::OkStatus();
@@ -420,8 +394,7 @@ class FieldParser {
       return Fail("`#` is only allowed in the day-of-week field");
     }
     for (const Token& token : tokens_) {
-      if (token.kind == Kind::kComma || token.kind == Kind::kDash ||
-          token.kind == Kind::kSlash) {
+      if (token.kind == Kind::kComma || token.kind == Kind::kDash || token.kind == Kind::kSlash) {
         return Fail("`#` cannot be combined with lists, ranges or steps");
       }
       if (token.kind == Kind::kWord && absl::EndsWith(token.text, "L")) {
@@ -482,9 +455,7 @@ class FieldParser {
   int last_weekday_counts_[8] = {};
 };
 
-bool IsWildcard(absl::string_view field) {
-  return field == "*" || field == "?";
-}
+bool IsWildcard(absl::string_view field) { return field == "*" || field == "?"; }
 
 }  // namespace
 
@@ -497,12 +468,11 @@ absl::StatusOr<CronSpec> ParseCronSpec(absl::string_view pattern) {
       absl::StrSplit(text, absl::ByAnyChar(kWhitespace), absl::SkipEmpty());
   if (fields.empty()) return Error(pattern, "the pattern is empty");
   if (fields.size() == 1 && absl::StartsWith(fields[0], "@")) {
-    return Error(pattern,
-                 absl::StrCat("`", fields[0],
-                              "` is not a supported nickname (use one of "
-                              "@yearly, @annually, @monthly, @weekly, @daily, "
-                              "@hourly, @minutely, @secondly, @weekdays, "
-                              "@weekends, exactly as written)"));
+    return Error(pattern, absl::StrCat("`", fields[0],
+                                       "` is not a supported nickname (use one of "
+                                       "@yearly, @annually, @monthly, @weekly, @daily, "
+                                       "@hourly, @minutely, @secondly, @weekdays, "
+                                       "@weekends, exactly as written)"));
   }
   if (fields.size() == 7) {
     return Error(pattern, absl::StrCat("7 fields are not supported (there is "
@@ -510,15 +480,13 @@ absl::StatusOr<CronSpec> ParseCronSpec(absl::string_view pattern) {
                                        kFieldsExpected));
   }
   if (fields.size() < 5 || fields.size() > 6) {
-    return Error(pattern,
-                 absl::StrCat(fields.size(), " fields: ", kFieldsExpected));
+    return Error(pattern, absl::StrCat(fields.size(), " fields: ", kFieldsExpected));
   }
   if (fields.size() == 5) fields.insert(fields.begin(), "0");
 
   ParsedField parsed[6];
   for (int i = 0; i < 6; ++i) {
-    BULWARK_ASSIGN_OR_RETURN(
-        parsed[i], FieldParser(kFields[i], fields[i], pattern).Parse());
+    BULWARK_ASSIGN_OR_RETURN(parsed[i], FieldParser(kFields[i], fields[i], pattern).Parse());
   }
   CronSpec spec;
   spec.seconds = parsed[0].bits;

@@ -28,8 +28,7 @@ uint64_t Bits(std::initializer_list<int> values) {
 
 uint64_t Range(int low, int high, int step = 1) {
   uint64_t bits = 0;
-  for (int value = low; value <= high; value += step)
-    bits |= uint64_t{1} << value;
+  for (int value = low; value <= high; value += step) bits |= uint64_t{1} << value;
   return bits;
 }
 
@@ -160,8 +159,7 @@ TEST(CronParserTest, FieldValues) {
 TEST(CronParserTest, OnlyStarAndQuestionMarkAreWildcards) {
   EXPECT_TRUE(MustParse("0 0 ? * *").day_of_month_wildcard);
   EXPECT_TRUE(MustParse("0 0 * * ?").day_of_week_wildcard);
-  for (const char* pattern :
-       {"0 0 */1 * *", "0 0 1-31 * *", "0 0 *,L * *", "0 0 ?/1 * *"}) {
+  for (const char* pattern : {"0 0 */1 * *", "0 0 1-31 * *", "0 0 *,L * *", "0 0 ?/1 * *"}) {
     SCOPED_TRACE(pattern);
     const CronSpec spec = MustParse(pattern);
     EXPECT_EQ(spec.days_of_month, kAllDays);
@@ -194,20 +192,13 @@ TEST(CronParserTest, LastAndNthWeekdays) {
     int nth;
   };
   const Case cases[] = {
-      {"0 0 * * 5L", 0, 1 << 5, 0},
-      {"0 0 * * FRIL", 0, 1 << 5, 0},
-      {"0 0 * * monL", 0, 1 << 1, 0},
-      {"0 0 * * 7L", 0, 1 << 0, 0},
-      {"0 0 * * 0L", 0, 1 << 0, 0},
-      {"0 0 * * 0L,7L", 0, 1 << 0, 0},
-      {"0 0 * * 1,5L", Bits({1}), 1 << 5, 0},
-      {"0 0 * * 5L,6L", 0, (1 << 5) | (1 << 6), 0},
-      {"0 0 * * 5#2", Bits({5}), 0, 2},
-      {"0 0 * * FRI#3", Bits({5}), 0, 3},
-      {"0 0 * * 7#1", Bits({0}), 0, 1},
-      {"0 0 * * 0#5", Bits({0}), 0, 5},
-      {"0 0 * * 5#02", Bits({5}), 0, 2},
-      {"0 0 * * *#2", kAllWeekdays, 0, 2},
+      {"0 0 * * 5L", 0, 1 << 5, 0},           {"0 0 * * FRIL", 0, 1 << 5, 0},
+      {"0 0 * * monL", 0, 1 << 1, 0},         {"0 0 * * 7L", 0, 1 << 0, 0},
+      {"0 0 * * 0L", 0, 1 << 0, 0},           {"0 0 * * 0L,7L", 0, 1 << 0, 0},
+      {"0 0 * * 1,5L", Bits({1}), 1 << 5, 0}, {"0 0 * * 5L,6L", 0, (1 << 5) | (1 << 6), 0},
+      {"0 0 * * 5#2", Bits({5}), 0, 2},       {"0 0 * * FRI#3", Bits({5}), 0, 3},
+      {"0 0 * * 7#1", Bits({0}), 0, 1},       {"0 0 * * 0#5", Bits({0}), 0, 5},
+      {"0 0 * * 5#02", Bits({5}), 0, 2},      {"0 0 * * *#2", kAllWeekdays, 0, 2},
       {"0 0 * * ?#4", kAllWeekdays, 0, 4},
   };
   for (const Case& c : cases) {
@@ -226,11 +217,10 @@ TEST(CronParserTest, Nicknames) {
     const char* expansion;
   };
   const Case cases[] = {
-      {"@yearly", "0 0 0 1 1 *"},     {"@annually", "0 0 0 1 1 *"},
-      {"@monthly", "0 0 0 1 * *"},    {"@weekly", "0 0 0 * * 0"},
-      {"@daily", "0 0 0 * * *"},      {"@hourly", "0 0 * * * *"},
-      {"@minutely", "0 * * * * *"},   {"@secondly", "* * * * * *"},
-      {"@weekdays", "0 0 0 * * 1-5"}, {"@weekends", "0 0 0 * * 0,6"},
+      {"@yearly", "0 0 0 1 1 *"},     {"@annually", "0 0 0 1 1 *"}, {"@monthly", "0 0 0 1 * *"},
+      {"@weekly", "0 0 0 * * 0"},     {"@daily", "0 0 0 * * *"},    {"@hourly", "0 0 * * * *"},
+      {"@minutely", "0 * * * * *"},   {"@secondly", "* * * * * *"}, {"@weekdays", "0 0 0 * * 1-5"},
+      {"@weekends", "0 0 0 * * 0,6"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.nickname);
@@ -263,8 +253,7 @@ TEST(CronParserTest, ExactMessages) {
        "fields (minute hour day-of-month month day-of-week) or 6 (seconds "
        "first) in `* * * * * * *`"},
       {"0 0 1W * *", "`W` (nearest weekday) is not supported in `0 0 1W * *`"},
-      {"0 25 * * *",
-       "hour field `25`: 25 is out of range 0-23 in `0 25 * * *`"},
+      {"0 25 * * *", "hour field `25`: 25 is out of range 0-23 in `0 25 * * *`"},
       {"", "the pattern is empty in ``"},
       {"0 0 30 2 *",
        "the pattern never fires: no date matches its day-of-month, month and "
@@ -392,16 +381,14 @@ TEST(CronParserTest, Errors) {
     const absl::StatusOr<CronSpec> spec = ParseCronSpec(c.pattern);
     EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(spec.status().message()), HasSubstr(c.fragment));
-    EXPECT_THAT(
-        std::string(spec.status().message()),
-        EndsWith(absl::StrCat("in `", absl::CHexEscape(c.pattern), "`")));
+    EXPECT_THAT(std::string(spec.status().message()),
+                EndsWith(absl::StrCat("in `", absl::CHexEscape(c.pattern), "`")));
   }
 }
 
 TEST(CronParserTest, RareButPossibleDatesAreAccepted) {
-  for (const char* pattern :
-       {"0 0 29 2 *", "0 0 L 2 *", "0 0 31 2,3 *", "0 0 * 2 1#5", "0 0 30 2 1",
-        "0 0 31 4 *#5", "0 0 29 2 1#5"}) {
+  for (const char* pattern : {"0 0 29 2 *", "0 0 L 2 *", "0 0 31 2,3 *", "0 0 * 2 1#5",
+                              "0 0 30 2 1", "0 0 31 4 *#5", "0 0 29 2 1#5"}) {
     SCOPED_TRACE(pattern);
     EXPECT_TRUE(ParseCronSpec(pattern).ok()) << ParseCronSpec(pattern).status();
   }

@@ -65,8 +65,7 @@ struct CronSpec {
   // The first matching civil second at or after `from`, searching whole months
   // and days rather than seconds, up to and including year from.year() +
   // `years`; nullopt if none.
-  std::optional<absl::CivilSecond> FirstAtOrAfter(absl::CivilSecond from,
-                                                  int years) const;
+  std::optional<absl::CivilSecond> FirstAtOrAfter(absl::CivilSecond from, int years) const;
 
   // Whether any date can ever match (some month in the set has a day that
   // matches, in a common or a leap year, for some weekday of its first day).

@@ -60,10 +60,8 @@ const std::map<std::string, std::string>& DeliberateRejections() {
 
 json LoadVectors() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
-  const std::string root =
-      srcdir == nullptr ? "." : std::string(srcdir) + "/bulwark";
-  std::ifstream stream(root +
-                       "/libraries/cron/testdata/cron_parser_vectors.json");
+  const std::string root = srcdir == nullptr ? "." : std::string(srcdir) + "/bulwark";
+  std::ifstream stream(root + "/libraries/cron/testdata/cron_parser_vectors.json");
   EXPECT_TRUE(stream.good()) << "testdata/cron_parser_vectors.json not found";
   return json::parse(stream, nullptr, /*allow_exceptions=*/false);
 }
@@ -83,8 +81,7 @@ TEST(DifferentialTest, AgreesWithCronParser) {
   for (const json& reference : vectors.at("references")) {
     absl::Time t;
     std::string error;
-    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full,
-                                reference.get<std::string>(), &t, &error))
+    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, reference.get<std::string>(), &t, &error))
         << error;
     references.push_back(t);
   }
@@ -107,8 +104,7 @@ TEST(DifferentialTest, AgreesWithCronParser) {
       ++deliberate_seen[pattern];
       ++deliberate;
       EXPECT_EQ(schedule.status().code(), absl::StatusCode::kInvalidArgument);
-      EXPECT_NE(schedule.status().message().find(rejection->second),
-                std::string::npos)
+      EXPECT_NE(schedule.status().message().find(rejection->second), std::string::npos)
           << schedule.status();
       continue;
     }
@@ -119,12 +115,10 @@ TEST(DifferentialTest, AgreesWithCronParser) {
     ASSERT_EQ(next.size(), references.size());
     for (size_t i = 0; i < references.size(); ++i) {
       const absl::Time first = absl::FromUnixSeconds(next[i][0].get<int64_t>());
-      const absl::Time second =
-          absl::FromUnixSeconds(next[i][1].get<int64_t>());
+      const absl::Time second = absl::FromUnixSeconds(next[i][1].get<int64_t>());
       EXPECT_EQ(Format(schedule->Next(references[i])), Format(first))
           << "from " << Format(references[i]);
-      EXPECT_EQ(Format(schedule->Next(first)), Format(second))
-          << "from " << Format(first);
+      EXPECT_EQ(Format(schedule->Next(first)), Format(second)) << "from " << Format(first);
     }
     ++compared;
   }

@@ -18,15 +18,12 @@ namespace {
 // Every schedule that Parse accepts fires within any window of this many years.
 constexpr int kSearchYears = 400;
 
-bool IsFinite(absl::Time t) {
-  return t != absl::InfiniteFuture() && t != absl::InfinitePast();
-}
+bool IsFinite(absl::Time t) { return t != absl::InfiniteFuture() && t != absl::InfinitePast(); }
 
 }  // namespace
 
 absl::StatusOr<Schedule> Schedule::Parse(absl::string_view pattern) {
-  BULWARK_ASSIGN_OR_RETURN(internal::CronSpec spec,
-                           internal::ParseCronSpec(pattern));
+  BULWARK_ASSIGN_OR_RETURN(internal::CronSpec spec, internal::ParseCronSpec(pattern));
   return Schedule(std::string(pattern), spec);
 }
 
@@ -36,8 +33,7 @@ std::optional<absl::Time> Schedule::Next(absl::Time after) const {
   // ToCivilSecond drops the fraction (rounding down), so +1 is the first whole
   // second strictly after `after`.
   const absl::CivilSecond from = absl::ToCivilSecond(after, utc) + 1;
-  const std::optional<absl::CivilSecond> next =
-      spec_.FirstAtOrAfter(from, kSearchYears);
+  const std::optional<absl::CivilSecond> next = spec_.FirstAtOrAfter(from, kSearchYears);
   if (!next.has_value()) return std::nullopt;
   const absl::Time result = absl::FromCivil(*next, utc);
   if (!IsFinite(result)) return std::nullopt;
@@ -49,8 +45,7 @@ bool Schedule::Matches(absl::Time t) const {
   return spec_.Matches(absl::ToCivilSecond(t, absl::UTCTimeZone()));
 }
 
-absl::StatusOr<std::vector<Schedule>> ParseSchedules(
-    absl::Span<const std::string> patterns) {
+absl::StatusOr<std::vector<Schedule>> ParseSchedules(absl::Span<const std::string> patterns) {
   std::vector<Schedule> schedules;
   schedules.reserve(patterns.size());
   for (const std::string& pattern : patterns) {
@@ -60,8 +55,7 @@ absl::StatusOr<std::vector<Schedule>> ParseSchedules(
   return schedules;
 }
 
-std::optional<absl::Time> NextOf(absl::Span<const Schedule> schedules,
-                                 absl::Time after) {
+std::optional<absl::Time> NextOf(absl::Span<const Schedule> schedules, absl::Time after) {
   std::optional<absl::Time> earliest;
   for (const Schedule& schedule : schedules) {
     const std::optional<absl::Time> next = schedule.Next(after);

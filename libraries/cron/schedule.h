@@ -84,14 +84,12 @@ class Schedule {
 };
 
 // Parses a hook's schedule list. Errors: the first pattern's INVALID_ARGUMENT.
-absl::StatusOr<std::vector<Schedule>> ParseSchedules(
-    absl::Span<const std::string> patterns);
+absl::StatusOr<std::vector<Schedule>> ParseSchedules(absl::Span<const std::string> patterns);
 
 // The earliest Next(after) over `schedules` (patterns that overlap fire once);
 // nullopt for an empty list ("never"; Taskcluster stores the sentinel
 // 4000-02-01 instead) or when every Next is nullopt.
-std::optional<absl::Time> NextOf(absl::Span<const Schedule> schedules,
-                                 absl::Time after);
+std::optional<absl::Time> NextOf(absl::Span<const Schedule> schedules, absl::Time after);
 
 }  // namespace bulwark::cron
 

@@ -52,8 +52,7 @@ BENCHMARK(BM_Next)->DenseRange(0, 6);
 
 void BM_NextOf(benchmark::State& state) {
   const std::vector<Schedule> schedules =
-      ParseSchedules({"0 0 9,21 * * 1-5", "0 0 12 * * 0,6", "@monthly"})
-          .value();
+      ParseSchedules({"0 0 9,21 * * 1-5", "0 0 12 * * 0,6", "@monthly"}).value();
   absl::Time t = absl::FromUnixSeconds(1704067200);
   for (auto _ : state) {
     t = NextOf(schedules, t).value();

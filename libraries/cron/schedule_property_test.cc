@@ -22,8 +22,7 @@ class PatternGenerator {
   explicit PatternGenerator(uint64_t seed) : random_(seed) {}
 
   int Int(int low, int high) {
-    return low +
-           static_cast<int>(random_() % static_cast<uint64_t>(high - low + 1));
+    return low + static_cast<int>(random_() % static_cast<uint64_t>(high - low + 1));
   }
   bool Chance(int percent) { return Int(1, 100) <= percent; }
 
@@ -63,9 +62,7 @@ class PatternGenerator {
 
   std::string DayOfWeek() {
     if (Chance(6)) return absl::StrCat(Int(0, 7), "L");
-    if (Chance(6))
-      return absl::StrCat(Chance(20) ? "*" : absl::StrCat(Int(0, 7)), "#",
-                          Int(1, 5));
+    if (Chance(6)) return absl::StrCat(Chance(20) ? "*" : absl::StrCat(Int(0, 7)), "#", Int(1, 5));
     return Field(0, 7, 60);
   }
 
@@ -83,9 +80,8 @@ class PatternGenerator {
 
   // A time between 2000 and 2100 with a random fraction of a second.
   absl::Time Reference() {
-    return absl::FromUnixMillis(
-        946684800000 +
-        static_cast<int64_t>(random_() % (3155760000ull * 1000)));
+    return absl::FromUnixMillis(946684800000 +
+                                static_cast<int64_t>(random_() % (3155760000ull * 1000)));
   }
 
  private:
@@ -102,15 +98,13 @@ absl::Time Floor(absl::Time t, absl::Duration step) {
 // that the brute force cannot quietly stop covering anything.
 struct Totals {
   int cases = 0;
-  int exhaustive =
-      0;  // the whole span from the reference to Next was brute-forced
+  int exhaustive = 0;  // the whole span from the reference to Next was brute-forced
 };
 
 // Checks Next on `schedule` from `after`, brute-forcing candidates `step` apart
 // (aligned to `step` in Unix time) within `window` after `after`.
 void CheckNext(const Schedule& schedule, absl::Time after, absl::Duration step,
-               absl::Duration window, PatternGenerator& generator,
-               Totals& totals) {
+               absl::Duration window, PatternGenerator& generator, Totals& totals) {
   SCOPED_TRACE(absl::StrCat("`", schedule.pattern(), "` after ",
                             absl::FormatTime(after, absl::UTCTimeZone())));
   const std::optional<absl::Time> next = schedule.Next(after);
@@ -125,8 +119,7 @@ void CheckNext(const Schedule& schedule, absl::Time after, absl::Duration step,
   int64_t checked = 0;
   for (absl::Time t = Floor(after, step) + step; t < end; t += step) {
     if (schedule.Matches(t)) {
-      ADD_FAILURE() << "matches earlier, at "
-                    << absl::FormatTime(t, absl::UTCTimeZone());
+      ADD_FAILURE() << "matches earlier, at " << absl::FormatTime(t, absl::UTCTimeZone());
       return;
     }
     ++checked;
@@ -140,9 +133,8 @@ void CheckNext(const Schedule& schedule, absl::Time after, absl::Duration step,
   EXPECT_EQ(schedule.Next(*next - absl::Milliseconds(1)), next);
   const int64_t span_ms = absl::ToInt64Milliseconds(*next - after);
   const absl::Time between =
-      after +
-      absl::Milliseconds(generator.Int(
-          0, static_cast<int>(std::min<int64_t>(span_ms - 1, 2000000000))));
+      after + absl::Milliseconds(
+                  generator.Int(0, static_cast<int>(std::min<int64_t>(span_ms - 1, 2000000000))));
   EXPECT_EQ(schedule.Next(between), next);
   const std::optional<absl::Time> after_next = schedule.Next(*next);
   ASSERT_TRUE(after_next.has_value());
@@ -150,19 +142,17 @@ void CheckNext(const Schedule& schedule, absl::Time after, absl::Duration step,
 }
 
 // Checks `count` parsed random patterns from `seed`, twice each.
-Totals CheckRandomPatterns(uint64_t seed, bool seconds, int count,
-                           absl::Duration step, absl::Duration window) {
+Totals CheckRandomPatterns(uint64_t seed, bool seconds, int count, absl::Duration step,
+                           absl::Duration window) {
   PatternGenerator generator(seed);
   Totals totals;
   int parsed = 0;
   while (parsed < count) {
-    const absl::StatusOr<Schedule> schedule =
-        Schedule::Parse(generator.Pattern(seconds));
+    const absl::StatusOr<Schedule> schedule = Schedule::Parse(generator.Pattern(seconds));
     if (!schedule.ok()) continue;  // e.g. a random never-firing day
     ++parsed;
     for (int i = 0; i < 2; ++i) {
-      CheckNext(*schedule, generator.Reference(), step, window, generator,
-                totals);
+      CheckNext(*schedule, generator.Reference(), step, window, generator, totals);
     }
   }
   return totals;
@@ -171,19 +161,17 @@ Totals CheckRandomPatterns(uint64_t seed, bool seconds, int count,
 // 5-field patterns fire only at second 0, so checking each minute is
 // exhaustive.
 TEST(SchedulePropertyTest, FiveFieldPatterns) {
-  const Totals totals = CheckRandomPatterns(
-      20240229, /*seconds=*/false, 150, absl::Minutes(1), absl::Hours(24 * 20));
+  const Totals totals =
+      CheckRandomPatterns(20240229, /*seconds=*/false, 150, absl::Minutes(1), absl::Hours(24 * 20));
   EXPECT_EQ(totals.cases, 300);
-  EXPECT_GE(totals.exhaustive, 220)
-      << "too few results within the brute-force window";
+  EXPECT_GE(totals.exhaustive, 220) << "too few results within the brute-force window";
 }
 
 TEST(SchedulePropertyTest, SixFieldPatterns) {
-  const Totals totals = CheckRandomPatterns(1700000000, /*seconds=*/true, 60,
-                                            absl::Seconds(1), absl::Hours(48));
+  const Totals totals =
+      CheckRandomPatterns(1700000000, /*seconds=*/true, 60, absl::Seconds(1), absl::Hours(48));
   EXPECT_EQ(totals.cases, 120);
-  EXPECT_GE(totals.exhaustive, 55)
-      << "too few results within the brute-force window";
+  EXPECT_GE(totals.exhaustive, 55) << "too few results within the brute-force window";
 }
 
 // Walking a schedule with Next visits every match in order: over a day of a
@@ -192,23 +180,23 @@ TEST(SchedulePropertyTest, WalkingNextVisitsEveryMatch) {
   PatternGenerator generator(42);
   for (int i = 0; i < 20; ++i) {
     const std::string pattern =
-        absl::StrCat(generator.Field(0, 59, 0), " ", generator.Field(0, 59, 30),
-                     " ", generator.Field(0, 23, 50), " * * *");
+        absl::StrCat(generator.Field(0, 59, 0), " ", generator.Field(0, 59, 30), " ",
+                     generator.Field(0, 23, 50), " * * *");
     const absl::StatusOr<Schedule> schedule = Schedule::Parse(pattern);
     ASSERT_TRUE(schedule.ok()) << schedule.status();
     SCOPED_TRACE(pattern);
     const absl::Time start = generator.Reference();
     const absl::Time end = start + absl::Hours(24);
     std::vector<absl::Time> walked;
-    for (std::optional<absl::Time> t = schedule->Next(start);
-         t.has_value() && *t < end; t = schedule->Next(*t)) {
+    for (std::optional<absl::Time> t = schedule->Next(start); t.has_value() && *t < end;
+         t = schedule->Next(*t)) {
       // Each step moves forward, so the walk ends.
       ASSERT_TRUE(walked.empty() || *t > walked.back());
       walked.push_back(*t);
     }
     std::vector<absl::Time> scanned;
-    for (absl::Time t = Floor(start, absl::Seconds(1)) + absl::Seconds(1);
-         t < end; t += absl::Seconds(1)) {
+    for (absl::Time t = Floor(start, absl::Seconds(1)) + absl::Seconds(1); t < end;
+         t += absl::Seconds(1)) {
       if (schedule->Matches(t)) scanned.push_back(t);
     }
     EXPECT_EQ(walked, scanned);

@@ -19,8 +19,7 @@ namespace {
 absl::Time At(const std::string& rfc3339) {
   absl::Time t;
   std::string error;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error))
-      << rfc3339 << ": " << error;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error)) << rfc3339 << ": " << error;
   return t;
 }
 
@@ -166,19 +165,15 @@ TEST(ScheduleTest, InfiniteTimesHaveNoNext) {
 TEST(ScheduleTest, NoNextBeyondTheEndOfTime) {
   // The last representable second is 292277026596-12-04T15:30:07Z; January 1 of
   // the next year is not representable.
-  const absl::Time last =
-      absl::FromUnixSeconds(std::numeric_limits<int64_t>::max());
-  EXPECT_EQ(MustParse("0 0 1 1 *").Next(last - absl::Hours(24 * 30)),
-            std::nullopt);
-  const std::optional<absl::Time> second =
-      MustParse("* * * * * *").Next(last - absl::Seconds(10));
+  const absl::Time last = absl::FromUnixSeconds(std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(MustParse("0 0 1 1 *").Next(last - absl::Hours(24 * 30)), std::nullopt);
+  const std::optional<absl::Time> second = MustParse("* * * * * *").Next(last - absl::Seconds(10));
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(*second, last - absl::Seconds(9));
 }
 
 TEST(ScheduleTest, ParseSchedules) {
-  const std::vector<std::string> patterns = {"0 0 9,21 * * 1-5",
-                                             "0 0 12 * * 0,6"};
+  const std::vector<std::string> patterns = {"0 0 9,21 * * 1-5", "0 0 12 * * 0,6"};
   absl::StatusOr<std::vector<Schedule>> schedules = ParseSchedules(patterns);
   ASSERT_TRUE(schedules.ok()) << schedules.status();
   ASSERT_EQ(schedules->size(), 2u);
@@ -197,25 +192,21 @@ TEST(ScheduleTest, NextOf) {
   // Documentation example: 09:00 and 21:00 on weekdays, noon at weekends.
   const std::vector<Schedule> schedules =
       ParseSchedules({"0 0 9,21 * * 1-5", "0 0 12 * * 0,6"}).value();
-  EXPECT_EQ(Format(NextOf(schedules, At("2024-01-12T08:00:00Z"))),
-            "2024-01-12T09:00:00.000Z");
-  EXPECT_EQ(Format(NextOf(schedules, At("2024-01-12T09:00:00Z"))),
-            "2024-01-12T21:00:00.000Z");
+  EXPECT_EQ(Format(NextOf(schedules, At("2024-01-12T08:00:00Z"))), "2024-01-12T09:00:00.000Z");
+  EXPECT_EQ(Format(NextOf(schedules, At("2024-01-12T09:00:00Z"))), "2024-01-12T21:00:00.000Z");
   EXPECT_EQ(Format(NextOf(schedules, At("2024-01-12T21:00:00Z"))),
             "2024-01-13T12:00:00.000Z");  // Saturday
   EXPECT_EQ(Format(NextOf(schedules, At("2024-01-14T12:00:00Z"))),
             "2024-01-15T09:00:00.000Z");  // Sunday noon -> Monday 09:00
   // Order does not matter.
   const std::vector<Schedule> reversed = {schedules[1], schedules[0]};
-  EXPECT_EQ(Format(NextOf(reversed, At("2024-01-12T21:00:00Z"))),
-            "2024-01-13T12:00:00.000Z");
+  EXPECT_EQ(Format(NextOf(reversed, At("2024-01-12T21:00:00Z"))), "2024-01-13T12:00:00.000Z");
 }
 
 TEST(ScheduleTest, OverlappingPatternsFireOnce) {
   const std::vector<Schedule> schedules =
       ParseSchedules({"0 0 * * *", "@daily", "0 0 0 * * *"}).value();
-  const std::optional<absl::Time> first =
-      NextOf(schedules, At("2024-01-10T12:00:00Z"));
+  const std::optional<absl::Time> first = NextOf(schedules, At("2024-01-10T12:00:00Z"));
   EXPECT_EQ(Format(first), "2024-01-11T00:00:00.000Z");
   EXPECT_EQ(Format(NextOf(schedules, *first)), "2024-01-12T00:00:00.000Z");
 }

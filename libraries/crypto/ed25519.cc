@@ -39,47 +39,37 @@ absl::Status Fail(absl::Status status) {
 int NoPassphrase(char*, int, int, void*) { return -1; }
 
 Bio MemoryBio(absl::string_view data) {
-  return Bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())),
-             &BIO_free);
+  return Bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())), &BIO_free);
 }
 
 // Everything written to `bio`.
 std::string Drain(BIO* bio) {
   char* data = nullptr;
   long size = BIO_get_mem_data(bio, &data);
-  return size > 0 ? std::string(data, static_cast<size_t>(size))
-                  : std::string();
+  return size > 0 ? std::string(data, static_cast<size_t>(size)) : std::string();
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
   std::ostringstream contents;
   contents << in.rdbuf();
-  if (in.bad())
-    return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
+  if (in.bad()) return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
   return contents.str();
 }
 
-bool IsEd25519(const EVP_PKEY* key) {
-  return EVP_PKEY_get_id(key) == EVP_PKEY_ED25519;
-}
+bool IsEd25519(const EVP_PKEY* key) { return EVP_PKEY_get_id(key) == EVP_PKEY_ED25519; }
 
 // An Ed25519 key from its 32 raw bytes: a public key, or a private key's seed.
-absl::StatusOr<std::shared_ptr<EVP_PKEY>> RawKey(absl::string_view bytes,
-                                                 bool is_private) {
+absl::StatusOr<std::shared_ptr<EVP_PKEY>> RawKey(absl::string_view bytes, bool is_private) {
   absl::string_view what = is_private ? "private key seed" : "public key";
   if (bytes.size() != kEd25519PublicKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("an Ed25519 ", what, " is exactly 32 bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("an Ed25519 ", what, " is exactly 32 bytes"));
   }
-  auto* make =
-      is_private ? &EVP_PKEY_new_raw_private_key : &EVP_PKEY_new_raw_public_key;
+  auto* make = is_private ? &EVP_PKEY_new_raw_private_key : &EVP_PKEY_new_raw_public_key;
   EVP_PKEY* key = make(EVP_PKEY_ED25519, nullptr, Bytes(bytes), bytes.size());
   if (key == nullptr) {
-    return Fail(absl::InternalError(
-        absl::StrCat("OpenSSL could not load the Ed25519 ", what)));
+    return Fail(absl::InternalError(absl::StrCat("OpenSSL could not load the Ed25519 ", what)));
   }
   return Own(key);
 }
@@ -87,12 +77,10 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> RawKey(absl::string_view bytes,
 // An Ed25519 key from the first PEM block of its kind in `pem`: "PUBLIC KEY"
 // (SubjectPublicKeyInfo) or a private key (PKCS#8 "PRIVATE KEY", or a legacy
 // form OpenSSL reads).
-absl::StatusOr<std::shared_ptr<EVP_PKEY>> PemKey(absl::string_view pem,
-                                                 bool is_private) {
+absl::StatusOr<std::shared_ptr<EVP_PKEY>> PemKey(absl::string_view pem, bool is_private) {
   Bio bio = MemoryBio(pem);
   auto* read = is_private ? &PEM_read_bio_PrivateKey : &PEM_read_bio_PUBKEY;
-  EVP_PKEY* key =
-      bio ? read(bio.get(), nullptr, &NoPassphrase, nullptr) : nullptr;
+  EVP_PKEY* key = bio ? read(bio.get(), nullptr, &NoPassphrase, nullptr) : nullptr;
   if (key == nullptr) {
     return Fail(absl::InvalidArgumentError(
         is_private ? "not a PEM private key (expected \"-----BEGIN PRIVATE "
@@ -102,9 +90,9 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> PemKey(absl::string_view pem,
   }
   std::shared_ptr<EVP_PKEY> owned = Own(key);
   if (!IsEd25519(key)) {
-    return Fail(absl::InvalidArgumentError(
-        is_private ? "the PEM private key is not an Ed25519 key"
-                   : "the PEM public key is not an Ed25519 key"));
+    return Fail(absl::InvalidArgumentError(is_private
+                                               ? "the PEM private key is not an Ed25519 key"
+                                               : "the PEM public key is not an Ed25519 key"));
   }
   return owned;
 }
@@ -117,8 +105,7 @@ absl::StatusOr<Key> LoadPemFile(const std::string& path) {
   absl::StatusOr<Key> key = Key::FromPem(*pem);
   Wipe(&*pem);
   if (!key.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", key.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
   }
   return key;
 }
@@ -128,47 +115,37 @@ absl::StatusOr<Key> LoadPemFile(const std::string& path) {
 // -----------------------------------------------------------------------------
 // Ed25519PublicKey
 
-absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromRaw(
-    absl::string_view raw) {
-  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key =
-      RawKey(raw, /*is_private=*/false);
+absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromRaw(absl::string_view raw) {
+  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key = RawKey(raw, /*is_private=*/false);
   if (!key.ok()) return key.status();
   return Ed25519PublicKey(*std::move(key));
 }
 
-absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromPem(
-    absl::string_view pem) {
-  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key =
-      PemKey(pem, /*is_private=*/false);
+absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromPem(absl::string_view pem) {
+  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key = PemKey(pem, /*is_private=*/false);
   if (!key.ok()) return key.status();
   return Ed25519PublicKey(*std::move(key));
 }
 
-absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromPemFile(
-    const std::string& path) {
+absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromPemFile(const std::string& path) {
   return LoadPemFile<Ed25519PublicKey>(path);
 }
 
-absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromJwk(
-    const nlohmann::json& jwk) {
-  if (!jwk.is_object())
-    return absl::InvalidArgumentError("a JWK must be a JSON object");
+absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromJwk(const nlohmann::json& jwk) {
+  if (!jwk.is_object()) return absl::InvalidArgumentError("a JWK must be a JSON object");
   if (jwk.value("kty", nlohmann::json()) != "OKP" ||
       jwk.value("crv", nlohmann::json()) != "Ed25519") {
-    return absl::InvalidArgumentError(
-        "not an Ed25519 JWK (expected kty \"OKP\", crv \"Ed25519\")");
+    return absl::InvalidArgumentError("not an Ed25519 JWK (expected kty \"OKP\", crv \"Ed25519\")");
   }
   if (jwk.contains("d")) {
-    return absl::InvalidArgumentError(
-        "the JWK holds a private key (\"d\"); expected a public JWK");
+    return absl::InvalidArgumentError("the JWK holds a private key (\"d\"); expected a public JWK");
   }
   auto x = jwk.find("x");
   std::string raw;
   if (x == jwk.end() || !x->is_string() ||
       !Base64UrlDecode(x->get_ref<const std::string&>(), &raw) ||
       raw.size() != kEd25519PublicKeyBytes) {
-    return absl::InvalidArgumentError(
-        "the JWK's \"x\" must be base64url of 32 bytes");
+    return absl::InvalidArgumentError("the JWK's \"x\" must be base64url of 32 bytes");
   }
   return FromRaw(raw);
 }
@@ -185,8 +162,7 @@ std::string Ed25519PublicKey::Raw() const {
 
 std::string Ed25519PublicKey::ToPem() const {
   Bio bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1)
-    std::abort();  // out of memory
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) std::abort();  // out of memory
   return Drain(bio.get());
 }
 
@@ -197,20 +173,18 @@ nlohmann::json Ed25519PublicKey::ToJwk() const {
 std::string Ed25519PublicKey::Thumbprint() const {
   // RFC 7638 §3.2 / RFC 8037 §2: the required members in lexicographic order,
   // no whitespace.
-  std::string canonical = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
-                                       Base64UrlEncode(Raw()), R"("})");
+  std::string canonical =
+      absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")", Base64UrlEncode(Raw()), R"("})");
   return Base64UrlEncode(Sha256(canonical));
 }
 
-bool Ed25519PublicKey::Verify(absl::string_view message,
-                              absl::string_view signature) const {
+bool Ed25519PublicKey::Verify(absl::string_view message, absl::string_view signature) const {
   if (signature.size() != kEd25519SignatureBytes) return false;
   MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   bool ok = ctx != nullptr &&
-            EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr,
-                                 key_.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(),
-                             Bytes(message), message.size()) == 1;
+            EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
+            EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message),
+                             message.size()) == 1;
   if (!ok) ERR_clear_error();
   return ok;
 }
@@ -225,37 +199,32 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::Generate(Random& random) {
   return key;
 }
 
-absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(
-    absl::string_view seed) {
-  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key =
-      RawKey(seed, /*is_private=*/true);
+absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(absl::string_view seed) {
+  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key = RawKey(seed, /*is_private=*/true);
   if (!key.ok()) return key.status();
   return Ed25519PrivateKey(*std::move(key));
 }
 
-absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(
-    absl::string_view pem) {
+absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(absl::string_view pem) {
   if (absl::StrContains(pem, "ENCRYPTED")) {
     return absl::InvalidArgumentError(
         "encrypted PEM private keys are not supported; give an unencrypted "
         "PKCS#8 key");
   }
-  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key =
-      PemKey(pem, /*is_private=*/true);
+  absl::StatusOr<std::shared_ptr<EVP_PKEY>> key = PemKey(pem, /*is_private=*/true);
   if (!key.ok()) return key.status();
   return Ed25519PrivateKey(*std::move(key));
 }
 
-absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPemFile(
-    const std::string& path) {
+absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPemFile(const std::string& path) {
   return LoadPemFile<Ed25519PrivateKey>(path);
 }
 
 absl::StatusOr<std::string> Ed25519PrivateKey::ToPem() const {
   // A secure-heap memory BIO: its buffer is cleansed when freed.
   Bio bio(BIO_new(BIO_s_secmem()), &BIO_free);
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr,
-                                       0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return Fail(absl::InternalError("OpenSSL could not write the private key"));
   }
   return Drain(bio.get());
@@ -269,25 +238,19 @@ Ed25519PublicKey Ed25519PrivateKey::PublicKey() const {
   absl::StatusOr<std::shared_ptr<EVP_PKEY>> key =
       RawKey(absl::string_view(reinterpret_cast<const char*>(raw), length),
              /*is_private=*/false);
-  if (!key.ok())
-    std::abort();  // cannot fail for an Ed25519 key short of memory exhaustion
+  if (!key.ok()) std::abort();  // cannot fail for an Ed25519 key short of memory exhaustion
   return Ed25519PublicKey(*std::move(key));
 }
 
-absl::StatusOr<std::string> Ed25519PrivateKey::Sign(
-    absl::string_view message) const {
+absl::StatusOr<std::string> Ed25519PrivateKey::Sign(absl::string_view message) const {
   std::string signature(kEd25519SignatureBytes, '\0');
   size_t length = signature.size();
   MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) !=
-          1 ||
-      EVP_DigestSign(ctx.get(),
-                     reinterpret_cast<unsigned char*>(signature.data()),
-                     &length, Bytes(message), message.size()) != 1 ||
+  if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                     Bytes(message), message.size()) != 1 ||
       length != kEd25519SignatureBytes) {
-    return Fail(
-        absl::InternalError("OpenSSL could not sign with the Ed25519 key"));
+    return Fail(absl::InternalError("OpenSSL could not sign with the Ed25519 key"));
   }
   return signature;
 }

@@ -73,14 +73,11 @@ class Ed25519PublicKey {
   friend bool operator==(const Ed25519PublicKey& a, const Ed25519PublicKey& b) {
     return a.Raw() == b.Raw();
   }
-  friend bool operator!=(const Ed25519PublicKey& a, const Ed25519PublicKey& b) {
-    return !(a == b);
-  }
+  friend bool operator!=(const Ed25519PublicKey& a, const Ed25519PublicKey& b) { return !(a == b); }
 
  private:
   friend class Ed25519PrivateKey;
-  explicit Ed25519PublicKey(std::shared_ptr<evp_pkey_st> key)
-      : key_(std::move(key)) {}
+  explicit Ed25519PublicKey(std::shared_ptr<evp_pkey_st> key) : key_(std::move(key)) {}
   std::shared_ptr<evp_pkey_st> key_;
 };
 
@@ -104,8 +101,7 @@ class Ed25519PrivateKey {
   absl::StatusOr<std::string> Sign(absl::string_view message) const;
 
  private:
-  explicit Ed25519PrivateKey(std::shared_ptr<evp_pkey_st> key)
-      : key_(std::move(key)) {}
+  explicit Ed25519PrivateKey(std::shared_ptr<evp_pkey_st> key) : key_(std::move(key)) {}
   std::shared_ptr<evp_pkey_st> key_;
 };
 

@@ -19,10 +19,8 @@ using nlohmann::json;
 // RFC 8037 appendix A: the Ed25519 example key, thumbprint and JWS signature.
 constexpr char kRfc8037D[] = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
 constexpr char kRfc8037X[] = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
-constexpr char kRfc8037Thumbprint[] =
-    "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";
-constexpr char kRfc8037SigningInput[] =
-    "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
+constexpr char kRfc8037Thumbprint[] = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";
+constexpr char kRfc8037SigningInput[] = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
 constexpr char kRfc8037Signature[] =
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-"
     "09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
@@ -64,8 +62,7 @@ std::string Decoded(const std::string& b64url) {
 }
 
 Ed25519PrivateKey Rfc8037Key() {
-  absl::StatusOr<Ed25519PrivateKey> key =
-      Ed25519PrivateKey::FromSeed(Decoded(kRfc8037D));
+  absl::StatusOr<Ed25519PrivateKey> key = Ed25519PrivateKey::FromSeed(Decoded(kRfc8037D));
   EXPECT_TRUE(key.ok()) << key.status();
   return *std::move(key);
 }
@@ -80,8 +77,7 @@ TEST(Ed25519Test, Rfc8037KnownAnswers) {
   Ed25519PublicKey pub = key.PublicKey();
   EXPECT_EQ(Base64UrlEncode(pub.Raw()), kRfc8037X);
   EXPECT_EQ(pub.Thumbprint(), kRfc8037Thumbprint);
-  EXPECT_EQ(pub.ToJwk(),
-            json({{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", kRfc8037X}}));
+  EXPECT_EQ(pub.ToJwk(), json({{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", kRfc8037X}}));
   absl::StatusOr<std::string> signature = key.Sign(kRfc8037SigningInput);
   ASSERT_TRUE(signature.ok()) << signature.status();
   EXPECT_EQ(signature->size(), 64u);
@@ -90,11 +86,9 @@ TEST(Ed25519Test, Rfc8037KnownAnswers) {
 }
 
 TEST(Ed25519Test, Rfc8410PemPairLoads) {
-  absl::StatusOr<Ed25519PrivateKey> key =
-      Ed25519PrivateKey::FromPem(kRfc8410PrivatePem);
+  absl::StatusOr<Ed25519PrivateKey> key = Ed25519PrivateKey::FromPem(kRfc8410PrivatePem);
   ASSERT_TRUE(key.ok()) << key.status();
-  absl::StatusOr<Ed25519PublicKey> pub =
-      Ed25519PublicKey::FromPem(kRfc8410PublicPem);
+  absl::StatusOr<Ed25519PublicKey> pub = Ed25519PublicKey::FromPem(kRfc8410PublicPem);
   ASSERT_TRUE(pub.ok()) << pub.status();
   EXPECT_EQ(key->PublicKey(), *pub);
   EXPECT_EQ(pub->ToPem(), kRfc8410PublicPem);
@@ -102,19 +96,16 @@ TEST(Ed25519Test, Rfc8410PemPairLoads) {
 }
 
 TEST(Ed25519Test, PemRoundTrips) {
-  absl::StatusOr<Ed25519PrivateKey> key =
-      Ed25519PrivateKey::Generate(Random::Secure());
+  absl::StatusOr<Ed25519PrivateKey> key = Ed25519PrivateKey::Generate(Random::Secure());
   ASSERT_TRUE(key.ok()) << key.status();
   absl::StatusOr<std::string> pem = key->ToPem();
   ASSERT_TRUE(pem.ok()) << pem.status();
-  EXPECT_TRUE(absl::StartsWith(*pem, "-----BEGIN PRIVATE KEY-----\n"))
-      << "PKCS#8 expected";
+  EXPECT_TRUE(absl::StartsWith(*pem, "-----BEGIN PRIVATE KEY-----\n")) << "PKCS#8 expected";
   absl::StatusOr<Ed25519PrivateKey> again = Ed25519PrivateKey::FromPem(*pem);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->PublicKey(), key->PublicKey());
   // Ed25519 is deterministic: the reloaded key makes the very same signature.
-  EXPECT_EQ(again->Sign("message").value_or("a"),
-            key->Sign("message").value_or("b"));
+  EXPECT_EQ(again->Sign("message").value_or("a"), key->Sign("message").value_or("b"));
 
   std::string public_pem = key->PublicKey().ToPem();
   EXPECT_TRUE(absl::StartsWith(public_pem, "-----BEGIN PUBLIC KEY-----\n"));
@@ -129,17 +120,14 @@ TEST(Ed25519Test, PemFilesLoad) {
   std::string public_path = TempPath("signing.pub.pem");
   std::ofstream(private_path) << key.ToPem().value();
   std::ofstream(public_path) << key.PublicKey().ToPem();
-  absl::StatusOr<Ed25519PrivateKey> loaded =
-      Ed25519PrivateKey::FromPemFile(private_path);
+  absl::StatusOr<Ed25519PrivateKey> loaded = Ed25519PrivateKey::FromPemFile(private_path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->PublicKey(), key.PublicKey());
-  absl::StatusOr<Ed25519PublicKey> pub =
-      Ed25519PublicKey::FromPemFile(public_path);
+  absl::StatusOr<Ed25519PublicKey> pub = Ed25519PublicKey::FromPemFile(public_path);
   ASSERT_TRUE(pub.ok()) << pub.status();
   EXPECT_EQ(*pub, key.PublicKey());
 
-  absl::Status missing =
-      Ed25519PrivateKey::FromPemFile(TempPath("absent.pem")).status();
+  absl::Status missing = Ed25519PrivateKey::FromPemFile(TempPath("absent.pem")).status();
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound) << missing;
   EXPECT_TRUE(absl::StrContains(missing.message(), "absent.pem")) << missing;
   // A public key where a private one is expected: the message names the file,
@@ -197,15 +185,13 @@ TEST(Ed25519Test, JwkRoundTripsAndRejectsOtherKeys) {
   };
   EXPECT_EQ(with("kty", "EC").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(with("crv", "X25519").code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(with("x", std::string(kRfc8037X) + "=").code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(with("x", std::string(kRfc8037X) + "=").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(with("x", Base64UrlEncode(std::string(31, 'a'))).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(with("x", 5).code(), absl::StatusCode::kInvalidArgument);
   absl::Status private_jwk = with("d", kRfc8037D);
   EXPECT_EQ(private_jwk.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_FALSE(absl::StrContains(private_jwk.message(), kRfc8037D))
-      << private_jwk;
+  EXPECT_FALSE(absl::StrContains(private_jwk.message(), kRfc8037D)) << private_jwk;
   EXPECT_EQ(Ed25519PublicKey::FromJwk(json::array()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
@@ -217,31 +203,21 @@ TEST(Ed25519Test, WrongKindsOfKeyAreRefusedWithoutEchoingThem) {
     const char* expected;
   };
   Case cases[] = {
-      {"P-256 public", Ed25519PublicKey::FromPem(kP256PublicPem).status(),
-       "not an Ed25519"},
-      {"P-256 private", Ed25519PrivateKey::FromPem(kP256PrivatePem).status(),
-       "not an Ed25519"},
-      {"encrypted", Ed25519PrivateKey::FromPem(kEncryptedPem).status(),
-       "encrypted"},
-      {"public as private",
-       Ed25519PrivateKey::FromPem(kRfc8410PublicPem).status(),
+      {"P-256 public", Ed25519PublicKey::FromPem(kP256PublicPem).status(), "not an Ed25519"},
+      {"P-256 private", Ed25519PrivateKey::FromPem(kP256PrivatePem).status(), "not an Ed25519"},
+      {"encrypted", Ed25519PrivateKey::FromPem(kEncryptedPem).status(), "encrypted"},
+      {"public as private", Ed25519PrivateKey::FromPem(kRfc8410PublicPem).status(),
        "not a PEM private key"},
-      {"private as public",
-       Ed25519PublicKey::FromPem(kRfc8410PrivatePem).status(),
+      {"private as public", Ed25519PublicKey::FromPem(kRfc8410PrivatePem).status(),
        "not a PEM public key"},
-      {"garbage", Ed25519PrivateKey::FromPem("hello").status(),
-       "not a PEM private key"},
+      {"garbage", Ed25519PrivateKey::FromPem("hello").status(), "not a PEM private key"},
       {"empty", Ed25519PublicKey::FromPem("").status(), "not a PEM public key"},
-      {"short raw", Ed25519PublicKey::FromRaw(std::string(31, 'a')).status(),
-       "32 bytes"},
-      {"short seed", Ed25519PrivateKey::FromSeed(std::string(33, 'a')).status(),
-       "32 bytes"},
+      {"short raw", Ed25519PublicKey::FromRaw(std::string(31, 'a')).status(), "32 bytes"},
+      {"short seed", Ed25519PrivateKey::FromSeed(std::string(33, 'a')).status(), "32 bytes"},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(c.status.code(), absl::StatusCode::kInvalidArgument)
-        << c.name << ": " << c.status;
-    EXPECT_TRUE(absl::StrContains(c.status.message(), c.expected))
-        << c.name << ": " << c.status;
+    EXPECT_EQ(c.status.code(), absl::StatusCode::kInvalidArgument) << c.name << ": " << c.status;
+    EXPECT_TRUE(absl::StrContains(c.status.message(), c.expected)) << c.name << ": " << c.status;
     EXPECT_FALSE(absl::StrContains(c.status.message(), "MC4CAQAw")) << c.name;
     EXPECT_FALSE(absl::StrContains(c.status.message(), "MIGHAgEA")) << c.name;
   }

@@ -20,8 +20,7 @@ TEST(EncodingTest, Base64UrlDecodeRejectsNonCanonicalText) {
   std::string out = "left over";
   EXPECT_FALSE(Base64UrlDecode("YQ==", &out));  // padding
   EXPECT_TRUE(out.empty());
-  EXPECT_FALSE(
-      Base64UrlDecode("YR", &out));  // stray bits: "YQ" is the spelling of "a"
+  EXPECT_FALSE(Base64UrlDecode("YR", &out));     // stray bits: "YQ" is the spelling of "a"
   EXPECT_FALSE(Base64UrlDecode("+/8", &out));    // standard alphabet
   EXPECT_FALSE(Base64UrlDecode("YW Jj", &out));  // whitespace
   EXPECT_FALSE(Base64UrlDecode("Y", &out));      // impossible length
@@ -46,8 +45,7 @@ TEST(EncodingTest, Base64AcceptsPaddedOrUnpaddedCanonicalOnly) {
 
 TEST(EncodingTest, Sha256MatchesKnownAnswer) {
   // FIPS 180-2 example "abc".
-  EXPECT_EQ(Base64UrlEncode(Sha256("abc")),
-            "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+  EXPECT_EQ(Base64UrlEncode(Sha256("abc")), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
 }
 
 TEST(EncodingTest, WipeEmptiesTheString) {

@@ -62,27 +62,25 @@ absl::StatusOr<json> RunNode(const std::string& mode, const json& request) {
         "run and must not pass");
   }
   if (!std::filesystem::is_directory(std::filesystem::path(modules) / "jose")) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no jose package in ", modules));
+    return absl::FailedPreconditionError(absl::StrCat("no jose package in ", modules));
   }
   std::string in = absl::StrCat(TempDir(), "/", mode, ".request.json");
   std::string out = absl::StrCat(TempDir(), "/", mode, ".out.json");
   std::string err = absl::StrCat(TempDir(), "/", mode, ".err.txt");
   std::ofstream(in) << request.dump();
-  std::string command = absl::StrCat("node '", script_path, "' ", mode, " < '",
-                                     in, "' > '", out, "' 2> '", err, "'");
+  std::string command =
+      absl::StrCat("node '", script_path, "' ", mode, " < '", in, "' > '", out, "' 2> '", err, "'");
   int status = std::system(command.c_str());
   std::stringstream output, errors;
   output << std::ifstream(out).rdbuf();
   errors << std::ifstream(err).rdbuf();
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat("`", command, "` failed (status ",
-                                            status, "): ", errors.str()));
+    return absl::InternalError(
+        absl::StrCat("`", command, "` failed (status ", status, "): ", errors.str()));
   }
   json result = json::parse(output.str(), nullptr, /*allow_exceptions=*/false);
   if (result.is_discarded()) {
-    return absl::InternalError(
-        absl::StrCat("node printed no JSON: ", output.str()));
+    return absl::InternalError(absl::StrCat("node printed no JSON: ", output.str()));
   }
   return result;
 }
@@ -90,16 +88,14 @@ absl::StatusOr<json> RunNode(const std::string& mode, const json& request) {
 // Replaces the payload of `token` with `claims`, keeping header and signature.
 std::string WithPayload(const std::string& token, const json& claims) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
-  return absl::StrCat(parts[0], ".", Base64UrlEncode(claims.dump()), ".",
-                      parts[2]);
+  return absl::StrCat(parts[0], ".", Base64UrlEncode(claims.dump()), ".", parts[2]);
 }
 
 TEST(JoseInteropTest, JoseVerifiesOurTokensAgainstOurJwks) {
   SeededRandom random(21);
   SigningKeyring keyring =
-      SigningKeyring::Create(
-          {{"sa-2026-05", Ed25519PrivateKey::Generate(random).value()},
-           {"sa-2026-11", Ed25519PrivateKey::Generate(random).value()}})
+      SigningKeyring::Create({{"sa-2026-05", Ed25519PrivateKey::Generate(random).value()},
+                              {"sa-2026-11", Ed25519PrivateKey::Generate(random).value()}})
           .value();
   SimulatedClock clock(absl::FromUnixSeconds(kNow));
   JwtRequest request;
@@ -118,45 +114,36 @@ TEST(JoseInteropTest, JoseVerifiesOurTokensAgainstOurJwks) {
                                   keyring.keys()[0].key, keyring.keys()[0].id)
                               .value();
 
-  json forged_claims = {{"iss", kIssuer},
-                        {"sub", "root"},
-                        {"aud", kAudience},
-                        {"iat", kNow},
-                        {"exp", kNow + 3600}};
+  json forged_claims = {
+      {"iss", kIssuer}, {"sub", "root"}, {"aud", kAudience}, {"iat", kNow}, {"exp", kNow + 3600}};
   std::string forged = WithPayload(issued->token, forged_claims);
   std::string signature_flipped = issued->token;
   signature_flipped[signature_flipped.size() - 5] =
       signature_flipped[signature_flipped.size() - 5] == 'A' ? 'B' : 'A';
   std::string wrong_kid =
-      SignJwt(forged_claims, keyring.keys()[0].key, keyring.keys()[1].id)
-          .value();
+      SignJwt(forged_claims, keyring.keys()[0].key, keyring.keys()[1].id).value();
 
   // A keyring value for node to open from the documented format.
   Keyring token_keys =
-      Keyring::FromJson(
-          {{{"id", "2026.11"}, {"key", Base64Encode(std::string(32, 'K'))}}},
-          random)
+      Keyring::FromJson({{{"id", "2026.11"}, {"key", Base64Encode(std::string(32, 'K'))}}}, random)
           .value();
-  std::string sealed =
-      token_keys.Encrypt("an-access-token", "client:alice").value();
+  std::string sealed = token_keys.Encrypt("an-access-token", "client:alice").value();
 
   absl::StatusOr<json> result = RunNode(
-      "verify",
-      {{"jwks", keyring.Jwks()},
-       {"tokens",
-        {issued->token, old_token, forged, signature_flipped, wrong_kid}},
-       {"issuer", kIssuer},
-       {"subject", kSubject},
-       {"audience", kAudience},
-       {"now", kNow + 10},
-       {"sealed",
-        {{"value", sealed},
-         {"key", Base64Encode(std::string(32, 'K'))},
-         {"associatedData", "client:alice"}}},
-       {"tamperedSealed",
-        {{"value", sealed},
-         {"key", Base64Encode(std::string(32, 'K'))},
-         {"associatedData", "client:bob"}}}});
+      "verify", {{"jwks", keyring.Jwks()},
+                 {"tokens", {issued->token, old_token, forged, signature_flipped, wrong_kid}},
+                 {"issuer", kIssuer},
+                 {"subject", kSubject},
+                 {"audience", kAudience},
+                 {"now", kNow + 10},
+                 {"sealed",
+                  {{"value", sealed},
+                   {"key", Base64Encode(std::string(32, 'K'))},
+                   {"associatedData", "client:alice"}}},
+                 {"tamperedSealed",
+                  {{"value", sealed},
+                   {"key", Base64Encode(std::string(32, 'K'))},
+                   {"associatedData", "client:bob"}}}});
   ASSERT_TRUE(result.ok()) << result.status();
   const json& results = (*result)["results"];
   ASSERT_EQ(results.size(), 5u) << result->dump();
@@ -180,14 +167,12 @@ TEST(JoseInteropTest, JoseVerifiesOurTokensAgainstOurJwks) {
   }
 
   // RFC 7638 thumbprints agree.
-  EXPECT_EQ((*result)["thumbprints"],
-            json({keyring.keys()[0].key.PublicKey().Thumbprint(),
-                  keyring.keys()[1].key.PublicKey().Thumbprint()}));
+  EXPECT_EQ((*result)["thumbprints"], json({keyring.keys()[0].key.PublicKey().Thumbprint(),
+                                            keyring.keys()[1].key.PublicKey().Thumbprint()}));
   // The keyring format, opened by node's AES-256-GCM; the wrong row's AD does
   // not open.
   EXPECT_EQ((*result)["sealed"]["plaintext"], "an-access-token");
-  EXPECT_EQ((*result)["tamperedSealed"]["ok"], false)
-      << (*result)["tamperedSealed"].dump();
+  EXPECT_EQ((*result)["tamperedSealed"]["ok"], false) << (*result)["tamperedSealed"].dump();
 }
 
 TEST(JoseInteropTest, WeVerifyJoseTokensFromItsPublicJwk) {
@@ -197,8 +182,7 @@ TEST(JoseInteropTest, WeVerifyJoseTokensFromItsPublicJwk) {
                                                  {"audience", kAudience},
                                                  {"now", kNow}});
   ASSERT_TRUE(result.ok()) << result.status();
-  absl::StatusOr<JwkSet> keys =
-      JwkSet::FromJson({{"keys", {(*result)["jwk"]}}});
+  absl::StatusOr<JwkSet> keys = JwkSet::FromJson({{"keys", {(*result)["jwk"]}}});
   ASSERT_TRUE(keys.ok()) << keys.status();
   ASSERT_EQ(keys->size(), 1u);
 
@@ -219,9 +203,7 @@ TEST(JoseInteropTest, WeVerifyJoseTokensFromItsPublicJwk) {
   // Tampered, expired and wrong-audience variants of jose's token are refused.
   json claims = jwt->claims;
   claims["sub"] = "root";
-  EXPECT_EQ(VerifyJwt(WithPayload(token, claims), *keys, clock, options)
-                .status()
-                .code(),
+  EXPECT_EQ(VerifyJwt(WithPayload(token, claims), *keys, clock, options).status().code(),
             absl::StatusCode::kUnauthenticated);
   clock.Advance(absl::Minutes(11));
   EXPECT_EQ(VerifyJwt(token, *keys, clock, options).status().code(),
@@ -243,9 +225,7 @@ TEST(JoseInteropTest, WeVerifyJoseTokensFromItsPublicJwk) {
   EXPECT_EQ(private_key->PublicKey(), *keys->Find("jose-key"));
   EXPECT_EQ(*public_key, *keys->Find("jose-key"));
   std::vector<std::string> parts = absl::StrSplit(token, '.');
-  EXPECT_EQ(
-      Base64UrlEncode(private_key->Sign(parts[0] + "." + parts[1]).value()),
-      parts[2]);
+  EXPECT_EQ(Base64UrlEncode(private_key->Sign(parts[0] + "." + parts[1]).value()), parts[2]);
 }
 
 }  // namespace

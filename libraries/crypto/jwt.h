@@ -78,8 +78,7 @@ class JwkSet {
 
 // header.payload.signature for `claims` (a JSON object) with header
 // {"alg":"EdDSA","kid":kid,"typ":"JWT"}.
-absl::StatusOr<std::string> SignJwt(const nlohmann::json& claims,
-                                    const Ed25519PrivateKey& key,
+absl::StatusOr<std::string> SignJwt(const nlohmann::json& claims, const Ed25519PrivateKey& key,
                                     absl::string_view kid);
 
 struct JwtVerifyOptions {
@@ -102,13 +101,11 @@ struct VerifiedJwt {
 
 inline constexpr size_t kMaxJwtBytes = 16 * 1024;
 
-absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
-                                      const JwkSet& keys, const Clock& clock,
-                                      const JwtVerifyOptions& options);
+absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token, const JwkSet& keys,
+                                      const Clock& clock, const JwtVerifyOptions& options);
 // Shorthand with default options and the given audience.
-absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
-                                      const JwkSet& keys, const Clock& clock,
-                                      absl::string_view audience);
+absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token, const JwkSet& keys,
+                                      const Clock& clock, absl::string_view audience);
 
 }  // namespace bulwark::crypto
 

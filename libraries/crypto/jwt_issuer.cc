@@ -10,29 +10,22 @@
 
 namespace bulwark::crypto {
 
-absl::StatusOr<IssuedJwt> IssueJwt(const JwtRequest& request,
-                                   const SigningKeyring& keyring,
+absl::StatusOr<IssuedJwt> IssueJwt(const JwtRequest& request, const SigningKeyring& keyring,
                                    const Clock& clock) {
-  if (request.issuer.empty() || request.subject.empty() ||
-      request.audience.empty()) {
-    return absl::InvalidArgumentError(
-        "a JWT needs an issuer, a subject and an audience");
+  if (request.issuer.empty() || request.subject.empty() || request.audience.empty()) {
+    return absl::InvalidArgumentError("a JWT needs an issuer, a subject and an audience");
   }
   // The upper bound only keeps exp representable; the real cap is the caller's
   // policy.
-  if (request.lifetime < absl::Seconds(1) ||
-      request.lifetime > absl::Hours(24 * 366 * 100)) {
-    return absl::InvalidArgumentError(
-        "a JWT lifetime must be between one second and 100 years");
+  if (request.lifetime < absl::Seconds(1) || request.lifetime > absl::Hours(24 * 366 * 100)) {
+    return absl::InvalidArgumentError("a JWT lifetime must be between one second and 100 years");
   }
   if (!request.extra_claims.is_null() && !request.extra_claims.is_object()) {
     return absl::InvalidArgumentError("extra JWT claims must be a JSON object");
   }
-  nlohmann::json claims = request.extra_claims.is_null()
-                              ? nlohmann::json::object()
-                              : request.extra_claims;
-  for (const char* registered :
-       {"iss", "sub", "aud", "iat", "exp", "nbf", "jti"}) {
+  nlohmann::json claims =
+      request.extra_claims.is_null() ? nlohmann::json::object() : request.extra_claims;
+  for (const char* registered : {"iss", "sub", "aud", "iat", "exp", "nbf", "jti"}) {
     if (claims.contains(registered)) {
       return absl::InvalidArgumentError(
           absl::StrCat("extra JWT claims may not set \"", registered, "\""));

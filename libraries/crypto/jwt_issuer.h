@@ -50,8 +50,7 @@ struct IssuedJwt {
   absl::Time expires;
 };
 
-absl::StatusOr<IssuedJwt> IssueJwt(const JwtRequest& request,
-                                   const SigningKeyring& keyring,
+absl::StatusOr<IssuedJwt> IssueJwt(const JwtRequest& request, const SigningKeyring& keyring,
                                    const Clock& clock);
 
 }  // namespace bulwark::crypto

@@ -24,9 +24,8 @@ class JwtIssuerTest : public ::testing::Test {
  protected:
   JwtIssuerTest()
       : random_(13),
-        keyring_(SigningKeyring::Create(
-                     {{"sa-1", Ed25519PrivateKey::Generate(random_).value()},
-                      {"sa-2", Ed25519PrivateKey::Generate(random_).value()}})
+        keyring_(SigningKeyring::Create({{"sa-1", Ed25519PrivateKey::Generate(random_).value()},
+                                         {"sa-2", Ed25519PrivateKey::Generate(random_).value()}})
                      .value()),
         clock_(absl::FromUnixSeconds(1700000000) + absl::Milliseconds(750)) {}
 
@@ -34,8 +33,7 @@ class JwtIssuerTest : public ::testing::Test {
     JwtRequest request;
     request.issuer = "https://auth.bulwark.example";
     request.subject = "release-uploader";
-    request.audience =
-        "//iam.googleapis.com/projects/1/pools/p/providers/bulwark";
+    request.audience = "//iam.googleapis.com/projects/1/pools/p/providers/bulwark";
     request.lifetime = absl::Hours(1);
     return request;
   }
@@ -68,9 +66,7 @@ TEST_F(JwtIssuerTest, IssuesVerifiableTokensWithTheRequestedClaims) {
                                {"exp", 1700003600}}));
 
   clock_.Advance(absl::Hours(1) + absl::Minutes(1));
-  EXPECT_EQ(VerifyJwt(issued->token, keyring_.public_keys(), clock_, options)
-                .status()
-                .code(),
+  EXPECT_EQ(VerifyJwt(issued->token, keyring_.public_keys(), clock_, options).status().code(),
             absl::StatusCode::kUnauthenticated);
 }
 
@@ -80,8 +76,8 @@ TEST_F(JwtIssuerTest, JwtIdAndExtraClaims) {
   request.extra_claims = {{"repository", "bulwark"}};
   absl::StatusOr<IssuedJwt> issued = IssueJwt(request, keyring_, clock_);
   ASSERT_TRUE(issued.ok()) << issued.status();
-  absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(
-      issued->token, keyring_.public_keys(), clock_, request.audience);
+  absl::StatusOr<VerifiedJwt> jwt =
+      VerifyJwt(issued->token, keyring_.public_keys(), clock_, request.audience);
   ASSERT_TRUE(jwt.ok()) << jwt.status();
   EXPECT_EQ(jwt->claims["jti"], "abc");
   EXPECT_EQ(jwt->claims["repository"], "bulwark");
@@ -121,12 +117,11 @@ TEST_F(JwtIssuerTest, ConcurrentIssueAndVerifyShareOneKeyring) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
         JwtRequest request = Request();
-        request.subject =
-            "account-" + std::to_string(t) + "-" + std::to_string(i);
+        request.subject = "account-" + std::to_string(t) + "-" + std::to_string(i);
         absl::StatusOr<IssuedJwt> issued = IssueJwt(request, keyring_, clock_);
         if (!issued.ok()) continue;
-        absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(
-            issued->token, keyring_.public_keys(), clock_, request.audience);
+        absl::StatusOr<VerifiedJwt> jwt =
+            VerifyJwt(issued->token, keyring_.public_keys(), clock_, request.audience);
         if (jwt.ok() && jwt->claims["sub"] == request.subject) ++verified;
       }
     });

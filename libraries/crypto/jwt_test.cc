@@ -29,9 +29,7 @@ class JwtTest : public ::testing::Test {
       : random_(5),
         key_(Ed25519PrivateKey::Generate(random_).value()),
         other_(Ed25519PrivateKey::Generate(random_).value()),
-        keys_(JwkSet::FromKeys(
-                  {{"k1", key_.PublicKey()}, {"k2", other_.PublicKey()}})
-                  .value()),
+        keys_(JwkSet::FromKeys({{"k1", key_.PublicKey()}, {"k2", other_.PublicKey()}}).value()),
         clock_(absl::FromUnixSeconds(kNow)) {}
 
   json Claims() const {
@@ -42,19 +40,16 @@ class JwtTest : public ::testing::Test {
             {"exp", kNow + 600}};
   }
   std::string Sign(const json& claims, const std::string& kid = "k1") const {
-    absl::StatusOr<std::string> token =
-        SignJwt(claims, kid == "k2" ? other_ : key_, kid);
+    absl::StatusOr<std::string> token = SignJwt(claims, kid == "k2" ? other_ : key_, kid);
     EXPECT_TRUE(token.ok()) << token.status();
     return token.value_or("");
   }
   // A token with any header at all, signed by key_.
   std::string SignRaw(const json& header, const std::string& payload) const {
-    std::string input = absl::StrCat(Base64UrlEncode(header.dump()), ".",
-                                     Base64UrlEncode(payload));
+    std::string input = absl::StrCat(Base64UrlEncode(header.dump()), ".", Base64UrlEncode(payload));
     return absl::StrCat(input, ".", Base64UrlEncode(key_.Sign(input).value()));
   }
-  absl::Status Verify(const std::string& token,
-                      JwtVerifyOptions options = {}) const {
+  absl::Status Verify(const std::string& token, JwtVerifyOptions options = {}) const {
     if (options.audience.empty()) options.audience = kAudience;
     return VerifyJwt(token, keys_, clock_, options).status();
   }
@@ -63,8 +58,7 @@ class JwtTest : public ::testing::Test {
                       JwtVerifyOptions options = {}) const {
     absl::Status status = Verify(token, options);
     EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << status;
-    EXPECT_TRUE(absl::StrContains(status.message(), why))
-        << "wanted \"" << why << "\": " << status;
+    EXPECT_TRUE(absl::StrContains(status.message(), why)) << "wanted \"" << why << "\": " << status;
   }
 
   SeededRandom random_;
@@ -126,12 +120,10 @@ TEST_F(JwtTest, ExpIsRequiredAndDatesMustBeNumbers) {
   claims["exp"] = kNow + 600;
   claims["iat"] = true;
   ExpectRejected(Sign(claims), "\"iat\" is not a number");
-  claims["iat"] =
-      static_cast<double>(kNow) + 0.5;  // fractional NumericDates are allowed
+  claims["iat"] = static_cast<double>(kNow) + 0.5;  // fractional NumericDates are allowed
   claims["exp"] = static_cast<double>(kNow) + 600.25;
   EXPECT_TRUE(Verify(Sign(claims)).ok());
-  claims["exp"] = static_cast<uint64_t>(
-      18446744073709551615ull);  // far future, no overflow
+  claims["exp"] = static_cast<uint64_t>(18446744073709551615ull);  // far future, no overflow
   EXPECT_TRUE(Verify(Sign(claims)).ok());
 }
 
@@ -174,28 +166,18 @@ TEST_F(JwtTest, IssuerAndLifetimeOptions) {
 TEST_F(JwtTest, OnlyEdDsaHeadersAreAccepted) {
   std::string payload = Claims().dump();
   ExpectRejected(SignRaw({{"alg", "none"}, {"kid", "k1"}}, payload), "\"alg\"");
-  ExpectRejected(SignRaw({{"alg", "HS256"}, {"kid", "k1"}}, payload),
-                 "\"alg\"");
+  ExpectRejected(SignRaw({{"alg", "HS256"}, {"kid", "k1"}}, payload), "\"alg\"");
   ExpectRejected(SignRaw({{"kid", "k1"}}, payload), "\"alg\"");
   ExpectRejected(SignRaw({{"alg", "EdDSA"}}, payload), "no \"kid\"");
-  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", 1}}, payload),
-                 "no \"kid\"");
-  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k9"}}, payload),
-                 "unknown key id \"k9\"");
-  ExpectRejected(
-      SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}, {"crit", {"exp"}}}, payload),
-      "crit");
-  ExpectRejected(
-      SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}, {"typ", "at+jwt"}}, payload),
-      "typ");
+  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", 1}}, payload), "no \"kid\"");
+  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k9"}}, payload), "unknown key id \"k9\"");
+  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}, {"crit", {"exp"}}}, payload), "crit");
+  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}, {"typ", "at+jwt"}}, payload), "typ");
   // Accepted: no typ, lower-case typ, and the fully specified algorithm name of
   // RFC 9864.
   EXPECT_TRUE(Verify(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}}, payload)).ok());
-  EXPECT_TRUE(Verify(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}, {"typ", "jwt"}},
-                             payload))
-                  .ok());
-  EXPECT_TRUE(
-      Verify(SignRaw({{"alg", "Ed25519"}, {"kid", "k1"}}, payload)).ok());
+  EXPECT_TRUE(Verify(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}, {"typ", "jwt"}}, payload)).ok());
+  EXPECT_TRUE(Verify(SignRaw({{"alg", "Ed25519"}, {"kid", "k1"}}, payload)).ok());
   // The RFC 8037 example token has no kid, so a key set cannot pick its key.
   ExpectRejected(
       "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_"
@@ -210,63 +192,50 @@ TEST_F(JwtTest, TamperingIsDetected) {
 
   json forged = Claims();
   forged["sub"] = "root";
-  ExpectRejected(
-      parts[0] + "." + Base64UrlEncode(forged.dump()) + "." + parts[2],
-      "bad signature");
+  ExpectRejected(parts[0] + "." + Base64UrlEncode(forged.dump()) + "." + parts[2], "bad signature");
   // Naming another key of the set (k2) for k1's signature.
-  std::string k2_header =
-      Base64UrlEncode(R"({"alg":"EdDSA","kid":"k2","typ":"JWT"})");
+  std::string k2_header = Base64UrlEncode(R"({"alg":"EdDSA","kid":"k2","typ":"JWT"})");
   ExpectRejected(k2_header + "." + parts[1] + "." + parts[2], "bad signature");
   // Every signature byte matters.
   std::string signature;
   ASSERT_TRUE(Base64UrlDecode(parts[2], &signature));
   signature[10] = static_cast<char>(signature[10] ^ 0x40);
-  ExpectRejected(parts[0] + "." + parts[1] + "." + Base64UrlEncode(signature),
-                 "bad signature");
-  ExpectRejected(parts[0] + "." + parts[1] + "." + parts[2].substr(4),
-                 "signature is not");
-  ExpectRejected(parts[0] + "." + parts[1] + "." + parts[2] + "==",
-                 "signature is not");
+  ExpectRejected(parts[0] + "." + parts[1] + "." + Base64UrlEncode(signature), "bad signature");
+  ExpectRejected(parts[0] + "." + parts[1] + "." + parts[2].substr(4), "signature is not");
+  ExpectRejected(parts[0] + "." + parts[1] + "." + parts[2] + "==", "signature is not");
   ExpectRejected(parts[0] + "." + parts[1] + ".", "signature is not");
   // Structure.
   ExpectRejected(token + ".x", "compact JWS");
   ExpectRejected(parts[0] + "." + parts[1], "compact JWS");
   ExpectRejected("", "compact JWS");
   ExpectRejected("a.b.c", "header");
-  ExpectRejected(Base64UrlEncode("[1]") + "." + parts[1] + "." + parts[2],
-                 "header");
+  ExpectRejected(Base64UrlEncode("[1]") + "." + parts[1] + "." + parts[2], "header");
   ExpectRejected(token + std::string(kMaxJwtBytes, 'A'), "too long");
 }
 
 TEST_F(JwtTest, PayloadMustBeAJsonObjectEvenWhenSigned) {
-  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}}, "[1,2]"),
-                 "payload");
-  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}}, "{\"exp\":"),
-                 "payload");
+  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}}, "[1,2]"), "payload");
+  ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}}, "{\"exp\":"), "payload");
   ExpectRejected(SignRaw({{"alg", "EdDSA"}, {"kid", "k1"}}, ""), "payload");
 }
 
 TEST_F(JwtTest, SignJwtValidatesItsInput) {
-  EXPECT_EQ(SignJwt(json::array(), key_, "k1").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(SignJwt(Claims(), key_, "").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SignJwt(json::array(), key_, "k1").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SignJwt(Claims(), key_, "").status().code(), absl::StatusCode::kInvalidArgument);
   json bad = Claims();
   bad["sub"] = std::string("\xff\xfe", 2);  // not UTF-8
-  EXPECT_EQ(SignJwt(bad, key_, "k1").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SignJwt(bad, key_, "k1").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(JwtTest, JwksHasTheDocumentedShape) {
   json jwks = ToJwks({{"k1", key_.PublicKey()}, {"k2", other_.PublicKey()}});
   ASSERT_EQ(jwks["keys"].size(), 2u);
-  EXPECT_EQ(jwks["keys"][0],
-            json({{"kty", "OKP"},
-                  {"crv", "Ed25519"},
-                  {"x", Base64UrlEncode(key_.PublicKey().Raw())},
-                  {"kid", "k1"},
-                  {"use", "sig"},
-                  {"alg", "EdDSA"}}));
+  EXPECT_EQ(jwks["keys"][0], json({{"kty", "OKP"},
+                                   {"crv", "Ed25519"},
+                                   {"x", Base64UrlEncode(key_.PublicKey().Raw())},
+                                   {"kid", "k1"},
+                                   {"use", "sig"},
+                                   {"alg", "EdDSA"}}));
   EXPECT_EQ(jwks["keys"][1]["kid"], "k2");
   absl::StatusOr<JwkSet> set = JwkSet::FromJson(jwks);
   ASSERT_TRUE(set.ok()) << set.status();
@@ -290,35 +259,29 @@ TEST_F(JwtTest, JwkSetSkipsForeignKeysAndRefusesBrokenOnes) {
   other_alg["kid"] = "a1";
   json no_kid = ours;
   no_kid.erase("kid");
-  absl::StatusOr<JwkSet> set = JwkSet::FromJson(
-      {{"keys", {rsa, x25519, encryption, other_alg, no_kid, ours}}});
+  absl::StatusOr<JwkSet> set =
+      JwkSet::FromJson({{"keys", {rsa, x25519, encryption, other_alg, no_kid, ours}}});
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ(set->size(), 1u);
   EXPECT_NE(set->Find("k1"), nullptr);
 
   auto error = [](const json& jwks) { return JwkSet::FromJson(jwks).status(); };
-  EXPECT_EQ(error({{"keys", {ours, ours}}}).code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(error({{"keys", {ours, ours}}}).message(),
-                                "duplicate kid"));
+  EXPECT_EQ(error({{"keys", {ours, ours}}}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(error({{"keys", {ours, ours}}}).message(), "duplicate kid"));
   json with_private = ours;
   with_private["d"] = Base64UrlEncode(std::string(32, 'd'));
   absl::Status private_status = error({{"keys", {with_private}}});
   EXPECT_EQ(private_status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(
-      absl::StrContains(private_status.message(), "keys[0] (kid \"k1\")"))
+  EXPECT_TRUE(absl::StrContains(private_status.message(), "keys[0] (kid \"k1\")"))
       << private_status;
   json bad_x = ours;
   bad_x["x"] = "short";
-  EXPECT_EQ(error({{"keys", {bad_x}}}).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(error({{"keys", {bad_x}}}).code(), absl::StatusCode::kInvalidArgument);
   json empty_kid = ours;
   empty_kid["kid"] = "";
-  EXPECT_EQ(error({{"keys", {empty_kid}}}).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(error({{"keys", {empty_kid}}}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(error(json::array()).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(error({{"keys", "none"}}).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(error({{"keys", "none"}}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(error({{"keys", {1}}}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(JwkSet::FromJson({{"keys", json::array()}}).ok());
 }

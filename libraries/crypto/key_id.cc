@@ -7,8 +7,7 @@ namespace bulwark::crypto {
 bool IsValidKeyId(absl::string_view id) {
   if (id.empty() || id.size() > kMaxKeyIdLength) return false;
   for (char c : id) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != ':' && c != '-')
-      return false;
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != ':' && c != '-') return false;
   }
   return true;
 }

@@ -31,8 +31,7 @@
 namespace bulwark::crypto {
 
 // `args` excludes the program name.
-absl::StatusOr<std::string> RunKeygen(const std::vector<std::string>& args,
-                                      Random& random);
+absl::StatusOr<std::string> RunKeygen(const std::vector<std::string>& args, Random& random);
 
 }  // namespace bulwark::crypto
 

@@ -10,8 +10,7 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  absl::StatusOr<std::string> output =
-      bulwark::crypto::RunKeygen(args, bulwark::Random::Secure());
+  absl::StatusOr<std::string> output = bulwark::crypto::RunKeygen(args, bulwark::Random::Secure());
   if (!output.ok()) {
     std::cerr << output.status().message() << "\n";
     return 2;

@@ -23,8 +23,7 @@ TEST(KeygenTest, TokenKeyEntriesLoadIntoAKeyring) {
   absl::StatusOr<std::string> a = RunKeygen({"token-key", "2026-05"}, random);
   absl::StatusOr<std::string> b = RunKeygen({"token-key", "2026-11"}, random);
   ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();
-  absl::StatusOr<Keyring> ring =
-      Keyring::FromJson({json::parse(*a), json::parse(*b)}, random);
+  absl::StatusOr<Keyring> ring = Keyring::FromJson({json::parse(*a), json::parse(*b)}, random);
   ASSERT_TRUE(ring.ok()) << ring.status();
   EXPECT_EQ(ring->current_key_id(), "2026-11");
   EXPECT_NE(json::parse(*a)["key"], json::parse(*b)["key"]);
@@ -32,8 +31,7 @@ TEST(KeygenTest, TokenKeyEntriesLoadIntoAKeyring) {
 
 TEST(KeygenTest, SigningKeyEntriesLoadIntoASigningKeyring) {
   SeededRandom random(2);
-  absl::StatusOr<std::string> named =
-      RunKeygen({"signing-key", "sa-1"}, random);
+  absl::StatusOr<std::string> named = RunKeygen({"signing-key", "sa-1"}, random);
   absl::StatusOr<std::string> unnamed = RunKeygen({"signing-key"}, random);
   ASSERT_TRUE(named.ok() && unnamed.ok());
   absl::StatusOr<SigningKeyring> ring =
@@ -53,8 +51,7 @@ TEST(KeygenTest, PemAndJwkOfAKeyFile) {
   std::ofstream(path) << *pem;
   Ed25519PublicKey expected = Ed25519PrivateKey::FromPem(*pem)->PublicKey();
 
-  absl::StatusOr<std::string> public_pem =
-      RunKeygen({"public-pem", path}, random);
+  absl::StatusOr<std::string> public_pem = RunKeygen({"public-pem", path}, random);
   ASSERT_TRUE(public_pem.ok()) << public_pem.status();
   EXPECT_EQ(*Ed25519PublicKey::FromPem(*public_pem), expected);
 
@@ -78,8 +75,7 @@ TEST(KeygenTest, BadArgumentsPrintTheUsage) {
     absl::Status status = RunKeygen(args, random).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   }
-  EXPECT_TRUE(absl::StrContains(RunKeygen({}, random).status().message(),
-                                "usage: crypto_keygen"));
+  EXPECT_TRUE(absl::StrContains(RunKeygen({}, random).status().message(), "usage: crypto_keygen"));
   EXPECT_EQ(RunKeygen({"jwk", "/nonexistent.pem"}, random).status().code(),
             absl::StatusCode::kNotFound);
 }

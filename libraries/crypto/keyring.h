@@ -83,12 +83,10 @@ class Keyring {
 
   // Parses and validates the JSON configuration described above. `random`
   // supplies the IVs and must outlive the keyring.
-  static absl::StatusOr<Keyring> FromJson(const nlohmann::json& config,
-                                          Random& random);
+  static absl::StatusOr<Keyring> FromJson(const nlohmann::json& config, Random& random);
   // The same checks for keys given directly (raw 32-byte keys); the last one is
   // current.
-  static absl::StatusOr<Keyring> Create(std::vector<KeyringKey> keys,
-                                        Random& random);
+  static absl::StatusOr<Keyring> Create(std::vector<KeyringKey> keys, Random& random);
 
   // Seals `plaintext` with the current key, binding `associated_data`.
   absl::StatusOr<std::string> Encrypt(absl::string_view plaintext,
@@ -101,8 +99,8 @@ class Keyring {
   absl::StatusOr<bool> NeedsReencrypt(absl::string_view sealed) const;
   // Decrypt, then Encrypt with the current key (a fresh IV even if the key is
   // unchanged).
-  absl::StatusOr<std::string> Reencrypt(
-      absl::string_view sealed, absl::string_view associated_data) const;
+  absl::StatusOr<std::string> Reencrypt(absl::string_view sealed,
+                                        absl::string_view associated_data) const;
 
   // The id of the current (last) key.
   const std::string& current_key_id() const;
@@ -121,8 +119,7 @@ class Keyring {
 // A new configuration entry {"id": id, "key": base64 of 32 bytes from
 // `random`}, for tooling and tests. INVALID_ARGUMENT if `id` is not a valid key
 // id.
-absl::StatusOr<nlohmann::json> GenerateKeyringEntry(absl::string_view id,
-                                                    Random& random);
+absl::StatusOr<nlohmann::json> GenerateKeyringEntry(absl::string_view id, Random& random);
 
 }  // namespace bulwark::crypto
 

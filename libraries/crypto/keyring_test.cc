@@ -18,8 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kToken[] =
-    "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh";  // 44 chars
+constexpr char kToken[] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh";  // 44 chars
 constexpr char kRowA[] = "client:alice";
 constexpr char kRowB[] = "client:bob";
 
@@ -34,8 +33,7 @@ Keyring Ring(const json& config, Random& random) {
   return *std::move(ring);
 }
 
-std::string Seal(const Keyring& ring, const std::string& plaintext,
-                 const std::string& ad) {
+std::string Seal(const Keyring& ring, const std::string& plaintext, const std::string& ad) {
   absl::StatusOr<std::string> sealed = ring.Encrypt(plaintext, ad);
   EXPECT_TRUE(sealed.ok()) << sealed.status();
   return sealed.value_or("");
@@ -99,8 +97,7 @@ TEST_F(KeyringTest, EmptyPlaintextRoundTrips) {
   absl::StatusOr<std::string> opened = ring.Decrypt(sealed, kRowA);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(*opened, "");
-  EXPECT_EQ(ring.Decrypt(sealed, kRowB).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ring.Decrypt(sealed, kRowB).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(KeyringTest, RotationKeepsOldValuesReadableAndMovesNewOnesForward) {
@@ -111,8 +108,7 @@ TEST_F(KeyringTest, RotationKeepsOldValuesReadableAndMovesNewOnesForward) {
   EXPECT_FALSE(before.NeedsReencrypt(old_sealed).value());
 
   // Rotate: k2 appended, so it is current.
-  Keyring rotated =
-      Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), random_);
+  Keyring rotated = Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), random_);
   EXPECT_EQ(rotated.current_key_id(), "k2");
   EXPECT_EQ(rotated.Decrypt(old_sealed, kRowA).value_or("<failed>"), kToken);
   EXPECT_TRUE(rotated.NeedsReencrypt(old_sealed).value());
@@ -139,15 +135,13 @@ TEST_F(KeyringTest, AssociatedDataBindsTheValueToItsRow) {
   absl::Status moved = ring.Decrypt(sealed, kRowB).status();
   EXPECT_EQ(moved.code(), absl::StatusCode::kDataLoss) << moved;
   EXPECT_FALSE(absl::StrContains(moved.message(), kToken));
-  EXPECT_EQ(ring.Decrypt(sealed, "").status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ring.Decrypt(sealed, "").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(ring.Decrypt(sealed, std::string(kRowA) + " ").status().code(),
             absl::StatusCode::kDataLoss);
 }
 
 TEST_F(KeyringTest, EveryChangedCharacterIsDetected) {
-  Keyring ring =
-      Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), random_);
+  Keyring ring = Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), random_);
   std::string sealed = Seal(ring, kToken, kRowA);
   const std::string prefix = "v1.k2.";
   ASSERT_TRUE(absl::StartsWith(sealed, prefix));
@@ -156,32 +150,25 @@ TEST_F(KeyringTest, EveryChangedCharacterIsDetected) {
     std::string tampered = sealed;
     tampered[i] = tampered[i] == 'A' ? 'B' : 'A';
     absl::Status status = ring.Decrypt(tampered, kRowA).status();
-    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss)
-        << "position " << i << ": " << status;
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << "position " << i << ": " << status;
   }
 }
 
 TEST_F(KeyringTest, SwappingTheKeyIdIsDetected) {
   // k2's ciphertext relabelled as k1's: the kid is authenticated, and it is the
   // wrong key.
-  Keyring ring =
-      Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), random_);
+  Keyring ring = Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), random_);
   std::string sealed = Seal(ring, kToken, kRowA);
-  std::string relabelled =
-      "v1.k1." + sealed.substr(std::string("v1.k2.").size());
-  EXPECT_EQ(ring.Decrypt(relabelled, kRowA).status().code(),
-            absl::StatusCode::kDataLoss);
+  std::string relabelled = "v1.k1." + sealed.substr(std::string("v1.k2.").size());
+  EXPECT_EQ(ring.Decrypt(relabelled, kRowA).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(KeyringTest, SameKeyUnderAnotherIdDoesNotOpen) {
   // Even with identical key bytes, the kid is part of the authenticated data.
-  Keyring ring =
-      Ring(json::array({Entry("k1", 'a'), Entry("k2", 'a')}), random_);
+  Keyring ring = Ring(json::array({Entry("k1", 'a'), Entry("k2", 'a')}), random_);
   std::string sealed = Seal(ring, kToken, kRowA);
-  std::string relabelled =
-      "v1.k1." + sealed.substr(std::string("v1.k2.").size());
-  EXPECT_EQ(ring.Decrypt(relabelled, kRowA).status().code(),
-            absl::StatusCode::kDataLoss);
+  std::string relabelled = "v1.k1." + sealed.substr(std::string("v1.k2.").size());
+  EXPECT_EQ(ring.Decrypt(relabelled, kRowA).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(KeyringTest, MalformedValuesAreDataLoss) {
@@ -193,33 +180,27 @@ TEST_F(KeyringTest, MalformedValuesAreDataLoss) {
       "v1",
       "v1.",
       kToken,
-      "v2" + sealed.substr(2),              // unknown version
-      sealed.substr(0, sealed.size() - 1),  // truncated tag
-      sealed + "AA",                        // longer tag
+      "v2" + sealed.substr(2),                                      // unknown version
+      sealed.substr(0, sealed.size() - 1),                          // truncated tag
+      sealed + "AA",                                                // longer tag
       parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3],  // no tag
-      parts[0] + "." + parts[1] + "." + parts[3] + "." + parts[2] + "." +
-          parts[4],  // swapped
-      parts[0] + "." + parts[1] + "." + parts[2] + "=." + parts[3] + "." +
-          parts[4],                                            // padding
-      "v1.k 1." + parts[2] + "." + parts[3] + "." + parts[4],  // invalid kid
+      parts[0] + "." + parts[1] + "." + parts[3] + "." + parts[2] + "." + parts[4],   // swapped
+      parts[0] + "." + parts[1] + "." + parts[2] + "=." + parts[3] + "." + parts[4],  // padding
+      "v1.k 1." + parts[2] + "." + parts[3] + "." + parts[4],                         // invalid kid
       "{\"kid\":\"k1\"}",
   };
   for (const std::string& value : bad) {
     absl::Status status = ring.Decrypt(value, kRowA).status();
-    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss)
-        << value << ": " << status;
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << value << ": " << status;
   }
-  EXPECT_EQ(ring.NeedsReencrypt("garbage").status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ring.NeedsReencrypt("garbage").status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(KeyringTest, OversizedInputIsRefused) {
   Keyring ring = Ring(json::array({Entry("k1", 'a')}), random_);
   std::string big(Keyring::kMaxInputBytes + 1, 'x');
-  EXPECT_EQ(ring.Encrypt(big, kRowA).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ring.Encrypt(kToken, big).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ring.Encrypt(big, kRowA).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ring.Encrypt(kToken, big).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(KeyringTest, CopiesOutliveTheOriginal) {
@@ -245,63 +226,46 @@ TEST_F(KeyringTest, FromJsonRejectsBadConfigurationNamingTheEntry) {
   const std::string secret = Base64Encode(std::string(32, 's'));
   const std::string short_key = Base64Encode(std::string(16, 's'));
   std::vector<BadConfig> cases = {
-      {"not a list", json::object({{"id", "k1"}, {"key", secret}}),
-       "expected a JSON list"},
+      {"not a list", json::object({{"id", "k1"}, {"key", secret}}), "expected a JSON list"},
       {"empty", json::array(), "at least one key"},
-      {"entry not object", json::array({"k1"}),
-       "keyring[0]: expected an object"},
+      {"entry not object", json::array({"k1"}), "keyring[0]: expected an object"},
       {"missing id", json::array({{{"key", secret}}}), "keyring[0]: \"id\""},
-      {"empty id", json::array({{{"id", ""}, {"key", secret}}}),
-       "keyring[0]: \"id\""},
-      {"id with space", json::array({{{"id", "k 1"}, {"key", secret}}}),
-       "keyring[0]: \"id\""},
-      {"numeric id", json::array({{{"id", 1}, {"key", secret}}}),
-       "keyring[0]: \"id\""},
+      {"empty id", json::array({{{"id", ""}, {"key", secret}}}), "keyring[0]: \"id\""},
+      {"id with space", json::array({{{"id", "k 1"}, {"key", secret}}}), "keyring[0]: \"id\""},
+      {"numeric id", json::array({{{"id", 1}, {"key", secret}}}), "keyring[0]: \"id\""},
       {"duplicate id",
-       json::array(
-           {{{"id", "k1"}, {"key", secret}}, {{"id", "k1"}, {"key", secret}}}),
+       json::array({{{"id", "k1"}, {"key", secret}}, {{"id", "k1"}, {"key", secret}}}),
        "keyring[1] (id \"k1\"): duplicate key id"},
-      {"missing key", json::array({{{"id", "k1"}}}),
-       "keyring[0] (id \"k1\"): \"key\""},
-      {"short key",
-       json::array({Entry("k0", 'x'), {{"id", "k1"}, {"key", short_key}}}),
+      {"missing key", json::array({{{"id", "k1"}}}), "keyring[0] (id \"k1\"): \"key\""},
+      {"short key", json::array({Entry("k0", 'x'), {{"id", "k1"}, {"key", short_key}}}),
        "keyring[1] (id \"k1\"): \"key\" must be standard base64 of exactly 32 "
        "bytes"},
-      {"long key",
-       json::array(
-           {{{"id", "k1"}, {"key", Base64Encode(std::string(33, 's'))}}}),
+      {"long key", json::array({{{"id", "k1"}, {"key", Base64Encode(std::string(33, 's'))}}}),
        "exactly 32 bytes"},
-      {"not base64", json::array({{{"id", "k1"}, {"key", secret + "!"}}}),
-       "standard base64"},
+      {"not base64", json::array({{{"id", "k1"}, {"key", secret + "!"}}}), "standard base64"},
       {"url-safe base64",
-       json::array(
-           {{{"id", "k1"}, {"key", Base64UrlEncode(std::string(32, '\xfb'))}}}),
+       json::array({{{"id", "k1"}, {"key", Base64UrlEncode(std::string(32, '\xfb'))}}}),
        "standard base64"},
-      {"unknown field",
-       json::array({{{"id", "k1"}, {"key", secret}, {"algo", "aes-256"}}}),
+      {"unknown field", json::array({{{"id", "k1"}, {"key", secret}, {"algo", "aes-256"}}}),
        "unknown field \"algo\""},
   };
   for (const BadConfig& c : cases) {
     absl::StatusOr<Keyring> ring = Keyring::FromJson(c.config, random_);
     ASSERT_FALSE(ring.ok()) << c.name;
-    EXPECT_EQ(ring.status().code(), absl::StatusCode::kInvalidArgument)
-        << c.name;
+    EXPECT_EQ(ring.status().code(), absl::StatusCode::kInvalidArgument) << c.name;
     EXPECT_TRUE(absl::StrContains(ring.status().message(), c.expected))
         << c.name << ": " << ring.status();
     EXPECT_FALSE(absl::StrContains(ring.status().message(), secret)) << c.name;
-    EXPECT_FALSE(absl::StrContains(ring.status().message(), short_key))
-        << c.name;
+    EXPECT_FALSE(absl::StrContains(ring.status().message(), short_key)) << c.name;
   }
 }
 
 TEST_F(KeyringTest, CreateValidatesRawKeys) {
-  EXPECT_EQ(Keyring::Create({}, random_).status().code(),
+  EXPECT_EQ(Keyring::Create({}, random_).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Keyring::Create({{"k1", std::string(31, 'x')}}, random_).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      Keyring::Create({{"k1", std::string(31, 'x')}}, random_).status().code(),
-      absl::StatusCode::kInvalidArgument);
-  absl::StatusOr<Keyring> ring = Keyring::Create(
-      {{"k1", std::string(32, 'x')}, {"k2", std::string(32, 'y')}}, random_);
+  absl::StatusOr<Keyring> ring =
+      Keyring::Create({{"k1", std::string(32, 'x')}, {"k2", std::string(32, 'y')}}, random_);
   ASSERT_TRUE(ring.ok()) << ring.status();
   EXPECT_EQ(ring->current_key_id(), "k2");
   EXPECT_EQ(ring->key_ids(), (std::vector<std::string>{"k1", "k2"}));
@@ -320,15 +284,13 @@ TEST_F(KeyringTest, GeneratedEntriesLoadAndDiffer) {
 }
 
 TEST_F(KeyringTest, ConcurrentUseWithTheSecureRandom) {
-  Keyring ring =
-      Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), Random::Secure());
+  Keyring ring = Ring(json::array({Entry("k1", 'a'), Entry("k2", 'b')}), Random::Secure());
   std::atomic<int> opened{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 100; ++i) {
-        std::string ad =
-            "client:" + std::to_string(t) + "/" + std::to_string(i);
+        std::string ad = "client:" + std::to_string(t) + "/" + std::to_string(i);
         absl::StatusOr<std::string> sealed = ring.Encrypt(kToken, ad);
         if (!sealed.ok()) continue;
         if (ring.Decrypt(*sealed, ad).value_or("") == kToken) ++opened;

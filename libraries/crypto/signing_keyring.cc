@@ -20,75 +20,60 @@ absl::Status Invalid(absl::string_view where, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
 }
 
-absl::StatusOr<SigningKey> ParseEntry(const nlohmann::json& entry,
-                                      absl::string_view where) {
+absl::StatusOr<SigningKey> ParseEntry(const nlohmann::json& entry, absl::string_view where) {
   if (!entry.is_object()) return Invalid(where, "expected an object");
   for (const auto& [field, value] : entry.items()) {
-    if (field != "id" && field != "privateKeyPem" &&
-        field != "privateKeyFile") {
-      return Invalid(
-          where,
-          absl::StrCat("unknown field \"", field,
-                       "\" (allowed: id, privateKeyPem, privateKeyFile)"));
+    if (field != "id" && field != "privateKeyPem" && field != "privateKeyFile") {
+      return Invalid(where, absl::StrCat("unknown field \"", field,
+                                         "\" (allowed: id, privateKeyPem, privateKeyFile)"));
     }
   }
   std::string label(where);
   if (entry.contains("id")) {
     const nlohmann::json& id = entry["id"];
     if (!id.is_string() || !IsValidKeyId(id.get_ref<const std::string&>())) {
-      return Invalid(
-          where,
-          "\"id\" must be a string of 1 to 64 characters of [A-Za-z0-9._:-]");
+      return Invalid(where, "\"id\" must be a string of 1 to 64 characters of [A-Za-z0-9._:-]");
     }
     absl::StrAppend(&label, " (id \"", id.get_ref<const std::string&>(), "\")");
   }
   bool has_pem = entry.contains("privateKeyPem");
   bool has_file = entry.contains("privateKeyFile");
   if (has_pem == has_file) {
-    return Invalid(
-        label, "give exactly one of \"privateKeyPem\" and \"privateKeyFile\"");
+    return Invalid(label, "give exactly one of \"privateKeyPem\" and \"privateKeyFile\"");
   }
-  const nlohmann::json& source =
-      has_pem ? entry["privateKeyPem"] : entry["privateKeyFile"];
+  const nlohmann::json& source = has_pem ? entry["privateKeyPem"] : entry["privateKeyFile"];
   if (!source.is_string()) {
     return Invalid(label, has_pem ? "\"privateKeyPem\" must be a string"
                                   : "\"privateKeyFile\" must be a string");
   }
   absl::StatusOr<Ed25519PrivateKey> key =
       has_pem ? Ed25519PrivateKey::FromPem(source.get_ref<const std::string&>())
-              : Ed25519PrivateKey::FromPemFile(
-                    source.get_ref<const std::string&>());
+              : Ed25519PrivateKey::FromPemFile(source.get_ref<const std::string&>());
   if (!key.ok()) {
-    return absl::Status(key.status().code(),
-                        absl::StrCat(label, ": ", key.status().message()));
+    return absl::Status(key.status().code(), absl::StrCat(label, ": ", key.status().message()));
   }
-  std::string id = entry.contains("id") ? entry["id"].get<std::string>()
-                                        : key->PublicKey().Thumbprint();
+  std::string id =
+      entry.contains("id") ? entry["id"].get<std::string>() : key->PublicKey().Thumbprint();
   return SigningKey{std::move(id), *std::move(key)};
 }
 
 }  // namespace
 
-absl::StatusOr<SigningKeyring> SigningKeyring::Create(
-    std::vector<SigningKey> keys) {
+absl::StatusOr<SigningKeyring> SigningKeyring::Create(std::vector<SigningKey> keys) {
   if (keys.empty()) {
-    return absl::InvalidArgumentError(
-        "signing keyring: at least one key is required");
+    return absl::InvalidArgumentError("signing keyring: at least one key is required");
   }
   std::set<std::string> ids;
   std::set<std::string> public_keys;
   for (size_t i = 0; i < keys.size(); ++i) {
     std::string where = absl::StrCat("signing keyring[", i, "]");
     if (!IsValidKeyId(keys[i].id)) {
-      return Invalid(where,
-                     "the id must be 1 to 64 characters of [A-Za-z0-9._:-]");
+      return Invalid(where, "the id must be 1 to 64 characters of [A-Za-z0-9._:-]");
     }
     absl::StrAppend(&where, " (id \"", keys[i].id, "\")");
-    if (!ids.insert(keys[i].id).second)
-      return Invalid(where, "duplicate key id");
+    if (!ids.insert(keys[i].id).second) return Invalid(where, "duplicate key id");
     if (!public_keys.insert(keys[i].key.PublicKey().Raw()).second) {
-      return Invalid(where,
-                     "the same key is already in the keyring under another id");
+      return Invalid(where, "the same key is already in the keyring under another id");
     }
   }
   absl::StatusOr<JwkSet> set = JwkSet::FromKeys(PublicJwks(keys));
@@ -96,8 +81,7 @@ absl::StatusOr<SigningKeyring> SigningKeyring::Create(
   return SigningKeyring(std::move(keys), *std::move(set));
 }
 
-absl::StatusOr<SigningKeyring> SigningKeyring::FromJson(
-    const nlohmann::json& config) {
+absl::StatusOr<SigningKeyring> SigningKeyring::FromJson(const nlohmann::json& config) {
   if (!config.is_array()) {
     return absl::InvalidArgumentError(
         "signing keyring: expected a JSON list of {\"id\", \"privateKeyPem\" "
@@ -114,8 +98,7 @@ absl::StatusOr<SigningKeyring> SigningKeyring::FromJson(
   return Create(std::move(keys));
 }
 
-absl::StatusOr<SigningKeyring> SigningKeyring::FromPemFiles(
-    const std::vector<std::string>& paths) {
+absl::StatusOr<SigningKeyring> SigningKeyring::FromPemFiles(const std::vector<std::string>& paths) {
   nlohmann::json config = nlohmann::json::array();
   for (const std::string& path : paths)
     config.push_back(nlohmann::json::object({{"privateKeyFile", path}}));
@@ -129,8 +112,6 @@ const SigningKey* SigningKeyring::Find(absl::string_view kid) const {
   return nullptr;
 }
 
-nlohmann::json SigningKeyring::Jwks() const {
-  return ToJwks(PublicJwks(keys_));
-}
+nlohmann::json SigningKeyring::Jwks() const { return ToJwks(PublicJwks(keys_)); }
 
 }  // namespace bulwark::crypto

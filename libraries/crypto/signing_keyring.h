@@ -56,8 +56,7 @@ class SigningKeyring {
  public:
   static absl::StatusOr<SigningKeyring> FromJson(const nlohmann::json& config);
   // One PKCS#8 PEM file per key, ids = thumbprints, the last file current.
-  static absl::StatusOr<SigningKeyring> FromPemFiles(
-      const std::vector<std::string>& paths);
+  static absl::StatusOr<SigningKeyring> FromPemFiles(const std::vector<std::string>& paths);
   // Keys in hand; the last is current.
   static absl::StatusOr<SigningKeyring> Create(std::vector<SigningKey> keys);
 

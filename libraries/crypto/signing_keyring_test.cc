@@ -41,9 +41,8 @@ class SigningKeyringTest : public ::testing::Test {
 };
 
 TEST_F(SigningKeyringTest, LastEntryIsCurrentAndAllArePublished) {
-  absl::StatusOr<SigningKeyring> ring =
-      SigningKeyring::FromJson({{{"id", "sa-1"}, {"privateKeyPem", a_pem_}},
-                                {{"id", "sa-2"}, {"privateKeyPem", b_pem_}}});
+  absl::StatusOr<SigningKeyring> ring = SigningKeyring::FromJson(
+      {{{"id", "sa-1"}, {"privateKeyPem", a_pem_}}, {{"id", "sa-2"}, {"privateKeyPem", b_pem_}}});
   ASSERT_TRUE(ring.ok()) << ring.status();
   EXPECT_EQ(ring->current().id, "sa-2");
   EXPECT_EQ(ring->current().key.PublicKey(), b_.PublicKey());
@@ -53,8 +52,7 @@ TEST_F(SigningKeyringTest, LastEntryIsCurrentAndAllArePublished) {
 
   json jwks = ring->Jwks();
   EXPECT_EQ(jwks, ToJwks({{"sa-1", a_.PublicKey()}, {"sa-2", b_.PublicKey()}}));
-  EXPECT_FALSE(absl::StrContains(jwks.dump(), "\"d\""))
-      << "no private members in the JWKS";
+  EXPECT_FALSE(absl::StrContains(jwks.dump(), "\"d\"")) << "no private members in the JWKS";
   EXPECT_EQ(ring->public_keys().size(), 2u);
   EXPECT_EQ(*ring->public_keys().Find("sa-1"), a_.PublicKey());
 }
@@ -64,55 +62,43 @@ TEST_F(SigningKeyringTest, TokensSignedBeforeARotationStillVerify) {
   int64_t now = absl::ToUnixSeconds(clock.Now());
   json claims = {{"sub", "x"}, {"aud", "a"}, {"exp", now + 60}};
   SigningKeyring before =
-      SigningKeyring::FromJson({{{"id", "sa-1"}, {"privateKeyPem", a_pem_}}})
-          .value();
-  std::string old_token =
-      SignJwt(claims, before.current().key, before.current().id).value();
+      SigningKeyring::FromJson({{{"id", "sa-1"}, {"privateKeyPem", a_pem_}}}).value();
+  std::string old_token = SignJwt(claims, before.current().key, before.current().id).value();
 
-  SigningKeyring after =
-      SigningKeyring::FromJson({{{"id", "sa-1"}, {"privateKeyPem", a_pem_}},
-                                {{"id", "sa-2"}, {"privateKeyPem", b_pem_}}})
-          .value();
-  std::string new_token =
-      SignJwt(claims, after.current().key, after.current().id).value();
-  absl::StatusOr<VerifiedJwt> old_ok =
-      VerifyJwt(old_token, after.public_keys(), clock, "a");
+  SigningKeyring after = SigningKeyring::FromJson({{{"id", "sa-1"}, {"privateKeyPem", a_pem_}},
+                                                   {{"id", "sa-2"}, {"privateKeyPem", b_pem_}}})
+                             .value();
+  std::string new_token = SignJwt(claims, after.current().key, after.current().id).value();
+  absl::StatusOr<VerifiedJwt> old_ok = VerifyJwt(old_token, after.public_keys(), clock, "a");
   ASSERT_TRUE(old_ok.ok()) << old_ok.status();
-  absl::StatusOr<VerifiedJwt> new_ok =
-      VerifyJwt(new_token, after.public_keys(), clock, "a");
+  absl::StatusOr<VerifiedJwt> new_ok = VerifyJwt(new_token, after.public_keys(), clock, "a");
   ASSERT_TRUE(new_ok.ok()) << new_ok.status();
   EXPECT_EQ(new_ok->header["kid"], "sa-2");
 
   SigningKeyring retired =
-      SigningKeyring::FromJson({{{"id", "sa-2"}, {"privateKeyPem", b_pem_}}})
-          .value();
-  EXPECT_EQ(
-      VerifyJwt(old_token, retired.public_keys(), clock, "a").status().code(),
-      absl::StatusCode::kUnauthenticated);
+      SigningKeyring::FromJson({{{"id", "sa-2"}, {"privateKeyPem", b_pem_}}}).value();
+  EXPECT_EQ(VerifyJwt(old_token, retired.public_keys(), clock, "a").status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(SigningKeyringTest, FilesAndThumbprintIds) {
   std::string a_path = WriteFile("a.pem", a_pem_);
   std::string b_path = WriteFile("b.pem", b_pem_);
-  absl::StatusOr<SigningKeyring> ring =
-      SigningKeyring::FromPemFiles({a_path, b_path});
+  absl::StatusOr<SigningKeyring> ring = SigningKeyring::FromPemFiles({a_path, b_path});
   ASSERT_TRUE(ring.ok()) << ring.status();
   ASSERT_EQ(ring->keys().size(), 2u);
   EXPECT_EQ(ring->keys()[0].id, a_.PublicKey().Thumbprint());
   EXPECT_EQ(ring->current().id, b_.PublicKey().Thumbprint());
 
-  absl::StatusOr<SigningKeyring> mixed =
-      SigningKeyring::FromJson({{{"privateKeyFile", a_path}},
-                                {{"id", "sa-2"}, {"privateKeyPem", b_pem_}}});
+  absl::StatusOr<SigningKeyring> mixed = SigningKeyring::FromJson(
+      {{{"privateKeyFile", a_path}}, {{"id", "sa-2"}, {"privateKeyPem", b_pem_}}});
   ASSERT_TRUE(mixed.ok()) << mixed.status();
   EXPECT_EQ(mixed->keys()[0].id, a_.PublicKey().Thumbprint());
   EXPECT_EQ(mixed->current().id, "sa-2");
 
-  absl::Status missing =
-      SigningKeyring::FromPemFiles({a_path, "/nonexistent/k.pem"}).status();
+  absl::Status missing = SigningKeyring::FromPemFiles({a_path, "/nonexistent/k.pem"}).status();
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound) << missing;
-  EXPECT_TRUE(absl::StrContains(missing.message(), "signing keyring[1]"))
-      << missing;
+  EXPECT_TRUE(absl::StrContains(missing.message(), "signing keyring[1]")) << missing;
 }
 
 TEST_F(SigningKeyringTest, BadConfigurationIsRefusedNamingTheEntry) {
@@ -126,15 +112,11 @@ TEST_F(SigningKeyringTest, BadConfigurationIsRefusedNamingTheEntry) {
       {"not a list", a, "expected a JSON list"},
       {"empty", json::array(), "at least one key"},
       {"not an object", {"sa-1"}, "signing keyring[0]: expected an object"},
-      {"no key",
-       {{{"id", "sa-1"}}},
-       "signing keyring[0] (id \"sa-1\"): give exactly one"},
+      {"no key", {{{"id", "sa-1"}}}, "signing keyring[0] (id \"sa-1\"): give exactly one"},
       {"both sources",
        {{{"id", "sa-1"}, {"privateKeyPem", a_pem_}, {"privateKeyFile", "/x"}}},
        "give exactly one"},
-      {"bad id",
-       {{{"id", "sa 1"}, {"privateKeyPem", a_pem_}}},
-       "signing keyring[0]: \"id\""},
+      {"bad id", {{{"id", "sa 1"}, {"privateKeyPem", a_pem_}}}, "signing keyring[0]: \"id\""},
       {"duplicate id",
        {a, {{"id", "sa-1"}, {"privateKeyPem", b_pem_}}},
        "signing keyring[1] (id \"sa-1\"): duplicate key id"},
@@ -144,24 +126,18 @@ TEST_F(SigningKeyringTest, BadConfigurationIsRefusedNamingTheEntry) {
       {"public key",
        {{{"id", "sa-1"}, {"privateKeyPem", a_.PublicKey().ToPem()}}},
        "signing keyring[0] (id \"sa-1\"): not a PEM private key"},
-      {"pem not a string",
-       {{{"id", "sa-1"}, {"privateKeyPem", 5}}},
-       "must be a string"},
+      {"pem not a string", {{{"id", "sa-1"}, {"privateKeyPem", 5}}}, "must be a string"},
       {"unknown field",
        {{{"id", "sa-1"}, {"privateKeyPem", a_pem_}, {"kid", "x"}}},
        "unknown field \"kid\""},
   };
   for (const Case& c : cases) {
     absl::Status status = SigningKeyring::FromJson(c.config).status();
-    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument)
-        << c.name << ": " << status;
-    EXPECT_TRUE(absl::StrContains(status.message(), c.expected))
-        << c.name << ": " << status;
-    EXPECT_FALSE(absl::StrContains(status.message(), "PRIVATE KEY-----\n"))
-        << c.name;
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.name << ": " << status;
+    EXPECT_TRUE(absl::StrContains(status.message(), c.expected)) << c.name << ": " << status;
+    EXPECT_FALSE(absl::StrContains(status.message(), "PRIVATE KEY-----\n")) << c.name;
   }
-  EXPECT_EQ(SigningKeyring::Create({}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SigningKeyring::Create({}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

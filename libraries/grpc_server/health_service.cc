@@ -37,8 +37,7 @@ HealthService::ServingStatus HealthService::StatusOf(const std::string& name) co
   if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
     return HealthCheckResponse::SERVICE_UNKNOWN;
   }
-  return serving_ && !shut_down_ ? HealthCheckResponse::SERVING
-                                 : HealthCheckResponse::NOT_SERVING;
+  return serving_ && !shut_down_ ? HealthCheckResponse::SERVING : HealthCheckResponse::NOT_SERVING;
 }
 
 grpc::Status HealthService::Check(grpc::ServerContext*, const HealthCheckRequest* request,
@@ -53,8 +52,7 @@ grpc::Status HealthService::Check(grpc::ServerContext*, const HealthCheckRequest
   return grpc::Status::OK;
 }
 
-grpc::Status HealthService::Watch(grpc::ServerContext* context,
-                                  const HealthCheckRequest* request,
+grpc::Status HealthService::Watch(grpc::ServerContext* context, const HealthCheckRequest* request,
                                   grpc::ServerWriter<HealthCheckResponse>* writer) {
   long seen = -1;
   while (!context->IsCancelled()) {
@@ -62,9 +60,8 @@ grpc::Status HealthService::Watch(grpc::ServerContext* context,
     {
       absl::MutexLock lock(&mu_);
       // Wake on a change, or every 200 ms to notice cancellation.
-      auto changed = [this, &seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return generation_ != seen;
-      };
+      auto changed = [this, &seen]()
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return generation_ != seen; };
       mu_.AwaitWithTimeout(absl::Condition(&changed), absl::Milliseconds(200));
       if (generation_ == seen) continue;
       seen = generation_;

@@ -33,8 +33,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const Options& options, const std::vector<Service>& services,
     std::function<absl::Status()> readiness) {
   if (options.listen_address.find(':') == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "listen address '", options.listen_address, "' is not host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address '", options.listen_address, "' is not host:port"));
   }
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->options_ = options;
@@ -74,10 +74,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     std::rename(tmp.c_str(), options.port_file.c_str());
   }
   LogInfo("listening", {{"address", options.listen_address}, {"port", server->port_}});
-  server->readiness_thread_ =
-      std::thread([s = server.get(), readiness = std::move(readiness)] {
-        s->ReadinessLoop(readiness);
-      });
+  server->readiness_thread_ = std::thread(
+      [s = server.get(), readiness = std::move(readiness)] { s->ReadinessLoop(readiness); });
   return server;
 }
 

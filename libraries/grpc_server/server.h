@@ -67,9 +67,9 @@ class GrpcServer {
 
   // Starts serving `services`. `readiness` decides SERVING vs NOT_SERVING; it runs on a
   // background thread every readiness_interval.
-  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const Options& options, const std::vector<Service>& services,
-      std::function<absl::Status()> readiness);
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const Options& options,
+                                                           const std::vector<Service>& services,
+                                                           std::function<absl::Status()> readiness);
 
   ~GrpcServer();
 

@@ -8,8 +8,9 @@ namespace bulwark {
 namespace {
 
 TEST(StructJsonTest, RoundTripsJson) {
-  nlohmann::json j = {{"a", 1},         {"b", 2.5},   {"c", "s"},
-                      {"d", nullptr},   {"e", true},  {"f", {1, "x", {{"g", false}}}},
+  nlohmann::json j = {{"a", 1},           {"b", 2.5},
+                      {"c", "s"},         {"d", nullptr},
+                      {"e", true},        {"f", {1, "x", {{"g", false}}}},
                       {"h", {{"i", -7}}}, {"big", 9007199254740992LL}};
   auto s = StructFromJson(j);
   ASSERT_TRUE(s.ok());

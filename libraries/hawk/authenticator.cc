@@ -25,13 +25,10 @@ namespace {
 
 constexpr absl::Duration kNoAuthLifetime = absl::Minutes(15);
 
-absl::Status Fail(absl::string_view message) {
-  return absl::UnauthenticatedError(message);
-}
+absl::Status Fail(absl::string_view message) { return absl::UnauthenticatedError(message); }
 
 bool IsAuthenticationOutcome(absl::StatusCode code) {
-  return code == absl::StatusCode::kUnauthenticated ||
-         code == absl::StatusCode::kInvalidArgument;
+  return code == absl::StatusCode::kUnauthenticated || code == absl::StatusCode::kInvalidArgument;
 }
 
 // A dependency's error, never mistaken for an authentication outcome.
@@ -60,8 +57,7 @@ bool Truthy(const nlohmann::json& value) {
 }
 
 // `value[key]` when `value` is an object holding a truthy `key`, else nullptr.
-const nlohmann::json* TruthyField(const nlohmann::json& value,
-                                  const char* key) {
+const nlohmann::json* TruthyField(const nlohmann::json& value, const char* key) {
   if (!value.is_object()) return nullptr;
   auto it = value.find(key);
   return it != value.end() && Truthy(*it) ? &*it : nullptr;
@@ -106,22 +102,20 @@ absl::Status AuthResult::status() const {
   return absl::Status(failure_code, message);
 }
 
-absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(
-    Options options, Dependencies dependencies) {
-  if (dependencies.clients == nullptr || dependencies.clock == nullptr ||
-      !dependencies.expand) {
+absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(Options options,
+                                                                     Dependencies dependencies) {
+  if (dependencies.clients == nullptr || dependencies.clock == nullptr || !dependencies.expand) {
     return absl::InvalidArgumentError(
         "Authenticator needs a client loader, a scope expander and a clock");
   }
   if (options.clock_skew <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("clock_skew must be positive");
   }
-  return std::unique_ptr<Authenticator>(
-      new Authenticator(options, std::move(dependencies)));
+  return std::unique_ptr<Authenticator>(new Authenticator(options, std::move(dependencies)));
 }
 
-std::vector<std::string> Authenticator::ExpandWithAnonymous(
-    absl::Span<const std::string> scopes, bool expanded) const {
+std::vector<std::string> Authenticator::ExpandWithAnonymous(absl::Span<const std::string> scopes,
+                                                            bool expanded) const {
   const std::vector<std::string> anonymous = {std::string(kAnonymousRole)};
   if (expanded && IsNormalized(scopes)) {
     // Expansion distributes over union (every role fires for one input scope)
@@ -143,9 +137,9 @@ AuthResult Authenticator::NoAuth() const {
   return result;
 }
 
-absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(
-    absl::string_view method_path, absl::string_view authority,
-    absl::string_view authorization) const {
+absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view method_path,
+                                                           absl::string_view authority,
+                                                           absl::string_view authorization) const {
   if (authorization.empty()) return NoAuth();
   absl::StatusOr<HostPort> host_port = ParseAuthority(authority);
   if (!host_port.ok()) {
@@ -162,8 +156,7 @@ absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(
   return Authenticate(request);
 }
 
-absl::StatusOr<AuthResult> Authenticator::Authenticate(
-    const Request& request) const {
+absl::StatusOr<AuthResult> Authenticator::Authenticate(const Request& request) const {
   if (request.authorization.empty()) return NoAuth();
   absl::StatusOr<AuthResult> result = Verify(request);
   if (result.ok() || !IsAuthenticationOutcome(result.status().code())) {
@@ -177,12 +170,10 @@ absl::StatusOr<AuthResult> Authenticator::Authenticate(
 
 absl::StatusOr<std::shared_ptr<const ClientRecord>> Authenticator::LoadClient(
     absl::string_view client_id, absl::Time now) const {
-  absl::StatusOr<std::shared_ptr<const ClientRecord>> client =
-      deps_.clients->Load(client_id);
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> client = deps_.clients->Load(client_id);
   if (!client.ok()) {
     if (absl::IsNotFound(client.status())) {
-      return Fail(
-          absl::StrCat("Client with clientId '", client_id, "' not found"));
+      return Fail(absl::StrCat("Client with clientId '", client_id, "' not found"));
     }
     return DependencyError("client loader", client.status());
   }
@@ -190,12 +181,10 @@ absl::StatusOr<std::shared_ptr<const ClientRecord>> Authenticator::LoadClient(
     return absl::InternalError("client loader returned no client");
   }
   if ((*client)->disabled) {
-    return Fail(
-        absl::StrCat("Client with clientId '", client_id, "' is disabled"));
+    return Fail(absl::StrCat("Client with clientId '", client_id, "' is disabled"));
   }
   if ((*client)->expires < now) {
-    return Fail(
-        absl::StrCat("Client with clientId: '", client_id, "' has expired"));
+    return Fail(absl::StrCat("Client with clientId: '", client_id, "' has expired"));
   }
   return client;
 }
@@ -204,8 +193,8 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   const absl::Time now = deps_.clock->Now();
   BULWARK_ASSIGN_OR_RETURN(HeaderAttributes attributes,
                            ParseAuthorizationHeader(request.authorization));
-  if (attributes.id.empty() || attributes.ts.empty() ||
-      attributes.nonce.empty() || attributes.mac.empty()) {
+  if (attributes.id.empty() || attributes.ts.empty() || attributes.nonce.empty() ||
+      attributes.mac.empty()) {
     return Fail("Bad Request: Missing attributes");
   }
   const std::string& name = attributes.id;
@@ -224,15 +213,13 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
       }
       issuer = named->get<std::string>();
       if (issuer == name) {
-        return Fail(
-            "ext.certificate.issuer must differ from the supplied clientId");
+        return Fail("ext.certificate.issuer must differ from the supplied clientId");
       }
     }
   }
 
   // Steps 3-4: the client whose key signs, and the certificate.
-  BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const ClientRecord> client,
-                           LoadClient(issuer, now));
+  BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const ClientRecord> client, LoadClient(issuer, now));
   AuthResult result;
   result.outcome = AuthResult::Outcome::kSuccess;
   result.client_id = name;
@@ -241,9 +228,8 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   absl::string_view key = client->access_token;
   std::optional<CheckedCertificate> checked;
   if (certificate != nullptr) {
-    BULWARK_ASSIGN_OR_RETURN(checked,
-                             CheckCertificate(*certificate, name, issuer,
-                                              client->access_token, now));
+    BULWARK_ASSIGN_OR_RETURN(
+        checked, CheckCertificate(*certificate, name, issuer, client->access_token, now));
     key = checked->access_token;
     result.expires = std::min(result.expires, checked->expiry);
     result.temporary = true;
@@ -271,8 +257,7 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   absl::Span<const std::string> scopes = client->scopes;
   bool expanded = true;
   if (checked.has_value()) {
-    BULWARK_RETURN_IF_ERROR(
-        CheckCertificateScopes(*checked, name, issuer, client->scopes));
+    BULWARK_RETURN_IF_ERROR(CheckCertificateScopes(*checked, name, issuer, client->scopes));
     scopes = checked->scopes;
     expanded = false;
   }
@@ -283,8 +268,7 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
     std::vector<std::string> list;
     list.reserve(authorized->size());
     for (const nlohmann::json& scope : *authorized) {
-      if (!scope.is_string() ||
-          !scopes::ValidScope(scope.get_ref<const std::string&>())) {
+      if (!scope.is_string() || !scopes::ValidScope(scope.get_ref<const std::string&>())) {
         return Fail("ext.authorizedScopes must be an array of valid scopes");
       }
       list.push_back(scope.get<std::string>());
@@ -304,8 +288,8 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
 
   // Steps 9-10: freshness and replay.
   const std::optional<int64_t> ts = ParseTimestamp(attributes.ts);
-  if (!ts.has_value() || absl::AbsDuration(absl::FromUnixSeconds(*ts) - now) >
-                             options_.clock_skew) {
+  if (!ts.has_value() ||
+      absl::AbsDuration(absl::FromUnixSeconds(*ts) - now) > options_.clock_skew) {
     return Fail("Unauthorized: Stale timestamp");
   }
   if (deps_.nonces != nullptr) {

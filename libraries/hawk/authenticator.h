@@ -106,8 +106,7 @@ inline constexpr absl::string_view kAnonymousRole = "assume:anonymous";
 // already expanded (and normalized), the final scopes are merge(client scopes,
 // expand([assume:anonymous])), which saves re-expanding the client's whole set
 // on every request.
-using ScopeExpander = std::function<std::vector<std::string>(
-    absl::Span<const std::string> scopes)>;
+using ScopeExpander = std::function<std::vector<std::string>(absl::Span<const std::string> scopes)>;
 
 struct AuthResult {
   enum class Outcome { kSuccess, kFailed, kNoAuth };
@@ -156,8 +155,8 @@ class Authenticator {
     NonceCache* nonces = nullptr;
   };
 
-  static absl::StatusOr<std::unique_ptr<Authenticator>> Create(
-      Options options, Dependencies dependencies);
+  static absl::StatusOr<std::unique_ptr<Authenticator>> Create(Options options,
+                                                               Dependencies dependencies);
 
   absl::StatusOr<AuthResult> Authenticate(const Request& request) const;
 
@@ -165,9 +164,9 @@ class Authenticator {
   // and port from the authority (ParseAuthority; an invalid one fails with
   // INVALID_ARGUMENT "Bad Request: Invalid Host header" when a header is
   // present). An empty authorization is no-auth.
-  absl::StatusOr<AuthResult> AuthenticateGrpc(
-      absl::string_view method_path, absl::string_view authority,
-      absl::string_view authorization) const;
+  absl::StatusOr<AuthResult> AuthenticateGrpc(absl::string_view method_path,
+                                              absl::string_view authority,
+                                              absl::string_view authorization) const;
 
  private:
   Authenticator(Options options, Dependencies dependencies)
@@ -176,13 +175,13 @@ class Authenticator {
   AuthResult NoAuth() const;
   // expand(scopes + assume:anonymous); `expanded` says `scopes` is a client's
   // expansion.
-  std::vector<std::string> ExpandWithAnonymous(
-      absl::Span<const std::string> scopes, bool expanded) const;
+  std::vector<std::string> ExpandWithAnonymous(absl::Span<const std::string> scopes,
+                                               bool expanded) const;
   // The pipeline; UNAUTHENTICATED / INVALID_ARGUMENT are authentication
   // failures, anything else a dependency failure.
   absl::StatusOr<AuthResult> Verify(const Request& request) const;
-  absl::StatusOr<std::shared_ptr<const ClientRecord>> LoadClient(
-      absl::string_view client_id, absl::Time now) const;
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> LoadClient(absl::string_view client_id,
+                                                                 absl::Time now) const;
 
   const Options options_;
   const Dependencies deps_;

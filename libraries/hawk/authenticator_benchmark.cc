@@ -37,29 +37,24 @@ std::unique_ptr<AuthenticatorFixture> Fixture() {
   for (int i = 0; i < 30; ++i) {
     scopes.push_back(absl::StrCat("queue:create-task:highest:proj-", i, "/*"));
   }
-  for (int i = 0; i < 10; ++i)
-    scopes.push_back(absl::StrCat("assume:project:p", i));
+  for (int i = 0; i < 10; ++i) scopes.push_back(absl::StrCat("assume:project:p", i));
   std::vector<scopes::Role> roles = {
       {"anonymous", {"queue:get-task:*"}},
-      {"project:*",
-       {"secrets:get:project/<..>/*", "queue:route:index.<..>.*"}}};
+      {"project:*", {"secrets:get:project/<..>/*", "queue:route:index.<..>.*"}}};
   return AuthenticatorFixture::Create(
       {{"project/ci",
-        {"ci-token-0123456789abcdefghijklmnopqrstuvwxyz", scopes,
-         kNow + absl::Hours(24)}}},
+        {"ci-token-0123456789abcdefghijklmnopqrstuvwxyz", scopes, kNow + absl::Hours(24)}}},
       roles, kNow, {}, /*replay_protection=*/false);
 }
 
 Credentials Ci() {
-  return {"project/ci", "ci-token-0123456789abcdefghijklmnopqrstuvwxyz", "",
-          std::nullopt};
+  return {"project/ci", "ci-token-0123456789abcdefghijklmnopqrstuvwxyz", "", std::nullopt};
 }
 
 void BM_ParseHeader(benchmark::State& state) {
   SimulatedClock clock(kNow);
   SeededRandom random(1);
-  const std::string header =
-      SignRequest(Ci(), QueueRequest(), clock, random).value();
+  const std::string header = SignRequest(Ci(), QueueRequest(), clock, random).value();
   for (auto _ : state) {
     benchmark::DoNotOptimize(ParseAuthorizationHeader(header));
   }
@@ -85,8 +80,7 @@ void RunAuthenticate(benchmark::State& state, const Credentials& credentials) {
   auto fixture = Fixture();
   SeededRandom random(2);
   Request request = QueueRequest();
-  request.authorization =
-      SignRequest(credentials, request, fixture->clock, random).value();
+  request.authorization = SignRequest(credentials, request, fixture->clock, random).value();
   if (!fixture->authenticator->Authenticate(request)->ok()) {
     state.SkipWithError("the request does not authenticate");
     return;
@@ -96,15 +90,13 @@ void RunAuthenticate(benchmark::State& state, const Credentials& credentials) {
   }
 }
 
-void BM_AuthenticatePermanent(benchmark::State& state) {
-  RunAuthenticate(state, Ci());
-}
+void BM_AuthenticatePermanent(benchmark::State& state) { RunAuthenticate(state, Ci()); }
 BENCHMARK(BM_AuthenticatePermanent);
 
 void BM_AuthenticateAuthorizedScopes(benchmark::State& state) {
   Credentials restricted = Ci();
-  restricted.authorized_scopes = std::vector<std::string>{
-      "assume:project:p1", "queue:create-task:highest:proj-1/*"};
+  restricted.authorized_scopes =
+      std::vector<std::string>{"assume:project:p1", "queue:create-task:highest:proj-1/*"};
   RunAuthenticate(state, restricted);
 }
 BENCHMARK(BM_AuthenticateAuthorizedScopes);
@@ -115,8 +107,7 @@ void BM_AuthenticateTemporary(benchmark::State& state) {
   options.start = kNow;
   options.expiry = kNow + absl::Hours(1);
   options.scopes = {"assume:project:p2", "queue:create-task:highest:proj-2/*"};
-  RunAuthenticate(state,
-                  CreateTemporaryCredentials(Ci(), options, random).value());
+  RunAuthenticate(state, CreateTemporaryCredentials(Ci(), options, random).value());
 }
 BENCHMARK(BM_AuthenticateTemporary);
 
@@ -133,8 +124,7 @@ void BM_NonceCacheRecord(benchmark::State& state) {
   auto cache = InMemoryNonceCache::Create({}).value();
   uint64_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(cache->Record("project/ci", "1700000000",
-                                           absl::StrCat(i++), kNow,
+    benchmark::DoNotOptimize(cache->Record("project/ci", "1700000000", absl::StrCat(i++), kNow,
                                            kNow + absl::Minutes(15)));
   }
   state.counters["evictions"] = static_cast<double>(cache->evictions());
@@ -150,8 +140,7 @@ void BM_ExpandClientScopes(benchmark::State& state) {
   auto fixture = Fixture();
   auto client = fixture->loader->Load("project/ci").value();
   for (auto _ : state) {
-    std::vector<std::string> input(client->scopes.begin(),
-                                   client->scopes.end());
+    std::vector<std::string> input(client->scopes.begin(), client->scopes.end());
     input.emplace_back(kAnonymousRole);
     benchmark::DoNotOptimize(fixture->resolver->Expand(input));
   }

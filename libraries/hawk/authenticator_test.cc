@@ -36,10 +36,7 @@ std::map<std::string, TestClient> Clients() {
       {"unpriv", {"unpriv-secret", {"scope2"}, kTwoHours}},
       {"disabled", {"disabled-secret", {"scope2"}, kTwoHours, true}},
       {"expired", {"expired-secret", {"scope2"}, kNow - absl::Seconds(1)}},
-      {"creator",
-       {"creator-secret",
-        {"auth:create-client:creator/*", "scope1:*"},
-        kTwoHours}},
+      {"creator", {"creator-secret", {"auth:create-client:creator/*", "scope1:*"}, kTwoHours}},
   };
 }
 
@@ -76,9 +73,8 @@ Request Signed(const Signing& s) {
   credentials.client_id = s.id;
   credentials.access_token = s.key.empty() ? s.id + "-secret" : s.key;
   const std::string ext = s.ext.is_null() ? s.raw_ext : EncodeExt(s.ext);
-  absl::StatusOr<std::string> header =
-      BuildHeader(credentials, request, absl::ToUnixSeconds(kNow + s.ts_offset),
-                  s.nonce, ext, s.hash);
+  absl::StatusOr<std::string> header = BuildHeader(
+      credentials, request, absl::ToUnixSeconds(kNow + s.ts_offset), s.nonce, ext, s.hash);
   EXPECT_TRUE(header.ok()) << header.status();
   request.authorization = header.value_or("");
   return request;
@@ -97,8 +93,7 @@ struct Temp {
   bool omit_client_id_from_sig = false;
   bool omit_issuer_from_cert = false;
   bool omit_issuer_from_sig = false;
-  std::string
-      signature_key;  // when set, the signature is HMAC(signature_key, "")
+  std::string signature_key;  // when set, the signature is HMAC(signature_key, "")
 };
 
 struct TempCredentials {
@@ -107,8 +102,7 @@ struct TempCredentials {
 };
 
 TempCredentials MakeTemp(const Temp& t) {
-  const std::string token =
-      t.access_token.empty() ? t.id + "-secret" : t.access_token;
+  const std::string token = t.access_token.empty() ? t.id + "-secret" : t.access_token;
   const std::string seed = std::string(22, 's') + std::string(22, 'S');
   nlohmann::json cert = {{"version", 1},
                          {"scopes", t.scopes},
@@ -126,8 +120,7 @@ TempCredentials MakeTemp(const Temp& t) {
     if (!t.issuer.empty() && !t.omit_issuer_from_sig) {
       absl::StrAppend(&text, "issuer:", t.issuer, "\n");
     }
-    absl::StrAppend(&text, "seed:", seed, "\n",
-                    "start:", absl::ToUnixMillis(t.start), "\n",
+    absl::StrAppend(&text, "seed:", seed, "\n", "start:", absl::ToUnixMillis(t.start), "\n",
                     "expiry:", absl::ToUnixMillis(t.expiry), "\n", "scopes:\n",
                     absl::StrJoin(t.scopes, "\n"));
     cert["signature"] = Base64(HmacSha256(token, text));
@@ -136,8 +129,7 @@ TempCredentials MakeTemp(const Temp& t) {
 }
 
 // A request with temporary credentials; `extra` is merged into ext.
-Request SignedTemp(const Temp& t,
-                   nlohmann::json extra = nlohmann::json::object()) {
+Request SignedTemp(const Temp& t, nlohmann::json extra = nlohmann::json::object()) {
   TempCredentials temp = MakeTemp(t);
   extra["certificate"] = temp.certificate;
   return Signed({.id = t.id, .key = temp.key, .ext = extra});
@@ -152,9 +144,8 @@ struct Expected {
   std::string hash;
 };
 
-Expected Success(std::vector<std::string> scopes,
-                 std::string client_id = "root", absl::Time expires = kTwoHours,
-                 std::string hash = "") {
+Expected Success(std::vector<std::string> scopes, std::string client_id = "root",
+                 absl::Time expires = kTwoHours, std::string hash = "") {
   return {AuthResult::Outcome::kSuccess,
           "",
           std::move(client_id),
@@ -182,12 +173,11 @@ struct Vector {
   Expected expected;
 };
 
-const nlohmann::json kGoodCertFields = {
-    {"version", 1},
-    {"seed", std::string(44, 'x')},
-    {"start", absl::ToUnixMillis(kNow - absl::Minutes(1))},
-    {"expiry", absl::ToUnixMillis(kNow + absl::Minutes(1))},
-    {"scopes", nlohmann::json::array()}};
+const nlohmann::json kGoodCertFields = {{"version", 1},
+                                        {"seed", std::string(44, 'x')},
+                                        {"start", absl::ToUnixMillis(kNow - absl::Minutes(1))},
+                                        {"expiry", absl::ToUnixMillis(kNow + absl::Minutes(1))},
+                                        {"scopes", nlohmann::json::array()}};
 
 nlohmann::json CertWith(const char* key, nlohmann::json value) {
   nlohmann::json cert = kGoodCertFields;
@@ -196,36 +186,27 @@ nlohmann::json CertWith(const char* key, nlohmann::json value) {
 }
 
 std::vector<Vector> Vectors() {
-  const std::vector<std::string> anon_temp = {"anonscope", "assume:anonymous",
-                                              "tmpscope"};
+  const std::vector<std::string> anon_temp = {"anonscope", "assume:anonymous", "tmpscope"};
   return {
       // Permanent credentials.
-      {"simple_credentials", [] { return Signed({.id = "root"}); },
-       Success({"*"})},
+      {"simple_credentials", [] { return Signed({.id = "root"}); }, Success({"*"})},
       {"simple_credentials_with_payload_hash",
        [] {
-         return Signed(
-             {.id = "root",
-              .hash = "XtNvx1FqrUYVOLlne3l2WzcyRfj9QeC6YtmhMKKFMGY="});
+         return Signed({.id = "root", .hash = "XtNvx1FqrUYVOLlne3l2WzcyRfj9QeC6YtmhMKKFMGY="});
        },
-       Success({"*"}, "root", kTwoHours,
-               "XtNvx1FqrUYVOLlne3l2WzcyRfj9QeC6YtmhMKKFMGY=")},
+       Success({"*"}, "root", kTwoHours, "XtNvx1FqrUYVOLlne3l2WzcyRfj9QeC6YtmhMKKFMGY=")},
       {"simple_credentials_empty_ext",
-       [] { return Signed({.id = "root", .ext = nlohmann::json::object()}); },
-       Success({"*"})},
+       [] { return Signed({.id = "root", .ext = nlohmann::json::object()}); }, Success({"*"})},
       {"unknown_ext_field_is_ignored",
        [] {
          return Signed({.id = "root", .ext = {{"somefield", "foo"}}});
        },
        Success({"*"})},
-      {"anonymous_role_merged_for_unprivileged_client",
-       [] { return Signed({.id = "unpriv"}); },
+      {"anonymous_role_merged_for_unprivileged_client", [] { return Signed({.id = "unpriv"}); },
        Success({"anonscope", "assume:anonymous", "scope2"}, "unpriv")},
-      {"bad_secret",
-       [] { return Signed({.id = "root", .key = "root-wrong-secret"}); },
+      {"bad_secret", [] { return Signed({.id = "root", .key = "root-wrong-secret"}); },
        Failed("Unauthorized: Bad mac")},
-      {"unknown_client",
-       [] { return Signed({.id = "unknown", .key = "root-secret"}); },
+      {"unknown_client", [] { return Signed({.id = "unknown", .key = "root-secret"}); },
        Failed("Client with clientId 'unknown' not found")},
       {"disabled_client", [] { return Signed({.id = "disabled"}); },
        Failed("Client with clientId 'disabled' is disabled")},
@@ -234,9 +215,7 @@ std::vector<Vector> Vectors() {
       {"bad_ext", [] { return Signed({.id = "root", .raw_ext = "abcd"}); },
        Failed("Failed to parse ext")},
       {"non_object_ext",
-       [] {
-         return Signed({.id = "root", .raw_ext = Base64("[\"certificate\"]")});
-       },
+       [] { return Signed({.id = "root", .raw_ext = Base64("[\"certificate\"]")}); },
        Failed("Failed to parse ext")},
 
       // Certificate shape.
@@ -250,131 +229,98 @@ std::vector<Vector> Vectors() {
          return Signed({.id = "root", .ext = {{"certificate", nullptr}}});
        },
        Success({"*"})},
-      {"bad_version",
-       [] { return Signed({.id = "root", .ext = CertWith("version", 999)}); },
+      {"bad_version", [] { return Signed({.id = "root", .ext = CertWith("version", 999)}); },
        Failed("ext.certificate.version must be 1")},
-      {"bad_seed_type",
-       [] { return Signed({.id = "root", .ext = CertWith("seed", 123)}); },
+      {"bad_seed_type", [] { return Signed({.id = "root", .ext = CertWith("seed", 123)}); },
        Failed("ext.certificate.seed must be a string")},
       {"bad_seed_length",
-       [] {
-         return Signed(
-             {.id = "root", .ext = CertWith("seed", std::string(22, 'x'))});
-       },
+       [] { return Signed({.id = "root", .ext = CertWith("seed", std::string(22, 'x'))}); },
        Failed("ext.certificate.seed must be 44 characters")},
       {"bad_start_type",
        [] {
-         return Signed(
-             {.id = "root",
-              .ext = CertWith("start", "2016-07-27T14:32:15.407820Z")});
+         return Signed({.id = "root", .ext = CertWith("start", "2016-07-27T14:32:15.407820Z")});
        },
        Failed("ext.certificate.start must be a number")},
       {"bad_expiry_type",
        [] {
-         return Signed(
-             {.id = "root",
-              .ext = CertWith("expiry", "2016-07-27T14:32:15.407820Z")});
+         return Signed({.id = "root", .ext = CertWith("expiry", "2016-07-27T14:32:15.407820Z")});
        },
        Failed("ext.certificate.expiry must be a number")},
       {"bad_scopes_type",
-       [] {
-         return Signed(
-             {.id = "root", .ext = CertWith("scopes", "all of them")});
-       },
+       [] { return Signed({.id = "root", .ext = CertWith("scopes", "all of them")}); },
        Failed("ext.certificate.scopes must be an array")},
       {"bad_scope_type",
        [] {
-         return Signed(
-             {.id = "root",
-              .ext = CertWith("scopes", nlohmann::json::array({1, 2}))});
+         return Signed({.id = "root", .ext = CertWith("scopes", nlohmann::json::array({1, 2}))});
        },
        Failed("ext.certificate.scopes must be an array of valid scopes")},
       {"bad_scope_format",
        [] {
          return Signed(
-             {.id = "root",
-              .ext = CertWith("scopes", nlohmann::json::array({"one\ntwo"}))});
+             {.id = "root", .ext = CertWith("scopes", nlohmann::json::array({"one\ntwo"}))});
        },
        Failed("ext.certificate.scopes must be an array of valid scopes")},
 
       // authorizedScopes.
       {"authorized_scopes",
        [] {
-         return Signed({.id = "root",
-                        .ext = {{"authorizedScopes", {"scope1:*", "scope2"}}}});
+         return Signed({.id = "root", .ext = {{"authorizedScopes", {"scope1:*", "scope2"}}}});
        },
        Success({"anonscope", "assume:anonymous", "scope1:*", "scope2"})},
       {"authorized_scopes_not_satisfied",
        [] {
-         return Signed({.id = "unpriv",
-                        .ext = {{"authorizedScopes", {"scope1:*", "scope2"}}}});
+         return Signed({.id = "unpriv", .ext = {{"authorizedScopes", {"scope1:*", "scope2"}}}});
        },
-       Failed(
-           AuthorizedScopesFailure({"anonscope", "assume:anonymous", "scope2"},
-                                   {"scope1:*", "scope2"}))},
+       Failed(AuthorizedScopesFailure({"anonscope", "assume:anonymous", "scope2"},
+                                      {"scope1:*", "scope2"}))},
       {"authorized_scopes_satisfied_through_anonymous_role",
        [] {
-         return Signed(
-             {.id = "unpriv", .ext = {{"authorizedScopes", {"anonscope"}}}});
+         return Signed({.id = "unpriv", .ext = {{"authorizedScopes", {"anonscope"}}}});
        },
        Success({"anonscope", "assume:anonymous"}, "unpriv")},
       {"authorized_scopes_not_an_array",
        [] {
-         return Signed(
-             {.id = "unpriv", .ext = {{"authorizedScopes", "scope1:*"}}});
+         return Signed({.id = "unpriv", .ext = {{"authorizedScopes", "scope1:*"}}});
        },
        Failed("ext.authorizedScopes must be an array")},
       {"authorized_scopes_invalid_scope",
        [] {
-         return Signed(
-             {.id = "unpriv", .ext = {{"authorizedScopes", {"scope1\n**"}}}});
+         return Signed({.id = "unpriv", .ext = {{"authorizedScopes", {"scope1\n**"}}}});
        },
        Failed("ext.authorizedScopes must be an array of valid scopes")},
       {"empty_authorized_scopes_leave_only_anonymous",
        [] {
-         return Signed(
-             {.id = "root",
-              .ext = {{"authorizedScopes", nlohmann::json::array()}}});
+         return Signed({.id = "root", .ext = {{"authorizedScopes", nlohmann::json::array()}}});
        },
        Success({"anonscope", "assume:anonymous"})},
       {"null_authorized_scopes_are_ignored",
        [] {
-         return Signed(
-             {.id = "unpriv", .ext = {{"authorizedScopes", nullptr}}});
+         return Signed({.id = "unpriv", .ext = {{"authorizedScopes", nullptr}}});
        },
        Success({"anonscope", "assume:anonymous", "scope2"}, "unpriv")},
 
       // Temporary credentials.
       {"basic_temporary_credentials",
-       [] { return SignedTemp({.id = "root", .scopes = {"tmpscope"}}); },
-       Success(anon_temp)},
+       [] { return SignedTemp({.id = "root", .scopes = {"tmpscope"}}); }, Success(anon_temp)},
       {"temporary_credentials_issuer_without_explicit_anonymous",
        [] { return SignedTemp({.id = "unpriv", .scopes = {"scope2"}}); },
        Success({"anonscope", "assume:anonymous", "scope2"}, "unpriv")},
       {"expired_temporary_credentials",
        [] {
-         return SignedTemp({.id = "root",
-                            .start = kNow - absl::Hours(2),
-                            .expiry = kNow - absl::Hours(1)});
+         return SignedTemp(
+             {.id = "root", .start = kNow - absl::Hours(2), .expiry = kNow - absl::Hours(1)});
        },
        Failed("ext.certificate.expiry < now")},
       {"temporary_credentials_expiring_first_set_expires",
-       [] {
-         return SignedTemp(
-             {.id = "root", .expiry = kOneHour, .scopes = {"tmpscope"}});
-       },
+       [] { return SignedTemp({.id = "root", .expiry = kOneHour, .scopes = {"tmpscope"}}); },
        Success(anon_temp, "root", kOneHour)},
       {"temporary_credentials_outliving_issuer_get_issuer_expiry",
-       [] {
-         return SignedTemp(
-             {.id = "root", .expiry = kThreeHours, .scopes = {"tmpscope"}});
-       },
+       [] { return SignedTemp({.id = "root", .expiry = kThreeHours, .scopes = {"tmpscope"}}); },
        Success(anon_temp, "root", kTwoHours)},
       {"postdated_temporary_credentials",
        [] {
-         return SignedTemp({.id = "root",
-                            .start = kNow + absl::Hours(1),
-                            .expiry = kNow + absl::Hours(2)});
+         return SignedTemp(
+             {.id = "root", .start = kNow + absl::Hours(1), .expiry = kNow + absl::Hours(2)});
        },
        Failed("ext.certificate.start > now")},
       {"year_long_temporary_credentials",
@@ -385,10 +331,7 @@ std::vector<Vector> Vectors() {
        },
        Failed("ext.certificate cannot last longer than 31 days!")},
       {"bad_signature",
-       [] {
-         return SignedTemp(
-             {.id = "root", .signature_key = "not the right one"});
-       },
+       [] { return SignedTemp({.id = "root", .signature_key = "not the right one"}); },
        Failed("ext.certificate.signature is not valid")},
       {"temporary_scopes_not_satisfied_by_issuer",
        [] { return SignedTemp({.id = "unpriv", .scopes = {"godlike"}}); },
@@ -403,20 +346,17 @@ std::vector<Vector> Vectors() {
        Success({"anonscope", "assume:anonymous", "scope1:a", "scope2:b"})},
       {"temporary_credentials_with_authorized_scopes_needing_expansion",
        [] {
-         return SignedTemp(
-             {.id = "root",
-              .scopes = {"scope1:*", "scope2:*", "assume:expansion"}},
-             {{"authorizedScopes", {"scope1:a", "scope2:b", "expanded"}}});
+         return SignedTemp({.id = "root", .scopes = {"scope1:*", "scope2:*", "assume:expansion"}},
+                           {{"authorizedScopes", {"scope1:a", "scope2:b", "expanded"}}});
        },
-       Success({"anonscope", "assume:anonymous", "expanded", "scope1:a",
-                "scope2:b"})},
+       Success({"anonscope", "assume:anonymous", "expanded", "scope1:a", "scope2:b"})},
       {"temporary_credentials_with_authorized_scopes_not_satisfied",
        [] {
          return SignedTemp({.id = "unpriv", .scopes = {"scope2"}},
                            {{"authorizedScopes", {"scope1", "scope2"}}});
        },
-       Failed(AuthorizedScopesFailure(
-           {"anonscope", "assume:anonymous", "scope2"}, {"scope1", "scope2"}))},
+       Failed(AuthorizedScopesFailure({"anonscope", "assume:anonymous", "scope2"},
+                                      {"scope1", "scope2"}))},
       {"temporary_credentials_with_authorized_scopes_temp_not_satisfied",
        [] {
          return SignedTemp({.id = "unpriv", .scopes = {"scope999"}},
@@ -434,12 +374,9 @@ std::vector<Vector> Vectors() {
        Failed("ext.certificate.signature is not valid")},
       {"unnamed_certificate_with_client_id",
        [] {
-         TempCredentials temp =
-             MakeTemp({.id = "root", .scopes = {"tmpscope"}});
+         TempCredentials temp = MakeTemp({.id = "root", .scopes = {"tmpscope"}});
          temp.certificate["clientId"] = "root";
-         return Signed({.id = "root",
-                        .key = temp.key,
-                        .ext = {{"certificate", temp.certificate}}});
+         return Signed({.id = "root", .key = temp.key, .ext = {{"certificate", temp.certificate}}});
        },
        Failed("ext.certificate.clientId must only be used with "
               "ext.certificate.issuer")},
@@ -463,8 +400,7 @@ std::vector<Vector> Vectors() {
                             .issuer = "root"},
                            {{"authorizedScopes", {"scopes:1", "scopes:2"}}});
        },
-       Success({"anonscope", "assume:anonymous", "scopes:1", "scopes:2"},
-               "my-temp-cred")},
+       Success({"anonscope", "assume:anonymous", "scopes:1", "scopes:2"}, "my-temp-cred")},
       {"named_temporary_credentials_issuer_equals_client_id",
        [] {
          return SignedTemp({.id = "root",
@@ -558,50 +494,35 @@ std::vector<Vector> Vectors() {
        Failed("Client with clientId: 'expired' has expired")},
       {"issuer_not_a_string",
        [] {
-         return Signed(
-             {.id = "root", .ext = {{"certificate", {{"issuer", 5}}}}});
+         return Signed({.id = "root", .ext = {{"certificate", {{"issuer", 5}}}}});
        },
        Failed("ext.certificate.issuer must be a string")},
       {"empty_issuer_means_unnamed",
        [] {
-         TempCredentials temp =
-             MakeTemp({.id = "root", .scopes = {"tmpscope"}});
+         TempCredentials temp = MakeTemp({.id = "root", .scopes = {"tmpscope"}});
          temp.certificate["issuer"] = "";
-         return Signed({.id = "root",
-                        .key = temp.key,
-                        .ext = {{"certificate", temp.certificate}}});
+         return Signed({.id = "root", .key = temp.key, .ext = {{"certificate", temp.certificate}}});
        },
        Success(anon_temp)},
 
       // Timestamps (hawk: |ts - now| <= skew, checked after the MAC).
       {"timestamp_at_the_edge_of_the_skew",
-       [] { return Signed({.id = "root", .ts_offset = absl::Minutes(-15)}); },
-       Success({"*"})},
+       [] { return Signed({.id = "root", .ts_offset = absl::Minutes(-15)}); }, Success({"*"})},
       {"stale_timestamp_in_the_past",
-       [] {
-         return Signed({.id = "root",
-                        .ts_offset = absl::Minutes(-15) - absl::Seconds(1)});
-       },
+       [] { return Signed({.id = "root", .ts_offset = absl::Minutes(-15) - absl::Seconds(1)}); },
        Failed("Unauthorized: Stale timestamp")},
       {"stale_timestamp_in_the_future",
-       [] {
-         return Signed(
-             {.id = "root", .ts_offset = absl::Minutes(15) + absl::Seconds(1)});
-       },
+       [] { return Signed({.id = "root", .ts_offset = absl::Minutes(15) + absl::Seconds(1)}); },
        Failed("Unauthorized: Stale timestamp")},
       {"bad_mac_is_reported_before_stale_timestamp",
-       [] {
-         return Signed(
-             {.id = "root", .key = "nope", .ts_offset = absl::Hours(-5)});
-       },
+       [] { return Signed({.id = "root", .key = "nope", .ts_offset = absl::Hours(-5)}); },
        Failed("Unauthorized: Bad mac")},
 
       // Nothing about a client's scopes is revealed before its key is proven.
       {"bad_mac_hides_authorized_scopes_failure",
        [] {
-         return Signed({.id = "unpriv",
-                        .key = "guess",
-                        .ext = {{"authorizedScopes", {"not-held"}}}});
+         return Signed(
+             {.id = "unpriv", .key = "guess", .ext = {{"authorizedScopes", {"not-held"}}}});
        },
        Failed("Unauthorized: Bad mac")},
       {"forged_certificate_cannot_probe_issuer_scopes",
@@ -616,11 +537,9 @@ std::vector<Vector> Vectors() {
               "provided")},
       {"bad_mac_hides_certificate_scope_failure",
        [] {
-         TempCredentials temp =
-             MakeTemp({.id = "unpriv", .scopes = {"godlike"}});
-         return Signed({.id = "unpriv",
-                        .key = "wrong-temp-key",
-                        .ext = {{"certificate", temp.certificate}}});
+         TempCredentials temp = MakeTemp({.id = "unpriv", .scopes = {"godlike"}});
+         return Signed(
+             {.id = "unpriv", .key = "wrong-temp-key", .ext = {{"certificate", temp.certificate}}});
        },
        Failed("Unauthorized: Bad mac")},
   };
@@ -632,8 +551,7 @@ TEST_P(PipelineVectorTest, MatchesExpected) {
   const Vector& v = GetParam();
   auto fixture = AuthenticatorFixture::Create(Clients(), Roles(), kNow);
   const Request request = v.request();
-  absl::StatusOr<AuthResult> result =
-      fixture->authenticator->Authenticate(request);
+  absl::StatusOr<AuthResult> result = fixture->authenticator->Authenticate(request);
   ASSERT_TRUE(result.ok()) << result.status();
   const Expected& e = v.expected;
   EXPECT_EQ(result->outcome, e.outcome) << result->message;
@@ -651,8 +569,7 @@ TEST_P(PipelineVectorTest, MatchesExpected) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Taskcluster, PipelineVectorTest,
-                         ::testing::ValuesIn(Vectors()),
+INSTANTIATE_TEST_SUITE_P(Taskcluster, PipelineVectorTest, ::testing::ValuesIn(Vectors()),
                          [](const ::testing::TestParamInfo<Vector>& info) {
                            return info.param.name;
                          });
@@ -671,8 +588,7 @@ TEST_F(AuthenticatorTest, NoHeaderIsAnonymous) {
   EXPECT_EQ(result->outcome, AuthResult::Outcome::kNoAuth);
   EXPECT_TRUE(result->ok());
   EXPECT_TRUE(result->status().ok());
-  EXPECT_EQ(result->scopes,
-            (std::vector<std::string>{"anonscope", "assume:anonymous"}));
+  EXPECT_EQ(result->scopes, (std::vector<std::string>{"anonscope", "assume:anonymous"}));
   EXPECT_EQ(result->expires, kNow + absl::Minutes(15));
   EXPECT_EQ(result->client_id, "");
 }
@@ -693,11 +609,9 @@ TEST_F(AuthenticatorTest, SuccessDetails) {
   EXPECT_EQ(result->client_id, "my-temp-cred");
   EXPECT_EQ(result->issuer, "root");
   EXPECT_TRUE(result->temporary);
-  EXPECT_EQ(result->authorized_scopes,
-            std::optional<std::vector<std::string>>({"scopes:1"}));
+  EXPECT_EQ(result->authorized_scopes, std::optional<std::vector<std::string>>({"scopes:1"}));
 
-  absl::StatusOr<AuthResult> permanent =
-      authenticator().Authenticate(Signed({.id = "unpriv"}));
+  absl::StatusOr<AuthResult> permanent = authenticator().Authenticate(Signed({.id = "unpriv"}));
   ASSERT_TRUE(permanent.ok());
   EXPECT_EQ(permanent->issuer, "unpriv");
   EXPECT_FALSE(permanent->temporary);
@@ -705,10 +619,9 @@ TEST_F(AuthenticatorTest, SuccessDetails) {
 }
 
 TEST_F(AuthenticatorTest, MissingAttributes) {
-  for (const char* header : {"Hawk ts=\"1\", nonce=\"n\", mac=\"m\"",
-                             "Hawk id=\"root\", nonce=\"n\", mac=\"m\"",
-                             "Hawk id=\"root\", ts=\"1\", mac=\"m\"",
-                             "Hawk id=\"root\", ts=\"1\", nonce=\"n\""}) {
+  for (const char* header :
+       {"Hawk ts=\"1\", nonce=\"n\", mac=\"m\"", "Hawk id=\"root\", nonce=\"n\", mac=\"m\"",
+        "Hawk id=\"root\", ts=\"1\", mac=\"m\"", "Hawk id=\"root\", ts=\"1\", nonce=\"n\""}) {
     Request request = BaseRequest();
     request.authorization = header;
     absl::StatusOr<AuthResult> result = authenticator().Authenticate(request);
@@ -733,9 +646,8 @@ TEST_F(AuthenticatorTest, HeaderOverLimitIsInvalidArgument) {
   for (int i = 0; i < 300; ++i) many.push_back(absl::StrCat("scope1:", i));
   Request request = BaseRequest();
   const std::string ext = EncodeExt({{"authorizedScopes", many}});
-  request.authorization =
-      absl::StrCat("Hawk id=\"root\", ts=\"", absl::ToUnixSeconds(kNow),
-                   "\", nonce=\"n\", ext=\"", ext, "\", mac=\"whatever\"");
+  request.authorization = absl::StrCat("Hawk id=\"root\", ts=\"", absl::ToUnixSeconds(kNow),
+                                       "\", nonce=\"n\", ext=\"", ext, "\", mac=\"whatever\"");
   ASSERT_GT(request.authorization.size(), kMaxHeaderLength);
   absl::StatusOr<AuthResult> result = authenticator().Authenticate(request);
   ASSERT_TRUE(result.ok());
@@ -746,12 +658,10 @@ TEST_F(AuthenticatorTest, HeaderOverLimitIsInvalidArgument) {
 }
 
 TEST_F(AuthenticatorTest, EverySignedPartIsCovered) {
-  const Request good =
-      Signed({.id = "root",
-              .ext = nlohmann::json{{"authorizedScopes", {"scope1:*"}}},
-              .hash = "aGFzaA=="});
-  ASSERT_EQ(authenticator().Authenticate(good)->outcome,
-            AuthResult::Outcome::kSuccess);
+  const Request good = Signed({.id = "root",
+                               .ext = nlohmann::json{{"authorizedScopes", {"scope1:*"}}},
+                               .hash = "aGFzaA=="});
+  ASSERT_EQ(authenticator().Authenticate(good)->outcome, AuthResult::Outcome::kSuccess);
   std::vector<std::pair<std::string, Request>> tampered;
   auto add = [&](std::string what, std::function<void(Request&)> change) {
     Request request = good;
@@ -759,12 +669,10 @@ TEST_F(AuthenticatorTest, EverySignedPartIsCovered) {
     tampered.emplace_back(std::move(what), std::move(request));
   };
   add("method", [](Request& r) { r.method = "GET"; });
-  add("resource",
-      [](Request& r) { r.resource = "/bulwark.queue.v1.Queue/GetTask"; });
+  add("resource", [](Request& r) { r.resource = "/bulwark.queue.v1.Queue/GetTask"; });
   add("host", [](Request& r) { r.host = "hooks.example.com"; });
   add("port", [](Request& r) { r.port = 444; });
-  auto replace = [](Request& r, const std::string& from,
-                    const std::string& to) {
+  auto replace = [](Request& r, const std::string& from, const std::string& to) {
     const size_t at = r.authorization.find(from);
     ASSERT_NE(at, std::string::npos) << from;
     r.authorization.replace(at, from.size(), to);
@@ -773,16 +681,11 @@ TEST_F(AuthenticatorTest, EverySignedPartIsCovered) {
     replace(r, absl::StrCat("ts=\"", absl::ToUnixSeconds(kNow)),
             absl::StrCat("ts=\"", absl::ToUnixSeconds(kNow) + 1));
   });
-  add("nonce",
-      [&](Request& r) { replace(r, "nonce=\"abc123", "nonce=\"abc124"); });
-  add("hash",
-      [&](Request& r) { replace(r, "hash=\"aGFzaA==", "hash=\"aGFzaB=="); });
+  add("nonce", [&](Request& r) { replace(r, "nonce=\"abc123", "nonce=\"abc124"); });
+  add("hash", [&](Request& r) { replace(r, "hash=\"aGFzaA==", "hash=\"aGFzaB=="); });
   add("ext", [&](Request& r) {
-    replace(
-        r,
-        absl::StrCat("ext=\"", EncodeExt({{"authorizedScopes", {"scope1:*"}}})),
-        absl::StrCat("ext=\"",
-                     EncodeExt({{"authorizedScopes", {"scope1:x"}}})));
+    replace(r, absl::StrCat("ext=\"", EncodeExt({{"authorizedScopes", {"scope1:*"}}})),
+            absl::StrCat("ext=\"", EncodeExt({{"authorizedScopes", {"scope1:x"}}})));
   });
   add("mac", [&](Request& r) {
     const size_t at = r.authorization.find("mac=\"") + 5;
@@ -797,65 +700,50 @@ TEST_F(AuthenticatorTest, EverySignedPartIsCovered) {
   Request upper = good;
   upper.host = "QUEUE.Example.com";
   upper.authorization = Signed({.id = "root", .nonce = "other"}).authorization;
-  EXPECT_EQ(authenticator().Authenticate(upper)->outcome,
-            AuthResult::Outcome::kSuccess);
+  EXPECT_EQ(authenticator().Authenticate(upper)->outcome, AuthResult::Outcome::kSuccess);
 }
 
 TEST_F(AuthenticatorTest, ReplayIsRefusedWithinTheWindow) {
   const Request request = Signed({.id = "unpriv", .nonce = "once"});
-  EXPECT_EQ(authenticator().Authenticate(request)->outcome,
-            AuthResult::Outcome::kSuccess);
+  EXPECT_EQ(authenticator().Authenticate(request)->outcome, AuthResult::Outcome::kSuccess);
   absl::StatusOr<AuthResult> replay = authenticator().Authenticate(request);
   ASSERT_TRUE(replay.ok());
   EXPECT_EQ(replay->message, "Unauthorized: replayed request");
   EXPECT_EQ(replay->failure_code, absl::StatusCode::kUnauthenticated);
   // Still refused at the last second of the window...
   fixture_->clock.Advance(absl::Minutes(15));
-  EXPECT_EQ(authenticator().Authenticate(request)->message,
-            "Unauthorized: replayed request");
+  EXPECT_EQ(authenticator().Authenticate(request)->message, "Unauthorized: replayed request");
   // ...and after it the request is stale anyway.
   fixture_->clock.Advance(absl::Seconds(1));
-  EXPECT_EQ(authenticator().Authenticate(request)->message,
-            "Unauthorized: Stale timestamp");
+  EXPECT_EQ(authenticator().Authenticate(request)->message, "Unauthorized: Stale timestamp");
   // A different nonce, ts or id is a different request.
   fixture_->clock.Set(kNow);
-  EXPECT_TRUE(authenticator()
-                  .Authenticate(Signed({.id = "unpriv", .nonce = "twice"}))
-                  ->ok());
+  EXPECT_TRUE(authenticator().Authenticate(Signed({.id = "unpriv", .nonce = "twice"}))->ok());
   EXPECT_TRUE(
       authenticator()
-          .Authenticate(Signed(
-              {.id = "unpriv", .ts_offset = absl::Seconds(1), .nonce = "once"}))
+          .Authenticate(Signed({.id = "unpriv", .ts_offset = absl::Seconds(1), .nonce = "once"}))
           ->ok());
-  EXPECT_TRUE(authenticator()
-                  .Authenticate(Signed({.id = "root", .nonce = "once"}))
-                  ->ok());
+  EXPECT_TRUE(authenticator().Authenticate(Signed({.id = "root", .nonce = "once"}))->ok());
 }
 
 TEST_F(AuthenticatorTest, FailedRequestsAreNotRecorded) {
   // A request refused for its scopes leaves no nonce behind (nor does a forged
   // one).
-  const Request refused =
-      Signed({.id = "unpriv", .ext = {{"authorizedScopes", {"godlike"}}}});
-  EXPECT_EQ(authenticator().Authenticate(refused)->outcome,
-            AuthResult::Outcome::kFailed);
-  EXPECT_NE(authenticator().Authenticate(refused)->message,
-            "Unauthorized: replayed request");
+  const Request refused = Signed({.id = "unpriv", .ext = {{"authorizedScopes", {"godlike"}}}});
+  EXPECT_EQ(authenticator().Authenticate(refused)->outcome, AuthResult::Outcome::kFailed);
+  EXPECT_NE(authenticator().Authenticate(refused)->message, "Unauthorized: replayed request");
   EXPECT_EQ(fixture_->nonces->size(), 0u);
 }
 
 TEST(AuthenticatorOptionsTest, ConfigurableSkew) {
   Authenticator::Options options;
   options.clock_skew = absl::Seconds(60);
-  auto fixture =
-      AuthenticatorFixture::Create(Clients(), Roles(), kNow, options);
+  auto fixture = AuthenticatorFixture::Create(Clients(), Roles(), kNow, options);
   EXPECT_TRUE(
-      fixture->authenticator
-          ->Authenticate(Signed({.id = "root", .ts_offset = absl::Seconds(60)}))
+      fixture->authenticator->Authenticate(Signed({.id = "root", .ts_offset = absl::Seconds(60)}))
           ->ok());
   EXPECT_EQ(
-      fixture->authenticator
-          ->Authenticate(Signed({.id = "root", .ts_offset = absl::Seconds(61)}))
+      fixture->authenticator->Authenticate(Signed({.id = "root", .ts_offset = absl::Seconds(61)}))
           ->message,
       "Unauthorized: Stale timestamp");
 }
@@ -870,42 +758,35 @@ TEST_F(AuthenticatorTest, NonNumericTimestampIsStale) {
   fields.resource = request.resource;
   fields.host = request.host;
   fields.port = request.port;
-  request.authorization =
-      absl::StrCat("Hawk id=\"root\", ts=\"17e8\", nonce=\"n\", mac=\"",
-                   CalculateMac("root-secret", fields), "\"");
-  EXPECT_EQ(authenticator().Authenticate(request)->message,
-            "Unauthorized: Stale timestamp");
+  request.authorization = absl::StrCat("Hawk id=\"root\", ts=\"17e8\", nonce=\"n\", mac=\"",
+                                       CalculateMac("root-secret", fields), "\"");
+  EXPECT_EQ(authenticator().Authenticate(request)->message, "Unauthorized: Stale timestamp");
 }
 
 TEST_F(AuthenticatorTest, AuthenticateGrpc) {
   const Request signed_request = Signed({.id = "root"});
   absl::StatusOr<AuthResult> result = authenticator().AuthenticateGrpc(
-      signed_request.resource, "queue.example.com:443",
-      signed_request.authorization);
+      signed_request.resource, "queue.example.com:443", signed_request.authorization);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->outcome, AuthResult::Outcome::kSuccess) << result->message;
   // The authority without a port means 443.
-  EXPECT_EQ(
-      authenticator()
-          .AuthenticateGrpc(signed_request.resource, "queue.example.com",
-                            Signed({.id = "root", .nonce = "n2"}).authorization)
-          ->outcome,
-      AuthResult::Outcome::kSuccess);
-  EXPECT_EQ(
-      authenticator()
-          .AuthenticateGrpc(signed_request.resource, "queue.example.com:50052",
-                            Signed({.id = "root", .nonce = "n3"}).authorization)
-          ->message,
-      "Unauthorized: Bad mac");
+  EXPECT_EQ(authenticator()
+                .AuthenticateGrpc(signed_request.resource, "queue.example.com",
+                                  Signed({.id = "root", .nonce = "n2"}).authorization)
+                ->outcome,
+            AuthResult::Outcome::kSuccess);
+  EXPECT_EQ(authenticator()
+                .AuthenticateGrpc(signed_request.resource, "queue.example.com:50052",
+                                  Signed({.id = "root", .nonce = "n3"}).authorization)
+                ->message,
+            "Unauthorized: Bad mac");
   absl::StatusOr<AuthResult> bad_authority = authenticator().AuthenticateGrpc(
-      signed_request.resource, "queue.example.com:http",
-      signed_request.authorization);
+      signed_request.resource, "queue.example.com:http", signed_request.authorization);
   ASSERT_TRUE(bad_authority.ok());
   EXPECT_EQ(bad_authority->message, "Bad Request: Invalid Host header");
   EXPECT_EQ(bad_authority->failure_code, absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      authenticator().AuthenticateGrpc("/x", "bad authority", "")->outcome,
-      AuthResult::Outcome::kNoAuth);
+  EXPECT_EQ(authenticator().AuthenticateGrpc("/x", "bad authority", "")->outcome,
+            AuthResult::Outcome::kNoAuth);
 }
 
 // The authenticator merges a client's (expanded) scopes with the expansion of
@@ -952,8 +833,7 @@ TEST(ExpansionShortcutTest, EqualsFullExpansionOnRandomClients) {
     const std::vector<std::string> expanded = resolver.Expand(client);
     std::vector<std::string> with_anonymous = expanded;
     with_anonymous.push_back("assume:anonymous");
-    EXPECT_EQ(scopes::MergeScopeSets(expanded, anonymous),
-              resolver.Expand(with_anonymous))
+    EXPECT_EQ(scopes::MergeScopeSets(expanded, anonymous), resolver.Expand(with_anonymous))
         << testing::PrintToString(client);
   }
 }
@@ -965,11 +845,10 @@ TEST(AuthenticatorRobustnessTest, MutatedHeaders) {
   auto fixture = AuthenticatorFixture::Create(Clients(), Roles(), kNow, {},
                                               /*replay_protection=*/false);
   TempCredentials temp = MakeTemp({.id = "root", .scopes = {"tmpscope"}});
-  const Request original =
-      Signed({.id = "root",
-              .key = temp.key,
-              .ext = nlohmann::json{{"certificate", temp.certificate},
-                                    {"authorizedScopes", {"tmpscope"}}}});
+  const Request original = Signed({.id = "root",
+                                   .key = temp.key,
+                                   .ext = nlohmann::json{{"certificate", temp.certificate},
+                                                         {"authorizedScopes", {"tmpscope"}}}});
   const HeaderAttributes signed_attributes =
       ParseAuthorizationHeader(original.authorization).value();
   const std::string alphabet = "Hawk idtsnoncemacext=\", \t\nAZaz09+/_-~";
@@ -996,13 +875,11 @@ TEST(AuthenticatorRobustnessTest, MutatedHeaders) {
           header.insert(at, 1, alphabet[next(alphabet.size())]);
       }
     }
-    absl::StatusOr<AuthResult> result =
-        fixture->authenticator->Authenticate(request);
+    absl::StatusOr<AuthResult> result = fixture->authenticator->Authenticate(request);
     ASSERT_TRUE(result.ok()) << header << ": " << result.status();
     if (result->outcome != AuthResult::Outcome::kSuccess) continue;
     ++successes;
-    const HeaderAttributes attributes =
-        ParseAuthorizationHeader(header).value();
+    const HeaderAttributes attributes = ParseAuthorizationHeader(header).value();
     EXPECT_EQ(attributes.id, signed_attributes.id) << header;
     EXPECT_EQ(attributes.ts, signed_attributes.ts) << header;
     EXPECT_EQ(attributes.nonce, signed_attributes.nonce) << header;
@@ -1016,8 +893,7 @@ TEST(AuthenticatorRobustnessTest, MutatedHeaders) {
 class FailingLoader final : public ClientLoader {
  public:
   explicit FailingLoader(absl::Status status) : status_(std::move(status)) {}
-  absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(
-      absl::string_view) const override {
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(absl::string_view) const override {
     return status_;
   }
 
@@ -1027,14 +903,13 @@ class FailingLoader final : public ClientLoader {
 
 class FailingNonceCache final : public NonceCache {
  public:
-  absl::Status Record(absl::string_view, absl::string_view, absl::string_view,
-                      absl::Time, absl::Time) override {
+  absl::Status Record(absl::string_view, absl::string_view, absl::string_view, absl::Time,
+                      absl::Time) override {
     return absl::UnavailableError("nonce store down");
   }
 };
 
-std::unique_ptr<Authenticator> Make(const ClientLoader* loader,
-                                    const Clock* clock,
+std::unique_ptr<Authenticator> Make(const ClientLoader* loader, const Clock* clock,
                                     NonceCache* nonces = nullptr) {
   Authenticator::Dependencies dependencies;
   dependencies.clients = loader;
@@ -1065,13 +940,9 @@ TEST(AuthenticatorDependencyTest, LoaderFailureIsNotAnAuthenticationOutcome) {
 
 TEST(AuthenticatorDependencyTest, NonceCacheFailurePropagates) {
   SimulatedClock clock(kNow);
-  StaticClientLoader loader(
-      {{"root", {"root-secret", {"*"}, kTwoHours, false}}});
+  StaticClientLoader loader({{"root", {"root-secret", {"*"}, kTwoHours, false}}});
   FailingNonceCache nonces;
-  EXPECT_EQ(Make(&loader, &clock, &nonces)
-                ->Authenticate(Signed({.id = "root"}))
-                .status()
-                .code(),
+  EXPECT_EQ(Make(&loader, &clock, &nonces)->Authenticate(Signed({.id = "root"})).status().code(),
             absl::StatusCode::kUnavailable);
   // Without a nonce cache there is no replay check.
   auto without = Make(&loader, &clock);

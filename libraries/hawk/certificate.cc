@@ -37,9 +37,7 @@
 namespace bulwark::hawk {
 namespace {
 
-absl::Status Fail(absl::string_view message) {
-  return absl::UnauthenticatedError(message);
-}
+absl::Status Fail(absl::string_view message) { return absl::UnauthenticatedError(message); }
 
 // JavaScript's `obj[key]` on a JSON value: nullptr when absent or not an
 // object.
@@ -67,9 +65,9 @@ std::string FormatJsNumber(double value) {
   char buffer[64];
   const double magnitude = std::fabs(value);
   const bool fixed = magnitude >= 1e-6 && magnitude < 1e21;
-  auto [end, error] = std::to_chars(
-      buffer, buffer + sizeof(buffer), value,
-      fixed ? std::chars_format::fixed : std::chars_format::scientific);
+  auto [end, error] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value,
+                    fixed ? std::chars_format::fixed : std::chars_format::scientific);
   std::string text(buffer, end);
   if (!fixed) {
     // printf writes at least two exponent digits ("1e-07"); JavaScript writes
@@ -87,56 +85,49 @@ int64_t ToMillis(absl::Time t) { return absl::ToUnixMillis(t); }
 
 }  // namespace
 
-std::string CertificateSignatureText(absl::string_view name,
-                                     absl::string_view issuer,
-                                     absl::string_view seed,
-                                     absl::string_view start,
+std::string CertificateSignatureText(absl::string_view name, absl::string_view issuer,
+                                     absl::string_view seed, absl::string_view start,
                                      absl::string_view expiry,
                                      absl::Span<const std::string> scopes) {
   std::string text = "version:1\n";
   if (!issuer.empty()) {
     absl::StrAppend(&text, "clientId:", name, "\n", "issuer:", issuer, "\n");
   }
-  absl::StrAppend(&text, "seed:", seed, "\nstart:", start, "\nexpiry:", expiry,
-                  "\nscopes:");
+  absl::StrAppend(&text, "seed:", seed, "\nstart:", start, "\nexpiry:", expiry, "\nscopes:");
   for (const std::string& scope : scopes) absl::StrAppend(&text, "\n", scope);
   return text;
 }
 
-std::string TemporaryAccessToken(absl::string_view issuer_token,
-                                 absl::string_view seed) {
+std::string TemporaryAccessToken(absl::string_view issuer_token, absl::string_view seed) {
   return Base64UrlNoPadding(HmacSha256(issuer_token, seed));
 }
 
-absl::StatusOr<Credentials> CreateTemporaryCredentials(
-    const Credentials& issuer, const TemporaryCredentialsOptions& options,
-    Random& random) {
+absl::StatusOr<Credentials> CreateTemporaryCredentials(const Credentials& issuer,
+                                                       const TemporaryCredentialsOptions& options,
+                                                       Random& random) {
   if (!issuer.certificate.empty()) {
     return absl::InvalidArgumentError(
         "temporary credentials cannot be used to make new temporary "
         "credentials; use permanent credentials as the issuer");
   }
   if (issuer.client_id.empty() || issuer.access_token.empty()) {
-    return absl::InvalidArgumentError(
-        "the issuer's clientId and accessToken are required");
+    return absl::InvalidArgumentError("the issuer's clientId and accessToken are required");
   }
   if (options.expiry < options.start) {
     return absl::InvalidArgumentError("expiry must not be before start");
   }
   if (ToMillis(options.expiry) - ToMillis(options.start) >
       absl::ToInt64Milliseconds(kMaxCertificateSpan)) {
-    return absl::InvalidArgumentError(
-        "Credentials cannot span more than 31 days");
+    return absl::InvalidArgumentError("Credentials cannot span more than 31 days");
   }
   for (const std::string& scope : options.scopes) {
     if (!scopes::ValidScope(scope)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "scope \"", absl::CEscape(scope), "\" is not a valid scope"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("scope \"", absl::CEscape(scope), "\" is not a valid scope"));
     }
   }
   if (options.name == issuer.client_id) {
-    return absl::InvalidArgumentError(
-        "Credential issuer must be different from the name");
+    return absl::InvalidArgumentError("Credential issuer must be different from the name");
   }
   const bool named = !options.name.empty();
   const int64_t start = ToMillis(options.start);
@@ -144,9 +135,8 @@ absl::StatusOr<Credentials> CreateTemporaryCredentials(
   const std::string seed = NiceSlugid(random) + NiceSlugid(random);
   const std::string signature = Base64(HmacSha256(
       issuer.access_token,
-      CertificateSignatureText(options.name, named ? issuer.client_id : "",
-                               seed, absl::StrCat(start), absl::StrCat(expiry),
-                               options.scopes)));
+      CertificateSignatureText(options.name, named ? issuer.client_id : "", seed,
+                               absl::StrCat(start), absl::StrCat(expiry), options.scopes)));
 
   nlohmann::ordered_json certificate;
   certificate["version"] = 1;
@@ -164,17 +154,17 @@ absl::StatusOr<Credentials> CreateTemporaryCredentials(
   return result;
 }
 
-absl::StatusOr<CheckedCertificate> CheckCertificate(
-    const nlohmann::json& certificate, absl::string_view credential_name,
-    absl::string_view issuer_id, absl::string_view issuer_token,
-    absl::Time now) {
+absl::StatusOr<CheckedCertificate> CheckCertificate(const nlohmann::json& certificate,
+                                                    absl::string_view credential_name,
+                                                    absl::string_view issuer_id,
+                                                    absl::string_view issuer_token,
+                                                    absl::Time now) {
   // JavaScript's `cert instanceof Object`: objects and arrays.
   if (!certificate.is_object() && !certificate.is_array()) {
     return Fail("ext.certificate must be a JSON object");
   }
   const nlohmann::json* version = Field(certificate, "version");
-  if (version == nullptr || !version->is_number() ||
-      version->get<double>() != 1) {
+  if (version == nullptr || !version->is_number() || version->get<double>() != 1) {
     return Fail("ext.certificate.version must be 1");
   }
   const nlohmann::json* seed = Field(certificate, "seed");
@@ -200,8 +190,7 @@ absl::StatusOr<CheckedCertificate> CheckCertificate(
   CheckedCertificate result;
   result.scopes.reserve(scopes->size());
   for (const nlohmann::json& scope : *scopes) {
-    if (!scope.is_string() ||
-        !scopes::ValidScope(scope.get_ref<const std::string&>())) {
+    if (!scope.is_string() || !scopes::ValidScope(scope.get_ref<const std::string&>())) {
       return Fail("ext.certificate.scopes must be an array of valid scopes");
     }
     result.scopes.push_back(scope.get<std::string>());
@@ -226,11 +215,10 @@ absl::StatusOr<CheckedCertificate> CheckCertificate(
         "ext.certificate.issuer");
   }
 
-  const std::string expected = Base64(HmacSha256(
-      issuer_token,
-      CertificateSignatureText(credential_name, named ? issuer_id : "",
-                               seed_text, FormatJsNumber(start_ms),
-                               FormatJsNumber(expiry_ms), result.scopes)));
+  const std::string expected = Base64(
+      HmacSha256(issuer_token, CertificateSignatureText(credential_name, named ? issuer_id : "",
+                                                        seed_text, FormatJsNumber(start_ms),
+                                                        FormatJsNumber(expiry_ms), result.scopes)));
   const nlohmann::json* signature = Field(certificate, "signature");
   if (signature == nullptr || !signature->is_string() ||
       !ConstantTimeEquals(signature->get_ref<const std::string&>(), expected)) {
@@ -244,9 +232,9 @@ absl::StatusOr<CheckedCertificate> CheckCertificate(
   return result;
 }
 
-absl::Status CheckCertificateScopes(
-    const CheckedCertificate& certificate, absl::string_view credential_name,
-    absl::string_view issuer_id, absl::Span<const std::string> issuer_scopes) {
+absl::Status CheckCertificateScopes(const CheckedCertificate& certificate,
+                                    absl::string_view credential_name, absl::string_view issuer_id,
+                                    absl::Span<const std::string> issuer_scopes) {
   if (issuer_id != credential_name) {
     // A name under static/ would impersonate one of the deployment's own clients (for
     // instance in the queue's record of who created a task); no scope can allow it.
@@ -254,21 +242,18 @@ absl::Status CheckCertificateScopes(
       return Fail(absl::StrCat("temporary credentials cannot be named `", credential_name,
                                "`: static/ names belong to the deployment's own clients"));
     }
-    const std::string create_scope =
-        absl::StrCat("auth:create-client:", credential_name);
+    const std::string create_scope = absl::StrCat("auth:create-client:", credential_name);
     if (!scopes::SetSatisfies(issuer_scopes, create_scope)) {
-      return Fail(absl::StrCat("ext.certificate issuer `", issuer_id,
-                               "` doesn't have `", create_scope,
-                               "` for supplied clientId."));
+      return Fail(absl::StrCat("ext.certificate issuer `", issuer_id, "` doesn't have `",
+                               create_scope, "` for supplied clientId."));
     }
   }
   for (const std::string& scope : certificate.scopes) {
     if (!scopes::SetSatisfies(issuer_scopes, scope)) {
-      return Fail(absl::StrCat(
-          "ext.certificate issuer `", issuer_id,
-          "` doesn't satisfy all certificate scopes ",
-          absl::StrJoin(certificate.scopes, ", "),
-          ".  The temporary credentials were not generated correctly."));
+      return Fail(absl::StrCat("ext.certificate issuer `", issuer_id,
+                               "` doesn't satisfy all certificate scopes ",
+                               absl::StrJoin(certificate.scopes, ", "),
+                               ".  The temporary credentials were not generated correctly."));
     }
   }
   return absl::OkStatus();

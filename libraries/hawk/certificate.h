@@ -75,21 +75,18 @@ struct TemporaryCredentialsOptions {
 // credentials; its certificate is JSON text with the fields in
 // taskcluster-client's order. `issuer.authorized_scopes` is not part of the
 // certificate and is not copied.
-absl::StatusOr<Credentials> CreateTemporaryCredentials(
-    const Credentials& issuer, const TemporaryCredentialsOptions& options,
-    Random& random);
+absl::StatusOr<Credentials> CreateTemporaryCredentials(const Credentials& issuer,
+                                                       const TemporaryCredentialsOptions& options,
+                                                       Random& random);
 
 // The signature text of a certificate (the lines above, joined by "\n").
-std::string CertificateSignatureText(absl::string_view name,
-                                     absl::string_view issuer,
-                                     absl::string_view seed,
-                                     absl::string_view start,
+std::string CertificateSignatureText(absl::string_view name, absl::string_view issuer,
+                                     absl::string_view seed, absl::string_view start,
                                      absl::string_view expiry,
                                      absl::Span<const std::string> scopes);
 
 // base64url-without-padding(HMAC-SHA256(issuer_token, seed)).
-std::string TemporaryAccessToken(absl::string_view issuer_token,
-                                 absl::string_view seed);
+std::string TemporaryAccessToken(absl::string_view issuer_token, absl::string_view seed);
 
 // What a certificate grants, once CheckCertificate accepted it.
 struct CheckedCertificate {
@@ -105,16 +102,16 @@ struct CheckedCertificate {
 // JavaScript); `credential_name` is the Hawk id and `issuer_id` the client
 // whose `issuer_token` signs it (equal for unnamed credentials). `now` is the
 // current time.
-absl::StatusOr<CheckedCertificate> CheckCertificate(
-    const nlohmann::json& certificate, absl::string_view credential_name,
-    absl::string_view issuer_id, absl::string_view issuer_token,
-    absl::Time now);
+absl::StatusOr<CheckedCertificate> CheckCertificate(const nlohmann::json& certificate,
+                                                    absl::string_view credential_name,
+                                                    absl::string_view issuer_id,
+                                                    absl::string_view issuer_token, absl::Time now);
 
 // The scope checks of an accepted certificate against the issuer's expanded
 // scopes.
-absl::Status CheckCertificateScopes(
-    const CheckedCertificate& certificate, absl::string_view credential_name,
-    absl::string_view issuer_id, absl::Span<const std::string> issuer_scopes);
+absl::Status CheckCertificateScopes(const CheckedCertificate& certificate,
+                                    absl::string_view credential_name, absl::string_view issuer_id,
+                                    absl::Span<const std::string> issuer_scopes);
 
 }  // namespace bulwark::hawk
 

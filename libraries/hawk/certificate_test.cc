@@ -23,14 +23,12 @@ Credentials Root() {
 TEST(CertificateSignatureTest, KnownAnswers) {
   const std::vector<std::string> scopes = {"a", "b:*"};
   EXPECT_EQ(Base64(HmacSha256("root-secret",
-                              CertificateSignatureText(
-                                  "my-temp", "root", kSeed, "1700000000000",
-                                  "1700003600000", scopes))),
+                              CertificateSignatureText("my-temp", "root", kSeed, "1700000000000",
+                                                       "1700003600000", scopes))),
             "MThMeuq/03c1OiPn8mcMOfwenqgWOHrPhLnGSzh01xQ=");
   EXPECT_EQ(
-      Base64(HmacSha256("root-secret", CertificateSignatureText(
-                                           "root", "", kSeed, "1700000000000",
-                                           "1700003600000", scopes))),
+      Base64(HmacSha256("root-secret", CertificateSignatureText("root", "", kSeed, "1700000000000",
+                                                                "1700003600000", scopes))),
       "BYQSjl8W8bMDUiMBQhohudhedJZZHfMHi0JnrlFZ75Q=");
   EXPECT_EQ(TemporaryAccessToken("root-secret", kSeed),
             "FIwFtesMaHmfrYkcEFWDTXj2X0eAJfjdTaK7DscTVIQ");
@@ -52,16 +50,14 @@ TEST(CreateTemporaryCredentialsTest, Unnamed) {
   options.start = kNow;
   options.expiry = kNow + absl::Hours(1);
   options.scopes = {"queue:*", "assume:x"};
-  absl::StatusOr<Credentials> temp =
-      CreateTemporaryCredentials(Root(), options, random);
+  absl::StatusOr<Credentials> temp = CreateTemporaryCredentials(Root(), options, random);
   ASSERT_TRUE(temp.ok()) << temp.status();
   EXPECT_EQ(temp->client_id, "root");
   nlohmann::json cert = nlohmann::json::parse(temp->certificate);
   // Field order as taskcluster-client's JSON.stringify writes it.
-  EXPECT_EQ(temp->certificate.rfind(
-                R"({"version":1,"scopes":["queue:*","assume:x"],)"
-                R"("start":1700000000000,"expiry":1700003600000,"seed":")",
-                0),
+  EXPECT_EQ(temp->certificate.rfind(R"({"version":1,"scopes":["queue:*","assume:x"],)"
+                                    R"("start":1700000000000,"expiry":1700003600000,"seed":")",
+                                    0),
             0u)
       << temp->certificate;
   EXPECT_EQ(cert["start"], 1700000000000);
@@ -73,9 +69,8 @@ TEST(CreateTemporaryCredentialsTest, Unnamed) {
   EXPECT_EQ(temp->access_token.size(), 43u);
   EXPECT_EQ(
       cert["signature"],
-      Base64(HmacSha256("root-secret", CertificateSignatureText(
-                                           "root", "", seed, "1700000000000",
-                                           "1700003600000", options.scopes))));
+      Base64(HmacSha256("root-secret", CertificateSignatureText("root", "", seed, "1700000000000",
+                                                                "1700003600000", options.scopes))));
 
   absl::StatusOr<CheckedCertificate> checked =
       CheckCertificate(cert, "root", "root", "root-secret", kNow);
@@ -91,8 +86,7 @@ TEST(CreateTemporaryCredentialsTest, NamedAndEmptyScopes) {
   options.start = kNow;
   options.expiry = kNow + kMaxCertificateSpan;  // exactly 31 days is allowed
   options.name = "root/temp";
-  absl::StatusOr<Credentials> temp =
-      CreateTemporaryCredentials(Root(), options, random);
+  absl::StatusOr<Credentials> temp = CreateTemporaryCredentials(Root(), options, random);
   ASSERT_TRUE(temp.ok()) << temp.status();
   EXPECT_EQ(temp->client_id, "root/temp");
   nlohmann::json cert = nlohmann::json::parse(temp->certificate);
@@ -102,9 +96,7 @@ TEST(CreateTemporaryCredentialsTest, NamedAndEmptyScopes) {
   ASSERT_TRUE(checked.ok()) << checked.status();
   EXPECT_TRUE(checked->scopes.empty());
   // Under another name, the signature does not match.
-  EXPECT_EQ(CheckCertificate(cert, "root/other", "root", "root-secret", kNow)
-                .status()
-                .message(),
+  EXPECT_EQ(CheckCertificate(cert, "root/other", "root", "root-secret", kNow).status().message(),
             "ext.certificate.signature is not valid, or wrong clientId "
             "provided");
 }
@@ -129,34 +121,25 @@ TEST(CreateTemporaryCredentialsTest, Refusals) {
   Credentials no_token = Root();
   no_token.access_token.clear();
 
-  EXPECT_EQ(
-      CreateTemporaryCredentials(temporary_issuer, ok, random).status().code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CreateTemporaryCredentials(temporary_issuer, ok, random).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(CreateTemporaryCredentials(no_token, ok, random).status().code(),
             absl::StatusCode::kInvalidArgument);
   for (const auto* options : {&too_long, &backwards, &same_name, &bad_scope}) {
-    EXPECT_EQ(
-        CreateTemporaryCredentials(Root(), *options, random).status().code(),
-        absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(CreateTemporaryCredentials(Root(), *options, random).status().code(),
+              absl::StatusCode::kInvalidArgument);
   }
-  EXPECT_EQ(
-      CreateTemporaryCredentials(Root(), same_name, random).status().message(),
-      "Credential issuer must be different from the name");
+  EXPECT_EQ(CreateTemporaryCredentials(Root(), same_name, random).status().message(),
+            "Credential issuer must be different from the name");
 }
 
 // A certificate signed by root-secret for unnamed use by "root".
-nlohmann::json SignedCertificate(double start, double expiry,
-                                 std::vector<std::string> scopes,
-                                 const std::string& start_text,
-                                 const std::string& expiry_text) {
-  nlohmann::json cert = {{"version", 1},
-                         {"scopes", scopes},
-                         {"start", start},
-                         {"expiry", expiry},
-                         {"seed", kSeed}};
+nlohmann::json SignedCertificate(double start, double expiry, std::vector<std::string> scopes,
+                                 const std::string& start_text, const std::string& expiry_text) {
+  nlohmann::json cert = {
+      {"version", 1}, {"scopes", scopes}, {"start", start}, {"expiry", expiry}, {"seed", kSeed}};
   cert["signature"] = Base64(HmacSha256(
-      "root-secret", CertificateSignatureText("root", "", kSeed, start_text,
-                                              expiry_text, scopes)));
+      "root-secret", CertificateSignatureText("root", "", kSeed, start_text, expiry_text, scopes)));
   return cert;
 }
 
@@ -197,24 +180,17 @@ TEST(CheckCertificateTest, EveryRuleInOrder) {
       {with("version", "1"), "ext.certificate.version must be 1"},
       {without("version"), "ext.certificate.version must be 1"},
       {with("seed", 123), "ext.certificate.seed must be a string"},
-      {with("seed", std::string(22, 'A')),
-       "ext.certificate.seed must be 44 characters"},
-      {with("seed", std::string(45, 'A')),
-       "ext.certificate.seed must be 44 characters"},
-      {with("start", "2016-07-27T14:32:15.407820Z"),
-       "ext.certificate.start must be a number"},
-      {with("expiry", "2016-07-27T14:32:15.407820Z"),
-       "ext.certificate.expiry must be a number"},
-      {with("scopes", "all of them"),
-       "ext.certificate.scopes must be an array"},
+      {with("seed", std::string(22, 'A')), "ext.certificate.seed must be 44 characters"},
+      {with("seed", std::string(45, 'A')), "ext.certificate.seed must be 44 characters"},
+      {with("start", "2016-07-27T14:32:15.407820Z"), "ext.certificate.start must be a number"},
+      {with("expiry", "2016-07-27T14:32:15.407820Z"), "ext.certificate.expiry must be a number"},
+      {with("scopes", "all of them"), "ext.certificate.scopes must be an array"},
       {with("scopes", nlohmann::json::array({1, 2})),
        "ext.certificate.scopes must be an array of valid scopes"},
       {with("scopes", nlohmann::json::array({"one\ntwo"})),
        "ext.certificate.scopes must be an array of valid scopes"},
-      {with("start", 1700000000000 + 5 * 60000 + 1),
-       "ext.certificate.start > now"},
-      {with("expiry", 1700000000000 - 5 * 60000 - 1),
-       "ext.certificate.expiry < now"},
+      {with("start", 1700000000000 + 5 * 60000 + 1), "ext.certificate.start > now"},
+      {with("expiry", 1700000000000 - 5 * 60000 - 1), "ext.certificate.expiry < now"},
       {with("start", 1700000060000.0 - 31 * 86400000.0 - 1),
        "ext.certificate cannot last longer than 31 days!"},
       {with("clientId", "root"),
@@ -223,8 +199,7 @@ TEST(CheckCertificateTest, EveryRuleInOrder) {
       {with("signature", "AAAA"), "ext.certificate.signature is not valid"},
       {with("signature", 5), "ext.certificate.signature is not valid"},
       {without("signature"), "ext.certificate.signature is not valid"},
-      {with("scopes", nlohmann::json::array({"other"})),
-       "ext.certificate.signature is not valid"},
+      {with("scopes", nlohmann::json::array({"other"})), "ext.certificate.signature is not valid"},
       {with("start", start + 1), "ext.certificate.signature is not valid"},
   };
   for (const auto& c : kCases) {
@@ -234,11 +209,11 @@ TEST(CheckCertificateTest, EveryRuleInOrder) {
 
 TEST(CheckCertificateTest, SlackBoundariesAreInclusive) {
   const double now = 1700000000000;
-  EXPECT_EQ(CheckMessage(SignedCertificate(now + 300000, now + 600000, {},
-                                           "1700000300000", "1700000600000")),
+  EXPECT_EQ(CheckMessage(SignedCertificate(now + 300000, now + 600000, {}, "1700000300000",
+                                           "1700000600000")),
             "");
-  EXPECT_EQ(CheckMessage(SignedCertificate(now - 600000, now - 300000, {},
-                                           "1699999400000", "1699999700000")),
+  EXPECT_EQ(CheckMessage(SignedCertificate(now - 600000, now - 300000, {}, "1699999400000",
+                                           "1699999700000")),
             "");
 }
 
@@ -246,15 +221,14 @@ TEST(CheckCertificateTest, NumbersAreSignedAsJavaScriptPrintsThem) {
   // 1.7e12 written as a float and a fractional start both sign as
   // String(number) does.
   const nlohmann::json cert =
-      SignedCertificate(1699999999999.5, 1.70000006e12, {"s"},
-                        "1699999999999.5", "1700000060000");
+      SignedCertificate(1699999999999.5, 1.70000006e12, {"s"}, "1699999999999.5", "1700000060000");
   EXPECT_EQ(CheckMessage(cert), "");
 }
 
 TEST(CheckCertificateTest, Utf16LengthOfSeed) {
   // 43 UTF-16 units + one astral character (2 units, 4 UTF-8 bytes) = 45 units.
-  nlohmann::json cert = SignedCertificate(1700000000000, 1700000000000, {},
-                                          "1700000000000", "1700000000000");
+  nlohmann::json cert =
+      SignedCertificate(1700000000000, 1700000000000, {}, "1700000000000", "1700000000000");
   cert["seed"] = std::string(43, 'A') + "\xf0\x9f\x98\x80";
   EXPECT_EQ(CheckMessage(cert), "ext.certificate.seed must be 44 characters");
   cert["seed"] = std::string(42, 'A') + "\xf0\x9f\x98\x80";  // 44 units
@@ -271,16 +245,13 @@ TEST(CheckCertificateScopesTest, CreateClientAndSubsetRules) {
             "ext.certificate issuer `root` doesn't satisfy all certificate "
             "scopes a:1, b.  The temporary credentials were not generated "
             "correctly.");
-  EXPECT_EQ(
-      CheckCertificateScopes(cert, "temp", "root", {"a:*", "b"}).message(),
-      "ext.certificate issuer `root` doesn't have `auth:create-client:temp` "
-      "for supplied clientId.");
-  EXPECT_TRUE(CheckCertificateScopes(cert, "temp", "root",
-                                     {"a:*", "auth:create-client:te*", "b"})
-                  .ok());
+  EXPECT_EQ(CheckCertificateScopes(cert, "temp", "root", {"a:*", "b"}).message(),
+            "ext.certificate issuer `root` doesn't have `auth:create-client:temp` "
+            "for supplied clientId.");
+  EXPECT_TRUE(
+      CheckCertificateScopes(cert, "temp", "root", {"a:*", "auth:create-client:te*", "b"}).ok());
   // Not even `*` may name temporary credentials after a static client.
-  absl::Status impersonation =
-      CheckCertificateScopes(cert, "static/bulwark/hooks", "root", {"*"});
+  absl::Status impersonation = CheckCertificateScopes(cert, "static/bulwark/hooks", "root", {"*"});
   EXPECT_EQ(impersonation.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(impersonation.message().find("static/"), std::string::npos);
 }

@@ -30,12 +30,10 @@ EVP_MAC_CTX* ThreadHmacContext() {
   if (holder.ctx == nullptr) {
     holder.ctx = EVP_MAC_CTX_new(mac);
     char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end()};
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
     static const unsigned char kNoKey = 0;
-    if (holder.ctx == nullptr ||
-        EVP_MAC_init(holder.ctx, &kNoKey, 1, params) != 1) {
+    if (holder.ctx == nullptr || EVP_MAC_init(holder.ctx, &kNoKey, 1, params) != 1) {
       std::abort();
     }
   }
@@ -58,13 +56,11 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   // OpenSSL wants a non-null key pointer even for an empty key.
   static const unsigned char kEmpty = 0;
   const unsigned char* key_data =
-      key.empty() ? &kEmpty
-                  : reinterpret_cast<const unsigned char*>(key.data());
+      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t length = 0;
   if (EVP_MAC_init(ctx, key_data, key.size(), nullptr) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(ctx, out, &length, sizeof(out)) != 1) {
     std::abort();
   }
@@ -74,20 +70,15 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
 std::string Sha256(absl::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &length, Sha256Digest(),
-                 nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), out, &length, Sha256Digest(), nullptr) != 1) {
     std::abort();
   }
   return std::string(reinterpret_cast<const char*>(out), length);
 }
 
-std::string Base64(absl::string_view bytes) {
-  return absl::Base64Escape(bytes);
-}
+std::string Base64(absl::string_view bytes) { return absl::Base64Escape(bytes); }
 
-std::string Base64UrlNoPadding(absl::string_view bytes) {
-  return absl::WebSafeBase64Escape(bytes);
-}
+std::string Base64UrlNoPadding(absl::string_view bytes) { return absl::WebSafeBase64Escape(bytes); }
 
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;

@@ -12,11 +12,10 @@ namespace {
 
 TEST(DigestTest, HmacSha256MatchesKnownVectors) {
   // The Wikipedia HMAC example and Node's crypto.createHmac('sha256', '').
-  EXPECT_EQ(absl::BytesToHexString(HmacSha256(
-                "key", "The quick brown fox jumps over the lazy dog")),
-            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
-  EXPECT_EQ(Base64(HmacSha256("", "abc")),
-            "/XrbFSwF74Dcz1Ch+kwF1aPsbalVdfwxKufF0JGDY1E=");
+  EXPECT_EQ(
+      absl::BytesToHexString(HmacSha256("key", "The quick brown fox jumps over the lazy dog")),
+      "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  EXPECT_EQ(Base64(HmacSha256("", "abc")), "/XrbFSwF74Dcz1Ch+kwF1aPsbalVdfwxKufF0JGDY1E=");
 }
 
 TEST(DigestTest, HmacSha256IsRekeyedOnEveryCallInEveryThread) {
@@ -60,8 +59,7 @@ TEST(DigestTest, ConstantTimeEquals) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
   EXPECT_FALSE(ConstantTimeEquals("", "a"));
-  EXPECT_FALSE(
-      ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
+  EXPECT_FALSE(ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
 }  // namespace

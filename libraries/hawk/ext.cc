@@ -11,9 +11,7 @@
 namespace bulwark::hawk {
 namespace {
 
-absl::Status ParseFailure() {
-  return absl::UnauthenticatedError("Failed to parse ext");
-}
+absl::Status ParseFailure() { return absl::UnauthenticatedError("Failed to parse ext"); }
 
 // Decodes base64 in either alphabet, with or without padding; nothing else is
 // accepted.
@@ -23,8 +21,7 @@ bool DecodeBase64(absl::string_view text, std::string* out) {
     return false;
   }
   const bool url_safe = text.find_first_of("-_") != absl::string_view::npos;
-  return url_safe ? absl::WebSafeBase64Unescape(text, out)
-                  : absl::Base64Unescape(text, out);
+  return url_safe ? absl::WebSafeBase64Unescape(text, out) : absl::Base64Unescape(text, out);
 }
 
 }  // namespace
@@ -34,8 +31,8 @@ std::string EncodeExt(const nlohmann::json& ext) { return Base64(ext.dump()); }
 absl::StatusOr<std::string> BuildExt(const Credentials& credentials) {
   nlohmann::json ext = nlohmann::json::object();
   if (!credentials.certificate.empty()) {
-    nlohmann::json certificate = nlohmann::json::parse(
-        credentials.certificate, /*cb=*/nullptr, /*allow_exceptions=*/false);
+    nlohmann::json certificate =
+        nlohmann::json::parse(credentials.certificate, /*cb=*/nullptr, /*allow_exceptions=*/false);
     if (!certificate.is_object()) {
       return absl::InvalidArgumentError(
           "the credentials' certificate is not JSON text of an object");
@@ -59,8 +56,7 @@ absl::StatusOr<std::string> BuildExt(const Credentials& credentials) {
 absl::StatusOr<nlohmann::json> DecodeExt(absl::string_view ext) {
   std::string text;
   if (!DecodeBase64(ext, &text)) return ParseFailure();
-  nlohmann::json parsed =
-      nlohmann::json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/false);
+  nlohmann::json parsed = nlohmann::json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) return ParseFailure();
   return parsed;
 }

@@ -14,8 +14,7 @@ TEST(DecodeExtTest, StandardAndUrlSafeBase64WithOrWithoutPadding) {
   const std::string standard = absl::Base64Escape(json);
   const std::string url_safe = absl::WebSafeBase64Escape(json);
   ASSERT_NE(standard.find_first_of("+/"), std::string::npos);
-  for (const std::string& ext :
-       {standard, url_safe, standard.substr(0, standard.find('='))}) {
+  for (const std::string& ext : {standard, url_safe, standard.substr(0, standard.find('='))}) {
     absl::StatusOr<nlohmann::json> decoded = DecodeExt(ext);
     ASSERT_TRUE(decoded.ok()) << ext << ": " << decoded.status();
     EXPECT_EQ((*decoded)["authorizedScopes"][0], "a>?");
@@ -34,8 +33,7 @@ TEST(DecodeExtTest, FailsLikeTaskcluster) {
            std::string("ab+-"),                      // mixed alphabets
        }) {
     absl::StatusOr<nlohmann::json> decoded = DecodeExt(ext);
-    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kUnauthenticated)
-        << ext;
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kUnauthenticated) << ext;
     EXPECT_EQ(decoded.status().message(), "Failed to parse ext") << ext;
   }
   EXPECT_TRUE(DecodeExt(absl::Base64Escape("{}")).ok());
@@ -69,15 +67,12 @@ TEST(BuildExtTest, EmptyAuthorizedScopesAreSent) {
 TEST(BuildExtTest, RefusesBadInput) {
   Credentials bad_certificate;
   bad_certificate.certificate = "[1,2]";
-  EXPECT_EQ(BuildExt(bad_certificate).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildExt(bad_certificate).status().code(), absl::StatusCode::kInvalidArgument);
   bad_certificate.certificate = "{not json";
-  EXPECT_EQ(BuildExt(bad_certificate).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildExt(bad_certificate).status().code(), absl::StatusCode::kInvalidArgument);
   Credentials bad_scope;
   bad_scope.authorized_scopes = std::vector<std::string>{"ok", "new\nline"};
-  EXPECT_EQ(BuildExt(bad_scope).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildExt(bad_scope).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -14,8 +14,7 @@ namespace {
 // JavaScript's \w and \s (ASCII; a header is ASCII).
 bool IsWord(char c) { return absl::ascii_isalnum(c) || c == '_'; }
 bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-         c == '\r';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
 absl::Status BadRequest(absl::string_view message) {
@@ -69,8 +68,7 @@ bool ValidAttributeValue(absl::string_view value) {
   return true;
 }
 
-absl::StatusOr<HeaderAttributes> ParseAuthorizationHeader(
-    absl::string_view header) {
+absl::StatusOr<HeaderAttributes> ParseAuthorizationHeader(absl::string_view header) {
   if (header.size() > kMaxHeaderLength) {
     return absl::InvalidArgumentError("Bad Request: Header length too long");
   }
@@ -124,10 +122,8 @@ absl::StatusOr<HeaderAttributes> ParseAuthorizationHeader(
   return attributes;
 }
 
-absl::StatusOr<std::string> BuildHeader(const Credentials& credentials,
-                                        const Request& request, int64_t ts,
-                                        absl::string_view nonce,
-                                        absl::string_view ext,
+absl::StatusOr<std::string> BuildHeader(const Credentials& credentials, const Request& request,
+                                        int64_t ts, absl::string_view nonce, absl::string_view ext,
                                         absl::string_view hash) {
   if (!ValidAttributeValue(credentials.client_id)) {
     return absl::InvalidArgumentError(
@@ -154,17 +150,15 @@ absl::StatusOr<std::string> BuildHeader(const Credentials& credentials,
   fields.ext = ext;
   const std::string mac = CalculateMac(credentials.access_token, fields);
 
-  std::string header =
-      absl::StrCat("Hawk id=\"", credentials.client_id, "\", ts=\"", ts_text,
-                   "\", nonce=\"", nonce);
+  std::string header = absl::StrCat("Hawk id=\"", credentials.client_id, "\", ts=\"", ts_text,
+                                    "\", nonce=\"", nonce);
   if (!hash.empty()) absl::StrAppend(&header, "\", hash=\"", hash);
   if (!ext.empty()) absl::StrAppend(&header, "\", ext=\"", ext);
   absl::StrAppend(&header, "\", mac=\"", mac, "\"");
   if (header.size() > kMaxHeaderLength) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the Hawk header would be ", header.size(),
-                     " characters; servers refuse more than ", kMaxHeaderLength,
-                     " (use fewer authorizedScopes or certificate scopes)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the Hawk header would be ", header.size(), " characters; servers refuse more than ",
+        kMaxHeaderLength, " (use fewer authorizedScopes or certificate scopes)"));
   }
   return header;
 }

@@ -58,8 +58,7 @@ struct HeaderAttributes {
   std::string dlg;
 };
 
-absl::StatusOr<HeaderAttributes> ParseAuthorizationHeader(
-    absl::string_view header);
+absl::StatusOr<HeaderAttributes> ParseAuthorizationHeader(absl::string_view header);
 
 // True when `value` may be a header attribute value (non-empty printable ASCII,
 // no `"`, no
@@ -72,10 +71,8 @@ bool ValidAttributeValue(absl::string_view value);
 // credentials.access_token. `ext` and `hash` may be empty. The certificate and
 // authorized_scopes of `credentials` are not used here; see SignRequest
 // (signer.h), which puts them into `ext`.
-absl::StatusOr<std::string> BuildHeader(const Credentials& credentials,
-                                        const Request& request, int64_t ts,
-                                        absl::string_view nonce,
-                                        absl::string_view ext,
+absl::StatusOr<std::string> BuildHeader(const Credentials& credentials, const Request& request,
+                                        int64_t ts, absl::string_view nonce, absl::string_view ext,
                                         absl::string_view hash = {});
 
 }  // namespace bulwark::hawk

@@ -61,8 +61,7 @@ TEST(ParseAuthorizationHeaderTest, RejectionsMatchHawk) {
       {"Hawk ", "Bad Request: Invalid header syntax"},
       {"Hawk  \t ", "Bad Request: Invalid header syntax"},
       {"Basic abc", "Unauthorized: Unauthorized"},
-      {"Hawk id=\"1\", ts=\"1\", foo=\"x\"",
-       "Bad Request: Unknown attribute: foo"},
+      {"Hawk id=\"1\", ts=\"1\", foo=\"x\"", "Bad Request: Unknown attribute: foo"},
       {"Hawk id=\"\"", "Bad Request: Bad attribute value: id"},
       {"Hawk id=\"1\", id=\"2\"", "Bad Request: Duplicate attribute: id"},
       {"Hawk id=\"1\" ts=\"2\"", "Bad Request: Bad header format"},
@@ -78,13 +77,10 @@ TEST(ParseAuthorizationHeaderTest, RejectionsMatchHawk) {
       {"Hawk xid=\"1\"", "Bad Request: Unknown attribute: xid"},
       {"Hawk id=\"1\", ts=\"a\tb\"", "Bad Request: Bad attribute value: ts"},
       // The last error wins.
-      {"Hawk id=\"1\", foo=\"x\", bar=\"y\"",
-       "Bad Request: Unknown attribute: bar"},
-      {"Hawk id=\"1\", foo=\"\", id=\"2\"",
-       "Bad Request: Duplicate attribute: id"},
+      {"Hawk id=\"1\", foo=\"x\", bar=\"y\"", "Bad Request: Unknown attribute: bar"},
+      {"Hawk id=\"1\", foo=\"\", id=\"2\"", "Bad Request: Duplicate attribute: id"},
       {"Hawk-x id=\"1\"", "Bad Request: Invalid header syntax"},
-      {"Hawk id=\"1\", ts=\"2\",, nonce=\"3\"",
-       "Bad Request: Bad header format"},
+      {"Hawk id=\"1\", ts=\"2\",, nonce=\"3\"", "Bad Request: Bad header format"},
   };
   for (const auto& c : kCases) {
     EXPECT_EQ(ParseError(c.header), c.message) << c.header;
@@ -93,12 +89,10 @@ TEST(ParseAuthorizationHeaderTest, RejectionsMatchHawk) {
 
 TEST(ParseAuthorizationHeaderTest, LengthLimitIsItsOwnError) {
   const std::string prefix = "Hawk id=\"";
-  std::string at_limit =
-      prefix + std::string(kMaxHeaderLength - prefix.size() - 1, 'a') + "\"";
+  std::string at_limit = prefix + std::string(kMaxHeaderLength - prefix.size() - 1, 'a') + "\"";
   ASSERT_EQ(at_limit.size(), kMaxHeaderLength);
   EXPECT_TRUE(ParseAuthorizationHeader(at_limit).ok());
-  std::string over =
-      prefix + std::string(kMaxHeaderLength - prefix.size(), 'a') + "\"";
+  std::string over = prefix + std::string(kMaxHeaderLength - prefix.size(), 'a') + "\"";
   absl::StatusOr<HeaderAttributes> parsed = ParseAuthorizationHeader(over);
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(parsed.status().message(), "Bad Request: Header length too long");
@@ -132,15 +126,14 @@ TEST(BuildHeaderTest, MatchesHawkClientHeader) {
   request.resource = "/resource/1?b=1&a=2";
   request.host = "example.com";
   request.port = 8000;
-  absl::StatusOr<std::string> header = BuildHeader(
-      Creds("123456", "2983d45yun89q"), request, 1353809207, "Ygvqdz",
-      "Bazinga!", "nJjkVtBE5Y/Bk38Aiokwn0jiJxt/0S2WRSUwWLCf5xk=");
+  absl::StatusOr<std::string> header =
+      BuildHeader(Creds("123456", "2983d45yun89q"), request, 1353809207, "Ygvqdz", "Bazinga!",
+                  "nJjkVtBE5Y/Bk38Aiokwn0jiJxt/0S2WRSUwWLCf5xk=");
   ASSERT_TRUE(header.ok()) << header.status();
-  EXPECT_EQ(
-      *header,
-      "Hawk id=\"123456\", ts=\"1353809207\", nonce=\"Ygvqdz\", "
-      "hash=\"nJjkVtBE5Y/Bk38Aiokwn0jiJxt/0S2WRSUwWLCf5xk=\", "
-      "ext=\"Bazinga!\", mac=\"Qx/T+SC6r4j5vw1nmTTIt4uxEcCPMCrEN8Q7bfuVmus=\"");
+  EXPECT_EQ(*header,
+            "Hawk id=\"123456\", ts=\"1353809207\", nonce=\"Ygvqdz\", "
+            "hash=\"nJjkVtBE5Y/Bk38Aiokwn0jiJxt/0S2WRSUwWLCf5xk=\", "
+            "ext=\"Bazinga!\", mac=\"Qx/T+SC6r4j5vw1nmTTIt4uxEcCPMCrEN8Q7bfuVmus=\"");
 }
 
 TEST(BuildHeaderTest, RoundTripsThroughTheParser) {
@@ -148,8 +141,7 @@ TEST(BuildHeaderTest, RoundTripsThroughTheParser) {
   request.resource = "/bulwark.queue.v1.Queue/CreateTask";
   request.host = "queue";
   request.port = 50052;
-  absl::StatusOr<std::string> header =
-      BuildHeader(Creds("c", "k"), request, 1700000000, "abc", "");
+  absl::StatusOr<std::string> header = BuildHeader(Creds("c", "k"), request, 1700000000, "abc", "");
   ASSERT_TRUE(header.ok()) << header.status();
   EXPECT_EQ(header->find("ext="), std::string::npos);
   EXPECT_EQ(header->find("hash="), std::string::npos);
@@ -173,16 +165,12 @@ TEST(BuildHeaderTest, RefusesWhatAServerCannotParse) {
        {std::make_tuple("", "n", ""), std::make_tuple("a\"b", "n", ""),
         std::make_tuple("a", "", ""), std::make_tuple("a", "n\\", ""),
         std::make_tuple("a", "n", "x\ny")}) {
-    EXPECT_EQ(
-        BuildHeader(Creds(id, "k"), request, 1, nonce, ext).status().code(),
-        absl::StatusCode::kInvalidArgument)
+    EXPECT_EQ(BuildHeader(Creds(id, "k"), request, 1, nonce, ext).status().code(),
+              absl::StatusCode::kInvalidArgument)
         << id << " " << nonce << " " << ext;
   }
-  EXPECT_EQ(
-      BuildHeader(Creds("a", "k"), request, 1, "n", std::string(4096, 'e'))
-          .status()
-          .code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildHeader(Creds("a", "k"), request, 1, "n", std::string(4096, 'e')).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -51,22 +51,20 @@ absl::StatusOr<nlohmann::json> RunNode(const std::string& arguments) {
         "taskcluster-client)");
   }
   const std::string errors = TempPath("interop_stderr.txt");
-  const std::string command =
-      absl::StrCat("node ", kScript, " ", arguments, " 2>", errors);
+  const std::string command = absl::StrCat("node ", kScript, " ", arguments, " 2>", errors);
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return absl::InternalError("popen failed");
   std::string output;
   char buffer[65536];
   size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    output.append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
   const int status = pclose(pipe);
   if (status != 0) {
     std::ifstream in(errors);
     std::stringstream message;
     message << in.rdbuf();
-    return absl::InternalError(absl::StrCat("`", command, "` failed (status ",
-                                            status, "): ", message.str()));
+    return absl::InternalError(
+        absl::StrCat("`", command, "` failed (status ", status, "): ", message.str()));
   }
   nlohmann::json parsed = nlohmann::json::parse(output, nullptr, false);
   if (parsed.is_discarded()) {
@@ -77,12 +75,10 @@ absl::StatusOr<nlohmann::json> RunNode(const std::string& arguments) {
 
 const nlohmann::json& Vectors() {
   static const absl::StatusOr<nlohmann::json>* vectors =
-      new absl::StatusOr<nlohmann::json>(
-          RunNode(absl::StrCat("vectors ", kNowSeconds)));
+      new absl::StatusOr<nlohmann::json>(RunNode(absl::StrCat("vectors ", kNowSeconds)));
   if (!vectors->ok()) {
     ADD_FAILURE() << vectors->status();
-    static const nlohmann::json* empty =
-        new nlohmann::json(nlohmann::json::object());
+    static const nlohmann::json* empty = new nlohmann::json(nlohmann::json::object());
     return *empty;
   }
   return **vectors;
@@ -100,8 +96,7 @@ std::unique_ptr<AuthenticatorFixture> FixtureFromVectors() {
   for (const nlohmann::json& role : v.value("roles", nlohmann::json::array())) {
     roles.push_back({role["roleId"], role["scopes"]});
   }
-  return AuthenticatorFixture::Create(clients, roles,
-                                      absl::FromUnixSeconds(kNowSeconds));
+  return AuthenticatorFixture::Create(clients, roles, absl::FromUnixSeconds(kNowSeconds));
 }
 
 TEST(InteropTest, PackageVersions) {
@@ -122,9 +117,7 @@ TEST(InteropTest, ParserAgreesWithHawk) {
     if (item.contains("error")) {
       EXPECT_FALSE(ours.ok()) << header;
       if (!ours.ok()) {
-        EXPECT_EQ(std::string(ours.status().message()),
-                  item["error"].get<std::string>())
-            << header;
+        EXPECT_EQ(std::string(ours.status().message()), item["error"].get<std::string>()) << header;
       }
       continue;
     }
@@ -132,9 +125,8 @@ TEST(InteropTest, ParserAgreesWithHawk) {
     ++accepted;
     const nlohmann::json& theirs = item["attributes"];
     const std::pair<const char*, const std::string*> fields[] = {
-        {"id", &ours->id},     {"ts", &ours->ts},   {"nonce", &ours->nonce},
-        {"hash", &ours->hash}, {"ext", &ours->ext}, {"mac", &ours->mac},
-        {"app", &ours->app},   {"dlg", &ours->dlg}};
+        {"id", &ours->id},   {"ts", &ours->ts},   {"nonce", &ours->nonce}, {"hash", &ours->hash},
+        {"ext", &ours->ext}, {"mac", &ours->mac}, {"app", &ours->app},     {"dlg", &ours->dlg}};
     for (const auto& [name, value] : fields) {
       EXPECT_EQ(*value, theirs.value(name, "")) << header << " " << name;
     }
@@ -147,10 +139,9 @@ TEST(InteropTest, NormalizedStringAndMacAgreeWithHawk) {
   ASSERT_FALSE(v.value("macs", nlohmann::json::array()).empty());
   for (const nlohmann::json& item : v["macs"]) {
     const std::string ts = std::to_string(item["ts"].get<int64_t>());
-    const std::string nonce = item["nonce"], method = item["method"],
-                      resource = item["resource"], host = item["host"],
-                      hash = item["hash"], ext = item["ext"], app = item["app"],
-                      dlg = item["dlg"], key = item["key"];
+    const std::string nonce = item["nonce"], method = item["method"], resource = item["resource"],
+                      host = item["host"], hash = item["hash"], ext = item["ext"],
+                      app = item["app"], dlg = item["dlg"], key = item["key"];
     MacFields fields;
     fields.ts = ts;
     fields.nonce = nonce;
@@ -171,9 +162,9 @@ TEST(InteropTest, PayloadHashAgreesWithHawk) {
   const nlohmann::json& v = Vectors();
   ASSERT_FALSE(v.value("payloadHashes", nlohmann::json::array()).empty());
   for (const nlohmann::json& item : v["payloadHashes"]) {
-    EXPECT_EQ(PayloadHash(item["payload"].get<std::string>(),
-                          item["contentType"].get<std::string>()),
-              item["hash"])
+    EXPECT_EQ(
+        PayloadHash(item["payload"].get<std::string>(), item["contentType"].get<std::string>()),
+        item["hash"])
         << item.dump();
   }
 }
@@ -185,23 +176,19 @@ TEST(InteropTest, NpmHeadersAndCredentialsAreJudgedAsExpected) {
   for (const nlohmann::json& item : v["requests"]) {
     SCOPED_TRACE(item["name"].get<std::string>());
     const nlohmann::json& expect = item["expect"];
-    absl::StatusOr<AuthResult> result =
-        fixture->authenticator->AuthenticateGrpc(
-            item["resource"].get<std::string>(),
-            item["authority"].get<std::string>(),
-            item["authorization"].get<std::string>());
+    absl::StatusOr<AuthResult> result = fixture->authenticator->AuthenticateGrpc(
+        item["resource"].get<std::string>(), item["authority"].get<std::string>(),
+        item["authorization"].get<std::string>());
     ASSERT_TRUE(result.ok()) << result.status();
     if (expect["status"] == "auth-failed") {
       EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed);
       EXPECT_EQ(result->message, expect["message"]);
       continue;
     }
-    ASSERT_EQ(result->outcome, AuthResult::Outcome::kSuccess)
-        << result->message;
+    ASSERT_EQ(result->outcome, AuthResult::Outcome::kSuccess) << result->message;
     EXPECT_EQ(result->client_id, expect["clientId"]);
     EXPECT_EQ(result->scopes, expect["scopes"].get<std::vector<std::string>>());
-    EXPECT_EQ(absl::ToUnixMillis(result->expires),
-              expect["expires"].get<int64_t>());
+    EXPECT_EQ(absl::ToUnixMillis(result->expires), expect["expires"].get<int64_t>());
     EXPECT_EQ(result->hash, expect.value("hash", ""));
     // The same header again is a replay.
     EXPECT_EQ(fixture->authenticator
@@ -215,8 +202,7 @@ TEST(InteropTest, NpmHeadersAndCredentialsAreJudgedAsExpected) {
 
 // Replaces the value of attribute `name` in a header (adding it before mac if
 // absent).
-std::string WithAttribute(std::string header, const std::string& name,
-                          const std::string& value) {
+std::string WithAttribute(std::string header, const std::string& name, const std::string& value) {
   const std::string key = absl::StrCat(" ", name, "=\"");
   const size_t at = header.find(key);
   if (at == std::string::npos) {
@@ -228,8 +214,7 @@ std::string WithAttribute(std::string header, const std::string& name,
 }
 
 std::string Attribute(const std::string& header, const std::string& name) {
-  absl::StatusOr<HeaderAttributes> attributes =
-      ParseAuthorizationHeader(header);
+  absl::StatusOr<HeaderAttributes> attributes = ParseAuthorizationHeader(header);
   if (!attributes.ok()) return "";
   if (name == "ts") return attributes->ts;
   if (name == "nonce") return attributes->nonce;
@@ -245,8 +230,7 @@ TEST(InteropTest, TamperingWithAnySignedPartIsRejected) {
     if (item["expect"]["status"] != "auth-success") continue;
     const std::string name = item["name"];
     const std::string authorization = item["authorization"];
-    absl::StatusOr<HostPort> authority =
-        ParseAuthority(item["authority"].get<std::string>());
+    absl::StatusOr<HostPort> authority = ParseAuthority(item["authority"].get<std::string>());
     ASSERT_TRUE(authority.ok());
     Request original;
     original.resource = item["resource"];
@@ -261,18 +245,16 @@ TEST(InteropTest, TamperingWithAnySignedPartIsRejected) {
       tampered.emplace_back(what, std::move(request));
     };
     add("method", [](Request& r) { r.method = "GET"; });
-    add("resource",
-        [](Request& r) { r.resource = "/bulwark.queue.v1.Queue/GetTask"; });
+    add("resource", [](Request& r) { r.resource = "/bulwark.queue.v1.Queue/GetTask"; });
     add("host", [](Request& r) { r.host = "hooks.example.com"; });
     add("port", [](Request& r) { r.port += 1; });
     add("ts", [&](Request& r) {
       r.authorization = WithAttribute(
-          authorization, "ts",
-          std::to_string(std::stoll(Attribute(authorization, "ts")) - 1));
+          authorization, "ts", std::to_string(std::stoll(Attribute(authorization, "ts")) - 1));
     });
     add("nonce", [&](Request& r) {
-      r.authorization = WithAttribute(authorization, "nonce",
-                                      Attribute(authorization, "nonce") + "x");
+      r.authorization =
+          WithAttribute(authorization, "nonce", Attribute(authorization, "nonce") + "x");
     });
     add("mac", [&](Request& r) {
       std::string mac = Attribute(authorization, "mac");
@@ -281,8 +263,7 @@ TEST(InteropTest, TamperingWithAnySignedPartIsRejected) {
     });
     add("ext", [&](Request& r) {
       const std::string ext = Attribute(authorization, "ext");
-      nlohmann::json decoded =
-          ext.empty() ? nlohmann::json::object() : DecodeExt(ext).value();
+      nlohmann::json decoded = ext.empty() ? nlohmann::json::object() : DecodeExt(ext).value();
       decoded["tampered"] = true;
       r.authorization = WithAttribute(authorization, "ext", EncodeExt(decoded));
     });
@@ -295,25 +276,19 @@ TEST(InteropTest, TamperingWithAnySignedPartIsRejected) {
     }
     // Without its ext, a named credential's name is taken for a clientId.
     const std::string ext = Attribute(authorization, "ext");
-    const nlohmann::json decoded =
-        ext.empty() ? nlohmann::json::object() : DecodeExt(ext).value();
+    const nlohmann::json decoded = ext.empty() ? nlohmann::json::object() : DecodeExt(ext).value();
     const std::string without_ext_message =
-        decoded.contains("certificate") &&
-                decoded["certificate"].contains("issuer")
-            ? absl::StrCat("Client with clientId '",
-                           ParseAuthorizationHeader(authorization)->id,
+        decoded.contains("certificate") && decoded["certificate"].contains("issuer")
+            ? absl::StrCat("Client with clientId '", ParseAuthorizationHeader(authorization)->id,
                            "' not found")
             : "Unauthorized: Bad mac";
     for (const auto& [what, request] : tampered) {
       auto fixture = FixtureFromVectors();
-      absl::StatusOr<AuthResult> result =
-          fixture->authenticator->Authenticate(request);
+      absl::StatusOr<AuthResult> result = fixture->authenticator->Authenticate(request);
       ASSERT_TRUE(result.ok()) << result.status();
-      EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed)
-          << name << ": " << what;
-      EXPECT_EQ(result->message, what == "ext removed"
-                                     ? without_ext_message
-                                     : "Unauthorized: Bad mac")
+      EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed) << name << ": " << what;
+      EXPECT_EQ(result->message,
+                what == "ext removed" ? without_ext_message : "Unauthorized: Bad mac")
           << name << ": " << what;
       ++checked;
     }
@@ -328,8 +303,7 @@ TEST(InteropTest, TamperingWithAnySignedPartIsRejected) {
 
 TEST(InteropTest, TemporaryCredentialsMatchOurAlgorithm) {
   const nlohmann::json& v = Vectors();
-  ASSERT_FALSE(
-      v.value("temporaryCredentials", nlohmann::json::array()).empty());
+  ASSERT_FALSE(v.value("temporaryCredentials", nlohmann::json::array()).empty());
   for (const nlohmann::json& item : v["temporaryCredentials"]) {
     const std::string issuer = item["issuer"];
     const std::string token = v["clients"][issuer]["accessToken"];
@@ -342,16 +316,15 @@ TEST(InteropTest, TemporaryCredentialsMatchOurAlgorithm) {
     EXPECT_EQ(cert.value("issuer", ""), named ? issuer : "");
     EXPECT_EQ(TemporaryAccessToken(token, cert["seed"].get<std::string>()),
               credentials["accessToken"]);
-    EXPECT_EQ(Base64(HmacSha256(
-                  token, CertificateSignatureText(
-                             name, named ? issuer : "",
-                             cert["seed"].get<std::string>(),
-                             std::to_string(cert["start"].get<int64_t>()),
-                             std::to_string(cert["expiry"].get<int64_t>()),
-                             cert["scopes"].get<std::vector<std::string>>()))),
-              cert["signature"]);
-    absl::StatusOr<CheckedCertificate> checked = CheckCertificate(
-        cert, name, issuer, token, absl::FromUnixSeconds(kNowSeconds));
+    EXPECT_EQ(
+        Base64(HmacSha256(token, CertificateSignatureText(
+                                     name, named ? issuer : "", cert["seed"].get<std::string>(),
+                                     std::to_string(cert["start"].get<int64_t>()),
+                                     std::to_string(cert["expiry"].get<int64_t>()),
+                                     cert["scopes"].get<std::vector<std::string>>()))),
+        cert["signature"]);
+    absl::StatusOr<CheckedCertificate> checked =
+        CheckCertificate(cert, name, issuer, token, absl::FromUnixSeconds(kNowSeconds));
     ASSERT_TRUE(checked.ok()) << checked.status();
     EXPECT_EQ(checked->access_token, credentials["accessToken"]);
   }
@@ -367,9 +340,8 @@ TEST(InteropTest, HawkAcceptsHeadersAndCredentialsMadeHere) {
   request.port = 50052;
 
   nlohmann::json items = nlohmann::json::array();
-  auto add = [&](const std::string& name, const Request& r,
-                 const std::string& header, const std::string& key,
-                 const std::string& issuer_token,
+  auto add = [&](const std::string& name, const Request& r, const std::string& header,
+                 const std::string& key, const std::string& issuer_token,
                  const std::string& expected_key) {
     items.push_back({{"name", name},
                      {"method", r.method},
@@ -383,26 +355,21 @@ TEST(InteropTest, HawkAcceptsHeadersAndCredentialsMadeHere) {
   };
 
   add("build_header_with_hash_and_ext", request,
-      BuildHeader(root, request, kNowSeconds, "n0nce",
-                  EncodeExt({{"x", "y\\z"}}),
+      BuildHeader(root, request, kNowSeconds, "n0nce", EncodeExt({{"x", "y\\z"}}),
                   PayloadHash("{}", "application/json"))
           .value(),
       root.access_token, "", "");
   Credentials restricted = root;
-  restricted.authorized_scopes =
-      std::vector<std::string>{"queue:create-task:*"};
+  restricted.authorized_scopes = std::vector<std::string>{"queue:create-task:*"};
   add("sign_request_authorized_scopes", request,
-      SignRequest(restricted, request, clock, random).value(),
-      root.access_token, "", "");
+      SignRequest(restricted, request, clock, random).value(), root.access_token, "", "");
 
   TemporaryCredentialsOptions options;
   options.start = clock.Now();
   options.expiry = clock.Now() + absl::Hours(1);
   options.scopes = {"queue:get-task:*", "assume:worker-pool:p1"};
-  Credentials unnamed =
-      CreateTemporaryCredentials(root, options, random).value();
-  add("temporary_unnamed", request,
-      SignRequest(unnamed, request, clock, random).value(), "",
+  Credentials unnamed = CreateTemporaryCredentials(root, options, random).value();
+  add("temporary_unnamed", request, SignRequest(unnamed, request, clock, random).value(), "",
       root.access_token, unnamed.access_token);
   options.name = "root/named";
   Credentials named = CreateTemporaryCredentials(root, options, random).value();
@@ -413,28 +380,22 @@ TEST(InteropTest, HawkAcceptsHeadersAndCredentialsMadeHere) {
   options.name.clear();
   options.scopes.clear();
   Credentials empty = CreateTemporaryCredentials(root, options, random).value();
-  add("temporary_zero_scopes", request,
-      SignRequest(empty, request, clock, random).value(), "", root.access_token,
-      empty.access_token);
+  add("temporary_zero_scopes", request, SignRequest(empty, request, clock, random).value(), "",
+      root.access_token, empty.access_token);
   Request ipv6 = request;
   HostPort target = ParseAuthority("[::1]:50051").value();
   ipv6.host = target.host;
   ipv6.port = target.port;
-  add("ipv6", ipv6, SignRequest(root, ipv6, clock, random).value(),
-      root.access_token, "", "");
+  add("ipv6", ipv6, SignRequest(root, ipv6, clock, random).value(), root.access_token, "", "");
   // Negative controls: the verifier is not vacuous.
-  add("control_wrong_key", request,
-      SignRequest(root, request, clock, random).value(), "another-key", "", "");
-  add("control_wrong_issuer_token", request,
-      SignRequest(unnamed, request, clock, random).value(), "", "another-token",
-      "");
+  add("control_wrong_key", request, SignRequest(root, request, clock, random).value(),
+      "another-key", "", "");
+  add("control_wrong_issuer_token", request, SignRequest(unnamed, request, clock, random).value(),
+      "", "another-token", "");
 
   const std::string file = TempPath("interop_verify.json");
-  std::ofstream(file) << nlohmann::json{
-      {"now", kNowSeconds},
-      {"items", items}}.dump();
-  absl::StatusOr<nlohmann::json> verdicts =
-      RunNode(absl::StrCat("verify ", file));
+  std::ofstream(file) << nlohmann::json{{"now", kNowSeconds}, {"items", items}}.dump();
+  absl::StatusOr<nlohmann::json> verdicts = RunNode(absl::StrCat("verify ", file));
   ASSERT_TRUE(verdicts.ok()) << verdicts.status();
   std::map<std::string, nlohmann::json> by_name;
   for (const nlohmann::json& result : (*verdicts)["results"]) {
@@ -446,15 +407,12 @@ TEST(InteropTest, HawkAcceptsHeadersAndCredentialsMadeHere) {
     EXPECT_TRUE(result["ok"].get<bool>()) << name << ": " << result.dump();
   }
   EXPECT_EQ(by_name["control_wrong_key"]["error"], "Unauthorized: Bad mac");
-  EXPECT_EQ(by_name["control_wrong_issuer_token"]["error"],
-            "certificate signature mismatch");
-  EXPECT_EQ(
-      by_name["sign_request_authorized_scopes"]["ext"],
-      nlohmann::json::parse(R"({"authorizedScopes":["queue:create-task:*"]})"));
+  EXPECT_EQ(by_name["control_wrong_issuer_token"]["error"], "certificate signature mismatch");
+  EXPECT_EQ(by_name["sign_request_authorized_scopes"]["ext"],
+            nlohmann::json::parse(R"({"authorizedScopes":["queue:create-task:*"]})"));
   EXPECT_EQ(by_name["temporary_named_authorized_scopes"]["id"], "root/named");
-  EXPECT_EQ(
-      by_name["temporary_named_authorized_scopes"]["ext"]["authorizedScopes"],
-      nlohmann::json::parse(R"(["queue:get-task:x"])"));
+  EXPECT_EQ(by_name["temporary_named_authorized_scopes"]["ext"]["authorizedScopes"],
+            nlohmann::json::parse(R"(["queue:get-task:x"])"));
 }
 
 }  // namespace

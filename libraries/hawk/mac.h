@@ -54,8 +54,7 @@ std::string CalculateMac(absl::string_view key, const MacFields& fields);
 // Hawk's calculatePayloadHash with sha256: base64(SHA-256("hawk.1.payload\n" +
 // content type without parameters, trimmed, lower-cased + "\n" + payload +
 // "\n")).
-std::string PayloadHash(absl::string_view payload,
-                        absl::string_view content_type);
+std::string PayloadHash(absl::string_view payload, absl::string_view content_type);
 
 }  // namespace bulwark::hawk
 

@@ -22,8 +22,7 @@ TEST(MacTest, NormalizedStringEscapesExtAndNormalizesCase) {
             "hawk.1.header\n1353832234\nj4h3g2\nPOST\n"
             "/bulwark.queue.v1.Queue/CreateTask\nqueue.example.com\n50051\n\n"
             "some\\\\app\\next\n");
-  EXPECT_EQ(CalculateMac(kKey, fields),
-            "Vcg+fZdCm1R8WbTixZGnbcHg+c2GodlycbM4NOam//c=");
+  EXPECT_EQ(CalculateMac(kKey, fields), "Vcg+fZdCm1R8WbTixZGnbcHg+c2GodlycbM4NOam//c=");
 }
 
 TEST(MacTest, AppAndDlgLinesOnlyWithApp) {
@@ -44,8 +43,7 @@ TEST(MacTest, AppAndDlgLinesOnlyWithApp) {
   EXPECT_EQ(NormalizedString(fields),
             "hawk.1.header\n1353832234\nj4h3g2\nGET\n/resource/1?b=1&a=2\n"
             "example.com\n8000\n\nsome-app-data\nmy-app\nmy-authority\n");
-  EXPECT_EQ(CalculateMac(kKey, fields),
-            "Wyhx3mEl+M85PXK8DSO+UA4u9fMH9wZ9IY0QOkqb2ZI=");
+  EXPECT_EQ(CalculateMac(kKey, fields), "Wyhx3mEl+M85PXK8DSO+UA4u9fMH9wZ9IY0QOkqb2ZI=");
 }
 
 TEST(MacTest, EmptyHashAndExtLeaveEmptyLines) {
@@ -56,18 +54,15 @@ TEST(MacTest, EmptyHashAndExtLeaveEmptyLines) {
   fields.resource = "/";
   fields.host = "h";
   fields.port = 443;
-  EXPECT_EQ(NormalizedString(fields),
-            "hawk.1.header\n1\nn\nPOST\n/\nh\n443\n\n\n");
+  EXPECT_EQ(NormalizedString(fields), "hawk.1.header\n1\nn\nPOST\n/\nh\n443\n\n\n");
   fields.hash = "abc=";
-  EXPECT_EQ(NormalizedString(fields),
-            "hawk.1.header\n1\nn\nPOST\n/\nh\n443\nabc=\n\n");
+  EXPECT_EQ(NormalizedString(fields), "hawk.1.header\n1\nn\nPOST\n/\nh\n443\nabc=\n\n");
 }
 
 TEST(MacTest, PayloadHash) {
   EXPECT_EQ(PayloadHash("{\"a\":1}", " Application/JSON ; charset=utf-8"),
             "qKG2AtsqLMhIdy7+OrxWG0bU8wTDncYSW0gmNukAKpI=");
-  EXPECT_EQ(PayloadHash("", ""),
-            "B0weSUXsMcb5UhL41FZbrUJCAotzSI3HawE1NPLRUz8=");
+  EXPECT_EQ(PayloadHash("", ""), "B0weSUXsMcb5UhL41FZbrUJCAotzSI3HawE1NPLRUz8=");
 }
 
 }  // namespace

@@ -8,31 +8,28 @@
 
 namespace bulwark::hawk {
 
-absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> InMemoryNonceCache::Create(
-    Options options) {
+absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> InMemoryNonceCache::Create(Options options) {
   if (options.shards == 0 || options.max_entries < options.shards) {
     return absl::InvalidArgumentError(
         "nonce cache: shards must be at least 1 and max_entries at least "
         "shards");
   }
-  return std::unique_ptr<InMemoryNonceCache>(new InMemoryNonceCache(
-      options.shards, options.max_entries / options.shards));
+  return std::unique_ptr<InMemoryNonceCache>(
+      new InMemoryNonceCache(options.shards, options.max_entries / options.shards));
 }
 
-InMemoryNonceCache::InMemoryNonceCache(size_t shards, size_t per_shard)
-    : per_shard_(per_shard) {
+InMemoryNonceCache::InMemoryNonceCache(size_t shards, size_t per_shard) : per_shard_(per_shard) {
   shards_.reserve(shards);
   for (size_t i = 0; i < shards; ++i) {
     shards_.push_back(std::make_unique<Shard>());
   }
 }
 
-InMemoryNonceCache::Key InMemoryNonceCache::Digest(absl::string_view id,
-                                                   absl::string_view ts,
+InMemoryNonceCache::Key InMemoryNonceCache::Digest(absl::string_view id, absl::string_view ts,
                                                    absl::string_view nonce) {
   // Length-prefixed, so that no two triples share an encoding.
-  const std::string digest = Sha256(absl::StrCat(
-      id.size(), ":", id, ts.size(), ":", ts, nonce.size(), ":", nonce));
+  const std::string digest =
+      Sha256(absl::StrCat(id.size(), ":", id, ts.size(), ":", ts, nonce.size(), ":", nonce));
   Key key;
   std::memcpy(key.data(), digest.data(), key.size());
   return key;
@@ -43,8 +40,7 @@ void InMemoryNonceCache::PopOldest(Shard& shard) {
   shard.expiry.pop();
 }
 
-absl::Status InMemoryNonceCache::Record(absl::string_view id,
-                                        absl::string_view ts,
+absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view ts,
                                         absl::string_view nonce, absl::Time now,
                                         absl::Time forget_after) {
   const Key key = Digest(id, ts, nonce);

@@ -55,9 +55,8 @@ class NonceCache {
 
   // Records the triple until `forget_after`, unless it is already recorded.
   // `now` is the current time (entries whose forget_after has passed are gone).
-  virtual absl::Status Record(absl::string_view id, absl::string_view ts,
-                              absl::string_view nonce, absl::Time now,
-                              absl::Time forget_after) = 0;
+  virtual absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
+                              absl::Time now, absl::Time forget_after) = 0;
 };
 
 class InMemoryNonceCache final : public NonceCache {
@@ -70,12 +69,10 @@ class InMemoryNonceCache final : public NonceCache {
     size_t shards = 16;
   };
 
-  static absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> Create(
-      Options options);
+  static absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> Create(Options options);
 
-  absl::Status Record(absl::string_view id, absl::string_view ts,
-                      absl::string_view nonce, absl::Time now,
-                      absl::Time forget_after) override;
+  absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
+                      absl::Time now, absl::Time forget_after) override;
 
   // Entries currently held (expired ones not yet dropped included).
   size_t size() const;
@@ -88,14 +85,13 @@ class InMemoryNonceCache final : public NonceCache {
     absl::Mutex mu;
     absl::flat_hash_map<Key, absl::Time> forget_after ABSL_GUARDED_BY(mu);
     // Min-heap on forget_after; always holds exactly the map's entries.
-    std::priority_queue<std::pair<absl::Time, Key>,
-                        std::vector<std::pair<absl::Time, Key>>, std::greater<>>
+    std::priority_queue<std::pair<absl::Time, Key>, std::vector<std::pair<absl::Time, Key>>,
+                        std::greater<>>
         expiry ABSL_GUARDED_BY(mu);
   };
 
   InMemoryNonceCache(size_t shards, size_t per_shard);
-  static Key Digest(absl::string_view id, absl::string_view ts,
-                    absl::string_view nonce);
+  static Key Digest(absl::string_view id, absl::string_view ts, absl::string_view nonce);
   // Drops the shard's soonest-expiring entry.
   static void PopOldest(Shard& shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 

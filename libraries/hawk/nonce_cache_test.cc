@@ -17,8 +17,7 @@ std::unique_ptr<InMemoryNonceCache> Cache(size_t max_entries, size_t shards) {
   InMemoryNonceCache::Options options;
   options.max_entries = max_entries;
   options.shards = shards;
-  absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> cache =
-      InMemoryNonceCache::Create(options);
+  absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> cache = InMemoryNonceCache::Create(options);
   EXPECT_TRUE(cache.ok()) << cache.status();
   return std::move(cache).value();
 }
@@ -27,8 +26,7 @@ TEST(InMemoryNonceCacheTest, SecondUseIsRefused) {
   auto cache = Cache(100, 4);
   const absl::Time forget = kNow + absl::Minutes(15);
   EXPECT_TRUE(cache->Record("c", "1", "n", kNow, forget).ok());
-  EXPECT_EQ(cache->Record("c", "1", "n", kNow, forget).code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(cache->Record("c", "1", "n", kNow, forget).code(), absl::StatusCode::kAlreadyExists);
   // Any other triple is new.
   EXPECT_TRUE(cache->Record("c", "1", "m", kNow, forget).ok());
   EXPECT_TRUE(cache->Record("c", "2", "n", kNow, forget).ok());
@@ -44,11 +42,9 @@ TEST(InMemoryNonceCacheTest, ForgetsAfterTheWindow) {
   const absl::Time forget = kNow + absl::Minutes(15);
   ASSERT_TRUE(cache->Record("c", "1", "n", kNow, forget).ok());
   // Still remembered at the last instant of the window.
-  EXPECT_EQ(cache->Record("c", "1", "n", forget, forget).code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(cache->Record("c", "1", "n", forget, forget).code(), absl::StatusCode::kAlreadyExists);
   const absl::Time later = forget + absl::Nanoseconds(1);
-  EXPECT_TRUE(
-      cache->Record("c", "1", "n", later, later + absl::Minutes(1)).ok());
+  EXPECT_TRUE(cache->Record("c", "1", "n", later, later + absl::Minutes(1)).ok());
   EXPECT_EQ(cache->size(), 1u);  // the old entry was dropped, the new one kept
 }
 
@@ -62,21 +58,14 @@ TEST(InMemoryNonceCacheTest, BoundedEvictingSoonestExpiringFirst) {
   auto cache = Cache(4, 1);
   for (int i = 0; i < 4; ++i) {
     // Entry i is forgotten at kNow + (10 - i) minutes: entry 3 expires first.
-    ASSERT_TRUE(cache
-                    ->Record("c", absl::StrCat(i), "n", kNow,
-                             kNow + absl::Minutes(10 - i))
-                    .ok());
+    ASSERT_TRUE(cache->Record("c", absl::StrCat(i), "n", kNow, kNow + absl::Minutes(10 - i)).ok());
   }
   EXPECT_EQ(cache->evictions(), 0u);
-  ASSERT_TRUE(
-      cache->Record("c", "new", "n", kNow, kNow + absl::Minutes(20)).ok());
+  ASSERT_TRUE(cache->Record("c", "new", "n", kNow, kNow + absl::Minutes(20)).ok());
   EXPECT_EQ(cache->size(), 4u);
   EXPECT_EQ(cache->evictions(), 1u);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(cache
-                  ->Record("c", absl::StrCat(i), "n", kNow,
-                           kNow + absl::Minutes(10 - i))
-                  .code(),
+    EXPECT_EQ(cache->Record("c", absl::StrCat(i), "n", kNow, kNow + absl::Minutes(10 - i)).code(),
               absl::StatusCode::kAlreadyExists)
         << i;
   }

@@ -19,8 +19,7 @@ absl::Status Invalid(absl::string_view authority) {
 bool ValidHostCharacters(absl::string_view host) {
   for (char c : host) {
     const unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '/' || c == '@' || c == '\\' ||
-        c == '?' || c == '#') {
+    if (u <= 0x20 || u >= 0x7f || c == '/' || c == '@' || c == '\\' || c == '?' || c == '#') {
       return false;
     }
   }
@@ -29,8 +28,7 @@ bool ValidHostCharacters(absl::string_view host) {
 
 }  // namespace
 
-absl::StatusOr<HostPort> ParseAuthority(absl::string_view authority,
-                                        int default_port) {
+absl::StatusOr<HostPort> ParseAuthority(absl::string_view authority, int default_port) {
   absl::string_view host;
   absl::string_view rest;
   if (!authority.empty() && authority.front() == '[') {
@@ -44,8 +42,7 @@ absl::StatusOr<HostPort> ParseAuthority(absl::string_view authority,
   } else {
     const size_t colon = authority.rfind(':');
     host = authority.substr(0, colon);
-    rest = colon == absl::string_view::npos ? absl::string_view()
-                                            : authority.substr(colon);
+    rest = colon == absl::string_view::npos ? absl::string_view() : authority.substr(colon);
     if (host.find_first_of("[]:") != absl::string_view::npos) {
       return Invalid(authority);
     }

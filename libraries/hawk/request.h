@@ -44,8 +44,7 @@ struct HostPort {
 };
 
 // Splits a gRPC `:authority` into Hawk's host and port.
-absl::StatusOr<HostPort> ParseAuthority(absl::string_view authority,
-                                        int default_port = 443);
+absl::StatusOr<HostPort> ParseAuthority(absl::string_view authority, int default_port = 443);
 
 }  // namespace bulwark::hawk
 

@@ -26,14 +26,11 @@ TEST(ParseAuthorityTest, Ipv6InBrackets) {
 }
 
 TEST(ParseAuthorityTest, RejectsMalformed) {
-  for (const char* bad :
-       {"", ":50051", "host:", "host:port", "host:65536", "host:-1",
-        "host:123456", "a:b:c", "::1", "[::1", "[::1]x", "[::1]:", "[]:1",
-        "ho st:1", "host/x:1", "user@host:1", "host\n:1", "h\x7f:1"}) {
+  for (const char* bad : {"", ":50051", "host:", "host:port", "host:65536", "host:-1",
+                          "host:123456", "a:b:c", "::1", "[::1", "[::1]x", "[::1]:", "[]:1",
+                          "ho st:1", "host/x:1", "user@host:1", "host\n:1", "h\x7f:1"}) {
     EXPECT_FALSE(ParseAuthority(bad).ok()) << bad;
-    EXPECT_EQ(ParseAuthority(bad).status().code(),
-              absl::StatusCode::kInvalidArgument)
-        << bad;
+    EXPECT_EQ(ParseAuthority(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_EQ(ParseAuthority("h:65535")->port, 65535);
   EXPECT_EQ(ParseAuthority("h:0")->port, 0);

@@ -39,8 +39,7 @@ namespace bulwark::hawk {
 std::string NewNonce(Random& random);
 
 // The authorization header for `request` (its method, resource, host and port).
-absl::StatusOr<std::string> SignRequest(const Credentials& credentials,
-                                        const Request& request,
+absl::StatusOr<std::string> SignRequest(const Credentials& credentials, const Request& request,
                                         const Clock& clock, Random& random);
 
 }  // namespace bulwark::hawk

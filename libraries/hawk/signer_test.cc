@@ -25,15 +25,13 @@ class SignRequestTest : public ::testing::Test {
   AuthResult Verify(const std::string& header) {
     Request request = request_;
     request.authorization = header;
-    absl::StatusOr<AuthResult> result =
-        fixture_->authenticator->Authenticate(request);
+    absl::StatusOr<AuthResult> result = fixture_->authenticator->Authenticate(request);
     EXPECT_TRUE(result.ok()) << result.status();
     return result.value_or(AuthResult());
   }
 
   std::unique_ptr<AuthenticatorFixture> fixture_ = AuthenticatorFixture::Create(
-      {{"static/bulwark/hooks",
-        {"hooks-token", {"assume:hook-id:*"}, kNow + absl::Hours(24)}}},
+      {{"static/bulwark/hooks", {"hooks-token", {"assume:hook-id:*"}, kNow + absl::Hours(24)}}},
       {{"hook-id:g/h", {"queue:create-task:g/*"}}}, kNow);
   Credentials hooks_{"static/bulwark/hooks", "hooks-token", "", std::nullopt};
   Request request_;
@@ -42,11 +40,9 @@ class SignRequestTest : public ::testing::Test {
 };
 
 TEST_F(SignRequestTest, PermanentCredentials) {
-  absl::StatusOr<std::string> header =
-      SignRequest(hooks_, request_, clock_, random_);
+  absl::StatusOr<std::string> header = SignRequest(hooks_, request_, clock_, random_);
   ASSERT_TRUE(header.ok()) << header.status();
-  absl::StatusOr<HeaderAttributes> attributes =
-      ParseAuthorizationHeader(*header);
+  absl::StatusOr<HeaderAttributes> attributes = ParseAuthorizationHeader(*header);
   ASSERT_TRUE(attributes.ok());
   EXPECT_EQ(attributes->ts, "1700000000");
   EXPECT_EQ(attributes->ext, "");
@@ -60,12 +56,10 @@ TEST_F(SignRequestTest, HooksActForTheHookThroughAuthorizedScopes) {
   // [assume:hook-id:G/H].
   Credentials as_hook = hooks_;
   as_hook.authorized_scopes = std::vector<std::string>{"assume:hook-id:g/h"};
-  const AuthResult result =
-      Verify(SignRequest(as_hook, request_, clock_, random_).value());
+  const AuthResult result = Verify(SignRequest(as_hook, request_, clock_, random_).value());
   ASSERT_EQ(result.outcome, AuthResult::Outcome::kSuccess) << result.message;
-  EXPECT_EQ(result.scopes,
-            (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h",
-                                      "queue:create-task:g/*"}));
+  EXPECT_EQ(result.scopes, (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h",
+                                                     "queue:create-task:g/*"}));
   EXPECT_EQ(result.authorized_scopes,
             std::optional<std::vector<std::string>>({"assume:hook-id:g/h"}));
 }
@@ -75,25 +69,19 @@ TEST_F(SignRequestTest, TemporaryCredentials) {
   options.start = kNow;
   options.expiry = kNow + absl::Hours(1);
   options.scopes = {"assume:hook-id:g/*"};
-  Credentials temp =
-      CreateTemporaryCredentials(hooks_, options, random_).value();
+  Credentials temp = CreateTemporaryCredentials(hooks_, options, random_).value();
   temp.authorized_scopes = std::vector<std::string>{"queue:create-task:g/x"};
-  const AuthResult result =
-      Verify(SignRequest(temp, request_, clock_, random_).value());
+  const AuthResult result = Verify(SignRequest(temp, request_, clock_, random_).value());
   ASSERT_EQ(result.outcome, AuthResult::Outcome::kSuccess) << result.message;
   EXPECT_TRUE(result.temporary);
   EXPECT_EQ(result.expires, kNow + absl::Hours(1));
-  EXPECT_EQ(result.scopes, (std::vector<std::string>{"assume:anonymous",
-                                                     "queue:create-task:g/x"}));
+  EXPECT_EQ(result.scopes, (std::vector<std::string>{"assume:anonymous", "queue:create-task:g/x"}));
 }
 
 TEST_F(SignRequestTest, EachCallHasAFreshNonce) {
-  const std::string first =
-      SignRequest(hooks_, request_, clock_, random_).value();
-  const std::string second =
-      SignRequest(hooks_, request_, clock_, random_).value();
-  EXPECT_NE(ParseAuthorizationHeader(first)->nonce,
-            ParseAuthorizationHeader(second)->nonce);
+  const std::string first = SignRequest(hooks_, request_, clock_, random_).value();
+  const std::string second = SignRequest(hooks_, request_, clock_, random_).value();
+  EXPECT_NE(ParseAuthorizationHeader(first)->nonce, ParseAuthorizationHeader(second)->nonce);
   EXPECT_TRUE(Verify(first).ok());
   EXPECT_TRUE(Verify(second).ok());
   EXPECT_EQ(Verify(first).message, "Unauthorized: replayed request");
@@ -109,9 +97,8 @@ TEST_F(SignRequestTest, RefusesHeadersServersWouldRefuse) {
             absl::StatusCode::kInvalidArgument);
   Credentials bad_certificate = hooks_;
   bad_certificate.certificate = "not json";
-  EXPECT_EQ(
-      SignRequest(bad_certificate, request_, clock_, random_).status().code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SignRequest(bad_certificate, request_, clock_, random_).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(NewNonceTest, ElevenUrlSafeCharacters) {
@@ -120,8 +107,7 @@ TEST(NewNonceTest, ElevenUrlSafeCharacters) {
   EXPECT_EQ(nonce.size(), 11u);
   EXPECT_TRUE(ValidAttributeValue(nonce));
   EXPECT_EQ(
-      nonce.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      nonce.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
       std::string::npos);
 }
 

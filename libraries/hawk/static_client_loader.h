@@ -28,8 +28,7 @@ namespace bulwark::hawk {
 
 class StaticClientLoader final : public ClientLoader {
  public:
-  explicit StaticClientLoader(
-      const std::map<std::string, ClientRecord>& clients) {
+  explicit StaticClientLoader(const std::map<std::string, ClientRecord>& clients) {
     for (const auto& [id, record] : clients) {
       clients_.emplace(id, std::make_shared<const ClientRecord>(record));
     }
@@ -45,8 +44,7 @@ class StaticClientLoader final : public ClientLoader {
   }
 
  private:
-  absl::flat_hash_map<std::string, std::shared_ptr<const ClientRecord>>
-      clients_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const ClientRecord>> clients_;
 };
 
 }  // namespace bulwark::hawk

@@ -18,9 +18,8 @@ T OrDie(absl::StatusOr<T> value) {
 }  // namespace
 
 std::unique_ptr<AuthenticatorFixture> AuthenticatorFixture::Create(
-    const std::map<std::string, TestClient>& clients,
-    const std::vector<scopes::Role>& roles, absl::Time now,
-    Authenticator::Options options, bool replay_protection) {
+    const std::map<std::string, TestClient>& clients, const std::vector<scopes::Role>& roles,
+    absl::Time now, Authenticator::Options options, bool replay_protection) {
   auto fixture = std::make_unique<AuthenticatorFixture>();
   fixture->clock.Set(now);
   fixture->resolver = OrDie(scopes::Resolver::Create(roles));
@@ -44,8 +43,7 @@ std::unique_ptr<AuthenticatorFixture> AuthenticatorFixture::Create(
   };
   dependencies.clock = &fixture->clock;
   dependencies.nonces = fixture->nonces.get();
-  fixture->authenticator =
-      OrDie(Authenticator::Create(options, std::move(dependencies)));
+  fixture->authenticator = OrDie(Authenticator::Create(options, std::move(dependencies)));
   return fixture;
 }
 

@@ -41,9 +41,8 @@ struct TestClient {
 
 struct AuthenticatorFixture {
   static std::unique_ptr<AuthenticatorFixture> Create(
-      const std::map<std::string, TestClient>& clients,
-      const std::vector<scopes::Role>& roles, absl::Time now,
-      Authenticator::Options options = {}, bool replay_protection = true);
+      const std::map<std::string, TestClient>& clients, const std::vector<scopes::Role>& roles,
+      absl::Time now, Authenticator::Options options = {}, bool replay_protection = true);
 
   SimulatedClock clock;
   std::unique_ptr<scopes::Resolver> resolver;

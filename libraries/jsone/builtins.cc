@@ -38,8 +38,7 @@ bool Passes(const Value& v, unsigned tests) {
     case Value::Type::kString:
       return tests & kString;
     case Value::Type::kNumber:
-      return (tests & kNumber) ||
-             ((tests & kInteger) && IsJsInteger(v.number()));
+      return (tests & kNumber) || ((tests & kInteger) && IsJsInteger(v.number()));
     case Value::Type::kBool:
       return tests & kBoolean;
     case Value::Type::kArray:
@@ -57,8 +56,7 @@ bool Passes(const Value& v, unsigned tests) {
 struct Signature {
   std::vector<unsigned> tests;  // One per positional argument.
   size_t min_args = 0;
-  unsigned variadic =
-      kAny;  // Test for arguments past `tests`; kAny: not variadic.
+  unsigned variadic = kAny;  // Test for arguments past `tests`; kAny: not variadic.
 };
 
 absl::Status InvalidArguments(std::string_view name) {
@@ -67,12 +65,10 @@ absl::Status InvalidArguments(std::string_view name) {
 
 absl::Status Check(std::string_view name, const Signature& sig, Args args) {
   const bool variadic = sig.variadic != kAny;
-  if (!variadic && args.size() < sig.tests.size())
-    return InvalidArguments(name);
+  if (!variadic && args.size() < sig.tests.size()) return InvalidArguments(name);
   if (sig.min_args > 0 && args.size() < sig.min_args) {
-    return BuiltinError(Cat("invalid arguments to builtin: ", name,
-                            ": expected at least ", sig.min_args,
-                            " arguments"));
+    return BuiltinError(Cat("invalid arguments to builtin: ", name, ": expected at least ",
+                            sig.min_args, " arguments"));
   }
   for (size_t i = 0; i < args.size(); ++i) {
     const unsigned test = i < sig.tests.size() ? sig.tests[i] : sig.variadic;
@@ -84,8 +80,8 @@ absl::Status Check(std::string_view name, const Signature& sig, Args args) {
 // --- Implementations (arguments already checked) ---
 
 Value MinMax(Args args, bool max) {
-  double result = max ? -std::numeric_limits<double>::infinity()
-                      : std::numeric_limits<double>::infinity();
+  double result =
+      max ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
   for (const Value& arg : args) {
     const double x = arg.number();
     if (std::isnan(x)) return Value::Number(x);
@@ -204,9 +200,8 @@ const std::vector<Entry>& Entries() {
       {"len",
        {{kString | kArray}},
        [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Value::Number(static_cast<double>(
-             a[0].is_string() ? CodePointCount(a[0].string())
-                              : a[0].array().size()));
+         return Value::Number(static_cast<double>(a[0].is_string() ? CodePointCount(a[0].string())
+                                                                   : a[0].array().size()));
        }},
       {"lowercase",
        {{kString}},
@@ -215,19 +210,13 @@ const std::vector<Entry>& Entries() {
        }},
       {"lstrip",
        {{kString}},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Trim(a, true, false);
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return Trim(a, true, false); }},
       {"max",
        {{}, 1, kNumber},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return MinMax(a, true);
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return MinMax(a, true); }},
       {"min",
        {{}, 1, kNumber},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return MinMax(a, false);
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return MinMax(a, false); }},
       {"number",
        {{kString}},
        [](const Scope&, Args a) -> absl::StatusOr<Value> {
@@ -238,9 +227,7 @@ const std::vector<Entry>& Entries() {
        [](const Scope&, Args a) { return Range("range", a); }},
       {"rstrip",
        {{kString}},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Trim(a, false, true);
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return Trim(a, false, true); }},
       {"split",
        {{kString, kString | kNumber}, 2},
        [](const Scope&, Args a) -> absl::StatusOr<Value> {
@@ -253,19 +240,13 @@ const std::vector<Entry>& Entries() {
        }},
       {"str",
        {{kString | kNumber | kBoolean | kNull}},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Value::String(JsString(a[0]));
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return Value::String(JsString(a[0])); }},
       {"strip",
        {{kString}},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Trim(a, true, true);
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return Trim(a, true, true); }},
       {"typeof",
        {{kString | kNumber | kBoolean | kArray | kObject | kNull | kFunction}},
-       [](const Scope&, Args a) -> absl::StatusOr<Value> {
-         return Value::String(TypeName(a[0]));
-       }},
+       [](const Scope&, Args a) -> absl::StatusOr<Value> { return Value::String(TypeName(a[0])); }},
       {"uppercase",
        {{kString}},
        [](const Scope&, Args a) -> absl::StatusOr<Value> {
@@ -290,8 +271,7 @@ Object MakeTable(std::index_sequence<kIndices...>) {
   assert(Entries().size() == sizeof...(kIndices));
   std::vector<Object::Member> members;
   (members.emplace_back(Entries()[kIndices].name,
-                        Value::MakeFunction(Function(Entries()[kIndices].name,
-                                                     &Call<kIndices>))),
+                        Value::MakeFunction(Function(Entries()[kIndices].name, &Call<kIndices>))),
    ...);
   return Object::FromMembers(std::move(members));
 }

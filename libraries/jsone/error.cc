@@ -12,13 +12,11 @@ constexpr char kPayloadUrl[] = "type.bulwark/jsone.Error";
 // Payload layout: one digit for the type, then the location, a NUL, then the
 // message.
 absl::Cord EncodePayload(const Error& error) {
-  return absl::Cord(Cat(static_cast<int>(error.type), error.location,
-                        std::string_view("\0", 1), error.message));
+  return absl::Cord(
+      Cat(static_cast<int>(error.type), error.location, std::string_view("\0", 1), error.message));
 }
 
-bool IsAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
@@ -58,8 +56,7 @@ std::optional<Error> Error::FromStatus(const absl::Status& status) {
   if (!payload.has_value()) return std::nullopt;
   const std::string flat(*payload);
   const size_t nul = flat.find('\0');
-  if (flat.empty() || nul == std::string::npos || flat[0] < '0' ||
-      flat[0] > '4') {
+  if (flat.empty() || nul == std::string::npos || flat[0] < '0' || flat[0] > '4') {
     return std::nullopt;
   }
   Error error;
@@ -76,8 +73,7 @@ absl::Status MakeError(ErrorType type, std::string message) {
   return error.ToStatus();
 }
 
-absl::Status PrependLocation(const absl::Status& status,
-                             std::string_view step) {
+absl::Status PrependLocation(const absl::Status& status, std::string_view step) {
   std::optional<Error> error = Error::FromStatus(status);
   if (!error.has_value() || error->type == ErrorType::kError) return status;
   error->location.insert(0, step.data(), step.size());

@@ -6,8 +6,7 @@ namespace bulwark::jsone {
 namespace {
 
 TEST(ErrorTest, ToStringWithAndWithoutLocation) {
-  EXPECT_EQ((Error{ErrorType::kTemplateError, "", "boom"}).ToString(),
-            "TemplateError: boom");
+  EXPECT_EQ((Error{ErrorType::kTemplateError, "", "boom"}).ToString(), "TemplateError: boom");
   EXPECT_EQ((Error{ErrorType::kInterpreterError, ".a[0]", "x"}).ToString(),
             "InterpreterError at template.a[0]: x");
 }

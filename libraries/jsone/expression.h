@@ -61,9 +61,7 @@ class Expression {
   }
   // Object literal keys are strings b, b + 1, ... of their kObject node.
   const std::string& key(int32_t index) const { return strings_[index]; }
-  const std::string& text(const ExprNode& node) const {
-    return strings_[node.text];
-  }
+  const std::string& text(const ExprNode& node) const { return strings_[node.text]; }
 
  private:
   friend class Parser;

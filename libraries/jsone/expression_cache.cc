@@ -20,29 +20,25 @@ ParsedText ParseInterpolated(std::string_view source) {
 }  // namespace
 
 const ParsedText& ExpressionCache::GetExpression(std::string_view source) {
-  auto [it, inserted] =
-      entries_.try_emplace(Key(source.data(), source.size(), false));
+  auto [it, inserted] = entries_.try_emplace(Key(source.data(), source.size(), false));
   if (inserted) it->second = ParseWhole(source);
   return it->second;
 }
 
 const ParsedText& ExpressionCache::GetInterpolation(std::string_view source) {
-  auto [it, inserted] =
-      entries_.try_emplace(Key(source.data(), source.size(), true));
+  auto [it, inserted] = entries_.try_emplace(Key(source.data(), source.size(), true));
   if (inserted) it->second = ParseInterpolated(source);
   return it->second;
 }
 
-const ParsedText& ParsedExpression(ExpressionCache* cache,
-                                   std::string_view source,
+const ParsedText& ParsedExpression(ExpressionCache* cache, std::string_view source,
                                    ParsedText* scratch) {
   if (cache != nullptr) return cache->GetExpression(source);
   *scratch = ParseWhole(source);
   return *scratch;
 }
 
-const ParsedText& ParsedInterpolation(ExpressionCache* cache,
-                                      std::string_view source,
+const ParsedText& ParsedInterpolation(ExpressionCache* cache, std::string_view source,
                                       ParsedText* scratch) {
   if (cache != nullptr) return cache->GetInterpolation(source);
   *scratch = ParseInterpolated(source);

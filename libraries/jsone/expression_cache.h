@@ -26,8 +26,7 @@ namespace bulwark::jsone {
 
 struct ParsedText {
   absl::StatusOr<Expression> expression = Expression();
-  size_t length =
-      0;  // Interpolations: bytes up to and including the closing "}".
+  size_t length = 0;  // Interpolations: bytes up to and including the closing "}".
 };
 
 class ExpressionCache {
@@ -44,11 +43,9 @@ class ExpressionCache {
 
 // Through `cache` when it is not null; otherwise parses into *scratch and
 // returns it.
-const ParsedText& ParsedExpression(ExpressionCache* cache,
-                                   std::string_view source,
+const ParsedText& ParsedExpression(ExpressionCache* cache, std::string_view source,
                                    ParsedText* scratch);
-const ParsedText& ParsedInterpolation(ExpressionCache* cache,
-                                      std::string_view source,
+const ParsedText& ParsedInterpolation(ExpressionCache* cache, std::string_view source,
                                       ParsedText* scratch);
 
 }  // namespace bulwark::jsone

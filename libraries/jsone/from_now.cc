@@ -47,8 +47,7 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
-bool MatchesIgnoringCase(std::string_view text, size_t pos,
-                         std::string_view word) {
+bool MatchesIgnoringCase(std::string_view text, size_t pos, std::string_view word) {
   if (word.empty() || text.size() - pos < word.size()) return false;
   for (size_t i = 0; i < word.size(); ++i) {
     if (Lower(text[pos + i]) != word[i]) return false;
@@ -59,8 +58,7 @@ bool MatchesIgnoringCase(std::string_view text, size_t pos,
 // Matches slots [slot, 7) and the trailing whitespace against text[pos..],
 // trying each slot before skipping it and each spelling in order, as a
 // backtracking regular expression would.
-bool MatchSlots(std::string_view text, size_t pos, size_t slot,
-                std::array<double, 7>* values) {
+bool MatchSlots(std::string_view text, size_t pos, size_t slot, std::array<double, 7>* values) {
   if (slot == kSlots.size()) return SkipSpace(text, pos) == text.size();
   size_t digits_start = SkipSpace(text, pos);
   size_t digits_end = digits_start;
@@ -70,8 +68,7 @@ bool MatchSlots(std::string_view text, size_t pos, size_t slot,
     for (std::string_view spelling : kSlots[slot].spellings) {
       if (!MatchesIgnoringCase(text, unit_start, spelling)) continue;
       if (MatchSlots(text, unit_start + spelling.size(), slot + 1, values)) {
-        (*values)[slot] =
-            ParseJsNumber(text.substr(digits_start, digits_end - digits_start));
+        (*values)[slot] = ParseJsNumber(text.substr(digits_start, digits_end - digits_start));
         return true;
       }
     }
@@ -88,10 +85,8 @@ double DaysFromCivil(int64_t year, int64_t month, int64_t day) {
   year -= month <= 2;
   const int64_t era = (year >= 0 ? year : year - 399) / 400;
   const int64_t year_of_era = year - era * 400;
-  const int64_t day_of_year =
-      (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int64_t day_of_era =
-      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return static_cast<double>(era * 146097 + day_of_era - 719468);
 }
 
@@ -99,9 +94,8 @@ void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const int64_t day_of_era = days - era * 146097;
-  const int64_t year_of_era = (day_of_era - day_of_era / 1460 +
-                               day_of_era / 36524 - day_of_era / 146096) /
-                              365;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   const int64_t day_of_year =
       day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t mp = (5 * day_of_year + 2) / 153;
@@ -171,8 +165,7 @@ bool ParseTimeOfDay(std::string_view text, size_t* pos, double* ms) {
     if (zone_hour > 23 || zone_minute > 59) return false;
     offset_ms = sign * (zone_hour * 3600000.0 + zone_minute * 60000.0);
   }
-  *ms += hour * 3600000.0 + minute * 60000.0 + second * 1000.0 + fraction_ms -
-         offset_ms;
+  *ms += hour * 3600000.0 + minute * 60000.0 + second * 1000.0 + fraction_ms - offset_ms;
   return true;
 }
 
@@ -200,8 +193,7 @@ double ParseDateMs(std::string_view text) {
   }
   if (month < 1 || month > 12 || day < 1 || day > 31) return kNaN;
   double ms = DaysFromCivil(year, month, day) * kMsPerDay;
-  if (pos < text.size() &&
-      (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
+  if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
     ++pos;
     if (!ParseTimeOfDay(text, &pos, &ms)) return kNaN;
   }
@@ -259,12 +251,9 @@ std::optional<std::string> FormatDateMs(double ms) {
   return out;
 }
 
-double ToDateMs(absl::Time t) {
-  return static_cast<double>(absl::ToUnixMillis(t));
-}
+double ToDateMs(absl::Time t) { return static_cast<double>(absl::ToUnixMillis(t)); }
 
-absl::StatusOr<Value> FromNow(std::string_view offset, const Value& reference,
-                              absl::Time now) {
+absl::StatusOr<Value> FromNow(std::string_view offset, const Value& reference, absl::Time now) {
   // An optional sign, then the unit slots.
   size_t pos = SkipSpace(offset, 0);
   double sign = 1;
@@ -276,8 +265,7 @@ absl::StatusOr<Value> FromNow(std::string_view offset, const Value& reference,
   }
   std::array<double, 7> v{};
   if (!MatchSlots(offset, pos, 0, &v)) {
-    return MakeError(ErrorType::kError,
-                     Cat("String: '", offset, "' isn't a time expression"));
+    return MakeError(ErrorType::kError, Cat("String: '", offset, "' isn't a time expression"));
   }
   for (double& x : v) x *= sign;
   const double years = v[0], months = v[1], weeks = v[2];
@@ -297,9 +285,8 @@ absl::StatusOr<Value> FromNow(std::string_view offset, const Value& reference,
     base = ParseDateMs(JsString(reference));
   }
   // The same sum, in the same order, as the reference.
-  const double ms = base + weeks * 7 * 24 * 60 * 60 * 1000 +
-                    days * 24 * 60 * 60 * 1000 + hours * 60 * 60 * 1000 +
-                    minutes * 60 * 1000 + seconds * 1000;
+  const double ms = base + weeks * 7 * 24 * 60 * 60 * 1000 + days * 24 * 60 * 60 * 1000 +
+                    hours * 60 * 60 * 1000 + minutes * 60 * 1000 + seconds * 1000;
   std::optional<std::string> text = FormatDateMs(ms);
   if (!text.has_value()) return Value::Null();
   return Value::String(*std::move(text));

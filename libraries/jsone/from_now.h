@@ -41,8 +41,7 @@ double ToDateMs(absl::Time t);
 // truthy, otherwise `now`. Returns the ISO string, or null when the resulting
 // date is invalid (as the reference does). An unparsable offset is an
 // ErrorType::kError: "String: '<offset>' isn't a time expression".
-absl::StatusOr<Value> FromNow(std::string_view offset, const Value& reference,
-                              absl::Time now);
+absl::StatusOr<Value> FromNow(std::string_view offset, const Value& reference, absl::Time now);
 
 }  // namespace bulwark::jsone
 

@@ -8,8 +8,7 @@
 namespace bulwark::jsone {
 namespace {
 
-const absl::Time kNow =
-    absl::FromUnixMillis(1484843240974);  // 2017-01-19T16:27:20.974Z
+const absl::Time kNow = absl::FromUnixMillis(1484843240974);  // 2017-01-19T16:27:20.974Z
 
 std::string Shift(std::string_view offset, const Value& reference = Value()) {
   absl::StatusOr<Value> v = FromNow(offset, reference, kNow);
@@ -32,8 +31,7 @@ TEST(FromNowTest, Offsets) {
 TEST(FromNowTest, BadOffsetIsAPlainError) {
   absl::StatusOr<Value> v = FromNow("1s 1 y", Value(), kNow);
   ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.status().message(),
-            "Error: String: '1s 1 y' isn't a time expression");
+  EXPECT_EQ(v.status().message(), "Error: String: '1s 1 y' isn't a time expression");
   const std::optional<Error> error = Error::FromStatus(v.status());
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->type, ErrorType::kError);
@@ -41,12 +39,9 @@ TEST(FromNowTest, BadOffsetIsAPlainError) {
 }
 
 TEST(FromNowTest, References) {
-  EXPECT_EQ(Shift("1 day", Value::String("2017-01-01T01:00:00.123Z")),
-            "2017-01-02T01:00:00.123Z");
-  EXPECT_EQ(Shift("0s", Value::String("2017-01-01")),
-            "2017-01-01T00:00:00.000Z");
-  EXPECT_EQ(Shift("0s", Value::String("2017-01-01T10:00:00+02:00")),
-            "2017-01-01T08:00:00.000Z");
+  EXPECT_EQ(Shift("1 day", Value::String("2017-01-01T01:00:00.123Z")), "2017-01-02T01:00:00.123Z");
+  EXPECT_EQ(Shift("0s", Value::String("2017-01-01")), "2017-01-01T00:00:00.000Z");
+  EXPECT_EQ(Shift("0s", Value::String("2017-01-01T10:00:00+02:00")), "2017-01-01T08:00:00.000Z");
   EXPECT_EQ(Shift("0s", Value::Number(1000)), "1970-01-01T00:00:01.000Z");
   EXPECT_EQ(Shift("0s", Value::String("")),
             "2017-01-19T16:27:20.974Z");  // Falsy: now.

@@ -17,9 +17,7 @@ inline bool IsIdentifierStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-inline bool IsIdentifierChar(char c) {
-  return IsIdentifierStart(c) || (c >= '0' && c <= '9');
-}
+inline bool IsIdentifierChar(char c) { return IsIdentifierStart(c) || (c >= '0' && c <= '9'); }
 
 inline bool IsIdentifier(std::string_view s) {
   if (s.empty() || !IsIdentifierStart(s[0])) return false;

@@ -10,8 +10,7 @@
 
 namespace bulwark::jsone {
 
-absl::Status Interpolate(std::string_view text, const Scope& scope,
-                         std::string* out) {
+absl::Status Interpolate(std::string_view text, const Scope& scope, std::string* out) {
   std::string& result = *out;
   size_t pos = 0;
   while (true) {
@@ -32,16 +31,14 @@ absl::Status Interpolate(std::string_view text, const Scope& scope,
       BULWARK_ASSIGN_OR_RETURN(value, *std::move(simple));
     } else {
       ParsedText scratch;
-      const ParsedText& parsed =
-          ParsedInterpolation(scope.cache(), source, &scratch);
+      const ParsedText& parsed = ParsedInterpolation(scope.cache(), source, &scratch);
       if (!parsed.expression.ok()) return parsed.expression.status();
       length = parsed.length;
       BULWARK_ASSIGN_OR_RETURN(value, Evaluate(*parsed.expression, scope));
     }
     if (value.is_array() || value.is_object()) {
-      return TemplateError(Cat("interpolation of '",
-                               source.substr(0, length - 1),
-                               "' produced an array or object"));
+      return TemplateError(
+          Cat("interpolation of '", source.substr(0, length - 1), "' produced an array or object"));
     }
     if (!value.is_null()) AppendJsString(value, &result);
     pos = brace + 2 + length;
@@ -50,8 +47,7 @@ absl::Status Interpolate(std::string_view text, const Scope& scope,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> Interpolate(std::string_view text,
-                                        const Scope& scope) {
+absl::StatusOr<std::string> Interpolate(std::string_view text, const Scope& scope) {
   std::string result;
   BULWARK_RETURN_IF_ERROR(Interpolate(text, scope, &result));
   return result;

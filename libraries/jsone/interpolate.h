@@ -27,12 +27,10 @@ inline bool NeedsInterpolation(std::string_view text) {
 }
 
 // Appends `text` with its interpolations replaced to *out.
-absl::Status Interpolate(std::string_view text, const Scope& scope,
-                         std::string* out);
+absl::Status Interpolate(std::string_view text, const Scope& scope, std::string* out);
 
 // `text` with its interpolations replaced.
-absl::StatusOr<std::string> Interpolate(std::string_view text,
-                                        const Scope& scope);
+absl::StatusOr<std::string> Interpolate(std::string_view text, const Scope& scope);
 
 }  // namespace bulwark::jsone
 

@@ -72,8 +72,7 @@ class Sequence {
     begin = std::min(begin, end);
     if (value_.is_array()) {
       const Array& items = value_.array();
-      return Value::MakeArray(
-          Array(items.begin() + begin, items.begin() + end));
+      return Value::MakeArray(Array(items.begin() + begin, items.begin() + end));
     }
     return Value::String(Substr(begin, end));
   }
@@ -91,20 +90,18 @@ class Sequence {
 
 // a[left] or a[left:right] on an array or string, with the reference's
 // arithmetic. `right` is null when absent.
-absl::StatusOr<Value> IndexOrSlice(const Value& target, bool interval,
-                                   const Value& left, const Value& right) {
+absl::StatusOr<Value> IndexOrSlice(const Value& target, bool interval, const Value& left,
+                                   const Value& right) {
   const Sequence seq(target);
   const double len = seq.length();
   if (!interval) {
     if (!left.is_number()) {
-      return InterpreterError(
-          "should only use integers to access arrays or strings");
+      return InterpreterError("should only use integers to access arrays or strings");
     }
     double i = left.number();
     if (i < 0) i = std::max(len + i, 0.0);
     if (!IsJsInteger(i)) {
-      return InterpreterError(
-          "should only use integers to access arrays or strings");
+      return InterpreterError("should only use integers to access arrays or strings");
     }
     if (i >= len) return InterpreterError("index out of bounds");
     return seq.At(static_cast<size_t>(i));
@@ -152,8 +149,7 @@ class Interpreter {
       case ExprKind::kIdentifier: {
         const Value* value = scope_.Lookup(expression_.text(node));
         if (value == nullptr) {
-          return InterpreterError(
-              Cat("unknown context value ", expression_.text(node)));
+          return InterpreterError(Cat("unknown context value ", expression_.text(node)));
         }
         return *value;
       }
@@ -169,8 +165,7 @@ class Interpreter {
         if (!target.is_object()) return Expects("infix: .", "objects");
         const Value* member = target.object().Find(expression_.text(node));
         if (member == nullptr) {
-          return InterpreterError(
-              Cat("object has no property \"", expression_.text(node), "\""));
+          return InterpreterError(Cat("object has no property \"", expression_.text(node), "\""));
         }
         return *member;
       }
@@ -229,8 +224,7 @@ class Interpreter {
       if (!value->is_object()) return Expects("infix: .", "objects");
       value = value->object().Find(property);
       if (value == nullptr) {
-        return InterpreterError(
-            Cat("object has no property \"", property, "\""));
+        return InterpreterError(Cat("object has no property \"", property, "\""));
       }
     }
     return *value;
@@ -296,13 +290,11 @@ class Interpreter {
     }
   }
 
-  static absl::StatusOr<Value> Compare(TokenKind op, const Value& left,
-                                       const Value& right, bool numbers,
-                                       bool strings) {
+  static absl::StatusOr<Value> Compare(TokenKind op, const Value& left, const Value& right,
+                                       bool numbers, bool strings) {
     const std::string_view name = TokenKindName(op);
     if (!numbers && !strings) {
-      return Expects(Cat("infix: ", name),
-                     Cat("numbers/strings ", name, " numbers/strings"));
+      return Expects(Cat("infix: ", name), Cat("numbers/strings ", name, " numbers/strings"));
     }
     bool less, greater;
     if (numbers) {
@@ -319,8 +311,7 @@ class Interpreter {
       case TokenKind::kGt:
         return Value::Bool(greater);
       case TokenKind::kLe:
-        return Value::Bool(numbers ? left.number() <= right.number()
-                                   : !greater);
+        return Value::Bool(numbers ? left.number() <= right.number() : !greater);
       default:
         return Value::Bool(numbers ? left.number() >= right.number() : !less);
     }
@@ -337,8 +328,7 @@ class Interpreter {
       if (!left.is_string()) {
         return Expects("Infix: in-string", "string on left side");
       }
-      return Value::Bool(right.string().find(left.string()) !=
-                         std::string_view::npos);
+      return Value::Bool(right.string().find(left.string()) != std::string_view::npos);
     }
     if (!right.is_array()) {
       return Expects("Infix: in", "Array, string, or object on right side");
@@ -365,8 +355,7 @@ class Interpreter {
     if (!target.is_object()) {
       return Expects("infix: \"[..]\"", "object, array, or string");
     }
-    if (!left.is_string())
-      return InterpreterError("object keys must be strings");
+    if (!left.is_string()) return InterpreterError("object keys must be strings");
     const Value* member = target.object().Find(left.string());
     return member != nullptr ? *member : Value();
   }
@@ -382,11 +371,10 @@ class Interpreter {
       BULWARK_ASSIGN_OR_RETURN(Value arg, Eval(child));
       args.push_back(std::move(arg));
     }
-    BULWARK_ASSIGN_OR_RETURN(Value result,
-                             callee.function().Call(scope_, args));
+    BULWARK_ASSIGN_OR_RETURN(Value result, callee.function().Call(scope_, args));
     if (result.depth() > Value::kMaxDepth) {
-      return InterpreterError(Cat(callee.function().name(),
-                                  "() returned a value nested too deeply"));
+      return InterpreterError(
+          Cat(callee.function().name(), "() returned a value nested too deeply"));
     }
     return result;
   }
@@ -397,8 +385,7 @@ class Interpreter {
 
 }  // namespace
 
-absl::StatusOr<Value> Evaluate(const Expression& expression,
-                               const Scope& scope) {
+absl::StatusOr<Value> Evaluate(const Expression& expression, const Scope& scope) {
   return Interpreter(expression, scope).Eval(expression.root());
 }
 

@@ -19,8 +19,7 @@
 
 namespace bulwark::jsone {
 
-absl::StatusOr<Value> Evaluate(const Expression& expression,
-                               const Scope& scope);
+absl::StatusOr<Value> Evaluate(const Expression& expression, const Scope& scope);
 
 }  // namespace bulwark::jsone
 

@@ -15,8 +15,8 @@ namespace {
 // Evaluates `source` with context {a: 2, s: "héllo", o: {k: 1}, l: [1, 2, 3]}
 // and returns the result as JSON text or the error message.
 std::string Eval(std::string_view source) {
-  static const Value* const context = new Value(Value::FromJson(
-      nlohmann::json::parse(R"({"a": 2, "s": "héllo", "o": {"k": 1},
+  static const Value* const context =
+      new Value(Value::FromJson(nlohmann::json::parse(R"({"a": 2, "s": "héllo", "o": {"k": 1},
                                "l": [1, 2, 3]})")));
   const Value now = Value::String("2017-01-19T16:27:20.974Z");
   Scope::Root root;
@@ -61,8 +61,7 @@ TEST(InterpreterTest, LiteralsAndAccess) {
   EXPECT_EQ(Eval("{a: 1, 'b c': [2], a: 3}"), R"({"a":3,"b c":[2]})");
   EXPECT_EQ(Eval("o.k + o['k']"), "2");
   EXPECT_EQ(Eval("o['missing']"), "null");
-  EXPECT_EQ(Eval("o.missing"),
-            "InterpreterError: object has no property \"missing\"");
+  EXPECT_EQ(Eval("o.missing"), "InterpreterError: object has no property \"missing\"");
   EXPECT_EQ(Eval("l[-1]"), "3");
   EXPECT_EQ(Eval("l[-10]"), "1");  // Clamped to 0, as in the reference.
   EXPECT_EQ(Eval("l[3]"), "InterpreterError: index out of bounds");
@@ -73,9 +72,7 @@ TEST(InterpreterTest, LiteralsAndAccess) {
   EXPECT_EQ(Eval("l[-(10 ** 300):1]"), "[1]");
   EXPECT_EQ(Eval("l[10 ** 300]"), "InterpreterError: index out of bounds");
   EXPECT_EQ(Eval("l[true:0]"), "[]");  // JavaScript's true > 0.
-  EXPECT_EQ(
-      Eval("l['x':1]"),
-      "InterpreterError: cannot perform interval access with non-integers");
+  EXPECT_EQ(Eval("l['x':1]"), "InterpreterError: cannot perform interval access with non-integers");
   EXPECT_EQ(Eval("'abc' + 'def'"), R"("abcdef")");
   EXPECT_EQ(Eval("'b' < 'a'"), "false");
 }
@@ -85,32 +82,26 @@ TEST(InterpreterTest, Errors) {
   EXPECT_EQ(Eval("a(1)"), "InterpreterError: 2 is not callable");
   EXPECT_EQ(Eval("l(1)"), "InterpreterError: 1,2,3 is not callable");
   EXPECT_EQ(Eval("1 / 0"), "InterpreterError: division by zero");
-  EXPECT_EQ(Eval("1 = 2"),
-            "SyntaxError: Unexpected input for '1 = 2' at '= 2'");
+  EXPECT_EQ(Eval("1 = 2"), "SyntaxError: Unexpected input for '1 = 2' at '= 2'");
   EXPECT_EQ(Eval(""), "SyntaxError: Unexpected end of input");
-  EXPECT_EQ(
-      Eval("1 2"),
-      "SyntaxError: Found: 2 token, expected one of: !=, &&, (, *, **, +, "
-      "-, ., /, <, <=, ==, >, >=, [, in, ||");
+  EXPECT_EQ(Eval("1 2"),
+            "SyntaxError: Found: 2 token, expected one of: !=, &&, (, *, **, +, "
+            "-, ., /, <, <=, ==, >, >=, [, in, ||");
   EXPECT_EQ(Eval("1 in 2"),
             "InterpreterError: Infix: in expects Array, string, or object on "
             "right side");
-  EXPECT_EQ(Eval("sqrt(4, 5)"),
-            "BuiltinError: invalid arguments to builtin: sqrt");
-  EXPECT_EQ(Eval("range(1, 5, 0)"),
-            "BuiltinError: invalid arguments to builtin: range");
+  EXPECT_EQ(Eval("sqrt(4, 5)"), "BuiltinError: invalid arguments to builtin: sqrt");
+  EXPECT_EQ(Eval("range(1, 5, 0)"), "BuiltinError: invalid arguments to builtin: range");
 }
 
 TEST(InterpreterTest, Builtins) {
-  EXPECT_EQ(Eval("[min(3, 1, 2), max(1, 4), abs(-2), floor(1.5), ceil(1.2)]"),
-            "[1,4,2,1,2]");
+  EXPECT_EQ(Eval("[min(3, 1, 2), max(1, 4), abs(-2), floor(1.5), ceil(1.2)]"), "[1,4,2,1,2]");
   EXPECT_EQ(Eval("[len(s), len(l), str(1.0), str(null), number('0x10')]"),
             R"([5,3,"1","null",16])");
   EXPECT_EQ(Eval("split('a,b,,c', ',')"), R"(["a","b","","c"])");
   EXPECT_EQ(Eval("split('héé', '')"), R"(["h","é","é"])");
   EXPECT_EQ(Eval("join(l, 0)"), R"("10203")");
-  EXPECT_EQ(Eval("[strip(' x '), lstrip(' x '), rstrip(' x ')]"),
-            R"(["x","x "," x"])");
+  EXPECT_EQ(Eval("[strip(' x '), lstrip(' x '), rstrip(' x ')]"), R"(["x","x "," x"])");
   EXPECT_EQ(Eval("[typeof(min), typeof(o), defined('a'), defined('zz')]"),
             R"(["function","object",true,false])");
   EXPECT_EQ(Eval("range(0, 10, 3)"), "[0,3,6,9]");
@@ -120,16 +111,14 @@ TEST(InterpreterTest, Builtins) {
 TEST(ParserTest, InterpolationStopsAtTheClosingBrace) {
   size_t length = 0;
   // Text after the "}" is never tokenized, even if it would not tokenize.
-  absl::StatusOr<Expression> e =
-      ParseInterpolation("a + {x: 1}.x } @@@", &length);
+  absl::StatusOr<Expression> e = ParseInterpolation("a + {x: 1}.x } @@@", &length);
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(length, 14u);
   EXPECT_EQ(ParseInterpolation("a + 1", &length).status().message(),
             "SyntaxError: unterminated ${..} expression");
-  EXPECT_EQ(
-      ParseInterpolation("a b}", &length).status().message(),
-      "SyntaxError: Found: b token, expected one of: !=, &&, (, *, **, +, "
-      "-, ., /, <, <=, ==, >, >=, [, in, ||");
+  EXPECT_EQ(ParseInterpolation("a b}", &length).status().message(),
+            "SyntaxError: Found: b token, expected one of: !=, &&, (, *, **, +, "
+            "-, ., /, <, <=, ==, >, >=, [, in, ||");
 }
 
 }  // namespace

@@ -60,9 +60,7 @@ bool IsUnsignedDecimal(std::string_view text) {
 
 }  // namespace
 
-bool IsJsInteger(double value) {
-  return std::isfinite(value) && std::trunc(value) == value;
-}
+bool IsJsInteger(double value) { return std::isfinite(value) && std::trunc(value) == value; }
 
 void AppendJsNumber(double value, std::string* out) {
   if (std::isnan(value)) {
@@ -80,9 +78,7 @@ void AppendJsNumber(double value, std::string* out) {
   // Integers below 2^53 print as plain digits; this is the common case.
   if (std::fabs(value) < 9007199254740992.0 && std::trunc(value) == value) {
     char buffer[24];
-    auto end = std::to_chars(buffer, buffer + sizeof buffer,
-                             static_cast<int64_t>(value))
-                   .ptr;
+    auto end = std::to_chars(buffer, buffer + sizeof buffer, static_cast<int64_t>(value)).ptr;
     out->append(buffer, end);
     return;
   }
@@ -92,18 +88,16 @@ void AppendJsNumber(double value, std::string* out) {
   }
   // Shortest round-trip digits, as d.ddde±x.
   char buffer[40];
-  auto end = std::to_chars(buffer, buffer + sizeof buffer, value,
-                           std::chars_format::scientific)
-                 .ptr;
+  auto end =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
   std::string_view scientific(buffer, end - buffer);
   size_t e_pos = scientific.find('e');
   std::string digits;
   digits.push_back(scientific[0]);
   if (e_pos > 1) digits.append(scientific.substr(2, e_pos - 2));
   int exponent = 0;
-  std::from_chars(
-      scientific.data() + e_pos + 1 + (scientific[e_pos + 1] == '+' ? 1 : 0),
-      scientific.data() + scientific.size(), exponent);
+  std::from_chars(scientific.data() + e_pos + 1 + (scientific[e_pos + 1] == '+' ? 1 : 0),
+                  scientific.data() + scientific.size(), exponent);
   const int k = static_cast<int>(digits.size());
   const int n = exponent + 1;  // Position of the decimal point.
   if (k <= n && n <= 21) {

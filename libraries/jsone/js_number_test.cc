@@ -28,10 +28,8 @@ TEST(FormatJsNumberTest, MatchesJavaScriptString) {
   EXPECT_EQ(FormatJsNumber(5e-324), "5e-324");
   EXPECT_EQ(FormatJsNumber(1.7976931348623157e308), "1.7976931348623157e+308");
   EXPECT_EQ(FormatJsNumber(std::numeric_limits<double>::quiet_NaN()), "NaN");
-  EXPECT_EQ(FormatJsNumber(std::numeric_limits<double>::infinity()),
-            "Infinity");
-  EXPECT_EQ(FormatJsNumber(-std::numeric_limits<double>::infinity()),
-            "-Infinity");
+  EXPECT_EQ(FormatJsNumber(std::numeric_limits<double>::infinity()), "Infinity");
+  EXPECT_EQ(FormatJsNumber(-std::numeric_limits<double>::infinity()), "-Infinity");
 }
 
 TEST(ParseJsNumberTest, FollowsNumberOfString) {
@@ -47,12 +45,10 @@ TEST(ParseJsNumberTest, FollowsNumberOfString) {
   EXPECT_EQ(ParseJsNumber("0x1F"), 31);
   EXPECT_EQ(ParseJsNumber("0o17"), 15);
   EXPECT_EQ(ParseJsNumber("0b101"), 5);
-  EXPECT_EQ(ParseJsNumber("-Infinity"),
-            -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(ParseJsNumber("-Infinity"), -std::numeric_limits<double>::infinity());
   EXPECT_EQ(ParseJsNumber("1e400"), std::numeric_limits<double>::infinity());
   EXPECT_EQ(ParseJsNumber("1e-400"), 0);
-  for (const char* nan :
-       {"abc", "1e", ".", "0x", "-0x10", "1_000", "infinity", "1 2", "0xG"}) {
+  for (const char* nan : {"abc", "1e", ".", "0x", "-0x10", "1_000", "infinity", "1 2", "0xG"}) {
     EXPECT_TRUE(std::isnan(ParseJsNumber(nan))) << nan;
   }
 }

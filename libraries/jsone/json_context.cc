@@ -19,9 +19,8 @@ const Value& JsonContext::Convert(const nlohmann::json& json) {
   return *slot;
 }
 
-absl::StatusOr<Value> JsonContext::Walk(
-    const nlohmann::json& start,
-    absl::Span<const std::string_view> properties) {
+absl::StatusOr<Value> JsonContext::Walk(const nlohmann::json& start,
+                                        absl::Span<const std::string_view> properties) {
   const nlohmann::json* json = &start;
   for (std::string_view property : properties) {
     if (!json->is_object()) return InterpreterError("infix: . expects objects");

@@ -10,18 +10,16 @@
 namespace bulwark::jsone {
 namespace {
 
-void AppendNewline(const StringifyOptions& options, int depth,
-                   std::string* out) {
+void AppendNewline(const StringifyOptions& options, int depth, std::string* out) {
   if (options.indent <= 0) return;
   out->push_back('\n');
   out->append(static_cast<size_t>(options.indent) * depth, ' ');
 }
 
-void AppendValue(const Value& value, const StringifyOptions& options, int depth,
-                 std::string* out);
+void AppendValue(const Value& value, const StringifyOptions& options, int depth, std::string* out);
 
-void AppendObject(const Object& object, const StringifyOptions& options,
-                  int depth, std::string* out) {
+void AppendObject(const Object& object, const StringifyOptions& options, int depth,
+                  std::string* out) {
   std::vector<const Object::Member*> members;
   members.reserve(object.size());
   for (const auto& member : object) {
@@ -52,8 +50,7 @@ void AppendObject(const Object& object, const StringifyOptions& options,
   out->push_back('}');
 }
 
-void AppendValue(const Value& value, const StringifyOptions& options, int depth,
-                 std::string* out) {
+void AppendValue(const Value& value, const StringifyOptions& options, int depth, std::string* out) {
   switch (value.type()) {
     case Value::Type::kNull:
     case Value::Type::kFunction:
@@ -129,8 +126,7 @@ std::string Stringify(const Value& value, const StringifyOptions& options) {
   return out;
 }
 
-void AppendStringified(const Value& value, const StringifyOptions& options,
-                       std::string* out) {
+void AppendStringified(const Value& value, const StringifyOptions& options, std::string* out) {
   AppendValue(value, options, 0, out);
 }
 

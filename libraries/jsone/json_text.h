@@ -36,8 +36,7 @@ struct StringifyOptions {
 // prints them, NaN and infinities as null, functions omitted from objects and
 // null in arrays.
 std::string Stringify(const Value& value, const StringifyOptions& options = {});
-void AppendStringified(const Value& value, const StringifyOptions& options,
-                       std::string* out);
+void AppendStringified(const Value& value, const StringifyOptions& options, std::string* out);
 
 // Appends String(value): numbers as JavaScript prints them, arrays joined with
 // "," (null items empty), objects as "[object Object]".

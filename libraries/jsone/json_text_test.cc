@@ -5,9 +5,7 @@
 namespace bulwark::jsone {
 namespace {
 
-Value Parse(const char* text) {
-  return Value::FromJson(nlohmann::json::parse(text));
-}
+Value Parse(const char* text) { return Value::FromJson(nlohmann::json::parse(text)); }
 
 TEST(JsonTextTest, StringifiesLikeJavaScript) {
   EXPECT_EQ(Stringify(Parse(R"({"b": [1.0, 2.5, null], "a": "x\"y\\z"})")),
@@ -15,8 +13,7 @@ TEST(JsonTextTest, StringifiesLikeJavaScript) {
   EXPECT_EQ(Stringify(Value::String("\b\t\n\v\f\r\x01\x1f é")),
             R"("\b\t\n\u000b\f\r\u0001\u001f é")");
   EXPECT_EQ(Stringify(Value::Number(1e21)), "1e+21");
-  EXPECT_EQ(Stringify(Value::Number(std::numeric_limits<double>::infinity())),
-            "null");
+  EXPECT_EQ(Stringify(Value::Number(std::numeric_limits<double>::infinity())), "null");
   EXPECT_EQ(Stringify(Value::MakeArray({})), "[]");
   EXPECT_EQ(Stringify(Value::MakeObject(Object())), "{}");
 }

@@ -44,16 +44,15 @@ DecisionTask* LoadOrDie(absl::StatusOr<DecisionTask> loaded) {
 
 const DecisionTask& Task(bool with_push_event = false) {
   static const DecisionTask* const task = LoadOrDie(LoadDecisionTask());
-  static const DecisionTask* const push_task =
-      LoadOrDie(LoadDecisionTaskWithPushEvent());
+  static const DecisionTask* const push_task = LoadOrDie(LoadDecisionTaskWithPushEvent());
   return with_push_event ? *push_task : *task;
 }
 
 void ReportRenders(benchmark::State& state, double renders_per_iteration) {
   // Seconds per render, shown with an SI prefix (e.g. "828n" is 828 ns).
-  state.counters["per_render"] = benchmark::Counter(
-      renders_per_iteration, benchmark::Counter::kIsIterationInvariantRate |
-                                 benchmark::Counter::kInvert);
+  state.counters["per_render"] =
+      benchmark::Counter(renders_per_iteration, benchmark::Counter::kIsIterationInvariantRate |
+                                                    benchmark::Counter::kInvert);
 }
 
 void BM_SpecSuite(benchmark::State& state) {
@@ -72,8 +71,7 @@ BENCHMARK(BM_SpecSuite);
 // Renders `task` through Render, the JSON-in, JSON-out entry point.
 void RenderTask(benchmark::State& state, const DecisionTask& task) {
   for (auto _ : state) {
-    absl::StatusOr<nlohmann::json> result =
-        Render(task.tmpl, task.context, task.now);
+    absl::StatusOr<nlohmann::json> result = Render(task.tmpl, task.context, task.now);
     if (!result.ok()) state.SkipWithError("render failed");
     benchmark::DoNotOptimize(result);
   }
@@ -86,8 +84,7 @@ BENCHMARK(BM_DecisionTask);
 void BM_DecisionTaskToValue(benchmark::State& state) {
   const DecisionTask& task = Task();
   for (auto _ : state) {
-    absl::StatusOr<Value> result =
-        RenderValue(task.tmpl, Context(task.context), task.now);
+    absl::StatusOr<Value> result = RenderValue(task.tmpl, Context(task.context), task.now);
     benchmark::DoNotOptimize(result);
   }
   ReportRenders(state, 1);
@@ -98,8 +95,7 @@ void BM_DecisionTaskPrebuiltContext(benchmark::State& state) {
   const DecisionTask& task = Task();
   const Context context(task.context);
   for (auto _ : state) {
-    absl::StatusOr<nlohmann::json> result =
-        Render(task.tmpl, context, task.now);
+    absl::StatusOr<nlohmann::json> result = Render(task.tmpl, context, task.now);
     benchmark::DoNotOptimize(result);
   }
   ReportRenders(state, 1);

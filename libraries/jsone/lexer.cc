@@ -107,8 +107,7 @@ absl::StatusOr<Lexer::Result> Lexer::Next(size_t offset) const {
   if (offset >= s.size()) return result;
   result.has_token = true;
   const auto make = [&](TokenKind kind, size_t length) {
-    result.token =
-        Token{kind, s.substr(offset, length), offset, offset + length};
+    result.token = Token{kind, s.substr(offset, length), offset, offset + length};
     return result;
   };
   const char c = s[offset];
@@ -183,8 +182,7 @@ absl::StatusOr<Lexer::Result> Lexer::Next(size_t offset) const {
         return make(TokenKind::kIdentifier, end - offset);
       }
   }
-  return SyntaxError(
-      Cat("Unexpected input for '", s, "' at '", s.substr(offset), "'"));
+  return SyntaxError(Cat("Unexpected input for '", s, "' at '", s.substr(offset), "'"));
 }
 
 }  // namespace bulwark::jsone

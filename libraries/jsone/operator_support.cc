@@ -15,8 +15,8 @@ namespace bulwark::jsone::internal {
 
 // Matches all of `text` against name\(ID(,\s*ID)*\) with between `min` and
 // `max` identifiers, which are stored in *ids.
-bool MatchCall(std::string_view text, std::string_view name, size_t min,
-               size_t max, std::vector<std::string_view>* ids) {
+bool MatchCall(std::string_view text, std::string_view name, size_t min, size_t max,
+               std::vector<std::string_view>* ids) {
   ids->clear();
   if (text.substr(0, name.size()) != name) return false;
   size_t pos = name.size();
@@ -40,11 +40,9 @@ bool MatchCall(std::string_view text, std::string_view name, size_t min,
 
 // Whether some suffix of `key` matches name\(...\) (an unanchored search ending
 // at $).
-bool EndsWithCall(std::string_view key, std::string_view name, size_t min,
-                  size_t max) {
+bool EndsWithCall(std::string_view key, std::string_view name, size_t min, size_t max) {
   std::vector<std::string_view> ids;
-  for (size_t p = key.find(name); p != std::string_view::npos;
-       p = key.find(name, p + 1)) {
+  for (size_t p = key.find(name); p != std::string_view::npos; p = key.find(name, p + 1)) {
     if (MatchCall(key.substr(p), name, min, max, &ids)) return true;
   }
   return false;
@@ -54,29 +52,24 @@ bool Contains(std::string_view key, std::string_view part) {
   return key.find(part) != std::string_view::npos;
 }
 bool EndsWith(std::string_view key, std::string_view suffix) {
-  return key.size() >= suffix.size() &&
-         key.substr(key.size() - suffix.size()) == suffix;
+  return key.size() >= suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
 }
 
-absl::Status CheckProperties(const Json& tmpl, std::string_view op,
-                             KeyFilter allowed) {
+absl::Status CheckProperties(const Json& tmpl, std::string_view op, KeyFilter allowed) {
   std::vector<std::string_view> unknown;
   for (const auto& member : tmpl.get_ref<const Json::object_t&>()) {
     if (!allowed(member.first)) unknown.push_back(member.first);
   }
   if (unknown.empty()) return absl::OkStatus();
   std::sort(unknown.begin(), unknown.end(),
-            [](std::string_view a, std::string_view b) {
-              return CompareUtf16(a, b) < 0;
-            });
+            [](std::string_view a, std::string_view b) { return CompareUtf16(a, b) < 0; });
   std::string message = Cat(op, " has undefined properties:");
   for (std::string_view key : unknown) message.append(" ").append(key);
   return TemplateError(std::move(message));
 }
 
 // The key other than those named, in key order; empty if there is none.
-std::string_view OtherKey(const Json& tmpl, std::string_view a,
-                          std::string_view b) {
+std::string_view OtherKey(const Json& tmpl, std::string_view a, std::string_view b) {
   for (const auto& member : tmpl.get_ref<const Json::object_t&>()) {
     if (member.first != a && member.first != b) return member.first;
   }
@@ -105,10 +98,8 @@ bool NativeTruthy(const Json& v) {
   }
 }
 
-absl::StatusOr<Value> EvaluateText(const std::string& source,
-                                   const Scope& scope) {
-  if (auto simple = EvaluateSimplePath(source, scope))
-    return *std::move(simple);
+absl::StatusOr<Value> EvaluateText(const std::string& source, const Scope& scope) {
+  if (auto simple = EvaluateSimplePath(source, scope)) return *std::move(simple);
   ParsedText scratch;
   const ParsedText& parsed = ParsedExpression(scope.cache(), source, &scratch);
   if (!parsed.expression.ok()) return parsed.expression.status();
@@ -122,8 +113,6 @@ const Json* Member(const Json& tmpl, std::string_view key) {
 }
 
 // The member `key`, which the caller knows is present.
-const Json& At(const Json& tmpl, std::string_view key) {
-  return *Member(tmpl, key);
-}
+const Json& At(const Json& tmpl, std::string_view key) { return *Member(tmpl, key); }
 
 }  // namespace bulwark::jsone::internal

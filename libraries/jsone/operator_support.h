@@ -28,13 +28,12 @@ namespace bulwark::jsone::internal {
 
 // Matches all of `text` against name\(ID(,\s*ID)*\) with between `min` and
 // `max` identifiers, which are stored in *ids.
-bool MatchCall(std::string_view text, std::string_view name, size_t min,
-               size_t max, std::vector<std::string_view>* ids);
+bool MatchCall(std::string_view text, std::string_view name, size_t min, size_t max,
+               std::vector<std::string_view>* ids);
 
 // Whether some suffix of `key` matches name\(...\) (an unanchored search
 // ending at $).
-bool EndsWithCall(std::string_view key, std::string_view name, size_t min,
-                  size_t max);
+bool EndsWithCall(std::string_view key, std::string_view name, size_t min, size_t max);
 
 bool Contains(std::string_view key, std::string_view part);
 bool EndsWith(std::string_view key, std::string_view suffix);
@@ -46,20 +45,17 @@ using KeyFilter = bool (*)(std::string_view key);
 
 // TemplateError "<op> has undefined properties: k1 k2" (sorted) for the keys
 // of `tmpl` that `allowed` rejects.
-absl::Status CheckProperties(const Json& tmpl, std::string_view op,
-                             KeyFilter allowed);
+absl::Status CheckProperties(const Json& tmpl, std::string_view op, KeyFilter allowed);
 
 // The key other than those named, in key order; empty if there is none.
-std::string_view OtherKey(const Json& tmpl, std::string_view a,
-                          std::string_view b = {});
+std::string_view OtherKey(const Json& tmpl, std::string_view a, std::string_view b = {});
 
 // JavaScript truthiness of a raw template value (empty arrays and objects are
 // true).
 bool NativeTruthy(const Json& v);
 
 // Parses (or fetches from the scope's cache) and evaluates `source`.
-absl::StatusOr<Value> EvaluateText(const std::string& source,
-                                   const Scope& scope);
+absl::StatusOr<Value> EvaluateText(const std::string& source, const Scope& scope);
 
 // Member `key` of template object `tmpl`, or nullptr.
 const Json* Member(const Json& tmpl, std::string_view key);
@@ -74,8 +70,7 @@ absl::StatusOr<Value> JsonOp(const Json& tmpl, const Scope& scope);
 absl::StatusOr<Value> LetOp(const Json& tmpl, const Scope& scope);
 absl::StatusOr<Value> MatchOp(const Json& tmpl, const Scope& scope);
 absl::StatusOr<Value> SwitchOp(const Json& tmpl, const Scope& scope);
-absl::StatusOr<Value> FlattenOp(const Json& tmpl, const Scope& scope,
-                                bool deep);
+absl::StatusOr<Value> FlattenOp(const Json& tmpl, const Scope& scope, bool deep);
 absl::StatusOr<Value> MapOp(const Json& tmpl, const Scope& scope);
 absl::StatusOr<Value> ReduceOp(const Json& tmpl, const Scope& scope);
 absl::StatusOr<Value> FindOp(const Json& tmpl, const Scope& scope);

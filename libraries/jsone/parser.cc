@@ -16,8 +16,7 @@ namespace {
 
 constexpr char kExpectedOperand[] =
     "!, (, +, -, [, false, identifier, null, number, string, true, {";
-constexpr char kExpectedOperator[] =
-    "!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
+constexpr char kExpectedOperator[] = "!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
 
 // The deepest nesting of an expression (parentheses, operators, postfix
 // chains).
@@ -78,14 +77,10 @@ class Parser {
 
   bool has_token() const { return current_.has_token; }
   const Token& token() const { return current_.token; }
-  bool At(TokenKind kind) const {
-    return current_.has_token && current_.token.kind == kind;
-  }
+  bool At(TokenKind kind) const { return current_.has_token && current_.token.kind == kind; }
 
-  static absl::Status FoundError(const Token& token,
-                                 std::string_view expected) {
-    return SyntaxError(
-        Cat("Found: ", token.text, " token, expected one of: ", expected));
+  static absl::Status FoundError(const Token& token, std::string_view expected) {
+    return SyntaxError(Cat("Found: ", token.text, " token, expected one of: ", expected));
   }
 
   // Parses operators of level >= `min_level` (precedence climbing). This builds
@@ -100,8 +95,7 @@ class Parser {
       const int level = LevelOf(op);
       if (level < min_level) break;
       BULWARK_RETURN_IF_ERROR(Advance(token().end));
-      BULWARK_ASSIGN_OR_RETURN(
-          int32_t right, ParseLevel(level == kPowLevel ? level : level + 1));
+      BULWARK_ASSIGN_OR_RETURN(int32_t right, ParseLevel(level == kPowLevel ? level : level + 1));
       node = AddBinary(op, node, right);
     }
     return node;
@@ -124,9 +118,7 @@ class Parser {
     return absl::OkStatus();
   }
 
-  bool IsMissing(int32_t node) const {
-    return expression_.nodes_[node].kind == ExprKind::kMissing;
-  }
+  bool IsMissing(int32_t node) const { return expression_.nodes_[node].kind == ExprKind::kMissing; }
 
   int32_t Add(ExprNode node) {
     // Depth of the tree below this node, so that evaluating it (which
@@ -138,8 +130,7 @@ class Parser {
       if (child >= 0) depth = std::max(depth, expression_.nodes_[child].depth);
     }
     for (int32_t i = 0; i < node.count; ++i) {
-      depth = std::max(
-          depth, expression_.nodes_[expression_.lists_[node.first + i]].depth);
+      depth = std::max(depth, expression_.nodes_[expression_.lists_[node.first + i]].depth);
     }
     node.depth = depth + 1;
     if (node.depth > kMaxDepth) tree_too_deep_ = true;
@@ -164,8 +155,7 @@ class Parser {
   // Appends a kList/kCall/kObject child list and returns its first position.
   int32_t AddList(absl::Span<const int32_t> items) {
     const int32_t first = static_cast<int32_t>(expression_.lists_.size());
-    expression_.lists_.insert(expression_.lists_.end(), items.begin(),
-                              items.end());
+    expression_.lists_.insert(expression_.lists_.end(), items.begin(), items.end());
     return first;
   }
 
@@ -245,8 +235,8 @@ class Parser {
       default:
         // No operand here; the reference only fails if this is evaluated.
         node.kind = ExprKind::kMissing;
-        node.text = AddString(Cat(
-            "Found: ", t.text, " token, expected one of: ", kExpectedOperand));
+        node.text =
+            AddString(Cat("Found: ", t.text, " token, expected one of: ", kExpectedOperand));
         return Add(std::move(node));
     }
     BULWARK_RETURN_IF_ERROR(Advance(t.end));
@@ -274,10 +264,8 @@ class Parser {
 
   // A call's arguments (kCall, after `callee`) or a list literal (kList).
   absl::StatusOr<int32_t> ParseSequence(ExprKind kind, int32_t callee = -1) {
-    const TokenKind open =
-        kind == ExprKind::kCall ? TokenKind::kLParen : TokenKind::kLBracket;
-    const TokenKind close =
-        kind == ExprKind::kCall ? TokenKind::kRParen : TokenKind::kRBracket;
+    const TokenKind open = kind == ExprKind::kCall ? TokenKind::kLParen : TokenKind::kLBracket;
+    const TokenKind close = kind == ExprKind::kCall ? TokenKind::kRParen : TokenKind::kRBracket;
     BULWARK_RETURN_IF_ERROR(Take(open));
     BULWARK_ASSIGN_OR_RETURN(Items items, ParseItems(close));
     BULWARK_RETURN_IF_ERROR(Take(close));
@@ -311,8 +299,7 @@ class Parser {
     // The reference treats an absent operand and a missing one alike here.
     if (node.b >= 0 && IsMissing(node.b)) node.b = -1;
     if (node.c >= 0 && IsMissing(node.c)) node.c = -1;
-    if (node.interval && node.c < 0 && has_token() &&
-        !At(TokenKind::kRBracket)) {
+    if (node.interval && node.c < 0 && has_token() && !At(TokenKind::kRBracket)) {
       return FoundError(token(), kExpectedOperand);
     }
     BULWARK_RETURN_IF_ERROR(Take(TokenKind::kRBracket));
@@ -387,8 +374,7 @@ absl::StatusOr<Expression> ParseExpression(std::string_view source) {
   return parser.Finish(root);
 }
 
-absl::StatusOr<Expression> ParseInterpolation(std::string_view source,
-                                              size_t* length) {
+absl::StatusOr<Expression> ParseInterpolation(std::string_view source, size_t* length) {
   Parser parser(source);
   BULWARK_RETURN_IF_ERROR(parser.Start());
   BULWARK_ASSIGN_OR_RETURN(int32_t root, parser.ParseLevel(0));

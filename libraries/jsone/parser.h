@@ -29,8 +29,7 @@ absl::StatusOr<Expression> ParseExpression(std::string_view source);
 // Parses the expression of a ${...} interpolation: `source` is the text after
 // "${"; the expression must be followed by a `}` token. Sets *length to the
 // bytes consumed, up to and including that `}`.
-absl::StatusOr<Expression> ParseInterpolation(std::string_view source,
-                                              size_t* length);
+absl::StatusOr<Expression> ParseInterpolation(std::string_view source, size_t* length);
 
 }  // namespace bulwark::jsone
 

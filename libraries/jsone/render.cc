@@ -42,8 +42,7 @@ absl::Status Context::Validate() const {
   if (!is_object_) return TemplateError("context must be an object");
   for (const auto& member : variables_) {
     if (!IsIdentifier(member.first)) {
-      return TemplateError(
-          "top level keys of context must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
+      return TemplateError("top level keys of context must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
     }
   }
   for (const auto& member : variables_) {
@@ -57,10 +56,8 @@ absl::Status Context::Validate() const {
 namespace {
 
 // Renders `tmpl` with the context in `root` (variables and/or JSON).
-absl::StatusOr<Value> RenderWithRoot(const nlohmann::json& tmpl,
-                                     Scope::Root root, absl::Time now) {
-  const Value now_text =
-      Value::String(FormatDateMs(ToDateMs(now)).value_or(""));
+absl::StatusOr<Value> RenderWithRoot(const nlohmann::json& tmpl, Scope::Root root, absl::Time now) {
+  const Value now_text = Value::String(FormatDateMs(ToDateMs(now)).value_or(""));
   ExpressionCache cache;
   root.now = &now_text;
   root.builtins = &Builtins();
@@ -82,12 +79,10 @@ absl::StatusOr<Value> RenderWithRoot(const nlohmann::json& tmpl,
 // over the containers directly: this walks the whole context on every render.
 bool DeeperThan(const nlohmann::json& json, uint32_t limit) {
   const auto deeper = [limit](const nlohmann::json& item) {
-    return (item.is_array() || item.is_object()) &&
-           (limit == 1 || DeeperThan(item, limit - 1));
+    return (item.is_array() || item.is_object()) && (limit == 1 || DeeperThan(item, limit - 1));
   };
   if (json.is_array()) {
-    for (const nlohmann::json& item :
-         json.get_ref<const nlohmann::json::array_t&>()) {
+    for (const nlohmann::json& item : json.get_ref<const nlohmann::json::array_t&>()) {
       if (deeper(item)) return true;
     }
   } else if (json.is_object()) {
@@ -103,8 +98,7 @@ absl::Status ValidateJsonContext(const nlohmann::json& context) {
   if (!context.is_object()) return TemplateError("context must be an object");
   for (const auto& member : context.items()) {
     if (!IsIdentifier(member.key())) {
-      return TemplateError(
-          "top level keys of context must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
+      return TemplateError("top level keys of context must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
     }
   }
   for (const auto& member : context.items()) {
@@ -117,16 +111,15 @@ absl::Status ValidateJsonContext(const nlohmann::json& context) {
 
 }  // namespace
 
-absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
-                                  const Context& context, absl::Time now) {
+absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const Context& context,
+                                  absl::Time now) {
   BULWARK_RETURN_IF_ERROR(context.Validate());
   Scope::Root root;
   root.variables = &context.variables();
   return RenderWithRoot(tmpl, root, now);
 }
 
-absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
-                                  const nlohmann::json& context,
+absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const nlohmann::json& context,
                                   absl::Time now) {
   BULWARK_RETURN_IF_ERROR(ValidateJsonContext(context));
   JsonContext json_context(context);
@@ -135,16 +128,15 @@ absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
   return RenderWithRoot(tmpl, root, now);
 }
 
-absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
-                                      const Context& context, absl::Time now) {
+absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const Context& context,
+                                      absl::Time now) {
   BULWARK_ASSIGN_OR_RETURN(Value result, RenderValue(tmpl, context, now));
   nlohmann::json out;
   result.ToJson(&out);  // Cannot fail: RenderValue rejected functions.
   return out;
 }
 
-absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
-                                      const nlohmann::json& context,
+absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const nlohmann::json& context,
                                       absl::Time now) {
   BULWARK_ASSIGN_OR_RETURN(Value result, RenderValue(tmpl, context, now));
   nlohmann::json out;

@@ -85,18 +85,16 @@ class Context {
 // Renders `tmpl` with `context` at time `now`. With a JSON context, only the
 // parts the template reads are converted (contexts often carry whole event
 // payloads); `context` must stay alive and unchanged during the call.
-absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
-                                      const Context& context, absl::Time now);
-absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl,
-                                      const nlohmann::json& context,
+absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const Context& context,
+                                      absl::Time now);
+absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const nlohmann::json& context,
                                       absl::Time now);
 
 // As Render, returning the Value (null for "renders to nothing") without
 // converting it to JSON.
-absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
-                                  const Context& context, absl::Time now);
-absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl,
-                                  const nlohmann::json& context,
+absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const Context& context,
+                                  absl::Time now);
+absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const nlohmann::json& context,
                                   absl::Time now);
 
 }  // namespace bulwark::jsone

@@ -29,15 +29,14 @@ TEST(RenderTest, RendersWithJsonContext) {
 }
 
 TEST(RenderTest, NothingRendersAsNull) {
-  absl::StatusOr<json> out = Render(
-      json::parse(R"js({"$if": "false", "then": 1})js"), json::object(), kNow);
+  absl::StatusOr<json> out =
+      Render(json::parse(R"js({"$if": "false", "then": 1})js"), json::object(), kNow);
   ASSERT_TRUE(out.ok());
   EXPECT_TRUE(out->is_null());
 }
 
 TEST(RenderTest, NowComesFromTheCallerNotTheClock) {
-  const json tmpl =
-      json::parse(R"js([{"$eval": "now"}, {"$fromNow": "1 hour"}])js");
+  const json tmpl = json::parse(R"js([{"$eval": "now"}, {"$fromNow": "1 hour"}])js");
   absl::StatusOr<json> out = Render(tmpl, json::object(), kNow);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(*out, json::parse(R"js(["2020-01-01T00:00:00.000Z",
@@ -49,9 +48,9 @@ TEST(RenderTest, NowComesFromTheCallerNotTheClock) {
 }
 
 TEST(RenderTest, ErrorsCarryTypeLocationAndMessage) {
-  absl::StatusOr<json> out = Render(
-      json::parse(R"js({"payload": {"env": [1, {"$eval": "payload.x"}]}})js"),
-      json::object(), kNow);
+  absl::StatusOr<json> out =
+      Render(json::parse(R"js({"payload": {"env": [1, {"$eval": "payload.x"}]}})js"),
+             json::object(), kNow);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(),
             "InterpreterError at template.payload.env[1]: unknown context "
@@ -96,13 +95,10 @@ TEST(RenderTest, ContextFunctions) {
                                "d": {"$eval": "defined('greet')"}})js"),
                                     context, kNow);
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(
-      *out,
-      json::parse(R"js({"a": "hello world", "t": "function", "d": true})js"));
+  EXPECT_EQ(*out, json::parse(R"js({"a": "hello world", "t": "function", "d": true})js"));
 
   // A function's own error comes back unchanged, with no JSON-e location.
-  out =
-      Render(json::parse(R"js({"a": [{"$eval": "fail()"}]})js"), context, kNow);
+  out = Render(json::parse(R"js({"a": [{"$eval": "fail()"}]})js"), context, kNow);
   EXPECT_EQ(out.status(), absl::UnavailableError("backend down"));
   EXPECT_FALSE(Error::FromStatus(out.status()).has_value());
 
@@ -114,8 +110,8 @@ TEST(RenderTest, ContextFunctions) {
 
 TEST(RenderTest, ConcurrentRendersShareAContext) {
   const Context context(json{{"items", json::array({1, 2, 3})}});
-  const json tmpl = json::parse(
-      R"js({"$map": {"$eval": "items"}, "each(x,i)": "${x * 10}-${i}"})js");
+  const json tmpl =
+      json::parse(R"js({"$map": {"$eval": "items"}, "each(x,i)": "${x * 10}-${i}"})js");
   const json want = json::parse(R"js(["10-0", "20-1", "30-2"])js");
   std::vector<int> mismatches(4, 0);
   std::vector<std::thread> threads;
@@ -132,8 +128,8 @@ TEST(RenderTest, ConcurrentRendersShareAContext) {
 }
 
 TEST(RenderTest, RenderValueKeepsJavaScriptNumbers) {
-  absl::StatusOr<Value> out = RenderValue(
-      json::parse(R"js({"$eval": "0.1 + 0.2"})js"), Context(), kNow);
+  absl::StatusOr<Value> out =
+      RenderValue(json::parse(R"js({"$eval": "0.1 + 0.2"})js"), Context(), kNow);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->number(), 0.1 + 0.2);
 }
@@ -151,8 +147,7 @@ TEST(RenderTest, ContextDepthLimitIsExact) {
   // Lazily read JSON context and converted Context agree.
   EXPECT_TRUE(Render(tmpl, ok, kNow).ok());
   EXPECT_TRUE(Render(tmpl, Context(ok), kNow).ok());
-  const std::string error =
-      "TemplateError: context nests too deeply (more than 1000 levels)";
+  const std::string error = "TemplateError: context nests too deeply (more than 1000 levels)";
   EXPECT_EQ(Render(tmpl, too_deep, kNow).status().message(), error);
   EXPECT_EQ(Render(tmpl, Context(too_deep), kNow).status().message(), error);
 }
@@ -173,8 +168,7 @@ TEST(RenderTest, JsonContextIsReadLazilyButAlike) {
   ASSERT_TRUE(eager.ok()) << eager.status();
   EXPECT_EQ(*lazy, *eager);
   EXPECT_EQ((*lazy)["e"], 5);  // $let shadows the JSON member.
-  for (const char* bad :
-       {"event.nope", "event.n.x", "event.repository.topics.x", "nope.x"}) {
+  for (const char* bad : {"event.nope", "event.n.x", "event.repository.topics.x", "nope.x"}) {
     const json t = {{"$eval", bad}};
     EXPECT_EQ(Render(t, context, kNow).status().message(),
               Render(t, Context(context), kNow).status().message())
@@ -187,8 +181,7 @@ TEST(RenderTest, JsonContextIsReadLazilyButAlike) {
 TEST(RenderTest, DeepNestingFailsCleanly) {
   // (Built by parsing: nlohmann::json copies recursively, its parser does not.)
   const auto deep_array = [] {
-    return json::parse(std::string(100000, '[') + "1" +
-                       std::string(100000, ']'));
+    return json::parse(std::string(100000, '[') + "1" + std::string(100000, ']'));
   };
   const json deep = deep_array();
   std::string location;
@@ -208,16 +201,13 @@ TEST(RenderTest, DeepNestingFailsCleanly) {
             "TemplateError: $reduce value nests too deeply (more than 1000 "
             "levels)");
 
-  const std::string parens =
-      std::string(100000, '(') + "1" + std::string(100000, ')');
-  EXPECT_EQ(
-      Render(json{{"$eval", parens}}, json::object(), kNow).status().message(),
-      "SyntaxError: expression nests too deeply (more than 1000 levels)");
+  const std::string parens = std::string(100000, '(') + "1" + std::string(100000, ')');
+  EXPECT_EQ(Render(json{{"$eval", parens}}, json::object(), kNow).status().message(),
+            "SyntaxError: expression nests too deeply (more than 1000 levels)");
   std::string chain = "1";
   for (int i = 0; i < 100000; ++i) chain += "+1";
-  EXPECT_EQ(
-      Render(json{{"$eval", chain}}, json::object(), kNow).status().message(),
-      "SyntaxError: expression nests too deeply (more than 1000 levels)");
+  EXPECT_EQ(Render(json{{"$eval", chain}}, json::object(), kNow).status().message(),
+            "SyntaxError: expression nests too deeply (more than 1000 levels)");
   std::string powers = "1";
   for (int i = 0; i < 100000; ++i) powers += "**1";
   EXPECT_FALSE(Render(json{{"$eval", powers}}, json::object(), kNow).ok());

@@ -45,9 +45,7 @@ std::optional<Operator> OperatorOf(std::string_view key) {
   return std::nullopt;
 }
 
-bool IsLetter(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // ^\$[a-zA-Z][a-zA-Z0-9]*$
 bool IsReservedKey(std::string_view key) {
@@ -58,8 +56,7 @@ bool IsReservedKey(std::string_view key) {
   return true;
 }
 
-absl::StatusOr<Value> RenderString(const std::string& text,
-                                   const Scope& scope) {
+absl::StatusOr<Value> RenderString(const std::string& text, const Scope& scope) {
   if (!NeedsInterpolation(text)) return Value::String(text);
   // Interpolate into a per-thread buffer, so the only allocation is the
   // Value's. A context function that renders again while the buffer is in use
@@ -84,8 +81,7 @@ absl::StatusOr<Value> RenderArray(const Json& tmpl, const Scope& scope) {
   for (const Json& item : tmpl) {
     absl::StatusOr<Value> rendered = RenderTemplate(item, scope);
     if (!rendered.ok()) {
-      return PrependLocation(rendered.status(),
-                             "[" + std::to_string(index) + "]");
+      return PrependLocation(rendered.status(), "[" + std::to_string(index) + "]");
     }
     if (!rendered->IsDeleteMarker()) items.push_back(*std::move(rendered));
     ++index;
@@ -119,8 +115,7 @@ absl::StatusOr<Value> RenderObject(const Json& tmpl, const Scope& scope) {
     } else if (IsReservedKey(key)) {
       return TemplateError("$<identifier> is reserved; use $$<identifier>");
     } else if (NeedsInterpolation(key)) {
-      BULWARK_ASSIGN_OR_RETURN(std::string rendered_key,
-                               Interpolate(key, scope));
+      BULWARK_ASSIGN_OR_RETURN(std::string rendered_key, Interpolate(key, scope));
       out.emplace_back(std::move(rendered_key), *std::move(rendered));
     } else {
       out.emplace_back(key, *std::move(rendered));

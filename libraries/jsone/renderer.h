@@ -49,8 +49,7 @@ enum class Operator {
 };
 
 // Runs operator `op` of template object `tmpl` (renderer_operators.cc).
-absl::StatusOr<Value> RenderOperator(Operator op, const Json& tmpl,
-                                     const Scope& scope);
+absl::StatusOr<Value> RenderOperator(Operator op, const Json& tmpl, const Scope& scope);
 
 }  // namespace internal
 }  // namespace bulwark::jsone

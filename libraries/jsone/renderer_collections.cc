@@ -55,8 +55,7 @@ Value MergeDeep(const Value& left, const Value& right) {
     Object result = left.object();
     for (const auto& [key, value] : right.object()) {
       const Value* existing = left.object().Find(key);
-      result.Set(key,
-                 existing != nullptr ? MergeDeep(*existing, value) : value);
+      result.Set(key, existing != nullptr ? MergeDeep(*existing, value) : value);
     }
     return Value::MakeObject(std::move(result));
   }
@@ -64,22 +63,18 @@ Value MergeDeep(const Value& left, const Value& right) {
 }
 
 bool AllObjects(const Value& v) {
-  return v.is_array() &&
-         std::all_of(v.array().begin(), v.array().end(),
-                     [](const Value& x) { return x.is_object(); });
+  return v.is_array() && std::all_of(v.array().begin(), v.array().end(),
+                                     [](const Value& x) { return x.is_object(); });
 }
 
 }  // namespace
 
-absl::StatusOr<Value> FlattenOp(const Json& tmpl, const Scope& scope,
-                                bool deep) {
+absl::StatusOr<Value> FlattenOp(const Json& tmpl, const Scope& scope, bool deep) {
   const std::string_view op = deep ? "$flattenDeep" : "$flatten";
   BULWARK_RETURN_IF_ERROR(CheckProperties(
       tmpl, op,
-      deep ? KeyFilter(
-                 [](std::string_view k) { return EndsWith(k, "$flattenDeep"); })
-           : KeyFilter(
-                 [](std::string_view k) { return EndsWith(k, "$flatten"); })));
+      deep ? KeyFilter([](std::string_view k) { return EndsWith(k, "$flattenDeep"); })
+           : KeyFilter([](std::string_view k) { return EndsWith(k, "$flatten"); })));
   BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, op), scope));
   if (!value.is_array()) {
     return TemplateError(Cat(op, " value must evaluate to an array"));
@@ -94,13 +89,11 @@ absl::StatusOr<Value> MapOp(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$map", [](std::string_view k) {
     return Contains(k, "$map") || EndsWithCall(k, "each", 1, 2);
   }));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(At(tmpl, "$map"), scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, "$map"), scope));
   if (!value.is_array() && !value.is_object()) {
     return TemplateError("$map value must evaluate to an array or object");
   }
-  if (tmpl.size() != 2)
-    return TemplateError("$map must have exactly two properties");
+  if (tmpl.size() != 2) return TemplateError("$map must have exactly two properties");
   const std::string_view each_key = OtherKey(tmpl, "$map");
   std::vector<std::string_view> ids;
   if (!MatchCall(each_key, "each", 1, 2, &ids)) {
@@ -123,8 +116,8 @@ absl::StatusOr<Value> MapOp(const Json& tmpl, const Scope& scope) {
       }
       BULWARK_ASSIGN_OR_RETURN(Value result, RenderTemplate(each, inner));
       if (!result.is_object()) {
-        return TemplateError(Cat("$map on objects expects each(", ids[0],
-                                 ") to evaluate to an object"));
+        return TemplateError(
+            Cat("$map on objects expects each(", ids[0], ") to evaluate to an object"));
       }
       if (!result.IsDeleteMarker()) results.push_back(std::move(result));
     }
@@ -146,15 +139,11 @@ absl::StatusOr<Value> MapOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> ReduceOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(
-      CheckProperties(tmpl, "$reduce", [](std::string_view k) {
-        return Contains(k, "$reduce") || Contains(k, "initial") ||
-               EndsWithCall(k, "each", 2, 3);
-      }));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(At(tmpl, "$reduce"), scope));
-  if (!value.is_array())
-    return TemplateError("$reduce value must evaluate to an array");
+  BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$reduce", [](std::string_view k) {
+    return Contains(k, "$reduce") || Contains(k, "initial") || EndsWithCall(k, "each", 2, 3);
+  }));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, "$reduce"), scope));
+  if (!value.is_array()) return TemplateError("$reduce value must evaluate to an array");
   if (tmpl.size() != 3) {
     return TemplateError("$reduce must have exactly three properties");
   }
@@ -168,8 +157,7 @@ absl::StatusOr<Value> ReduceOp(const Json& tmpl, const Scope& scope) {
   const Json* initial = Member(tmpl, "initial");
   Value accumulator = initial != nullptr ? Value::FromJson(*initial) : Value();
   const auto too_deep = [] {
-    return TemplateError(
-        "$reduce value nests too deeply (more than 1000 levels)");
+    return TemplateError("$reduce value nests too deeply (more than 1000 levels)");
   };
   if (accumulator.depth() > Value::kMaxDepth) return too_deep();
   double index = 0;
@@ -188,16 +176,12 @@ absl::StatusOr<Value> ReduceOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> FindOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(
-      CheckProperties(tmpl, "$find", [](std::string_view k) {
-        return Contains(k, "$find") || EndsWithCall(k, "each", 1, 2);
-      }));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(At(tmpl, "$find"), scope));
-  if (!value.is_array())
-    return TemplateError("$find value must evaluate to an array");
-  if (tmpl.size() != 2)
-    return TemplateError("$find must have exactly two properties");
+  BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$find", [](std::string_view k) {
+    return Contains(k, "$find") || EndsWithCall(k, "each", 1, 2);
+  }));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, "$find"), scope));
+  if (!value.is_array()) return TemplateError("$find value must evaluate to an array");
+  if (tmpl.size() != 2) return TemplateError("$find must have exactly two properties");
   const std::string_view each_key = OtherKey(tmpl, "$find");
   std::vector<std::string_view> ids;
   if (!MatchCall(each_key, "each", 1, 2, &ids)) {
@@ -222,8 +206,7 @@ absl::StatusOr<Value> FindOp(const Json& tmpl, const Scope& scope) {
     inner.Bind(ids[0], item);
     if (ids.size() == 2) inner.Bind(ids[1], Value::Number(index));
     ++index;
-    BULWARK_ASSIGN_OR_RETURN(Value matched,
-                             Evaluate(*parsed->expression, inner));
+    BULWARK_ASSIGN_OR_RETURN(Value matched, Evaluate(*parsed->expression, inner));
     if (!IsTruthy(matched)) continue;
     // The reference then renders the expression text as a template and uses its
     // truthiness.
@@ -236,32 +219,26 @@ absl::StatusOr<Value> FindOp(const Json& tmpl, const Scope& scope) {
 
 absl::StatusOr<Value> MergeOp(const Json& tmpl, const Scope& scope, bool deep) {
   const std::string_view op = deep ? "$mergeDeep" : "$merge";
-  BULWARK_RETURN_IF_ERROR(CheckProperties(
-      tmpl, op,
-      deep ? KeyFilter(
-                 [](std::string_view k) { return EndsWith(k, "$mergeDeep"); })
-           : KeyFilter(
-                 [](std::string_view k) { return EndsWith(k, "$merge"); })));
+  BULWARK_RETURN_IF_ERROR(
+      CheckProperties(tmpl, op,
+                      deep ? KeyFilter([](std::string_view k) { return EndsWith(k, "$mergeDeep"); })
+                           : KeyFilter([](std::string_view k) { return EndsWith(k, "$merge"); })));
   BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, op), scope));
   if (!AllObjects(value)) {
-    return TemplateError(
-        Cat(op, " value must evaluate to an array of objects"));
+    return TemplateError(Cat(op, " value must evaluate to an array of objects"));
   }
   const Array& objects = value.array();
   if (!deep) return Value::MakeObject(MergeObjects(objects));
   if (objects.empty()) return Value::MakeObject(Object());
   Value result = objects[0];
-  for (size_t i = 1; i < objects.size(); ++i)
-    result = MergeDeep(result, objects[i]);
+  for (size_t i = 1; i < objects.size(); ++i) result = MergeDeep(result, objects[i]);
   return result;
 }
 
 absl::StatusOr<Value> ReverseOp(const Json& tmpl, const Scope& scope) {
   BULWARK_RETURN_IF_ERROR(CheckProperties(
-      tmpl, "$reverse",
-      [](std::string_view k) { return EndsWith(k, "$reverse"); }));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(At(tmpl, "$reverse"), scope));
+      tmpl, "$reverse", [](std::string_view k) { return EndsWith(k, "$reverse"); }));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, "$reverse"), scope));
   if (!value.is_array()) {
     return TemplateError("$reverse value must evaluate to an array of objects");
   }
@@ -269,15 +246,13 @@ absl::StatusOr<Value> ReverseOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> SortOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(
-      CheckProperties(tmpl, "$sort", [](std::string_view k) {
-        return Contains(k, "$sort") || EndsWithCall(k, "by", 1, 1);
-      }));
+  BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$sort", [](std::string_view k) {
+    return Contains(k, "$sort") || EndsWithCall(k, "by", 1, 1);
+  }));
   const auto same_type = [] {
     return TemplateError("$sorted values to be sorted must have the same type");
   };
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(At(tmpl, "$sort"), scope));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, "$sort"), scope));
   if (!value.is_array()) return same_type();
   const Array& items = value.array();
   const std::string_view by_key = OtherKey(tmpl, "$sort");
@@ -293,8 +268,7 @@ absl::StatusOr<Value> SortOp(const Json& tmpl, const Scope& scope) {
         if (!by.is_string()) {
           return TemplateError("by(x) must be given a string expression");
         }
-        parsed = &ParsedExpression(scope.cache(),
-                                   by.get_ref<const std::string&>(), &scratch);
+        parsed = &ParsedExpression(scope.cache(), by.get_ref<const std::string&>(), &scratch);
         if (!parsed->expression.ok()) return parsed->expression.status();
       }
       Scope inner(&scope, nullptr);
@@ -310,8 +284,7 @@ absl::StatusOr<Value> SortOp(const Json& tmpl, const Scope& scope) {
   }
   if (!keys.empty()) {
     const Value::Type type = keys[0].type();
-    if (type != Value::Type::kNumber && type != Value::Type::kString)
-      return same_type();
+    if (type != Value::Type::kNumber && type != Value::Type::kString) return same_type();
     for (const Value& key : keys) {
       if (key.type() != type) return same_type();
     }
@@ -321,8 +294,7 @@ absl::StatusOr<Value> SortOp(const Json& tmpl, const Scope& scope) {
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const Value& x = keys[a];
     const Value& y = keys[b];
-    return x.is_number() ? x.number() < y.number()
-                         : CompareUtf16(x.string(), y.string()) < 0;
+    return x.is_number() ? x.number() < y.number() : CompareUtf16(x.string(), y.string()) < 0;
   });
   Array sorted;
   sorted.reserve(items.size());

@@ -21,23 +21,18 @@ namespace {
 // $match and $switch: evaluates the conditions of `conditions` (an object) in
 // sorted key order, skipping `$default` when `skip_default`, and renders the
 // branch of each truthy one.
-absl::StatusOr<Array> RenderMatches(const Json& conditions, const Scope& scope,
-                                    bool skip_default) {
+absl::StatusOr<Array> RenderMatches(const Json& conditions, const Scope& scope, bool skip_default) {
   std::vector<const Json::object_t::value_type*> members;
   for (const auto& member : conditions.get_ref<const Json::object_t&>()) {
-    if (!(skip_default && member.first == "$default"))
-      members.push_back(&member);
+    if (!(skip_default && member.first == "$default")) members.push_back(&member);
   }
-  std::stable_sort(members.begin(), members.end(), [](auto* a, auto* b) {
-    return CompareUtf16(a->first, b->first) < 0;
-  });
+  std::stable_sort(members.begin(), members.end(),
+                   [](auto* a, auto* b) { return CompareUtf16(a->first, b->first) < 0; });
   Array results;
   for (const auto* member : members) {
-    BULWARK_ASSIGN_OR_RETURN(Value condition,
-                             EvaluateText(member->first, scope));
+    BULWARK_ASSIGN_OR_RETURN(Value condition, EvaluateText(member->first, scope));
     if (!IsTruthy(condition)) continue;
-    BULWARK_ASSIGN_OR_RETURN(Value result,
-                             RenderTemplate(member->second, scope));
+    BULWARK_ASSIGN_OR_RETURN(Value result, RenderTemplate(member->second, scope));
     results.push_back(std::move(result));
   }
   return results;
@@ -46,8 +41,8 @@ absl::StatusOr<Array> RenderMatches(const Json& conditions, const Scope& scope,
 }  // namespace
 
 absl::StatusOr<Value> EvalOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(CheckProperties(
-      tmpl, "$eval", [](std::string_view k) { return EndsWith(k, "$eval"); }));
+  BULWARK_RETURN_IF_ERROR(
+      CheckProperties(tmpl, "$eval", [](std::string_view k) { return EndsWith(k, "$eval"); }));
   const Json& source = At(tmpl, "$eval");
   if (!source.is_string()) {
     return TemplateError("$eval must be given a string expression");
@@ -56,12 +51,10 @@ absl::StatusOr<Value> EvalOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> FromNowOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(
-      CheckProperties(tmpl, "$fromNow", [](std::string_view k) {
-        return Contains(k, "$fromNow") || EndsWith(k, "from");
-      }));
-  BULWARK_ASSIGN_OR_RETURN(Value offset,
-                           RenderTemplate(At(tmpl, "$fromNow"), scope));
+  BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$fromNow", [](std::string_view k) {
+    return Contains(k, "$fromNow") || EndsWith(k, "from");
+  }));
+  BULWARK_ASSIGN_OR_RETURN(Value offset, RenderTemplate(At(tmpl, "$fromNow"), scope));
   const Value* now = scope.Lookup("now");
   Value reference = now != nullptr ? *now : Value();
   const Json* from = Member(tmpl, "from");
@@ -80,14 +73,12 @@ absl::StatusOr<Value> IfOp(const Json& tmpl, const Scope& scope) {
   if (!condition.is_string()) {
     return TemplateError("$if can evaluate string expressions only");
   }
-  BULWARK_ASSIGN_OR_RETURN(
-      Value result,
-      EvaluateText(condition.get_ref<const std::string&>(), scope));
+  BULWARK_ASSIGN_OR_RETURN(Value result,
+                           EvaluateText(condition.get_ref<const std::string&>(), scope));
   const Json* branch;
   if (IsTruthy(result)) {
     if (Member(tmpl, "$then") != nullptr) {
-      return TemplateError(
-          "$if Syntax error: $then: should be spelled then: (no $)");
+      return TemplateError("$if Syntax error: $then: should be spelled then: (no $)");
     }
     branch = Member(tmpl, "then");
   } else {
@@ -98,10 +89,9 @@ absl::StatusOr<Value> IfOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> JsonOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(CheckProperties(
-      tmpl, "$json", [](std::string_view k) { return EndsWith(k, "$json"); }));
-  BULWARK_ASSIGN_OR_RETURN(Value value,
-                           RenderTemplate(At(tmpl, "$json"), scope));
+  BULWARK_RETURN_IF_ERROR(
+      CheckProperties(tmpl, "$json", [](std::string_view k) { return EndsWith(k, "$json"); }));
+  BULWARK_ASSIGN_OR_RETURN(Value value, RenderTemplate(At(tmpl, "$json"), scope));
   if (value.ContainsFunctions()) {
     return TemplateError("evaluated template contained uncalled functions");
   }
@@ -111,19 +101,15 @@ absl::StatusOr<Value> JsonOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> LetOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(CheckProperties(tmpl, "$let", [](std::string_view k) {
-    return Contains(k, "$let") || EndsWith(k, "in");
-  }));
+  BULWARK_RETURN_IF_ERROR(CheckProperties(
+      tmpl, "$let", [](std::string_view k) { return Contains(k, "$let") || EndsWith(k, "in"); }));
   const Json& bindings = At(tmpl, "$let");
-  if (!bindings.is_object())
-    return TemplateError("$let value must be an object");
+  if (!bindings.is_object()) return TemplateError("$let value must be an object");
   BULWARK_ASSIGN_OR_RETURN(Value variables, RenderTemplate(bindings, scope));
-  if (!variables.is_object())
-    return TemplateError("$let value must be an object");
+  if (!variables.is_object()) return TemplateError("$let value must be an object");
   for (const auto& member : variables.object()) {
     if (!IsIdentifier(member.first)) {
-      return TemplateError(
-          "top level keys of $let must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
+      return TemplateError("top level keys of $let must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
     }
   }
   const Json* in = Member(tmpl, "in");
@@ -135,27 +121,22 @@ absl::StatusOr<Value> LetOp(const Json& tmpl, const Scope& scope) {
 }
 
 absl::StatusOr<Value> MatchOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(CheckProperties(
-      tmpl, "$match",
-      [](std::string_view k) { return EndsWith(k, "$match"); }));
+  BULWARK_RETURN_IF_ERROR(
+      CheckProperties(tmpl, "$match", [](std::string_view k) { return EndsWith(k, "$match"); }));
   const Json& conditions = At(tmpl, "$match");
-  if (!conditions.is_object())
-    return TemplateError("$match can evaluate objects only");
-  BULWARK_ASSIGN_OR_RETURN(Array results,
-                           RenderMatches(conditions, scope, false));
+  if (!conditions.is_object()) return TemplateError("$match can evaluate objects only");
+  BULWARK_ASSIGN_OR_RETURN(Array results, RenderMatches(conditions, scope, false));
   return Value::MakeArray(std::move(results));
 }
 
 absl::StatusOr<Value> SwitchOp(const Json& tmpl, const Scope& scope) {
-  BULWARK_RETURN_IF_ERROR(CheckProperties(
-      tmpl, "$switch",
-      [](std::string_view k) { return EndsWith(k, "$switch"); }));
+  BULWARK_RETURN_IF_ERROR(
+      CheckProperties(tmpl, "$switch", [](std::string_view k) { return EndsWith(k, "$switch"); }));
   const Json& conditions = At(tmpl, "$switch");
   if (!conditions.is_object()) {
     return TemplateError("$switch can evaluate objects only");
   }
-  BULWARK_ASSIGN_OR_RETURN(Array results,
-                           RenderMatches(conditions, scope, true));
+  BULWARK_ASSIGN_OR_RETURN(Array results, RenderMatches(conditions, scope, true));
   if (results.size() > 1) {
     return TemplateError("$switch can only have one truthy condition");
   }
@@ -167,8 +148,7 @@ absl::StatusOr<Value> SwitchOp(const Json& tmpl, const Scope& scope) {
   return results[0];
 }
 
-absl::StatusOr<Value> RenderOperator(Operator op, const Json& tmpl,
-                                     const Scope& scope) {
+absl::StatusOr<Value> RenderOperator(Operator op, const Json& tmpl, const Scope& scope) {
   switch (op) {
     case Operator::kEval:
       return EvalOp(tmpl, scope);

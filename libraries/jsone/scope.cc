@@ -9,12 +9,10 @@ Scope::Resolved Scope::Resolve(std::string_view name) const {
   for (const Scope* scope = this; scope != nullptr; scope = scope->parent_) {
     if ((resolved.value = scope->FindHere(name)) != nullptr) return resolved;
   }
-  if (root_->variables != nullptr &&
-      (resolved.value = root_->variables->Find(name)) != nullptr) {
+  if (root_->variables != nullptr && (resolved.value = root_->variables->Find(name)) != nullptr) {
     return resolved;
   }
-  if (root_->json != nullptr &&
-      (resolved.json = root_->json->FindJson(name)) != nullptr) {
+  if (root_->json != nullptr && (resolved.json = root_->json->FindJson(name)) != nullptr) {
     return resolved;
   }
   if (name == "now" && root_->now != nullptr) {

@@ -75,11 +75,12 @@ std::optional<absl::StatusOr<Value>> EvaluateSimplePath(std::string_view source,
   return Walk(path, scope);
 }
 
-std::optional<absl::StatusOr<Value>> EvaluateSimpleInterpolation(
-    std::string_view source, const Scope& scope, size_t* length) {
+std::optional<absl::StatusOr<Value>> EvaluateSimpleInterpolation(std::string_view source,
+                                                                 const Scope& scope,
+                                                                 size_t* length) {
   size_t end = 0;
-  while (end < source.size() && (IsIdentifierChar(source[end]) ||
-                                 source[end] == '.' || source[end] == ' ')) {
+  while (end < source.size() &&
+         (IsIdentifierChar(source[end]) || source[end] == '.' || source[end] == ' ')) {
     ++end;
   }
   if (end >= source.size() || source[end] != '}') return std::nullopt;

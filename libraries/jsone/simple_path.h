@@ -28,8 +28,9 @@ std::optional<absl::StatusOr<Value>> EvaluateSimplePath(std::string_view source,
 // For interpolations: when `source` (the text after "${") starts with a simple
 // path followed by "}", its value, with *length set to the bytes up to and
 // including the "}".
-std::optional<absl::StatusOr<Value>> EvaluateSimpleInterpolation(
-    std::string_view source, const Scope& scope, size_t* length);
+std::optional<absl::StatusOr<Value>> EvaluateSimpleInterpolation(std::string_view source,
+                                                                 const Scope& scope,
+                                                                 size_t* length);
 
 }  // namespace bulwark::jsone
 

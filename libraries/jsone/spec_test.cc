@@ -18,12 +18,11 @@ namespace {
 // Why `c` failed, or empty if it passed. `converted` renders with a Context
 // (the context converted up front) instead of the JSON context read lazily.
 std::string Check(const SpecCase& c, bool converted) {
-  absl::StatusOr<nlohmann::json> got =
-      converted ? Render(c.tmpl, Context(c.context), SpecSuiteNow())
-                : Render(c.tmpl, c.context, SpecSuiteNow());
+  absl::StatusOr<nlohmann::json> got = converted
+                                           ? Render(c.tmpl, Context(c.context), SpecSuiteNow())
+                                           : Render(c.tmpl, c.context, SpecSuiteNow());
   if (c.result.has_value()) {
-    if (!got.ok())
-      return absl::StrCat("unexpected error: ", got.status().message());
+    if (!got.ok()) return absl::StrCat("unexpected error: ", got.status().message());
     if (*got != *c.result) {
       return absl::StrCat("got ", got->dump(), ", want ", c.result->dump());
     }
@@ -31,8 +30,7 @@ std::string Check(const SpecCase& c, bool converted) {
   }
   if (got.ok()) return absl::StrCat("expected an error, got ", got->dump());
   if (c.error.has_value() && got.status().message() != *c.error) {
-    return absl::StrCat("got error \"", got.status().message(), "\", want \"",
-                        *c.error, "\"");
+    return absl::StrCat("got error \"", got.status().message(), "\", want \"", *c.error, "\"");
   }
   return "";
 }
@@ -51,16 +49,13 @@ TEST(SpecTest, EveryCasePasses) {
         ++passed;
         if (c.error.has_value()) ++exact_errors;
       } else {
-        ADD_FAILURE() << "[" << c.section << "] " << c.title << "\n  template "
-                      << c.tmpl.dump() << "\n  context " << c.context.dump()
-                      << "\n  " << failure;
+        ADD_FAILURE() << "[" << c.section << "] " << c.title << "\n  template " << c.tmpl.dump()
+                      << "\n  context " << c.context.dump() << "\n  " << failure;
       }
     }
-    std::cout << "JSON-e spec: " << passed << "/" << cases->size()
-              << " passed (" << exact_errors
+    std::cout << "JSON-e spec: " << passed << "/" << cases->size() << " passed (" << exact_errors
               << " with an exact error message), context "
-              << (converted ? "converted to a Context" : "read as JSON")
-              << std::endl;
+              << (converted ? "converted to a Context" : "read as JSON") << std::endl;
     EXPECT_EQ(passed, kSpecCaseCount);
   }
 }

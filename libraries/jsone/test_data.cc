@@ -21,8 +21,7 @@ std::string SelfPath() {
 
 // The path of `file` (relative to its repository; "" is this one) in the
 // runfiles.
-absl::StatusOr<std::string> RunfilePath(const std::string& repository,
-                                        const std::string& file) {
+absl::StatusOr<std::string> RunfilePath(const std::string& repository, const std::string& file) {
   std::vector<std::string> roots;
   for (const char* var : {"TEST_SRCDIR", "RUNFILES_DIR"}) {
     if (const char* value = std::getenv(var)) roots.emplace_back(value);
@@ -34,19 +33,16 @@ absl::StatusOr<std::string> RunfilePath(const std::string& repository,
       candidates.push_back(root + "/bulwark/" + file);
     } else {
       candidates.push_back(root + "/" + repository + "/" + file);
-      candidates.push_back(root + "/bulwark/external/" + repository + "/" +
-                           file);
+      candidates.push_back(root + "/bulwark/external/" + repository + "/" + file);
     }
     for (const std::string& candidate : candidates) {
       if (Exists(candidate)) return candidate;
     }
   }
-  return absl::NotFoundError(file +
-                             " is not in the runfiles; add it to the data");
+  return absl::NotFoundError(file + " is not in the runfiles; add it to the data");
 }
 
-absl::StatusOr<nlohmann::json> ReadJson(const std::string& repository,
-                                        const std::string& file) {
+absl::StatusOr<nlohmann::json> ReadJson(const std::string& repository, const std::string& file) {
   absl::StatusOr<std::string> path = RunfilePath(repository, file);
   if (!path.ok()) return path.status();
   std::ifstream in(*path);
@@ -64,8 +60,7 @@ absl::StatusOr<nlohmann::json> ReadJson(const std::string& repository,
 absl::Time SpecSuiteNow() { return absl::FromUnixMillis(1484843240974); }
 
 absl::StatusOr<std::vector<SpecCase>> LoadSpecSuite() {
-  absl::StatusOr<nlohmann::json> cases =
-      ReadJson("shared", "testdata/json-e-specification.json");
+  absl::StatusOr<nlohmann::json> cases = ReadJson("shared", "testdata/json-e-specification.json");
   if (!cases.ok()) return cases.status();
   if (!cases->is_array()) {
     return absl::InvalidArgumentError("the spec suite is not a JSON array");
@@ -75,8 +70,7 @@ absl::StatusOr<std::vector<SpecCase>> LoadSpecSuite() {
   for (const nlohmann::json& c : *cases) {
     if (!c.is_object() || !c.contains("template") ||
         (c.contains("result") == c.contains("error"))) {
-      return absl::InvalidArgumentError("malformed case: " +
-                                        c.dump().substr(0, 200));
+      return absl::InvalidArgumentError("malformed case: " + c.dump().substr(0, 200));
     }
     SpecCase spec;
     spec.section = c.value("section", "");
@@ -95,17 +89,15 @@ absl::StatusOr<std::vector<SpecCase>> LoadSpecSuite() {
 }
 
 absl::StatusOr<DecisionTask> LoadDecisionTask() {
-  absl::StatusOr<nlohmann::json> data =
-      ReadJson("", "libraries/jsone/testdata/decision_task.json");
+  absl::StatusOr<nlohmann::json> data = ReadJson("", "libraries/jsone/testdata/decision_task.json");
   if (!data.ok()) return data.status();
-  if (!data->is_object() || !data->contains("template") ||
-      !(*data)["context"].is_object() || !(*data)["now"].is_string()) {
+  if (!data->is_object() || !data->contains("template") || !(*data)["context"].is_object() ||
+      !(*data)["now"].is_string()) {
     return absl::InvalidArgumentError("decision_task.json is malformed");
   }
   absl::Time now;
   std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, (*data)["now"].get<std::string>(),
-                       &now, &error)) {
+  if (!absl::ParseTime(absl::RFC3339_full, (*data)["now"].get<std::string>(), &now, &error)) {
     return absl::InvalidArgumentError("decision_task.json: bad now: " + error);
   }
   return DecisionTask{(*data)["template"], (*data)["context"], now};

@@ -20,15 +20,13 @@ bool HasAstral(std::string_view text) {
 
 // The first UTF-16 code unit of `code_point`.
 char32_t FirstUtf16Unit(char32_t code_point) {
-  return code_point < 0x10000 ? code_point
-                              : 0xD800 + ((code_point - 0x10000) >> 10);
+  return code_point < 0x10000 ? code_point : 0xD800 + ((code_point - 0x10000) >> 10);
 }
 
 // Case mapping: single code point mappings from glibc's C.UTF-8 tables, the
 // multi-code-point upper cases from special_casing.inc.
 locale_t Utf8Locale() {
-  static const locale_t locale =
-      newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  static const locale_t locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
   return locale;
 }
 
@@ -54,9 +52,9 @@ constexpr SpecialUpper kSpecialUpper[] = {
 
 const SpecialUpper* FindSpecialUpper(char32_t c) {
   const auto* end = std::end(kSpecialUpper);
-  const auto* it = std::lower_bound(
-      std::begin(kSpecialUpper), end, c,
-      [](const SpecialUpper& e, char32_t x) { return e.code_point < x; });
+  const auto* it =
+      std::lower_bound(std::begin(kSpecialUpper), end, c,
+                       [](const SpecialUpper& e, char32_t x) { return e.code_point < x; });
   return it != end && it->code_point == c ? it : nullptr;
 }
 
@@ -144,8 +142,8 @@ char32_t DecodeUtf8(std::string_view text, size_t* pos) {
     code_point = ((lead & 0x0F) << 12) | (byte(*pos + 1) << 6) | byte(*pos + 2);
     length = 3;
   } else {
-    code_point = ((lead & 0x07) << 18) | (byte(*pos + 1) << 12) |
-                 (byte(*pos + 2) << 6) | byte(*pos + 3);
+    code_point =
+        ((lead & 0x07) << 18) | (byte(*pos + 1) << 12) | (byte(*pos + 2) << 6) | byte(*pos + 3);
     length = 4;
   }
   *pos = std::min(*pos + length, text.size());
@@ -179,8 +177,7 @@ size_t CodePointCount(std::string_view text) {
   return count;
 }
 
-std::string_view CodePointSubstr(std::string_view text, size_t begin,
-                                 size_t end) {
+std::string_view CodePointSubstr(std::string_view text, size_t begin, size_t end) {
   size_t pos = 0;
   size_t index = 0;
   while (index < begin && pos < text.size()) {
@@ -237,8 +234,7 @@ bool IsJsWhitespace(char32_t c) {
   }
 }
 
-std::string_view TrimJsWhitespace(std::string_view text, bool left,
-                                  bool right) {
+std::string_view TrimJsWhitespace(std::string_view text, bool left, bool right) {
   if (left) {
     size_t pos = 0;
     while (pos < text.size()) {
@@ -252,8 +248,7 @@ std::string_view TrimJsWhitespace(std::string_view text, bool left,
     while (!text.empty()) {
       // Step back to the start of the last code point.
       size_t start = text.size() - 1;
-      while (start > 0 &&
-             (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+      while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
         --start;
       }
       size_t pos = start;

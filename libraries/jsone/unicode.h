@@ -38,8 +38,7 @@ size_t CodePointCount(std::string_view text);
 
 // The code points [begin, end) of `text`; 0 <= begin <= end <=
 // CodePointCount(text).
-std::string_view CodePointSubstr(std::string_view text, size_t begin,
-                                 size_t end);
+std::string_view CodePointSubstr(std::string_view text, size_t begin, size_t end);
 
 // Three-way comparison in JavaScript's order (by UTF-16 code unit): <0, 0 or
 // >0.

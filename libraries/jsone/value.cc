@@ -55,9 +55,7 @@ uint32_t DepthOf(const Range& range, Get get) {
   return deepest == UINT32_MAX ? deepest : deepest + 1;
 }
 
-bool KeyLess(const Object::Member& a, const Object::Member& b) {
-  return a.first < b.first;
-}
+bool KeyLess(const Object::Member& a, const Object::Member& b) { return a.first < b.first; }
 
 }  // namespace
 
@@ -90,16 +88,14 @@ Value Value::Concat(std::string_view a, std::string_view b) {
 
 Value Value::MakeArray(Array items) {
   auto* rep = new ArrayRep(std::move(items));
-  rep->depth =
-      DepthOf(rep->value, [](const Value& v) -> const Value& { return v; });
+  rep->depth = DepthOf(rep->value, [](const Value& v) -> const Value& { return v; });
   return Value(Type::kArray, rep);
 }
 
 Value Value::MakeObject(Object members) {
   auto* rep = new ObjectRep(std::move(members));
-  rep->depth = DepthOf(rep->value, [](const Object::Member& m) -> const Value& {
-    return m.second;
-  });
+  rep->depth =
+      DepthOf(rep->value, [](const Object::Member& m) -> const Value& { return m.second; });
   return Value(Type::kObject, rep);
 }
 
@@ -313,9 +309,8 @@ Object Object::FromMembers(std::vector<Member> members) {
 }
 
 void Object::Set(std::string key, Value value) {
-  auto it = std::lower_bound(
-      members_.begin(), members_.end(), key,
-      [](const Member& m, const std::string& k) { return m.first < k; });
+  auto it = std::lower_bound(members_.begin(), members_.end(), key,
+                             [](const Member& m, const std::string& k) { return m.first < k; });
   if (it != members_.end() && it->first == key) {
     it->second = std::move(value);
   } else {
@@ -335,9 +330,8 @@ const Value* Object::Find(std::string_view key) const {
     }
     return nullptr;
   }
-  auto it = std::lower_bound(
-      members_.begin(), members_.end(), key,
-      [](const Member& m, std::string_view k) { return m.first < k; });
+  auto it = std::lower_bound(members_.begin(), members_.end(), key,
+                             [](const Member& m, std::string_view k) { return m.first < k; });
   if (it != members_.end() && it->first == key) return &it->second;
   return nullptr;
 }

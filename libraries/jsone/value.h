@@ -52,19 +52,10 @@ struct Rep {
 
 class Value {
  public:
-  enum class Type : uint8_t {
-    kNull,
-    kBool,
-    kNumber,
-    kString,
-    kArray,
-    kObject,
-    kFunction
-  };
+  enum class Type : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject, kFunction };
 
   Value() noexcept : type_(Type::kNull) { payload_.number = 0; }
-  Value(const Value& other) noexcept
-      : type_(other.type_), payload_(other.payload_) {
+  Value(const Value& other) noexcept : type_(other.type_), payload_(other.payload_) {
     if (is_shared()) payload_.rep->refs.fetch_add(1, std::memory_order_relaxed);
   }
   Value(Value&& other) noexcept : type_(other.type_), payload_(other.payload_) {
@@ -133,9 +124,7 @@ class Value {
   // 1 + the deepest member for arrays and objects. Kept at construction, so
   // this is O(1). Values read by FromJson deeper than kMaxDepth are cut off
   // there and report a depth above kMaxDepth.
-  uint32_t depth() const {
-    return is_array() || is_object() ? payload_.rep->depth : 0;
-  }
+  uint32_t depth() const { return is_array() || is_object() ? payload_.rep->depth : 0; }
   // The nesting JSON-e accepts in contexts, templates and computed values;
   // deeper input fails to render instead of exhausting the stack.
   static constexpr uint32_t kMaxDepth = 1000;
@@ -143,8 +132,7 @@ class Value {
   // True when both hold the same shared storage (identity, as JavaScript's ===
   // on objects).
   bool SameStorage(const Value& other) const {
-    return is_shared() && type_ == other.type_ &&
-           payload_.rep == other.payload_.rep;
+    return is_shared() && type_ == other.type_ && payload_.rep == other.payload_.rep;
   }
 
   void Swap(Value& other) noexcept {
@@ -208,17 +196,13 @@ class Object {
 class Function {
  public:
   using Native = std::function<absl::StatusOr<Value>(absl::Span<const Value>)>;
-  using Builtin = absl::StatusOr<Value> (*)(const Scope& scope,
-                                            absl::Span<const Value> args);
+  using Builtin = absl::StatusOr<Value> (*)(const Scope& scope, absl::Span<const Value> args);
 
-  Function(std::string name, Native native)
-      : name_(std::move(name)), native_(std::move(native)) {}
-  Function(std::string name, Builtin builtin)
-      : name_(std::move(name)), builtin_(builtin) {}
+  Function(std::string name, Native native) : name_(std::move(name)), native_(std::move(native)) {}
+  Function(std::string name, Builtin builtin) : name_(std::move(name)), builtin_(builtin) {}
 
   const std::string& name() const { return name_; }
-  absl::StatusOr<Value> Call(const Scope& scope,
-                             absl::Span<const Value> args) const {
+  absl::StatusOr<Value> Call(const Scope& scope, absl::Span<const Value> args) const {
     return builtin_ != nullptr ? builtin_(scope, args) : native_(args);
   }
 

@@ -39,9 +39,7 @@ TEST(ValueTest, FunctionsDoNotConvertToJson) {
   Array items;
   items.push_back(Value::MakeFunction(Function(
       "f",
-      Function::Native([](absl::Span<const Value>) -> absl::StatusOr<Value> {
-        return Value();
-      }))));
+      Function::Native([](absl::Span<const Value>) -> absl::StatusOr<Value> { return Value(); }))));
   const Value v = Value::MakeArray(std::move(items));
   EXPECT_TRUE(v.ContainsFunctions());
   json out;
@@ -82,8 +80,7 @@ TEST(ValueTest, Truthiness) {
   EXPECT_FALSE(IsTruthy(Value::MakeArray({})));
   EXPECT_FALSE(IsTruthy(Value::MakeObject(Object())));
   EXPECT_FALSE(IsTruthy(Value::DeleteMarker()));
-  EXPECT_TRUE(
-      IsTruthy(Value::Number(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_TRUE(IsTruthy(Value::Number(std::numeric_limits<double>::quiet_NaN())));
   EXPECT_TRUE(IsTruthy(Value::String("0")));
   EXPECT_TRUE(IsTruthy(Value::MakeArray({Value()})));
 }

@@ -29,8 +29,7 @@ namespace bulwark {
 namespace jsonschema {
 namespace internal {
 
-absl::StatusOr<std::shared_ptr<const CompiledSchema>> CompileSchema(
-    const nlohmann::json& schema);
+absl::StatusOr<std::shared_ptr<const CompiledSchema>> CompileSchema(const nlohmann::json& schema);
 
 }  // namespace internal
 }  // namespace jsonschema

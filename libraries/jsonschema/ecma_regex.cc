@@ -24,8 +24,7 @@ long ParseHex(const std::wstring& in, size_t pos, size_t count) {
   long value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
     if (!std::iswxdigit(in[i])) return -1;
-    value = value * 16 +
-            (std::iswdigit(in[i]) ? in[i] - L'0' : (in[i] | 0x20) - L'a' + 10);
+    value = value * 16 + (std::iswdigit(in[i]) ? in[i] - L'0' : (in[i] | 0x20) - L'a' + 10);
   }
   return value;
 }
@@ -69,8 +68,7 @@ absl::Status Unsupported(absl::string_view what) {
 
 // Rewrites an ECMA-262 pattern into the std::regex ECMAScript dialect (see the
 // header). Sets *has_backref when the pattern uses numbered backreferences.
-absl::StatusOr<std::wstring> Translate(const std::wstring& in,
-                                       bool* has_backref) {
+absl::StatusOr<std::wstring> Translate(const std::wstring& in, bool* has_backref) {
   std::wstring out;
   out.reserve(in.size() + 16);
   bool in_class = false;
@@ -94,15 +92,13 @@ absl::StatusOr<std::wstring> Translate(const std::wstring& in,
       out += c;
       continue;
     }
-    if (c == L'(' && !in_class && i + 2 < in.size() && in[i + 1] == L'?' &&
-        in[i + 2] == L'<') {
+    if (c == L'(' && !in_class && i + 2 < in.size() && in[i + 1] == L'?' && in[i + 2] == L'<') {
       return Unsupported("lookbehind assertions and named groups");
     }
     if (!in_class && IsQuantifierAt(in, i)) {
       // `a**` and `a+*` are syntax errors in ECMAScript; std::regex accepts
       // them.
-      if (after_quantifier)
-        return absl::InvalidArgumentError("nothing to repeat");
+      if (after_quantifier) return absl::InvalidArgumentError("nothing to repeat");
       after_quantifier = true;
       const size_t end = c == L'{' ? in.find(L'}', i) : i;
       out.append(in, i, end - i + 1);
@@ -121,22 +117,20 @@ absl::StatusOr<std::wstring> Translate(const std::wstring& in,
     const wchar_t d = in[i + 1];
     switch (d) {
       case L's':
-        out += in_class ? std::wstring(kSpaceClassBody)
-                        : std::wstring(L"[") + kSpaceClassBody + L"]";
+        out +=
+            in_class ? std::wstring(kSpaceClassBody) : std::wstring(L"[") + kSpaceClassBody + L"]";
         ++i;
         break;
       case L'S':
-        out += in_class ? std::wstring(L"\\S")
-                        : std::wstring(L"[^") + kSpaceClassBody + L"]";
+        out += in_class ? std::wstring(L"\\S") : std::wstring(L"[^") + kSpaceClassBody + L"]";
         ++i;
         break;
       case L'u': {
         if (i + 2 < in.size() && in[i + 2] == L'{') {
           const size_t close = in.find(L'}', i + 3);
-          const long cp =
-              close == std::wstring::npos || close == i + 3 || close - i - 3 > 6
-                  ? -1
-                  : ParseHex(in, i + 3, close - i - 3);
+          const long cp = close == std::wstring::npos || close == i + 3 || close - i - 3 > 6
+                              ? -1
+                              : ParseHex(in, i + 3, close - i - 3);
           if (cp < 0 || cp > 0x10FFFF) {
             return absl::InvalidArgumentError("invalid \\u{...} escape");
           }
@@ -146,12 +140,10 @@ absl::StatusOr<std::wstring> Translate(const std::wstring& in,
         }
         const long high = ParseHex(in, i + 2, 4);
         if (high < 0) return absl::InvalidArgumentError("invalid \\u escape");
-        const long low =
-            i + 7 < in.size() && in[i + 6] == L'\\' && in[i + 7] == L'u'
-                ? ParseHex(in, i + 8, 4)
-                : -1;
-        if (high >= 0xD800 && high <= 0xDBFF && low >= 0xDC00 &&
-            low <= 0xDFFF) {
+        const long low = i + 7 < in.size() && in[i + 6] == L'\\' && in[i + 7] == L'u'
+                             ? ParseHex(in, i + 8, 4)
+                             : -1;
+        if (high >= 0xD800 && high <= 0xDBFF && low >= 0xDC00 && low <= 0xDFFF) {
           out += Literal(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00));
           i += 11;
         } else {
@@ -227,24 +219,21 @@ absl::StatusOr<EcmaRegex> EcmaRegex::Compile(absl::string_view pattern) {
         absl::StrCat("invalid regular expression \"", pattern, "\": ", why));
   };
   bool has_backref = false;
-  absl::StatusOr<std::wstring> translated =
-      Translate(internal::DecodeUtf8(pattern), &has_backref);
+  absl::StatusOr<std::wstring> translated = Translate(internal::DecodeUtf8(pattern), &has_backref);
   if (!translated.ok()) return invalid(translated.status().message());
   EcmaRegex regex;
   regex.source_ = std::string(pattern);
   regex.backtracking_ = has_backref;
   try {
     if (has_backref) {
-      regex.regex_ = std::make_shared<const std::wregex>(
-          *translated, std::regex_constants::ECMAScript);
+      regex.regex_ =
+          std::make_shared<const std::wregex>(*translated, std::regex_constants::ECMAScript);
     } else {
       // An anchored pattern can be run as is; any other gets a prefix that lets
       // the match start anywhere within one left-to-right pass.
       regex.regex_ = std::make_shared<const std::wregex>(
-          AnchoredAtStart(*translated) ? *translated
-                                       : L"[\\s\\S]*?(?:" + *translated + L")",
-          std::regex_constants::ECMAScript |
-              std::regex_constants::__polynomial);
+          AnchoredAtStart(*translated) ? *translated : L"[\\s\\S]*?(?:" + *translated + L")",
+          std::regex_constants::ECMAScript | std::regex_constants::__polynomial);
     }
   } catch (const std::regex_error& e) {
     return invalid(e.what());
@@ -256,17 +245,15 @@ absl::StatusOr<bool> EcmaRegex::Search(absl::string_view text) const {
   const std::wstring wide = internal::DecodeUtf8(text);
   if (backtracking_ && wide.size() > kMaxBacktrackingLength) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "pattern \"", source_,
-        "\" uses backreferences and is not matched against strings over ",
+        "pattern \"", source_, "\" uses backreferences and is not matched against strings over ",
         kMaxBacktrackingLength, " characters"));
   }
   try {
     if (backtracking_) return std::regex_search(wide, *regex_);
-    return std::regex_search(wide, *regex_,
-                             std::regex_constants::match_continuous);
+    return std::regex_search(wide, *regex_, std::regex_constants::match_continuous);
   } catch (const std::regex_error& e) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "pattern \"", source_, "\" could not be evaluated: ", e.what()));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("pattern \"", source_, "\" could not be evaluated: ", e.what()));
   }
 }
 

@@ -50,10 +50,9 @@ TEST(EcmaRegexTest, AnchorsAreAbsolute) {
 }
 
 TEST(EcmaRegexTest, MatchesByCodePoint) {
-  EXPECT_TRUE(Matches("^.$", "\xc3\xa1"));          // U+00E1, two bytes.
-  EXPECT_TRUE(Matches("^.$", "\xf0\x9f\x90\xb2"));  // U+1F432, four bytes.
-  EXPECT_TRUE(
-      Matches("^[\xc3\xa1-\xc3\xa9]$", "\xc3\xa4"));  // Range of code points.
+  EXPECT_TRUE(Matches("^.$", "\xc3\xa1"));                    // U+00E1, two bytes.
+  EXPECT_TRUE(Matches("^.$", "\xf0\x9f\x90\xb2"));            // U+1F432, four bytes.
+  EXPECT_TRUE(Matches("^[\xc3\xa1-\xc3\xa9]$", "\xc3\xa4"));  // Range of code points.
   EXPECT_TRUE(Matches("^\\u00e1$", "\xc3\xa1"));
   EXPECT_TRUE(Matches("^\\u{1F432}$", "\xf0\x9f\x90\xb2"));
   EXPECT_TRUE(Matches("^\\ud83d\\udc32$", "\xf0\x9f\x90\xb2"));
@@ -94,18 +93,15 @@ TEST(EcmaRegexTest, RejectsInvalidAndUnsupportedPatterns) {
     const char* pattern;
     const char* message;
   };
-  for (const Case& c :
-       {Case{"^[a-", "invalid regular expression \"^[a-\""},
-        Case{"(", "invalid regular expression"},
-        Case{"a**", "nothing to repeat"}, Case{"a{2}+", "nothing to repeat"},
-        Case{"\\", "\\ at end of pattern"},
-        Case{"(?<=a)b", "lookbehind assertions and named groups"},
-        Case{"(?<name>a)", "lookbehind assertions and named groups"},
-        Case{"\\p{L}", "Unicode property escapes"},
-        Case{"\\u{110000}", "invalid \\u{...} escape"}}) {
+  for (const Case& c : {Case{"^[a-", "invalid regular expression \"^[a-\""},
+                        Case{"(", "invalid regular expression"}, Case{"a**", "nothing to repeat"},
+                        Case{"a{2}+", "nothing to repeat"}, Case{"\\", "\\ at end of pattern"},
+                        Case{"(?<=a)b", "lookbehind assertions and named groups"},
+                        Case{"(?<name>a)", "lookbehind assertions and named groups"},
+                        Case{"\\p{L}", "Unicode property escapes"},
+                        Case{"\\u{110000}", "invalid \\u{...} escape"}}) {
     absl::StatusOr<EcmaRegex> regex = EcmaRegex::Compile(c.pattern);
-    EXPECT_EQ(regex.status().code(), absl::StatusCode::kInvalidArgument)
-        << c.pattern;
+    EXPECT_EQ(regex.status().code(), absl::StatusCode::kInvalidArgument) << c.pattern;
     EXPECT_THAT(regex.status().message(), HasSubstr(c.message)) << c.pattern;
   }
 }
@@ -120,17 +116,14 @@ TEST(EcmaRegexTest, LongTextsDoNotExhaustTheStack) {
 TEST(EcmaRegexTest, BackreferencePatternsRefuseLongTexts) {
   absl::StatusOr<EcmaRegex> regex = EcmaRegex::Compile("(a)\\1");
   ASSERT_TRUE(regex.ok()) << regex.status();
-  EXPECT_TRUE(regex->Search(std::string(EcmaRegex::kMaxBacktrackingLength, 'a'))
-                  .value());
+  EXPECT_TRUE(regex->Search(std::string(EcmaRegex::kMaxBacktrackingLength, 'a')).value());
   absl::StatusOr<bool> result =
       regex->Search(std::string(EcmaRegex::kMaxBacktrackingLength + 1, 'a'));
   EXPECT_EQ(result.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(result.status().message(), HasSubstr("backreferences"));
 }
 
-TEST(EcmaRegexTest, KeepsSource) {
-  EXPECT_EQ(EcmaRegex::Compile("^x$")->source(), "^x$");
-}
+TEST(EcmaRegexTest, KeepsSource) { EXPECT_EQ(EcmaRegex::Compile("^x$")->source(), "^x$"); }
 
 }  // namespace
 }  // namespace jsonschema

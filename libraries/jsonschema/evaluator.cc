@@ -45,8 +45,7 @@ uint8_t TypeBitsOf(const json& instance) {
 uint64_t Magnitude(const json& integer) {
   if (integer.is_number_unsigned()) return integer.get<uint64_t>();
   const int64_t value = integer.get<int64_t>();
-  return value < 0 ? 0 - static_cast<uint64_t>(value)
-                   : static_cast<uint64_t>(value);
+  return value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
 }
 
 bool IsMultipleOf(const json& value, const json& divisor) {
@@ -69,13 +68,10 @@ bool IsMultipleOf(const json& value, const json& divisor) {
 bool Evaluator::Eval(const Node& node, const json& instance) {
   if (aborted_) return false;
   if (node.boolean) {
-    return *node.boolean ||
-           Fail(node, kFalseSchema, [] { return "is not allowed"; });
+    return *node.boolean || Fail(node, kFalseSchema, [] { return "is not allowed"; });
   }
   if (depth_ >= kMaxDepth) {
-    return Abort(
-        node, "$ref",
-        absl::StrCat("nesting exceeds the limit of ", kMaxDepth, " levels"));
+    return Abort(node, "$ref", absl::StrCat("nesting exceeds the limit of ", kMaxDepth, " levels"));
   }
   ++depth_;
   bool valid;
@@ -118,11 +114,10 @@ bool Evaluator::Probe(const Node& node, const json& instance) {
 
 bool Evaluator::EvalRef(const Node& node, const json& instance) {
   const std::pair<const Node*, const json*> step(node.ref, &instance);
-  if (std::find(ref_stack_.begin(), ref_stack_.end(), step) !=
-      ref_stack_.end()) {
-    return Abort(node, "$ref",
-                 absl::StrCat("$ref to ", node.ref->location,
-                              " comes back to the same value without end"));
+  if (std::find(ref_stack_.begin(), ref_stack_.end(), step) != ref_stack_.end()) {
+    return Abort(
+        node, "$ref",
+        absl::StrCat("$ref to ", node.ref->location, " comes back to the same value without end"));
   }
   ref_stack_.push_back(step);
   const bool valid = Eval(*node.ref, instance);
@@ -137,17 +132,14 @@ bool Evaluator::EvalGeneric(const Node& node, const json& instance) {
     if (!collecting_) return false;
   }
   if (node.enum_values != nullptr &&
-      std::none_of(
-          node.enum_values->begin(), node.enum_values->end(),
-          [&](const json& value) { return JsonEqual(value, instance); })) {
-    valid = Fail(node, "enum",
-                 [] { return "must be equal to one of the allowed values"; });
+      std::none_of(node.enum_values->begin(), node.enum_values->end(),
+                   [&](const json& value) { return JsonEqual(value, instance); })) {
+    valid = Fail(node, "enum", [] { return "must be equal to one of the allowed values"; });
     if (!collecting_) return false;
   }
   if (node.const_value != nullptr && !JsonEqual(*node.const_value, instance)) {
     valid = Fail(node, "const", [&] {
-      return absl::StrCat("must be equal to constant ",
-                          node.const_value->dump());
+      return absl::StrCat("must be equal to constant ", node.const_value->dump());
     });
     if (!collecting_) return false;
   }
@@ -161,39 +153,32 @@ bool Evaluator::EvalCombinators(const Node& node, const json& instance) {
     if (!valid && !collecting_) return false;
   }
   if (!node.any_of.empty() &&
-      std::none_of(
-          node.any_of.begin(), node.any_of.end(),
-          [&](const Node* schema) { return Probe(*schema, instance); })) {
-    valid = Fail(node, "anyOf",
-                 [] { return "must match at least one schema in anyOf"; });
+      std::none_of(node.any_of.begin(), node.any_of.end(),
+                   [&](const Node* schema) { return Probe(*schema, instance); })) {
+    valid = Fail(node, "anyOf", [] { return "must match at least one schema in anyOf"; });
     if (!collecting_) return false;
   }
   if (!node.one_of.empty()) {
     std::vector<size_t> matched;
-    for (size_t i = 0;
-         i < node.one_of.size() && (matched.size() < 2 || collecting_); ++i) {
+    for (size_t i = 0; i < node.one_of.size() && (matched.size() < 2 || collecting_); ++i) {
       if (Probe(*node.one_of[i], instance)) matched.push_back(i);
     }
     if (matched.size() != 1) {
       valid = Fail(node, "oneOf", [&] {
         return absl::StrCat(
             "must match exactly one schema in oneOf (matched ",
-            matched.empty()
-                ? "none"
-                : absl::StrCat("schemas ", absl::StrJoin(matched, " and ")),
+            matched.empty() ? "none" : absl::StrCat("schemas ", absl::StrJoin(matched, " and ")),
             ")");
       });
       if (!collecting_) return false;
     }
   }
   if (node.not_schema != nullptr && Probe(*node.not_schema, instance)) {
-    valid = Fail(node, "not",
-                 [] { return "must NOT be valid against the schema in not"; });
+    valid = Fail(node, "not", [] { return "must NOT be valid against the schema in not"; });
     if (!collecting_) return false;
   }
   if (node.if_schema != nullptr) {
-    const Node* branch =
-        Probe(*node.if_schema, instance) ? node.then_schema : node.else_schema;
+    const Node* branch = Probe(*node.if_schema, instance) ? node.then_schema : node.else_schema;
     if (branch != nullptr) valid &= Eval(*branch, instance);
   }
   return valid;
@@ -208,45 +193,35 @@ bool Evaluator::EvalNumber(const Node& node, const json& instance) {
   };
   const Bound bounds[] = {
       {node.maximum, "maximum", "<=", [](int c) { return c <= 0; }},
-      {node.exclusive_maximum, "exclusiveMaximum", "<",
-       [](int c) { return c < 0; }},
+      {node.exclusive_maximum, "exclusiveMaximum", "<", [](int c) { return c < 0; }},
       {node.minimum, "minimum", ">=", [](int c) { return c >= 0; }},
-      {node.exclusive_minimum, "exclusiveMinimum", ">",
-       [](int c) { return c > 0; }},
+      {node.exclusive_minimum, "exclusiveMinimum", ">", [](int c) { return c > 0; }},
   };
   bool valid = true;
   for (const Bound& bound : bounds) {
-    if (bound.limit == nullptr ||
-        bound.holds(CompareNumbers(instance, *bound.limit)))
-      continue;
+    if (bound.limit == nullptr || bound.holds(CompareNumbers(instance, *bound.limit))) continue;
     valid = Fail(node, bound.keyword, [&] {
       return absl::StrCat("must be ", bound.relation, " ", bound.limit->dump());
     });
     if (!collecting_) return false;
   }
-  if (node.multiple_of != nullptr &&
-      !IsMultipleOf(instance, *node.multiple_of)) {
-    valid = Fail(node, "multipleOf", [&] {
-      return absl::StrCat("must be a multiple of ", node.multiple_of->dump());
-    });
+  if (node.multiple_of != nullptr && !IsMultipleOf(instance, *node.multiple_of)) {
+    valid = Fail(node, "multipleOf",
+                 [&] { return absl::StrCat("must be a multiple of ", node.multiple_of->dump()); });
   }
   return valid;
 }
 
-bool Evaluator::EvalCount(const Node& node, size_t count,
-                          const std::optional<uint64_t>& max,
-                          const char* max_keyword,
-                          const std::optional<uint64_t>& min,
+bool Evaluator::EvalCount(const Node& node, size_t count, const std::optional<uint64_t>& max,
+                          const char* max_keyword, const std::optional<uint64_t>& min,
                           const char* min_keyword, const char* noun) {
   if (max && count > *max) {
-    return Fail(node, max_keyword, [&] {
-      return absl::StrCat("must NOT have more than ", *max, " ", noun);
-    });
+    return Fail(node, max_keyword,
+                [&] { return absl::StrCat("must NOT have more than ", *max, " ", noun); });
   }
   if (min && count < *min) {
-    return Fail(node, min_keyword, [&] {
-      return absl::StrCat("must NOT have fewer than ", *min, " ", noun);
-    });
+    return Fail(node, min_keyword,
+                [&] { return absl::StrCat("must NOT have fewer than ", *min, " ", noun); });
   }
   return true;
 }
@@ -254,8 +229,8 @@ bool Evaluator::EvalCount(const Node& node, size_t count,
 bool Evaluator::EvalString(const Node& node, const std::string& text) {
   bool valid = true;
   if ((node.max_length || node.min_length) &&
-      !EvalCount(node, CodePointCount(text), node.max_length, "maxLength",
-                 node.min_length, "minLength", "characters")) {
+      !EvalCount(node, CodePointCount(text), node.max_length, "maxLength", node.min_length,
+                 "minLength", "characters")) {
     valid = false;
     if (!collecting_) return false;
   }
@@ -263,17 +238,15 @@ bool Evaluator::EvalString(const Node& node, const std::string& text) {
     const absl::StatusOr<bool> matches = node.pattern->Search(text);
     if (!matches.ok() || !*matches) {
       valid = Fail(node, "pattern", [&] {
-        return matches.ok() ? absl::StrCat("must match pattern \"",
-                                           node.pattern->source(), "\"")
+        return matches.ok() ? absl::StrCat("must match pattern \"", node.pattern->source(), "\"")
                             : std::string(matches.status().message());
       });
       if (!collecting_) return false;
     }
   }
   if (node.format != nullptr && !node.format(text)) {
-    valid = Fail(node, "format", [&] {
-      return absl::StrCat("must match format \"", node.format_name, "\"");
-    });
+    valid = Fail(node, "format",
+                 [&] { return absl::StrCat("must match format \"", node.format_name, "\""); });
   }
   return valid;
 }
@@ -285,8 +258,7 @@ bool Evaluator::EvalItem(const Node& node, const json& child, size_t index) {
   return valid;
 }
 
-bool Evaluator::EvalMember(const Node& node, const json& child,
-                           const std::string& key) {
+bool Evaluator::EvalMember(const Node& node, const json& child, const std::string& key) {
   path_.push_back({&key, 0});
   const bool valid = Eval(node, child);
   path_.pop_back();
@@ -295,8 +267,8 @@ bool Evaluator::EvalMember(const Node& node, const json& child,
 
 bool Evaluator::EvalArray(const Node& node, const json& array) {
   bool valid = true;
-  if (!EvalCount(node, array.size(), node.max_items, "maxItems", node.min_items,
-                 "minItems", "items")) {
+  if (!EvalCount(node, array.size(), node.max_items, "maxItems", node.min_items, "minItems",
+                 "items")) {
     valid = false;
     if (!collecting_) return false;
   }
@@ -313,9 +285,8 @@ bool Evaluator::EvalArray(const Node& node, const json& array) {
     const Node* extra = node.additional_items;
     if (extra != nullptr && array.size() > listed) {
       if (extra->boolean == false) {
-        valid = Fail(node, "additionalItems", [&] {
-          return absl::StrCat("must NOT have more than ", listed, " items");
-        });
+        valid = Fail(node, "additionalItems",
+                     [&] { return absl::StrCat("must NOT have more than ", listed, " items"); });
         if (!collecting_) return false;
       } else {
         for (size_t i = listed; i < array.size(); ++i) {
@@ -330,13 +301,11 @@ bool Evaluator::EvalArray(const Node& node, const json& array) {
       if (!valid && !collecting_) return false;
     }
   }
-  if (node.contains != nullptr &&
-      std::none_of(array.begin(), array.end(), [&](const json& item) {
+  if (node.contains != nullptr && std::none_of(array.begin(), array.end(), [&](const json& item) {
         return Probe(*node.contains, item);
       })) {
-    valid = Fail(node, "contains", [] {
-      return "must contain at least one item that matches the contains schema";
-    });
+    valid = Fail(node, "contains",
+                 [] { return "must contain at least one item that matches the contains schema"; });
   }
   return valid;
 }
@@ -344,8 +313,8 @@ bool Evaluator::EvalArray(const Node& node, const json& array) {
 bool Evaluator::EvalUniqueItems(const Node& node, const json& array) {
   const auto duplicate = [&](size_t first, size_t second) {
     return Fail(node, "uniqueItems", [&] {
-      return absl::StrCat("must NOT have duplicate items (items ", first,
-                          " and ", second, " are equal)");
+      return absl::StrCat("must NOT have duplicate items (items ", first, " and ", second,
+                          " are equal)");
     });
   };
   constexpr size_t kQuadraticLimit = 16;
@@ -370,16 +339,15 @@ bool Evaluator::EvalUniqueItems(const Node& node, const json& array) {
 
 bool Evaluator::EvalObject(const Node& node, const json& object) {
   bool valid = true;
-  if (!EvalCount(node, object.size(), node.max_properties, "maxProperties",
-                 node.min_properties, "minProperties", "properties")) {
+  if (!EvalCount(node, object.size(), node.max_properties, "maxProperties", node.min_properties,
+                 "minProperties", "properties")) {
     valid = false;
     if (!collecting_) return false;
   }
   for (const std::string& name : node.required) {
     if (object.contains(name)) continue;
-    valid = Fail(node, "required", [&] {
-      return absl::StrCat("must have required property \"", name, "\"");
-    });
+    valid = Fail(node, "required",
+                 [&] { return absl::StrCat("must have required property \"", name, "\""); });
     if (!collecting_) return false;
   }
   if (node.HasMemberKeywords()) {
@@ -389,9 +357,8 @@ bool Evaluator::EvalObject(const Node& node, const json& object) {
   if (node.property_names != nullptr) {
     for (auto it = object.begin(); it != object.end(); ++it) {
       if (Probe(*node.property_names, json(it.key()))) continue;
-      valid = Fail(node, "propertyNames", [&] {
-        return absl::StrCat("property name \"", it.key(), "\" is invalid");
-      });
+      valid = Fail(node, "propertyNames",
+                   [&] { return absl::StrCat("property name \"", it.key(), "\" is invalid"); });
       if (!collecting_) return false;
     }
   }
@@ -404,8 +371,7 @@ bool Evaluator::EvalMembers(const Node& node, const json& object) {
   for (auto it = object.begin(); it != object.end(); ++it) {
     const std::string& key = it.key();
     bool matched = false;
-    if (const auto property = node.properties.find(key);
-        property != node.properties.end()) {
+    if (const auto property = node.properties.find(key); property != node.properties.end()) {
       matched = true;
       valid &= EvalMember(*property->second, it.value(), key);
     }
@@ -422,8 +388,7 @@ bool Evaluator::EvalMembers(const Node& node, const json& object) {
     if (!matched && node.additional_properties != nullptr) {
       if (node.additional_properties->boolean == false) {
         valid = Fail(node, "additionalProperties", [&] {
-          return absl::StrCat("must NOT have additional property \"", key,
-                              "\"");
+          return absl::StrCat("must NOT have additional property \"", key, "\"");
         });
       } else {
         valid &= EvalMember(*node.additional_properties, it.value(), key);
@@ -441,9 +406,8 @@ bool Evaluator::EvalDependencies(const Node& node, const json& object) {
     for (const std::string& name : dependency.required) {
       if (object.contains(name)) continue;
       valid = Fail(node, "dependencies", [&] {
-        return absl::StrCat("must have property \"", name,
-                            "\" when property \"", dependency.property,
-                            "\" is present");
+        return absl::StrCat("must have property \"", name, "\" when property \"",
+                            dependency.property, "\" is present");
       });
       if (!collecting_) return false;
     }
@@ -455,27 +419,23 @@ bool Evaluator::EvalDependencies(const Node& node, const json& object) {
   return valid;
 }
 
-bool Evaluator::Abort(const Node& node, const char* keyword,
-                      std::string message) {
-  if (!aborted_ && errors_ != nullptr)
-    Record(node, keyword, std::move(message));
+bool Evaluator::Abort(const Node& node, const char* keyword, std::string message) {
+  if (!aborted_ && errors_ != nullptr) Record(node, keyword, std::move(message));
   aborted_ = true;
   return false;
 }
 
-void Evaluator::Record(const Node& node, const char* keyword,
-                       std::string message) {
+void Evaluator::Record(const Node& node, const char* keyword, std::string message) {
   if (aborted_) return;  // After an abort, results are meaningless.
   if (errors_->size() >= max_errors_) {
     ++dropped_errors_;
     return;
   }
-  errors_->push_back(
-      ValidationError{InstancePath(), keyword,
-                      absl::string_view(keyword) == kFalseSchema
-                          ? node.location
-                          : absl::StrCat(node.location, "/", keyword),
-                      std::move(message)});
+  errors_->push_back(ValidationError{InstancePath(), keyword,
+                                     absl::string_view(keyword) == kFalseSchema
+                                         ? node.location
+                                         : absl::StrCat(node.location, "/", keyword),
+                                     std::move(message)});
 }
 
 std::string Evaluator::InstancePath() const {

@@ -43,9 +43,7 @@ class Evaluator {
   // `max_errors` errors are appended to it and the rest are only counted
   // (dropped_errors).
   Evaluator(std::vector<ValidationError>* errors, size_t max_errors)
-      : errors_(errors),
-        max_errors_(max_errors),
-        collecting_(errors != nullptr) {}
+      : errors_(errors), max_errors_(max_errors), collecting_(errors != nullptr) {}
 
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
@@ -73,10 +71,9 @@ class Evaluator {
   bool EvalNumber(const Node& node, const nlohmann::json& instance);
   // Checks a size against a max/min keyword pair (maxItems/minItems, ...);
   // `noun` names what is counted in the message.
-  bool EvalCount(const Node& node, size_t count,
-                 const std::optional<uint64_t>& max, const char* max_keyword,
-                 const std::optional<uint64_t>& min, const char* min_keyword,
-                 const char* noun);
+  bool EvalCount(const Node& node, size_t count, const std::optional<uint64_t>& max,
+                 const char* max_keyword, const std::optional<uint64_t>& min,
+                 const char* min_keyword, const char* noun);
   bool EvalString(const Node& node, const std::string& text);
   bool EvalArray(const Node& node, const nlohmann::json& array);
   bool EvalUniqueItems(const Node& node, const nlohmann::json& array);
@@ -86,8 +83,7 @@ class Evaluator {
 
   // Evaluates `node` against `child`, one step down the instance path.
   bool EvalItem(const Node& node, const nlohmann::json& child, size_t index);
-  bool EvalMember(const Node& node, const nlohmann::json& child,
-                  const std::string& key);
+  bool EvalMember(const Node& node, const nlohmann::json& child, const std::string& key);
 
   // Records an error (when collecting) and returns false. `message` is only
   // called when the error is recorded, so probes pay nothing for messages.

@@ -46,8 +46,7 @@ bool ConsumeTime(absl::string_view* text) {
   int hour, minute, second;
   if (!ConsumeDigits(text, 2, &hour) || !absl::ConsumePrefix(text, ":") ||
       !ConsumeDigits(text, 2, &minute) || !absl::ConsumePrefix(text, ":") ||
-      !ConsumeDigits(text, 2, &second) || hour > 23 || minute > 59 ||
-      second > 60) {
+      !ConsumeDigits(text, 2, &second) || hour > 23 || minute > 59 || second > 60) {
     return false;
   }
   if (absl::ConsumePrefix(text, ".")) {
@@ -61,29 +60,22 @@ bool ConsumeTime(absl::string_view* text) {
     const bool negative = absl::ConsumePrefix(text, "-");
     if (!negative && !absl::ConsumePrefix(text, "+")) return false;
     int offset_hour, offset_minute;
-    if (!ConsumeDigits(text, 2, &offset_hour) ||
-        !absl::ConsumePrefix(text, ":") ||
-        !ConsumeDigits(text, 2, &offset_minute) || offset_hour > 23 ||
-        offset_minute > 59) {
+    if (!ConsumeDigits(text, 2, &offset_hour) || !absl::ConsumePrefix(text, ":") ||
+        !ConsumeDigits(text, 2, &offset_minute) || offset_hour > 23 || offset_minute > 59) {
       return false;
     }
     offset_minutes = (negative ? -1 : 1) * (offset_hour * 60 + offset_minute);
   }
   if (second == 60) {
-    const int utc =
-        ((hour * 60 + minute - offset_minutes) % 1440 + 1440) % 1440;
+    const int utc = ((hour * 60 + minute - offset_minutes) % 1440 + 1440) % 1440;
     if (utc != 23 * 60 + 59) return false;
   }
   return true;
 }
 
-bool IsDate(absl::string_view text) {
-  return ConsumeDate(&text) && text.empty();
-}
+bool IsDate(absl::string_view text) { return ConsumeDate(&text) && text.empty(); }
 
-bool IsTime(absl::string_view text) {
-  return ConsumeTime(&text) && text.empty();
-}
+bool IsTime(absl::string_view text) { return ConsumeTime(&text) && text.empty(); }
 
 bool IsDateTime(absl::string_view text) {
   return ConsumeDate(&text) &&
@@ -98,13 +90,12 @@ bool IsHostnameImpl(absl::string_view text, bool idn) {
   absl::ConsumeSuffix(&name, ".");
   if (name.empty() || internal::CodePointCount(name) > 253) return false;
   for (absl::string_view label : absl::StrSplit(name, '.')) {
-    if (label.empty() || internal::CodePointCount(label) > 63 ||
-        label.front() == '-' || label.back() == '-') {
+    if (label.empty() || internal::CodePointCount(label) > 63 || label.front() == '-' ||
+        label.back() == '-') {
       return false;
     }
     for (char c : label) {
-      if (!absl::ascii_isalnum(c) && c != '-' &&
-          !(idn && static_cast<unsigned char>(c) >= 0x80)) {
+      if (!absl::ascii_isalnum(c) && c != '-' && !(idn && static_cast<unsigned char>(c) >= 0x80)) {
         return false;
       }
     }
@@ -114,9 +105,7 @@ bool IsHostnameImpl(absl::string_view text, bool idn) {
 
 bool IsHostname(absl::string_view text) { return IsHostnameImpl(text, false); }
 
-bool IsIdnHostname(absl::string_view text) {
-  return IsHostnameImpl(text, true);
-}
+bool IsIdnHostname(absl::string_view text) { return IsHostnameImpl(text, true); }
 
 // RFC 5321 mailbox: dot-atom or quoted-string local part, host name or address
 // literal.
@@ -139,8 +128,7 @@ bool IsEmailImpl(absl::string_view text, bool idn) {
       if (atom.empty()) return false;
       for (char c : atom) {
         if (!absl::ascii_isalnum(c) &&
-            absl::string_view("!#$%&'*+/=?^_`{|}~-").find(c) ==
-                absl::string_view::npos &&
+            absl::string_view("!#$%&'*+/=?^_`{|}~-").find(c) == absl::string_view::npos &&
             !(idn && static_cast<unsigned char>(c) >= 0x80)) {
           return false;
         }
@@ -165,17 +153,11 @@ bool IsIpv6(absl::string_view text) { return internal::IsIpv6(text); }
 
 bool IsUri(absl::string_view text) { return internal::IsUri(text); }
 
-bool IsUriReference(absl::string_view text) {
-  return internal::IsUriReference(text);
-}
+bool IsUriReference(absl::string_view text) { return internal::IsUriReference(text); }
 
-bool IsIri(absl::string_view text) {
-  return internal::IsUri(text, /*iri=*/true);
-}
+bool IsIri(absl::string_view text) { return internal::IsUri(text, /*iri=*/true); }
 
-bool IsIriReference(absl::string_view text) {
-  return internal::IsUriReference(text, /*iri=*/true);
-}
+bool IsIriReference(absl::string_view text) { return internal::IsUriReference(text, /*iri=*/true); }
 
 // RFC 6570 (level 4): literals, and expressions {op varspec,...} with
 // prefix/explode modifiers.
@@ -184,8 +166,7 @@ bool IsUriTemplate(absl::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = text[i];
     if (c == '%') {
-      if (i + 2 >= text.size() || !is_hex(text[i + 1]) || !is_hex(text[i + 2]))
-        return false;
+      if (i + 2 >= text.size() || !is_hex(text[i + 1]) || !is_hex(text[i + 2])) return false;
       i += 2;
       continue;
     }
@@ -201,14 +182,12 @@ bool IsUriTemplate(absl::string_view text) {
     absl::string_view expression = text.substr(i + 1, close - i - 1);
     i = close;
     if (!expression.empty() &&
-        absl::string_view("+#./;?&=,!@|").find(expression[0]) !=
-            absl::string_view::npos) {
+        absl::string_view("+#./;?&=,!@|").find(expression[0]) != absl::string_view::npos) {
       expression.remove_prefix(1);
     }
     for (absl::string_view varspec : absl::StrSplit(expression, ',')) {
       if (absl::ConsumeSuffix(&varspec, "*")) {
-      } else if (const size_t colon = varspec.find(':');
-                 colon != absl::string_view::npos) {
+      } else if (const size_t colon = varspec.find(':'); colon != absl::string_view::npos) {
         const absl::string_view length = varspec.substr(colon + 1);
         if (length.empty() || length.size() > 4 || length[0] == '0' ||
             !std::all_of(length.begin(), length.end(), absl::ascii_isdigit)) {
@@ -216,13 +195,11 @@ bool IsUriTemplate(absl::string_view text) {
         }
         varspec = varspec.substr(0, colon);
       }
-      if (varspec.empty() || varspec.front() == '.' || varspec.back() == '.')
-        return false;
+      if (varspec.empty() || varspec.front() == '.' || varspec.back() == '.') return false;
       for (size_t j = 0; j < varspec.size(); ++j) {
         const char v = varspec[j];
         if (v == '%') {
-          if (j + 2 >= varspec.size() || !is_hex(varspec[j + 1]) ||
-              !is_hex(varspec[j + 2])) {
+          if (j + 2 >= varspec.size() || !is_hex(varspec[j + 1]) || !is_hex(varspec[j + 2])) {
             return false;
           }
           j += 2;
@@ -237,13 +214,9 @@ bool IsUriTemplate(absl::string_view text) {
   return true;
 }
 
-bool IsJsonPointer(absl::string_view text) {
-  return internal::IsJsonPointer(text);
-}
+bool IsJsonPointer(absl::string_view text) { return internal::IsJsonPointer(text); }
 
-bool IsRelativeJsonPointer(absl::string_view text) {
-  return internal::IsRelativeJsonPointer(text);
-}
+bool IsRelativeJsonPointer(absl::string_view text) { return internal::IsRelativeJsonPointer(text); }
 
 bool IsRegex(absl::string_view text) { return EcmaRegex::Compile(text).ok(); }
 

@@ -30,13 +30,11 @@ int CompareDoubleInt(double d, Int i) {
   const double floor = std::floor(d);
   if (floor < 0) {
     if (i >= 0) return -1;
-    const int c =
-        Sign<int64_t>(static_cast<int64_t>(floor), static_cast<int64_t>(i));
+    const int c = Sign<int64_t>(static_cast<int64_t>(floor), static_cast<int64_t>(i));
     if (c != 0) return c;
   } else {
     if (i < 0) return 1;
-    const int c =
-        Sign<uint64_t>(static_cast<uint64_t>(floor), static_cast<uint64_t>(i));
+    const int c = Sign<uint64_t>(static_cast<uint64_t>(floor), static_cast<uint64_t>(i));
     if (c != 0) return c;
   }
   return d > floor ? 1 : 0;
@@ -53,14 +51,12 @@ int CompareNumbers(const json& a, const json& b) {
     if (a.is_number_float() && b.is_number_float()) {
       const double x = a.get<double>();
       const double y = b.get<double>();
-      if (std::isnan(x) || std::isnan(y))
-        return Sign<int>(std::isnan(x), std::isnan(y));
+      if (std::isnan(x) || std::isnan(y)) return Sign<int>(std::isnan(x), std::isnan(y));
       return Sign(x, y);
     }
     if (a.is_number_float()) {
-      return b.is_number_unsigned()
-                 ? CompareDoubleInt(a.get<double>(), b.get<uint64_t>())
-                 : CompareDoubleInt(a.get<double>(), b.get<int64_t>());
+      return b.is_number_unsigned() ? CompareDoubleInt(a.get<double>(), b.get<uint64_t>())
+                                    : CompareDoubleInt(a.get<double>(), b.get<int64_t>());
     }
     return -CompareNumbers(b, a);
   }
@@ -68,8 +64,7 @@ int CompareNumbers(const json& a, const json& b) {
     return Sign(a.get<uint64_t>(), b.get<uint64_t>());
   }
   if (a.is_number_unsigned())
-    return b.get<int64_t>() < 0 ? 1
-                                : Sign(a.get<uint64_t>(), b.get<uint64_t>());
+    return b.get<int64_t>() < 0 ? 1 : Sign(a.get<uint64_t>(), b.get<uint64_t>());
   if (b.is_number_unsigned()) return -CompareNumbers(b, a);
   return Sign(a.get<int64_t>(), b.get<int64_t>());
 }
@@ -97,8 +92,7 @@ bool JsonEqual(const json& a, const json& b) {
     switch (x->type()) {
       case json::value_t::array:
         if (x->size() != y->size()) return false;
-        for (size_t i = 0; i < x->size(); ++i)
-          pending.emplace_back(&(*x)[i], &(*y)[i]);
+        for (size_t i = 0; i < x->size(); ++i) pending.emplace_back(&(*x)[i], &(*y)[i]);
         break;
       case json::value_t::object:
         if (x->size() != y->size()) return false;
@@ -128,12 +122,10 @@ size_t JsonHash(const json& value) {
   while (!pending.empty()) {
     const Step step = pending.back();
     pending.pop_back();
-    if (step.key != nullptr)
-      seed = Combine(seed, std::hash<std::string>()(*step.key));
+    if (step.key != nullptr) seed = Combine(seed, std::hash<std::string>()(*step.key));
     const json& v = *step.value;
-    seed = Combine(
-        seed, static_cast<size_t>(v.is_number() ? json::value_t::number_float
-                                                : v.type()));
+    seed =
+        Combine(seed, static_cast<size_t>(v.is_number() ? json::value_t::number_float : v.type()));
     switch (v.type()) {
       case json::value_t::number_integer:
       case json::value_t::number_unsigned:
@@ -146,8 +138,7 @@ size_t JsonHash(const json& value) {
         break;
       }
       case json::value_t::string:
-        seed = Combine(
-            seed, std::hash<std::string>()(v.get_ref<const std::string&>()));
+        seed = Combine(seed, std::hash<std::string>()(v.get_ref<const std::string&>()));
         break;
       case json::value_t::boolean:
         seed = Combine(seed, v.get<bool>());
@@ -159,8 +150,7 @@ size_t JsonHash(const json& value) {
       case json::value_t::object: {
         seed = Combine(seed, v.size());
         const size_t first = pending.size();
-        for (auto it = v.begin(); it != v.end(); ++it)
-          pending.push_back({&it.key(), &it.value()});
+        for (auto it = v.begin(); it != v.end(); ++it) pending.push_back({&it.key(), &it.value()});
         std::reverse(pending.begin() + first, pending.end());
         break;
       }

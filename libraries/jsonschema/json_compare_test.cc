@@ -17,25 +17,16 @@ TEST(JsonCompareTest, ComparesNumbersAcrossTypes) {
   EXPECT_EQ(CompareNumbers(json(1), json(1.0)), 0);
   EXPECT_EQ(CompareNumbers(json(1u), json(1)), 0);
   EXPECT_EQ(CompareNumbers(json(-1), json(1u)), -1);
-  EXPECT_EQ(
-      CompareNumbers(json(std::numeric_limits<uint64_t>::max()), json(-1)), 1);
+  EXPECT_EQ(CompareNumbers(json(std::numeric_limits<uint64_t>::max()), json(-1)), 1);
   EXPECT_EQ(CompareNumbers(json(1.5), json(1)), 1);
   EXPECT_EQ(CompareNumbers(json(-1.5), json(-1)), -1);
   EXPECT_EQ(CompareNumbers(json(-1.5), json(-2)), 1);
   EXPECT_EQ(CompareNumbers(json(2.5), json(3u)), -1);
-  EXPECT_EQ(
-      CompareNumbers(json(1e300), json(std::numeric_limits<uint64_t>::max())),
-      1);
-  EXPECT_EQ(
-      CompareNumbers(json(-1e300), json(std::numeric_limits<int64_t>::min())),
-      -1);
+  EXPECT_EQ(CompareNumbers(json(1e300), json(std::numeric_limits<uint64_t>::max())), 1);
+  EXPECT_EQ(CompareNumbers(json(-1e300), json(std::numeric_limits<int64_t>::min())), -1);
   // 2^53 + 1 is not a double; the comparison must not round it.
-  EXPECT_EQ(
-      CompareNumbers(json(9007199254740992.0), json(int64_t{9007199254740993})),
-      -1);
-  EXPECT_EQ(
-      CompareNumbers(json(9007199254740992.0), json(int64_t{9007199254740992})),
-      0);
+  EXPECT_EQ(CompareNumbers(json(9007199254740992.0), json(int64_t{9007199254740993})), -1);
+  EXPECT_EQ(CompareNumbers(json(9007199254740992.0), json(int64_t{9007199254740992})), 0);
 }
 
 TEST(JsonCompareTest, IsInteger) {
@@ -49,12 +40,10 @@ TEST(JsonCompareTest, IsInteger) {
 }
 
 TEST(JsonCompareTest, DeepEquality) {
-  EXPECT_TRUE(
-      JsonEqual(json::parse(R"({"a": [1, 2.0, {"b": null}], "c": "x"})"),
-                json::parse(R"({"c": "x", "a": [1.0, 2, {"b": null}]})")));
+  EXPECT_TRUE(JsonEqual(json::parse(R"({"a": [1, 2.0, {"b": null}], "c": "x"})"),
+                        json::parse(R"({"c": "x", "a": [1.0, 2, {"b": null}]})")));
   EXPECT_FALSE(JsonEqual(json::parse("[1, 2]"), json::parse("[2, 1]")));
-  EXPECT_FALSE(JsonEqual(json::parse(R"({"a": 1})"),
-                         json::parse(R"({"a": 1, "b": 2})")));
+  EXPECT_FALSE(JsonEqual(json::parse(R"({"a": 1})"), json::parse(R"({"a": 1, "b": 2})")));
   EXPECT_FALSE(JsonEqual(json(false), json(0)));
   EXPECT_FALSE(JsonEqual(json(true), json(1)));
   EXPECT_FALSE(JsonEqual(json(nullptr), json(0)));
@@ -65,8 +54,7 @@ TEST(JsonCompareTest, DeepEquality) {
 TEST(JsonCompareTest, EqualValuesHashAlike) {
   EXPECT_EQ(JsonHash(json(1)), JsonHash(json(1.0)));
   EXPECT_EQ(JsonHash(json(0.0)), JsonHash(json(-0.0)));
-  EXPECT_EQ(JsonHash(json::parse(R"({"a": [1, 2]})")),
-            JsonHash(json::parse(R"({"a": [1.0, 2]})")));
+  EXPECT_EQ(JsonHash(json::parse(R"({"a": [1, 2]})")), JsonHash(json::parse(R"({"a": [1.0, 2]})")));
   EXPECT_NE(JsonHash(json::parse("[1, 2]")), JsonHash(json::parse("[2, 1]")));
   EXPECT_NE(JsonHash(json("a")), JsonHash(json("b")));
 }
@@ -76,8 +64,7 @@ TEST(JsonCompareTest, DeepValuesDoNotExhaustTheStack) {
   const auto nested = [](int depth, int leaf) {
     json value = json::array();
     json* innermost = &value;
-    for (int i = 0; i < depth; ++i)
-      innermost = &innermost->emplace_back(json::object())["a"];
+    for (int i = 0; i < depth; ++i) innermost = &innermost->emplace_back(json::object())["a"];
     *innermost = leaf;
     return value;
   };

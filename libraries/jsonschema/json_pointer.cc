@@ -18,20 +18,17 @@ std::string EscapePointerToken(absl::string_view token) {
   return absl::StrReplaceAll(token, {{"~", "~0"}, {"/", "~1"}});
 }
 
-absl::StatusOr<const nlohmann::json*> ResolvePointer(
-    const nlohmann::json& root, absl::string_view pointer) {
+absl::StatusOr<const nlohmann::json*> ResolvePointer(const nlohmann::json& root,
+                                                     absl::string_view pointer) {
   const auto not_found = [&] {
-    return absl::NotFoundError(
-        absl::StrCat("JSON pointer \"", pointer, "\" does not resolve"));
+    return absl::NotFoundError(absl::StrCat("JSON pointer \"", pointer, "\" does not resolve"));
   };
   if (pointer.empty()) return &root;
   if (!IsJsonPointer(pointer)) return not_found();
   const nlohmann::json* current = &root;
-  const std::vector<absl::string_view> tokens =
-      absl::StrSplit(pointer.substr(1), '/');
+  const std::vector<absl::string_view> tokens = absl::StrSplit(pointer.substr(1), '/');
   for (absl::string_view escaped : tokens) {
-    const std::string token =
-        absl::StrReplaceAll(escaped, {{"~1", "/"}, {"~0", "~"}});
+    const std::string token = absl::StrReplaceAll(escaped, {{"~1", "/"}, {"~0", "~"}});
     if (current->is_object()) {
       const auto it = current->find(token);
       if (it == current->end()) return not_found();
@@ -39,8 +36,8 @@ absl::StatusOr<const nlohmann::json*> ResolvePointer(
     } else if (current->is_array()) {
       size_t index;
       if (token.empty() || (token.size() > 1 && token[0] == '0') ||
-          !absl::c_all_of(token, absl::ascii_isdigit) ||
-          !absl::SimpleAtoi(token, &index) || index >= current->size()) {
+          !absl::c_all_of(token, absl::ascii_isdigit) || !absl::SimpleAtoi(token, &index) ||
+          index >= current->size()) {
         return not_found();
       }
       current = &(*current)[index];
@@ -55,8 +52,7 @@ bool IsJsonPointer(absl::string_view text) {
   if (text.empty()) return true;
   if (text[0] != '/') return false;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '~' &&
-        (i + 1 == text.size() || (text[i + 1] != '0' && text[i + 1] != '1'))) {
+    if (text[i] == '~' && (i + 1 == text.size() || (text[i + 1] != '0' && text[i + 1] != '1'))) {
       return false;
     }
   }

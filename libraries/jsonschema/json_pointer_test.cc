@@ -18,8 +18,7 @@ TEST(JsonPointerTest, EscapesTokens) {
 
 // RFC 6901 §5.
 TEST(JsonPointerTest, ResolvesRfcExamples) {
-  const json doc =
-      json::parse(R"({"foo": ["bar", "baz"], "": 0, "a/b": 1, "c%d": 2,
+  const json doc = json::parse(R"({"foo": ["bar", "baz"], "": 0, "a/b": 1, "c%d": 2,
     "e^f": 3, "g|h": 4, "i\\j": 5, "k\"l": 6, " ": 7, "m~n": 8})");
   EXPECT_EQ(*ResolvePointer(doc, "").value(), doc);
   EXPECT_EQ(*ResolvePointer(doc, "/foo").value(), json({"bar", "baz"}));
@@ -35,8 +34,7 @@ TEST(JsonPointerTest, ResolvesRfcExamples) {
 TEST(JsonPointerTest, ReportsPointersThatLeadNowhere) {
   const json doc = json::parse(R"({"a": [10, 20], "b": {"": {"": 1}}})");
   EXPECT_EQ(*ResolvePointer(doc, "/b//").value(), 1);
-  for (const char* pointer :
-       {"/x", "/a/2", "/a/01", "/a/-", "/a/0/x", "a", "/a~2"}) {
+  for (const char* pointer : {"/x", "/a/2", "/a/01", "/a/-", "/a/0/x", "a", "/a~2"}) {
     absl::StatusOr<const json*> result = ResolvePointer(doc, pointer);
     EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound) << pointer;
   }

@@ -18,8 +18,7 @@ namespace bulwark {
 namespace jsonschema {
 
 // The meta-schema's `$id` without the empty fragment.
-inline constexpr char kDraft07MetaSchemaUri[] =
-    "http://json-schema.org/draft-07/schema";
+inline constexpr char kDraft07MetaSchemaUri[] = "http://json-schema.org/draft-07/schema";
 
 // The meta-schema document, byte for byte as published.
 extern const char kDraft07MetaSchema[];

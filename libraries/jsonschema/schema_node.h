@@ -85,12 +85,10 @@ struct Node {
 
   std::optional<uint64_t> max_items, min_items;
   bool unique_items = false;
-  const Node* items = nullptr;  // `items` as one schema for every element.
-  std::vector<const Node*>
-      item_list;  // `items` as an array, one schema per position.
+  const Node* items = nullptr;         // `items` as one schema for every element.
+  std::vector<const Node*> item_list;  // `items` as an array, one schema per position.
   bool items_is_list = false;
-  const Node* additional_items =
-      nullptr;  // Only meaningful with items_is_list.
+  const Node* additional_items = nullptr;  // Only meaningful with items_is_list.
   const Node* contains = nullptr;
 
   std::optional<uint64_t> max_properties, min_properties;
@@ -109,8 +107,7 @@ struct Node {
 
   // Whether any object keyword is present (to skip the member loop otherwise).
   bool HasMemberKeywords() const {
-    return !properties.empty() || !pattern_properties.empty() ||
-           additional_properties;
+    return !properties.empty() || !pattern_properties.empty() || additional_properties;
   }
 };
 

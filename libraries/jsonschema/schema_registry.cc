@@ -27,18 +27,15 @@ constexpr const char* kSchemaKeywords[] = {"additionalItems",
                                            "then",
                                            "else"};
 constexpr const char* kSchemaArrayKeywords[] = {"allOf", "anyOf", "oneOf"};
-constexpr const char* kSchemaMapKeywords[] = {"properties", "patternProperties",
-                                              "definitions", "dependencies"};
+constexpr const char* kSchemaMapKeywords[] = {"properties", "patternProperties", "definitions",
+                                              "dependencies"};
 
-bool IsSchema(const json& value) {
-  return value.is_object() || value.is_boolean();
-}
+bool IsSchema(const json& value) { return value.is_object() || value.is_boolean(); }
 
 }  // namespace
 
-void ForEachSubschema(
-    const json& schema,
-    const std::function<void(const json&, const std::string&)>& visit) {
+void ForEachSubschema(const json& schema,
+                      const std::function<void(const json&, const std::string&)>& visit) {
   if (!schema.is_object()) return;
   const auto visit_array = [&](const json& array, const std::string& prefix) {
     for (size_t i = 0; i < array.size(); ++i) {
@@ -47,21 +44,18 @@ void ForEachSubschema(
   };
   for (const char* keyword : kSchemaKeywords) {
     const auto it = schema.find(keyword);
-    if (it != schema.end() && IsSchema(*it))
-      visit(*it, absl::StrCat("/", keyword));
+    if (it != schema.end() && IsSchema(*it)) visit(*it, absl::StrCat("/", keyword));
   }
   for (const char* keyword : kSchemaArrayKeywords) {
     const auto it = schema.find(keyword);
-    if (it != schema.end() && it->is_array())
-      visit_array(*it, absl::StrCat("/", keyword));
+    if (it != schema.end() && it->is_array()) visit_array(*it, absl::StrCat("/", keyword));
   }
   for (const char* keyword : kSchemaMapKeywords) {
     const auto it = schema.find(keyword);
     if (it == schema.end() || !it->is_object()) continue;
     for (auto member = it->begin(); member != it->end(); ++member) {
       if (IsSchema(member.value())) {
-        visit(member.value(), absl::StrCat("/", keyword, "/",
-                                           EscapePointerToken(member.key())));
+        visit(member.value(), absl::StrCat("/", keyword, "/", EscapePointerToken(member.key())));
       }
     }
   }
@@ -94,26 +88,24 @@ void SchemaRegistry::Index(const json& schema, const std::string& base,
     }
   }
   scopes_.emplace(&schema, Scope{scope_base, location});
-  ForEachSubschema(schema,
-                   [&](const json& subschema, const std::string& suffix) {
-                     Index(subschema, scope_base, location + suffix);
-                   });
+  ForEachSubschema(schema, [&](const json& subschema, const std::string& suffix) {
+    Index(subschema, scope_base, location + suffix);
+  });
 }
 
-SchemaRegistry::Scope SchemaRegistry::ScopeOf(const json& schema,
-                                              const Scope& fallback) const {
+SchemaRegistry::Scope SchemaRegistry::ScopeOf(const json& schema, const Scope& fallback) const {
   const auto it = scopes_.find(&schema);
   return it == scopes_.end() ? fallback : it->second;
 }
 
-absl::StatusOr<SchemaRegistry::Target> SchemaRegistry::Resolve(
-    absl::string_view base, absl::string_view ref) {
+absl::StatusOr<SchemaRegistry::Target> SchemaRegistry::Resolve(absl::string_view base,
+                                                               absl::string_view ref) {
   const std::string resolved = ResolveUri(base, ref);
   auto [uri, raw_fragment] = SplitFragment(resolved);
   const std::string fragment = PercentDecode(raw_fragment);
   const auto unresolvable = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot resolve $ref \"", ref, "\" (", resolved, "): ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot resolve $ref \"", ref, "\" (", resolved, "): ", why));
   };
   if (uri == kDraft07MetaSchemaUri && !metaschema_indexed_) {
     metaschema_indexed_ = true;
@@ -121,8 +113,7 @@ absl::StatusOr<SchemaRegistry::Target> SchemaRegistry::Resolve(
   }
   const auto resource = resources_.find(uri);
   if (resource == resources_.end()) {
-    return unresolvable(
-        "no schema with that URI here; remote references are not fetched");
+    return unresolvable("no schema with that URI here; remote references are not fetched");
   }
   const json* target = resource->second;
   if (absl::StartsWith(fragment, "/")) {
@@ -134,8 +125,7 @@ absl::StatusOr<SchemaRegistry::Target> SchemaRegistry::Resolve(
     if (anchor == anchors_.end()) return unresolvable("no such anchor");
     target = anchor->second;
   }
-  const Scope document_scope =
-      ScopeOf(*resource->second, Scope{uri, uri + "#"});
+  const Scope document_scope = ScopeOf(*resource->second, Scope{uri, uri + "#"});
   return Target{target, ScopeOf(*target, Scope{document_scope.base, resolved})};
 }
 

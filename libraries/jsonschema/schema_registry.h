@@ -35,8 +35,7 @@ inline constexpr char kDefaultBaseUri[] = "bulwark:///schema.json";
 // `schema` (an object or boolean), where the suffix is the JSON-pointer path
 // from `schema`, e.g. "/items/0". Keyword values of the wrong type are skipped.
 void ForEachSubschema(const nlohmann::json& schema,
-                      const std::function<void(const nlohmann::json&,
-                                               const std::string&)>& visit);
+                      const std::function<void(const nlohmann::json&, const std::string&)>& visit);
 
 class SchemaRegistry {
  public:
@@ -64,8 +63,7 @@ class SchemaRegistry {
   absl::StatusOr<Target> Resolve(absl::string_view base, absl::string_view ref);
 
  private:
-  void Index(const nlohmann::json& schema, const std::string& base,
-             const std::string& location);
+  void Index(const nlohmann::json& schema, const std::string& base, const std::string& location);
 
   // Absolute URIs without fragment -> the schema they identify.
   absl::flat_hash_map<std::string, const nlohmann::json*> resources_;

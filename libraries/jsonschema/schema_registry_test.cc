@@ -23,19 +23,15 @@ TEST(SchemaRegistryTest, VisitsEverySubschemaKeyword) {
     "allOf": [{}], "anyOf": [{}, {}], "oneOf": [{}], "not": {}, "if": {}, "then": {},
     "else": {}, "enum": [{"type": "x"}], "const": {"properties": {}}, "unknown": {}})");
   std::map<std::string, const json*> seen;
-  ForEachSubschema(schema,
-                   [&](const json& subschema, const std::string& suffix) {
-                     seen[suffix] = &subschema;
-                   });
+  ForEachSubschema(
+      schema, [&](const json& subschema, const std::string& suffix) { seen[suffix] = &subschema; });
   std::vector<std::string> suffixes;
   for (const auto& [suffix, subschema] : seen) suffixes.push_back(suffix);
-  EXPECT_THAT(
-      suffixes,
-      ::testing::UnorderedElementsAre(
-          "/items/0", "/items/1", "/additionalItems", "/contains",
-          "/properties/a~1b", "/patternProperties/^x", "/additionalProperties",
-          "/definitions/d", "/dependencies/r", "/propertyNames", "/allOf/0",
-          "/anyOf/0", "/anyOf/1", "/oneOf/0", "/not", "/if", "/then", "/else"));
+  EXPECT_THAT(suffixes, ::testing::UnorderedElementsAre(
+                            "/items/0", "/items/1", "/additionalItems", "/contains",
+                            "/properties/a~1b", "/patternProperties/^x", "/additionalProperties",
+                            "/definitions/d", "/dependencies/r", "/propertyNames", "/allOf/0",
+                            "/anyOf/0", "/anyOf/1", "/oneOf/0", "/not", "/if", "/then", "/else"));
   EXPECT_EQ(seen["/items/1"], &schema["items"][1]);
 }
 
@@ -67,8 +63,7 @@ TEST(SchemaRegistryTest, ResolvesPointersAnchorsAndIds) {
 
   target = registry.Resolve(base, "nested/inner.json#x");
   ASSERT_TRUE(target.ok()) << target.status();
-  EXPECT_EQ(target->schema,
-            &schema["definitions"]["nested"]["definitions"]["x"]);
+  EXPECT_EQ(target->schema, &schema["definitions"]["nested"]["definitions"]["x"]);
   EXPECT_EQ(target->scope.base, "http://example.com/nested/inner.json");
 
   // An $id beside $ref does not identify anything (draft-07).
@@ -82,8 +77,7 @@ TEST(SchemaRegistryTest, DocumentWithoutIdUsesTheDefaultBase) {
   const SchemaRegistry::Scope scope = registry.ScopeOf(schema, {"", ""});
   EXPECT_EQ(scope.base, kDefaultBaseUri);
   EXPECT_EQ(scope.location, "#");
-  absl::StatusOr<SchemaRegistry::Target> target =
-      registry.Resolve(scope.base, "#/definitions/a");
+  absl::StatusOr<SchemaRegistry::Target> target = registry.Resolve(scope.base, "#/definitions/a");
   ASSERT_TRUE(target.ok()) << target.status();
   EXPECT_EQ(target->schema, &schema["definitions"]["a"]);
 }
@@ -97,9 +91,8 @@ TEST(SchemaRegistryTest, KnowsTheMetaSchema) {
                        "nonNegativeInteger");
   ASSERT_TRUE(target.ok()) << target.status();
   EXPECT_EQ(target->schema->at("minimum"), 0);
-  EXPECT_EQ(
-      target->scope.location,
-      "http://json-schema.org/draft-07/schema#/definitions/nonNegativeInteger");
+  EXPECT_EQ(target->scope.location,
+            "http://json-schema.org/draft-07/schema#/definitions/nonNegativeInteger");
 }
 
 TEST(SchemaRegistryTest, ReportsWhatDoesNotResolve) {
@@ -110,15 +103,11 @@ TEST(SchemaRegistryTest, ReportsWhatDoesNotResolve) {
     const char* message;
   };
   for (const Case& c :
-       {Case{"#/definitions/b", "does not resolve"},
-        Case{"#nowhere", "no such anchor"},
-        Case{"http://localhost:1234/x.json",
-             "remote references are not fetched"},
+       {Case{"#/definitions/b", "does not resolve"}, Case{"#nowhere", "no such anchor"},
+        Case{"http://localhost:1234/x.json", "remote references are not fetched"},
         Case{"other.json#/a", "remote references are not fetched"}}) {
-    absl::StatusOr<SchemaRegistry::Target> target =
-        registry.Resolve(kDefaultBaseUri, c.ref);
-    EXPECT_EQ(target.status().code(), absl::StatusCode::kInvalidArgument)
-        << c.ref;
+    absl::StatusOr<SchemaRegistry::Target> target = registry.Resolve(kDefaultBaseUri, c.ref);
+    EXPECT_EQ(target.status().code(), absl::StatusCode::kInvalidArgument) << c.ref;
     EXPECT_THAT(target.status().message(), HasSubstr(c.message)) << c.ref;
     EXPECT_THAT(target.status().message(), HasSubstr(c.ref)) << c.ref;
   }

@@ -29,17 +29,15 @@ constexpr size_t kExpectedCases = 904;
 
 // "<file> / <group description> / <test description>" -> why it cannot pass.
 const std::map<std::string, std::string>& Exceptions() {
-  static const auto* const exceptions =
-      new std::map<std::string, std::string>{};
+  static const auto* const exceptions = new std::map<std::string, std::string>{};
   return *exceptions;
 }
 
 fs::path SuiteDirectory() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const std::string root = srcdir == nullptr ? "." : srcdir;
-  for (const char* relative :
-       {"shared/testdata/json-schema-draft7",
-        "bulwark/external/shared/testdata/json-schema-draft7"}) {
+  for (const char* relative : {"shared/testdata/json-schema-draft7",
+                               "bulwark/external/shared/testdata/json-schema-draft7"}) {
     const fs::path candidate = fs::path(root) / relative;
     if (fs::is_directory(candidate)) return candidate;
   }
@@ -64,38 +62,33 @@ TEST(JsonSchemaSuiteTest, Draft07) {
     const json groups = json::parse(stream);
     for (const json& group : groups) {
       const std::string group_name =
-          absl::StrCat(file.filename().string(), " / ",
-                       group.at("description").get<std::string>());
+          absl::StrCat(file.filename().string(), " / ", group.at("description").get<std::string>());
       const absl::StatusOr<Schema> schema = Compile(group.at("schema"));
       for (const json& test : group.at("tests")) {
         ++total;
-        const std::string name = absl::StrCat(
-            group_name, " / ", test.at("description").get<std::string>());
+        const std::string name =
+            absl::StrCat(group_name, " / ", test.at("description").get<std::string>());
         const bool expected = test.at("valid").get<bool>();
         std::string problem;
         if (!schema.ok()) {
-          problem = absl::StrCat("schema does not compile: ",
-                                 schema.status().ToString());
+          problem = absl::StrCat("schema does not compile: ", schema.status().ToString());
         } else {
           const json& data = test.at("data");
           const bool is_valid = schema->IsValid(data);
           const absl::Status status = schema->Validate(data);
           const std::vector<ValidationError> errors = schema->Errors(data);
           if (is_valid != expected) {
-            problem = absl::StrCat(
-                "IsValid gave ", is_valid, ", expected ", expected,
-                status.ok() ? "" : absl::StrCat(": ", status.message()));
+            problem = absl::StrCat("IsValid gave ", is_valid, ", expected ", expected,
+                                   status.ok() ? "" : absl::StrCat(": ", status.message()));
           } else if (status.ok() != expected || errors.empty() != expected) {
-            problem = absl::StrCat("entry points disagree: IsValid ", is_valid,
-                                   ", Validate ", status.ToString(),
-                                   ", Errors ", errors.size());
+            problem = absl::StrCat("entry points disagree: IsValid ", is_valid, ", Validate ",
+                                   status.ToString(), ", Errors ", errors.size());
           }
         }
         const bool excepted = Exceptions().count(name) > 0;
         if (problem.empty()) {
           ++passed;
-          EXPECT_FALSE(excepted)
-              << name << " passes but is listed as an exception";
+          EXPECT_FALSE(excepted) << name << " passes but is listed as an exception";
         } else if (excepted) {
           failed_exceptions.insert(name);
         } else {

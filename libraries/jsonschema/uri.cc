@@ -58,8 +58,7 @@ std::string Merge(const UriParts& base, absl::string_view path) {
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 int HexValue(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                     : (c | 0x20) - 'a' + 10;
+  return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
 // Whether every character of `text` is unreserved, pct-encoded, a sub-delim,
@@ -67,14 +66,11 @@ int HexValue(char c) {
 bool AllAllowed(absl::string_view text, absl::string_view extra, bool iri) {
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = text[i];
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-      continue;
-    if (absl::string_view("!$&'()*+,;=").find(c) != absl::string_view::npos)
-      continue;
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') continue;
+    if (absl::string_view("!$&'()*+,;=").find(c) != absl::string_view::npos) continue;
     if (extra.find(c) != absl::string_view::npos) continue;
     if (iri && c >= 0x80) continue;
-    if (c == '%' && i + 2 < text.size() && IsHex(text[i + 1]) &&
-        IsHex(text[i + 2])) {
+    if (c == '%' && i + 2 < text.size() && IsHex(text[i + 1]) && IsHex(text[i + 2])) {
       i += 2;
       continue;
     }
@@ -86,8 +82,7 @@ bool AllAllowed(absl::string_view text, absl::string_view extra, bool iri) {
 bool IsScheme(absl::string_view scheme) {
   if (scheme.empty() || !absl::ascii_isalpha(scheme[0])) return false;
   for (char c : scheme) {
-    if (!absl::ascii_isalnum(c) && c != '+' && c != '-' && c != '.')
-      return false;
+    if (!absl::ascii_isalnum(c) && c != '+' && c != '-' && c != '.') return false;
   }
   return true;
 }
@@ -96,14 +91,12 @@ bool IsScheme(absl::string_view scheme) {
 bool IsIpvFuture(absl::string_view host) {
   if (host.empty() || (host[0] | 0x20) != 'v') return false;
   const size_t dot = host.find('.');
-  if (dot == absl::string_view::npos || dot < 2 || dot + 1 == host.size())
-    return false;
+  if (dot == absl::string_view::npos || dot < 2 || dot + 1 == host.size()) return false;
   for (char c : host.substr(1, dot - 1)) {
     if (!IsHex(c)) return false;
   }
   const absl::string_view rest = host.substr(dot + 1);
-  return rest.find('%') == absl::string_view::npos &&
-         AllAllowed(rest, ":", false);
+  return rest.find('%') == absl::string_view::npos && AllAllowed(rest, ":", false);
 }
 
 bool IsAuthority(absl::string_view authority, bool iri) {
@@ -154,8 +147,7 @@ bool IsHierPartQueryFragment(absl::string_view rest, bool relative, bool iri) {
   if (absl::ConsumePrefix(&path, "//")) {
     const size_t slash = path.find('/');
     if (!IsAuthority(path.substr(0, slash), iri)) return false;
-    path = slash == absl::string_view::npos ? absl::string_view()
-                                            : path.substr(slash);
+    path = slash == absl::string_view::npos ? absl::string_view() : path.substr(slash);
   } else if (relative && !absl::StartsWith(path, "/")) {
     const absl::string_view first = path.substr(0, path.find('/'));
     if (first.find(':') != absl::string_view::npos) return false;
@@ -178,8 +170,7 @@ std::string UriParts::ToString() const {
 UriParts SplitUri(absl::string_view uri) {
   UriParts parts;
   const size_t delimiter = uri.find_first_of(":/?#");
-  if (delimiter != absl::string_view::npos && delimiter > 0 &&
-      uri[delimiter] == ':') {
+  if (delimiter != absl::string_view::npos && delimiter > 0 && uri[delimiter] == ':') {
     parts.scheme = std::string(uri.substr(0, delimiter));
     uri.remove_prefix(delimiter + 1);
   }
@@ -196,15 +187,13 @@ UriParts SplitUri(absl::string_view uri) {
   if (absl::ConsumePrefix(&uri, "//")) {
     const size_t slash = uri.find('/');
     parts.authority = std::string(uri.substr(0, slash));
-    uri = slash == absl::string_view::npos ? absl::string_view()
-                                           : uri.substr(slash);
+    uri = slash == absl::string_view::npos ? absl::string_view() : uri.substr(slash);
   }
   parts.path = std::string(uri);
   return parts;
 }
 
-std::string ResolveUri(absl::string_view base_text,
-                       absl::string_view reference) {
+std::string ResolveUri(absl::string_view base_text, absl::string_view reference) {
   const UriParts ref = SplitUri(reference);
   const UriParts base = SplitUri(base_text);
   UriParts target;
@@ -221,8 +210,8 @@ std::string ResolveUri(absl::string_view base_text,
         target.path = base.path;
         target.query = ref.query ? ref.query : base.query;
       } else {
-        target.path = RemoveDotSegments(
-            absl::StartsWith(ref.path, "/") ? ref.path : Merge(base, ref.path));
+        target.path =
+            RemoveDotSegments(absl::StartsWith(ref.path, "/") ? ref.path : Merge(base, ref.path));
         target.query = ref.query;
       }
       target.authority = base.authority;
@@ -244,10 +233,8 @@ std::string PercentDecode(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && IsHex(text[i + 1]) &&
-        IsHex(text[i + 2])) {
-      out +=
-          static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
+    if (text[i] == '%' && i + 2 < text.size() && IsHex(text[i + 1]) && IsHex(text[i + 2])) {
+      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
       i += 2;
     } else {
       out += text[i];
@@ -258,23 +245,19 @@ std::string PercentDecode(absl::string_view text) {
 
 bool IsUri(absl::string_view text, bool iri) {
   const size_t colon = text.find(':');
-  if (colon == absl::string_view::npos || !IsScheme(text.substr(0, colon)))
-    return false;
-  return IsHierPartQueryFragment(text.substr(colon + 1), /*relative=*/false,
-                                 iri);
+  if (colon == absl::string_view::npos || !IsScheme(text.substr(0, colon))) return false;
+  return IsHierPartQueryFragment(text.substr(colon + 1), /*relative=*/false, iri);
 }
 
 bool IsUriReference(absl::string_view text, bool iri) {
-  return IsUri(text, iri) ||
-         IsHierPartQueryFragment(text, /*relative=*/true, iri);
+  return IsUri(text, iri) || IsHierPartQueryFragment(text, /*relative=*/true, iri);
 }
 
 bool IsIpv4(absl::string_view text) {
   const std::vector<absl::string_view> octets = absl::StrSplit(text, '.');
   if (octets.size() != 4) return false;
   for (absl::string_view octet : octets) {
-    if (octet.empty() || octet.size() > 3 ||
-        (octet.size() > 1 && octet[0] == '0')) {
+    if (octet.empty() || octet.size() > 3 || (octet.size() > 1 && octet[0] == '0')) {
       return false;
     }
     int value = 0;
@@ -290,15 +273,13 @@ bool IsIpv4(absl::string_view text) {
 bool IsIpv6(absl::string_view text) {
   // Counts the 16-bit groups of one side of "::"; a trailing dotted quad counts
   // as two.
-  const auto count_groups = [](absl::string_view side, bool ipv4_allowed,
-                               int* groups) {
+  const auto count_groups = [](absl::string_view side, bool ipv4_allowed, int* groups) {
     *groups = 0;
     if (side.empty()) return true;
     const std::vector<absl::string_view> parts = absl::StrSplit(side, ':');
     for (size_t i = 0; i < parts.size(); ++i) {
       const absl::string_view part = parts[i];
-      if (ipv4_allowed && i + 1 == parts.size() &&
-          part.find('.') != part.npos) {
+      if (ipv4_allowed && i + 1 == parts.size() && part.find('.') != part.npos) {
         if (!IsIpv4(part)) return false;
         *groups += 2;
         continue;

@@ -69,15 +69,12 @@ TEST(UriTest, ResolvesRfcExamples) {
 TEST(UriTest, ResolvesJsonSchemaIds) {
   EXPECT_EQ(ResolveUri("http://localhost:1234/sibling_id/base/", "foo.json"),
             "http://localhost:1234/sibling_id/base/foo.json");
-  EXPECT_EQ(ResolveUri("http://example.com/b/c.json", "d.json"),
-            "http://example.com/b/d.json");
+  EXPECT_EQ(ResolveUri("http://example.com/b/c.json", "d.json"), "http://example.com/b/d.json");
   EXPECT_EQ(ResolveUri("urn:uuid:deadbeef-1234", "#/definitions/bar"),
             "urn:uuid:deadbeef-1234#/definitions/bar");
-  EXPECT_EQ(ResolveUri("file:///c:/folder/file.json", "#foo"),
-            "file:///c:/folder/file.json#foo");
-  EXPECT_EQ(
-      ResolveUri("http://example.com/ref/absref.json", "/absref/foobar.json"),
-      "http://example.com/absref/foobar.json");
+  EXPECT_EQ(ResolveUri("file:///c:/folder/file.json", "#foo"), "file:///c:/folder/file.json#foo");
+  EXPECT_EQ(ResolveUri("http://example.com/ref/absref.json", "/absref/foobar.json"),
+            "http://example.com/absref/foobar.json");
   EXPECT_EQ(ResolveUri("HTTP://x/y", "z"), "http://x/z");
 }
 
@@ -91,26 +88,24 @@ TEST(UriTest, SplitsAndDecodesFragments) {
 
 TEST(UriTest, UriGrammar) {
   for (const char* uri :
-       {"http://foo.bar/?baz=qux#quux", "urn:isbn:0451450523",
-        "mailto:John.Doe@example.com", "http://[2001:db8::7]/c=GB?one",
-        "ldap://[2001:db8::7]/c=GB?objectClass?one", "tel:+1-816-555-1212",
-        "file:///c:/folder/file.json", "http://x:8080", "a+b-c.d:"}) {
+       {"http://foo.bar/?baz=qux#quux", "urn:isbn:0451450523", "mailto:John.Doe@example.com",
+        "http://[2001:db8::7]/c=GB?one", "ldap://[2001:db8::7]/c=GB?objectClass?one",
+        "tel:+1-816-555-1212", "file:///c:/folder/file.json", "http://x:8080", "a+b-c.d:"}) {
     EXPECT_TRUE(IsUri(uri)) << uri;
     EXPECT_TRUE(IsUriReference(uri)) << uri;
   }
   for (const char* not_uri :
-       {"//foo.bar/?baz=qux#quux", "/abc", "abc", "1http://x",
-        "http://exa mple.com", "http://x:port", "http://[::1/", "http://x/%zz",
-        "http://x/\\y", "http://\xc3\xa9.com"}) {
+       {"//foo.bar/?baz=qux#quux", "/abc", "abc", "1http://x", "http://exa mple.com",
+        "http://x:port", "http://[::1/", "http://x/%zz", "http://x/\\y", "http://\xc3\xa9.com"}) {
     EXPECT_FALSE(IsUri(not_uri)) << not_uri;
   }
   EXPECT_TRUE(IsUri("http://\xc3\xa9.com/\xc3\xa9", /*iri=*/true));
-  for (const char* reference : {"", "#", "#foo", "/abc", "abc/def", "../x?y#z",
-                                "//host/p", "#/definitions/percent%25field"}) {
+  for (const char* reference : {"", "#", "#foo", "/abc", "abc/def", "../x?y#z", "//host/p",
+                                "#/definitions/percent%25field"}) {
     EXPECT_TRUE(IsUriReference(reference)) << reference;
   }
-  for (const char* not_reference : {"\\\\WINDOWS\\fileshare", "abc#d#e",
-                                    "a:b:c d", "#\"", "http://x/{y}"}) {
+  for (const char* not_reference :
+       {"\\\\WINDOWS\\fileshare", "abc#d#e", "a:b:c d", "#\"", "http://x/{y}"}) {
     EXPECT_FALSE(IsUriReference(not_reference)) << not_reference;
   }
 }
@@ -119,19 +114,17 @@ TEST(UriTest, IpAddresses) {
   for (const char* ip : {"192.168.0.1", "0.0.0.0", "255.255.255.255"}) {
     EXPECT_TRUE(IsIpv4(ip)) << ip;
   }
-  for (const char* ip : {"127.0.0.0.1", "256.256.256.256", "087.10.0.1",
-                         "1.2.3", "1.2.3.", "0x7f000001", "1.2.3.\xd9\xa3"}) {
+  for (const char* ip : {"127.0.0.0.1", "256.256.256.256", "087.10.0.1", "1.2.3", "1.2.3.",
+                         "0x7f000001", "1.2.3.\xd9\xa3"}) {
     EXPECT_FALSE(IsIpv4(ip)) << ip;
   }
-  for (const char* ip :
-       {"::1", "::", "1::", "::abef", "1:2:3:4:5:6:7:8", "1::8",
-        "::ffff:192.168.0.1", "1:2:3:4:5:6:1.2.3.4", "fe80::1:2:3:4:5:6"}) {
+  for (const char* ip : {"::1", "::", "1::", "::abef", "1:2:3:4:5:6:7:8", "1::8",
+                         "::ffff:192.168.0.1", "1:2:3:4:5:6:1.2.3.4", "fe80::1:2:3:4:5:6"}) {
     EXPECT_TRUE(IsIpv6(ip)) << ip;
   }
   for (const char* ip :
-       {"12345::", "1:1:1:1:1:1:1:1:1", "1::2::3", ":::", "1:2:3:4:5:6:7",
-        ":1:2:3:4:5:6:7", "1::2:3:4:5:6:7:8", "1.2.3.4::", "::1.2.3",
-        "fe80::1%eth0", "", "1:2:3:4:5:6:7:1.2.3.4"}) {
+       {"12345::", "1:1:1:1:1:1:1:1:1", "1::2::3", ":::", "1:2:3:4:5:6:7", ":1:2:3:4:5:6:7",
+        "1::2:3:4:5:6:7:8", "1.2.3.4::", "::1.2.3", "fe80::1%eth0", "", "1:2:3:4:5:6:7:1.2.3.4"}) {
     EXPECT_FALSE(IsIpv6(ip)) << ip;
   }
 }

@@ -6,8 +6,8 @@ namespace bulwark {
 namespace jsonschema {
 
 std::string ValidationError::ToString() const {
-  return absl::StrCat(instance_path.empty() ? "(root)" : instance_path, ": ",
-                      message, " (", keyword, ")");
+  return absl::StrCat(instance_path.empty() ? "(root)" : instance_path, ": ", message, " (",
+                      keyword, ")");
 }
 
 }  // namespace jsonschema

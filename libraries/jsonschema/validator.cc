@@ -14,27 +14,23 @@ namespace bulwark {
 namespace jsonschema {
 namespace {
 
-std::string JoinErrors(const std::vector<ValidationError>& errors,
-                       size_t dropped) {
+std::string JoinErrors(const std::vector<ValidationError>& errors, size_t dropped) {
   std::string message = absl::StrJoin(
-      errors, "; ", [](std::string* out, const ValidationError& e) {
-        out->append(e.ToString());
-      });
+      errors, "; ", [](std::string* out, const ValidationError& e) { out->append(e.ToString()); });
   if (dropped > 0) absl::StrAppend(&message, "; and ", dropped, " more");
   return message;
 }
 
 const absl::StatusOr<Schema>& MetaSchema() {
-  static const auto* const meta_schema = new absl::StatusOr<Schema>(
-      CompileWithoutMetaSchemaCheck(Draft07MetaSchemaDocument()));
+  static const auto* const meta_schema =
+      new absl::StatusOr<Schema>(CompileWithoutMetaSchemaCheck(Draft07MetaSchemaDocument()));
   return *meta_schema;
 }
 
 bool IsDraft07Uri(const std::string& uri) {
-  for (const char* accepted : {"http://json-schema.org/draft-07/schema#",
-                               "http://json-schema.org/draft-07/schema",
-                               "https://json-schema.org/draft-07/schema#",
-                               "https://json-schema.org/draft-07/schema"}) {
+  for (const char* accepted :
+       {"http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft-07/schema#", "https://json-schema.org/draft-07/schema"}) {
     if (uri == accepted) return true;
   }
   return false;
@@ -48,15 +44,13 @@ bool NestsDeeperThan(const nlohmann::json& value, size_t limit) {
     pending.pop_back();
     if (!current->is_structured()) continue;
     if (depth >= limit) return true;
-    for (const nlohmann::json& child : *current)
-      pending.emplace_back(&child, depth + 1);
+    for (const nlohmann::json& child : *current) pending.emplace_back(&child, depth + 1);
   }
   return false;
 }
 
 absl::Status CheckNesting(const nlohmann::json& schema) {
-  if (!NestsDeeperThan(schema, Schema::kMaxSchemaNesting))
-    return absl::OkStatus();
+  if (!NestsDeeperThan(schema, Schema::kMaxSchemaNesting)) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("invalid JSON Schema: the document nests deeper than ",
                    Schema::kMaxSchemaNesting, " levels"));
@@ -68,12 +62,10 @@ absl::Status Schema::Validate(const nlohmann::json& instance) const {
   std::vector<ValidationError> errors;
   internal::Evaluator evaluator(&errors, kMaxReportedErrors);
   if (evaluator.Evaluate(*compiled_->root, instance)) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      JoinErrors(errors, evaluator.dropped_errors()));
+  return absl::InvalidArgumentError(JoinErrors(errors, evaluator.dropped_errors()));
 }
 
-std::vector<ValidationError> Schema::Errors(
-    const nlohmann::json& instance) const {
+std::vector<ValidationError> Schema::Errors(const nlohmann::json& instance) const {
   std::vector<ValidationError> errors;
   internal::Evaluator evaluator(&errors, kMaxErrors);
   evaluator.Evaluate(*compiled_->root, instance);
@@ -88,35 +80,31 @@ bool Schema::IsValid(const nlohmann::json& instance) const {
 const nlohmann::json& Schema::document() const { return *compiled_->document; }
 
 absl::StatusOr<Schema> Compile(const nlohmann::json& schema) {
-  if (absl::Status nesting = CheckNesting(schema); !nesting.ok())
-    return nesting;
+  if (absl::Status nesting = CheckNesting(schema); !nesting.ok()) return nesting;
   const absl::StatusOr<Schema>& meta_schema = MetaSchema();
   if (!meta_schema.ok()) {
-    return absl::InternalError(
-        absl::StrCat("the built-in draft-07 meta-schema does not compile: ",
-                     meta_schema.status().message()));
+    return absl::InternalError(absl::StrCat("the built-in draft-07 meta-schema does not compile: ",
+                                            meta_schema.status().message()));
   }
   std::vector<ValidationError> errors;
   internal::Evaluator evaluator(&errors, Schema::kMaxReportedErrors);
   if (!evaluator.Evaluate(*meta_schema->compiled_->root, schema)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a valid draft-07 JSON Schema: ",
-                     JoinErrors(errors, evaluator.dropped_errors())));
+    return absl::InvalidArgumentError(absl::StrCat("not a valid draft-07 JSON Schema: ",
+                                                   JoinErrors(errors, evaluator.dropped_errors())));
   }
   if (schema.is_object()) {
     const auto version = schema.find("$schema");
     if (version != schema.end() && !IsDraft07Uri(version->get<std::string>())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unsupported $schema \"", version->get<std::string>(),
-          "\": only draft-07 (http://json-schema.org/draft-07/schema#) is "
-          "supported"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unsupported $schema \"", version->get<std::string>(),
+                       "\": only draft-07 (http://json-schema.org/draft-07/schema#) is "
+                       "supported"));
     }
   }
   return CompileWithoutMetaSchemaCheck(schema);
 }
 
-absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(
-    const nlohmann::json& schema) {
+absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(const nlohmann::json& schema) {
   if (absl::Status nesting = CheckNesting(schema); !nesting.ok()) {
     return nesting;
   }

@@ -86,8 +86,7 @@ class Schema {
 
  private:
   friend absl::StatusOr<Schema> Compile(const nlohmann::json& schema);
-  friend absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(
-      const nlohmann::json& schema);
+  friend absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(const nlohmann::json& schema);
 
   explicit Schema(std::shared_ptr<const internal::CompiledSchema> compiled)
       : compiled_(std::move(compiled)) {}
@@ -102,8 +101,7 @@ absl::StatusOr<Schema> Compile(const nlohmann::json& schema);
 // valid, such as the meta-schema itself). A malformed keyword is still an
 // error; a subtly invalid schema (say, `"minLength": -1`) may be reported
 // differently than Compile would.
-absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(
-    const nlohmann::json& schema);
+absl::StatusOr<Schema> CompileWithoutMetaSchemaCheck(const nlohmann::json& schema);
 
 }  // namespace jsonschema
 }  // namespace bulwark

@@ -105,9 +105,7 @@ BENCHMARK(BM_ValidateInvalid);
 // against {}.
 void BM_ValidateDefaultSchema(benchmark::State& state) {
   const Schema schema =
-      Compile(
-          json::parse(R"({"type": "object", "additionalProperties": false})"))
-          .value();
+      Compile(json::parse(R"({"type": "object", "additionalProperties": false})")).value();
   const json empty = json::object();
   for (auto _ : state) benchmark::DoNotOptimize(schema.Validate(empty));
 }

@@ -50,8 +50,7 @@ void Log(LogLevel level, absl::string_view message, const nlohmann::json& fields
   if (fields.is_object()) {
     for (const auto& [key, value] : fields.items()) line[key] = value;
   }
-  std::string text =
-      line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
   (void)ignored;
 }

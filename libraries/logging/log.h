@@ -11,7 +11,6 @@
 #define BULWARK_LIBRARIES_LOGGING_LOG_H_
 
 #include "absl/strings/string_view.h"
-
 #include "nlohmann/json.hpp"
 
 namespace bulwark {
@@ -28,8 +27,7 @@ void Log(LogLevel level, absl::string_view message,
 inline void LogInfo(absl::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
   Log(LogLevel::kInfo, m, f);
 }
-inline void LogWarning(absl::string_view m,
-                       const nlohmann::json& f = nlohmann::json::object()) {
+inline void LogWarning(absl::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
   Log(LogLevel::kWarning, m, f);
 }
 inline void LogError(absl::string_view m, const nlohmann::json& f = nlohmann::json::object()) {

@@ -65,8 +65,8 @@ absl::Status Bootstrap(const BootstrapOptions& options) {
     step = "create database " + options.database;
     {
       pqxx::nontransaction txn(admin);
-      pqxx::result exists = txn.exec_params(
-          "SELECT 1 FROM pg_database WHERE datname = $1", options.database);
+      pqxx::result exists =
+          txn.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", options.database);
       if (exists.empty()) {
         try {
           txn.exec("CREATE DATABASE " + txn.quote_name(options.database));

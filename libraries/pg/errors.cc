@@ -52,8 +52,7 @@ absl::StatusCode CodeForSqlState(absl::string_view s) {
   if (s == "40001" || s == "40P01") return absl::StatusCode::kAborted;
   if (s == "57014") return absl::StatusCode::kDeadlineExceeded;
   if (s == "42501") return absl::StatusCode::kPermissionDenied;
-  if (s == "53300" || s == "57P01" || s == "57P02" || s == "57P03" ||
-      absl::StartsWith(s, "08")) {
+  if (s == "53300" || s == "57P01" || s == "57P02" || s == "57P03" || absl::StartsWith(s, "08")) {
     return absl::StatusCode::kUnavailable;
   }
   return absl::StatusCode::kInternal;

@@ -25,9 +25,9 @@
 
 #include <exception>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace bulwark::pg {
 

@@ -39,8 +39,7 @@ TEST(ErrorsTest, MessagesNameTheOperationNotTheSql) {
   EXPECT_EQ(s.message().find("secret"), std::string::npos);
   EXPECT_EQ(StatusFromException(pqxx::broken_connection("gone"), "x").code(),
             absl::StatusCode::kUnavailable);
-  EXPECT_EQ(StatusFromException(pqxx::in_doubt_error("?"), "x").code(),
-            absl::StatusCode::kUnknown);
+  EXPECT_EQ(StatusFromException(pqxx::in_doubt_error("?"), "x").code(), absl::StatusCode::kUnknown);
   EXPECT_EQ(StatusFromException(pqxx::serialization_failure("conflict"), "x").code(),
             absl::StatusCode::kAborted);
   EXPECT_EQ(StatusFromException(pqxx::deadlock_detected("deadlock"), "x").code(),

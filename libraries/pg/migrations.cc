@@ -12,9 +12,9 @@ absl::Status ValidateSet(const MigrationSet& set) {
   if (set.service.empty()) return absl::InvalidArgumentError("migration set has no service");
   for (size_t i = 0; i < set.migrations.size(); ++i) {
     if (set.migrations[i].version != static_cast<int>(i + 1)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          set.service, " migrations must be numbered 1..N without gaps; found ",
-          set.migrations[i].version, " at position ", i + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat(set.service, " migrations must be numbered 1..N without gaps; found ",
+                       set.migrations[i].version, " at position ", i + 1));
     }
   }
   return absl::OkStatus();
@@ -50,8 +50,8 @@ absl::StatusOr<int> ApplyMigrations(const std::string& owner_dsn, const Migratio
   try {
     conn = std::make_unique<pqxx::connection>(owner_dsn);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot connect to the database as ",
-                                               set.owner_role(), ": ", e.what()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to the database as ", set.owner_role(), ": ", e.what()));
   }
   const std::string schema = conn->quote_name(set.schema());
   const std::string lock_key = "bulwark-migrate:" + set.schema();
@@ -86,8 +86,9 @@ absl::StatusOr<int> ApplyMigrations(const std::string& owner_dsn, const Migratio
                txn.quote_name(set.runtime_role()));
       txn.exec("GRANT SELECT ON " + schema + ".schema_migrations TO " +
                txn.quote_name(set.runtime_role()));
-      txn.exec_params("INSERT INTO " + schema + ".schema_migrations (version, name) VALUES ($1, $2)",
-                      m.version, m.name);
+      txn.exec_params(
+          "INSERT INTO " + schema + ".schema_migrations (version, name) VALUES ($1, $2)", m.version,
+          m.name);
       txn.commit();
       version = m.version;
     }
@@ -95,8 +96,8 @@ absl::StatusOr<int> ApplyMigrations(const std::string& owner_dsn, const Migratio
     result = StatusFromException(e, absl::StrCat(set.service, " ", step));
     if (result.code() == absl::StatusCode::kInternal) {
       // A broken migration is the operator's to fix: show the database's words.
-      result = absl::FailedPreconditionError(absl::StrCat(set.service, " ", step,
-                                                          " failed: ", e.what()));
+      result = absl::FailedPreconditionError(
+          absl::StrCat(set.service, " ", step, " failed: ", e.what()));
     }
   }
   try {

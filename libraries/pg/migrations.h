@@ -42,9 +42,7 @@ struct MigrationSet {
   std::string schema() const { return service; }
   std::string runtime_role() const { return "bulwark_" + service; }
   std::string owner_role() const { return "bulwark_" + service + "_owner"; }
-  int latest_version() const {
-    return migrations.empty() ? 0 : migrations.back().version;
-  }
+  int latest_version() const { return migrations.empty() ? 0 : migrations.back().version; }
 };
 
 // Applies what is missing; returns the schema version afterwards.

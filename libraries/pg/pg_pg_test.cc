@@ -196,8 +196,9 @@ TEST_F(PgTest, ABrokenPooledConnectionIsReplacedOnce) {
   {
     pqxx::connection admin(db_->AdminDsn());
     pqxx::nontransaction txn(admin);
-    txn.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-             "WHERE usename = 'bulwark_demo' AND pid <> pg_backend_pid()");
+    txn.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE usename = 'bulwark_demo' AND pid <> pg_backend_pid()");
   }
   absl::Status s = RunTransaction(*pool_, {}, [](pqxx::work& txn) {
     txn.exec("INSERT INTO demo.counters VALUES ('after-restart', 1)");

@@ -12,8 +12,7 @@
 namespace bulwark::pg {
 
 absl::StatusOr<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create(
-    const std::vector<const MigrationSet*>& sets,
-    const std::vector<std::string>& extra_services) {
+    const std::vector<const MigrationSet*>& sets, const std::vector<std::string>& extra_services) {
   const char* admin = std::getenv("BULWARK_TEST_PG_ADMIN");
   if (admin == nullptr || *admin == '\0') {
     return absl::FailedPreconditionError(
@@ -48,9 +47,7 @@ PgTestDatabase::~PgTestDatabase() {
   if (!name_.empty()) (void)DropDatabase(admin_dsn_, name_);
 }
 
-std::string PgTestDatabase::AdminDsn() const {
-  return DsnWith(admin_dsn_, {{"dbname", name_}});
-}
+std::string PgTestDatabase::AdminDsn() const { return DsnWith(admin_dsn_, {{"dbname", name_}}); }
 
 std::string PgTestDatabase::RuntimeDsn(const std::string& service) const {
   std::string role = "bulwark_" + service;

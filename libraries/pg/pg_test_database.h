@@ -3,8 +3,9 @@
 // PgTestDatabase (testonly): a fresh, migrated database on the test cluster for one test.
 // The cluster's administrator connection string comes from BULWARK_TEST_PG_ADMIN (libpq
 // keyword form; `./dev test` starts a throwaway cluster and sets it). Create() bootstraps the
-// services' roles with fixed test passwords (resetting them: the cluster is the tests'), creates a uniquely named database, applies the
-// given migration sets as each service's owner role, and the destructor drops the database.
+// services' roles with fixed test passwords (resetting them: the cluster is the tests'), creates a
+// uniquely named database, applies the given migration sets as each service's owner role, and the
+// destructor drops the database.
 //
 //   auto db = PgTestDatabase::Create({&schema::AuthMigrations()});
 //   ASSERT_TRUE(db.ok()) << db.status();

@@ -11,9 +11,7 @@ ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connect
     : pool_(pool), connection_(std::move(c)) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_),
-      connection_(std::move(other.connection_)),
-      discard_(other.discard_) {
+    : pool_(other.pool_), connection_(std::move(other.connection_)), discard_(other.discard_) {
   other.pool_ = nullptr;
 }
 
@@ -21,8 +19,7 @@ ConnectionPool::Lease::~Lease() {
   if (pool_ != nullptr) pool_->Release(std::move(connection_), discard_);
 }
 
-absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
-    const Options& options) {
+absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const Options& options) {
   if (options.dsn.empty()) {
     return absl::InvalidArgumentError("database connection string is empty");
   }
@@ -41,8 +38,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
       return !idle_.empty() || open_ < options_.size;
     };
     if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
-      return absl::DeadlineExceededError(
-          "no database connection became free before the deadline");
+      return absl::DeadlineExceededError("no database connection became free before the deadline");
     }
     if (!idle_.empty()) {
       std::unique_ptr<pqxx::connection> c = std::move(idle_.back());
@@ -55,9 +51,8 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
   try {
     std::string dsn = options_.dsn;
     int seconds = std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout));
-    dsn += (dsn.find("://") != std::string::npos
-                ? (dsn.find('?') == std::string::npos ? "?" : "&")
-                : " ");
+    dsn += (dsn.find("://") != std::string::npos ? (dsn.find('?') == std::string::npos ? "?" : "&")
+                                                 : " ");
     dsn += absl::StrCat("connect_timeout=", seconds);
     return Lease(this, std::make_unique<pqxx::connection>(dsn));
   } catch (const std::exception& e) {

@@ -13,7 +13,6 @@
 #define BULWARK_LIBRARIES_PG_SQL_TIME_H_
 
 #include <pqxx/field>
-
 #include <string>
 
 #include "absl/strings/str_cat.h"

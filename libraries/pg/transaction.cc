@@ -63,8 +63,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
       if (last.code() != absl::StatusCode::kAborted) return last;
     }
   }
-  return absl::AbortedError(absl::StrCat(options.name, ": gave up after ",
-                                         options.max_attempts,
+  return absl::AbortedError(absl::StrCat(options.name, ": gave up after ", options.max_attempts,
                                          " attempts conflicted with concurrent changes"));
 }
 

@@ -25,13 +25,12 @@
 #define BULWARK_LIBRARIES_PG_TRANSACTION_H_
 
 #include <functional>
+#include <pqxx/transaction>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libraries/pg/pool.h"
-
-#include <pqxx/transaction>
 
 namespace bulwark::pg {
 
@@ -48,8 +47,7 @@ struct TransactionOptions {
   std::string name = "database transaction";
 
   // The common case: read committed, `name`d, bounded by `deadline`.
-  static TransactionOptions Named(absl::Time deadline, std::string name,
-                                  bool read_only = false) {
+  static TransactionOptions Named(absl::Time deadline, std::string name, bool read_only = false) {
     TransactionOptions o;
     o.deadline = deadline;
     o.name = std::move(name);

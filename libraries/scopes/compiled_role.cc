@@ -24,8 +24,7 @@ absl::Status InvalidRole(const Role& role, std::string message) {
   return error.ToStatus();
 }
 
-absl::Status InvalidScope(const Role& role, std::string scope,
-                          absl::string_view what) {
+absl::Status InvalidScope(const Role& role, std::string scope, absl::string_view what) {
   RoleSetError error;
   error.code = RoleSetError::Code::kInvalidScope;
   error.message = absl::StrCat("parameterized scope '", scope, "' ", what);
@@ -39,23 +38,20 @@ absl::Status InvalidScope(const Role& role, std::string scope,
 // starts with `given`'s prefix.
 bool OracleMatch(absl::string_view given, absl::string_view required) {
   if (given == required) return true;
-  return IsStar(given) &&
-         absl::StartsWith(WithoutStar(required), WithoutStar(given));
+  return IsStar(given) && absl::StartsWith(WithoutStar(required), WithoutStar(given));
 }
 
 }  // namespace
 
 absl::StatusOr<CompiledRole> CompileRole(const Role& role, uint32_t slot) {
   if (role.role_id.empty() || !ValidScope(role.role_id)) {
-    return InvalidRole(role,
-                       absl::StrCat("roleId '", role.role_id,
-                                    "' must be non-empty printable ASCII"));
+    return InvalidRole(
+        role, absl::StrCat("roleId '", role.role_id, "' must be non-empty printable ASCII"));
   }
   for (const std::string& scope : role.scopes) {
     if (!ValidScope(scope)) {
       return InvalidRole(
-          role, absl::StrCat("role '", role.role_id, "' has an invalid scope '",
-                             scope, "'"));
+          role, absl::StrCat("role '", role.role_id, "' has an invalid scope '", scope, "'"));
     }
   }
   CompiledRole c;
@@ -88,13 +84,11 @@ absl::StatusOr<CompiledRole> CompileRole(const Role& role, uint32_t slot) {
     std::string original = s;
     original.replace(at, 1, kParamMarker);
     if (absl::StrContains(s, kParamMarker)) {
-      return InvalidScope(role, std::move(original),
-                          "contains multiple '<..>'");
+      return InvalidScope(role, std::move(original), "contains multiple '<..>'");
     }
     if (at + 1 == s.size() && at > 0 && s[at - 1] == '*') {
-      return InvalidScope(
-          role, std::move(original),
-          "ends with '*<..>' which implies an ambiguous kleene");
+      return InvalidScope(role, std::move(original),
+                          "ends with '*<..>' which implies an ambiguous kleene");
     }
     c.params.push_back({s.substr(0, at), s.substr(at + 1)});
     kleene_form.push_back(absl::StrCat(c.params.back().prefix, "*"));

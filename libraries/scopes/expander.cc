@@ -12,14 +12,13 @@ namespace {
 // Racing readers may both compute; the first to publish wins and the others
 // discard their copy.
 template <typename Compute>
-const std::vector<std::string>& Cached(
-    std::atomic<const std::vector<std::string>*>& slot, Compute compute) {
+const std::vector<std::string>& Cached(std::atomic<const std::vector<std::string>*>& slot,
+                                       Compute compute) {
   const std::vector<std::string>* cached = slot.load(std::memory_order_acquire);
   if (cached != nullptr) return *cached;
   auto* computed = new std::vector<std::string>(compute());
   const std::vector<std::string>* expected = nullptr;
-  if (slot.compare_exchange_strong(expected, computed,
-                                   std::memory_order_acq_rel,
+  if (slot.compare_exchange_strong(expected, computed, std::memory_order_acq_rel,
                                    std::memory_order_acquire)) {
     return *computed;
   }
@@ -29,8 +28,7 @@ const std::vector<std::string>& Cached(
 
 }  // namespace
 
-const std::vector<std::string>& KleeneOf(const TrieNode& root,
-                                         const TrieNode& node) {
+const std::vector<std::string>& KleeneOf(const TrieNode& root, const TrieNode& node) {
   return Cached(node.kleene, [&] {
     Expander expander(root, /*use_closures=*/false);
     expander.AddSubtree(node);
@@ -38,8 +36,7 @@ const std::vector<std::string>& KleeneOf(const TrieNode& root,
   });
 }
 
-const std::vector<std::string>& ClosureOf(const TrieNode& root,
-                                          const TrieNode& node,
+const std::vector<std::string>& ClosureOf(const TrieNode& root, const TrieNode& node,
                                           const CompiledRole& role) {
   return Cached(role.star ? node.star_closure : node.exact_closure, [&] {
     Expander expander(root, /*use_closures=*/false);
@@ -81,8 +78,7 @@ void Expander::Param(const CompiledRole& role, absl::string_view param) {
   if (role.params.empty()) return;
   std::vector<std::string> granted;
   granted.reserve(role.params.size());
-  for (const ParamScope& p : role.params)
-    granted.push_back(Substitute(p, param));
+  for (const ParamScope& p : role.params) granted.push_back(Substitute(p, param));
   // Strings are final once stored: views into them stay valid.
   const std::vector<std::string>& stored =
       substituted_.emplace_back(SortAndNormalize(std::move(granted)));
@@ -93,9 +89,7 @@ void Expander::Param(const CompiledRole& role, absl::string_view param) {
   }
 }
 
-void Expander::Subtree(const TrieNode& node) {
-  lists_.push_back(KleeneOf(root_, node));
-}
+void Expander::Subtree(const TrieNode& node) { lists_.push_back(KleeneOf(root_, node)); }
 
 void Expander::Drain() {
   while (!pending_.empty()) {

@@ -34,21 +34,18 @@ namespace bulwark::scopes::internal {
 // The normalized expansion of every role in `node`'s subtree (star roles with
 // parameter `*`), computed on first use and cached in the node. `root` is the
 // trie `node` belongs to.
-const std::vector<std::string>& KleeneOf(const TrieNode& root,
-                                         const TrieNode& node);
+const std::vector<std::string>& KleeneOf(const TrieNode& root, const TrieNode& node);
 
 // The normalized closure of `role` (held by `node`): its literal scopes and
 // everything they grant, computed on first use and cached in the node.
-const std::vector<std::string>& ClosureOf(const TrieNode& root,
-                                          const TrieNode& node,
+const std::vector<std::string>& ClosureOf(const TrieNode& root, const TrieNode& node,
                                           const CompiledRole& role);
 
 class Expander {
  public:
   // With `use_closures`, a fired role contributes its cached closure; without,
   // its literal scopes are walked (what the caches are computed with).
-  Expander(const TrieNode& root, bool use_closures)
-      : root_(root), use_closures_(use_closures) {}
+  Expander(const TrieNode& root, bool use_closures) : root_(root), use_closures_(use_closures) {}
   Expander(const Expander&) = delete;
   Expander& operator=(const Expander&) = delete;
 

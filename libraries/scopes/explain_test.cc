@@ -12,8 +12,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-Explanation Explain(const std::vector<Role>& roles,
-                    const std::vector<std::string>& scopes,
+Explanation Explain(const std::vector<Role>& roles, const std::vector<std::string>& scopes,
                     const std::string& target) {
   auto resolver = Resolver::Create(roles);
   EXPECT_TRUE(resolver.ok());
@@ -37,8 +36,7 @@ TEST(ExplainTest, ShortestChainIsChosen) {
   const Explanation e = Explain(roles, {"assume:a"}, "secrets:get:x");
   EXPECT_TRUE(e.satisfied);
   EXPECT_EQ(e.given, "assume:a");
-  EXPECT_THAT(e.steps, ElementsAre(ExplainStep{"assume:a", "a"},
-                                   ExplainStep{"assume:d", "d"}));
+  EXPECT_THAT(e.steps, ElementsAre(ExplainStep{"assume:a", "a"}, ExplainStep{"assume:d", "d"}));
   EXPECT_EQ(e.granting_scope, "secrets:*");
 }
 
@@ -47,12 +45,10 @@ TEST(ExplainTest, ParameterizedAndKleeneSteps) {
       {"login:*", {"assume:project-admin:<..>"}},
       {"project-admin:*", {"secrets:get:project/<..>/*"}},
   };
-  Explanation e =
-      Explain(roles, {"assume:login:zap"}, "secrets:get:project/zap/key");
+  Explanation e = Explain(roles, {"assume:login:zap"}, "secrets:get:project/zap/key");
   EXPECT_TRUE(e.satisfied);
   EXPECT_THAT(e.steps, ElementsAre(ExplainStep{"assume:login:zap", "login:*"},
-                                   ExplainStep{"assume:project-admin:zap",
-                                               "project-admin:*"}));
+                                   ExplainStep{"assume:project-admin:zap", "project-admin:*"}));
   EXPECT_EQ(e.granting_scope, "secrets:get:project/zap/*");
   // "assume:*" fires every role with parameter `*`.
   e = Explain(roles, {"assume:*"}, "secrets:get:project/other/key");

@@ -10,11 +10,8 @@
 namespace bulwark::scopes {
 namespace {
 
-bool SatisfiesImpl(absl::Span<const std::string> scopes,
-                   const Expression& expr) {
-  const auto satisfied = [&](const Expression& child) {
-    return SatisfiesImpl(scopes, child);
-  };
+bool SatisfiesImpl(absl::Span<const std::string> scopes, const Expression& expr) {
+  const auto satisfied = [&](const Expression& child) { return SatisfiesImpl(scopes, child); };
   const auto& children = expr.children();
   switch (expr.kind()) {
     case Expression::Kind::kScope:
@@ -30,8 +27,8 @@ bool SatisfiesImpl(absl::Span<const std::string> scopes,
 // Appends the satisfied leaves of `expr` to `used` and returns true, or leaves
 // `used` as it was and returns false. Every AnyOf branch is evaluated, so all
 // matching branches are kept.
-bool CollectSatisfying(absl::Span<const std::string> scopes,
-                       const Expression& expr, std::vector<std::string>& used) {
+bool CollectSatisfying(absl::Span<const std::string> scopes, const Expression& expr,
+                       std::vector<std::string>& used) {
   const size_t start = used.size();
   switch (expr.kind()) {
     case Expression::Kind::kScope:
@@ -95,8 +92,7 @@ Divided Divide(const std::vector<Expression>& subexprs) {
 // Concatenates the children of `exprs` (all of kind `kind`); an expression of
 // another kind is spliced in whole (see the header for where this differs from
 // upstream).
-std::vector<Expression> Flatten(const std::vector<Expression>& exprs,
-                                Expression::Kind kind) {
+std::vector<Expression> Flatten(const std::vector<Expression>& exprs, Expression::Kind kind) {
   std::vector<Expression> out;
   for (const Expression& e : exprs) {
     if (e.kind() == kind) {
@@ -118,8 +114,7 @@ Expression Simplify(const Expression& expr) {
     for (Expression& e : d.all_ofs) e = Simplify(e);
   } else {
     std::vector<Expression> simplified;
-    for (const Expression& e : expr.children())
-      simplified.push_back(Simplify(e));
+    for (const Expression& e : expr.children()) simplified.push_back(Simplify(e));
     d = Divide(simplified);
     d.scopes = NormalizeScopeSet(std::move(d.scopes));
   }
@@ -132,8 +127,8 @@ Expression Simplify(const Expression& expr) {
   subexprs.insert(subexprs.end(), d.any_ofs.begin(), d.any_ofs.end());
   subexprs.insert(subexprs.end(), d.all_ofs.begin(), d.all_ofs.end());
   if (subexprs.size() == 1) return subexprs[0];
-  Expression result = any_of ? Expression::AnyOf(std::move(subexprs))
-                             : Expression::AllOf(std::move(subexprs));
+  Expression result =
+      any_of ? Expression::AnyOf(std::move(subexprs)) : Expression::AllOf(std::move(subexprs));
   return rerun ? Simplify(result) : result;
 }
 
@@ -145,20 +140,19 @@ bool ValidExpression(const Expression& expr) {
                      [](const Expression& e) { return ValidExpression(e); });
 }
 
-bool SatisfiesExpression(absl::Span<const std::string> scopes,
-                         const Expression& expr) {
+bool SatisfiesExpression(absl::Span<const std::string> scopes, const Expression& expr) {
   return SatisfiesImpl(scopes, expr);
 }
 
-std::optional<std::vector<std::string>> ScopesSatisfying(
-    absl::Span<const std::string> scopes, const Expression& expr) {
+std::optional<std::vector<std::string>> ScopesSatisfying(absl::Span<const std::string> scopes,
+                                                         const Expression& expr) {
   std::vector<std::string> used;
   if (!CollectSatisfying(scopes, expr, used)) return std::nullopt;
   return SortAndNormalize(std::move(used));
 }
 
-std::optional<Expression> RemoveGivenScopes(
-    absl::Span<const std::string> scopes, const Expression& expr) {
+std::optional<Expression> RemoveGivenScopes(absl::Span<const std::string> scopes,
+                                            const Expression& expr) {
   switch (expr.kind()) {
     case Expression::Kind::kScope:
       if (SetSatisfies(scopes, expr.scope())) return std::nullopt;
@@ -194,8 +188,7 @@ std::optional<Expression> RemoveGivenScopes(
 
 absl::StatusOr<Expression> SimplifyScopeExpression(const Expression& expr) {
   if (!ValidExpression(expr)) {
-    return absl::InvalidArgumentError(
-        "Cannot simplify invalid scope expression");
+    return absl::InvalidArgumentError("Cannot simplify invalid scope expression");
   }
   return Simplify(expr);
 }

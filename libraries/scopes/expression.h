@@ -62,12 +62,9 @@ class Expression {
 
   // Structural equality (equal stable JSON).
   friend bool operator==(const Expression& a, const Expression& b) {
-    return a.kind_ == b.kind_ && a.scope_ == b.scope_ &&
-           a.children_ == b.children_;
+    return a.kind_ == b.kind_ && a.scope_ == b.scope_ && a.children_ == b.children_;
   }
-  friend bool operator!=(const Expression& a, const Expression& b) {
-    return !(a == b);
-  }
+  friend bool operator!=(const Expression& a, const Expression& b) { return !(a == b); }
 
  private:
   Expression(Kind kind, std::vector<Expression> children)
@@ -83,17 +80,16 @@ class Expression {
 // for the JSON check.
 bool ValidExpression(const Expression& expr);
 
-bool SatisfiesExpression(absl::Span<const std::string> scopes,
-                         const Expression& expr);
+bool SatisfiesExpression(absl::Span<const std::string> scopes, const Expression& expr);
 
-std::optional<std::vector<std::string>> ScopesSatisfying(
-    absl::Span<const std::string> scopes, const Expression& expr);
+std::optional<std::vector<std::string>> ScopesSatisfying(absl::Span<const std::string> scopes,
+                                                         const Expression& expr);
 
 // A satisfied leaf disappears; AllOf keeps its unsatisfied children (none left:
 // nullopt; one left: that child); AnyOf is satisfied (nullopt) if any child is,
 // a single child replaces it, and an empty AnyOf comes back unchanged.
-std::optional<Expression> RemoveGivenScopes(
-    absl::Span<const std::string> scopes, const Expression& expr);
+std::optional<Expression> RemoveGivenScopes(absl::Span<const std::string> scopes,
+                                            const Expression& expr);
 
 // Flattens AnyOf-in-AnyOf and AllOf-in-AllOf, normalizes the scope leaves of
 // each AllOf, sorts the leaves of each AnyOf, removes repeated subexpressions

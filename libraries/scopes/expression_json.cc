@@ -50,8 +50,7 @@ absl::StatusOr<Expression> ExpressionFromJson(const nlohmann::json& json) {
     if (!e.ok()) return e.status();
     parsed.push_back(*std::move(e));
   }
-  return any_of ? Expression::AnyOf(std::move(parsed))
-                : Expression::AllOf(std::move(parsed));
+  return any_of ? Expression::AnyOf(std::move(parsed)) : Expression::AllOf(std::move(parsed));
 }
 
 nlohmann::json ExpressionToJson(const Expression& expr) {
@@ -60,8 +59,7 @@ nlohmann::json ExpressionToJson(const Expression& expr) {
   for (const Expression& child : expr.children()) {
     children.push_back(ExpressionToJson(child));
   }
-  return {{expr.kind() == Expression::Kind::kAnyOf ? kAnyOf : kAllOf,
-           std::move(children)}};
+  return {{expr.kind() == Expression::Kind::kAnyOf ? kAnyOf : kAllOf, std::move(children)}};
 }
 
 }  // namespace bulwark::scopes

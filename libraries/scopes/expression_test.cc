@@ -26,11 +26,10 @@ std::string Dump(const std::optional<Expression>& e) {
 
 TEST(ExpressionJsonTest, UpstreamInvalidExpressions) {
   for (const char* text :
-       {R"({})", R"([])", R"(12)", R"({"Foo": ["abc"]})",
-        R"({"AnyOf": ["abc"], "AllOf": ["abc"]})", R"({"AnyOf": 1})",
-        R"({"AnyOf": "scope:bar"})", R"({"AnyOf": {}})", R"(null)",
-        R"({"AnyOf": [null]})", R"({"AllOf": [["a"]]})", R"(["a"])",
-        R"("bad\nscope")", R"({"AllOf": ["ok", "tab\t"]})", R"(true)"}) {
+       {R"({})", R"([])", R"(12)", R"({"Foo": ["abc"]})", R"({"AnyOf": ["abc"], "AllOf": ["abc"]})",
+        R"({"AnyOf": 1})", R"({"AnyOf": "scope:bar"})", R"({"AnyOf": {}})", R"(null)",
+        R"({"AnyOf": [null]})", R"({"AllOf": [["a"]]})", R"(["a"])", R"("bad\nscope")",
+        R"({"AllOf": ["ok", "tab\t"]})", R"(true)"}) {
     EXPECT_FALSE(IsValidExpressionJson(json::parse(text))) << text;
     EXPECT_EQ(ExpressionFromJson(json::parse(text)).status().message(),
               "expected a valid scope expression");
@@ -39,14 +38,13 @@ TEST(ExpressionJsonTest, UpstreamInvalidExpressions) {
 
 TEST(ExpressionJsonTest, UpstreamValidExpressionsRoundTrip) {
   for (const char* text :
-       {R"("hello-world")", R"("scope:foo")", R"({"AnyOf":[]})",
-        R"({"AllOf":[]})", R"({"AnyOf":["abc"]})", R"({"AllOf":["abc"]})",
+       {R"("hello-world")", R"("scope:foo")", R"({"AnyOf":[]})", R"({"AllOf":[]})",
+        R"({"AnyOf":["abc"]})", R"({"AllOf":["abc"]})",
         R"({"AnyOf":[{"AnyOf":["scope:foo:thing"]}]})",
         R"({"AllOf":[{"AllOf":["scope:foo:thing","scope:bar:thing"]}]})",
         R"({"AnyOf":[{"AllOf":["scope:foo:thing"]}]})",
         R"({"AllOf":[{"AnyOf":["scope:foo:thing","scope:bar:thing"]}]})",
-        R"({"AllOf":[{"AnyOf":[{"AllOf":["foo"]},{"AllOf":["bar"]}]}]})",
-        R"("")"}) {
+        R"({"AllOf":[{"AnyOf":[{"AllOf":["foo"]},{"AllOf":["bar"]}]}]})", R"("")"}) {
     EXPECT_TRUE(IsValidExpressionJson(json::parse(text))) << text;
     EXPECT_EQ(ExpressionToJson(E(text)).dump(), text);
     EXPECT_TRUE(ValidExpression(E(text)));
@@ -72,10 +70,8 @@ TEST(SatisfiesExpressionTest, UpstreamUnsatisfied) {
       {{"abc*"}, R"({"AllOf": ["abc", "ghi"]})"},
       {{""}, R"({"AnyOf": ["abc", "def"]})"},
       {{"abc:def"}, R"({"AnyOf": ["abc", "def"]})"},
-      {{"xyz", "abc"},
-       R"({"AllOf": [{"AnyOf": [{"AllOf": ["foo"]}, {"AllOf": ["bar"]}]}]})"},
-      {{"a*", "b*", "c*"},
-       R"({"AllOf": ["bx", "cx", {"AnyOf": ["xxx", "yyyy"]}]})"},
+      {{"xyz", "abc"}, R"({"AllOf": [{"AnyOf": [{"AllOf": ["foo"]}, {"AllOf": ["bar"]}]}]})"},
+      {{"a*", "b*", "c*"}, R"({"AllOf": ["bx", "cx", {"AnyOf": ["xxx", "yyyy"]}]})"},
   };
   for (const Unsatisfied& c : cases) {
     EXPECT_FALSE(SatisfiesExpression(c.scopes, E(c.expr))) << c.expr;
@@ -101,9 +97,7 @@ TEST(SatisfiesExpressionTest, UpstreamSatisfied) {
       {{"abc*"}, R"({"AnyOf": ["abc", "def"]})", {"abc"}},
       {{"abc*"}, R"({"AnyOf": ["abc"]})", {"abc"}},
       {{"abc*", "def*"}, R"({"AnyOf": ["abc", "def"]})", {"abc", "def"}},
-      {{"foo"},
-       R"({"AllOf": [{"AnyOf": [{"AllOf": ["foo"]}, {"AllOf": ["bar"]}]}]})",
-       {"foo"}},
+      {{"foo"}, R"({"AllOf": [{"AnyOf": [{"AllOf": ["foo"]}, {"AllOf": ["bar"]}]}]})", {"foo"}},
       {{"a*", "b*", "c*"}, R"({"AnyOf": ["cfoo", "dfoo"]})", {"cfoo"}},
       {{"a*", "b*", "c*"}, R"({"AnyOf": ["bx", "by"]})", {"bx", "by"}},
       {{"a*", "b*", "c*"}, R"({"AllOf": ["bx", "cx"]})", {"bx", "cx"}},
@@ -139,12 +133,8 @@ TEST(RemoveGivenScopesTest, UpstreamVectors) {
       {{"a"}, R"({"AnyOf":["a","b"]})", "null"},
       {{"c"}, R"({"AnyOf":["a","b"]})", R"({"AnyOf":["a","b"]})"},
       {{"ghi"}, R"({"AnyOf":["abc","def"]})", R"({"AnyOf":["abc","def"]})"},
-      {{"ghi"},
-       R"({"AllOf":["abc","def","ghi"]})",
-       R"({"AllOf":["abc","def"]})"},
-      {{"ghi*", "fff*"},
-       R"({"AnyOf":["abc","def"]})",
-       R"({"AnyOf":["abc","def"]})"},
+      {{"ghi"}, R"({"AllOf":["abc","def","ghi"]})", R"({"AllOf":["abc","def"]})"},
+      {{"ghi*", "fff*"}, R"({"AnyOf":["abc","def"]})", R"({"AnyOf":["abc","def"]})"},
       {{"xyz", "abc"},
        R"({"AllOf":[{"AnyOf":[{"AllOf":["foo"]},{"AllOf":["bar"]}]}]})",
        R"({"AnyOf":["foo","bar"]})"},
@@ -155,8 +145,7 @@ TEST(RemoveGivenScopesTest, UpstreamVectors) {
       {{"x"}, R"({"AnyOf":[{"AnyOf":[]}]})", R"({"AnyOf":[]})"},
   };
   for (const Removal& c : cases) {
-    EXPECT_EQ(Dump(RemoveGivenScopes(c.scopes, E(c.expr))), c.expected)
-        << c.expr;
+    EXPECT_EQ(Dump(RemoveGivenScopes(c.scopes, E(c.expr))), c.expected) << c.expr;
   }
 }
 
@@ -189,8 +178,7 @@ TEST(SimplifyScopeExpressionTest, MatchesUpstream) {
 }
 
 TEST(SimplifyScopeExpressionTest, WhereUpstreamThrowsTheChildIsSpliced) {
-  absl::StatusOr<Expression> s =
-      SimplifyScopeExpression(E(R"({"AnyOf":[{"AnyOf":["a"]},"b"]})"));
+  absl::StatusOr<Expression> s = SimplifyScopeExpression(E(R"({"AnyOf":[{"AnyOf":["a"]},"b"]})"));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(ExpressionToJson(*s).dump(), R"({"AnyOf":["a","b"]})");
 }

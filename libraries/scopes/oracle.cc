@@ -12,12 +12,10 @@ namespace {
 // without one trailing star, starts with the pattern's prefix.
 bool Match(const std::string& pattern, const std::string& scope) {
   if (scope == pattern) return true;
-  return IsStar(pattern) &&
-         absl::StartsWith(WithoutStar(scope), WithoutStar(pattern));
+  return IsStar(pattern) && absl::StartsWith(WithoutStar(scope), WithoutStar(pattern));
 }
 
-std::string ReplaceFirstParam(const std::string& scope,
-                              const std::string& value, bool to_end) {
+std::string ReplaceFirstParam(const std::string& scope, const std::string& value, bool to_end) {
   const size_t at = scope.find("<..>");
   if (at == std::string::npos) return scope;
   const std::string rest = to_end ? "" : scope.substr(at + 4);
@@ -26,8 +24,7 @@ std::string ReplaceFirstParam(const std::string& scope,
 
 }  // namespace
 
-std::vector<std::string> OracleExpandOne(const std::vector<Role>& roles,
-                                         const std::string& input) {
+std::vector<std::string> OracleExpandOne(const std::vector<Role>& roles, const std::string& input) {
   std::vector<std::string> queue = {input};
   std::vector<std::string> result;
   while (!queue.empty()) {
@@ -39,10 +36,8 @@ std::vector<std::string> OracleExpandOne(const std::vector<Role>& roles,
       if (!forward && !Match(item, pattern)) continue;
       std::vector<std::string> granted = role.scopes;
       if (IsStar(pattern)) {
-        const std::string param =
-            forward ? item.substr(pattern.size() - 1) : "*";
-        for (std::string& s : granted)
-          s = ReplaceFirstParam(s, param, IsStar(item));
+        const std::string param = forward ? item.substr(pattern.size() - 1) : "*";
+        for (std::string& s : granted) s = ReplaceFirstParam(s, param, IsStar(item));
       }
       for (const std::string& s : granted) {
         bool covered = false;
@@ -60,8 +55,7 @@ std::vector<std::string> OracleExpand(const std::vector<Role>& roles,
                                       const std::vector<std::string>& inputs) {
   std::vector<std::string> all = inputs;
   for (const std::string& input : inputs) {
-    for (std::string& s : OracleExpandOne(roles, input))
-      all.push_back(std::move(s));
+    for (std::string& s : OracleExpandOne(roles, input)) all.push_back(std::move(s));
   }
   return SortAndNormalize(std::move(all));
 }

@@ -21,8 +21,7 @@ namespace bulwark::scopes {
 
 // The normalized scopes that holding `input` grants, `input` itself not
 // included.
-std::vector<std::string> OracleExpandOne(const std::vector<Role>& roles,
-                                         const std::string& input);
+std::vector<std::string> OracleExpandOne(const std::vector<Role>& roles, const std::string& input);
 
 // What the resolver returns: the inputs and everything each grants, sorted and
 // normalized.

@@ -10,10 +10,8 @@ absl::Status ValidateRoles(const std::vector<Role>& roles) {
   return internal::RoleGraph::Build(roles).status();
 }
 
-absl::StatusOr<std::unique_ptr<Resolver>> Resolver::Create(
-    const std::vector<Role>& roles) {
-  BULWARK_ASSIGN_OR_RETURN(internal::RoleGraph graph,
-                           internal::RoleGraph::Build(roles));
+absl::StatusOr<std::unique_ptr<Resolver>> Resolver::Create(const std::vector<Role>& roles) {
+  BULWARK_ASSIGN_OR_RETURN(internal::RoleGraph graph, internal::RoleGraph::Build(roles));
   return std::unique_ptr<Resolver>(new Resolver(std::move(graph)));
 }
 
@@ -29,8 +27,7 @@ absl::Status Resolver::CheckUpsert(const Role& role) const {
 
 absl::Status Resolver::UpsertRole(const Role& role) {
   absl::MutexLock lock(&mu_);
-  BULWARK_ASSIGN_OR_RETURN(internal::RoleGraph::PreparedUpsert change,
-                           graph_.PrepareUpsert(role));
+  BULWARK_ASSIGN_OR_RETURN(internal::RoleGraph::PreparedUpsert change, graph_.PrepareUpsert(role));
   graph_.CommitUpsert(std::move(change));
   Publish();
   return absl::OkStatus();
@@ -44,8 +41,7 @@ absl::Status Resolver::DeleteRole(absl::string_view role_id) {
 }
 
 absl::Status Resolver::ReplaceAll(const std::vector<Role>& roles) {
-  BULWARK_ASSIGN_OR_RETURN(internal::RoleGraph graph,
-                           internal::RoleGraph::Build(roles));
+  BULWARK_ASSIGN_OR_RETURN(internal::RoleGraph graph, internal::RoleGraph::Build(roles));
   absl::MutexLock lock(&mu_);
   graph_ = std::move(graph);
   Publish();
@@ -53,10 +49,8 @@ absl::Status Resolver::ReplaceAll(const std::vector<Role>& roles) {
 }
 
 void Resolver::Publish() {
-  std::atomic_store(
-      &snapshot_,
-      std::shared_ptr<const RoleSnapshot>(std::make_shared<RoleSnapshot>(
-          graph_.root(), ++version_, graph_.role_count())));
+  std::atomic_store(&snapshot_, std::shared_ptr<const RoleSnapshot>(std::make_shared<RoleSnapshot>(
+                                    graph_.root(), ++version_, graph_.role_count())));
 }
 
 }  // namespace bulwark::scopes

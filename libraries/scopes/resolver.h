@@ -73,17 +73,14 @@ absl::Status ValidateRoles(const std::vector<Role>& roles);
 class Resolver {
  public:
   // Validates `roles` as a whole (ValidateRoles) and publishes version 1.
-  static absl::StatusOr<std::unique_ptr<Resolver>> Create(
-      const std::vector<Role>& roles);
+  static absl::StatusOr<std::unique_ptr<Resolver>> Create(const std::vector<Role>& roles);
 
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
   // The current version. Hold it to run several operations on one consistent
   // role set.
-  std::shared_ptr<const RoleSnapshot> snapshot() const {
-    return std::atomic_load(&snapshot_);
-  }
+  std::shared_ptr<const RoleSnapshot> snapshot() const { return std::atomic_load(&snapshot_); }
 
   // snapshot()->Expand(scopes).
   std::vector<std::string> Expand(absl::Span<const std::string> scopes) const {
@@ -111,8 +108,7 @@ class Resolver {
   mutable absl::Mutex mu_;  // serializes writers; readers never take it
   internal::RoleGraph graph_ ABSL_GUARDED_BY(mu_);
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
-  std::shared_ptr<const RoleSnapshot>
-      snapshot_;  // only via std::atomic_load/store
+  std::shared_ptr<const RoleSnapshot> snapshot_;  // only via std::atomic_load/store
 };
 
 }  // namespace bulwark::scopes

@@ -20,19 +20,16 @@ using Scopes = std::vector<std::string>;
 Role Leaf(int k) { return {"leaf*", {absl::StrCat("v:", k % 4, ":<..>")}}; }
 
 TEST(ResolverConcurrencyTest, ReadersSeeConsistentVersions) {
-  auto resolver = Resolver::Create({{"top", {"assume:mid", "assume:leaf*"}},
-                                    {"mid", {"assume:leafx", "m"}},
-                                    Leaf(0)});
+  auto resolver = Resolver::Create(
+      {{"top", {"assume:mid", "assume:leaf*"}}, {"mid", {"assume:leafx", "m"}}, Leaf(0)});
   ASSERT_TRUE(resolver.ok());
   // Expected answers per leaf variant, for three queries (exact, kleene,
   // everything).
-  const std::vector<Scopes> queries = {
-      {"assume:top"}, {"assume:leaf*"}, {"*", "assume:*"}};
+  const std::vector<Scopes> queries = {{"assume:top"}, {"assume:leaf*"}, {"*", "assume:*"}};
   std::vector<std::vector<Scopes>> expected(4);
   for (int v = 0; v < 4; ++v) {
-    auto fresh = Resolver::Create({{"top", {"assume:mid", "assume:leaf*"}},
-                                   {"mid", {"assume:leafx", "m"}},
-                                   Leaf(v)});
+    auto fresh = Resolver::Create(
+        {{"top", {"assume:mid", "assume:leaf*"}}, {"mid", {"assume:leafx", "m"}}, Leaf(v)});
     ASSERT_TRUE(fresh.ok());
     for (const Scopes& q : queries) expected[v].push_back((*fresh)->Expand(q));
   }
@@ -52,8 +49,7 @@ TEST(ResolverConcurrencyTest, ReadersSeeConsistentVersions) {
       }
     });
   }
-  for (int k = 1; k <= 2000; ++k)
-    ASSERT_TRUE((*resolver)->UpsertRole(Leaf(k)).ok());
+  for (int k = 1; k <= 2000; ++k) ASSERT_TRUE((*resolver)->UpsertRole(Leaf(k)).ok());
   done = true;
   for (std::thread& t : readers) t.join();
   EXPECT_EQ(mismatches.load(), 0);

@@ -19,11 +19,9 @@ namespace {
 using Scopes = std::vector<std::string>;
 
 // Applies `change` (delete when `remove`) to the model.
-std::vector<Role> Apply(std::vector<Role> roles, const Role& change,
-                        bool remove) {
-  auto it = std::find_if(roles.begin(), roles.end(), [&](const Role& r) {
-    return r.role_id == change.role_id;
-  });
+std::vector<Role> Apply(std::vector<Role> roles, const Role& change, bool remove) {
+  auto it = std::find_if(roles.begin(), roles.end(),
+                         [&](const Role& r) { return r.role_id == change.role_id; });
   if (remove) {
     roles.erase(it);
   } else if (it != roles.end()) {
@@ -46,26 +44,23 @@ TEST(ResolverIncrementalTest, RandomChangesMatchRebuildAndOracle) {
     queries.push_back({"*"});
     queries.push_back({"assume:a*"});
     for (int step = 0; step < 30; ++step) {
-      for (const Scopes& q : queries)
-        (*resolver)->Expand(q);  // warm every cache
+      for (const Scopes& q : queries) (*resolver)->Expand(q);  // warm every cache
       // A random change: delete, or a role from another random set (new or
       // replacing one).
       std::mt19937_64 other(rng());
       const std::vector<Role> pool = RandomRoleSet(other, 8);
       const bool remove = !model.empty() && rng() % 4 == 0;
       if (!remove && pool.empty()) continue;
-      Role change =
-          remove ? model[rng() % model.size()] : pool[rng() % pool.size()];
+      Role change = remove ? model[rng() % model.size()] : pool[rng() % pool.size()];
       if (!remove && !model.empty() && rng() % 2 == 0) {
-        change.role_id =
-            model[rng() % model.size()].role_id;  // replace an existing role
+        change.role_id = model[rng() % model.size()].role_id;  // replace an existing role
       }
       const std::vector<Role> next = Apply(model, change, remove);
       const absl::Status expected = ValidateRoles(next);
-      const absl::Status got = remove ? (*resolver)->DeleteRole(change.role_id)
-                                      : (*resolver)->UpsertRole(change);
-      ASSERT_EQ(got.ok(), expected.ok()) << "seed " << seed << " step " << step
-                                         << ": " << got << " vs " << expected;
+      const absl::Status got =
+          remove ? (*resolver)->DeleteRole(change.role_id) : (*resolver)->UpsertRole(change);
+      ASSERT_EQ(got.ok(), expected.ok())
+          << "seed " << seed << " step " << step << ": " << got << " vs " << expected;
       if (got.ok()) {
         model = next;
         ++accepted;
@@ -76,14 +71,11 @@ TEST(ResolverIncrementalTest, RandomChangesMatchRebuildAndOracle) {
       }
       auto rebuilt = Resolver::Create(model);
       ASSERT_TRUE(rebuilt.ok());
-      EXPECT_EQ((*resolver)->snapshot()->Roles(),
-                (*rebuilt)->snapshot()->Roles());
+      EXPECT_EQ((*resolver)->snapshot()->Roles(), (*rebuilt)->snapshot()->Roles());
       for (const Scopes& q : queries) {
         const Scopes expanded = (*resolver)->Expand(q);
-        ASSERT_EQ(expanded, (*rebuilt)->Expand(q))
-            << "seed " << seed << " step " << step;
-        ASSERT_EQ(expanded, OracleExpand(model, q))
-            << "seed " << seed << " step " << step;
+        ASSERT_EQ(expanded, (*rebuilt)->Expand(q)) << "seed " << seed << " step " << step;
+        ASSERT_EQ(expanded, OracleExpand(model, q)) << "seed " << seed << " step " << step;
       }
     }
   }
@@ -115,15 +107,12 @@ TEST(ResolverIncrementalTest, DeploymentChangesMatchRebuild) {
     auto rebuilt = Resolver::Create(w.roles);
     ASSERT_TRUE(rebuilt.ok());
     for (const Scopes& q : w.queries) {
-      ASSERT_EQ((*resolver)->Expand(q), (*rebuilt)->Expand(q))
-          << "step " << step;
+      ASSERT_EQ((*resolver)->Expand(q), (*rebuilt)->Expand(q)) << "step " << step;
     }
   }
   // Re-adding roles: a new role that others already point at.
-  ASSERT_TRUE(
-      (*resolver)->UpsertRole({"infra:shared-worker", {"re-added"}}).ok());
-  EXPECT_EQ((*resolver)->snapshot()->GetRole("infra:shared-worker")->scopes,
-            (Scopes{"re-added"}));
+  ASSERT_TRUE((*resolver)->UpsertRole({"infra:shared-worker", {"re-added"}}).ok());
+  EXPECT_EQ((*resolver)->snapshot()->GetRole("infra:shared-worker")->scopes, (Scopes{"re-added"}));
 }
 
 TEST(ResolverIncrementalTest, OldSnapshotsStayUnchanged) {
@@ -136,13 +125,10 @@ TEST(ResolverIncrementalTest, OldSnapshotsStayUnchanged) {
   const auto v3 = (*resolver)->snapshot();
   EXPECT_EQ(v3->version(), v1->version() + 2);
   EXPECT_EQ(v1->Expand({"assume:a"}), (Scopes{"X", "assume:a", "assume:b*"}));
-  EXPECT_EQ(v3->Expand({"assume:a"}),
-            (Scopes{"Y", "Z", "assume:a", "assume:b*"}));
+  EXPECT_EQ(v3->Expand({"assume:a"}), (Scopes{"Y", "Z", "assume:a", "assume:b*"}));
   ASSERT_TRUE((*resolver)->DeleteRole("by").ok());
-  EXPECT_EQ((*resolver)->Expand({"assume:a"}),
-            (Scopes{"Z", "assume:a", "assume:b*"}));
-  EXPECT_EQ(v3->Expand({"assume:a"}),
-            (Scopes{"Y", "Z", "assume:a", "assume:b*"}));
+  EXPECT_EQ((*resolver)->Expand({"assume:a"}), (Scopes{"Z", "assume:a", "assume:b*"}));
+  EXPECT_EQ(v3->Expand({"assume:a"}), (Scopes{"Y", "Z", "assume:a", "assume:b*"}));
 }
 
 TEST(ResolverIncrementalTest, NewRoleClosingACycleIsRejected) {

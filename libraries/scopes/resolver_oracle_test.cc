@@ -35,8 +35,7 @@ std::string Describe(const std::vector<Role>& roles, const Scopes& query) {
 
 // Length of the shortest chain of roles granting `target`, by breadth-first
 // search over direct grants (the oracle restricted to one role), or -1.
-int ShortestChain(const std::vector<Role>& roles, const Scopes& given,
-                  const std::string& target) {
+int ShortestChain(const std::vector<Role>& roles, const Scopes& given, const std::string& target) {
   Scopes frontier = given;
   Scopes seen = given;
   for (int depth = 0; depth <= static_cast<int>(roles.size()); ++depth) {
@@ -85,8 +84,7 @@ TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
       // Targets: mostly a granted scope, shortened or extended; sometimes
       // random.
       std::string target =
-          absl::StrCat(std::string(1, "SPXa"[rng() % 4]),
-                       std::string(rng() % 3, "ab*"[rng() % 3]));
+          absl::StrCat(std::string(1, "SPXa"[rng() % 4]), std::string(rng() % 3, "ab*"[rng() % 3]));
       if (rng() % 4 != 0 && !expanded.empty()) {
         target = expanded[rng() % expanded.size()];
         if (rng() % 2 == 0) target += "b";
@@ -98,8 +96,7 @@ TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
           << Describe(roles, query);
       if (why.steps.size() >= 2) ++chains;
       if (why.satisfied && seed % 5 == 0) {
-        EXPECT_EQ(static_cast<int>(why.steps.size()),
-                  ShortestChain(roles, query, target))
+        EXPECT_EQ(static_cast<int>(why.steps.size()), ShortestChain(roles, query, target))
             << "seed " << seed << " target " << target;
       }
     }

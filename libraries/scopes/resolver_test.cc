@@ -24,8 +24,7 @@ using Scopes = std::vector<std::string>;
 std::vector<Role> RolesFromJson(const nlohmann::json& json) {
   std::vector<Role> roles;
   for (const auto& r : json) {
-    roles.push_back(
-        {r.at("roleId").get<std::string>(), r.at("scopes").get<Scopes>()});
+    roles.push_back({r.at("roleId").get<std::string>(), r.at("scopes").get<Scopes>()});
   }
   return roles;
 }
@@ -82,24 +81,19 @@ TEST(ResolverUpstreamTest, ValidateRolesVectorsShuffled) {
 // auth.md §2.3 examples.
 TEST(ResolverTest, ParameterizedRoleExamples) {
   const std::vector<Role> admin = {
-      {"project-admin:*",
-       {"auth:create-role:project-<..>/*", "secrets:get:project/<..>/*"}}};
-  EXPECT_THAT(
-      Expand(admin, {"assume:project-admin:zap"}),
-      ElementsAre("assume:project-admin:zap", "auth:create-role:project-zap/*",
-                  "secrets:get:project/zap/*"));
-  EXPECT_THAT(
-      Expand(admin, {"assume:project-admin:ops*"}),
-      ElementsAre("assume:project-admin:ops*", "auth:create-role:project-ops*",
-                  "secrets:get:project/ops*"));
+      {"project-admin:*", {"auth:create-role:project-<..>/*", "secrets:get:project/<..>/*"}}};
+  EXPECT_THAT(Expand(admin, {"assume:project-admin:zap"}),
+              ElementsAre("assume:project-admin:zap", "auth:create-role:project-zap/*",
+                          "secrets:get:project/zap/*"));
+  EXPECT_THAT(Expand(admin, {"assume:project-admin:ops*"}),
+              ElementsAre("assume:project-admin:ops*", "auth:create-role:project-ops*",
+                          "secrets:get:project/ops*"));
   EXPECT_THAT(Expand(admin, {"*"}), ElementsAre("*"));
   EXPECT_THAT(Expand(admin, {"assume:*"}),
-              ElementsAre("assume:*", "auth:create-role:project-*",
-                          "secrets:get:project/*"));
-  EXPECT_THAT(
-      Expand(admin, {"assume:project-admin:"}),
-      ElementsAre("assume:project-admin:", "auth:create-role:project-/*",
-                  "secrets:get:project//*"));
+              ElementsAre("assume:*", "auth:create-role:project-*", "secrets:get:project/*"));
+  EXPECT_THAT(Expand(admin, {"assume:project-admin:"}),
+              ElementsAre("assume:project-admin:", "auth:create-role:project-/*",
+                          "secrets:get:project//*"));
   const std::vector<Role> a = {{"a*", {"A<..>X"}}};
   EXPECT_THAT(Expand(a, {"assume:abc"}), ElementsAre("AbcX", "assume:abc"));
   EXPECT_THAT(Expand(a, {"assume:abc*"}), ElementsAre("Abc*", "assume:abc*"));
@@ -120,27 +114,23 @@ TEST(ResolverTest, LiteralStarInRoleIdFollowsUpstream) {
 }
 
 TEST(ResolverTest, ParamIsLiteralInExactRoles) {
-  EXPECT_THAT(Expand({{"a", {"<..>lit"}}}, {"assume:a"}),
-              ElementsAre("<..>lit", "assume:a"));
+  EXPECT_THAT(Expand({{"a", {"<..>lit"}}}, {"assume:a"}), ElementsAre("<..>lit", "assume:a"));
 }
 
 // auth.md §2.6: ABC is absorbed by AB*.
 TEST(ResolverTest, OutputIsNormalizedAcrossRoles) {
-  const std::vector<Role> roles = {
-      {"a*", {"A<..>X"}}, {"abc", {"ABC"}}, {"ab*", {"AB*"}}};
-  EXPECT_THAT(Expand(roles, {"assume:abc"}),
-              ElementsAre("AB*", "AbcX", "assume:abc"));
+  const std::vector<Role> roles = {{"a*", {"A<..>X"}}, {"abc", {"ABC"}}, {"ab*", {"AB*"}}};
+  EXPECT_THAT(Expand(roles, {"assume:abc"}), ElementsAre("AB*", "AbcX", "assume:abc"));
 }
 
 TEST(ResolverTest, ExpandEverythingInputs) {
   const std::vector<Role> roles = {{"a", {"A"}}, {"x*", {"X<..>"}}};
-  for (const char* input :
-       {"a*", "as*", "ass*", "assu*", "assum*", "assume*", "assume:*"}) {
+  for (const char* input : {"a*", "as*", "ass*", "assu*", "assum*", "assume*", "assume:*"}) {
     EXPECT_THAT(Expand(roles, {input}), ElementsAre("A", "X*", input)) << input;
   }
   // Bug 2057491: these look similar but expand nothing.
-  for (const char* input : {":*", "::*", ":assume*", ":a*", "assume", "b*",
-                            "assumex*", "assume:"}) {
+  for (const char* input :
+       {":*", "::*", ":assume*", ":a*", "assume", "b*", "assumex*", "assume:"}) {
     EXPECT_THAT(Expand(roles, {input}), ElementsAre(input)) << input;
   }
 }
@@ -158,13 +148,11 @@ TEST(ResolverTest, TransitiveAndParameterChains) {
       {"project-admin:*", {"secrets:<..>/*", "assume:worker:<..>/build"}},
       {"worker:*", {"queue:claim:<..>"}},
   };
-  EXPECT_THAT(
-      Expand(roles, {"assume:login:zap"}),
-      ElementsAre("assume:login:zap", "assume:project-admin:zap",
-                  "assume:team:zap", "assume:worker:zap/build",
-                  "queue:claim:zap/build", "secrets:zap/*", "team-scope:zap"));
-  EXPECT_EQ(Expand(roles, {"assume:login:z*"}),
-            OracleExpand(roles, {"assume:login:z*"}));
+  EXPECT_THAT(Expand(roles, {"assume:login:zap"}),
+              ElementsAre("assume:login:zap", "assume:project-admin:zap", "assume:team:zap",
+                          "assume:worker:zap/build", "queue:claim:zap/build", "secrets:zap/*",
+                          "team-scope:zap"));
+  EXPECT_EQ(Expand(roles, {"assume:login:z*"}), OracleExpand(roles, {"assume:login:z*"}));
 }
 
 struct CycleCase {
@@ -218,17 +206,15 @@ TEST(ValidateRolesTest, InvalidScopesWithUpstreamMessages) {
   };
   EXPECT_EQ(message({"a*", {"b<..>c<..>"}}),
             "parameterized scope 'b<..>c<..>' contains multiple '<..>'");
-  EXPECT_EQ(
-      message({"a*", {"assume:b*<..>"}}),
-      "parameterized scope 'assume:b*<..>' ends with '*<..>' which implies "
-      "an ambiguous kleene");
+  EXPECT_EQ(message({"a*", {"assume:b*<..>"}}),
+            "parameterized scope 'assume:b*<..>' ends with '*<..>' which implies "
+            "an ambiguous kleene");
   EXPECT_TRUE(ValidateRoles({{"a*", {"b*<..>X"}}}).ok());
   EXPECT_TRUE(ValidateRoles({{"a", {"b<..>c<..>", "b*<..>"}}}).ok());
   // Upstream checks the normalized list: x<..>y<..> is covered by x<..>* and
   // never checked.
   EXPECT_TRUE(ValidateRoles({{"a*", {"x<..>*", "x<..>y<..>"}}}).ok());
-  const auto error =
-      RoleSetErrorFromStatus(ValidateRoles({{"a*", {"ok<..>", "q<..><..>"}}}));
+  const auto error = RoleSetErrorFromStatus(ValidateRoles({{"a*", {"ok<..>", "q<..><..>"}}}));
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->code, RoleSetError::Code::kInvalidScope);
   EXPECT_EQ(error->scope, "q<..><..>");
@@ -236,11 +222,8 @@ TEST(ValidateRolesTest, InvalidScopesWithUpstreamMessages) {
 }
 
 TEST(ValidateRolesTest, InvalidRoles) {
-  for (const std::vector<Role>& roles :
-       std::vector<std::vector<Role>>{{{"", {}}},
-                                      {{"a\n", {}}},
-                                      {{"a", {"bad\tscope"}}},
-                                      {{"a", {}}, {"a", {}}}}) {
+  for (const std::vector<Role>& roles : std::vector<std::vector<Role>>{
+           {{"", {}}}, {{"a\n", {}}}, {{"a", {"bad\tscope"}}}, {{"a", {}}, {"a", {}}}}) {
     const auto error = RoleSetErrorFromStatus(ValidateRoles(roles));
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->code, RoleSetError::Code::kInvalidRole) << error->message;
@@ -257,34 +240,27 @@ TEST(ResolverTest, RejectedChangeKeepsPublishedVersion) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE((*resolver)->CheckUpsert({"b", {"C"}}).ok());
   EXPECT_EQ((*resolver)->snapshot(), before);
-  EXPECT_THAT((*resolver)->Expand({"assume:a"}),
-              ElementsAre("B", "assume:a", "assume:b"));
+  EXPECT_THAT((*resolver)->Expand({"assume:a"}), ElementsAre("B", "assume:a", "assume:b"));
   EXPECT_EQ((*resolver)->DeleteRole("zzz").code(), absl::StatusCode::kNotFound);
 }
 
 TEST(ResolverTest, ReplaceAllIsValidatedAsAWhole) {
   auto resolver = Resolver::Create({{"a", {"A"}}});
   ASSERT_TRUE(resolver.ok());
-  const absl::Status rejected =
-      (*resolver)->ReplaceAll({{"a", {"assume:b"}}, {"b", {"assume:a"}}});
-  EXPECT_EQ(RoleSetErrorFromStatus(rejected)->code,
-            RoleSetError::Code::kDependencyCycle);
+  const absl::Status rejected = (*resolver)->ReplaceAll({{"a", {"assume:b"}}, {"b", {"assume:a"}}});
+  EXPECT_EQ(RoleSetErrorFromStatus(rejected)->code, RoleSetError::Code::kDependencyCycle);
   EXPECT_THAT((*resolver)->Expand({"assume:a"}), ElementsAre("A", "assume:a"));
-  ASSERT_TRUE(
-      (*resolver)->ReplaceAll({{"a", {"assume:b"}}, {"b", {"B"}}}).ok());
-  EXPECT_THAT((*resolver)->Expand({"assume:a"}),
-              ElementsAre("B", "assume:a", "assume:b"));
+  ASSERT_TRUE((*resolver)->ReplaceAll({{"a", {"assume:b"}}, {"b", {"B"}}}).ok());
+  EXPECT_THAT((*resolver)->Expand({"assume:a"}), ElementsAre("B", "assume:a", "assume:b"));
   EXPECT_EQ((*resolver)->snapshot()->version(), 2u);
   // Later single changes build on the replaced set.
   ASSERT_TRUE((*resolver)->UpsertRole({"b", {"C"}}).ok());
-  EXPECT_THAT((*resolver)->Expand({"assume:a"}),
-              ElementsAre("C", "assume:a", "assume:b"));
+  EXPECT_THAT((*resolver)->Expand({"assume:a"}), ElementsAre("C", "assume:a", "assume:b"));
 }
 
 TEST(RoleSetErrorTest, OnlyStatusesMadeFromOneCarryIt) {
   EXPECT_FALSE(RoleSetErrorFromStatus(absl::OkStatus()).has_value());
-  EXPECT_FALSE(
-      RoleSetErrorFromStatus(absl::InvalidArgumentError("x")).has_value());
+  EXPECT_FALSE(RoleSetErrorFromStatus(absl::InvalidArgumentError("x")).has_value());
   RoleSetError error;
   error.code = RoleSetError::Code::kInvalidScope;
   error.message = "m";
@@ -305,11 +281,9 @@ TEST(ResolverTest, SnapshotReadsRolesBack) {
   EXPECT_EQ(snap->role_count(), 2u);
   EXPECT_EQ(snap->GetRole("b*")->scopes, (Scopes{"x", "y<..>"}));
   EXPECT_FALSE(snap->GetRole("b").has_value());
-  EXPECT_THAT(snap->Roles(),
-              ElementsAre(Role{"a", {"y"}}, Role{"b*", {"x", "y<..>"}}));
+  EXPECT_THAT(snap->Roles(), ElementsAre(Role{"a", {"y"}}, Role{"b*", {"x", "y<..>"}}));
   EXPECT_TRUE(snap->Satisfies({"assume:a"}, Expression::AllOf({"y"})));
-  EXPECT_EQ(snap->Unsatisfied({"assume:a"}, Expression::AllOf({"y", "z"})),
-            Expression("z"));
+  EXPECT_EQ(snap->Unsatisfied({"assume:a"}, Expression::AllOf({"y", "z"})), Expression("z"));
 }
 
 }  // namespace

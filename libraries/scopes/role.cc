@@ -14,10 +14,8 @@ constexpr char kPayloadUrl[] = "type.bulwark.dev/bulwark.scopes.RoleSetError";
 
 absl::Status RoleSetError::ToStatus() const {
   absl::Status status = absl::InvalidArgumentError(message);
-  const nlohmann::json payload = {{"code", static_cast<int>(code)},
-                                  {"roleId", role_id},
-                                  {"scope", scope},
-                                  {"cycle", cycle}};
+  const nlohmann::json payload = {
+      {"code", static_cast<int>(code)}, {"roleId", role_id}, {"scope", scope}, {"cycle", cycle}};
   status.SetPayload(kPayloadUrl, absl::Cord(payload.dump()));
   return status;
 }
@@ -25,8 +23,7 @@ absl::Status RoleSetError::ToStatus() const {
 std::optional<RoleSetError> RoleSetErrorFromStatus(const absl::Status& status) {
   const auto payload = status.GetPayload(kPayloadUrl);
   if (!payload.has_value()) return std::nullopt;
-  const nlohmann::json json =
-      nlohmann::json::parse(std::string(*payload), nullptr, false);
+  const nlohmann::json json = nlohmann::json::parse(std::string(*payload), nullptr, false);
   if (json.is_discarded()) return std::nullopt;
   RoleSetError error;
   error.code = static_cast<RoleSetError::Code>(json.value("code", 0));

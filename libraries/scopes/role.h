@@ -48,8 +48,8 @@ struct RoleSetError {
 
   Code code = Code::kInvalidRole;
   std::string message;
-  std::string role_id;  // the role at fault (kInvalidRole, kInvalidScope)
-  std::string scope;    // kInvalidScope
+  std::string role_id;             // the role at fault (kInvalidRole, kInvalidScope)
+  std::string scope;               // kInvalidScope
   std::vector<std::string> cycle;  // kDependencyCycle
 
   absl::Status ToStatus() const;

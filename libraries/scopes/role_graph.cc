@@ -17,22 +17,16 @@ namespace {
 // Collects the slots of the roles a scope fires.
 struct SlotCollector {
   std::vector<uint32_t> slots;
-  void Literal(const TrieNode&, const CompiledRole& role) {
-    slots.push_back(role.slot);
-  }
+  void Literal(const TrieNode&, const CompiledRole& role) { slots.push_back(role.slot); }
   void Param(const CompiledRole&, absl::string_view) {}
   void Subtree(const TrieNode& node) {
-    ForEachRole(node, [this](const TrieNode&, const CompiledRole& r) {
-      slots.push_back(r.slot);
-    });
+    ForEachRole(node, [this](const TrieNode&, const CompiledRole& r) { slots.push_back(r.slot); });
   }
 };
 
 // Upstream keys its dependency trie by the decimal index of each rule, so rules
 // come out in string order of those numbers ("10" < "2").
-bool DecimalStringLess(uint32_t a, uint32_t b) {
-  return absl::StrCat(a) < absl::StrCat(b);
-}
+bool DecimalStringLess(uint32_t a, uint32_t b) { return absl::StrCat(a) < absl::StrCat(b); }
 
 absl::Status CycleError(const std::vector<std::string>& role_ids) {
   RoleSetError error;
@@ -40,9 +34,8 @@ absl::Status CycleError(const std::vector<std::string>& role_ids) {
   for (const std::string& id : role_ids) {
     error.cycle.push_back(absl::StrCat(kAssumePrefix, id));
   }
-  error.message =
-      absl::StrCat("Roles may not contain dependency cycles, found: '",
-                   absl::StrJoin(error.cycle, "' -> '"), "'");
+  error.message = absl::StrCat("Roles may not contain dependency cycles, found: '",
+                               absl::StrJoin(error.cycle, "' -> '"), "'");
   return error.ToStatus();
 }
 
@@ -57,14 +50,12 @@ absl::StatusOr<RoleGraph> RoleGraph::Build(const std::vector<Role>& roles) {
   for (uint32_t i = 0; i < roles.size(); ++i) {
     if (!g.slot_of_.emplace(roles[i].role_id, i).second) {
       RoleSetError error;
-      error.message =
-          absl::StrCat("roleId '", roles[i].role_id, "' is given twice");
+      error.message = absl::StrCat("roleId '", roles[i].role_id, "' is given twice");
       error.role_id = roles[i].role_id;
       return error.ToStatus();
     }
     BULWARK_ASSIGN_OR_RETURN(CompiledRole compiled, CompileRole(roles[i], i));
-    g.entries_[i].role =
-        std::make_shared<const CompiledRole>(std::move(compiled));
+    g.entries_[i].role = std::make_shared<const CompiledRole>(std::move(compiled));
     SetRole(g.root_, roles[i].role_id, g.entries_[i].role, gen);
   }
   for (Entry& e : g.entries_) e.deps = g.DependenciesOf(*g.root_, *e.role);
@@ -91,10 +82,9 @@ absl::StatusOr<RoleGraph> RoleGraph::Build(const std::vector<Role>& roles) {
       if (state[d] == kDone) continue;
       if (state[d] == kOnPath) {
         std::vector<std::string> cycle;
-        auto it = std::find_if(path.begin(), path.end(),
-                               [d](const auto& p) { return p.first == d; });
-        for (; it != path.end(); ++it)
-          cycle.push_back(roles[it->first].role_id);
+        auto it =
+            std::find_if(path.begin(), path.end(), [d](const auto& p) { return p.first == d; });
+        for (; it != path.end(); ++it) cycle.push_back(roles[it->first].role_id);
         cycle.push_back(roles[d].role_id);
         return CycleError(cycle);
       }
@@ -109,15 +99,13 @@ absl::StatusOr<RoleGraph> RoleGraph::Build(const std::vector<Role>& roles) {
   return g;
 }
 
-absl::StatusOr<RoleGraph::PreparedUpsert> RoleGraph::PrepareUpsert(
-    const Role& role) const {
+absl::StatusOr<RoleGraph::PreparedUpsert> RoleGraph::PrepareUpsert(const Role& role) const {
   PreparedUpsert change;
   const auto found = slot_of_.find(role.role_id);
   change.is_new = found == slot_of_.end();
   const uint32_t slot =
       change.is_new
-          ? (free_slots_.empty() ? static_cast<uint32_t>(entries_.size())
-                                 : free_slots_.back())
+          ? (free_slots_.empty() ? static_cast<uint32_t>(entries_.size()) : free_slots_.back())
           : found->second;
   BULWARK_ASSIGN_OR_RETURN(CompiledRole compiled, CompileRole(role, slot));
   change.role = std::make_shared<const CompiledRole>(std::move(compiled));
@@ -126,8 +114,7 @@ absl::StatusOr<RoleGraph::PreparedUpsert> RoleGraph::PrepareUpsert(
   SetRole(change.root, role.role_id, change.role, generation_ + 1);
   change.deps = DependenciesOf(*change.root, *change.role);
   if (change.is_new) change.incoming = RolesFiring(role.role_id);
-  const absl::flat_hash_set<uint32_t> incoming(change.incoming.begin(),
-                                               change.incoming.end());
+  const absl::flat_hash_set<uint32_t> incoming(change.incoming.begin(), change.incoming.end());
 
   // Any new cycle passes through this role: search for a path from it back to
   // itself. Each path entry holds the dependencies still to visit, last one
@@ -152,8 +139,7 @@ absl::StatusOr<RoleGraph::PreparedUpsert> RoleGraph::PrepareUpsert(
     if (d == slot) {
       std::vector<std::string> cycle;
       for (const auto& p : path) {
-        cycle.push_back(p.first == slot ? role.role_id
-                                        : entries_[p.first].role->role_id);
+        cycle.push_back(p.first == slot ? role.role_id : entries_[p.first].role->role_id);
       }
       cycle.push_back(role.role_id);
       return CycleError(cycle);
@@ -211,8 +197,8 @@ absl::Status RoleGraph::Delete(absl::string_view role_id) {
   return absl::OkStatus();
 }
 
-std::vector<uint32_t> RoleGraph::DependenciesOf(
-    const TrieNode& root, const CompiledRole& role) const {
+std::vector<uint32_t> RoleGraph::DependenciesOf(const TrieNode& root,
+                                                const CompiledRole& role) const {
   std::vector<uint32_t> deps;
   absl::flat_hash_set<uint32_t> seen;
   for (const std::string& scope : role.dependency_scopes) {
@@ -230,10 +216,8 @@ std::vector<uint32_t> RoleGraph::RolesFiring(absl::string_view role_id) const {
   const std::string pattern = absl::StrCat(kAssumePrefix, role_id);
   const absl::string_view stem = WithoutStar(pattern);
   absl::flat_hash_set<uint32_t> slots;
-  const auto consider = [&](const std::string& scope,
-                            const std::vector<uint32_t>& owners) {
-    if (FiresPattern(scope, pattern))
-      slots.insert(owners.begin(), owners.end());
+  const auto consider = [&](const std::string& scope, const std::vector<uint32_t>& owners) {
+    if (FiresPattern(scope, pattern)) slots.insert(owners.begin(), owners.end());
   };
   // Star scopes whose prefix is a prefix of the pattern, and the pattern
   // itself.

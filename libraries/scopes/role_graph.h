@@ -57,8 +57,7 @@ class RoleGraph {
     bool is_new = false;
     TrieNodePtr root;  // the trie with the role set
     std::vector<uint32_t> deps;
-    std::vector<uint32_t>
-        incoming;  // roles that fire the role (new roles only)
+    std::vector<uint32_t> incoming;  // roles that fire the role (new roles only)
   };
   // Validates adding or replacing one role.
   absl::StatusOr<PreparedUpsert> PrepareUpsert(const Role& role) const;
@@ -78,8 +77,7 @@ class RoleGraph {
   // Roles fired by `role`'s dependency scopes in `root`: per scope, in
   // decimal-string order of slot (upstream's order when slots are input
   // positions), without repeats.
-  std::vector<uint32_t> DependenciesOf(const TrieNode& root,
-                                       const CompiledRole& role) const;
+  std::vector<uint32_t> DependenciesOf(const TrieNode& root, const CompiledRole& role) const;
   // Slots of the roles whose dependency scopes fire the pattern of `role_id`.
   std::vector<uint32_t> RolesFiring(absl::string_view role_id) const;
   // Roles that depend on `slot`, transitively (not `slot` itself).

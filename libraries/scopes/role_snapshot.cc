@@ -20,8 +20,7 @@ using internal::TrieNode;
 // the target yields a shortest chain.
 class ExplainSearch {
  public:
-  ExplainSearch(const TrieNode& root, absl::string_view target)
-      : root_(root), target_(target) {}
+  ExplainSearch(const TrieNode& root, absl::string_view target) : root_(root), target_(target) {}
 
   Explanation Run(absl::Span<const std::string> given) {
     for (const std::string& g : given) {
@@ -36,21 +35,17 @@ class ExplainSearch {
   }
 
   // ForEachFiring visitor.
-  void Literal(const TrieNode&, const CompiledRole& role) {
-    Grant(role, role.literal);
-  }
+  void Literal(const TrieNode&, const CompiledRole& role) { Grant(role, role.literal); }
   void Param(const CompiledRole& role, absl::string_view param) {
     std::vector<std::string> granted;
-    for (const auto& p : role.params)
-      granted.push_back(internal::Substitute(p, param));
+    for (const auto& p : role.params) granted.push_back(internal::Substitute(p, param));
     Grant(role, granted);
   }
   void Subtree(const TrieNode& node) {
-    internal::ForEachRole(node,
-                          [this](const TrieNode& n, const CompiledRole& role) {
-                            Literal(n, role);
-                            if (role.star) Param(role, "*");
-                          });
+    internal::ForEachRole(node, [this](const TrieNode& n, const CompiledRole& role) {
+      Literal(n, role);
+      if (role.star) Param(role, "*");
+    });
   }
 
  private:
@@ -60,8 +55,7 @@ class ExplainSearch {
     std::string role_id;  // the role that granted `scope`
   };
 
-  void Grant(const CompiledRole& role,
-             const std::vector<std::string>& granted) {
+  void Grant(const CompiledRole& role, const std::vector<std::string>& granted) {
     for (const std::string& s : granted) {
       if (found_) return;
       if (Satisfies(s, target_)) {
@@ -74,8 +68,7 @@ class ExplainSearch {
     }
   }
 
-  void Enqueue(const std::string& scope, int parent,
-               const std::string& role_id) {
+  void Enqueue(const std::string& scope, int parent, const std::string& role_id) {
     absl::string_view unused;
     if (!internal::ToRoleSpace(scope, &unused)) return;
     if (!seen_.insert(scope).second) return;
@@ -95,8 +88,7 @@ class ExplainSearch {
   void Unwind() {
     for (int i = current_; items_[i].parent >= 0; i = items_[i].parent) {
       const Item& parent = items_[items_[i].parent];
-      result_.steps.insert(result_.steps.begin(),
-                           {parent.scope, items_[i].role_id});
+      result_.steps.insert(result_.steps.begin(), {parent.scope, items_[i].role_id});
       result_.given = parent.scope;
     }
   }
@@ -112,21 +104,16 @@ class ExplainSearch {
 
 }  // namespace
 
-std::vector<std::string> RoleSnapshot::Expand(
-    absl::Span<const std::string> scopes) const {
+std::vector<std::string> RoleSnapshot::Expand(absl::Span<const std::string> scopes) const {
   // Sort and normalize the inputs by pointer: they are merged into the result,
   // not copied twice.
   std::vector<const std::string*> inputs;
   inputs.reserve(scopes.size());
   for (const std::string& s : scopes) inputs.push_back(&s);
   std::sort(inputs.begin(), inputs.end(),
-            [](const std::string* a, const std::string* b) {
-              return ScopeCompare(*a, *b) < 0;
-            });
+            [](const std::string* a, const std::string* b) { return ScopeCompare(*a, *b) < 0; });
   inputs.erase(std::unique(inputs.begin(), inputs.end(),
-                           [](const std::string* a, const std::string* b) {
-                             return *a == *b;
-                           }),
+                           [](const std::string* a, const std::string* b) { return *a == *b; }),
                inputs.end());
   internal::Expander expander(*root_, /*use_closures=*/true);
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -142,13 +129,12 @@ std::vector<std::string> RoleSnapshot::Expand(
   return expander.Finish(inputs);
 }
 
-bool RoleSnapshot::Satisfies(absl::Span<const std::string> scopes,
-                             const Expression& expr) const {
+bool RoleSnapshot::Satisfies(absl::Span<const std::string> scopes, const Expression& expr) const {
   return SatisfiesExpression(Expand(scopes), expr);
 }
 
-std::optional<Expression> RoleSnapshot::Unsatisfied(
-    absl::Span<const std::string> scopes, const Expression& expr) const {
+std::optional<Expression> RoleSnapshot::Unsatisfied(absl::Span<const std::string> scopes,
+                                                    const Expression& expr) const {
   return RemoveGivenScopes(Expand(scopes), expr);
 }
 

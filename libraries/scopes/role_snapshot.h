@@ -65,8 +65,7 @@ class RoleSnapshot {
   std::vector<std::string> Expand(absl::Span<const std::string> scopes) const;
 
   // SatisfiesExpression(Expand(scopes), expr).
-  bool Satisfies(absl::Span<const std::string> scopes,
-                 const Expression& expr) const;
+  bool Satisfies(absl::Span<const std::string> scopes, const Expression& expr) const;
 
   // RemoveGivenScopes(Expand(scopes), expr): what is missing, or nullopt.
   std::optional<Expression> Unsatisfied(absl::Span<const std::string> scopes,
@@ -74,8 +73,7 @@ class RoleSnapshot {
 
   // A shortest chain of roles by which `scopes` grant a scope satisfying
   // `target`. `satisfied` equals SetSatisfies(Expand(scopes), target).
-  Explanation Explain(absl::Span<const std::string> scopes,
-                      absl::string_view target) const;
+  Explanation Explain(absl::Span<const std::string> scopes, absl::string_view target) const;
 
   // The role with this id, as given, or nullopt.
   std::optional<Role> GetRole(absl::string_view role_id) const;

@@ -13,16 +13,12 @@ TrieNode* Mutable(TrieNodePtr& node, uint64_t generation) {
   return node.get();
 }
 
-RolePtr& Slot(TrieNode& node, bool star) {
-  return star ? node.star : node.exact;
-}
+RolePtr& Slot(TrieNode& node, bool star) { return star ? node.star : node.exact; }
 
 std::vector<TrieEdge>::iterator FindEdge(std::vector<TrieEdge>& edges, char c) {
-  return std::lower_bound(edges.begin(), edges.end(), c,
-                          [](const TrieEdge& e, char ch) {
-                            return static_cast<unsigned char>(e.label[0]) <
-                                   static_cast<unsigned char>(ch);
-                          });
+  return std::lower_bound(edges.begin(), edges.end(), c, [](const TrieEdge& e, char ch) {
+    return static_cast<unsigned char>(e.label[0]) < static_cast<unsigned char>(ch);
+  });
 }
 
 void Insert(TrieNodePtr& ptr, absl::string_view path, bool star, RolePtr role,
@@ -39,17 +35,14 @@ void Insert(TrieNodePtr& ptr, absl::string_view path, bool star, RolePtr role,
     node->children.insert(it, TrieEdge{std::string(path), std::move(leaf)});
     return;
   }
-  const size_t common =
-      static_cast<size_t>(std::mismatch(it->label.begin(), it->label.end(),
-                                        path.begin(), path.end())
-                              .first -
-                          it->label.begin());
+  const size_t common = static_cast<size_t>(
+      std::mismatch(it->label.begin(), it->label.end(), path.begin(), path.end()).first -
+      it->label.begin());
   if (common < it->label.size()) {
     // Split the edge: a new node at the common prefix takes the old subtree as
     // its child.
     auto mid = std::make_shared<TrieNode>(generation);
-    mid->children.push_back(
-        TrieEdge{it->label.substr(common), std::move(it->node)});
+    mid->children.push_back(TrieEdge{it->label.substr(common), std::move(it->node)});
     it->label.resize(common);
     it->node = std::move(mid);
   }
@@ -58,8 +51,7 @@ void Insert(TrieNodePtr& ptr, absl::string_view path, bool star, RolePtr role,
 
 // Clears the role and prunes: an empty child disappears, a role-less child with
 // a single child of its own is merged into its parent edge.
-void Remove(TrieNodePtr& ptr, absl::string_view path, bool star,
-            uint64_t generation) {
+void Remove(TrieNodePtr& ptr, absl::string_view path, bool star, uint64_t generation) {
   TrieNode* node = Mutable(ptr, generation);
   if (path.empty()) {
     Slot(*node, star).reset();
@@ -83,16 +75,13 @@ void Remove(TrieNodePtr& ptr, absl::string_view path, bool star,
 }  // namespace
 
 const TrieEdge* TrieNode::FindChild(char c) const {
-  auto it = std::lower_bound(children.begin(), children.end(), c,
-                             [](const TrieEdge& e, char ch) {
-                               return static_cast<unsigned char>(e.label[0]) <
-                                      static_cast<unsigned char>(ch);
-                             });
+  auto it = std::lower_bound(children.begin(), children.end(), c, [](const TrieEdge& e, char ch) {
+    return static_cast<unsigned char>(e.label[0]) < static_cast<unsigned char>(ch);
+  });
   return it != children.end() && it->label[0] == c ? &*it : nullptr;
 }
 
-void SetRole(TrieNodePtr& root, absl::string_view role_id, RolePtr role,
-             uint64_t generation) {
+void SetRole(TrieNodePtr& root, absl::string_view role_id, RolePtr role, uint64_t generation) {
   const bool star = IsStar(role_id);
   if (role) {
     Insert(root, WithoutStar(role_id), star, std::move(role), generation);
@@ -101,8 +90,7 @@ void SetRole(TrieNodePtr& root, absl::string_view role_id, RolePtr role,
   }
 }
 
-void TouchPath(TrieNodePtr& root, absl::string_view role_id,
-               uint64_t generation) {
+void TouchPath(TrieNodePtr& root, absl::string_view role_id, uint64_t generation) {
   absl::string_view path = WithoutStar(role_id);
   TrieNodePtr* ptr = &root;
   while (true) {

@@ -43,10 +43,7 @@ struct TrieEdge {
 struct TrieNode {
   explicit TrieNode(uint64_t generation) : generation(generation) {}
   TrieNode(const TrieNode& other, uint64_t generation)
-      : generation(generation),
-        exact(other.exact),
-        star(other.star),
-        children(other.children) {}
+      : generation(generation), exact(other.exact), star(other.star), children(other.children) {}
   ~TrieNode() {
     delete kleene.load(std::memory_order_acquire);
     delete exact_closure.load(std::memory_order_acquire);
@@ -56,10 +53,9 @@ struct TrieNode {
   const TrieEdge* FindChild(char c) const;
   bool empty() const { return !exact && !star && children.empty(); }
 
-  const uint64_t
-      generation;  // the writer generation that may still modify this node
-  RolePtr exact;   // role id == path
-  RolePtr star;    // role id == path + "*"
+  const uint64_t generation;       // the writer generation that may still modify this node
+  RolePtr exact;                   // role id == path
+  RolePtr star;                    // role id == path + "*"
   std::vector<TrieEdge> children;  // sorted by first byte
   // Lazily computed expansions (normalized), null until needed: of all roles in
   // this subtree with parameter `*` (kleene), and of the literal scopes of
@@ -75,11 +71,9 @@ struct TrieNode {
 //
 // Sets (or with null, clears) the role at `role_id` (star or exact by its last
 // byte).
-void SetRole(TrieNodePtr& root, absl::string_view role_id, RolePtr role,
-             uint64_t generation);
+void SetRole(TrieNodePtr& root, absl::string_view role_id, RolePtr role, uint64_t generation);
 // Copies the path to the node of `role_id`, dropping the kleene caches on it.
-void TouchPath(TrieNodePtr& root, absl::string_view role_id,
-               uint64_t generation);
+void TouchPath(TrieNodePtr& root, absl::string_view role_id, uint64_t generation);
 // The role with this id, or null.
 const CompiledRole* FindRole(const TrieNode& root, absl::string_view role_id);
 // Calls fn(const TrieNode&, const CompiledRole&) for every role in the subtree,

@@ -13,8 +13,7 @@ bool ValidScope(absl::string_view scope) {
 
 bool Satisfies(absl::string_view given, absl::string_view required) {
   if (given == required) return true;
-  return IsStar(given) &&
-         absl::StartsWith(required, given.substr(0, given.size() - 1));
+  return IsStar(given) && absl::StartsWith(required, given.substr(0, given.size() - 1));
 }
 
 int ScopeCompare(absl::string_view a, absl::string_view b) {

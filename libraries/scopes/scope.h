@@ -24,9 +24,7 @@ namespace bulwark::scopes {
 bool ValidScope(absl::string_view scope);
 
 // True when `scope` ends in `*` (a "kleene" or star scope).
-inline bool IsStar(absl::string_view scope) {
-  return !scope.empty() && scope.back() == '*';
-}
+inline bool IsStar(absl::string_view scope) { return !scope.empty() && scope.back() == '*'; }
 
 // `scope` without one trailing `*`, if it has one.
 inline absl::string_view WithoutStar(absl::string_view scope) {
@@ -47,9 +45,7 @@ int ScopeCompare(absl::string_view a, absl::string_view b);
 
 // Strict weak ordering for std::sort and friends (ScopeCompare(a, b) < 0).
 struct ScopeLess {
-  bool operator()(absl::string_view a, absl::string_view b) const {
-    return ScopeCompare(a, b) < 0;
-  }
+  bool operator()(absl::string_view a, absl::string_view b) const { return ScopeCompare(a, b) < 0; }
 };
 
 }  // namespace bulwark::scopes

@@ -57,8 +57,7 @@ std::vector<std::string> MergeScopeSets(absl::Span<const std::string> a,
   return MergeNormalizedSets(sets);
 }
 
-std::vector<std::string> MergeNormalizedSets(
-    absl::Span<const absl::Span<const std::string>> sets) {
+std::vector<std::string> MergeNormalizedSets(absl::Span<const absl::Span<const std::string>> sets) {
   std::vector<ScopeListView> views(sets.begin(), sets.end());
   return MergeNormalizedViews(views);
 }
@@ -81,8 +80,7 @@ inline void AddRef(Refs& out, const std::string* scope) {
 // Appends a scope known to differ from the last member: only star coverage is
 // checked.
 inline void AddDistinctRef(Refs& out, const std::string* scope) {
-  if (!out.empty() && IsStar(*out.back()) &&
-      absl::StartsWith(*scope, WithoutStar(*out.back()))) {
+  if (!out.empty() && IsStar(*out.back()) && absl::StartsWith(*scope, WithoutStar(*out.back()))) {
     return;
   }
   out.push_back(scope);
@@ -111,8 +109,7 @@ Refs MergeTwo(const Refs& a, const Refs& b) {
 
 }  // namespace
 
-std::vector<std::string> MergeNormalizedViews(
-    absl::Span<const ScopeListView> lists) {
+std::vector<std::string> MergeNormalizedViews(absl::Span<const ScopeListView> lists) {
   // Balanced rounds of pairwise linear merges over pointers (each scope takes
   // part in about log k merges with one comparison each); strings are copied
   // once, at the end.
@@ -140,10 +137,8 @@ std::vector<std::string> MergeNormalizedViews(
   return out;
 }
 
-std::vector<std::string> ScopeUnion(std::vector<std::string> a,
-                                    std::vector<std::string> b) {
-  return MergeScopeSets(SortAndNormalize(std::move(a)),
-                        SortAndNormalize(std::move(b)));
+std::vector<std::string> ScopeUnion(std::vector<std::string> a, std::vector<std::string> b) {
+  return MergeScopeSets(SortAndNormalize(std::move(a)), SortAndNormalize(std::move(b)));
 }
 
 std::vector<std::string> ScopeIntersection(absl::Span<const std::string> a,
@@ -163,11 +158,9 @@ std::vector<std::string> ScopeIntersection(absl::Span<const std::string> a,
   return out;
 }
 
-bool SetSatisfies(absl::Span<const std::string> given,
-                  absl::string_view required) {
-  return std::any_of(given.begin(), given.end(), [&](const std::string& g) {
-    return Satisfies(g, required);
-  });
+bool SetSatisfies(absl::Span<const std::string> given, absl::string_view required) {
+  return std::any_of(given.begin(), given.end(),
+                     [&](const std::string& g) { return Satisfies(g, required); });
 }
 
 }  // namespace bulwark::scopes

@@ -43,16 +43,14 @@ std::vector<std::string> MergeScopeSets(absl::Span<const std::string> a,
                                         absl::Span<const std::string> b);
 
 // The normalized union of any number of normalized sets, in O(N log k).
-std::vector<std::string> MergeNormalizedSets(
-    absl::Span<const absl::Span<const std::string>> sets);
+std::vector<std::string> MergeNormalizedSets(absl::Span<const absl::Span<const std::string>> sets);
 
 // A read-only view of a sorted list of scopes, held either as contiguous
 // strings or as pointers to strings (so that callers can merge sets they do not
 // own without copying them first).
 class ScopeListView {
  public:
-  ScopeListView(
-      absl::Span<const std::string> scopes)  // NOLINT: implicit by design
+  ScopeListView(absl::Span<const std::string> scopes)  // NOLINT: implicit by design
       : data_(scopes.data()), size_(scopes.size()) {}
   ScopeListView(absl::Span<const std::string* const> scopes)  // NOLINT
       : pointers_(scopes.data()), size_(scopes.size()) {}
@@ -73,12 +71,10 @@ class ScopeListView {
 };
 
 // MergeNormalizedSets over views.
-std::vector<std::string> MergeNormalizedViews(
-    absl::Span<const ScopeListView> lists);
+std::vector<std::string> MergeNormalizedViews(absl::Span<const ScopeListView> lists);
 
 // Upstream scopeUnion: sorts and normalizes each argument, then merges them.
-std::vector<std::string> ScopeUnion(std::vector<std::string> a,
-                                    std::vector<std::string> b);
+std::vector<std::string> ScopeUnion(std::vector<std::string> a, std::vector<std::string> b);
 
 // Upstream scopeIntersection: the members of `a` that some member of `b`
 // satisfies, then the members of `b` that some member of `a` satisfies, without
@@ -88,8 +84,7 @@ std::vector<std::string> ScopeIntersection(absl::Span<const std::string> a,
 
 // True when some member of `given` satisfies `required` (any order; linear
 // scan).
-bool SetSatisfies(absl::Span<const std::string> given,
-                  absl::string_view required);
+bool SetSatisfies(absl::Span<const std::string> given, absl::string_view required);
 
 }  // namespace bulwark::scopes
 

@@ -18,12 +18,10 @@ using Scopes = std::vector<std::string>;
 TEST(NormalizeScopeSetTest, UpstreamVectors) {
   EXPECT_THAT(NormalizeScopeSet({}), IsEmpty());
   EXPECT_THAT(NormalizeScopeSet({"a*", "b*"}), ElementsAre("a*", "b*"));
-  EXPECT_THAT(SortAndNormalize({"abc", "abx*", "ab*", "b", "b*"}),
-              ElementsAre("ab*", "b*"));
+  EXPECT_THAT(SortAndNormalize({"abc", "abx*", "ab*", "b", "b*"}), ElementsAre("ab*", "b*"));
   EXPECT_THAT(SortAndNormalize({"abc", "abx*", "ab*", "b", "b*", "abc*"}),
               ElementsAre("ab*", "b*"));
-  EXPECT_THAT(SortAndNormalize({"abc", "abx*", "ab*", "b", "b*", "abc*", "b*",
-                                "b*", "b*", "b*"}),
+  EXPECT_THAT(SortAndNormalize({"abc", "abx*", "ab*", "b", "b*", "abc*", "b*", "b*", "b*", "b*"}),
               ElementsAre("ab*", "b*"));
 }
 
@@ -33,8 +31,7 @@ TEST(NormalizeScopeSetTest, EdgeCases) {
   EXPECT_THAT(SortAndNormalize({"a**", "a*"}), ElementsAre("a*"));
   EXPECT_THAT(SortAndNormalize({"a**", "a*x", "a"}), ElementsAre("a", "a**"));
   // Unsorted input is walked as given, like upstream.
-  EXPECT_THAT(NormalizeScopeSet({"b", "a*", "ab", "a"}),
-              ElementsAre("b", "a*"));
+  EXPECT_THAT(NormalizeScopeSet({"b", "a*", "ab", "a"}), ElementsAre("b", "a*"));
 }
 
 struct MergeCase {
@@ -44,10 +41,9 @@ struct MergeCase {
 // Upstream's merge vectors (inputs sorted, not always normalized), shuffled 50
 // times.
 TEST(MergeScopeSetsTest, UpstreamVectors) {
-  const Scopes tr = {"assume:tr-0", "assume:tr-1", "assume:tr-10",
-                     "assume:tr-2", "assume:tr-3", "assume:tr-4",
-                     "assume:tr-5", "assume:tr-6", "assume:tr-7",
-                     "assume:tr-8", "assume:tr-9", "special-scope"};
+  const Scopes tr = {"assume:tr-0", "assume:tr-1", "assume:tr-10", "assume:tr-2",
+                     "assume:tr-3", "assume:tr-4", "assume:tr-5",  "assume:tr-6",
+                     "assume:tr-7", "assume:tr-8", "assume:tr-9",  "special-scope"};
   const std::vector<MergeCase> cases = {
       {{"a", "b", "c"}, {}, {"a", "b", "c"}},
       {{"a*", "b", "c"}, {}, {"a*", "b", "c"}},
@@ -117,17 +113,14 @@ void ExpectUnion(const Scopes& a, const Scopes& b, const Scopes& expected) {
 }
 
 TEST(ScopeUnionTest, UpstreamVectors) {
-  ExpectUnion({"abc", "d*", "xyzb*"}, {"abc", "d*", "xyzb*"},
-              {"abc", "d*", "xyzb*"});
-  ExpectUnion({"abc", "a*", "d*", "xyzb*"}, {"abc", "a*", "d*", "xyzb*"},
-              {"a*", "d*", "xyzb*"});
+  ExpectUnion({"abc", "d*", "xyzb*"}, {"abc", "d*", "xyzb*"}, {"abc", "d*", "xyzb*"});
+  ExpectUnion({"abc", "a*", "d*", "xyzb*"}, {"abc", "a*", "d*", "xyzb*"}, {"a*", "d*", "xyzb*"});
   ExpectUnion({"a*"}, {"b*"}, {"a*", "b*"});
   ExpectUnion({"a*"}, {"abc", "d"}, {"a*", "d"});
   ExpectUnion({"a", "a*", "abc", "abc*"}, {"def", "d*", "defg*"}, {"a*", "d*"});
 }
 
-void ExpectIntersection(const Scopes& a, const Scopes& b,
-                        const Scopes& expected) {
+void ExpectIntersection(const Scopes& a, const Scopes& b, const Scopes& expected) {
   EXPECT_EQ(Sorted(ScopeIntersection(a, b)), Sorted(expected));
   EXPECT_EQ(Sorted(ScopeIntersection(b, a)), Sorted(expected));
 }
@@ -142,8 +135,7 @@ TEST(ScopeIntersectionTest, UpstreamVectors) {
   ExpectIntersection({"foo:bar:*"}, {"bar:bing"}, {});
   ExpectIntersection({"bar:*"}, {"foo:bar:bing"}, {});
   ExpectIntersection({"bar:*"}, {"foo:x", "bar:x"}, {"bar:x"});
-  ExpectIntersection({"bar:y", "foo:x"}, {"bar:*", "foo:x"},
-                     {"bar:y", "foo:x"});
+  ExpectIntersection({"bar:y", "foo:x"}, {"bar:*", "foo:x"}, {"bar:y", "foo:x"});
   ExpectIntersection({""}, {"foo:bar"}, {});
   ExpectIntersection({}, {"foo:bar"}, {});
   ExpectIntersection({"foo:bar", "bar:bing"}, {"*"}, {"foo:bar", "bar:bing"});
@@ -154,8 +146,7 @@ TEST(ScopeIntersectionTest, OrderAndRepeatsAsUpstream) {
   // Members of a first, then of b; repeats dropped, first occurrence kept; not
   // normalized.
   EXPECT_THAT(ScopeIntersection({"a*"}, {"ab*"}), ElementsAre("ab*"));
-  EXPECT_THAT(ScopeIntersection({"x", "a*", "x"}, {"*", "x"}),
-              ElementsAre("x", "a*"));
+  EXPECT_THAT(ScopeIntersection({"x", "a*", "x"}, {"*", "x"}), ElementsAre("x", "a*"));
   EXPECT_THAT(ScopeIntersection({"b", "a"}, {"a", "b"}), ElementsAre("b", "a"));
 }
 

@@ -52,31 +52,30 @@ void ExpectTotalOrder(const std::vector<std::string>& scopes) {
     for (size_t j = 0; j < scopes.size(); ++j) {
       const int c = ScopeCompare(scopes[i], scopes[j]);
       const int expected = i < j ? -1 : (i == j ? 0 : 1);
-      EXPECT_EQ((c > 0) - (c < 0), expected)
-          << scopes[i] << " vs " << scopes[j];
+      EXPECT_EQ((c > 0) - (c < 0), expected) << scopes[i] << " vs " << scopes[j];
     }
   }
 }
 
 TEST(ScopeCompareTest, TotalOrders) {
   ExpectTotalOrder({"abc*", "abc", "abc%d"});
-  ExpectTotalOrder({"*", "", "**", "***", "****", "aaa*", "aaa", "aaa**",
-                    "aaa***", "aaa****", "aaa*****"});
-  ExpectTotalOrder({"x*", "x", "x%*", "x%", "x%%", "x%a", "x**", "x*%", "x*a",
-                    "xa*", "xa", "xa%", "xaa"});
+  ExpectTotalOrder(
+      {"*", "", "**", "***", "****", "aaa*", "aaa", "aaa**", "aaa***", "aaa****", "aaa*****"});
+  ExpectTotalOrder(
+      {"x*", "x", "x%*", "x%", "x%%", "x%a", "x**", "x*%", "x*a", "xa*", "xa", "xa%", "xaa"});
 }
 
 // Upstream's sort vectors, each shuffled 50 times.
 TEST(ScopeCompareTest, SortVectors) {
   const std::vector<std::vector<std::string>> sorted = {
-      {"test-*", "test-1*", "test-1", "test-10", "test-11", "test-12",
-       "test-13", "test-2", "test-3"},
+      {"test-*", "test-1*", "test-1", "test-10", "test-11", "test-12", "test-13", "test-2",
+       "test-3"},
       {"test*", "test", "test*a", "test*b", "testb"},
       {"ab", "abc*", "abc", "abc*d", "abcd"},
       {"*", "", "("},
       {"aa", "ab*", "ab("},
-      {"*", "a*", "a", "aa", "aaa", "aab", "ab", "abb*", "abb", "abbc", "ca",
-       "caa", "cab*", "cab", "cc*"},
+      {"*", "a*", "a", "aa", "aaa", "aab", "ab", "abb*", "abb", "abbc", "ca", "caa", "cab*", "cab",
+       "cc*"},
       {"*", "", "**", "***", "****"},
       {"abc*", "abc", "abc%d"},
   };

@@ -40,8 +40,7 @@ void BM_ExpandAllWarm(benchmark::State& state) {
   const auto snapshot = (*resolver)->snapshot();
   for (const auto& q : w.queries) snapshot->Expand(q);
   for (auto _ : state) {
-    for (const auto& q : w.queries)
-      benchmark::DoNotOptimize(snapshot->Expand(q));
+    for (const auto& q : w.queries) benchmark::DoNotOptimize(snapshot->Expand(q));
   }
   state.SetItemsProcessed(state.iterations() * w.queries.size());
   state.SetLabel(kNames[state.range(0)]);
@@ -53,8 +52,7 @@ void BM_BuildAndExpandAllCold(benchmark::State& state) {
   for (auto _ : state) {
     auto resolver = Resolver::Create(w.roles);
     const auto snapshot = (*resolver)->snapshot();
-    for (const auto& q : w.queries)
-      benchmark::DoNotOptimize(snapshot->Expand(q));
+    for (const auto& q : w.queries) benchmark::DoNotOptimize(snapshot->Expand(q));
   }
   state.SetLabel(kNames[state.range(0)]);
 }
@@ -74,9 +72,7 @@ void BM_UpdateOneRole(benchmark::State& state) {
 
 BENCHMARK(BM_Build)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ExpandAllWarm)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_BuildAndExpandAllCold)
-    ->DenseRange(0, 2)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BuildAndExpandAllCold)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_UpdateOneRole)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

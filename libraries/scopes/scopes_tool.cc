@@ -51,13 +51,10 @@ namespace {
 using nlohmann::json;
 using Scopes = std::vector<std::string>;
 
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Value of `--name VALUE`, or "".
-std::string Option(const std::vector<std::string>& args,
-                   const std::string& name) {
+std::string Option(const std::vector<std::string>& args, const std::string& name) {
   auto it = std::find(args.begin(), args.end(), name);
   return it != args.end() && it + 1 != args.end() ? *(it + 1) : "";
 }
@@ -72,14 +69,12 @@ absl::StatusOr<Workload> ReadWorkload(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   const json j = json::parse(text.str(), nullptr, false);
-  if (j.is_discarded())
-    return absl::InvalidArgumentError("workload is not JSON");
+  if (j.is_discarded()) return absl::InvalidArgumentError("workload is not JSON");
   return WorkloadFromJson(j);
 }
 
 double MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - start)
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -141,8 +136,7 @@ int ExpandOrExplain(const std::vector<std::string>& args, bool explain) {
   }
   auto resolver = Resolver::Create(w->roles);
   if (!resolver.ok()) {
-    std::cout << Dump({{"error", std::string(resolver.status().message())}})
-              << "\n";
+    std::cout << Dump({{"error", std::string(resolver.status().message())}}) << "\n";
     return 1;
   }
   if (!explain && Flag(args, "--bench")) return Bench(*w);
@@ -168,9 +162,8 @@ int ExpandOrExplain(const std::vector<std::string>& args, bool explain) {
 }
 
 bool IsScopeArray(const json& j) {
-  return j.is_array() && std::all_of(j.begin(), j.end(), [](const json& s) {
-           return s.is_string();
-         });
+  return j.is_array() &&
+         std::all_of(j.begin(), j.end(), [](const json& s) { return s.is_string(); });
 }
 
 // One algebra line: the result, or an error message in `error`.
@@ -190,18 +183,16 @@ json Algebra(const json& in, std::string& error) {
     return in[key].get<std::string>();
   };
   const auto expression = [&]() -> Expression {
-    absl::StatusOr<Expression> e =
-        ExpressionFromJson(in.contains("expr") ? in["expr"] : json());
+    absl::StatusOr<Expression> e = ExpressionFromJson(in.contains("expr") ? in["expr"] : json());
     if (!e.ok()) {
       error = std::string(e.status().message());
       return Expression("");
     }
     return *e;
   };
-  const std::string op =
-      in.is_object() && in.contains("op") && in["op"].is_string()
-          ? in["op"].get<std::string>()
-          : "";
+  const std::string op = in.is_object() && in.contains("op") && in["op"].is_string()
+                             ? in["op"].get<std::string>()
+                             : "";
   if (op == "valid") {
     return in.contains("scope") && in["scope"].is_string() &&
            ValidScope(in["scope"].get_ref<const std::string&>());
@@ -229,8 +220,7 @@ json Algebra(const json& in, std::string& error) {
     absl::StatusOr<Expression> s = SimplifyScopeExpression(e);
     return s.ok() ? ExpressionToJson(*s) : json();
   }
-  if (op == "satisfies" || op == "scopesSatisfying" ||
-      op == "removeGivenScopes") {
+  if (op == "satisfies" || op == "scopesSatisfying" || op == "removeGivenScopes") {
     const Scopes given = scopes("scopes");
     if (!error.empty()) return nullptr;
     const Expression e = expression();
@@ -254,9 +244,7 @@ int AlgebraMode() {
     std::string error;
     const json result = in.is_discarded() ? json() : Algebra(in, error);
     if (in.is_discarded()) error = "invalid JSON";
-    std::cout << (error.empty() ? Dump({{"result", result}})
-                                : Dump({{"error", error}}))
-              << "\n";
+    std::cout << (error.empty() ? Dump({{"result", result}}) : Dump({{"error", error}})) << "\n";
   }
   return 0;
 }
@@ -265,12 +253,10 @@ int WorkloadMode(const std::vector<std::string>& args) {
   const std::string kind = Option(args, "--kind");
   uint64_t seed = 1;
   int size = 0;
-  if (!Option(args, "--seed").empty() &&
-      !absl::SimpleAtoi(Option(args, "--seed"), &seed)) {
+  if (!Option(args, "--seed").empty() && !absl::SimpleAtoi(Option(args, "--seed"), &seed)) {
     return 2;
   }
-  if (!Option(args, "--size").empty() &&
-      !absl::SimpleAtoi(Option(args, "--size"), &size)) {
+  if (!Option(args, "--size").empty() && !absl::SimpleAtoi(Option(args, "--size"), &size)) {
     return 2;
   }
   Workload w;

@@ -36,18 +36,13 @@ std::string MapKeepingKleene(const std::string& s, const CharMap& map) {
   return MapText(s, map);
 }
 
-std::string MapScope(const std::string& scope, bool star_role,
-                     const CharMap& map) {
+std::string MapScope(const std::string& scope, bool star_role, const CharMap& map) {
   const size_t at = scope.find("<..>");
-  if (!star_role || at == std::string::npos)
-    return MapKeepingKleene(scope, map);
-  return MapText(scope.substr(0, at), map) + "<..>" +
-         MapKeepingKleene(scope.substr(at + 4), map);
+  if (!star_role || at == std::string::npos) return MapKeepingKleene(scope, map);
+  return MapText(scope.substr(0, at), map) + "<..>" + MapKeepingKleene(scope.substr(at + 4), map);
 }
 
-std::string Hex(char c) {
-  return absl::StrFormat("%02x", static_cast<unsigned char>(c));
-}
+std::string Hex(char c) { return absl::StrFormat("%02x", static_cast<unsigned char>(c)); }
 
 void RunCases(const CharMap& map, const std::string& mapping) {
   std::ifstream in("libraries/scopes/testdata/upstream_trie_cases.json");
@@ -78,8 +73,7 @@ void RunCases(const CharMap& map, const std::string& mapping) {
         expected.push_back("assume:" + MapKeepingKleene(s, map));
       }
       expected = SortAndNormalize(expected);
-      EXPECT_EQ(OracleExpandOne(roles, scope), expected)
-          << title << ": " << input;
+      EXPECT_EQ(OracleExpandOne(roles, scope), expected) << title << ": " << input;
       Scopes with_input = expected;
       with_input.push_back(scope);
       EXPECT_EQ((*resolver)->Expand({scope}), SortAndNormalize(with_input))
@@ -95,8 +89,7 @@ TEST(TrieCasesTest, AsGiven) {
 }
 
 TEST(TrieCasesTest, HexExceptStar) {
-  RunCases([](char c) { return c == '*' ? "*" : "[" + Hex(c) + "]"; },
-           "[XX]+*");
+  RunCases([](char c) { return c == '*' ? "*" : "[" + Hex(c) + "]"; }, "[XX]+*");
 }
 
 TEST(TrieCasesTest, HexIncludingStar) {
@@ -104,8 +97,7 @@ TEST(TrieCasesTest, HexIncludingStar) {
 }
 
 TEST(TrieCasesTest, StarsInjected) {
-  RunCases([](char c) { return c == '*' ? "*" : "*" + Hex(c) + "*!"; },
-           "*XX*!");
+  RunCases([](char c) { return c == '*' ? "*" : "*" + Hex(c) + "*!"; }, "*XX*!");
 }
 
 }  // namespace

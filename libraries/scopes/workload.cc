@@ -18,8 +18,7 @@ bool Chance(std::mt19937_64& rng, int percent) {
   return static_cast<int>(Below(rng, 100)) < percent;
 }
 
-std::string RandomText(std::mt19937_64& rng, const std::string& alphabet,
-                       int max_len) {
+std::string RandomText(std::mt19937_64& rng, const std::string& alphabet, int max_len) {
   std::string s;
   const int len = static_cast<int>(Below(rng, max_len + 1));
   for (int i = 0; i < len; ++i) s += alphabet[Below(rng, alphabet.size())];
@@ -46,8 +45,7 @@ void AddProject(int p, std::mt19937_64& rng, std::vector<Role>& roles) {
       {absl::StrCat("assume:project:", name, ":developer"),
        absl::StrCat("notify:irc-channel:#", name)});
   add(absl::StrCat("project:", name, ":developer"),
-      {absl::StrCat("assume:project:", name, ":ci"),
-       absl::StrCat("purge-cache:", pool, "/*"),
+      {absl::StrCat("assume:project:", name, ":ci"), absl::StrCat("purge-cache:", pool, "/*"),
        absl::StrCat("queue:rerun-task:", pool, "/*"),
        absl::StrCat("queue:cancel-task:", pool, "/*")});
   add(absl::StrCat("project:", name, ":ci"),
@@ -60,32 +58,26 @@ void AddProject(int p, std::mt19937_64& rng, std::vector<Role>& roles) {
        absl::StrCat("assume:worker-pool:", pool, "/release"),
        absl::StrCat("index:insert-task:project.", name, ".*"),
        absl::StrCat("secrets:get:project/", name, "/release")});
-  add(absl::StrCat("worker-pool:", pool, "/*"),
-      {absl::StrCat("assume:worker-type:", pool, "/<..>"),
-       absl::StrCat("queue:worker-id:", pool, "/<..>/*"),
-       absl::StrCat("queue:claim-work:", pool, "/<..>")});
-  add(absl::StrCat("worker-type:", pool, "/*"),
-      {absl::StrCat("assume:worker-pool-scopes:", pool),
-       absl::StrCat("docker-worker:cache:", pool, "-*"),
-       absl::StrCat("secrets:get:worker-pool:", pool)});
+  add(absl::StrCat("worker-pool:", pool, "/*"), {absl::StrCat("assume:worker-type:", pool, "/<..>"),
+                                                 absl::StrCat("queue:worker-id:", pool, "/<..>/*"),
+                                                 absl::StrCat("queue:claim-work:", pool, "/<..>")});
+  add(absl::StrCat("worker-type:", pool, "/*"), {absl::StrCat("assume:worker-pool-scopes:", pool),
+                                                 absl::StrCat("docker-worker:cache:", pool, "-*"),
+                                                 absl::StrCat("secrets:get:worker-pool:", pool)});
   add(absl::StrCat("worker-pool-scopes:", pool),
-      {"assume:infra:shared-worker",
-       absl::StrCat("generic-worker:os-group:", pool, "/*")});
+      {"assume:infra:shared-worker", absl::StrCat("generic-worker:os-group:", pool, "/*")});
   // Hooks: parameterized for every other project.
   add(absl::StrCat("hook-id:project-", name, "/*"),
       {absl::StrCat("assume:project:", name, ":ci"),
-       p % 2 == 0
-           ? absl::StrCat("queue:route:index.project.", name, ".hooks.<..>")
-           : absl::StrCat("queue:route:index.project.", name, ".hooks")});
+       p % 2 == 0 ? absl::StrCat("queue:route:index.project.", name, ".hooks.<..>")
+                  : absl::StrCat("queue:route:index.project.", name, ".hooks")});
   for (int r = 0; r < 3; ++r) {
-    const std::string repo =
-        absl::StrCat("repo:github.com/", org, "/", name, "-r", r);
+    const std::string repo = absl::StrCat("repo:github.com/", org, "/", name, "-r", r);
     add(absl::StrCat(repo, ":*"),
         {absl::StrCat("assume:project:", name, ":ci"), "queue:route:checks",
          absl::StrCat("queue:route:statuses.", name, "-r", r)});
     add(absl::StrCat(repo, ":branch:main"),
-        {absl::StrCat("assume:project:", name,
-                      Chance(rng, 50) ? ":releng" : ":ci"),
+        {absl::StrCat("assume:project:", name, Chance(rng, 50) ? ":releng" : ":ci"),
          absl::StrCat("secrets:get:project/", name, "/deploy")});
   }
 }
@@ -100,12 +92,11 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
       scopes.push_back(absl::StrCat("assume:mozilla-group:", name, "-admins"));
       break;
     case 1:
-      scopes.push_back(absl::StrCat("assume:login-identity:github/", name,
-                                    "-user", Below(rng, 2)));
+      scopes.push_back(absl::StrCat("assume:login-identity:github/", name, "-user", Below(rng, 2)));
       break;
     case 2:
-      scopes.push_back(absl::StrCat("assume:repo:github.com/", org, "/", name,
-                                    "-r", Below(rng, 3), ":branch:main"));
+      scopes.push_back(absl::StrCat("assume:repo:github.com/", org, "/", name, "-r", Below(rng, 3),
+                                    ":branch:main"));
       break;
     case 3:
       scopes.push_back(absl::StrCat("assume:repo:github.com/", org, "/*"));
@@ -114,8 +105,7 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
       scopes.push_back(absl::StrCat("assume:worker-pool:proj-", name, "/*"));
       break;
     case 5:
-      scopes.push_back(
-          absl::StrCat("assume:hook-id:project-", name, "/nightly"));
+      scopes.push_back(absl::StrCat("assume:hook-id:project-", name, "/nightly"));
       scopes.push_back(absl::StrCat("assume:project-admin:", name));
       break;
     case 6:
@@ -123,14 +113,12 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
       break;
     default:
       if (Chance(rng, 10)) scopes.push_back(Chance(rng, 50) ? "*" : "assume:*");
-      scopes.push_back(
-          absl::StrCat("assume:worker-type:proj-", name, "/b-", Below(rng, 9)));
+      scopes.push_back(absl::StrCat("assume:worker-type:proj-", name, "/b-", Below(rng, 9)));
       break;
   }
   const int plain = 25 + static_cast<int>(Below(rng, 20));
   for (int i = 0; i < plain; ++i) {
-    scopes.push_back(absl::StrCat("queue:route:notify.", name, ".",
-                                  Below(rng, 1000),
+    scopes.push_back(absl::StrCat("queue:route:notify.", name, ".", Below(rng, 1000),
                                   Chance(rng, 20) ? ".*" : ""));
   }
   return scopes;
@@ -141,14 +129,13 @@ std::vector<std::string> Client(int projects, std::mt19937_64& rng) {
 Workload DeploymentWorkload(int projects, int clients, uint64_t seed) {
   std::mt19937_64 rng(seed);
   Workload w;
+  w.roles.push_back({"project-admin:*",
+                     {"assume:hook-id:project-<..>/*", "assume:project:<..>:developer",
+                      "auth:create-client:project/<..>/*", "secrets:get:project/<..>/*",
+                      "queue:route:index.project.<..>.*"}});
   w.roles.push_back(
-      {"project-admin:*",
-       {"assume:hook-id:project-<..>/*", "assume:project:<..>:developer",
-        "auth:create-client:project/<..>/*", "secrets:get:project/<..>/*",
-        "queue:route:index.project.<..>.*"}});
-  w.roles.push_back({"infra:shared-worker",
-                     {"queue:resolve-task", "index:insert-task:garbage.*",
-                      "queue:scheduler-id:-"}});
+      {"infra:shared-worker",
+       {"queue:resolve-task", "index:insert-task:garbage.*", "queue:scheduler-id:-"}});
   for (int p = 0; p < projects; ++p) AddProject(p, rng, w.roles);
   for (int c = 0; c < clients; ++c) w.queries.push_back(Client(projects, rng));
   return w;
@@ -157,13 +144,10 @@ Workload DeploymentWorkload(int projects, int clients, uint64_t seed) {
 Workload ChainWorkload(int length) {
   Workload w;
   for (int i = 0; i < length; ++i) {
-    w.roles.push_back(
-        {absl::StrCat("ch-", i), {absl::StrCat("assume:ch-", i + 1)}});
+    w.roles.push_back({absl::StrCat("ch-", i), {absl::StrCat("assume:ch-", i + 1)}});
   }
   w.roles.push_back({absl::StrCat("ch-", length), {"special-scope"}});
-  w.queries = {{"assume:ch-0"},
-               {absl::StrCat("assume:ch-", length / 2)},
-               {"assume:ch-*"}};
+  w.queries = {{"assume:ch-0"}, {absl::StrCat("assume:ch-", length / 2)}, {"assume:ch-*"}};
   return w;
 }
 
@@ -195,8 +179,8 @@ std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles) {
   const int n = 1 + static_cast<int>(Below(rng, max_roles));
   std::vector<std::string> ids;
   for (int i = 0; i < n; ++i) {
-    std::string id = absl::StrCat(std::string(1, "abc"[Below(rng, 3)]),
-                                  RandomText(rng, id_chars, 2));
+    std::string id =
+        absl::StrCat(std::string(1, "abc"[Below(rng, 3)]), RandomText(rng, id_chars, 2));
     if (Chance(rng, 40) && id.back() != '*') id += "*";
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
@@ -222,14 +206,12 @@ std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles) {
         case 3: {
           const std::string aim = AimAt(rng, target());
           const size_t cut = Below(rng, aim.size() + 1);
-          scope = absl::StrCat(star || Chance(rng, 30) ? "assume:" : "X",
-                               aim.substr(0, cut), "<..>",
-                               RandomText(rng, id_chars, 2));
+          scope = absl::StrCat(star || Chance(rng, 30) ? "assume:" : "X", aim.substr(0, cut),
+                               "<..>", RandomText(rng, id_chars, 2));
           break;
         }
         case 4:
-          scope = absl::StrCat("P", RandomText(rng, "ab*", 2), "<..>",
-                               RandomText(rng, "b*", 2));
+          scope = absl::StrCat("P", RandomText(rng, "ab*", 2), "<..>", RandomText(rng, "b*", 2));
           break;
         case 5:
           scope = absl::StrCat("S", RandomText(rng, "ab*", 3));
@@ -247,19 +229,16 @@ std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles) {
   while (true) {
     const auto error = RoleSetErrorFromStatus(ValidateRoles(roles));
     if (!error.has_value()) return roles;
-    const std::string culprit =
-        error->code == RoleSetError::Code::kDependencyCycle
-            ? std::string(absl::StripPrefix(error->cycle[0], "assume:"))
-            : error->role_id;
-    roles.erase(
-        std::remove_if(roles.begin(), roles.end(),
-                       [&](const Role& r) { return r.role_id == culprit; }),
-        roles.end());
+    const std::string culprit = error->code == RoleSetError::Code::kDependencyCycle
+                                    ? std::string(absl::StripPrefix(error->cycle[0], "assume:"))
+                                    : error->role_id;
+    roles.erase(std::remove_if(roles.begin(), roles.end(),
+                               [&](const Role& r) { return r.role_id == culprit; }),
+                roles.end());
   }
 }
 
-std::vector<std::string> RandomQuery(std::mt19937_64& rng,
-                                     const std::vector<Role>& roles) {
+std::vector<std::string> RandomQuery(std::mt19937_64& rng, const std::vector<Role>& roles) {
   std::vector<std::string> scopes;
   const int n = 1 + static_cast<int>(Below(rng, 3));
   for (int i = 0; i < n; ++i) {
@@ -276,10 +255,8 @@ std::vector<std::string> RandomQuery(std::mt19937_64& rng,
         break;
       default:
         scopes.push_back(absl::StrCat(
-            "assume:",
-            roles.empty()
-                ? RandomText(rng, "abc*", 3)
-                : AimAt(rng, roles[Below(rng, roles.size())].role_id)));
+            "assume:", roles.empty() ? RandomText(rng, "abc*", 3)
+                                     : AimAt(rng, roles[Below(rng, roles.size())].role_id)));
         break;
     }
   }
@@ -296,14 +273,11 @@ nlohmann::json WorkloadToJson(const Workload& workload) {
 
 absl::StatusOr<Workload> WorkloadFromJson(const nlohmann::json& json) {
   const auto strings = [](const nlohmann::json& j) {
-    return j.is_array() && std::all_of(j.begin(), j.end(), [](const auto& s) {
-             return s.is_string();
-           });
+    return j.is_array() &&
+           std::all_of(j.begin(), j.end(), [](const auto& s) { return s.is_string(); });
   };
-  if (!json.is_object() || !json.contains("roles") ||
-      !json["roles"].is_array()) {
-    return absl::InvalidArgumentError(
-        "workload must be an object with a \"roles\" array");
+  if (!json.is_object() || !json.contains("roles") || !json["roles"].is_array()) {
+    return absl::InvalidArgumentError("workload must be an object with a \"roles\" array");
   }
   Workload w;
   for (const auto& r : json["roles"]) {
@@ -312,18 +286,16 @@ absl::StatusOr<Workload> WorkloadFromJson(const nlohmann::json& json) {
       return absl::InvalidArgumentError(
           "each role must be {\"roleId\": string, \"scopes\": [string]}");
     }
-    w.roles.push_back({r["roleId"].get<std::string>(),
-                       r["scopes"].get<std::vector<std::string>>()});
+    w.roles.push_back(
+        {r["roleId"].get<std::string>(), r["scopes"].get<std::vector<std::string>>()});
   }
   if (json.contains("queries")) {
     if (!json["queries"].is_array()) {
-      return absl::InvalidArgumentError(
-          "\"queries\" must be an array of scope arrays");
+      return absl::InvalidArgumentError("\"queries\" must be an array of scope arrays");
     }
     for (const auto& q : json["queries"]) {
       if (!strings(q)) {
-        return absl::InvalidArgumentError(
-            "\"queries\" must be an array of scope arrays");
+        return absl::InvalidArgumentError("\"queries\" must be an array of scope arrays");
       }
       w.queries.push_back(q.get<std::vector<std::string>>());
     }

@@ -50,8 +50,7 @@ Workload ChainWorkload(int length);
 std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles);
 // A random scope set of 1 to 3 scopes, mostly `assume:` scopes aimed at
 // `roles`.
-std::vector<std::string> RandomQuery(std::mt19937_64& rng,
-                                     const std::vector<Role>& roles);
+std::vector<std::string> RandomQuery(std::mt19937_64& rng, const std::vector<Role>& roles);
 
 nlohmann::json WorkloadToJson(const Workload& workload);
 absl::StatusOr<Workload> WorkloadFromJson(const nlohmann::json& json);

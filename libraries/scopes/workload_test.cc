@@ -51,9 +51,7 @@ TEST(WorkloadTest, ChainAndJsonRoundTrip) {
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->roles, w.roles);
   EXPECT_EQ(parsed->queries, w.queries);
-  EXPECT_FALSE(
-      WorkloadFromJson(nlohmann::json::parse(R"({"roles": [{"roleId": 1}]})"))
-          .ok());
+  EXPECT_FALSE(WorkloadFromJson(nlohmann::json::parse(R"({"roles": [{"roleId": 1}]})")).ok());
   EXPECT_FALSE(WorkloadFromJson(nlohmann::json::parse(R"([])")).ok());
 }
 

@@ -31,8 +31,8 @@ absl::Status Readiness(pg::ConnectionPool& pool, const pg::MigrationSet& set) {
     absl::Status s = pg::StatusFromException(e, "readiness check");
     if (s.code() == absl::StatusCode::kInternal || pg::SqlState(e) == "42P01" ||
         pg::SqlState(e) == "3F000") {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the ", set.schema(), " schema is missing or unreadable: run migrations"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the ", set.schema(), " schema is missing or unreadable: run migrations"));
     }
     return s;
   }
@@ -85,9 +85,8 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
 
   pg::ConnectionPool* pool_ptr = pool->get();
   const pg::MigrationSet* set = spec.migrations;
-  auto server = GrpcServer::Start(options, services, [pool_ptr, set] {
-    return Readiness(*pool_ptr, *set);
-  });
+  auto server =
+      GrpcServer::Start(options, services, [pool_ptr, set] { return Readiness(*pool_ptr, *set); });
   if (!server.ok()) return Fail(server.status());
   (*server)->WaitForTerminationSignal();
   for (BuiltService& b : *built) {

@@ -52,8 +52,8 @@ struct BuiltService {
 };
 
 struct ServiceSpec {
-  std::string name;             // "auth"
-  std::string default_listen;   // "127.0.0.1:50051"
+  std::string name;            // "auth"
+  std::string default_listen;  // "127.0.0.1:50051"
   const pg::MigrationSet* migrations = nullptr;
   std::set<std::string> extra_flags;
   std::function<absl::StatusOr<std::vector<BuiltService>>(ServiceContext&)> build;

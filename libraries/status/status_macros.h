@@ -14,18 +14,18 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define BULWARK_RETURN_IF_ERROR(expr)                    \
-  do {                                                   \
-    ::absl::Status bulwark_status_ = (expr);             \
-    if (!bulwark_status_.ok()) return bulwark_status_;   \
+#define BULWARK_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::absl::Status bulwark_status_ = (expr);           \
+    if (!bulwark_status_.ok()) return bulwark_status_; \
   } while (0)
 
 #define BULWARK_STATUS_MACROS_CONCAT_INNER(a, b) a##b
 #define BULWARK_STATUS_MACROS_CONCAT(a, b) BULWARK_STATUS_MACROS_CONCAT_INNER(a, b)
 
-#define BULWARK_ASSIGN_OR_RETURN(lhs, rexpr) \
-  BULWARK_ASSIGN_OR_RETURN_IMPL(             \
-      BULWARK_STATUS_MACROS_CONCAT(bulwark_statusor_, __LINE__), lhs, rexpr)
+#define BULWARK_ASSIGN_OR_RETURN(lhs, rexpr)                                                    \
+  BULWARK_ASSIGN_OR_RETURN_IMPL(BULWARK_STATUS_MACROS_CONCAT(bulwark_statusor_, __LINE__), lhs, \
+                                rexpr)
 
 #define BULWARK_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                  \

@@ -40,9 +40,7 @@ std::string RunfilePath(const std::string& workspace_relative) {
          workspace_relative;
 }
 
-std::string OutputDir() {
-  return Env("TEST_UNDECLARED_OUTPUTS_DIR", Env("TEST_TMPDIR", "/tmp"));
-}
+std::string OutputDir() { return Env("TEST_UNDECLARED_OUTPUTS_DIR", Env("TEST_TMPDIR", "/tmp")); }
 
 absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     const std::string& binary, const std::vector<std::string>& args, absl::Duration timeout) {

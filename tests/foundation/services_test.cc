@@ -83,9 +83,9 @@ nlohmann::json Reflect(const std::string& address) {
 class ServicesTest : public ::testing::TestWithParam<ServiceCase> {
  protected:
   static void SetUpTestSuite() {
-    auto db = pg::PgTestDatabase::Create(
-        {&schema::AuthMigrations(), &schema::QueueMigrations(), &schema::HooksMigrations(),
-         &schema::VerifierMigrations()});
+    auto db =
+        pg::PgTestDatabase::Create({&schema::AuthMigrations(), &schema::QueueMigrations(),
+                                    &schema::HooksMigrations(), &schema::VerifierMigrations()});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = db->release();
   }
@@ -108,13 +108,14 @@ std::vector<std::string> ServiceArgs(const std::string& service, const std::stri
   }
   if (service == "queue" || service == "hooks") {
     std::string path = testing::OutputDir() + "/" + service + "-credentials.json";
-    std::ofstream(path) << R"({"clientId": "static/bulwark/)" << service
-                        << R"(", "accessToken": ")" << std::string(44, 'q') << "\"}";
+    std::ofstream(path) << R"({"clientId": "static/bulwark/)" << service << R"(", "accessToken": ")"
+                        << std::string(44, 'q') << "\"}";
     args.push_back("--credentials=" + path);
   }
   if (service == "hooks") {
     std::string path = testing::OutputDir() + "/hooks-token-keys.json";
-    std::ofstream(path) << R"([{"id": "k1", "key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}])";
+    std::ofstream(path)
+        << R"([{"id": "k1", "key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}])";
     args.push_back("--token-keys=" + path);
   }
   return args;
@@ -123,16 +124,16 @@ std::vector<std::string> ServiceArgs(const std::string& service, const std::stri
 TEST_P(ServicesTest, ServesPingHealthAndReflection) {
   ASSERT_NE(db_, nullptr);
   const ServiceCase& c = GetParam();
-  auto process = ServiceProcess::Start(Binary(c.name), ServiceArgs(c.name, db_->RuntimeDsn(c.name)));
+  auto process =
+      ServiceProcess::Start(Binary(c.name), ServiceArgs(c.name, db_->RuntimeDsn(c.name)));
   ASSERT_TRUE(process.ok()) << process.status();
   ASSERT_TRUE(WaitForServing((*process)->Channel()).ok()) << (*process)->LogTail();
   EXPECT_TRUE(WaitForServing((*process)->Channel(), c.full_name).ok());
 
   nlohmann::json answer = Reflect((*process)->address());
   ASSERT_TRUE(answer.is_object()) << answer;
-  EXPECT_EQ(answer["services"],
-            nlohmann::json({c.full_name, "grpc.health.v1.Health",
-                            "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_EQ(answer["services"], nlohmann::json({c.full_name, "grpc.health.v1.Health",
+                                                "grpc.reflection.v1alpha.ServerReflection"}));
   nlohmann::json compiled = CompiledMethods(c.full_name);
   EXPECT_GE(compiled.size(), 5u);
   EXPECT_EQ(answer["methods"][c.full_name], compiled);
@@ -155,8 +156,8 @@ TEST_P(ServicesTest, ServesPingHealthAndReflection) {
 TEST(UnbuiltMethodTest, AnswersUnimplemented) {
   auto db = pg::PgTestDatabase::Create({&schema::VerifierMigrations()});
   ASSERT_TRUE(db.ok()) << db.status();
-  auto process = ServiceProcess::Start(Binary("verifier"),
-                                       {"--database=" + (*db)->RuntimeDsn("verifier")});
+  auto process =
+      ServiceProcess::Start(Binary("verifier"), {"--database=" + (*db)->RuntimeDsn("verifier")});
   ASSERT_TRUE(process.ok()) << process.status();
   auto stub = verifier::v1::Verifier::NewStub((*process)->Channel());
   grpc::ClientContext context;
@@ -173,10 +174,10 @@ TEST(ServiceReadinessTest, NotServingUntilMigrated) {
   // Roles exist, but no migration has run: the service must stay NOT_SERVING.
   auto db = pg::PgTestDatabase::Create({}, {"queue"});
   ASSERT_TRUE(db.ok()) << db.status();
-  auto process = ServiceProcess::Start(Binary("queue"), ServiceArgs("queue", (*db)->RuntimeDsn("queue")));
+  auto process =
+      ServiceProcess::Start(Binary("queue"), ServiceArgs("queue", (*db)->RuntimeDsn("queue")));
   ASSERT_TRUE(process.ok()) << process.status();
-  absl::Status serving =
-      WaitForServing((*process)->Channel(), "", absl::Milliseconds(1500));
+  absl::Status serving = WaitForServing((*process)->Channel(), "", absl::Milliseconds(1500));
   EXPECT_EQ(serving.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_NE(serving.message().find("NOT_SERVING"), std::string::npos) << serving;
   EXPECT_NE((*process)->LogTail().find("run migrations"), std::string::npos)
@@ -201,8 +202,7 @@ TEST(ServiceReadinessTest, NotServingWhileDatabaseUnreachable) {
 TEST(ServiceStartupTest, MissingDatabaseFlagFailsClearly) {
   auto process = ServiceProcess::Start(Binary("auth"), {}, absl::Seconds(5));
   ASSERT_FALSE(process.ok());
-  EXPECT_NE(process.status().message().find("--database"), std::string::npos)
-      << process.status();
+  EXPECT_NE(process.status().message().find("--database"), std::string::npos) << process.status();
 }
 
 }  // namespace

@@ -28,8 +28,7 @@ const std::vector<std::string> kTablePrivileges = {"SELECT",   "INSERT",     "UP
 
 std::unique_ptr<pg::PgTestDatabase> MigratedDatabase() {
   auto db = pg::PgTestDatabase::Create({&schema::AuthMigrations(), &schema::QueueMigrations(),
-                                        &schema::HooksMigrations(),
-                                        &schema::VerifierMigrations()});
+                                        &schema::HooksMigrations(), &schema::VerifierMigrations()});
   EXPECT_TRUE(db.ok()) << db.status();
   return db.ok() ? std::move(*db) : nullptr;
 }
@@ -73,13 +72,13 @@ std::vector<std::string> IsolationViolations(pg::PgTestDatabase& db) {
     // No runtime role may create anything in the database (schemas, temporary tables).
     bool runtime = role.find("_owner") == std::string::npos;
     for (const char* p : {"CREATE", "TEMPORARY"}) {
-      bool has = txn.exec_params1("SELECT has_database_privilege($1, current_database(), $2)",
-                                  role, p)[0]
-                     .as<bool>();
+      bool has =
+          txn.exec_params1("SELECT has_database_privilege($1, current_database(), $2)", role, p)[0]
+              .as<bool>();
       bool allowed = !runtime && std::string(p) == "CREATE";
       if (has != allowed) {
-        violations.push_back(absl::StrCat(role, (has ? " has " : " lacks "), p,
-                                          " on the database"));
+        violations.push_back(
+            absl::StrCat(role, (has ? " has " : " lacks "), p, " on the database"));
       }
     }
   }
@@ -92,16 +91,15 @@ std::vector<std::string> IsolationViolations(pg::PgTestDatabase& db) {
     std::string schema = s[0].as<std::string>();
     for (const std::string& role : Roles()) {
       for (const char* p : {"USAGE", "CREATE"}) {
-        bool has =
-            txn.exec_params1("SELECT has_schema_privilege($1, $2, $3)", role, schema, p)[0]
-                .as<bool>();
+        bool has = txn.exec_params1("SELECT has_schema_privilege($1, $2, $3)", role, schema, p)[0]
+                       .as<bool>();
         bool own = role == "bulwark_" + schema || role == "bulwark_" + schema + "_owner";
         bool allowed = schema == "public" ? std::string(p) == "USAGE"
                                           : own && (std::string(p) == "USAGE" ||
                                                     role == "bulwark_" + schema + "_owner");
         if (has != allowed) {
-          violations.push_back(absl::StrCat(role, (has ? " has " : " lacks "), p,
-                                            " on schema ", schema));
+          violations.push_back(
+              absl::StrCat(role, (has ? " has " : " lacks "), p, " on schema ", schema));
         }
       }
     }
@@ -121,35 +119,33 @@ std::vector<std::string> IsolationViolations(pg::PgTestDatabase& db) {
       if (sequence) {
         bool own = role == "bulwark_" + schema || role == "bulwark_" + schema + "_owner";
         for (const char* p : {"USAGE", "SELECT", "UPDATE"}) {
-          bool has = txn.exec_params1("SELECT has_sequence_privilege($1, $2, $3)", role,
-                                      qualified, p)[0]
-                         .as<bool>();
-          bool allowed = own && (std::string(p) != "UPDATE" || role.find("_owner") != std::string::npos);
+          bool has =
+              txn.exec_params1("SELECT has_sequence_privilege($1, $2, $3)", role, qualified, p)[0]
+                  .as<bool>();
+          bool allowed =
+              own && (std::string(p) != "UPDATE" || role.find("_owner") != std::string::npos);
           if (has != allowed) {
-            violations.push_back(absl::StrCat(role, (has ? " has " : " lacks "), p,
-                                              " on sequence ", schema, ".", table));
+            violations.push_back(absl::StrCat(role, (has ? " has " : " lacks "), p, " on sequence ",
+                                              schema, ".", table));
           }
         }
         continue;
       }
       std::set<std::string> allowed = AllowedOnTable(role, schema, table);
       for (const std::string& p : kTablePrivileges) {
-        bool has = txn.exec_params1("SELECT has_table_privilege($1, $2, $3)", role, qualified,
-                                    p)[0]
+        bool has = txn.exec_params1("SELECT has_table_privilege($1, $2, $3)", role, qualified, p)[0]
                        .as<bool>();
         if (has != (allowed.count(p) > 0)) {
-          violations.push_back(absl::StrCat(role, (has ? " has " : " lacks "), p, " on ",
-                                            schema, ".", table));
+          violations.push_back(
+              absl::StrCat(role, (has ? " has " : " lacks "), p, " on ", schema, ".", table));
         }
       }
       // Column-level grants would bypass the table check.
       if (allowed.empty()) {
         for (const char* p : {"SELECT", "INSERT", "UPDATE"}) {
-          if (txn.exec_params1("SELECT has_any_column_privilege($1, $2, $3)", role, qualified,
-                               p)[0]
+          if (txn.exec_params1("SELECT has_any_column_privilege($1, $2, $3)", role, qualified, p)[0]
                   .as<bool>()) {
-            violations.push_back(absl::StrCat(role, " has column ", p, " on ", schema, ".",
-                                              table));
+            violations.push_back(absl::StrCat(role, " has column ", p, " on ", schema, ".", table));
           }
         }
       }
@@ -162,13 +158,13 @@ std::vector<std::string> IsolationViolations(pg::PgTestDatabase& db) {
   for (const pqxx::row& f : functions) {
     std::string schema = f[0].as<std::string>(), signature = f[1].as<std::string>();
     for (const std::string& role : Roles()) {
-      bool has = txn.exec_params1("SELECT has_function_privilege($1, $2, 'EXECUTE')", role,
-                                  signature)[0]
-                     .as<bool>();
+      bool has =
+          txn.exec_params1("SELECT has_function_privilege($1, $2, 'EXECUTE')", role, signature)[0]
+              .as<bool>();
       bool allowed = role == "bulwark_" + schema || role == "bulwark_" + schema + "_owner";
       if (has != allowed) {
-        violations.push_back(absl::StrCat(role, (has ? " may " : " may not "), "execute ",
-                                          signature));
+        violations.push_back(
+            absl::StrCat(role, (has ? " may " : " may not "), "execute ", signature));
       }
     }
   }

@@ -50,9 +50,9 @@ absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& chann
   auto parsed = google::protobuf::util::JsonStringToMessage(
       request_json.empty() ? "{}" : request_json, request.get());
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the request is not a valid ", m->input_type()->full_name(), ": ",
-                     parsed.message().as_string()));
+    return absl::InvalidArgumentError(absl::StrCat("the request is not a valid ",
+                                                   m->input_type()->full_name(), ": ",
+                                                   parsed.message().as_string()));
   }
   std::string bytes = request->SerializeAsString();
   grpc::Slice slice(bytes);
@@ -74,7 +74,8 @@ absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& chann
   std::vector<grpc::Slice> slices;
   (void)response_buffer.Dump(&slices);
   std::string out;
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   if (!response->ParseFromString(out)) {
     return absl::DataLossError("the response did not parse");
   }

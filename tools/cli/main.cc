@@ -3,9 +3,9 @@
 //   bulwark sign --method=/bulwark.auth.v1.Auth/CurrentScopes --authority=127.0.0.1:50051
 //                [--credentials=FILE] [--authorized-scopes=a,b]
 //       Prints "authorization: Hawk …" for that call, so that
-//       grpcurl -plaintext -H "$(bulwark sign …)" 127.0.0.1:50051 bulwark.auth.v1.Auth/CurrentScopes
-//       works. A signature is valid for one call (nonces are remembered) and for the clock skew
-//       (15 minutes by default).
+//       grpcurl -plaintext -H "$(bulwark sign …)" 127.0.0.1:50051
+//       bulwark.auth.v1.Auth/CurrentScopes works. A signature is valid for one call (nonces are
+//       remembered) and for the clock skew (15 minutes by default).
 //
 //   bulwark call [--authority=127.0.0.1:50051] bulwark.auth.v1.Auth/CurrentScopes ['{json}']
 //       Calls a method, signed with the credentials (anonymously if none are given), and
@@ -122,9 +122,12 @@ int Create(const bulwark::Flags& flags, const std::string& command) {
   if (!text.ok()) return Fail(text.status());
   nlohmann::json body = nlohmann::json::parse(*text, nullptr, false);
   if (!body.is_object()) return Fail(absl::InvalidArgumentError(args[1] + " is not a JSON object"));
-  if (command == "create-client") return CallMethod(flags, "bulwark.auth.v1.Auth/CreateClient", body.dump());
-  if (command == "create-role") return CallMethod(flags, "bulwark.auth.v1.Auth/CreateRole", body.dump());
-  return CallMethod(flags, "bulwark.hooks.v1.Hooks/CreateHook", nlohmann::json{{"hook", body}}.dump());
+  if (command == "create-client")
+    return CallMethod(flags, "bulwark.auth.v1.Auth/CreateClient", body.dump());
+  if (command == "create-role")
+    return CallMethod(flags, "bulwark.auth.v1.Auth/CreateRole", body.dump());
+  return CallMethod(flags, "bulwark.hooks.v1.Hooks/CreateHook",
+                    nlohmann::json{{"hook", body}}.dump());
 }
 
 int HookCommand(const bulwark::Flags& flags, const std::string& command) {
@@ -138,7 +141,8 @@ int HookCommand(const bulwark::Flags& flags, const std::string& command) {
   nlohmann::json payload = nlohmann::json::object();
   if (args.size() == 3) {
     payload = nlohmann::json::parse(args[2], nullptr, false);
-    if (!payload.is_object()) return Fail(absl::InvalidArgumentError("the payload must be a JSON object"));
+    if (!payload.is_object())
+      return Fail(absl::InvalidArgumentError("the payload must be a JSON object"));
   }
   (*body)["payload"] = payload;
   return CallMethod(flags, "bulwark.hooks.v1.Hooks/TriggerHook", body->dump());
@@ -170,8 +174,8 @@ int Sign(const bulwark::Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto flags = bulwark::Flags::Parse(
-      argc, argv, {"method", "authority", "credentials", "authorized-scopes"});
+  auto flags = bulwark::Flags::Parse(argc, argv,
+                                     {"method", "authority", "credentials", "authorized-scopes"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();

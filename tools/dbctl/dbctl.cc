@@ -134,8 +134,7 @@ int Migrate(const Flags& flags, bool apply) {
 
 int main(int argc, char** argv) {
   umask(077);  // every file this writes holds secrets: never readable by others, not even briefly
-  auto flags = bulwark::Flags::Parse(argc, argv,
-                                     {"admin", "database", "secrets-dir", "service"});
+  auto flags = bulwark::Flags::Parse(argc, argv, {"admin", "database", "secrets-dir", "service"});
   if (!flags.ok() || flags->positional().size() != 1) {
     std::cerr << (flags.ok() ? "" : std::string(flags.status().message()) + "\n")
               << "usage: dbctl setup|migrate|version [flags]; see tools/dbctl/dbctl.cc\n";

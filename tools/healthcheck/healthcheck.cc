@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
     std::cerr << wait.status().message() << "\n";
     return 2;
   }
-  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
-      flags->positional()[0], grpc::InsecureChannelCredentials()));
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(flags->positional()[0], grpc::InsecureChannelCredentials()));
   absl::Time deadline = absl::Now() + *wait;
   std::string last;
   do {
@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
     request.set_service(flags->Get("service"));
     grpc::health::v1::HealthCheckResponse response;
     grpc::Status status = stub->Check(&context, request, &response);
-    last = status.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                             response.status())
-                       : "UNREACHABLE (" + status.error_message() + ")";
+    last = status.ok()
+               ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status())
+               : "UNREACHABLE (" + status.error_message() + ")";
     if (status.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
       std::cout << last << "\n";
       return 0;

@@ -35,9 +35,8 @@ BatchInput ParseLine(const std::string& line, absl::Time default_now) {
   if (parsed.contains("context")) input.context = std::move(parsed["context"]);
   if (parsed.contains("now")) {
     const json& now = parsed["now"];
-    const double ms = now.is_string()
-                          ? jsone::ParseDateMs(now.get<std::string>())
-                          : std::numeric_limits<double>::quiet_NaN();
+    const double ms = now.is_string() ? jsone::ParseDateMs(now.get<std::string>())
+                                      : std::numeric_limits<double>::quiet_NaN();
     if (std::isnan(ms)) {
       input.error = "input: \"now\" must be an ISO 8601 date-time string";
       return input;
@@ -56,8 +55,7 @@ std::string ErrorLine(std::string_view message) {
 
 std::string OutputLine(const BatchInput& input) {
   if (!input.error.empty()) return ErrorLine(input.error);
-  absl::StatusOr<jsone::Value> result =
-      jsone::RenderValue(input.tmpl, input.context, input.now);
+  absl::StatusOr<jsone::Value> result = jsone::RenderValue(input.tmpl, input.context, input.now);
   if (!result.ok()) {
     const absl::string_view message = result.status().message();
     return ErrorLine(std::string_view(message.data(), message.size()));
@@ -74,8 +72,7 @@ std::string RenderBatchLine(const std::string& line, absl::Time default_now) {
   return OutputLine(ParseLine(line, default_now));
 }
 
-BatchStats RunBatch(std::istream& in, std::ostream& out, int64_t repeat,
-                    absl::Time default_now) {
+BatchStats RunBatch(std::istream& in, std::ostream& out, int64_t repeat, absl::Time default_now) {
   std::vector<BatchInput> inputs;
   std::string line;
   while (std::getline(in, line)) inputs.push_back(ParseLine(line, default_now));
@@ -85,14 +82,12 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, int64_t repeat,
     if (repeat > 0 && input.error.empty()) {
       const auto start = std::chrono::steady_clock::now();
       for (int64_t i = 0; i < repeat; ++i) {
-        absl::StatusOr<json> rendered =
-            jsone::Render(input.tmpl, input.context, input.now);
+        absl::StatusOr<json> rendered = jsone::Render(input.tmpl, input.context, input.now);
         // Keep the optimiser from dropping the work.
         if (rendered.ok() && rendered->is_discarded()) out << "";
       }
       const auto end = std::chrono::steady_clock::now();
-      stats.total_ns +=
-          std::chrono::duration<double, std::nano>(end - start).count();
+      stats.total_ns += std::chrono::duration<double, std::nano>(end - start).count();
       stats.renders += repeat;
     }
     out << OutputLine(input) << '\n';
@@ -102,8 +97,7 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, int64_t repeat,
 
 std::string StatsLine(const BatchStats& stats) {
   json line = {{"renders", stats.renders},
-               {"ns_per_render",
-                stats.renders > 0 ? stats.total_ns / stats.renders : 0.0}};
+               {"ns_per_render", stats.renders > 0 ? stats.total_ns / stats.renders : 0.0}};
   return line.dump();
 }
 

@@ -38,8 +38,7 @@ struct BatchStats {
 
 // Reads every line of `in`, writes one output line per input line to `out`, and
 // when `repeat` > 0 times `repeat` renders of each line.
-BatchStats RunBatch(std::istream& in, std::ostream& out, int64_t repeat,
-                    absl::Time default_now);
+BatchStats RunBatch(std::istream& in, std::ostream& out, int64_t repeat, absl::Time default_now);
 
 // The timing line: {"renders":N,"ns_per_render":X}.
 std::string StatsLine(const BatchStats& stats);

@@ -76,8 +76,7 @@ int Render(const std::vector<std::string>& args) {
   if (!ReadJsonFile(files[0], &tmpl)) return 2;
   if (files.size() == 2 && !ReadJsonFile(files[1], &context)) return 2;
 
-  absl::StatusOr<bulwark::jsone::Value> result =
-      bulwark::jsone::RenderValue(tmpl, context, now);
+  absl::StatusOr<bulwark::jsone::Value> result = bulwark::jsone::RenderValue(tmpl, context, now);
   if (!result.ok()) {
     std::cerr << result.status().message() << "\n";
     return 1;
@@ -94,15 +93,14 @@ int Batch(const std::vector<std::string>& args) {
     if (args[i] == "--repeat" && i + 1 < args.size()) {
       char* end = nullptr;
       repeat = std::strtoll(args[++i].c_str(), &end, 10);
-      if (*end != '\0' || repeat < 1)
-        return Usage("--repeat needs a count >= 1");
+      if (*end != '\0' || repeat < 1) return Usage("--repeat needs a count >= 1");
     } else {
       return Usage("unknown argument " + args[i]);
     }
   }
   std::ios::sync_with_stdio(false);
-  const bulwark::jsone_tool::BatchStats stats = bulwark::jsone_tool::RunBatch(
-      std::cin, std::cout, repeat, bulwark::Clock::Real().Now());
+  const bulwark::jsone_tool::BatchStats stats =
+      bulwark::jsone_tool::RunBatch(std::cin, std::cout, repeat, bulwark::Clock::Real().Now());
   std::cout.flush();
   if (repeat > 0) std::cerr << bulwark::jsone_tool::StatsLine(stats) << "\n";
   return 0;

@@ -72,11 +72,11 @@ int main(int argc, char** argv) {
     if (!key.ok()) return Fail(std::string(key.status().message()));
     auto pem = key->ToPem();
     if (!pem.ok()) return Fail(std::string(pem.status().message()));
-    auth = {{"staticClients", clients},
-            {"tokenKeys", {{{"id", "local-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
-            {"signingKeys", {{{"id", "local-sa-1"}, {"privateKeyPem", *pem}}}},
-            {"serviceAccounts",
-             {{"issuer", "bulwark-local"}, {"allowlist", {"example-uploader"}}}}};
+    auth = {
+        {"staticClients", clients},
+        {"tokenKeys", {{{"id", "local-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
+        {"signingKeys", {{{"id", "local-sa-1"}, {"privateKeyPem", *pem}}}},
+        {"serviceAccounts", {{"issuer", "bulwark-local"}, {"allowlist", {"example-uploader"}}}}};
     WritePrivate(auth_path, auth);
     std::cout << "wrote " << auth_path << "\n";
   }

@@ -85,8 +85,8 @@ nlohmann::json Report(const char* method, Result r, absl::Duration duration, int
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto flags = bulwark::Flags::Parse(argc, argv,
-                                     {"target", "credentials", "threads", "seconds", "warmup-seconds"});
+  auto flags = bulwark::Flags::Parse(
+      argc, argv, {"target", "credentials", "threads", "seconds", "warmup-seconds"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return 2;
@@ -135,8 +135,8 @@ int main(int argc, char** argv) {
   Run(target, threads, absl::Seconds(warmup), ping);
   std::cout << Report("Ping", Run(target, threads, d, ping), d, threads).dump() << "\n";
   Run(target, threads, absl::Seconds(warmup), authenticate);
-  std::cout << Report("AuthenticateRequest", Run(target, threads, d, authenticate), d, threads)
-                   .dump()
-            << "\n";
+  std::cout
+      << Report("AuthenticateRequest", Run(target, threads, d, authenticate), d, threads).dump()
+      << "\n";
   return 0;
 }

@@ -12,8 +12,7 @@ absl::StatusOr<absl::Duration> Seconds(const nlohmann::json& json, const char* f
                                        absl::Duration fallback, absl::Duration max) {
   if (!json.contains(field)) return fallback;
   const nlohmann::json& v = json[field];
-  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
-      absl::Seconds(v.get<int64_t>()) > max) {
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0 || absl::Seconds(v.get<int64_t>()) > max) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, " must be a whole number of seconds between 1 and ", absl::ToInt64Seconds(max)));
   }
@@ -24,9 +23,10 @@ absl::StatusOr<absl::Duration> Seconds(const nlohmann::json& json, const char* f
 
 absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("the auth config must be an object");
-  static const std::set<std::string> kKnown = {
-      "staticClients", "tokenKeys",          "signingKeys",  "serviceAccounts",
-      "clockSkewSeconds", "purgeIntervalSeconds", "roleReloadSeconds"};
+  static const std::set<std::string> kKnown = {"staticClients",    "tokenKeys",
+                                               "signingKeys",      "serviceAccounts",
+                                               "clockSkewSeconds", "purgeIntervalSeconds",
+                                               "roleReloadSeconds"};
   for (const auto& [key, value] : json.items()) {
     if (kKnown.count(key) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("unknown auth config field '", key, "'"));
@@ -62,8 +62,8 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
     BULWARK_ASSIGN_OR_RETURN(config.max_token_lifetime,
                              Seconds(sa, "maxLifetimeSeconds", absl::Hours(1), absl::Hours(1)));
   }
-  BULWARK_ASSIGN_OR_RETURN(config.clock_skew, Seconds(json, "clockSkewSeconds",
-                                                      absl::Minutes(15), absl::Hours(1)));
+  BULWARK_ASSIGN_OR_RETURN(config.clock_skew,
+                           Seconds(json, "clockSkewSeconds", absl::Minutes(15), absl::Hours(1)));
   BULWARK_ASSIGN_OR_RETURN(config.purge_interval, Seconds(json, "purgeIntervalSeconds",
                                                           absl::Hours(1), absl::Hours(24 * 7)));
   BULWARK_ASSIGN_OR_RETURN(config.role_reload_interval,

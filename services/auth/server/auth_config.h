@@ -12,7 +12,8 @@
 //                         "allowlist": ["release-uploader"], "maxLifetimeSeconds": 3600},
 //     "clockSkewSeconds": 900,          // Hawk timestamp tolerance (default 15 minutes)
 //     "purgeIntervalSeconds": 3600,     // how often expired clients are purged
-//     "roleReloadSeconds": 600          // full resync (roles, cached clients), besides notifications
+//     "roleReloadSeconds": 600          // full resync (roles, cached clients), besides
+//     notifications
 //   }
 //
 // Thread-safety: a value. Errors: Load/Parse return INVALID_ARGUMENT naming the field; the

@@ -8,8 +8,8 @@ namespace {
 nlohmann::json Minimal() {
   nlohmann::json clients = nlohmann::json::array();
   for (const char* n : {"root", "queue", "hooks", "verifier"}) {
-    clients.push_back({{"clientId", std::string("static/bulwark/") + n},
-                       {"accessToken", std::string(44, 'x')}});
+    clients.push_back(
+        {{"clientId", std::string("static/bulwark/") + n}, {"accessToken", std::string(44, 'x')}});
   }
   return {{"staticClients", clients}, {"tokenKeys", {{{"id", "k"}, {"key", "…"}}}}};
 }

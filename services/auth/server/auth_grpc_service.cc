@@ -138,16 +138,14 @@ grpc::Status AuthGrpcService::ExplainScope(Context* c, const v1::ExplainScopeReq
   });
 }
 
-grpc::Status AuthGrpcService::AuthenticateRequest(Context*,
-                                                  const v1::AuthenticateRequestRequest* r,
+grpc::Status AuthGrpcService::AuthenticateRequest(Context*, const v1::AuthenticateRequestRequest* r,
                                                   v1::AuthenticateRequestResponse* out) {
   return ToGrpcStatus(Into(service_.AuthenticateRequest(*r), out));
 }
 
 grpc::Status AuthGrpcService::TestAuthenticate(Context* c, const v1::TestAuthenticateRequest* r,
                                                v1::TestAuthenticateResponse* out) {
-  CallInfo call =
-      CallInfoFrom(*c, MethodPath(v1::Auth::service_full_name(), "TestAuthenticate"));
+  CallInfo call = CallInfoFrom(*c, MethodPath(v1::Auth::service_full_name(), "TestAuthenticate"));
   return ToGrpcStatus(Into(service_.TestAuthenticate(call, *r), out));
 }
 
@@ -171,8 +169,7 @@ grpc::Status AuthGrpcService::ListAuditHistory(Context* c, const v1::ListAuditHi
   });
 }
 
-grpc::Status AuthGrpcService::VerifyAuditHistory(Context* c,
-                                                 const v1::VerifyAuditHistoryRequest*,
+grpc::Status AuthGrpcService::VerifyAuditHistory(Context* c, const v1::VerifyAuditHistoryRequest*,
                                                  v1::VerifyAuditHistoryResponse* out) {
   return Handle(c, "VerifyAuditHistory", [&](const Caller& caller, absl::Time deadline) {
     return Into(service_.VerifyAuditHistory(caller, deadline), out);

@@ -45,8 +45,7 @@ class AuthGrpcService final : public v1::Auth::Service {
   grpc::Status GetRole(Context*, const v1::GetRoleRequest*, v1::Role*) override;
   grpc::Status CreateRole(Context*, const v1::CreateRoleRequest*, v1::Role*) override;
   grpc::Status UpdateRole(Context*, const v1::UpdateRoleRequest*, v1::Role*) override;
-  grpc::Status DeleteRole(Context*, const v1::DeleteRoleRequest*,
-                          v1::DeleteRoleResponse*) override;
+  grpc::Status DeleteRole(Context*, const v1::DeleteRoleRequest*, v1::DeleteRoleResponse*) override;
   grpc::Status ExpandScopes(Context*, const v1::ExpandScopesRequest*,
                             v1::ExpandScopesResponse*) override;
   grpc::Status CurrentScopes(Context*, const v1::CurrentScopesRequest*,

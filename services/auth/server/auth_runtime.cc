@@ -95,8 +95,7 @@ void AuthRuntime::BackgroundLoop(AuthConfig config) {
   while (!stop_.WaitForNotificationWithTimeout(absl::Seconds(1))) {
     absl::Time now = absl::Now();
     if (now >= next_purge) {
-      absl::StatusOr<int> purged =
-          service_->clients().PurgeExpired(now + kBackgroundCallTimeout);
+      absl::StatusOr<int> purged = service_->clients().PurgeExpired(now + kBackgroundCallTimeout);
       if (!purged.ok()) {
         LogWarning("purging expired clients failed",
                    {{"error", std::string(purged.status().message())}});

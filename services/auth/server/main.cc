@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
   spec.default_listen = "127.0.0.1:50051";
   spec.migrations = &bulwark::schema::AuthMigrations();
   spec.extra_flags = {"config"};
-  spec.build = [](bulwark::ServiceContext& context)
-      -> absl::StatusOr<std::vector<bulwark::BuiltService>> {
+  spec.build =
+      [](bulwark::ServiceContext& context) -> absl::StatusOr<std::vector<bulwark::BuiltService>> {
     std::string path = context.flags.Get("config");
     if (path.empty()) {
       return absl::InvalidArgumentError("--config (or BULWARK_CONFIG) must name the auth config");

@@ -62,10 +62,12 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const Options& 
                                                                  absl::Time deadline) {
   if (deps.store == nullptr || deps.sealer == nullptr || deps.clock == nullptr ||
       deps.random == nullptr) {
-    return absl::InvalidArgumentError("AuthService needs a store, a sealer, a clock and randomness");
+    return absl::InvalidArgumentError(
+        "AuthService needs a store, a sealer, a clock and randomness");
   }
   std::unique_ptr<AuthService> service(new AuthService(options, deps));
-  BULWARK_ASSIGN_OR_RETURN(service->roles_, RoleService::Create(*deps.store, *deps.clock, deadline));
+  BULWARK_ASSIGN_OR_RETURN(service->roles_,
+                           RoleService::Create(*deps.store, *deps.clock, deadline));
   service->cache_ = std::make_unique<CredentialCache>(*deps.store, *deps.sealer, *deps.clock);
   CredentialCache* cache = service->cache_.get();
   service->clients_ = std::make_unique<ClientService>(
@@ -111,9 +113,8 @@ absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest
     return absl::InvalidArgumentError(
         "resource must be the gRPC method path, e.g. /bulwark.queue.v1.Queue/CreateTask");
   }
-  BULWARK_ASSIGN_OR_RETURN(
-      hawk::AuthResult result,
-      Run(request.resource(), request.authority(), request.authorization()));
+  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
+                           Run(request.resource(), request.authority(), request.authorization()));
   v1::AuthenticateRequestResponse response;
   switch (result.outcome) {
     case hawk::AuthResult::Outcome::kSuccess:
@@ -161,10 +162,11 @@ absl::StatusOr<v1::TestAuthenticateResponse> AuthService::TestAuthenticate(
   auth_deps.clients = &loader;
   auth_deps.expand = ExpanderOf(*roles_);
   auth_deps.clock = deps_.clock;
-  BULWARK_ASSIGN_OR_RETURN(auto authenticator, hawk::Authenticator::Create(auth_options, auth_deps));
-  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
-                           authenticator->AuthenticateGrpc(call.method, call.authority,
-                                                           call.authorization));
+  BULWARK_ASSIGN_OR_RETURN(auto authenticator,
+                           hawk::Authenticator::Create(auth_options, auth_deps));
+  BULWARK_ASSIGN_OR_RETURN(
+      hawk::AuthResult result,
+      authenticator->AuthenticateGrpc(call.method, call.authority, call.authorization));
   BULWARK_RETURN_IF_ERROR(result.status());
   Caller caller = CallerOf(result);
   BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression::AllOf(required), "TestAuthenticate"));
@@ -208,8 +210,8 @@ absl::StatusOr<v1::ExplainScopeResponse> AuthService::ExplainScope(
       return absl::InvalidArgumentError("give either client_id or scopes, not both");
     }
     BULWARK_RETURN_IF_ERROR(ValidateClientId(request.client_id()));
-    BULWARK_RETURN_IF_ERROR(Authorize(
-        caller, Expression("auth:get-client:" + request.client_id()), "ExplainScope"));
+    BULWARK_RETURN_IF_ERROR(
+        Authorize(caller, Expression("auth:get-client:" + request.client_id()), "ExplainScope"));
     BULWARK_ASSIGN_OR_RETURN(ClientRow row, deps_.store->GetClient(request.client_id(), deadline));
     given = row.scopes;
   } else {
@@ -239,9 +241,9 @@ absl::StatusOr<v1::ListAuditHistoryResponse> AuthService::ListAuditHistory(
   if (type.empty() && !request.entity_id().empty()) {
     return absl::InvalidArgumentError("entity_id needs an entity_type");
   }
-  Expression required = type.empty() ? Expression::AllOf({"auth:audit-history:client",
-                                                          "auth:audit-history:role"})
-                                     : Expression("auth:audit-history:" + type);
+  Expression required =
+      type.empty() ? Expression::AllOf({"auth:audit-history:client", "auth:audit-history:role"})
+                   : Expression("auth:audit-history:" + type);
   BULWARK_RETURN_IF_ERROR(Authorize(caller, required, "ListAuditHistory"));
   BULWARK_ASSIGN_OR_RETURN(int limit, PageLimit(request.limit()));
   BULWARK_ASSIGN_OR_RETURN(std::string after, DecodePageToken(request.continuation_token()));
@@ -249,9 +251,9 @@ absl::StatusOr<v1::ListAuditHistoryResponse> AuthService::ListAuditHistory(
   if (!after.empty() && !absl::SimpleAtoi(after, &after_sequence)) {
     return absl::InvalidArgumentError("continuation_token is not one this service issued");
   }
-  BULWARK_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries,
-                           deps_.store->ListAudit(type, request.entity_id(), after_sequence,
-                                                  limit + 1, deadline));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::vector<AuditEntry> entries,
+      deps_.store->ListAudit(type, request.entity_id(), after_sequence, limit + 1, deadline));
   v1::ListAuditHistoryResponse response;
   for (size_t i = 0; i < entries.size() && static_cast<int>(i) < limit; ++i) {
     const AuditEntry& e = entries[i];
@@ -329,8 +331,9 @@ absl::StatusOr<v1::ServiceAccountTokenResponse> AuthService::ServiceAccountToken
 
 absl::StatusOr<v1::GetJwksResponse> AuthService::GetJwks() const {
   v1::GetJwksResponse response;
-  nlohmann::json jwks = deps_.signing_keys != nullptr ? deps_.signing_keys->Jwks()
-                                                      : nlohmann::json{{"keys", nlohmann::json::array()}};
+  nlohmann::json jwks = deps_.signing_keys != nullptr
+                            ? deps_.signing_keys->Jwks()
+                            : nlohmann::json{{"keys", nlohmann::json::array()}};
   google::protobuf::Struct* out = response.mutable_jwks();
   google::protobuf::ListValue* keys = (*out->mutable_fields())["keys"].mutable_list_value();
   for (const nlohmann::json& key : jwks["keys"]) {

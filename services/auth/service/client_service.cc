@@ -20,9 +20,11 @@ constexpr absl::Duration kStaticLifetime = absl::Hours(24 * 365 * 1000);
 
 absl::Status RefuseStatic(const std::string& client_id, const char* what) {
   if (!IsStaticClientId(client_id)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "client '", client_id, "' is a static client: it is managed by the deployment's "
-      "configuration and cannot be ", what, " through the API"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("client '", client_id,
+                   "' is a static client: it is managed by the deployment's "
+                   "configuration and cannot be ",
+                   what, " through the API"));
 }
 
 absl::Status NotFound(const std::string& client_id) {
@@ -99,8 +101,8 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::CreateClient(
                         existing->description == row.description && !existing->disabled &&
                         existing->created > now - kIdempotencyWindow;
             if (!same) {
-              return absl::AlreadyExistsError(absl::StrCat(
-                  "client '", id, "' already exists; use UpdateClient to change it"));
+              return absl::AlreadyExistsError(
+                  absl::StrCat("client '", id, "' already exists; use UpdateClient to change it"));
             }
             BULWARK_ASSIGN_OR_RETURN(returned_token,
                                      sealer_.Unseal(existing->sealed_access_token, id));
@@ -146,8 +148,7 @@ absl::StatusOr<v1::Client> ClientService::UpdateClient(const Caller& caller,
                 if (old.count(s) == 0) required.push_back(s);
               }
             }
-            BULWARK_RETURN_IF_ERROR(
-                Authorize(caller, Expression::AllOf(required), "UpdateClient"));
+            BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression::AllOf(required), "UpdateClient"));
             ClientRow row = *existing;
             if (updates("description")) row.description = request.description();
             if (updates("expires")) row.expires = FromProtoTimestamp(request.expires());
@@ -164,14 +165,14 @@ absl::StatusOr<v1::Client> ClientService::UpdateClient(const Caller& caller,
 }
 
 absl::StatusOr<v1::Client> ClientService::SetDisabled(const Caller& caller,
-                                                      const std::string& client_id,
-                                                      bool disabled, absl::Time deadline) {
+                                                      const std::string& client_id, bool disabled,
+                                                      absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(ValidateClientId(client_id));
   BULWARK_RETURN_IF_ERROR(RefuseStatic(client_id, disabled ? "disabled" : "enabled"));
   const char* verb = disabled ? "disable" : "enable";
-  BULWARK_RETURN_IF_ERROR(
-      Authorize(caller, Expression(absl::StrCat("auth:", verb, "-client:", client_id)),
-                disabled ? "DisableClient" : "EnableClient"));
+  BULWARK_RETURN_IF_ERROR(Authorize(caller,
+                                    Expression(absl::StrCat("auth:", verb, "-client:", client_id)),
+                                    disabled ? "DisableClient" : "EnableClient"));
   BULWARK_ASSIGN_OR_RETURN(
       std::optional<ClientRow> result,
       store_.ChangeClient(
@@ -182,8 +183,8 @@ absl::StatusOr<v1::Client> ClientService::SetDisabled(const Caller& caller,
             ClientRow row = *existing;
             row.disabled = disabled;
             row.last_modified = clock_.Now();
-            return Upsert(row, {"client", client_id, caller.client_id,
-                                disabled ? "disabled" : "enabled"});
+            return Upsert(
+                row, {"client", client_id, caller.client_id, disabled ? "disabled" : "enabled"});
           },
           deadline));
   if (on_change_) on_change_(client_id);
@@ -216,8 +217,8 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::ResetAccessToken(
     const Caller& caller, const std::string& client_id, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(ValidateClientId(client_id));
   BULWARK_RETURN_IF_ERROR(RefuseStatic(client_id, "given a new access token"));
-  BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression("auth:reset-access-token:" + client_id),
-                                    "ResetAccessToken"));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("auth:reset-access-token:" + client_id), "ResetAccessToken"));
   std::string token = NewAccessToken(random_);
   BULWARK_ASSIGN_OR_RETURN(std::string sealed, sealer_.Seal(token, client_id));
   BULWARK_ASSIGN_OR_RETURN(
@@ -323,9 +324,9 @@ absl::Status ClientService::SyncStaticClients(const std::vector<StaticClient>& c
 }
 
 absl::StatusOr<int> ClientService::PurgeExpired(absl::Time deadline) {
-  BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> purged,
-                           store_.PurgeExpiredClients(clock_.Now(), kAuthServiceClientId,
-                                                      deadline));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::vector<std::string> purged,
+      store_.PurgeExpiredClients(clock_.Now(), kAuthServiceClientId, deadline));
   for (const std::string& id : purged) {
     if (on_change_) on_change_(id);
   }

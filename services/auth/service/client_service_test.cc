@@ -14,9 +14,9 @@ class ClientServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     roles_ = std::move(RoleService::Create(store_, clock_, kForever)).value();
-    clients_ = std::make_unique<ClientService>(
-        store_, sealer_, *roles_, clock_, random_,
-        [this](const std::string& id) { changed_.push_back(id); });
+    clients_ =
+        std::make_unique<ClientService>(store_, sealer_, *roles_, clock_, random_,
+                                        [this](const std::string& id) { changed_.push_back(id); });
   }
 
   v1::CreateClientRequest CreateReq(const std::string& id, std::vector<std::string> scopes) {
@@ -73,7 +73,8 @@ TEST_F(ClientServiceTest, IdenticalCreateWithinFifteenMinutesIsIdempotent) {
 TEST_F(ClientServiceTest, CreateNeedsEveryScopeItGrants) {
   Caller alice{"alice", {"auth:create-client:alice/*", "queue:*"}};
   EXPECT_TRUE(clients_->CreateClient(alice, CreateReq("alice/ci", {"queue:x"}), kForever).ok());
-  absl::Status s = clients_->CreateClient(alice, CreateReq("alice/x", {"hooks:*"}), kForever).status();
+  absl::Status s =
+      clients_->CreateClient(alice, CreateReq("alice/x", {"hooks:*"}), kForever).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_NE(s.message().find("hooks:*"), std::string::npos) << s;
   EXPECT_EQ(clients_->CreateClient(alice, CreateReq("bob", {}), kForever).status().code(),
@@ -101,9 +102,8 @@ TEST_F(ClientServiceTest, BadInputIsInvalidArgument) {
 
 TEST_F(ClientServiceTest, StaticClientsCannotBeTouchedEvenByStar) {
   ASSERT_TRUE(clients_
-                  ->SyncStaticClients({{"static/bulwark/root", std::string(44, 'r'), "root",
-                                        {"*"}}},
-                                      kForever)
+                  ->SyncStaticClients(
+                      {{"static/bulwark/root", std::string(44, 'r'), "root", {"*"}}}, kForever)
                   .ok());
   EXPECT_EQ(clients_->CreateClient(root_, CreateReq("static/x", {}), kForever).status().code(),
             absl::StatusCode::kFailedPrecondition);

@@ -25,8 +25,7 @@ absl::StatusOr<std::shared_ptr<const CachedClient>> CredentialCache::Get(
     generation = generation_;
   }
   BULWARK_ASSIGN_OR_RETURN(ClientRow row, store_.GetClient(client_id, deadline));
-  BULWARK_ASSIGN_OR_RETURN(std::string token,
-                           sealer_.Unseal(row.sealed_access_token, client_id));
+  BULWARK_ASSIGN_OR_RETURN(std::string token, sealer_.Unseal(row.sealed_access_token, client_id));
   auto entry = std::make_shared<const CachedClient>(std::move(row), std::move(token));
   absl::MutexLock lock(&mu_);
   if (generation == generation_) entries_[client_id] = entry;
@@ -51,8 +50,8 @@ void CredentialCache::RecordUse(const CachedClient& client, absl::Time deadline)
   if (!client.ClaimUseRecording()) return;  // tried already for this entry
   absl::Status s = store_.TouchClient(client.row().client_id, now, deadline);
   if (!s.ok()) {
-    LogWarning("could not record client use", {{"client_id", client.row().client_id},
-                                               {"error", std::string(s.message())}});
+    LogWarning("could not record client use",
+               {{"client_id", client.row().client_id}, {"error", std::string(s.message())}});
     return;
   }
   Invalidate(client.row().client_id);  // reload with the new lastDateUsed next time

@@ -52,11 +52,9 @@ TEST_F(CredentialCacheTest, ExpansionFollowsTheRoleSetVersion) {
   Put("c", "t");
   auto resolver = std::move(scopes::Resolver::Create({{"r", {"a"}}})).value();
   auto client = std::move(cache_.Get("c", kForever)).value();
-  EXPECT_EQ(client->Expanded(*resolver->snapshot()),
-            (std::vector<std::string>{"a", "assume:r"}));
+  EXPECT_EQ(client->Expanded(*resolver->snapshot()), (std::vector<std::string>{"a", "assume:r"}));
   ASSERT_TRUE(resolver->UpsertRole({"r", {"b"}}).ok());
-  EXPECT_EQ(client->Expanded(*resolver->snapshot()),
-            (std::vector<std::string>{"assume:r", "b"}));
+  EXPECT_EQ(client->Expanded(*resolver->snapshot()), (std::vector<std::string>{"assume:r", "b"}));
 }
 
 TEST_F(CredentialCacheTest, RecordsUseAtMostOncePerInterval) {

@@ -71,14 +71,13 @@ absl::Status RoleService::CatchUpLocked(RoleTransaction& txn) {
 }
 
 absl::Status RoleService::ApplyCommitted(int64_t version, const std::string& role_id,
-                                         const std::optional<RoleRow>& row,
-                                         absl::Time deadline) {
+                                         const std::optional<RoleRow>& row, absl::Time deadline) {
   {
     absl::MutexLock lock(&mu_);
     if (version <= version_) return absl::OkStatus();  // already known
     if (version == version_ + 1) {
-      absl::Status s = row ? resolver_->UpsertRole(ToResolverRole(*row))
-                           : resolver_->DeleteRole(role_id);
+      absl::Status s =
+          row ? resolver_->UpsertRole(ToResolverRole(*row)) : resolver_->DeleteRole(role_id);
       if (s.ok() || (!row && s.code() == absl::StatusCode::kNotFound)) {
         if (row) {
           rows_[role_id] = *row;
@@ -131,9 +130,10 @@ absl::StatusOr<v1::Role> RoleService::CreateRole(const Caller& caller,
                 result = *existing;
                 return RoleChange{};  // identical: nothing to do
               }
-              return absl::AlreadyExistsError(absl::StrCat(
-                  "role '", id, "' already exists with other scopes or description; use "
-                                "UpdateRole to change it"));
+              return absl::AlreadyExistsError(
+                  absl::StrCat("role '", id,
+                               "' already exists with other scopes or description; use "
+                               "UpdateRole to change it"));
             }
             absl::MutexLock lock(&mu_);
             BULWARK_RETURN_IF_ERROR(CatchUpLocked(txn));
@@ -179,8 +179,7 @@ absl::StatusOr<v1::Role> RoleService::UpdateRole(const Caller& caller,
             }
             BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression::AllOf(required), "UpdateRole"));
             result = *existing;
-            if (existing->description == request.description() &&
-                existing->scopes == role_scopes) {
+            if (existing->description == request.description() && existing->scopes == role_scopes) {
               return RoleChange{};
             }
             result.description = request.description();
@@ -205,18 +204,17 @@ absl::Status RoleService::DeleteRole(const Caller& caller, const v1::DeleteRoleR
   BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression("auth:delete-role:" + id), "DeleteRole"));
   bool changed = false;
   BULWARK_ASSIGN_OR_RETURN(
-      int64_t version,
-      store_.ChangeRoles(
-          [&](RoleTransaction& txn) -> absl::StatusOr<RoleChange> {
-            BULWARK_ASSIGN_OR_RETURN(std::optional<RoleRow> existing, txn.Get(id));
-            changed = existing.has_value();
-            if (!changed) return RoleChange{};  // deleting a missing role succeeds
-            RoleChange change;
-            change.delete_role_id = id;
-            change.audit = AuditAction{"role", id, caller.client_id, "deleted"};
-            return change;
-          },
-          deadline));
+      int64_t version, store_.ChangeRoles(
+                           [&](RoleTransaction& txn) -> absl::StatusOr<RoleChange> {
+                             BULWARK_ASSIGN_OR_RETURN(std::optional<RoleRow> existing, txn.Get(id));
+                             changed = existing.has_value();
+                             if (!changed) return RoleChange{};  // deleting a missing role succeeds
+                             RoleChange change;
+                             change.delete_role_id = id;
+                             change.audit = AuditAction{"role", id, caller.client_id, "deleted"};
+                             return change;
+                           },
+                           deadline));
   if (!changed) return absl::OkStatus();
   return ApplyCommitted(version, id, std::nullopt, deadline);
 }

@@ -41,9 +41,7 @@ class RoleService {
                                                              absl::Time deadline);
 
   // The current role set, for expansion. Cheap; never blocks.
-  std::shared_ptr<const scopes::RoleSnapshot> snapshot() const {
-    return resolver_->snapshot();
-  }
+  std::shared_ptr<const scopes::RoleSnapshot> snapshot() const { return resolver_->snapshot(); }
   int64_t version() const;
 
   absl::StatusOr<v1::Role> CreateRole(const Caller& caller, const v1::CreateRoleRequest& request,

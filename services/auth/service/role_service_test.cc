@@ -50,7 +50,8 @@ TEST_F(RoleServiceTest, CreateExpandsAndIsIdempotent) {
   EXPECT_EQ(role->scopes(0), "queue:a");  // sorted
   EXPECT_EQ(Expanded(*role),
             (std::vector<std::string>{"assume:hook-id:g/h", "queue:a", "queue:b"}));
-  auto again = roles_->CreateRole(root_, CreateReq("hook-id:g/h", {"queue:a", "queue:b"}), kForever);
+  auto again =
+      roles_->CreateRole(root_, CreateReq("hook-id:g/h", {"queue:a", "queue:b"}), kForever);
   EXPECT_TRUE(again.ok()) << again.status();
   auto different = roles_->CreateRole(root_, CreateReq("hook-id:g/h", {"queue:c"}), kForever);
   EXPECT_EQ(different.status().code(), absl::StatusCode::kAlreadyExists);

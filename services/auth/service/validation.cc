@@ -23,9 +23,9 @@ absl::Status ValidateClientId(const std::string& client_id) {
   if (client_id.empty()) return absl::InvalidArgumentError("client_id is required");
   for (char c : client_id) {
     if (!ClientIdChar(c)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "client_id '", absl::CHexEscape(client_id),
-          "' may contain only letters, digits and !@/:.+|_-"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("client_id '", absl::CHexEscape(client_id),
+                       "' may contain only letters, digits and !@/:.+|_-"));
     }
   }
   return absl::OkStatus();
@@ -35,9 +35,8 @@ absl::Status ValidateRoleId(const std::string& role_id) {
   if (role_id.empty()) return absl::InvalidArgumentError("role_id is required");
   for (char c : role_id) {
     if (c < 0x20 || c > 0x7e) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("role_id '", absl::CHexEscape(role_id),
-                       "' may contain only printable ASCII characters"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "role_id '", absl::CHexEscape(role_id), "' may contain only printable ASCII characters"));
     }
   }
   return absl::OkStatus();
@@ -57,9 +56,9 @@ absl::StatusOr<std::vector<std::string>> ValidateScopeList(
   std::vector<std::string> out;
   for (const std::string& s : scopes) {
     if (!scopes::ValidScope(s)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": '", absl::CHexEscape(s),
-          "' is not a valid scope (printable ASCII characters and spaces only)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": '", absl::CHexEscape(s),
+                       "' is not a valid scope (printable ASCII characters and spaces only)"));
     }
     if (absl::EndsWith(s, "**")) {
       return absl::InvalidArgumentError(

@@ -56,8 +56,8 @@ struct RoleRow {
 struct AuditAction {
   std::string entity_type;  // "client" or "role"
   std::string entity_id;
-  std::string client_id;    // the caller
-  std::string action;       // created, updated, deleted, enabled, disabled, ...
+  std::string client_id;  // the caller
+  std::string action;     // created, updated, deleted, enabled, disabled, ...
 };
 
 struct AuditEntry {
@@ -112,16 +112,14 @@ class AuthStore {
                                               absl::Time deadline) = 0;
   // Clients whose id starts with `prefix` and sorts after `after`, by id, at most `limit`.
   virtual absl::StatusOr<std::vector<ClientRow>> ListClients(const std::string& prefix,
-                                                             const std::string& after,
-                                                             int limit,
+                                                             const std::string& after, int limit,
                                                              absl::Time deadline) = 0;
   // Reads the client (locked against concurrent changes) and applies what `decide` returns,
   // with its audit entry, atomically. `decide` may run more than once (retries). Its error is
   // returned unchanged. Returns the client afterwards (nullopt if deleted or absent).
   virtual absl::StatusOr<std::optional<ClientRow>> ChangeClient(
       const std::string& client_id,
-      const std::function<absl::StatusOr<ClientChange>(const std::optional<ClientRow>&)>&
-          decide,
+      const std::function<absl::StatusOr<ClientChange>(const std::optional<ClientRow>&)>& decide,
       absl::Time deadline) = 0;
   // Sets last_date_used (no audit entry: it is not a change by anyone).
   virtual absl::Status TouchClient(const std::string& client_id, absl::Time used,

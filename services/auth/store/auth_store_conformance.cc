@@ -65,8 +65,7 @@ TEST_P(AuthStoreConformanceTest, CreatedClientReadsBackExactly) {
   auto got = store_->GetClient("project/alice", kNoDeadline);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(*got, c);
-  EXPECT_EQ(store_->GetClient("nobody", kNoDeadline).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetClient("nobody", kNoDeadline).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_P(AuthStoreConformanceTest, DecideSeesCurrentRowAndItsErrorsWriteNothing) {
@@ -98,8 +97,8 @@ TEST_P(AuthStoreConformanceTest, UpdatesAndDeletesClients) {
   auto deleted = store_->ChangeClient(
       "c1",
       [](const std::optional<ClientRow>&) -> absl::StatusOr<ClientChange> {
-        return ClientChange{ClientChange::Kind::kDelete, {},
-                            AuditAction{"client", "c1", "tester", "deleted"}};
+        return ClientChange{
+            ClientChange::Kind::kDelete, {}, AuditAction{"client", "c1", "tester", "deleted"}};
       },
       kNoDeadline);
   ASSERT_TRUE(deleted.ok());

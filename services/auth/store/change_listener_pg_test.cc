@@ -1,11 +1,10 @@
-#include "services/auth/store/change_listener.h"
-
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "libraries/pg/pg_test_database.h"
 #include "services/auth/schema/migrations.h"
+#include "services/auth/store/change_listener.h"
 #include "services/auth/store/postgres_auth_store.h"
 
 namespace bulwark::auth {
@@ -46,10 +45,11 @@ TEST(ChangeListenerTest, HearsCommittedChangesOnly) {
 
   // A refused change notifies nobody; a committed one does.
   ASSERT_FALSE(store
-                   .ChangeRoles([](RoleTransaction&) -> absl::StatusOr<RoleChange> {
-                     return absl::InvalidArgumentError("no");
-                   },
-                                absl::InfiniteFuture())
+                   .ChangeRoles(
+                       [](RoleTransaction&) -> absl::StatusOr<RoleChange> {
+                         return absl::InvalidArgumentError("no");
+                       },
+                       absl::InfiniteFuture())
                    .ok());
   ASSERT_TRUE(store
                   .ChangeRoles(

@@ -44,8 +44,7 @@ void InMemoryAuthStore::AppendAudit(const AuditAction& action) {
   audit_.push_back(e);
 }
 
-absl::StatusOr<ClientRow> InMemoryAuthStore::GetClient(const std::string& client_id,
-                                                       absl::Time) {
+absl::StatusOr<ClientRow> InMemoryAuthStore::GetClient(const std::string& client_id, absl::Time) {
   absl::MutexLock lock(&mu_);
   auto it = clients_.find(client_id);
   if (it == clients_.end()) {
@@ -112,8 +111,7 @@ absl::StatusOr<std::vector<std::string>> InMemoryAuthStore::PurgeExpiredClients(
   return purged;
 }
 
-absl::StatusOr<std::pair<int64_t, std::vector<RoleRow>>> InMemoryAuthStore::LoadRoles(
-    absl::Time) {
+absl::StatusOr<std::pair<int64_t, std::vector<RoleRow>>> InMemoryAuthStore::LoadRoles(absl::Time) {
   absl::MutexLock lock(&mu_);
   MemoryRoleTransaction view(roles_, role_version_);
   return std::make_pair(role_version_, *view.All());
@@ -128,8 +126,8 @@ absl::StatusOr<RoleRow> InMemoryAuthStore::GetRole(const std::string& role_id, a
   return it->second;
 }
 
-absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>>
-InMemoryAuthStore::GetRoleWithVersion(const std::string& role_id, absl::Time) {
+absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>> InMemoryAuthStore::GetRoleWithVersion(
+    const std::string& role_id, absl::Time) {
   absl::MutexLock lock(&mu_);
   std::optional<RoleRow> role;
   if (auto it = roles_.find(role_id); it != roles_.end()) role = it->second;
@@ -157,9 +155,10 @@ absl::StatusOr<int64_t> InMemoryAuthStore::ChangeRoles(
   return role_version_;
 }
 
-absl::StatusOr<std::vector<AuditEntry>> InMemoryAuthStore::ListAudit(
-    const std::string& entity_type, const std::string& entity_id, int64_t after_sequence,
-    int limit, absl::Time) {
+absl::StatusOr<std::vector<AuditEntry>> InMemoryAuthStore::ListAudit(const std::string& entity_type,
+                                                                     const std::string& entity_id,
+                                                                     int64_t after_sequence,
+                                                                     int limit, absl::Time) {
   absl::MutexLock lock(&mu_);
   std::vector<AuditEntry> out;
   for (const AuditEntry& e : audit_) {

@@ -97,11 +97,11 @@ void AppendAudit(pqxx::work& txn, const AuditAction& action) {
   // The database's clock, truncated to microseconds as stored.
   e.created = FromMicros(txn.exec1("SELECT (extract(epoch from now()) * 1000000)::bigint")[0]);
   e.hash = AuditHash(previous, e);
-  txn.exec_params("INSERT INTO auth.audit_history (sequence, entity_type, entity_id, "
-                  "client_id, action, created, hash) VALUES ($1, $2, $3, $4, $5, " +
-                      Ts(6) + ", $7)",
-                  e.sequence, e.entity_type, e.entity_id, e.client_id, e.action,
-                  Micros(e.created), e.hash);
+  txn.exec_params(
+      "INSERT INTO auth.audit_history (sequence, entity_type, entity_id, "
+      "client_id, action, created, hash) VALUES ($1, $2, $3, $4, $5, " +
+          Ts(6) + ", $7)",
+      e.sequence, e.entity_type, e.entity_id, e.client_id, e.action, Micros(e.created), e.hash);
 }
 
 pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
@@ -137,8 +137,8 @@ class PgRoleTransaction final : public RoleTransaction {
 absl::StatusOr<ClientRow> PostgresAuthStore::GetClient(const std::string& client_id,
                                                        absl::Time deadline) {
   std::optional<ClientRow> found;
-  absl::Status s = pg::RunTransaction(
-      pool_, Options(deadline, "get client", true), [&](pqxx::work& txn) {
+  absl::Status s =
+      pg::RunTransaction(pool_, Options(deadline, "get client", true), [&](pqxx::work& txn) {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kClientColumns, " FROM auth.clients WHERE client_id = $1"),
             client_id);
@@ -150,16 +150,19 @@ absl::StatusOr<ClientRow> PostgresAuthStore::GetClient(const std::string& client
   return *found;
 }
 
-absl::StatusOr<std::vector<ClientRow>> PostgresAuthStore::ListClients(
-    const std::string& prefix, const std::string& after, int limit, absl::Time deadline) {
+absl::StatusOr<std::vector<ClientRow>> PostgresAuthStore::ListClients(const std::string& prefix,
+                                                                      const std::string& after,
+                                                                      int limit,
+                                                                      absl::Time deadline) {
   std::vector<ClientRow> clients;
-  absl::Status s = pg::RunTransaction(
-      pool_, Options(deadline, "list clients", true), [&](pqxx::work& txn) {
+  absl::Status s =
+      pg::RunTransaction(pool_, Options(deadline, "list clients", true), [&](pqxx::work& txn) {
         clients.clear();
         for (const pqxx::row& r : txn.exec_params(
-                 absl::StrCat("SELECT ", kClientColumns,
-                              " FROM auth.clients WHERE starts_with(client_id, $1) "
-                              "AND client_id COLLATE \"C\" > $2 ORDER BY client_id COLLATE \"C\" LIMIT $3"),
+                 absl::StrCat(
+                     "SELECT ", kClientColumns,
+                     " FROM auth.clients WHERE starts_with(client_id, $1) "
+                     "AND client_id COLLATE \"C\" > $2 ORDER BY client_id COLLATE \"C\" LIMIT $3"),
                  prefix, after, limit)) {
           clients.push_back(ClientFromRow(r));
         }
@@ -181,10 +184,10 @@ absl::StatusOr<std::optional<ClientRow>> PostgresAuthStore::ChangeClient(
     absl::Status s = pg::RunTransaction(
         pool_, Options(deadline, "change client"), [&](pqxx::work& txn) -> absl::Status {
           lost_race = false;
-          pqxx::result r = txn.exec_params(
-              absl::StrCat("SELECT ", kClientColumns,
-                           " FROM auth.clients WHERE client_id = $1 FOR UPDATE"),
-              client_id);
+          pqxx::result r =
+              txn.exec_params(absl::StrCat("SELECT ", kClientColumns,
+                                           " FROM auth.clients WHERE client_id = $1 FOR UPDATE"),
+                              client_id);
           std::optional<ClientRow> current;
           if (!r.empty()) current = ClientFromRow(r[0]);
           absl::StatusOr<ClientChange> change = decide(current);
@@ -195,8 +198,8 @@ absl::StatusOr<std::optional<ClientRow>> PostgresAuthStore::ChangeClient(
             after.reset();
           } else if (change->kind == ClientChange::Kind::kUpsert) {
             const ClientRow& c = change->row;
-            std::string values = absl::StrCat("$1, $2, $3, ", Ts(4), ", $5, $6, $7::jsonb, ",
-                                              Ts(8), ", ", Ts(9), ", ", Ts(10), ", ", Ts(11));
+            std::string values = absl::StrCat("$1, $2, $3, ", Ts(4), ", $5, $6, $7::jsonb, ", Ts(8),
+                                              ", ", Ts(9), ", ", Ts(10), ", ", Ts(11));
             std::string sql =
                 current ? absl::StrCat(
                               "UPDATE auth.clients SET (client_id, description, "
@@ -231,8 +234,7 @@ absl::StatusOr<std::optional<ClientRow>> PostgresAuthStore::ChangeClient(
 absl::Status PostgresAuthStore::TouchClient(const std::string& client_id, absl::Time used,
                                             absl::Time deadline) {
   return pg::RunTransaction(pool_, Options(deadline, "record client use"), [&](pqxx::work& txn) {
-    txn.exec_params("UPDATE auth.clients SET last_date_used = " + Ts(2) +
-                        " WHERE client_id = $1",
+    txn.exec_params("UPDATE auth.clients SET last_date_used = " + Ts(2) + " WHERE client_id = $1",
                     client_id, Micros(used));
     return absl::OkStatus();
   });
@@ -241,13 +243,13 @@ absl::Status PostgresAuthStore::TouchClient(const std::string& client_id, absl::
 absl::StatusOr<std::vector<std::string>> PostgresAuthStore::PurgeExpiredClients(
     absl::Time now, const std::string& by_client_id, absl::Time deadline) {
   std::vector<std::string> purged;
-  absl::Status s = pg::RunTransaction(
-      pool_, Options(deadline, "purge expired clients"), [&](pqxx::work& txn) {
+  absl::Status s =
+      pg::RunTransaction(pool_, Options(deadline, "purge expired clients"), [&](pqxx::work& txn) {
         purged.clear();
-        for (const pqxx::row& r : txn.exec_params(
-                 "DELETE FROM auth.clients WHERE delete_on_expiration AND expires < " + Ts(1) +
-                     " RETURNING client_id",
-                 Micros(now))) {
+        for (const pqxx::row& r :
+             txn.exec_params("DELETE FROM auth.clients WHERE delete_on_expiration AND expires < " +
+                                 Ts(1) + " RETURNING client_id",
+                             Micros(now))) {
           purged.push_back(r[0].as<std::string>());
         }
         std::sort(purged.begin(), purged.end());
@@ -294,8 +296,8 @@ absl::StatusOr<RoleRow> PostgresAuthStore::GetRole(const std::string& role_id,
   return *found;
 }
 
-absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>>
-PostgresAuthStore::GetRoleWithVersion(const std::string& role_id, absl::Time deadline) {
+absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>> PostgresAuthStore::GetRoleWithVersion(
+    const std::string& role_id, absl::Time deadline) {
   std::pair<int64_t, std::optional<RoleRow>> out;
   pg::TransactionOptions options = Options(deadline, "get role", true);
   options.isolation = pg::Isolation::kRepeatableRead;
@@ -326,8 +328,7 @@ absl::StatusOr<int64_t> PostgresAuthStore::ChangeRoles(
         if (change->upsert) {
           const RoleRow& r = *change->upsert;
           txn.exec_params(
-              absl::StrCat("INSERT INTO auth.roles VALUES ($1, $2, $3::jsonb, ", Ts(4), ", ",
-                           Ts(5),
+              absl::StrCat("INSERT INTO auth.roles VALUES ($1, $2, $3::jsonb, ", Ts(4), ", ", Ts(5),
                            ") ON CONFLICT (role_id) DO UPDATE SET description = $2, "
                            "scopes = $3::jsonb, last_modified = ",
                            Ts(5)),
@@ -335,8 +336,8 @@ absl::StatusOr<int64_t> PostgresAuthStore::ChangeRoles(
               Micros(r.last_modified));
           changed_id = r.role_id;
         } else if (change->delete_role_id) {
-          pqxx::result d = txn.exec_params("DELETE FROM auth.roles WHERE role_id = $1",
-                                           *change->delete_role_id);
+          pqxx::result d =
+              txn.exec_params("DELETE FROM auth.roles WHERE role_id = $1", *change->delete_role_id);
           if (d.affected_rows() > 0) changed_id = *change->delete_role_id;
         }
         if (changed_id.empty()) return absl::OkStatus();
@@ -350,12 +351,14 @@ absl::StatusOr<int64_t> PostgresAuthStore::ChangeRoles(
   return version;
 }
 
-absl::StatusOr<std::vector<AuditEntry>> PostgresAuthStore::ListAudit(
-    const std::string& entity_type, const std::string& entity_id, int64_t after_sequence,
-    int limit, absl::Time deadline) {
+absl::StatusOr<std::vector<AuditEntry>> PostgresAuthStore::ListAudit(const std::string& entity_type,
+                                                                     const std::string& entity_id,
+                                                                     int64_t after_sequence,
+                                                                     int limit,
+                                                                     absl::Time deadline) {
   std::vector<AuditEntry> entries;
-  absl::Status s =
-      pg::RunTransaction(pool_, Options(deadline, "list audit history", true), [&](pqxx::work& txn) {
+  absl::Status s = pg::RunTransaction(
+      pool_, Options(deadline, "list audit history", true), [&](pqxx::work& txn) {
         entries.clear();
         for (const pqxx::row& r : txn.exec_params(
                  absl::StrCat("SELECT ", kAuditColumns,

@@ -24,23 +24,21 @@ class PostgresAuthStore final : public AuthStore {
   // `pool` must outlive the store.
   explicit PostgresAuthStore(pg::ConnectionPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<ClientRow> GetClient(const std::string& client_id,
-                                      absl::Time deadline) override;
+  absl::StatusOr<ClientRow> GetClient(const std::string& client_id, absl::Time deadline) override;
   absl::StatusOr<std::vector<ClientRow>> ListClients(const std::string& prefix,
                                                      const std::string& after, int limit,
                                                      absl::Time deadline) override;
   absl::StatusOr<std::optional<ClientRow>> ChangeClient(
       const std::string& client_id,
-      const std::function<absl::StatusOr<ClientChange>(const std::optional<ClientRow>&)>&
-          decide,
+      const std::function<absl::StatusOr<ClientChange>(const std::optional<ClientRow>&)>& decide,
       absl::Time deadline) override;
   absl::Status TouchClient(const std::string& client_id, absl::Time used,
                            absl::Time deadline) override;
-  absl::StatusOr<std::vector<std::string>> PurgeExpiredClients(
-      absl::Time now, const std::string& by_client_id, absl::Time deadline) override;
+  absl::StatusOr<std::vector<std::string>> PurgeExpiredClients(absl::Time now,
+                                                               const std::string& by_client_id,
+                                                               absl::Time deadline) override;
 
-  absl::StatusOr<std::pair<int64_t, std::vector<RoleRow>>> LoadRoles(
-      absl::Time deadline) override;
+  absl::StatusOr<std::pair<int64_t, std::vector<RoleRow>>> LoadRoles(absl::Time deadline) override;
   absl::StatusOr<RoleRow> GetRole(const std::string& role_id, absl::Time deadline) override;
   absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>> GetRoleWithVersion(
       const std::string& role_id, absl::Time deadline) override;

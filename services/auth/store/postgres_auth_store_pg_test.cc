@@ -1,10 +1,9 @@
-#include "services/auth/store/postgres_auth_store.h"
-
 #include <pqxx/pqxx>
 
 #include "libraries/pg/pg_test_database.h"
 #include "services/auth/schema/migrations.h"
 #include "services/auth/store/auth_store_conformance.h"
+#include "services/auth/store/postgres_auth_store.h"
 
 namespace bulwark::auth {
 namespace {
@@ -39,8 +38,7 @@ StoreUnderTest MakePostgresStore(Clock&) {
           fixture};
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, AuthStoreConformanceTest,
-                         ::testing::Values(&MakePostgresStore));
+INSTANTIATE_TEST_SUITE_P(Postgres, AuthStoreConformanceTest, ::testing::Values(&MakePostgresStore));
 
 }  // namespace
 }  // namespace bulwark::auth

@@ -1,8 +1,7 @@
 // The auth service for real: the auth_server binary against PostgreSQL, called over gRPC.
-#include <pqxx/pqxx>
-
 #include <cstdio>
 #include <fstream>
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
@@ -26,7 +25,8 @@ std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::s
 }
 
 // Runs a node script from this package; returns its stdout, or "" if it failed.
-std::string Node(const std::string& script, const std::string& arg, const std::string& stdin_text = "") {
+std::string Node(const std::string& script, const std::string& arg,
+                 const std::string& stdin_text = "") {
   const char* modules = std::getenv("BULWARK_NODE_MODULES");
   EXPECT_NE(modules, nullptr) << "BULWARK_NODE_MODULES must be set (./dev test sets it)";
   if (modules == nullptr) return "";
@@ -131,8 +131,7 @@ TEST_F(AuthIntegrationTest, ClientsAuthenticateAndMissingScopesAreNamed) {
                                       "queue:create-task:*"}));
 
   v1::ListClientsResponse list;
-  grpc::Status s =
-      stub_->ListClients(SignedContext(&alice).get(), v1::ListClientsRequest(), &list);
+  grpc::Status s = stub_->ListClients(SignedContext(&alice).get(), v1::ListClientsRequest(), &list);
   EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED);
   EXPECT_NE(s.error_message().find("client 'alice'"), std::string::npos) << s.error_message();
   EXPECT_NE(s.error_message().find("auth:list-clients"), std::string::npos);
@@ -223,9 +222,12 @@ TEST_F(AuthIntegrationTest, AuthenticateRequestForOtherServices) {
 
 TEST_F(AuthIntegrationTest, HeadersFromTaskclustersNpmClientsAreAccepted) {
   const std::string resource = "/bulwark.queue.v1.Queue/CreateTask";
-  nlohmann::json args = {{"clientId", root_.client_id}, {"accessToken", root_.access_token},
-                         {"authority", "queue.example:443"}, {"resource", resource}};
-  nlohmann::json headers = nlohmann::json::parse(Node("npm_headers.js", args.dump()), nullptr, false);
+  nlohmann::json args = {{"clientId", root_.client_id},
+                         {"accessToken", root_.access_token},
+                         {"authority", "queue.example:443"},
+                         {"resource", resource}};
+  nlohmann::json headers =
+      nlohmann::json::parse(Node("npm_headers.js", args.dump()), nullptr, false);
   ASSERT_TRUE(headers.is_object()) << headers;
   auto check = [&](const std::string& kind) {
     v1::AuthenticateRequestRequest request;
@@ -274,9 +276,9 @@ TEST_F(AuthIntegrationTest, ServiceAccountTokensOnlyForAllowlistedAccounts) {
   request.set_account("uploader");
   EXPECT_TRUE(stub_->ServiceAccountToken(SignedContext(&uploader).get(), request, &response).ok());
   request.set_account("other");
-  EXPECT_EQ(stub_->ServiceAccountToken(SignedContext(&uploader).get(), request, &response)
-                .error_code(),
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_->ServiceAccountToken(SignedContext(&uploader).get(), request, &response).error_code(),
+      StatusCode::PERMISSION_DENIED);
 
   request.set_account("uploader");
   ASSERT_TRUE(stub_->ServiceAccountToken(SignedContext(&uploader).get(), request, &response).ok());
@@ -317,8 +319,9 @@ TEST_F(AuthIntegrationTest, AuditHistoryRecordsChangesAndDetectsTampering) {
   EXPECT_EQ(history.entries(1).client_id(), "static/bulwark/root");
 
   v1::VerifyAuditHistoryResponse verify;
-  ASSERT_TRUE(stub_->VerifyAuditHistory(SignedContext(&root_).get(),
-                                        v1::VerifyAuditHistoryRequest(), &verify)
+  ASSERT_TRUE(stub_
+                  ->VerifyAuditHistory(SignedContext(&root_).get(), v1::VerifyAuditHistoryRequest(),
+                                       &verify)
                   .ok());
   EXPECT_TRUE(verify.intact()) << verify.message();
   {
@@ -328,8 +331,9 @@ TEST_F(AuthIntegrationTest, AuditHistoryRecordsChangesAndDetectsTampering) {
                     history.entries(1).sequence());
     txn.commit();
   }
-  ASSERT_TRUE(stub_->VerifyAuditHistory(SignedContext(&root_).get(),
-                                        v1::VerifyAuditHistoryRequest(), &verify)
+  ASSERT_TRUE(stub_
+                  ->VerifyAuditHistory(SignedContext(&root_).get(), v1::VerifyAuditHistoryRequest(),
+                                       &verify)
                   .ok());
   EXPECT_FALSE(verify.intact());
   EXPECT_EQ(verify.first_bad_sequence(), history.entries(1).sequence());
@@ -392,8 +396,8 @@ TEST(AuthReplicasTest, EveryReplicaSeesChangesWithinTwoSeconds) {
   ASSERT_TRUE(a->CreateClient(SignedContext(&root).get(), create, &created).ok());
   hawk::Credentials carol{"carol", created.access_token(), "", std::nullopt};
   v1::CurrentScopesResponse current;
-  ASSERT_TRUE(b->CurrentScopes(SignedContext(&carol).get(), v1::CurrentScopesRequest(), &current)
-                  .ok());
+  ASSERT_TRUE(
+      b->CurrentScopes(SignedContext(&carol).get(), v1::CurrentScopesRequest(), &current).ok());
   v1::DisableClientRequest disable;
   disable.set_client_id("carol");
   v1::Client disabled;

@@ -38,8 +38,7 @@ TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
   caller = authenticator.Authenticate(Signed(hooks, method));
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->authorized_scopes, std::vector<std::string>{"assume:hook-id:g/h"});
-  EXPECT_EQ(caller->scopes,
-            (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h"}));
+  EXPECT_EQ(caller->scopes, (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h"}));
   EXPECT_EQ(AuthorizeCall(authenticator, Signed(hooks, method), scopes::Expression("queue:x"))
                 .status()
                 .code(),
@@ -58,8 +57,7 @@ TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
   RemoteAuthenticator unreachable(
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
       absl::Milliseconds(500));
-  EXPECT_EQ(unreachable.Authenticate(anonymous).status().code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(unreachable.Authenticate(anonymous).status().code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -71,13 +71,11 @@ grpc::Status HooksGrpcService::TriggerHook(Context* c, const v1::TriggerHookRequ
 grpc::Status HooksGrpcService::GetTriggerToken(Context* c, const v1::GetTriggerTokenRequest* r,
                                                v1::TriggerTokenResponse* out) {
   return Handle(c, "GetTriggerToken", [&](const Caller& caller, absl::Time deadline) {
-    return Into(service_.GetTriggerToken(caller, r->hook_group_id(), r->hook_id(), deadline),
-                out);
+    return Into(service_.GetTriggerToken(caller, r->hook_group_id(), r->hook_id(), deadline), out);
   });
 }
 
-grpc::Status HooksGrpcService::ResetTriggerToken(Context* c,
-                                                 const v1::ResetTriggerTokenRequest* r,
+grpc::Status HooksGrpcService::ResetTriggerToken(Context* c, const v1::ResetTriggerTokenRequest* r,
                                                  v1::TriggerTokenResponse* out) {
   return Handle(c, "ResetTriggerToken", [&](const Caller& caller, absl::Time deadline) {
     return Into(service_.ResetTriggerToken(caller, r->hook_group_id(), r->hook_id(), deadline),

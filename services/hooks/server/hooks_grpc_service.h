@@ -21,8 +21,8 @@ namespace bulwark::hooks {
 
 class HooksGrpcService final : public v1::Hooks::Service {
  public:
-  HooksGrpcService(HooksService& service, const RequestAuthenticator& authenticator,
-                   Clock& clock, absl::Time started)
+  HooksGrpcService(HooksService& service, const RequestAuthenticator& authenticator, Clock& clock,
+                   absl::Time started)
       : service_(service), authenticator_(authenticator), clock_(clock), started_(started) {}
 
   using Context = grpc::ServerContext;
@@ -33,8 +33,7 @@ class HooksGrpcService final : public v1::Hooks::Service {
   grpc::Status GetHook(Context*, const v1::GetHookRequest*, v1::Hook*) override;
   grpc::Status CreateHook(Context*, const v1::CreateHookRequest*, v1::Hook*) override;
   grpc::Status UpdateHook(Context*, const v1::UpdateHookRequest*, v1::Hook*) override;
-  grpc::Status RemoveHook(Context*, const v1::RemoveHookRequest*,
-                          v1::RemoveHookResponse*) override;
+  grpc::Status RemoveHook(Context*, const v1::RemoveHookRequest*, v1::RemoveHookResponse*) override;
   grpc::Status TriggerHook(Context*, const v1::TriggerHookRequest*,
                            v1::TriggerHookResponse*) override;
   grpc::Status GetTriggerToken(Context*, const v1::GetTriggerTokenRequest*,
@@ -45,8 +44,7 @@ class HooksGrpcService final : public v1::Hooks::Service {
                                     v1::TriggerHookResponse*) override;
   grpc::Status ListLastFires(Context*, const v1::ListLastFiresRequest*,
                              v1::ListLastFiresResponse*) override;
-  grpc::Status RenderHook(Context*, const v1::RenderHookRequest*,
-                          v1::RenderHookResponse*) override;
+  grpc::Status RenderHook(Context*, const v1::RenderHookRequest*, v1::RenderHookResponse*) override;
 
  private:
   grpc::Status Handle(Context* context, const char* method,

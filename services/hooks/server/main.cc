@@ -40,7 +40,8 @@ absl::StatusOr<std::vector<bulwark::BuiltService>> Build(bulwark::ServiceContext
   const bulwark::Flags& flags = context.flags;
   if (!flags.Has("credentials") || !flags.Has("token-keys")) {
     return absl::InvalidArgumentError(
-        "--credentials and --token-keys (or BULWARK_CREDENTIALS / BULWARK_TOKEN_KEYS) are required");
+        "--credentials and --token-keys (or BULWARK_CREDENTIALS / BULWARK_TOKEN_KEYS) are "
+        "required");
   }
   auto creds = bulwark::LoadCredentials(flags.Get("credentials"));
   if (!creds.ok()) return creds.status();
@@ -79,11 +80,10 @@ absl::StatusOr<std::vector<bulwark::BuiltService>> Build(bulwark::ServiceContext
     }
   });
   std::vector<bulwark::BuiltService> services;
-  services.push_back({std::make_unique<bulwark::hooks::HooksGrpcService>(
-                          *runtime->service, *runtime->authenticator, context.clock,
-                          context.started),
-                      bulwark::hooks::v1::Hooks::service_full_name(),
-                      [runtime] { runtime->Stop(); }});
+  services.push_back(
+      {std::make_unique<bulwark::hooks::HooksGrpcService>(
+           *runtime->service, *runtime->authenticator, context.clock, context.started),
+       bulwark::hooks::v1::Hooks::service_full_name(), [runtime] { runtime->Stop(); }});
   return services;
 }
 

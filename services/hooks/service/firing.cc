@@ -29,7 +29,7 @@ nlohmann::json RenderContext(const FireContext& fire) {
 }
 
 absl::StatusOr<std::optional<nlohmann::json>> RenderTask(const nlohmann::json& tmpl,
-                                                        const FireContext& fire) {
+                                                         const FireContext& fire) {
   absl::StatusOr<nlohmann::json> rendered = jsone::Render(tmpl, RenderContext(fire), fire.now);
   if (!rendered.ok()) {
     return absl::InvalidArgumentError(std::string(rendered.status().message()));
@@ -51,8 +51,8 @@ absl::StatusOr<queue::v1::TaskDefinition> TaskFromJson(const nlohmann::json& tas
   queue::v1::TaskDefinition definition;
   auto parsed = google::protobuf::util::JsonStringToMessage(task.dump(), &definition);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("the rendered task is not a valid task: ",
-                                                   parsed.message().as_string()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the rendered task is not a valid task: ", parsed.message().as_string()));
   }
   return definition;
 }

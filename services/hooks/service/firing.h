@@ -29,7 +29,7 @@
 namespace bulwark::hooks {
 
 struct FireContext {
-  std::string fired_by;  // schedule, triggerHook, triggerHookWithToken
+  std::string fired_by;    // schedule, triggerHook, triggerHookWithToken
   nlohmann::json payload;  // null for scheduled fires
   std::string client_id;   // TriggerHook only
   absl::Time now;
@@ -39,7 +39,7 @@ struct FireContext {
 std::string IsoMillis(absl::Time t);
 nlohmann::json RenderContext(const FireContext& fire);
 absl::StatusOr<std::optional<nlohmann::json>> RenderTask(const nlohmann::json& tmpl,
-                                                        const FireContext& fire);
+                                                         const FireContext& fire);
 absl::StatusOr<queue::v1::TaskDefinition> TaskFromJson(const nlohmann::json& task);
 
 }  // namespace bulwark::hooks

@@ -9,8 +9,9 @@ const absl::Time kNow = absl::FromUnixMillis(1795435200123);
 
 TEST(FiringTest, ContextPerKind) {
   FireContext schedule{"schedule", nullptr, "", kNow, "T"};
-  EXPECT_EQ(RenderContext(schedule), nlohmann::json({{"firedBy", "schedule"}, {"taskId", "T"},
-                                                     {"now", "2026-11-23T12:00:00.123Z"}}));
+  EXPECT_EQ(RenderContext(schedule),
+            nlohmann::json(
+                {{"firedBy", "schedule"}, {"taskId", "T"}, {"now", "2026-11-23T12:00:00.123Z"}}));
   FireContext trigger{"triggerHook", {{"a", 1}}, "alice", kNow, "T"};
   nlohmann::json c = RenderContext(trigger);
   EXPECT_EQ(c["payload"], nlohmann::json({{"a", 1}}));
@@ -32,7 +33,8 @@ TEST(FiringTest, RendersFillsDefaultsAndDeclines) {
   EXPECT_EQ((**task)["deadline"], "2026-11-24T12:00:00.123Z");
   EXPECT_EQ((**task)["expires"], "2026-12-23T12:00:00.123Z");
   EXPECT_EQ((**task)["taskGroupId"], "TASKID");
-  auto declined = RenderTask({{"$if", "false"}, {"then", {{"a", 1}}}}, {"schedule", nullptr, "", kNow, "T"});
+  auto declined =
+      RenderTask({{"$if", "false"}, {"then", {{"a", 1}}}}, {"schedule", nullptr, "", kNow, "T"});
   ASSERT_TRUE(declined.ok());
   EXPECT_FALSE(declined->has_value());
 }

@@ -49,8 +49,8 @@ absl::Status ValidatePayload(const HookRow& hook, const nlohmann::json& payload)
   if (!schema.ok()) return schema.status();
   absl::Status valid = schema->Validate(payload);
   if (!valid.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the payload does not match the hook's triggerSchema: ", valid.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the payload does not match the hook's triggerSchema: ", valid.message()));
   }
   return absl::OkStatus();
 }
@@ -59,7 +59,8 @@ absl::Status ValidatePayload(const HookRow& hook, const nlohmann::json& payload)
 
 absl::StatusOr<std::string> HooksService::Seal(const std::string& token,
                                                const HookRow& hook) const {
-  return token_keys_.Encrypt(token, "bulwark-hooks-trigger:" + Role(hook.hook_group_id, hook.hook_id));
+  return token_keys_.Encrypt(token,
+                             "bulwark-hooks-trigger:" + Role(hook.hook_group_id, hook.hook_id));
 }
 
 absl::StatusOr<std::string> HooksService::Unseal(const HookRow& hook) const {
@@ -102,9 +103,9 @@ absl::StatusOr<v1::Hook> HooksService::CreateHook(const Caller& caller, const v1
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(hook.hook_group_id(), hook.hook_id()));
   std::string role = Role(hook.hook_group_id(), hook.hook_id());
   // Anti-escalation: only someone who holds the hook's role may define what it does.
-  BULWARK_RETURN_IF_ERROR(Authorize(
-      caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
-      "CreateHook"));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
+                "CreateHook"));
   BULWARK_ASSIGN_OR_RETURN(CheckedDefinition d, CheckDefinition(hook));
   absl::Time now = clock_.Now();
   HookRow row;
@@ -130,27 +131,27 @@ absl::StatusOr<v1::Hook> HooksService::UpdateHook(const Caller& caller, const v1
                                                   absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(hook.hook_group_id(), hook.hook_id()));
   std::string role = Role(hook.hook_group_id(), hook.hook_id());
-  BULWARK_RETURN_IF_ERROR(Authorize(
-      caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
-      "UpdateHook"));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
+                "UpdateHook"));
   BULWARK_ASSIGN_OR_RETURN(CheckedDefinition d, CheckDefinition(hook));
   absl::Time now = clock_.Now();
   std::string next_task_id = NiceSlugid(random_);
-  BULWARK_ASSIGN_OR_RETURN(
-      HookRow row, store_.UpdateHook(
-                       hook.hook_group_id(), hook.hook_id(),
-                       [&](const HookRow& old) -> absl::StatusOr<HookRow> {
-                         HookRow row = old;
-                         row.metadata = d.metadata;
-                         row.schedule = d.schedule;
-                         row.task = d.task;
-                         row.trigger_schema = d.trigger_schema;
-                         row.next_task_id = next_task_id;
-                         row.next_scheduled_date = cron::NextOf(d.schedules, now);
-                         row.last_modified = now;
-                         return row;
-                       },
-                       deadline));
+  BULWARK_ASSIGN_OR_RETURN(HookRow row, store_.UpdateHook(
+                                            hook.hook_group_id(), hook.hook_id(),
+                                            [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+                                              HookRow row = old;
+                                              row.metadata = d.metadata;
+                                              row.schedule = d.schedule;
+                                              row.task = d.task;
+                                              row.trigger_schema = d.trigger_schema;
+                                              row.next_task_id = next_task_id;
+                                              row.next_scheduled_date =
+                                                  cron::NextOf(d.schedules, now);
+                                              row.last_modified = now;
+                                              return row;
+                                            },
+                                            deadline));
   return HookProto(row);
 }
 
@@ -197,18 +198,23 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
   }
   absl::StatusOr<std::string> created = Fire(hook, fire);
   if (created.ok() && created->empty()) return v1::TriggerHookResponse();  // declined
-  LastFireRow record{hook.hook_group_id, hook.hook_id, fire.task_id, fired_by, payload,
-                     client_id, IsoMillis(fire.now), fire.now,
+  LastFireRow record{hook.hook_group_id,
+                     hook.hook_id,
+                     fire.task_id,
+                     fired_by,
+                     payload,
+                     client_id,
+                     IsoMillis(fire.now),
+                     fire.now,
                      created.ok() ? "success" : "error",
                      created.ok() ? "" : std::string(created.status().message())};
   absl::Status recorded = store_.AddLastFire(record, deadline);
   if (!recorded.ok()) {
     // The task (if any) exists now; failing the call would invite a retry creating a second
     // one. Report the lost record loudly instead: a verifier will refuse to trace the task.
-    LogError("could not record a hook fire",
-             {{"hook", Role(hook.hook_group_id, hook.hook_id)},
-              {"task_id", fire.task_id},
-              {"error", std::string(recorded.message())}});
+    LogError("could not record a hook fire", {{"hook", Role(hook.hook_group_id, hook.hook_id)},
+                                              {"task_id", fire.task_id},
+                                              {"error", std::string(recorded.message())}});
     if (!created.ok()) return recorded;
   }
   if (!created.ok()) {
@@ -225,8 +231,7 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::TriggerHook(
     const Caller& caller, const v1::TriggerHookRequest& request, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(request.hook_group_id(), request.hook_id()));
   BULWARK_RETURN_IF_ERROR(Authorize(
-      caller,
-      Expression("hooks:trigger-hook:" + Role(request.hook_group_id(), request.hook_id())),
+      caller, Expression("hooks:trigger-hook:" + Role(request.hook_group_id(), request.hook_id())),
       "TriggerHook"));
   BULWARK_ASSIGN_OR_RETURN(HookRow hook,
                            store_.GetHook(request.hook_group_id(), request.hook_id(), deadline));
@@ -259,9 +264,10 @@ absl::StatusOr<v1::TriggerTokenResponse> HooksService::GetTriggerToken(const Cal
   return response;
 }
 
-absl::StatusOr<v1::TriggerTokenResponse> HooksService::ResetTriggerToken(
-    const Caller& caller, const std::string& group, const std::string& id,
-    absl::Time deadline) {
+absl::StatusOr<v1::TriggerTokenResponse> HooksService::ResetTriggerToken(const Caller& caller,
+                                                                         const std::string& group,
+                                                                         const std::string& id,
+                                                                         absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
   BULWARK_RETURN_IF_ERROR(Authorize(
       caller, Expression("hooks:reset-trigger-token:" + Role(group, id)), "ResetTriggerToken"));
@@ -287,8 +293,8 @@ absl::StatusOr<v1::ListLastFiresResponse> HooksService::ListLastFires(
   const std::string& group = request.hook_group_id();
   const std::string& id = request.hook_id();
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
-  BULWARK_RETURN_IF_ERROR(Authorize(
-      caller, Expression("hooks:list-last-fires:" + Role(group, id)), "ListLastFires"));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("hooks:list-last-fires:" + Role(group, id)), "ListLastFires"));
   if (request.limit() < 0 || request.limit() > kMaxPage) {
     return absl::InvalidArgumentError("limit must be between 0 and 1000");
   }
@@ -316,8 +322,7 @@ absl::StatusOr<v1::ListLastFiresResponse> HooksService::ListLastFires(
     absl::Time now;
     std::string ignored;
     if (!absl::ParseTime(absl::RFC3339_full, f.now_iso, &now, &ignored)) now = f.task_create_time;
-    *out->mutable_context() =
-        ContextProto({f.fired_by, f.payload, f.client_id, now, f.task_id});
+    *out->mutable_context() = ContextProto({f.fired_by, f.payload, f.client_id, now, f.task_id});
     out->mutable_context()->set_now(f.now_iso);  // exactly as the template saw it
     *out->mutable_task_create_time() = ToProtoTimestamp(f.task_create_time);
     out->set_result(f.result == "success" ? v1::FIRE_RESULT_SUCCESS : v1::FIRE_RESULT_ERROR);
@@ -369,8 +374,9 @@ absl::StatusOr<int> HooksService::RunScheduler(absl::Time deadline) {
         outcome.next_task_id = NiceSlugid(random_);
         outcome.next_scheduled_date = cron::NextOf(SchedulesOf(hook), std::max(now, slot));
         FireContext fire{"schedule", nullptr, "", slot, hook.next_task_id};
-        LastFireRow record{hook.hook_group_id, hook.hook_id, hook.next_task_id, "schedule",
-                           nullptr, "", IsoMillis(slot), now, "success", ""};
+        LastFireRow record{
+            hook.hook_group_id, hook.hook_id, hook.next_task_id, "schedule", nullptr, "",
+            IsoMillis(slot),    now,          "success",         ""};
         if (now - slot > options_.missed_slot_grace) {
           record.result = "error";
           record.error = absl::StrCat("the slot at ", IsoMillis(slot),

@@ -42,17 +42,19 @@ class HooksServiceTest : public ::testing::Test {
     h.mutable_metadata()->set_name("nightly");
     h.mutable_metadata()->set_owner("dev@example.com");
     for (auto& s : schedule) h.add_schedule(s);
-    nlohmann::json tmpl = {
-        {"$if", "firedBy != 'triggerHook' || payload.go"},
-        {"then",
-         {{"taskQueueId", "proj/linux"},
-          {"metadata", {{"name", "from ${firedBy}"}, {"description", "d"},
-                        {"owner", "dev@example.com"}, {"source", "https://example.com"}}},
-          {"payload", {{"now", "${now}"}}}}}};
+    nlohmann::json tmpl = {{"$if", "firedBy != 'triggerHook' || payload.go"},
+                           {"then",
+                            {{"taskQueueId", "proj/linux"},
+                             {"metadata",
+                              {{"name", "from ${firedBy}"},
+                               {"description", "d"},
+                               {"owner", "dev@example.com"},
+                               {"source", "https://example.com"}}},
+                             {"payload", {{"now", "${now}"}}}}}};
     *h.mutable_task() = *StructFromJson(tmpl);
-    *h.mutable_trigger_schema() = *StructFromJson(
-        {{"type", "object"}, {"properties", {{"go", {{"type", "boolean"}}}}},
-         {"additionalProperties", false}});
+    *h.mutable_trigger_schema() = *StructFromJson({{"type", "object"},
+                                                   {"properties", {{"go", {{"type", "boolean"}}}}},
+                                                   {"additionalProperties", false}});
     return h;
   }
 
@@ -129,16 +131,20 @@ TEST_F(HooksServiceTest, TriggerActsAsTheHooksRoleAndRecordsTheFire) {
   EXPECT_EQ(fires[0].now_iso, "2026-11-23T12:00:00.000Z");
 
   // Declined: no task, nothing recorded.
-  auto declined = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", false}}), kForever);
+  auto declined =
+      service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", false}}), kForever);
   ASSERT_TRUE(declined.ok());
   EXPECT_TRUE(declined->task_id().empty());
   EXPECT_EQ(queue_.calls.size(), 1u);
   // A payload the schema refuses: INVALID_ARGUMENT, nothing recorded.
-  absl::Status s = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", "yes"}}), kForever).status();
+  absl::Status s =
+      service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", "yes"}}), kForever).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("triggerSchema"), std::string::npos) << s;
   EXPECT_EQ(Fires("demo", "nightly").size(), 1u);
-  EXPECT_EQ(service_.TriggerHook(Caller{"x", {}}, Trigger("demo", "nightly", nlohmann::json::object()), kForever)
+  EXPECT_EQ(service_
+                .TriggerHook(Caller{"x", {}}, Trigger("demo", "nightly", nlohmann::json::object()),
+                             kForever)
                 .status()
                 .code(),
             absl::StatusCode::kPermissionDenied);
@@ -161,7 +167,8 @@ TEST_F(HooksServiceTest, QueueRefusalsAndTemplateErrorsAreRecordedReadably) {
   v1::Hook broken = MakeHook("demo", "broken");
   *broken.mutable_task() = *StructFromJson({{"x", {{"$eval", "nosuch.thing"}}}});
   ASSERT_TRUE(service_.CreateHook(root_, broken, kForever).ok());
-  s = service_.TriggerHook(root_, Trigger("demo", "broken", nlohmann::json::object()), kForever).status();
+  s = service_.TriggerHook(root_, Trigger("demo", "broken", nlohmann::json::object()), kForever)
+          .status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("InterpreterError at template.x"), std::string::npos) << s;
   EXPECT_NE(Fires("demo", "broken")[0].error.find("unknown context value nosuch"),
@@ -204,7 +211,7 @@ TEST_F(HooksServiceTest, ScheduledSlotsFireOnceWithTheirTaskIdAndTime) {
   auto fires = Fires("demo", "cron");
   ASSERT_EQ(fires.size(), 1u);
   EXPECT_EQ(fires[0].now_iso, "2026-11-23T12:05:00.000Z");  // the slot, not the wall clock
-  EXPECT_EQ(*service_.RunScheduler(kForever), 0);  // fired once
+  EXPECT_EQ(*service_.RunScheduler(kForever), 0);           // fired once
   // An hour later the missed slots are not backfilled: one error, then the schedule resumes.
   clock_.Advance(absl::Hours(1));
   EXPECT_EQ(*service_.RunScheduler(kForever), 1);

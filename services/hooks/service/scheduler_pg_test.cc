@@ -57,8 +57,8 @@ TEST(SchedulerPgTest, ThreeReplicasFireEverySlotOnce) {
   std::vector<std::unique_ptr<SeededRandom>> randoms;
   for (int i = 0; i < 3; ++i) {
     randoms.push_back(std::make_unique<SeededRandom>(100 + i));
-    replicas.push_back(
-        std::make_unique<HooksService>(HooksService::Options{}, store, queue, *keys, clock, *randoms[i]));
+    replicas.push_back(std::make_unique<HooksService>(HooksService::Options{}, store, queue, *keys,
+                                                      clock, *randoms[i]));
   }
   Caller root{"root", {"*"}};
   for (const char* id : {"hourly", "quarter"}) {
@@ -68,8 +68,8 @@ TEST(SchedulerPgTest, ThreeReplicasFireEverySlotOnce) {
     hook.mutable_metadata()->set_name(id);
     hook.mutable_metadata()->set_owner("dev@example.com");
     hook.add_schedule(std::string(id) == "hourly" ? "0 * * * *" : "*/15 * * * *");
-    *hook.mutable_task() = *StructFromJson(
-        {{"taskQueueId", "p/w"}, {"payload", {{"now", "${now}"}}}});
+    *hook.mutable_task() =
+        *StructFromJson({{"taskQueueId", "p/w"}, {"payload", {{"now", "${now}"}}}});
     ASSERT_TRUE(replicas[0]->CreateHook(root, hook, absl::InfiniteFuture()).ok());
   }
   // Walk a simulated day in 5-minute steps; at each step all three replicas race.

@@ -45,7 +45,7 @@ struct LastFireRow {
   std::string hook_group_id;
   std::string hook_id;
   std::string task_id;
-  std::string fired_by;  // schedule, triggerHook, triggerHookWithToken
+  std::string fired_by;    // schedule, triggerHook, triggerHookWithToken
   nlohmann::json payload;  // null for scheduled fires
   std::string client_id;
   std::string now_iso;
@@ -93,15 +93,14 @@ class HooksStore {
   // Newest first; a page starts after (before_time, before_task_id) when given.
   virtual absl::StatusOr<std::vector<LastFireRow>> ListLastFires(
       const std::string& group, const std::string& id,
-      std::optional<std::pair<absl::Time, std::string>> after, int limit,
-      absl::Time deadline) = 0;
+      std::optional<std::pair<absl::Time, std::string>> after, int limit, absl::Time deadline) = 0;
 
   // For up to `limit` hooks due at `now` that no other caller holds: calls `decide` with the
   // hook locked and applies its outcome. Returns how many hooks were handled.
-  virtual absl::StatusOr<int> RunDue(absl::Time now, int limit,
-                                     const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>&
-                                         decide,
-                                     absl::Time deadline) = 0;
+  virtual absl::StatusOr<int> RunDue(
+      absl::Time now, int limit,
+      const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide,
+      absl::Time deadline) = 0;
 };
 
 }  // namespace bulwark::hooks

@@ -27,8 +27,16 @@ HookRow MakeHook(const std::string& group, const std::string& id, absl::Time now
 }
 
 LastFireRow Fire(const HookRow& h, const std::string& task_id, absl::Time when) {
-  return {h.hook_group_id, h.hook_id, task_id, "triggerHook", {{"k", "v"}}, "alice",
-          "2026-11-23T12:00:00.000Z", when, "success", ""};
+  return {h.hook_group_id,
+          h.hook_id,
+          task_id,
+          "triggerHook",
+          {{"k", "v"}},
+          "alice",
+          "2026-11-23T12:00:00.000Z",
+          when,
+          "success",
+          ""};
 }
 
 }  // namespace
@@ -65,17 +73,20 @@ TEST_P(HooksStoreConformanceTest, CreateGetListUpdateDelete) {
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->metadata["name"], "renamed");
   EXPECT_FALSE(updated->next_scheduled_date.has_value());
-  EXPECT_EQ(store_->UpdateHook("g", "missing",
-                               [](const HookRow& h) -> absl::StatusOr<HookRow> { return h; },
-                               kNoDeadline)
+  EXPECT_EQ(store_
+                ->UpdateHook(
+                    "g", "missing", [](const HookRow& h) -> absl::StatusOr<HookRow> { return h; },
+                    kNoDeadline)
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->UpdateHook("g", "c",
-                               [](const HookRow&) -> absl::StatusOr<HookRow> {
-                                 return absl::InvalidArgumentError("no");
-                               },
-                               kNoDeadline)
+  EXPECT_EQ(store_
+                ->UpdateHook(
+                    "g", "c",
+                    [](const HookRow&) -> absl::StatusOr<HookRow> {
+                      return absl::InvalidArgumentError("no");
+                    },
+                    kNoDeadline)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
@@ -88,9 +99,9 @@ TEST_P(HooksStoreConformanceTest, LastFiresNewestFirstWithPaging) {
   HookRow h = MakeHook("g", "h", now_);
   ASSERT_TRUE(store_->CreateHook(h, kNoDeadline).ok());
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store_->AddLastFire(Fire(h, absl::StrCat("t", i), now_ + absl::Seconds(i)),
-                                    kNoDeadline)
-                    .ok());
+    ASSERT_TRUE(
+        store_->AddLastFire(Fire(h, absl::StrCat("t", i), now_ + absl::Seconds(i)), kNoDeadline)
+            .ok());
   }
   EXPECT_EQ(store_->AddLastFire(Fire(h, "t1", now_), kNoDeadline).code(),
             absl::StatusCode::kAlreadyExists);
@@ -112,9 +123,12 @@ TEST_P(HooksStoreConformanceTest, LastFiresNewestFirstWithPaging) {
 }
 
 TEST_P(HooksStoreConformanceTest, RunDueAppliesOutcomesAndSkipsWhatIsNotDue) {
-  ASSERT_TRUE(store_->CreateHook(MakeHook("g", "due", now_, now_ - absl::Minutes(1)), kNoDeadline).ok());
-  ASSERT_TRUE(store_->CreateHook(MakeHook("g", "later", now_, now_ + absl::Hours(1)), kNoDeadline).ok());
-  ASSERT_TRUE(store_->CreateHook(MakeHook("g", "retry", now_, now_ - absl::Minutes(2)), kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->CreateHook(MakeHook("g", "due", now_, now_ - absl::Minutes(1)), kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->CreateHook(MakeHook("g", "later", now_, now_ + absl::Hours(1)), kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->CreateHook(MakeHook("g", "retry", now_, now_ - absl::Minutes(2)), kNoDeadline).ok());
   std::vector<std::string> seen;
   auto handled = store_->RunDue(
       now_, 10,
@@ -147,8 +161,9 @@ TEST_P(HooksStoreConformanceTest, RunDueAppliesOutcomesAndSkipsWhatIsNotDue) {
 
 TEST_P(HooksStoreConformanceTest, ConcurrentSchedulersFireEachSlotOnce) {
   for (int i = 0; i < 12; ++i) {
-    ASSERT_TRUE(store_->CreateHook(MakeHook("g", absl::StrCat("h", i), now_, now_ - absl::Seconds(1)),
-                                   kNoDeadline)
+    ASSERT_TRUE(store_
+                    ->CreateHook(MakeHook("g", absl::StrCat("h", i), now_, now_ - absl::Seconds(1)),
+                                 kNoDeadline)
                     .ok());
   }
   std::atomic<int> fired{0};

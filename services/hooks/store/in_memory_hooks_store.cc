@@ -18,7 +18,8 @@ HookRow Stored(HookRow h) {
 }
 
 bool Newer(const LastFireRow& a, const LastFireRow& b) {
-  return std::make_pair(a.task_create_time, a.task_id) > std::make_pair(b.task_create_time, b.task_id);
+  return std::make_pair(a.task_create_time, a.task_id) >
+         std::make_pair(b.task_create_time, b.task_id);
 }
 
 }  // namespace
@@ -41,8 +42,8 @@ absl::StatusOr<std::vector<HookRow>> InMemoryHooksStore::ListHooks(const std::st
   return out;
 }
 
-absl::StatusOr<HookRow> InMemoryHooksStore::GetHook(const std::string& group,
-                                                    const std::string& id, absl::Time) {
+absl::StatusOr<HookRow> InMemoryHooksStore::GetHook(const std::string& group, const std::string& id,
+                                                    absl::Time) {
   absl::MutexLock lock(&mu_);
   auto it = hooks_.find({group, id});
   if (it == hooks_.end()) {

@@ -36,9 +36,10 @@ class InMemoryHooksStore final : public HooksStore {
       const std::string& group, const std::string& id,
       std::optional<std::pair<absl::Time, std::string>> after, int limit,
       absl::Time deadline) override;
-  absl::StatusOr<int> RunDue(absl::Time now, int limit,
-                             const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide,
-                             absl::Time deadline) override;
+  absl::StatusOr<int> RunDue(
+      absl::Time now, int limit,
+      const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide,
+      absl::Time deadline) override;
 
  private:
   using Key = std::pair<std::string, std::string>;

@@ -24,8 +24,7 @@ const std::string& HookColumns() {
   static const std::string* const columns = new std::string(absl::StrCat(
       "hook_group_id, hook_id, metadata::text, schedule::text, task::text, trigger_schema::text, "
       "sealed_trigger_token, next_task_id, ",
-      MicrosOf("next_scheduled_date"), ", ", MicrosOf("created"), ", ",
-      MicrosOf("last_modified")));
+      MicrosOf("next_scheduled_date"), ", ", MicrosOf("created"), ", ", MicrosOf("last_modified")));
   return *columns;
 }
 
@@ -49,7 +48,8 @@ std::optional<HookRow> LoadHook(pqxx::transaction_base& txn, const std::string& 
                                 const std::string& id, bool lock) {
   pqxx::result r = txn.exec_params("SELECT " + HookColumns() +
                                        " FROM hooks.hooks WHERE hook_group_id = $1 AND "
-                                       "hook_id = $2" + (lock ? " FOR UPDATE" : ""),
+                                       "hook_id = $2" +
+                                       (lock ? " FOR UPDATE" : ""),
                                    group, id);
   if (r.empty()) return std::nullopt;
   return HookFromRow(r[0]);
@@ -62,15 +62,16 @@ std::optional<int64_t> OptionalMicros(const std::optional<absl::Time>& t) {
 }
 
 void WriteHook(pqxx::work& txn, const HookRow& h, bool insert) {
-  std::string values = absl::StrCat("$1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, ",
-                                    TimestampParam(9), ", ", TimestampParam(10), ", ",
-                                    TimestampParam(11));
-  std::string sql =
-      insert ? absl::StrCat("INSERT INTO hooks.hooks VALUES (", values, ")")
-             : absl::StrCat("UPDATE hooks.hooks SET (hook_group_id, hook_id, metadata, schedule, "
-                            "task, trigger_schema, sealed_trigger_token, next_task_id, "
-                            "next_scheduled_date, created, last_modified) = (",
-                            values, ") WHERE hook_group_id = $1 AND hook_id = $2");
+  std::string values =
+      absl::StrCat("$1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, ",
+                   TimestampParam(9), ", ", TimestampParam(10), ", ", TimestampParam(11));
+  std::string sql = insert
+                        ? absl::StrCat("INSERT INTO hooks.hooks VALUES (", values, ")")
+                        : absl::StrCat(
+                              "UPDATE hooks.hooks SET (hook_group_id, hook_id, metadata, schedule, "
+                              "task, trigger_schema, sealed_trigger_token, next_task_id, "
+                              "next_scheduled_date, created, last_modified) = (",
+                              values, ") WHERE hook_group_id = $1 AND hook_id = $2");
   txn.exec_params(sql, h.hook_group_id, h.hook_id, h.metadata.dump(), h.schedule.dump(),
                   h.task.dump(), h.trigger_schema.dump(), h.sealed_trigger_token, h.next_task_id,
                   OptionalMicros(h.next_scheduled_date), Micros(h.created),
@@ -78,12 +79,11 @@ void WriteHook(pqxx::work& txn, const HookRow& h, bool insert) {
 }
 
 void InsertFire(pqxx::work& txn, const LastFireRow& f) {
-  txn.exec_params(
-      "INSERT INTO hooks.last_fires VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, " +
-          TimestampParam(8) + ", $9, $10)",
-      f.hook_group_id, f.hook_id, f.task_id, f.fired_by,
-      f.payload.is_null() ? std::optional<std::string>() : f.payload.dump(), f.client_id,
-      f.now_iso, Micros(f.task_create_time), f.result, f.error);
+  txn.exec_params("INSERT INTO hooks.last_fires VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, " +
+                      TimestampParam(8) + ", $9, $10)",
+                  f.hook_group_id, f.hook_id, f.task_id, f.fired_by,
+                  f.payload.is_null() ? std::optional<std::string>() : f.payload.dump(),
+                  f.client_id, f.now_iso, Micros(f.task_create_time), f.result, f.error);
 }
 
 absl::Status NotFound(const std::string& group, const std::string& id) {
@@ -94,8 +94,8 @@ absl::Status NotFound(const std::string& group, const std::string& id) {
 
 absl::StatusOr<std::vector<std::string>> PostgresHooksStore::ListGroups(absl::Time deadline) {
   std::vector<std::string> groups;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list hook groups", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "list hook groups", true), [&](pqxx::work& txn) {
         groups.clear();
         for (const pqxx::row& r : txn.exec("SELECT DISTINCT hook_group_id COLLATE \"C\" AS g "
                                            "FROM hooks.hooks ORDER BY g")) {
@@ -109,8 +109,8 @@ absl::StatusOr<std::vector<std::string>> PostgresHooksStore::ListGroups(absl::Ti
 absl::StatusOr<std::vector<HookRow>> PostgresHooksStore::ListHooks(const std::string& group,
                                                                    absl::Time deadline) {
   std::vector<HookRow> hooks;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list hooks", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "list hooks", true), [&](pqxx::work& txn) {
         hooks.clear();
         for (const pqxx::row& r : txn.exec_params(
                  "SELECT " + HookColumns() +
@@ -123,11 +123,11 @@ absl::StatusOr<std::vector<HookRow>> PostgresHooksStore::ListHooks(const std::st
   return hooks;
 }
 
-absl::StatusOr<HookRow> PostgresHooksStore::GetHook(const std::string& group,
-                                                    const std::string& id, absl::Time deadline) {
+absl::StatusOr<HookRow> PostgresHooksStore::GetHook(const std::string& group, const std::string& id,
+                                                    absl::Time deadline) {
   std::optional<HookRow> hook;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "get hook", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "get hook", true), [&](pqxx::work& txn) {
         hook = LoadHook(txn, group, id, false);
         return absl::OkStatus();
       }));
@@ -138,8 +138,8 @@ absl::StatusOr<HookRow> PostgresHooksStore::GetHook(const std::string& group,
 absl::StatusOr<std::pair<bool, HookRow>> PostgresHooksStore::CreateHook(const HookRow& hook,
                                                                         absl::Time deadline) {
   std::pair<bool, HookRow> result;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "create hook"), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "create hook"), [&](pqxx::work& txn) {
         txn.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))",
                         hook.hook_group_id + "/" + hook.hook_id);
         if (std::optional<HookRow> existing =
@@ -189,8 +189,8 @@ absl::StatusOr<std::vector<LastFireRow>> PostgresHooksStore::ListLastFires(
     const std::string& group, const std::string& id,
     std::optional<std::pair<absl::Time, std::string>> after, int limit, absl::Time deadline) {
   std::vector<LastFireRow> fires;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list last fires", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "list last fires", true), [&](pqxx::work& txn) {
         fires.clear();
         std::string cursor =
             after ? absl::StrCat(" AND (task_create_time, task_id COLLATE \"C\") < (",
@@ -211,7 +211,8 @@ absl::StatusOr<std::vector<LastFireRow>> PostgresHooksStore::ListLastFires(
           f.hook_id = id;
           f.task_id = r[0].as<std::string>();
           f.fired_by = r[1].as<std::string>();
-          f.payload = r[2].is_null() ? nlohmann::json() : nlohmann::json::parse(r[2].as<std::string>());
+          f.payload =
+              r[2].is_null() ? nlohmann::json() : nlohmann::json::parse(r[2].as<std::string>());
           f.client_id = r[3].as<std::string>();
           f.now_iso = r[4].as<std::string>();
           f.task_create_time = TimeFromMicros(r[5]);
@@ -226,8 +227,7 @@ absl::StatusOr<std::vector<LastFireRow>> PostgresHooksStore::ListLastFires(
 
 absl::StatusOr<int> PostgresHooksStore::RunDue(
     absl::Time now, int limit,
-    const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide,
-    absl::Time deadline) {
+    const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide, absl::Time deadline) {
   std::vector<std::string> handled;  // "<group>/<id>", not offered twice in one run
   for (int i = 0; i < limit; ++i) {
     bool found = false;

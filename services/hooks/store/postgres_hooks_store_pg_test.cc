@@ -1,8 +1,7 @@
-#include "services/hooks/store/postgres_hooks_store.h"
-
 #include "libraries/pg/pg_test_database.h"
 #include "services/hooks/schema/migrations.h"
 #include "services/hooks/store/hooks_store_conformance.h"
+#include "services/hooks/store/postgres_hooks_store.h"
 
 namespace bulwark::hooks {
 namespace {

@@ -18,21 +18,19 @@ absl::StatusOr<std::unique_ptr<HooksCluster>> HooksCluster::Start(
   cluster->queue_ = std::move(*queue);
   hawk::Credentials hooks_creds = cluster->auth().Static("hooks");
   std::string base = absl::StrCat(testing::OutputDir(), "/hooks-", getpid());
-  std::ofstream(base + "-credentials.json")
-      << nlohmann::json{{"clientId", hooks_creds.client_id},
-                        {"accessToken", hooks_creds.access_token}}
-             .dump();
+  std::ofstream(base + "-credentials.json") << nlohmann::json{
+      {"clientId", hooks_creds.client_id},
+      {"accessToken", hooks_creds.access_token}}.dump();
   std::ofstream(base + "-token-keys.json")
       << nlohmann::json::array(
              {{{"id", "test-1"}, {"key", absl::Base64Escape(Random::Secure().Bytes(32))}}})
              .dump();
   for (int i = 0; i < replicas; ++i) {
-    std::vector<std::string> args = {
-        "--database=" + cluster->auth().database().RuntimeDsn("hooks"),
-        "--auth=" + cluster->auth().process(0).address(),
-        "--queue=" + cluster->queue_->queue(0).address(),
-        "--credentials=" + base + "-credentials.json",
-        "--token-keys=" + base + "-token-keys.json"};
+    std::vector<std::string> args = {"--database=" + cluster->auth().database().RuntimeDsn("hooks"),
+                                     "--auth=" + cluster->auth().process(0).address(),
+                                     "--queue=" + cluster->queue_->queue(0).address(),
+                                     "--credentials=" + base + "-credentials.json",
+                                     "--token-keys=" + base + "-token-keys.json"};
     args.insert(args.end(), hooks_args.begin(), hooks_args.end());
     auto process = testing::ServiceProcess::Start("services/hooks/server/hooks_server", args);
     if (!process.ok()) return process.status();

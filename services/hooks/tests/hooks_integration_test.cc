@@ -24,17 +24,19 @@ v1::Hook MakeHook(const std::string& group, const std::string& id,
   h.mutable_metadata()->set_name(id);
   h.mutable_metadata()->set_owner("dev@example.com");
   for (auto& s : schedule) h.add_schedule(s);
-  nlohmann::json tmpl = {
-      {"taskQueueId", "proj/linux"},
-      {"scopes", task_scopes},
-      {"metadata",
-       {{"name", "${firedBy} of " + id},
-        {"description", "d"},
-        {"owner", "dev@example.com"},
-        {"source", "https://github.com/org/app"}}},
-      {"payload", {{"revision", {{"$if", "firedBy == 'schedule'"}, {"then", "tip"},
-                                 {"else", {{"$eval", "payload.revision"}}}}},
-                   {"now", "${now}"}}}};
+  nlohmann::json tmpl = {{"taskQueueId", "proj/linux"},
+                         {"scopes", task_scopes},
+                         {"metadata",
+                          {{"name", "${firedBy} of " + id},
+                           {"description", "d"},
+                           {"owner", "dev@example.com"},
+                           {"source", "https://github.com/org/app"}}},
+                         {"payload",
+                          {{"revision",
+                            {{"$if", "firedBy == 'schedule'"},
+                             {"then", "tip"},
+                             {"else", {{"$eval", "payload.revision"}}}}},
+                           {"now", "${now}"}}}};
   *h.mutable_task() = *StructFromJson(tmpl);
   *h.mutable_trigger_schema() = *StructFromJson(
       {{"type", "object"},
@@ -113,8 +115,9 @@ TEST_F(HooksIntegrationTest, TasksGetTheHooksRoleNotTheCallersScopes) {
   queue::v1::GetTaskStatusRequest status_request;
   status_request.set_task_id(fires.last_fires(0).context().task_id());
   queue::v1::TaskStatus status;
-  EXPECT_EQ(queue_->GetTaskStatus(SignedContext(&root_).get(), status_request, &status).error_code(),
-            StatusCode::NOT_FOUND);  // no task was created
+  EXPECT_EQ(
+      queue_->GetTaskStatus(SignedContext(&root_).get(), status_request, &status).error_code(),
+      StatusCode::NOT_FOUND);  // no task was created
 }
 
 TEST_F(HooksIntegrationTest, CreatingAHookNeedsTheHooksRole) {
@@ -262,7 +265,8 @@ TEST(HooksSchedulerTest, ThreeReplicasFireEachSlotExactlyOnce) {
   for (const v1::LastFire& f : fires.last_fires()) {
     EXPECT_EQ(f.result(), v1::FIRE_RESULT_SUCCESS) << f.error();
     EXPECT_EQ(f.context().fired_by(), v1::FIRED_BY_SCHEDULE);
-    EXPECT_TRUE(slots.insert(f.context().now()).second) << "slot fired twice: " << f.context().now();
+    EXPECT_TRUE(slots.insert(f.context().now()).second)
+        << "slot fired twice: " << f.context().now();
     EXPECT_TRUE(task_ids.insert(f.context().task_id()).second);
     queue::v1::GetTaskRequest get;
     get.set_task_id(f.context().task_id());

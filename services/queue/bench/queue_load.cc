@@ -71,8 +71,10 @@ Result Run(const std::string& target, int threads, absl::Time end, Call call) {
 }
 
 nlohmann::json Report(const char* what, Result r, absl::Duration elapsed, int threads) {
-  return {{"method", what},         {"threads", threads},
-          {"ok", r.ok},             {"errors", r.errors},
+  return {{"method", what},
+          {"threads", threads},
+          {"ok", r.ok},
+          {"errors", r.errors},
           {"per_second", r.ok / absl::ToDoubleSeconds(elapsed)},
           {"p50_ms", Percentile(r.latencies_ms, 0.5)},
           {"p99_ms", Percentile(r.latencies_ms, 0.99)}};

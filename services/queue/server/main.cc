@@ -76,11 +76,10 @@ absl::StatusOr<std::vector<bulwark::BuiltService>> Build(bulwark::ServiceContext
     }
   });
   std::vector<bulwark::BuiltService> services;
-  services.push_back({std::make_unique<bulwark::queue::QueueGrpcService>(
-                          *runtime->service, *runtime->authenticator, context.clock,
-                          context.started),
-                      bulwark::queue::v1::Queue::service_full_name(),
-                      [runtime] { runtime->Stop(); }});
+  services.push_back(
+      {std::make_unique<bulwark::queue::QueueGrpcService>(
+           *runtime->service, *runtime->authenticator, context.clock, context.started),
+       bulwark::queue::v1::Queue::service_full_name(), [runtime] { runtime->Stop(); }});
   return services;
 }
 
@@ -91,8 +90,8 @@ int main(int argc, char** argv) {
   spec.name = "queue";
   spec.default_listen = "127.0.0.1:50052";
   spec.migrations = &bulwark::schema::QueueMigrations();
-  spec.extra_flags = {"auth",          "credentials",   "max-artifact-bytes",
-                      "max-task-deadline", "claim-timeout", "sweep-interval"};
+  spec.extra_flags = {"auth",          "credentials",   "max-artifact-bytes", "max-task-deadline",
+                      "claim-timeout", "sweep-interval"};
   spec.build = Build;
   return bulwark::RunServiceMain(argc, argv, spec);
 }

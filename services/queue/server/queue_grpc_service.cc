@@ -57,8 +57,8 @@ grpc::Status QueueGrpcService::GetTaskCreator(Context* c, const v1::GetTaskCreat
 grpc::Status QueueGrpcService::ClaimWork(Context* c, const v1::ClaimWorkRequest* r,
                                          v1::ClaimWorkResponse* out) {
   return Handle(c, "ClaimWork", [&](const Caller& caller, absl::Time) {
-    return Into(service_.ClaimWork(caller, *r, [c] { return c->IsCancelled(); },
-                                   absl::FromChrono(c->deadline())),
+    return Into(service_.ClaimWork(
+                    caller, *r, [c] { return c->IsCancelled(); }, absl::FromChrono(c->deadline())),
                 out);
   });
 }
@@ -112,8 +112,7 @@ grpc::Status QueueGrpcService::GetArtifact(Context* c, const v1::GetArtifactRequ
   });
 }
 
-grpc::Status QueueGrpcService::GetLatestArtifact(Context* c,
-                                                 const v1::GetLatestArtifactRequest* r,
+grpc::Status QueueGrpcService::GetLatestArtifact(Context* c, const v1::GetLatestArtifactRequest* r,
                                                  v1::GetArtifactResponse* out) {
   return Handle(c, "GetLatestArtifact", [&](const Caller& caller, absl::Time deadline) {
     return Into(service_.GetArtifact(caller, r->task_id(), -1, r->name(), deadline), out);

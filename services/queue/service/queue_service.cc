@@ -144,10 +144,10 @@ absl::StatusOr<v1::CreateTaskResponse> QueueService::CreateTask(
   record.creator_authorized_scopes = caller.authorized_scopes;
   BULWARK_ASSIGN_OR_RETURN(CreateResult result, store_.CreateTask(record, now, deadline));
   if (!result.created && !SameDefinition(result.task.definition, task)) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "taskId ", request.task_id(),
-        " is already used by a different task; use a new taskId (identical re-creates "
-        "succeed)"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("taskId ", request.task_id(),
+                     " is already used by a different task; use a new taskId (identical re-creates "
+                     "succeed)"));
   }
   if (result.created) WakeClaimers();
   v1::CreateTaskResponse response;
@@ -188,8 +188,9 @@ absl::StatusOr<v1::ListTaskGroupResponse> QueueService::ListTaskGroup(
       (!absl::WebSafeBase64Unescape(request.continuation_token(), &after) || !IsSlugid(after))) {
     return absl::InvalidArgumentError("continuation_token is not one this service issued");
   }
-  BULWARK_ASSIGN_OR_RETURN(std::vector<Task> tasks,
-                           store_.ListTaskGroup(request.task_group_id(), after, limit + 1, deadline));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::vector<Task> tasks,
+      store_.ListTaskGroup(request.task_group_id(), after, limit + 1, deadline));
   v1::ListTaskGroupResponse response;
   response.set_task_group_id(request.task_group_id());
   for (size_t i = 0; i < tasks.size() && static_cast<int>(i) < limit; ++i) {
@@ -237,8 +238,8 @@ absl::StatusOr<v1::TaskClaim> QueueService::ClaimOf(const Task& task, int run_id
   options.scopes.push_back("queue:reclaim-task:" + run_ref);
   options.scopes.push_back("queue:resolve-task:" + run_ref);
   options.scopes.push_back("queue:create-artifact:" + run_ref);
-  options.name = absl::StrCat("task-client/", run_ref, "/on/", run.worker_group, "/",
-                              run.worker_id, "/until/", absl::ToUnixSeconds(run.taken_until));
+  options.name = absl::StrCat("task-client/", run_ref, "/on/", run.worker_group, "/", run.worker_id,
+                              "/until/", absl::ToUnixSeconds(run.taken_until));
   BULWARK_ASSIGN_OR_RETURN(hawk::Credentials creds,
                            hawk::CreateTemporaryCredentials(issuer_, options, random_));
   claim.mutable_credentials()->set_client_id(creds.client_id);
@@ -262,20 +263,21 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
   if (request.tasks() < 1 || request.tasks() > 32) {
     return absl::InvalidArgumentError("tasks must be between 1 and 32");
   }
-  if (request.wait_seconds() < 0 || absl::Seconds(request.wait_seconds()) > options_.max_claim_wait) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "wait_seconds must be between 0 and ", absl::ToInt64Seconds(options_.max_claim_wait)));
+  if (request.wait_seconds() < 0 ||
+      absl::Seconds(request.wait_seconds()) > options_.max_claim_wait) {
+    return absl::InvalidArgumentError(absl::StrCat("wait_seconds must be between 0 and ",
+                                                   absl::ToInt64Seconds(options_.max_claim_wait)));
   }
   BULWARK_RETURN_IF_ERROR(Authorize(
       caller,
-      Expression::AllOf({"queue:claim-work:" + queue,
-                         absl::StrCat("queue:worker-id:", request.worker_group(), "/",
-                                      request.worker_id())}),
+      Expression::AllOf(
+          {"queue:claim-work:" + queue,
+           absl::StrCat("queue:worker-id:", request.worker_group(), "/", request.worker_id())}),
       "ClaimWork"));
   // The wait is real time (a transport matter), whatever clock the task logic runs on. It
   // leaves a second of the call's deadline to deliver the answer.
-  absl::Time give_up = std::min(absl::Now() + absl::Seconds(request.wait_seconds()),
-                                deadline - absl::Seconds(1));
+  absl::Time give_up =
+      std::min(absl::Now() + absl::Seconds(request.wait_seconds()), deadline - absl::Seconds(1));
   v1::ClaimWorkResponse response;
   while (true) {
     uint64_t generation;
@@ -309,7 +311,8 @@ absl::StatusOr<v1::TaskClaim> QueueService::ReclaimTask(const Caller& caller,
                                                         absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(CheckTaskId(request.task_id()));
   BULWARK_RETURN_IF_ERROR(Authorize(
-      caller, Expression(absl::StrCat("queue:reclaim-task:", request.task_id(), "/", request.run_id())),
+      caller,
+      Expression(absl::StrCat("queue:reclaim-task:", request.task_id(), "/", request.run_id())),
       "ReclaimTask"));
   absl::Time now = clock_.Now();
   BULWARK_ASSIGN_OR_RETURN(Task task, store_.Reclaim(request.task_id(), request.run_id(), now,
@@ -349,8 +352,8 @@ absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
       "CreateArtifact"));
   if (static_cast<int64_t>(request.content().size()) > options_.max_artifact_bytes) {
     return absl::InvalidArgumentError(absl::StrCat("artifact is ", request.content().size(),
-                                                   " bytes; at most ",
-                                                   options_.max_artifact_bytes, " are accepted"));
+                                                   " bytes; at most ", options_.max_artifact_bytes,
+                                                   " are accepted"));
   }
   std::string content_type =
       request.content_type().empty() ? "application/octet-stream" : request.content_type();
@@ -358,8 +361,7 @@ absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
   BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
   absl::Time task_expires = FromProtoTimestamp(task.definition.expires());
   if (request.has_expires()) BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
-  absl::Time expires =
-      request.has_expires() ? FromProtoTimestamp(request.expires()) : task_expires;
+  absl::Time expires = request.has_expires() ? FromProtoTimestamp(request.expires()) : task_expires;
   absl::Time now = clock_.Now();
   if (expires > task_expires) {
     return absl::InvalidArgumentError("expires cannot be after the task's expiry");
@@ -413,9 +415,9 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   // given run needs queue:list-artifacts:<taskId>:<runId>, the latest run
   // queue:list-artifacts:<taskId> (Taskcluster's listLatestArtifacts).
   int run_id = request.run_id();
-  std::string scope = run_id < 0 ? absl::StrCat("queue:list-artifacts:", request.task_id())
-                                 : absl::StrCat("queue:list-artifacts:", request.task_id(), ":",
-                                                run_id);
+  std::string scope = run_id < 0
+                          ? absl::StrCat("queue:list-artifacts:", request.task_id())
+                          : absl::StrCat("queue:list-artifacts:", request.task_id(), ":", run_id);
   BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression(scope), "ListArtifacts"));
   if (run_id < 0) {
     BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
@@ -427,8 +429,9 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
     return absl::InvalidArgumentError("continuation_token is not one this service issued");
   }
   int limit = request.limit() == 0 ? kMaxPage : request.limit();
-  BULWARK_ASSIGN_OR_RETURN(std::vector<Artifact> artifacts,
-                           store_.ListArtifacts(request.task_id(), run_id, after, limit + 1, deadline));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::vector<Artifact> artifacts,
+      store_.ListArtifacts(request.task_id(), run_id, after, limit + 1, deadline));
   v1::ListArtifactsResponse response;
   for (size_t i = 0; i < artifacts.size() && static_cast<int>(i) < limit; ++i) {
     *response.add_artifacts() = ArtifactProto(artifacts[i]);

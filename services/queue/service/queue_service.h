@@ -52,7 +52,11 @@ class QueueService {
   // credentials. References must outlive the service.
   QueueService(const Options& options, QueueStore& store, hawk::Credentials issuer, Clock& clock,
                Random& random)
-      : options_(options), store_(store), issuer_(std::move(issuer)), clock_(clock), random_(random) {}
+      : options_(options),
+        store_(store),
+        issuer_(std::move(issuer)),
+        clock_(clock),
+        random_(random) {}
 
   absl::StatusOr<v1::CreateTaskResponse> CreateTask(const Caller& caller,
                                                     const v1::CreateTaskRequest& request,
@@ -61,8 +65,9 @@ class QueueService {
                                              absl::Time deadline);
   absl::StatusOr<v1::TaskStatus> GetTaskStatus(const Caller& caller, const std::string& task_id,
                                                absl::Time deadline);
-  absl::StatusOr<v1::ListTaskGroupResponse> ListTaskGroup(
-      const Caller& caller, const v1::ListTaskGroupRequest& request, absl::Time deadline);
+  absl::StatusOr<v1::ListTaskGroupResponse> ListTaskGroup(const Caller& caller,
+                                                          const v1::ListTaskGroupRequest& request,
+                                                          absl::Time deadline);
   absl::StatusOr<v1::TaskCreator> GetTaskCreator(const Caller& caller, const std::string& task_id,
                                                  absl::Time deadline);
 
@@ -86,8 +91,7 @@ class QueueService {
   // run_id < 0: the latest run.
   absl::StatusOr<v1::GetArtifactResponse> GetArtifact(const Caller& caller,
                                                       const std::string& task_id, int run_id,
-                                                      const std::string& name,
-                                                      absl::Time deadline);
+                                                      const std::string& name, absl::Time deadline);
   absl::StatusOr<v1::ListArtifactsResponse> ListArtifacts(const Caller& caller,
                                                           const v1::ListArtifactsRequest& request,
                                                           absl::Time deadline);

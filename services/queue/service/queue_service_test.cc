@@ -46,16 +46,18 @@ class QueueServiceTest : public ::testing::Test {
 };
 
 TEST_F(QueueServiceTest, CreateNeedsEveryScopeTheTaskWouldHave) {
-  Caller dev{"dev", {"queue:create-task:high:proj/linux", "queue:scheduler-id:-",
-                     "queue:create-task:project:none"}};
+  Caller dev{"dev",
+             {"queue:create-task:high:proj/linux", "queue:scheduler-id:-",
+              "queue:create-task:project:none"}};
   EXPECT_TRUE(service_.CreateTask(dev, Request(), kForever).ok());
   absl::Status s = service_.CreateTask(dev, Request({"secrets:get:prod"}), kForever).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_NE(s.message().find("secrets:get:prod"), std::string::npos) << s;
   EXPECT_NE(s.message().find("client 'dev'"), std::string::npos) << s;
   // A lower priority scope does not allow a higher priority.
-  Caller low{"low", {"queue:create-task:low:proj/linux", "queue:scheduler-id:-",
-                     "queue:create-task:project:none"}};
+  Caller low{"low",
+             {"queue:create-task:low:proj/linux", "queue:scheduler-id:-",
+              "queue:create-task:project:none"}};
   s = service_.CreateTask(low, Request(), kForever).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_NE(s.message().find("queue:create-task:high:proj/linux"), std::string::npos) << s;
@@ -105,11 +107,10 @@ TEST_F(QueueServiceTest, ClaimsComeWithRunScopedCredentials) {
       << c.credentials().client_id();
   nlohmann::json cert = nlohmann::json::parse(c.credentials().certificate());
   EXPECT_EQ(cert["issuer"], "static/bulwark/queue");
-  EXPECT_EQ(cert["scopes"], nlohmann::json({"secrets:get:x", "queue:reclaim-task:" + run_ref,
-                                            "queue:resolve-task:" + run_ref,
-                                            "queue:create-artifact:" + run_ref}));
-  EXPECT_EQ(cert["expiry"].get<int64_t>(),
-            absl::ToUnixMillis(FromProtoTimestamp(c.taken_until())));
+  EXPECT_EQ(cert["scopes"],
+            nlohmann::json({"secrets:get:x", "queue:reclaim-task:" + run_ref,
+                            "queue:resolve-task:" + run_ref, "queue:create-artifact:" + run_ref}));
+  EXPECT_EQ(cert["expiry"].get<int64_t>(), absl::ToUnixMillis(FromProtoTimestamp(c.taken_until())));
   // Another worker identity needs its own scopes.
   claim.set_worker_id("w2");
   EXPECT_EQ(service_.ClaimWork(worker_, claim, nullptr).status().code(),
@@ -161,7 +162,8 @@ TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
                 .status()
                 .code(),
             absl::StatusCode::kPermissionDenied);
-  Caller run0{"task-client", {"queue:resolve-task:" + id + "/0", "queue:resolve-task:" + id + "/1"}};
+  Caller run0{"task-client",
+              {"queue:resolve-task:" + id + "/0", "queue:resolve-task:" + id + "/1"}};
   EXPECT_EQ(service_.Report(run0, id, 0, "exception", v1::EXCEPTION_REASON_CLAIM_EXPIRED, kForever)
                 .status()
                 .code(),
@@ -200,8 +202,7 @@ TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
   put.set_content("hello");
   auto artifact = service_.CreateArtifact(run, put, kForever);
   ASSERT_TRUE(artifact.ok()) << artifact.status();
-  EXPECT_EQ(artifact->sha256(),
-            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_EQ(artifact->sha256(), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
   EXPECT_EQ(artifact->content_type(), "application/octet-stream");
   Caller anonymous{"", {"queue:get-artifact:public/*"}};
   auto got = service_.GetArtifact(anonymous, id, -1, "public/logs/live.log", kForever);
@@ -212,8 +213,8 @@ TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
   EXPECT_EQ(service_.GetArtifact(anonymous, id, 0, "private/secret.txt", kForever).status().code(),
             absl::StatusCode::kPermissionDenied);
   options_.max_artifact_bytes = 4;
-  QueueService small(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}},
-                     clock_, random_);
+  QueueService small(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}}, clock_,
+                     random_);
   put.set_name("public/big");
   EXPECT_EQ(small.CreateArtifact(run, put, kForever).status().code(),
             absl::StatusCode::kInvalidArgument);

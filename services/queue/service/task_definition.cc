@@ -5,8 +5,8 @@
 #include <set>
 
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "libraries/crypto/random.h"
@@ -63,8 +63,7 @@ absl::StatusOr<v1::TaskDefinition> NormalizeTask(const std::string& task_id,
   if (!has_queue && !has_pair) {
     return Invalid("taskQueueId", "is required (or provisionerId and workerType)");
   }
-  if (has_queue && has_pair &&
-      t.task_queue_id() != t.provisioner_id() + "/" + t.worker_type()) {
+  if (has_queue && has_pair && t.task_queue_id() != t.provisioner_id() + "/" + t.worker_type()) {
     return Invalid("taskQueueId", "must equal provisionerId/workerType when all three are given");
   }
   if (has_queue && !has_pair) {
@@ -116,17 +115,16 @@ absl::StatusOr<v1::TaskDefinition> NormalizeTask(const std::string& task_id,
   }
   if (t.priority().empty()) t.set_priority("lowest");
   if (PriorityRank(t.priority()) < 0) {
-    return Invalid("priority",
-                   "must be highest, very-high, high, medium, low, very-low or lowest");
+    return Invalid("priority", "must be highest, very-high, high, medium, low, very-low or lowest");
   }
   if (!t.has_retries()) t.set_retries(5);
   if (t.retries() < 0 || t.retries() > 49) return Invalid("retries", "must be 0 to 49");
   if (!t.has_created()) return Invalid("created", "is required");
   if (!t.has_deadline()) return Invalid("deadline", "is required");
-  for (const auto& [field, ts] : {std::pair<const char*, const google::protobuf::Timestamp*>{
-                                      "task.created", &t.created()},
-                                  {"task.deadline", &t.deadline()},
-                                  {"task.expires", &t.expires()}}) {
+  for (const auto& [field, ts] :
+       {std::pair<const char*, const google::protobuf::Timestamp*>{"task.created", &t.created()},
+        {"task.deadline", &t.deadline()},
+        {"task.expires", &t.expires()}}) {
     if (absl::Status s = CheckTimestamp(*ts, field); !s.ok()) return s;
   }
   if (!t.has_expires()) {
@@ -176,9 +174,9 @@ absl::Status CheckTaskTimes(const v1::TaskDefinition& task, absl::Time now,
   if (deadline < created) return Invalid("deadline", "cannot be before created");
   if (deadline < now) return Invalid("deadline", "cannot be in the past");
   if (deadline > now + max_deadline + kSkew) {
-    return Invalid("deadline", absl::StrCat("cannot be more than ",
-                                            absl::ToInt64Hours(max_deadline) / 24,
-                                            " days into the future"));
+    return Invalid("deadline",
+                   absl::StrCat("cannot be more than ", absl::ToInt64Hours(max_deadline) / 24,
+                                " days into the future"));
   }
   if (expires < deadline) return Invalid("expires", "cannot be before the deadline");
   return absl::OkStatus();

@@ -34,7 +34,7 @@ inline constexpr int kMaxDependencies = 10000;
 inline constexpr int kMaxRoutes = 64;
 
 absl::StatusOr<v1::TaskDefinition> NormalizeTask(const std::string& task_id,
-                                                  const v1::TaskDefinition& task);
+                                                 const v1::TaskDefinition& task);
 
 absl::Status CheckTaskTimes(const v1::TaskDefinition& task, absl::Time now,
                             absl::Duration max_deadline);

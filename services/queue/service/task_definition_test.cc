@@ -101,8 +101,7 @@ TEST(CheckTaskTimesTest, AppliesTheTimeRules) {
   EXPECT_FALSE(CheckTaskTimes(t, kNow + absl::Hours(3), absl::Hours(120)).ok());  // deadline past
   EXPECT_FALSE(CheckTaskTimes(t, kNow, absl::Hours(1)).ok());  // deadline too far
   t.mutable_expires()->set_seconds(t.deadline().seconds() - 1);
-  EXPECT_NE(CheckTaskTimes(t, kNow, absl::Hours(120)).message().find("expires"),
-            std::string::npos);
+  EXPECT_NE(CheckTaskTimes(t, kNow, absl::Hours(120)).message().find("expires"), std::string::npos);
 }
 
 TEST(CreateTaskScopesTest, MatchesTaskclustersExpression) {
@@ -112,13 +111,14 @@ TEST(CreateTaskScopesTest, MatchesTaskclustersExpression) {
   t.add_routes("index.a");
   auto n = NormalizeTask(kTaskId, t);
   ASSERT_TRUE(n.ok());
-  nlohmann::json expected = {
-      {"AllOf",
-       {"secrets:get:x", "queue:route:index.a", "queue:create-task:project:none",
-        "queue:scheduler-id:-",
-        {{"AnyOf",
-          {"queue:create-task:highest:proj-ci/linux",
-           "queue:create-task:very-high:proj-ci/linux"}}}}}};
+  nlohmann::json expected = {{"AllOf",
+                              {"secrets:get:x",
+                               "queue:route:index.a",
+                               "queue:create-task:project:none",
+                               "queue:scheduler-id:-",
+                               {{"AnyOf",
+                                 {"queue:create-task:highest:proj-ci/linux",
+                                  "queue:create-task:very-high:proj-ci/linux"}}}}}};
   EXPECT_EQ(scopes::ExpressionToJson(CreateTaskScopes(*n)), expected);
 }
 

@@ -29,8 +29,8 @@ void InMemoryQueueStore::AddPendingRun(Task& task, const std::string& reason, ab
   run.reason_created = reason;
   run.scheduled = Micro(now);
   task.runs.push_back(run);
-  pending_[task.definition.task_queue_id()][{-PriorityRank(task.definition.priority()),
-                                             ++sequence_}] = {task.task_id, run.run_id};
+  pending_[task.definition.task_queue_id()]
+          [{-PriorityRank(task.definition.priority()), ++sequence_}] = {task.task_id, run.run_id};
 }
 
 void InMemoryQueueStore::RemovePending(const std::string& task_id, int run_id) {
@@ -80,14 +80,15 @@ void InMemoryQueueStore::ApplyResolution(Task& task, int run_id, const Resolutio
 absl::StatusOr<CreateResult> InMemoryQueueStore::CreateTask(const Task& input, absl::Time now,
                                                             absl::Time) {
   absl::MutexLock lock(&mu_);
-  if (auto it = tasks_.find(input.task_id); it != tasks_.end()) return CreateResult{false, it->second};
+  if (auto it = tasks_.find(input.task_id); it != tasks_.end())
+    return CreateResult{false, it->second};
   const v1::TaskDefinition& d = input.definition;
   auto [group, inserted] = group_schedulers_.emplace(d.task_group_id(), d.scheduler_id());
   if (group->second != d.scheduler_id()) {
     if (inserted) group_schedulers_.erase(group);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "task group ", d.task_group_id(), " belongs to schedulerId '", group->second,
-        "'; this task has '", d.scheduler_id(), "'"));
+    return absl::FailedPreconditionError(absl::StrCat("task group ", d.task_group_id(),
+                                                      " belongs to schedulerId '", group->second,
+                                                      "'; this task has '", d.scheduler_id(), "'"));
   }
   std::vector<std::string> missing;
   for (const std::string& dep : d.dependencies()) {
@@ -105,8 +106,8 @@ absl::StatusOr<CreateResult> InMemoryQueueStore::CreateTask(const Task& input, a
   bool ready = true;
   for (const std::string& dep : d.dependencies()) {
     const Task& required = tasks_[dep];
-    bool satisfied = required.resolved() &&
-                     (d.requires() == "all-resolved" || required.state() == "completed");
+    bool satisfied =
+        required.resolved() && (d.requires() == "all-resolved" || required.state() == "completed");
     dependents_[dep][task.task_id] = {d.requires(), satisfied};
     ready = ready && satisfied;
   }
@@ -134,8 +135,8 @@ absl::StatusOr<std::vector<Task>> InMemoryQueueStore::ListTaskGroup(
 }
 
 absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
-    const std::string& task_queue_id, const std::string& worker_group,
-    const std::string& worker_id, int max, absl::Time now, absl::Time taken_until, absl::Time) {
+    const std::string& task_queue_id, const std::string& worker_group, const std::string& worker_id,
+    int max, absl::Time now, absl::Time taken_until, absl::Time) {
   absl::MutexLock lock(&mu_);
   std::vector<ClaimedRun> claimed;
   auto& queue = pending_[task_queue_id];
@@ -211,8 +212,8 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
 }
 
 absl::StatusOr<Artifact> InMemoryQueueStore::PutArtifact(const Artifact& artifact,
-                                                         const std::string& content,
-                                                         absl::Time now, absl::Time) {
+                                                         const std::string& content, absl::Time now,
+                                                         absl::Time) {
   absl::MutexLock lock(&mu_);
   auto task = tasks_.find(artifact.task_id);
   if (task == tasks_.end()) return NotFound(artifact.task_id);
@@ -242,8 +243,7 @@ absl::StatusOr<std::pair<Artifact, std::string>> InMemoryQueueStore::GetArtifact
 }
 
 absl::StatusOr<std::vector<Artifact>> InMemoryQueueStore::ListArtifacts(
-    const std::string& task_id, int run_id, const std::string& after_name, int limit,
-    absl::Time) {
+    const std::string& task_id, int run_id, const std::string& after_name, int limit, absl::Time) {
   absl::MutexLock lock(&mu_);
   std::vector<Artifact> out;
   for (auto it = artifacts_.upper_bound(std::make_tuple(task_id, run_id, after_name));

@@ -84,9 +84,9 @@ inline absl::Status CheckArtifactWritable(const Task& task, int run_id, absl::Ti
   const Run& run = task.runs[run_id];
   if (run.state == "running") return absl::OkStatus();
   if (run.state == "exception" && now - run.resolved < kArtifactGrace) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "run ", run_id, " of task ", task.task_id, " is ", run.state,
-      "; artifacts can be added only while it runs"));
+  return absl::FailedPreconditionError(absl::StrCat("run ", run_id, " of task ", task.task_id,
+                                                    " is ", run.state,
+                                                    "; artifacts can be added only while it runs"));
 }
 
 inline bool SameArtifact(const Artifact& a, const Artifact& b) {
@@ -94,9 +94,9 @@ inline bool SameArtifact(const Artifact& a, const Artifact& b) {
 }
 
 inline absl::Status ArtifactConflict(const Artifact& a) {
-  return absl::AlreadyExistsError(absl::StrCat(
-      "artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
-      " already exists with other content; artifacts never change"));
+  return absl::AlreadyExistsError(
+      absl::StrCat("artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
+                   " already exists with other content; artifacts never change"));
 }
 
 }  // namespace bulwark::queue

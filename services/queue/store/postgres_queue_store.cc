@@ -1,8 +1,7 @@
 #include "services/queue/store/postgres_queue_store.h"
 
-#include <pqxx/pqxx>
-
 #include <map>
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -37,16 +36,15 @@ absl::StatusOr<std::string> DefinitionJson(const v1::TaskDefinition& d) {
 }
 
 const std::string& RunColumns() {
-  static const std::string* const columns = new std::string(absl::StrCat(
-      "run_id, state, reason_created, reason_resolved, worker_group, worker_id, ",
-      MicrosOf("taken_until"), ", ", MicrosOf("scheduled"), ", ", MicrosOf("started"), ", ",
-      MicrosOf("resolved")));
+  static const std::string* const columns = new std::string(
+      absl::StrCat("run_id, state, reason_created, reason_resolved, worker_group, worker_id, ",
+                   MicrosOf("taken_until"), ", ", MicrosOf("scheduled"), ", ", MicrosOf("started"),
+                   ", ", MicrosOf("resolved")));
   return *columns;
 }
 
 // The task with its runs, or nullopt. `lock` takes the task's row lock first.
-std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& task_id,
-                             bool lock) {
+std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& task_id, bool lock) {
   pqxx::result t = txn.exec_params(
       absl::StrCat("SELECT definition::text, creator_client_id, creator_authorized_scopes::text, ",
                    MicrosOf("created_at"), ", retries_left FROM queue.tasks WHERE task_id = $1",
@@ -65,9 +63,10 @@ std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& tas
       nlohmann::json::parse(t[0][2].as<std::string>()).get<std::vector<std::string>>();
   task.created_at = TimeFromMicros(t[0][3]);
   task.retries_left = t[0][4].as<int>();
-  for (const pqxx::row& r : txn.exec_params(
-           absl::StrCat("SELECT ", RunColumns(), " FROM queue.runs WHERE task_id = $1 ORDER BY run_id"),
-           task_id)) {
+  for (const pqxx::row& r :
+       txn.exec_params(absl::StrCat("SELECT ", RunColumns(),
+                                    " FROM queue.runs WHERE task_id = $1 ORDER BY run_id"),
+                       task_id)) {
     Run run;
     run.run_id = r[0].as<int>();
     run.state = r[1].as<std::string>();
@@ -91,13 +90,16 @@ absl::Status NotFound(const std::string& task_id) {
 // Adds run `run_id` as pending and puts it in its queue.
 void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, const std::string& reason,
                    absl::Time now) {
-  txn.exec_params("INSERT INTO queue.runs (task_id, run_id, state, reason_created, scheduled) "
-                  "VALUES ($1, $2, 'pending', $3, " + TimestampParam(4) + ")",
-                  task.task_id, run_id, reason, Micros(now));
-  txn.exec_params("INSERT INTO queue.pending_runs (task_queue_id, priority_rank, task_id, run_id) "
-                  "VALUES ($1, $2, $3, $4)",
-                  task.definition.task_queue_id(), PriorityRank(task.definition.priority()),
-                  task.task_id, run_id);
+  txn.exec_params(
+      "INSERT INTO queue.runs (task_id, run_id, state, reason_created, scheduled) "
+      "VALUES ($1, $2, 'pending', $3, " +
+          TimestampParam(4) + ")",
+      task.task_id, run_id, reason, Micros(now));
+  txn.exec_params(
+      "INSERT INTO queue.pending_runs (task_queue_id, priority_rank, task_id, run_id) "
+      "VALUES ($1, $2, $3, $4)",
+      task.definition.task_queue_id(), PriorityRank(task.definition.priority()), task.task_id,
+      run_id);
 }
 
 // After `task_id` resolved finally as `state`: satisfies its dependents and schedules those
@@ -128,8 +130,8 @@ void ApplyResolution(pqxx::work& txn, const Task& task, int run_id, const Resolu
   txn.exec_params("UPDATE queue.runs SET state = $3, reason_resolved = $4, resolved = " +
                       TimestampParam(5) + ", taken_until = NULL WHERE task_id = $1 AND run_id = $2",
                   task.task_id, run_id, r.state, r.reason, Micros(now));
-  txn.exec_params("DELETE FROM queue.pending_runs WHERE task_id = $1 AND run_id = $2",
-                  task.task_id, run_id);
+  txn.exec_params("DELETE FROM queue.pending_runs WHERE task_id = $1 AND run_id = $2", task.task_id,
+                  run_id);
   if (r.retry && CanRetry(task, now, TaskDeadline(task))) {
     txn.exec_params("UPDATE queue.tasks SET retries_left = retries_left - 1 WHERE task_id = $1",
                     task.task_id);
@@ -153,9 +155,9 @@ Artifact ArtifactFromRow(const pqxx::row& r) {
 }
 
 const std::string& ArtifactColumns() {
-  static const std::string* const columns = new std::string(
-      absl::StrCat("task_id, run_id, name, content_type, size, sha256, ", MicrosOf("expires"),
-                   ", ", MicrosOf("created")));
+  static const std::string* const columns =
+      new std::string(absl::StrCat("task_id, run_id, name, content_type, size, sha256, ",
+                                   MicrosOf("expires"), ", ", MicrosOf("created")));
   return *columns;
 }
 
@@ -174,20 +176,19 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
           result.task = *existing;
           return absl::OkStatus();
         }
-        txn.exec_params(
-            "INSERT INTO queue.task_groups VALUES ($1, $2, " + TimestampParam(3) +
-                ") ON CONFLICT (task_group_id) DO UPDATE SET expires = "
-                "greatest(queue.task_groups.expires, excluded.expires)",
-            d.task_group_id(), d.scheduler_id(),
-            Micros(FromProtoTimestamp(d.expires())));
+        txn.exec_params("INSERT INTO queue.task_groups VALUES ($1, $2, " + TimestampParam(3) +
+                            ") ON CONFLICT (task_group_id) DO UPDATE SET expires = "
+                            "greatest(queue.task_groups.expires, excluded.expires)",
+                        d.task_group_id(), d.scheduler_id(),
+                        Micros(FromProtoTimestamp(d.expires())));
         std::string group_scheduler =
             txn.exec_params1("SELECT scheduler_id FROM queue.task_groups WHERE task_group_id = $1",
                              d.task_group_id())[0]
                 .as<std::string>();
         if (group_scheduler != d.scheduler_id()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "task group ", d.task_group_id(), " belongs to schedulerId '", group_scheduler,
-              "'; this task has '", d.scheduler_id(), "'"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("task group ", d.task_group_id(), " belongs to schedulerId '",
+                           group_scheduler, "'; this task has '", d.scheduler_id(), "'"));
         }
         // Lock the dependencies' rows (shared, in id order) so none of them resolves while
         // this task is created: its resolution's cascade must either see this task's
@@ -203,22 +204,22 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
             missing.push_back(dep);
             continue;
           }
-          satisfied[dep] = required->resolved() && (d.requires() == "all-resolved" ||
-                                                    required->state() == "completed");
+          satisfied[dep] = required->resolved() &&
+                           (d.requires() == "all-resolved" || required->state() == "completed");
         }
         if (!missing.empty()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "task.dependencies: no such tasks: ", absl::StrJoin(missing, ", ")));
+          return absl::InvalidArgumentError(
+              absl::StrCat("task.dependencies: no such tasks: ", absl::StrJoin(missing, ", ")));
         }
         BULWARK_ASSIGN_OR_RETURN(std::string definition, DefinitionJson(d));
-        txn.exec_params(
-            absl::StrCat("INSERT INTO queue.tasks VALUES ($1, $2, $3, $4, ", TimestampParam(5),
-                         ", ", TimestampParam(6), ", $7, $8::jsonb, $9, $10::jsonb, ",
-                         TimestampParam(11), ")"),
-            input.task_id, d.task_group_id(), d.task_queue_id(), PriorityRank(d.priority()),
-            Micros(FromProtoTimestamp(d.deadline())), Micros(FromProtoTimestamp(d.expires())),
-            d.retries(), definition, input.creator_client_id,
-            nlohmann::json(input.creator_authorized_scopes).dump(), Micros(now));
+        txn.exec_params(absl::StrCat("INSERT INTO queue.tasks VALUES ($1, $2, $3, $4, ",
+                                     TimestampParam(5), ", ", TimestampParam(6),
+                                     ", $7, $8::jsonb, $9, $10::jsonb, ", TimestampParam(11), ")"),
+                        input.task_id, d.task_group_id(), d.task_queue_id(),
+                        PriorityRank(d.priority()), Micros(FromProtoTimestamp(d.deadline())),
+                        Micros(FromProtoTimestamp(d.expires())), d.retries(), definition,
+                        input.creator_client_id,
+                        nlohmann::json(input.creator_authorized_scopes).dump(), Micros(now));
         bool ready = true;
         for (const auto& [dep, ok] : satisfied) {
           txn.exec_params("INSERT INTO queue.dependencies VALUES ($1, $2, $3, $4)", dep,
@@ -239,8 +240,8 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
 
 absl::StatusOr<Task> PostgresQueueStore::GetTask(const std::string& task_id, absl::Time deadline) {
   std::optional<Task> task;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "get task", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "get task", true), [&](pqxx::work& txn) {
         task = LoadTask(txn, task_id, false);
         return absl::OkStatus();
       }));
@@ -252,13 +253,13 @@ absl::StatusOr<std::vector<Task>> PostgresQueueStore::ListTaskGroup(
     const std::string& task_group_id, const std::string& after_task_id, int limit,
     absl::Time deadline) {
   std::vector<Task> tasks;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list task group", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "list task group", true), [&](pqxx::work& txn) {
         tasks.clear();
-        for (const pqxx::row& r : txn.exec_params(
-                 "SELECT task_id FROM queue.tasks WHERE task_group_id = $1 AND "
-                 "task_id COLLATE \"C\" > $2 ORDER BY task_id COLLATE \"C\" LIMIT $3",
-                 task_group_id, after_task_id, limit)) {
+        for (const pqxx::row& r :
+             txn.exec_params("SELECT task_id FROM queue.tasks WHERE task_group_id = $1 AND "
+                             "task_id COLLATE \"C\" > $2 ORDER BY task_id COLLATE \"C\" LIMIT $3",
+                             task_group_id, after_task_id, limit)) {
           if (auto t = LoadTask(txn, r[0].as<std::string>(), false)) tasks.push_back(*t);
         }
         return absl::OkStatus();
@@ -267,12 +268,11 @@ absl::StatusOr<std::vector<Task>> PostgresQueueStore::ListTaskGroup(
 }
 
 absl::StatusOr<std::vector<ClaimedRun>> PostgresQueueStore::Claim(
-    const std::string& task_queue_id, const std::string& worker_group,
-    const std::string& worker_id, int max, absl::Time now, absl::Time taken_until,
-    absl::Time deadline) {
+    const std::string& task_queue_id, const std::string& worker_group, const std::string& worker_id,
+    int max, absl::Time now, absl::Time taken_until, absl::Time deadline) {
   std::vector<ClaimedRun> claimed;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "claim work"), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "claim work"), [&](pqxx::work& txn) {
         claimed.clear();
         pqxx::result picked = txn.exec_params(
             "DELETE FROM queue.pending_runs p USING ("
@@ -290,7 +290,8 @@ absl::StatusOr<std::vector<ClaimedRun>> PostgresQueueStore::Claim(
         for (const auto& [rank, seq, task_id, run_id] : order) {
           pqxx::result updated = txn.exec_params(
               "UPDATE queue.runs SET state = 'running', worker_group = $3, worker_id = $4, "
-              "started = " + TimestampParam(5) + ", taken_until = " + TimestampParam(6) +
+              "started = " +
+                  TimestampParam(5) + ", taken_until = " + TimestampParam(6) +
                   " WHERE task_id = $1 AND run_id = $2 AND state = 'pending'",
               task_id, run_id, worker_group, worker_id, Micros(now), Micros(taken_until));
           if (updated.affected_rows() == 0) continue;
@@ -339,8 +340,8 @@ absl::StatusOr<Task> PostgresQueueStore::Resolve(const std::string& task_id, int
 
 absl::StatusOr<int> PostgresQueueStore::ExpireClaims(absl::Time now, absl::Time deadline) {
   int expired = 0;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "expire claims"), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "expire claims"), [&](pqxx::work& txn) {
         expired = 0;
         pqxx::result runs = txn.exec_params(
             "SELECT task_id, run_id FROM queue.runs WHERE state = 'running' AND taken_until < " +
@@ -363,13 +364,14 @@ absl::StatusOr<int> PostgresQueueStore::ExpireClaims(absl::Time now, absl::Time 
 
 absl::StatusOr<int> PostgresQueueStore::ExpireDeadlines(absl::Time now, absl::Time deadline) {
   int expired = 0;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "expire deadlines"), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "expire deadlines"), [&](pqxx::work& txn) {
         expired = 0;
         pqxx::result tasks = txn.exec_params(
             "SELECT t.task_id FROM queue.tasks t WHERE t.deadline < " + TimestampParam(1) +
                 " AND NOT EXISTS (SELECT 1 FROM queue.runs r WHERE r.task_id = t.task_id AND "
-                "r.state IN ('completed', 'failed', 'exception') AND r.run_id = (SELECT max(run_id) "
+                "r.state IN ('completed', 'failed', 'exception') AND r.run_id = (SELECT "
+                "max(run_id) "
                 "FROM queue.runs WHERE task_id = t.task_id)) ORDER BY t.deadline LIMIT 1000",
             Micros(now));
         for (const pqxx::row& r : tasks) {
@@ -377,10 +379,11 @@ absl::StatusOr<int> PostgresQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
           if (!task || task->resolved()) continue;
           Resolution r2{"exception", "deadline-exceeded", false, ""};
           if (task->runs.empty()) {
-            txn.exec_params("INSERT INTO queue.runs (task_id, run_id, state, reason_created, "
-                            "scheduled) VALUES ($1, 0, 'pending', 'exception', " +
-                                TimestampParam(2) + ")",
-                            task->task_id, Micros(now));
+            txn.exec_params(
+                "INSERT INTO queue.runs (task_id, run_id, state, reason_created, "
+                "scheduled) VALUES ($1, 0, 'pending', 'exception', " +
+                    TimestampParam(2) + ")",
+                task->task_id, Micros(now));
             task = LoadTask(txn, task->task_id, false);
           }
           ApplyResolution(txn, *task, static_cast<int>(task->runs.size()) - 1, r2, now);
@@ -392,8 +395,8 @@ absl::StatusOr<int> PostgresQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
 }
 
 absl::StatusOr<Artifact> PostgresQueueStore::PutArtifact(const Artifact& artifact,
-                                                         const std::string& content,
-                                                         absl::Time now, absl::Time deadline) {
+                                                         const std::string& content, absl::Time now,
+                                                         absl::Time deadline) {
   Artifact stored;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
       pool_, Options(deadline, "create artifact"), [&](pqxx::work& txn) -> absl::Status {
@@ -417,8 +420,7 @@ absl::StatusOr<Artifact> PostgresQueueStore::PutArtifact(const Artifact& artifac
         txn.exec_params(absl::StrCat("INSERT INTO queue.artifacts VALUES ($1, $2, $3, $4, $5, $6, ",
                                      TimestampParam(7), ", ", TimestampParam(8), ")"),
                         stored.task_id, stored.run_id, stored.name, stored.content_type,
-                        stored.size, stored.sha256, Micros(stored.expires),
-                        Micros(stored.created));
+                        stored.size, stored.sha256, Micros(stored.expires), Micros(stored.created));
         return absl::OkStatus();
       }));
   return stored;
@@ -427,8 +429,8 @@ absl::StatusOr<Artifact> PostgresQueueStore::PutArtifact(const Artifact& artifac
 absl::StatusOr<std::pair<Artifact, std::string>> PostgresQueueStore::GetArtifact(
     const std::string& task_id, int run_id, const std::string& name, absl::Time deadline) {
   std::optional<std::pair<Artifact, std::string>> found;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "get artifact", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "get artifact", true), [&](pqxx::work& txn) {
         pqxx::result r = txn.exec_params(
             "SELECT " + ArtifactColumns() +
                 ", b.content FROM queue.artifacts a JOIN queue.artifact_blobs b USING (sha256) "
@@ -451,14 +453,14 @@ absl::StatusOr<std::vector<Artifact>> PostgresQueueStore::ListArtifacts(
     const std::string& task_id, int run_id, const std::string& after_name, int limit,
     absl::Time deadline) {
   std::vector<Artifact> artifacts;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list artifacts", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "list artifacts", true), [&](pqxx::work& txn) {
         artifacts.clear();
-        for (const pqxx::row& r : txn.exec_params(
-                 "SELECT " + ArtifactColumns() +
-                     " FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND "
-                     "name COLLATE \"C\" > $3 ORDER BY name COLLATE \"C\" LIMIT $4",
-                 task_id, run_id, after_name, limit)) {
+        for (const pqxx::row& r :
+             txn.exec_params("SELECT " + ArtifactColumns() +
+                                 " FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND "
+                                 "name COLLATE \"C\" > $3 ORDER BY name COLLATE \"C\" LIMIT $4",
+                             task_id, run_id, after_name, limit)) {
           artifacts.push_back(ArtifactFromRow(r));
         }
         return absl::OkStatus();

@@ -33,16 +33,14 @@ class PostgresQueueStore final : public QueueStore {
                                                 absl::Time deadline) override;
   absl::StatusOr<Task> Reclaim(const std::string& task_id, int run_id, absl::Time now,
                                absl::Time taken_until, absl::Time deadline) override;
-  absl::StatusOr<Task> Resolve(const std::string& task_id, int run_id,
-                               const Resolution& resolution, absl::Time now,
-                               absl::Time deadline) override;
+  absl::StatusOr<Task> Resolve(const std::string& task_id, int run_id, const Resolution& resolution,
+                               absl::Time now, absl::Time deadline) override;
   absl::StatusOr<int> ExpireClaims(absl::Time now, absl::Time deadline) override;
   absl::StatusOr<int> ExpireDeadlines(absl::Time now, absl::Time deadline) override;
   absl::StatusOr<Artifact> PutArtifact(const Artifact& artifact, const std::string& content,
                                        absl::Time now, absl::Time deadline) override;
   absl::StatusOr<std::pair<Artifact, std::string>> GetArtifact(const std::string& task_id,
-                                                               int run_id,
-                                                               const std::string& name,
+                                                               int run_id, const std::string& name,
                                                                absl::Time deadline) override;
   absl::StatusOr<std::vector<Artifact>> ListArtifacts(const std::string& task_id, int run_id,
                                                       const std::string& after_name, int limit,

@@ -1,7 +1,6 @@
-#include "services/queue/store/postgres_queue_store.h"
-
 #include "libraries/pg/pg_test_database.h"
 #include "services/queue/schema/migrations.h"
+#include "services/queue/store/postgres_queue_store.h"
 #include "services/queue/store/queue_store_conformance.h"
 
 namespace bulwark::queue {

@@ -125,12 +125,13 @@ class QueueStore {
   // Stores an artifact of a run that is running (or ended in an exception less than 25
   // minutes ago: FAILED_PRECONDITION otherwise). Artifacts never change: storing the same
   // content again returns the stored one; different content is ALREADY_EXISTS.
-  virtual absl::StatusOr<Artifact> PutArtifact(const Artifact& artifact,
-                                               const std::string& content, absl::Time now,
-                                               absl::Time deadline) = 0;
+  virtual absl::StatusOr<Artifact> PutArtifact(const Artifact& artifact, const std::string& content,
+                                               absl::Time now, absl::Time deadline) = 0;
   // NOT_FOUND if absent.
-  virtual absl::StatusOr<std::pair<Artifact, std::string>> GetArtifact(
-      const std::string& task_id, int run_id, const std::string& name, absl::Time deadline) = 0;
+  virtual absl::StatusOr<std::pair<Artifact, std::string>> GetArtifact(const std::string& task_id,
+                                                                       int run_id,
+                                                                       const std::string& name,
+                                                                       absl::Time deadline) = 0;
   virtual absl::StatusOr<std::vector<Artifact>> ListArtifacts(const std::string& task_id,
                                                               int run_id,
                                                               const std::string& after_name,

@@ -98,7 +98,8 @@ TEST_P(QueueStoreConformanceTest, ClaimsHighestPriorityThenOldestExactlyOnce) {
   Task low = MakeTask(now_, "low");
   Task high = MakeTask(now_, "high");
   Task low2 = MakeTask(now_, "low");
-  for (const Task& t : {low, high, low2}) ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
+  for (const Task& t : {low, high, low2})
+    ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
   absl::Time until = now_ + absl::Minutes(20);
   auto claimed = store_->Claim("prov/wt", "wg", "w1", 2, now_, until, kNoDeadline);
   ASSERT_TRUE(claimed.ok()) << claimed.status();
@@ -119,7 +120,9 @@ TEST_P(QueueStoreConformanceTest, ClaimsHighestPriorityThenOldestExactlyOnce) {
 TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   Task t = MakeTask(now_, "lowest", {}, "all-completed", /*retries=*/1);
   ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
-  ASSERT_EQ(store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(), 1u);
+  ASSERT_EQ(
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      1u);
   Resolution shutdown{"exception", "worker-shutdown", true, "retry"};
   auto task = store_->Resolve(t.task_id, 0, shutdown, now_, kNoDeadline);
   ASSERT_TRUE(task.ok()) << task.status();
@@ -130,15 +133,15 @@ TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   EXPECT_EQ(task->retries_left, 0);
   // Repeating the same resolution is fine; a different one is not.
   EXPECT_TRUE(store_->Resolve(t.task_id, 0, shutdown, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->Resolve(t.task_id, 0, {"completed", "completed"}, now_, kNoDeadline)
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store_->Resolve(t.task_id, 7, {"completed", "completed"}, now_, kNoDeadline)
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
-  ASSERT_EQ(store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(), 1u);
+  EXPECT_EQ(
+      store_->Resolve(t.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      store_->Resolve(t.task_id, 7, {"completed", "completed"}, now_, kNoDeadline).status().code(),
+      absl::StatusCode::kNotFound);
+  ASSERT_EQ(
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      1u);
   // No retries left: the exception is final.
   task = store_->Resolve(t.task_id, 1, shutdown, now_, kNoDeadline);
   ASSERT_TRUE(task.ok());
@@ -154,7 +157,9 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   ASSERT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_->CreateTask(c, now_, kNoDeadline).ok());
   EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "unscheduled");
-  ASSERT_EQ(store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline)->size(), 1u);
+  ASSERT_EQ(
+      store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      1u);
   ASSERT_TRUE(store_->Resolve(a.task_id, 0, {"failed", "failed"}, now_, kNoDeadline).ok());
   // A failed: the all-completed dependent waits (until its deadline), all-resolved runs.
   EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "unscheduled");
@@ -164,7 +169,8 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   ASSERT_TRUE(store_->CreateTask(d, now_, kNoDeadline).ok());
   Task e = MakeTask(now_, "lowest", {d.task_id, c.task_id}, "all-completed");
   ASSERT_TRUE(store_->CreateTask(e, now_, kNoDeadline).ok());
-  auto claimed = store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline);
+  auto claimed =
+      store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline);
   ASSERT_EQ(claimed->size(), 2u);  // c and d
   ASSERT_TRUE(store_->Resolve(d.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
   EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), "unscheduled");
@@ -180,15 +186,17 @@ TEST_P(QueueStoreConformanceTest, ReclaimExtendsOnlyTheRunningRun) {
   ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
   EXPECT_EQ(store_->Reclaim(t.task_id, 0, now_, now_ + absl::Hours(1), kNoDeadline).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  ASSERT_EQ(store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(), 1u);
+  ASSERT_EQ(
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      1u);
   auto task = store_->Reclaim(t.task_id, 0, now_, now_ + absl::Minutes(40), kNoDeadline);
   ASSERT_TRUE(task.ok()) << task.status();
   EXPECT_EQ(task->runs[0].taken_until, now_ + absl::Minutes(40));
-  EXPECT_EQ(store_->Reclaim(t.task_id, 0, now_ + absl::Hours(25), now_ + absl::Hours(26),
-                            kNoDeadline)
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);  // past the deadline
+  EXPECT_EQ(
+      store_->Reclaim(t.task_id, 0, now_ + absl::Hours(25), now_ + absl::Hours(26), kNoDeadline)
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);  // past the deadline
 }
 
 TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
@@ -196,7 +204,9 @@ TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
   Task waiting = MakeTask(now_, "lowest", {t.task_id});
   ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_->CreateTask(waiting, now_, kNoDeadline).ok());
-  ASSERT_EQ(store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(), 1u);
+  ASSERT_EQ(
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      1u);
   EXPECT_EQ(*store_->ExpireClaims(now_ + absl::Minutes(10), kNoDeadline), 0);
   EXPECT_EQ(*store_->ExpireClaims(now_ + absl::Minutes(21), kNoDeadline), 1);
   auto task = store_->GetTask(t.task_id, kNoDeadline);
@@ -219,10 +229,13 @@ TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
 TEST_P(QueueStoreConformanceTest, ArtifactsRoundTripAndNeverChange) {
   Task t = MakeTask(now_);
   ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
-  Artifact a{t.task_id, 0, "public/chain-of-trust.json", "application/json", 4, "ab12", now_ + absl::Hours(1), {}};
+  Artifact a{t.task_id, 0,      "public/chain-of-trust.json", "application/json",
+             4,         "ab12", now_ + absl::Hours(1),        {}};
   EXPECT_EQ(store_->PutArtifact(a, "body", now_, kNoDeadline).status().code(),
             absl::StatusCode::kFailedPrecondition);  // not running yet
-  ASSERT_EQ(store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(), 1u);
+  ASSERT_EQ(
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      1u);
   auto stored = store_->PutArtifact(a, "body", now_, kNoDeadline);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->created, now_);
@@ -239,7 +252,8 @@ TEST_P(QueueStoreConformanceTest, ArtifactsRoundTripAndNeverChange) {
   b.name = "public/build/app.tar";
   b.sha256 = "ef56";
   ASSERT_TRUE(store_->PutArtifact(b, std::string("\0bin\xff", 5), now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, b.name, kNoDeadline)->second, std::string("\0bin\xff", 5));
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, b.name, kNoDeadline)->second,
+            std::string("\0bin\xff", 5));
   auto list = store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].name, "public/build/app.tar");
@@ -247,7 +261,8 @@ TEST_P(QueueStoreConformanceTest, ArtifactsRoundTripAndNeverChange) {
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, "missing", kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
   // After an exception, artifacts may still be added for a while (the worker's logs).
-  ASSERT_TRUE(store_->Resolve(t.task_id, 0, {"exception", "malformed-payload"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->Resolve(t.task_id, 0, {"exception", "malformed-payload"}, now_, kNoDeadline).ok());
   Artifact log = a;
   log.name = "public/logs/live.log";
   log.sha256 = "0123";
@@ -292,12 +307,13 @@ TEST_P(QueueStoreConformanceTest, ADependentCreatedWhileItsDependencyResolvesIsS
     Task a = MakeTask(now_);
     a.definition.set_task_queue_id("race/a");
     ASSERT_TRUE(store_->CreateTask(a, now_, kNoDeadline).ok());
-    ASSERT_EQ(store_->Claim("race/a", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)
-                  ->size(),
-              1u);
+    ASSERT_EQ(
+        store_->Claim("race/a", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+        1u);
     Task b = MakeTask(now_, "lowest", {a.task_id});
     std::thread resolve([&] {
-      EXPECT_TRUE(store_->Resolve(a.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
+      EXPECT_TRUE(
+          store_->Resolve(a.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
     });
     std::thread create([&] { EXPECT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok()); });
     resolve.join();

@@ -18,14 +18,16 @@ absl::StatusOr<std::unique_ptr<QueueCluster>> QueueCluster::Start(
   if (!auth.ok()) return auth.status();
   cluster->auth_ = std::move(*auth);
   hawk::Credentials queue_creds = cluster->auth_->Static("queue");
-  std::string creds_path = absl::StrCat(testing::OutputDir(), "/queue-credentials-", getpid(), ".json");
-  std::ofstream(creds_path) << nlohmann::json{{"clientId", queue_creds.client_id},
-                                              {"accessToken", queue_creds.access_token}}
-                                   .dump();
+  std::string creds_path =
+      absl::StrCat(testing::OutputDir(), "/queue-credentials-", getpid(), ".json");
+  std::ofstream(creds_path) << nlohmann::json{
+      {"clientId", queue_creds.client_id},
+      {"accessToken",
+       queue_creds.access_token}}.dump();
   for (int i = 0; i < replicas; ++i) {
-    std::vector<std::string> args = {
-        "--database=" + cluster->auth_->database().RuntimeDsn("queue"),
-        "--auth=" + cluster->auth_->process(0).address(), "--credentials=" + creds_path};
+    std::vector<std::string> args = {"--database=" + cluster->auth_->database().RuntimeDsn("queue"),
+                                     "--auth=" + cluster->auth_->process(0).address(),
+                                     "--credentials=" + creds_path};
     args.insert(args.end(), queue_args.begin(), queue_args.end());
     auto process = testing::ServiceProcess::Start("services/queue/server/queue_server", args);
     if (!process.ok()) return process.status();

@@ -73,8 +73,8 @@ class QueueIntegrationTest : public ::testing::Test {
     request.set_worker_id(id);
     request.set_tasks(tasks);
     v1::ClaimWorkResponse response;
-    grpc::Status s = (stub ? stub : queue_.get())
-                         ->ClaimWork(SignedContext(&worker).get(), request, &response);
+    grpc::Status s =
+        (stub ? stub : queue_.get())->ClaimWork(SignedContext(&worker).get(), request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return response;
   }
@@ -103,9 +103,9 @@ TEST_F(QueueIntegrationTest, CreateTaskScopeRulesAndAuthorizedScopes) {
 
   // authorizedScopes narrows what even root may create.
   hawk::Credentials narrowed = root_;
-  narrowed.authorized_scopes = std::vector<std::string>{
-      "queue:create-task:lowest:proj/linux", "queue:scheduler-id:-",
-      "queue:create-task:project:none"};
+  narrowed.authorized_scopes =
+      std::vector<std::string>{"queue:create-task:lowest:proj/linux", "queue:scheduler-id:-",
+                               "queue:create-task:project:none"};
   EXPECT_EQ(Create(narrowed, TaskRequest({"secrets:get:x"})).error_code(),
             StatusCode::PERMISSION_DENIED);
   v1::CreateTaskRequest ok = TaskRequest();
@@ -250,11 +250,11 @@ TEST_F(QueueIntegrationTest, DependenciesAndRetries) {
   v1::ReportCompletedRequest done;
   done.set_task_id(a.task_id());
   done.set_run_id(1);
-  ASSERT_TRUE(queue_->ReportCompleted(
-                        SignedContext(&*std::make_unique<hawk::Credentials>(
-                                          Credentials(claimed.tasks(0).credentials())))
-                            .get(),
-                        done, &status)
+  ASSERT_TRUE(queue_
+                  ->ReportCompleted(SignedContext(&*std::make_unique<hawk::Credentials>(
+                                                      Credentials(claimed.tasks(0).credentials())))
+                                        .get(),
+                                    done, &status)
                   .ok());
   claimed = Claim(root_, 5);
   ASSERT_EQ(claimed.tasks_size(), 1);

@@ -8,8 +8,8 @@ int main(int argc, char** argv) {
   spec.name = "verifier";
   spec.default_listen = "127.0.0.1:50054";
   spec.migrations = &bulwark::schema::VerifierMigrations();
-  spec.build = [](bulwark::ServiceContext& context)
-      -> absl::StatusOr<std::vector<bulwark::BuiltService>> {
+  spec.build =
+      [](bulwark::ServiceContext& context) -> absl::StatusOr<std::vector<bulwark::BuiltService>> {
     std::vector<bulwark::BuiltService> services;
     services.push_back(
         {std::make_unique<bulwark::verifier::VerifierGrpcService>(context.clock, context.started),

@@ -3,7 +3,7 @@
 namespace bulwark::verifier {
 
 grpc::Status VerifierGrpcService::Ping(grpc::ServerContext*, const v1::PingRequest*,
-                                     v1::PingResponse* response) {
+                                       v1::PingResponse* response) {
   response->set_alive(true);
   response->set_service("verifier");
   response->set_uptime_seconds(absl::ToDoubleSeconds(clock_.Now() - started_));

@@ -1,9 +1,9 @@
 // File: services/verifier/server/verifier_grpc_service.h
 //
-// VerifierGrpcService: the gRPC adapter of the verifier service (bulwark.verifier.v1.Verifier). Each method
-// converts the request, calls the service logic and converts the result with ToGrpcStatus;
-// no business rule lives here. Methods not yet built answer UNIMPLEMENTED (the generated
-// base class does that).
+// VerifierGrpcService: the gRPC adapter of the verifier service (bulwark.verifier.v1.Verifier).
+// Each method converts the request, calls the service logic and converts the result with
+// ToGrpcStatus; no business rule lives here. Methods not yet built answer UNIMPLEMENTED (the
+// generated base class does that).
 //
 // Thread-safety: gRPC calls methods concurrently; the adapter holds no mutable state.
 
