@@ -6,8 +6,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
 #include "libraries/pg/pg_test_database.h"
+#include "libraries/proto/struct_json.h"
 #include "services/hooks/schema/migrations.h"
 #include "services/hooks/service/hooks_service.h"
 #include "services/hooks/store/postgres_hooks_store.h"
@@ -19,7 +19,7 @@ namespace {
 class CountingQueue final : public QueueClient {
  public:
   absl::Status CreateTask(const std::string& task_id, const queue::v1::TaskDefinition& task,
-                          const std::string&) override {
+                          const std::string&, absl::Time) override {
     absl::MutexLock lock(&mu_);
     ++created_[task_id];
     slots_[task_id] = JsonFromStruct(task.payload())["now"];

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/struct_json.h"
+#include "libraries/proto/timestamp.h"
 #include "services/hooks/tests/hooks_cluster.h"
 
 namespace bulwark::hooks {

@@ -1,9 +1,9 @@
 #include "services/queue/server/queue_grpc_service.h"
 
-#include "libraries/client/authenticated_call.h"
+#include "libraries/authn/authenticated_call.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::queue {
 grpc::Status QueueGrpcService::Handle(

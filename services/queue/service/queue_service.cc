@@ -5,8 +5,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/encoding.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/hawk/certificate.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "services/queue/service/task_definition.h"
 
@@ -16,6 +16,8 @@ namespace {
 using scopes::Expression;
 
 constexpr int kMaxPage = 1000;
+// A claim transaction never runs longer than this, however long the call may wait for work.
+constexpr absl::Duration kMaxClaimTransaction = absl::Seconds(10);
 
 v1::TaskState StateEnum(const std::string& state) {
   if (state == "pending") return v1::TASK_STATE_PENDING;
@@ -287,10 +289,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     }
     if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
-    BULWARK_ASSIGN_OR_RETURN(
-        std::vector<ClaimedRun> claimed,
-        store_.Claim(queue, request.worker_group(), request.worker_id(), request.tasks(), now,
-                     now + options_.claim_timeout, absl::Now() + absl::Seconds(10)));
+    BULWARK_ASSIGN_OR_RETURN(std::vector<ClaimedRun> claimed,
+                             store_.Claim(queue, request.worker_group(), request.worker_id(),
+                                          request.tasks(), now, now + options_.claim_timeout,
+                                          std::min(deadline, absl::Now() + kMaxClaimTransaction)));
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }

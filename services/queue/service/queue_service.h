@@ -25,7 +25,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "bulwark/queue/v1/queue.pb.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/random.h"
 #include "libraries/hawk/credentials.h"

@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/store/in_memory_queue_store.h"
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/random.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::queue {
 namespace {

@@ -1,4 +1,4 @@
-#include "libraries/grpc_server/struct_json.h"
+#include "libraries/proto/struct_json.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 
 #include "absl/strings/str_cat.h"
 #include "libraries/scopes/expression_json.h"

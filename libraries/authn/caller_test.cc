@@ -1,4 +1,4 @@
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 
 #include "gtest/gtest.h"
 

@@ -1,4 +1,4 @@
-// File: services/hooks/service/firing.h
+// File: libraries/hookfire/firing.h
 //
 // How a hook's template becomes a task, the same way for every kind of fire (and for the
 // verifier, which renders it again from the recorded context):
@@ -15,8 +15,8 @@
 // ("InterpreterError at template.payload: unknown context value payload") or the field that
 // does not belong in a task.
 
-#ifndef BULWARK_SERVICES_HOOKS_SERVICE_FIRING_H_
-#define BULWARK_SERVICES_HOOKS_SERVICE_FIRING_H_
+#ifndef BULWARK_LIBRARIES_HOOKFIRE_FIRING_H_
+#define BULWARK_LIBRARIES_HOOKFIRE_FIRING_H_
 
 #include <optional>
 #include <string>
@@ -26,7 +26,7 @@
 #include "bulwark/queue/v1/queue.pb.h"
 #include "nlohmann/json.hpp"
 
-namespace bulwark::hooks {
+namespace bulwark::hookfire {
 
 struct FireContext {
   std::string fired_by;    // schedule, triggerHook, triggerHookWithToken
@@ -42,6 +42,6 @@ absl::StatusOr<std::optional<nlohmann::json>> RenderTask(const nlohmann::json& t
                                                          const FireContext& fire);
 absl::StatusOr<queue::v1::TaskDefinition> TaskFromJson(const nlohmann::json& task);
 
-}  // namespace bulwark::hooks
+}  // namespace bulwark::hookfire
 
-#endif  // BULWARK_SERVICES_HOOKS_SERVICE_FIRING_H_
+#endif  // BULWARK_LIBRARIES_HOOKFIRE_FIRING_H_

@@ -1,4 +1,4 @@
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,18 +21,6 @@ CallInfo CallInfoFrom(const grpc::ServerContext& context, absl::string_view meth
 
 std::string MethodPath(absl::string_view service_full_name, absl::string_view method) {
   return absl::StrCat("/", service_full_name, "/", method);
-}
-
-absl::StatusOr<Caller> AuthorizeCall(const RequestAuthenticator& authenticator,
-                                     const CallInfo& call, const scopes::Expression& required) {
-  absl::StatusOr<Caller> caller = authenticator.Authenticate(call);
-  if (!caller.ok()) return caller.status();
-  absl::string_view method = call.method;
-  if (size_t slash = method.rfind('/'); slash != absl::string_view::npos) {
-    method.remove_prefix(slash + 1);
-  }
-  if (absl::Status s = Authorize(*caller, required, method); !s.ok()) return s;
-  return caller;
 }
 
 }  // namespace bulwark

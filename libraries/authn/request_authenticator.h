@@ -1,26 +1,27 @@
-// File: libraries/client/request_authenticator.h
+// File: libraries/authn/request_authenticator.h
 //
 // The server side of Bulwark authentication, as every service uses it:
 //   CallInfoFrom(context, method)   what a call carried: its method path, the :authority the
 //                                   client dialled and the `authorization` metadata
 //   RequestAuthenticator            turns a CallInfo into a Caller (clientId + expanded
 //                                   scopes), or UNAUTHENTICATED / INVALID_ARGUMENT
-//   AuthorizeCall                   both, then the method's scope expression (Authorize)
+// and then Authorize (caller.h) checks a method's scope expression; AuthenticatedCall
+// (authenticated_call.h) is the shape every adapter method uses.
 // The auth service authenticates locally; every other service uses RemoteAuthenticator
 // (remote_authenticator.h), which asks auth.AuthenticateRequest, so only auth ever sees
 // access tokens (invariant 1).
 //
 // Thread-safety: implementations are thread-safe.
 
-#ifndef BULWARK_LIBRARIES_CLIENT_REQUEST_AUTHENTICATOR_H_
-#define BULWARK_LIBRARIES_CLIENT_REQUEST_AUTHENTICATOR_H_
+#ifndef BULWARK_LIBRARIES_AUTHN_REQUEST_AUTHENTICATOR_H_
+#define BULWARK_LIBRARIES_AUTHN_REQUEST_AUTHENTICATOR_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/scopes/expression.h"
 
 namespace bulwark {
@@ -48,10 +49,6 @@ class RequestAuthenticator {
   virtual absl::StatusOr<Caller> Authenticate(const CallInfo& call) const = 0;
 };
 
-// Authenticate, then Authorize against `required`.
-absl::StatusOr<Caller> AuthorizeCall(const RequestAuthenticator& authenticator,
-                                     const CallInfo& call, const scopes::Expression& required);
-
 }  // namespace bulwark
 
-#endif  // BULWARK_LIBRARIES_CLIENT_REQUEST_AUTHENTICATOR_H_
+#endif  // BULWARK_LIBRARIES_AUTHN_REQUEST_AUTHENTICATOR_H_

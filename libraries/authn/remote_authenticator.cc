@@ -1,7 +1,8 @@
-#include "libraries/client/remote_authenticator.h"
+#include "libraries/authn/remote_authenticator.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libraries/client/dependency.h"
 
 namespace bulwark {
 
@@ -13,17 +14,9 @@ absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) c
   request.set_source_ip(call.peer);
   auth::v1::AuthenticateRequestResponse response;
   grpc::ClientContext context;
-  absl::Time deadline = std::min(absl::Now() + timeout_, call.deadline);
-  context.set_deadline(absl::ToChronoTime(deadline));
+  SetDeadline(context, std::min(absl::Now() + timeout_, call.deadline));
   grpc::Status status = stub_->AuthenticateRequest(&context, request, &response);
-  if (!status.ok()) {
-    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      return absl::InvalidArgumentError(status.error_message());
-    }
-    return absl::UnavailableError(
-        absl::StrCat("cannot authenticate the call: the auth service did not answer (",
-                     status.error_message(), "); retry"));
-  }
+  if (!status.ok()) return DependencyStatus("auth", status, Signer::kNone);
   Caller caller;
   switch (response.status()) {
     case auth::v1::AUTHENTICATION_STATUS_SUCCESS:

@@ -1,4 +1,4 @@
-// File: libraries/client/remote_authenticator.h
+// File: libraries/authn/remote_authenticator.h
 //
 // RemoteAuthenticator: the RequestAuthenticator of every service but auth. It forwards the
 // call's method path, authority and authorization metadata to auth.AuthenticateRequest
@@ -7,21 +7,24 @@
 //
 //   RemoteAuthenticator authenticator(grpc::CreateChannel("127.0.0.1:50051", …));
 //   BULWARK_ASSIGN_OR_RETURN(Caller caller,
-//       AuthorizeCall(authenticator, CallInfoFrom(*context, kCreateTaskPath), required));
+//       authenticator.Authenticate(CallInfoFrom(*context, kCreateTaskPath)));
+//
+// The call to auth gets the incoming call's deadline, capped at `timeout`.
 //
 // Thread-safety: thread-safe. Errors: UNAUTHENTICATED with auth's reason for bad
-// credentials, INVALID_ARGUMENT for malformed ones, UNAVAILABLE when auth cannot be reached
-// (the caller may retry; it never turns into an anonymous call).
+// credentials, INVALID_ARGUMENT for malformed ones; auth's own failures as
+// client/dependency.h passes them on: DEADLINE_EXCEEDED when the deadline ran out, UNAVAILABLE
+// when auth cannot be reached (the caller may retry; it never turns into an anonymous call).
 
-#ifndef BULWARK_LIBRARIES_CLIENT_REMOTE_AUTHENTICATOR_H_
-#define BULWARK_LIBRARIES_CLIENT_REMOTE_AUTHENTICATOR_H_
+#ifndef BULWARK_LIBRARIES_AUTHN_REMOTE_AUTHENTICATOR_H_
+#define BULWARK_LIBRARIES_AUTHN_REMOTE_AUTHENTICATOR_H_
 
 #include <memory>
 
 #include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/channel.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 
 namespace bulwark {
 
@@ -40,4 +43,4 @@ class RemoteAuthenticator final : public RequestAuthenticator {
 
 }  // namespace bulwark
 
-#endif  // BULWARK_LIBRARIES_CLIENT_REMOTE_AUTHENTICATOR_H_
+#endif  // BULWARK_LIBRARIES_AUTHN_REMOTE_AUTHENTICATOR_H_

@@ -1,4 +1,4 @@
-// File: libraries/grpc_server/struct_json.h
+// File: libraries/proto/struct_json.h
 //
 // Conversions between nlohmann::json and google.protobuf.Struct / Value, the API's carrier for
 // JSON-valued fields (templates, payloads, schemas). Numbers become doubles, as JSON numbers
@@ -7,8 +7,8 @@
 // Thread-safety: pure functions. Errors: StructFromJson returns INVALID_ARGUMENT when the JSON
 // is not an object.
 
-#ifndef BULWARK_LIBRARIES_GRPC_SERVER_STRUCT_JSON_H_
-#define BULWARK_LIBRARIES_GRPC_SERVER_STRUCT_JSON_H_
+#ifndef BULWARK_LIBRARIES_PROTO_STRUCT_JSON_H_
+#define BULWARK_LIBRARIES_PROTO_STRUCT_JSON_H_
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/struct.pb.h"
@@ -23,4 +23,4 @@ absl::StatusOr<google::protobuf::Struct> StructFromJson(const nlohmann::json& js
 
 }  // namespace bulwark
 
-#endif  // BULWARK_LIBRARIES_GRPC_SERVER_STRUCT_JSON_H_
+#endif  // BULWARK_LIBRARIES_PROTO_STRUCT_JSON_H_

@@ -1,10 +1,10 @@
-#include "services/hooks/service/firing.h"
+#include "libraries/hookfire/firing.h"
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "libraries/jsone/render.h"
 
-namespace bulwark::hooks {
+namespace bulwark::hookfire {
 namespace {
 
 bool Falsy(const nlohmann::json& task, const char* key) {
@@ -57,4 +57,4 @@ absl::StatusOr<queue::v1::TaskDefinition> TaskFromJson(const nlohmann::json& tas
   return definition;
 }
 
-}  // namespace bulwark::hooks
+}  // namespace bulwark::hookfire

@@ -1,8 +1,9 @@
-// File: libraries/client/authenticated_call.h
+// File: libraries/authn/authenticated_call.h
 //
 // AuthenticatedCall: the common shape of every authenticated gRPC method of a Bulwark
 // service. It reads the call (CallInfoFrom), authenticates it, runs `body` with the caller and
-// the call's deadline (capped, see time_util.h), and converts the result with ToGrpcStatus.
+// the call's deadline (capped, see libraries/grpc_server/deadline.h), and converts the result with
+// ToGrpcStatus.
 //
 //   return AuthenticatedCall(authenticator_, context, v1::Queue::service_full_name(),
 //                            "GetTask", [&](const Caller& caller, absl::Time deadline) {
@@ -11,15 +12,15 @@
 //
 // Thread-safety: a pure function of its arguments.
 
-#ifndef BULWARK_LIBRARIES_CLIENT_AUTHENTICATED_CALL_H_
-#define BULWARK_LIBRARIES_CLIENT_AUTHENTICATED_CALL_H_
+#ifndef BULWARK_LIBRARIES_AUTHN_AUTHENTICATED_CALL_H_
+#define BULWARK_LIBRARIES_AUTHN_AUTHENTICATED_CALL_H_
 
 #include <functional>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 
 namespace bulwark {
 
@@ -30,4 +31,4 @@ grpc::Status AuthenticatedCall(const RequestAuthenticator& authenticator,
 
 }  // namespace bulwark
 
-#endif  // BULWARK_LIBRARIES_CLIENT_AUTHENTICATED_CALL_H_
+#endif  // BULWARK_LIBRARIES_AUTHN_AUTHENTICATED_CALL_H_

@@ -1,7 +1,7 @@
-#include "libraries/client/authenticated_call.h"
+#include "libraries/authn/authenticated_call.h"
 
+#include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/status.h"
-#include "libraries/grpc_server/time_util.h"
 
 namespace bulwark {
 

@@ -1,20 +1,18 @@
-// File: libraries/grpc_server/time_util.h
+// File: libraries/proto/timestamp.h
 //
-// Conversions at the gRPC boundary: absl::Time ↔ google.protobuf.Timestamp, and a call's
-// deadline as an absl::Time (infinite when the client set none), which the service layer
-// passes down to the store, where it becomes the statement timeout.
+// absl::Time <-> google.protobuf.Timestamp, and the check every timestamp from a caller passes
+// before it is stored. Transport-free: the service layers use it, not only the gRPC adapters.
 //
 // Thread-safety: pure functions.
 
-#ifndef BULWARK_LIBRARIES_GRPC_SERVER_TIME_UTIL_H_
-#define BULWARK_LIBRARIES_GRPC_SERVER_TIME_UTIL_H_
+#ifndef BULWARK_LIBRARIES_PROTO_TIMESTAMP_H_
+#define BULWARK_LIBRARIES_PROTO_TIMESTAMP_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "grpcpp/server_context.h"
 
 namespace bulwark {
 
@@ -50,14 +48,6 @@ inline absl::Status CheckTimestamp(const google::protobuf::Timestamp& ts, absl::
   return absl::OkStatus();
 }
 
-// The call's deadline, capped at `cap` from now so that no database statement runs unbounded.
-inline absl::Time DeadlineOf(const grpc::ServerContext& context,
-                             absl::Duration cap = absl::Seconds(30)) {
-  absl::Time limit = absl::Now() + cap;
-  absl::Time deadline = absl::FromChrono(context.deadline());
-  return deadline < limit ? deadline : limit;
-}
-
 }  // namespace bulwark
 
-#endif  // BULWARK_LIBRARIES_GRPC_SERVER_TIME_UTIL_H_
+#endif  // BULWARK_LIBRARIES_PROTO_TIMESTAMP_H_

@@ -1,8 +1,8 @@
-#include "services/hooks/service/firing.h"
+#include "libraries/hookfire/firing.h"
 
 #include "gtest/gtest.h"
 
-namespace bulwark::hooks {
+namespace bulwark::hookfire {
 namespace {
 
 const absl::Time kNow = absl::FromUnixMillis(1795435200123);
@@ -52,4 +52,4 @@ TEST(FiringTest, ErrorsAreJsonesOwnWords) {
 }
 
 }  // namespace
-}  // namespace bulwark::hooks
+}  // namespace bulwark::hookfire

@@ -1,4 +1,4 @@
-// File: libraries/client/caller.h
+// File: libraries/authn/caller.h
 //
 // Caller: who is calling a Bulwark method, as authentication established it: the clientId
 // (empty for an anonymous caller), the final, expanded scopes, and when the credentials
@@ -9,8 +9,8 @@
 //
 // Thread-safety: Caller is a value; Authorize is a pure function.
 
-#ifndef BULWARK_LIBRARIES_CLIENT_CALLER_H_
-#define BULWARK_LIBRARIES_CLIENT_CALLER_H_
+#ifndef BULWARK_LIBRARIES_AUTHN_CALLER_H_
+#define BULWARK_LIBRARIES_AUTHN_CALLER_H_
 
 #include <string>
 #include <vector>
@@ -43,4 +43,4 @@ absl::Status Authorize(const Caller& caller, const scopes::Expression& required,
 
 }  // namespace bulwark
 
-#endif  // BULWARK_LIBRARIES_CLIENT_CALLER_H_
+#endif  // BULWARK_LIBRARIES_AUTHN_CALLER_H_
