@@ -222,7 +222,8 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   }
 
   // Steps 3-4: the client whose key signs, and the certificate.
-  BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const ClientRecord> client, LoadClient(issuer, request.deadline, now));
+  BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const ClientRecord> client,
+                           LoadClient(issuer, request.deadline, now));
   AuthResult result;
   result.outcome = AuthResult::Outcome::kSuccess;
   result.client_id = name;

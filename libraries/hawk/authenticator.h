@@ -165,9 +165,10 @@ class Authenticator {
   // INVALID_ARGUMENT "Bad Request: Invalid Host header" when a header is
   // present). An empty authorization is no-auth.
   // `deadline` (the call's) bounds the client lookup.
-  absl::StatusOr<AuthResult> AuthenticateGrpc(
-      absl::string_view method_path, absl::string_view authority, absl::string_view authorization,
-      absl::Time deadline = absl::InfiniteFuture()) const;
+  absl::StatusOr<AuthResult> AuthenticateGrpc(absl::string_view method_path,
+                                              absl::string_view authority,
+                                              absl::string_view authorization,
+                                              absl::Time deadline = absl::InfiniteFuture()) const;
 
  private:
   Authenticator(Options options, Dependencies dependencies)

@@ -118,9 +118,8 @@ absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest
     return absl::InvalidArgumentError(
         "resource must be the gRPC method path, e.g. /bulwark.queue.v1.Queue/CreateTask");
   }
-  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
-                           Run(request.resource(), request.authority(), request.authorization(),
-                               deadline));
+  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result, Run(request.resource(), request.authority(),
+                                                        request.authorization(), deadline));
   v1::AuthenticateRequestResponse response;
   switch (result.outcome) {
     case hawk::AuthResult::Outcome::kSuccess:
