@@ -14,9 +14,10 @@
 //    opaque bytes. Records are written once and only ever removed by expiry.
 //
 // Listing verifications pages newest first, by (created, verification_id) descending, with an
-// opaque continuation token that names the last row returned (keyset paging): a page never
-// repeats or skips a row because rows were added or expired between calls. A token is bound to
-// the task filter it was issued for.
+// opaque continuation token that names the last row returned (keyset paging): every row that
+// exists throughout a walk is returned exactly once, whatever is added or expired between
+// calls (rows newer than the last one returned are not pulled into later pages). A token is
+// bound to the task filter it was issued for.
 //
 // Validation (both implementations, through verifier_store_rules.h) happens before any
 // database access; what it accepts is listed with each type below.
@@ -30,6 +31,7 @@
 #ifndef BULWARK_SERVICES_VERIFIER_STORE_VERIFIER_STORE_H_
 #define BULWARK_SERVICES_VERIFIER_STORE_VERIFIER_STORE_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -118,7 +120,8 @@ class VerifierStore {
   // The version with the greatest last_loaded (ties: the greatest version, bytewise).
   // NOT_FOUND when no policy was ever recorded.
   virtual absl::StatusOr<PolicyRecord> LatestPolicy(absl::Time deadline) = 0;
-  // Every recorded version, in LatestPolicy's order (so the first is the latest).
+  // Every recorded version with its document, in LatestPolicy's order (so the first is the
+  // latest). Not paged: an operator bumps the version a few times a year.
   virtual absl::StatusOr<std::vector<PolicyRecord>> ListPolicies(absl::Time deadline) = 0;
 
   // Stores a verification and returns it as stored. Storing an identical record again
