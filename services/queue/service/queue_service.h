@@ -21,6 +21,7 @@
 #define BULWARK_SERVICES_QUEUE_SERVICE_QUEUE_SERVICE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -82,15 +83,16 @@ class QueueService {
                                             absl::Time deadline);
   // state: completed, failed or exception (with `reason`).
   absl::StatusOr<v1::TaskStatus> Report(const Caller& caller, const std::string& task_id,
-                                        int run_id, const std::string& state,
-                                        v1::ExceptionReason reason, absl::Time deadline);
+                                        int run_id, RunState state, v1::ExceptionReason reason,
+                                        absl::Time deadline);
 
   absl::StatusOr<v1::Artifact> CreateArtifact(const Caller& caller,
                                               const v1::CreateArtifactRequest& request,
                                               absl::Time deadline);
-  // run_id < 0: the latest run.
+  // run_id nullopt: the latest run.
   absl::StatusOr<v1::GetArtifactResponse> GetArtifact(const Caller& caller,
-                                                      const std::string& task_id, int run_id,
+                                                      const std::string& task_id,
+                                                      std::optional<int> run_id,
                                                       const std::string& name, absl::Time deadline);
   absl::StatusOr<v1::ListArtifactsResponse> ListArtifacts(const Caller& caller,
                                                           const v1::ListArtifactsRequest& request,
