@@ -41,13 +41,9 @@ class CountingQueue final : public QueueClient {
 };
 
 TEST(SchedulerPgTest, ThreeReplicasFireEverySlotOnce) {
-  auto db = pg::PgTestDatabase::Create({&schema::HooksMigrations()});
+  auto db = pg::PgServiceDatabase::Create(schema::HooksMigrations(), /*pool_size=*/6);
   ASSERT_TRUE(db.ok()) << db.status();
-  pg::ConnectionPool::Options options;
-  options.dsn = (*db)->RuntimeDsn("hooks");
-  options.size = 6;
-  auto pool = std::move(pg::ConnectionPool::Create(options)).value();
-  PostgresHooksStore store(*pool);
+  PostgresHooksStore store(*(*db)->pool);
   SimulatedClock clock(absl::FromUnixSeconds(1795435200));  // 2026-11-23T12:00:00Z
   SeededRandom random(1);
   auto keys = crypto::Keyring::Create({{"k", std::string(32, 'k')}}, random);

@@ -297,8 +297,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
       return work_generation_ != generation;
     };
+    ++waiting_claims_;
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
+    --waiting_claims_;
   }
   return response;
 }
@@ -446,6 +448,12 @@ absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {
   BULWARK_ASSIGN_OR_RETURN(int deadlines, store_.ExpireDeadlines(now, deadline));
   if (claims + deadlines > 0) WakeClaimers();
   return claims + deadlines;
+}
+
+bool QueueService::AwaitWaitingClaims(int n, absl::Duration timeout) const {
+  absl::MutexLock lock(&wake_mu_);
+  auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return waiting_claims_ >= n; };
+  return wake_mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
 }
 
 }  // namespace bulwark::queue

@@ -101,6 +101,10 @@ class QueueService {
   // Resolves expired claims and passed deadlines; returns how many runs it resolved.
   absl::StatusOr<int> Sweep(absl::Time deadline);
 
+  // Blocks until at least `n` ClaimWork calls are waiting for work, or `timeout` passes;
+  // returns whether they were. For tests of the long poll.
+  bool AwaitWaitingClaims(int n, absl::Duration timeout) const;
+
  private:
   absl::StatusOr<v1::TaskClaim> ClaimOf(const Task& task, int run_id);
   void WakeClaimers();
@@ -110,8 +114,9 @@ class QueueService {
   const hawk::Credentials issuer_;
   Clock& clock_;
   Random& random_;
-  absl::Mutex wake_mu_;
+  mutable absl::Mutex wake_mu_;
   uint64_t work_generation_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  int waiting_claims_ ABSL_GUARDED_BY(wake_mu_) = 0;
 };
 
 // The TaskStatus of a stored task.

@@ -138,7 +138,7 @@ TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
   // A waiting claimer gets a task created meanwhile.
   claim.set_wait_seconds(10);
   std::thread creator([&] {
-    absl::SleepFor(absl::Milliseconds(100));
+    ASSERT_TRUE(service_.AwaitWaitingClaims(1, absl::Seconds(5)));
     ASSERT_TRUE(service_.CreateTask(root_, Request(), kForever).ok());
   });
   auto got = service_.ClaimWork(worker_, claim, nullptr);

@@ -14,23 +14,15 @@
 namespace bulwark::verifier {
 namespace {
 
-struct Fixture {
-  std::unique_ptr<pg::PgTestDatabase> db;
-  std::unique_ptr<pg::ConnectionPool> pool;
-};
+using Fixture = pg::PgServiceDatabase;
 
 std::shared_ptr<Fixture> MakeFixture() {
-  auto fixture = std::make_shared<Fixture>();
-  auto db = pg::PgTestDatabase::Create({&schema::VerifierMigrations()});
-  if (!db.ok()) {
-    ADD_FAILURE() << db.status();
+  auto fixture = Fixture::Create(schema::VerifierMigrations());
+  if (!fixture.ok()) {
+    ADD_FAILURE() << fixture.status();
     return nullptr;
   }
-  fixture->db = std::move(*db);
-  pg::ConnectionPool::Options options;
-  options.dsn = fixture->db->RuntimeDsn("verifier");
-  fixture->pool = std::move(pg::ConnectionPool::Create(options)).value();
-  return fixture;
+  return *fixture;
 }
 
 VerifierStoreUnderTest MakePostgres() {
