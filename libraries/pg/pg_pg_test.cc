@@ -175,6 +175,30 @@ TEST_F(PgTest, DeadlineBecomesStatementTimeout) {
   EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
 }
 
+TEST_F(PgTest, NothingCommitsOnceTheDeadlinePassedOrTheCallerCancelled) {
+  TransactionOptions options;
+  options.deadline = absl::Now() + absl::Milliseconds(500);
+  absl::Status s = RunTransaction(*pool_, options, [&](pqxx::work& txn) {
+    txn.exec("INSERT INTO demo.counters VALUES ('late', 1)");
+    absl::SleepFor(options.deadline - absl::Now() + absl::Milliseconds(50));  // outlive it
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_NE(s.message().find("nothing was written"), absl::string_view::npos) << s;
+  TransactionOptions cancelled;
+  cancelled.cancelled = [] { return true; };
+  s = RunTransaction(*pool_, cancelled, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO demo.counters VALUES ('cancelled', 1)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+  pqxx::connection admin(db_->AdminDsn());
+  pqxx::read_transaction txn(admin);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM demo.counters WHERE name IN ('late', 'cancelled')")[0]
+                .as<int>(),
+            0);
+}
+
 TEST_F(PgTest, PoolIsBounded) {
   std::vector<ConnectionPool::Lease> leases;
   for (int i = 0; i < 4; ++i) {
