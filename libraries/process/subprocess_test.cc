@@ -316,8 +316,9 @@ TEST_F(SubprocessTest, CancellationFromAnotherThreadTerminatesThenKills) {
     ready.WaitForNotification();
     (*cancel)->Cancel();
   });
-  // The command itself ignores SIGTERM, so only the SIGKILL after the grace period ends it.
-  RunOptions options = Shell(absl::StrCat(kEscapingTree, "trap '' TERM; exec sleep 1000\n"));
+  // The command itself ignores SIGTERM (from before it says "ready"), so only the SIGKILL
+  // after the grace period ends it.
+  RunOptions options = Shell(absl::StrCat("trap '' TERM\n", kEscapingTree, "exec sleep 1000\n"));
   options.cancel_grace = absl::Milliseconds(500);
   std::vector<std::string> texts;
   absl::StatusOr<RunResult> result = process::Run(
