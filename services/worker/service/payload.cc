@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/worker/schema/payload_schema.h"
-#include "services/worker/service/artifact_names.h"
+#include "services/worker/service/artifact_spec.h"
 #include "services/worker/service/task_environment.h"
 
 namespace bulwark::worker {
@@ -58,10 +58,10 @@ std::string Where(const std::string& pointer) { return pointer.empty() ? "(root)
 // The checks the schema cannot express, or expresses with messages too vague for a task
 // author, each with the area of the payload it speaks for.
 struct ExtraProblems {
-  std::vector<std::string> command;               // anything under /command
-  std::vector<std::string> env_names;             // /env member names
-  std::set<std::string> reserved_artifact_names;  // pointers of reserved /artifacts/i/name
-  std::vector<std::string> other;                 // duplicates, NUL bytes
+  std::vector<std::string> command;              // anything under /command
+  std::vector<std::string> env_names;            // /env member names
+  std::set<std::string> reserved_artifact_spec;  // pointers of reserved /artifacts/i/name
+  std::vector<std::string> other;                // duplicates, NUL bytes
 };
 
 void AddNulProblems(const json& value, const std::string& pointer, std::vector<std::string>& out) {
@@ -144,7 +144,7 @@ ExtraProblems FindExtraProblems(const json& payload) {
       const std::string& text = name->get_ref<const std::string&>();
       const std::string where = absl::StrCat("/artifacts/", i, "/name");
       if (IsReservedArtifactName(text)) {
-        problems.reserved_artifact_names.insert(where);
+        problems.reserved_artifact_spec.insert(where);
         problems.other.push_back(
             absl::StrCat(where, ": '", text, "' is reserved for the worker's own artifacts"));
       }
@@ -250,7 +250,7 @@ std::vector<std::string> PayloadProblems(const json& payload) {
       continue;
     }
     if (error.schema_path == "#/definitions/artifactName/allOf/1/not" &&
-        extra.reserved_artifact_names.count(error.instance_path) > 0) {
+        extra.reserved_artifact_spec.count(error.instance_path) > 0) {
       continue;
     }
     auto override = MessageOverrides().find(error.schema_path);

@@ -18,7 +18,7 @@
 //                      PATH, TASKCLUSTER_*)
 //   maxRunTime         required integer seconds, 1..86400
 //   artifacts          [{name, path, type: file|directory, expires?}]: names valid and unique
-//                      (artifact_names.h), not reserved; paths relative, without '..'
+//                      (artifact_spec.h), not reserved; paths relative, without '..'
 //   upstreamArtifacts  [{taskId, taskType, paths: [...], optional?}] (for the verifier)
 //   features           {chainOfTrust?: boolean}
 // No other member is allowed anywhere (a misspelt member is an error, not ignored), and no
@@ -50,21 +50,12 @@
 #include "absl/time/time.h"
 #include "libraries/jsonschema/validator.h"
 #include "nlohmann/json.hpp"
+#include "services/worker/service/artifact_spec.h"
 
 namespace bulwark::worker {
 
 inline constexpr int kMaxRunTimeSeconds = 86400;
 inline constexpr size_t kMaxReportedProblems = 20;
-
-enum class ArtifactType { kFile, kDirectory };
-
-struct ArtifactSpec {
-  std::string name;
-  // Relative to the task directory.
-  std::string path;
-  ArtifactType type = ArtifactType::kFile;
-  std::optional<absl::Time> expires;
-};
 
 struct UpstreamArtifact {
   std::string task_id;

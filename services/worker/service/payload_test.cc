@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "services/worker/schema/payload_schema.h"
-#include "services/worker/service/artifact_names.h"
+#include "services/worker/service/artifact_spec.h"
 #include "services/worker/service/task_environment.h"
 
 namespace bulwark::worker {

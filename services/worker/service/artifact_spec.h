@@ -1,7 +1,7 @@
-// File: services/worker/service/artifact_names.h
+// File: services/worker/service/artifact_spec.h
 //
-// Artifact names: the ones the worker reserves for itself, and the rules every artifact name a
-// task produces must follow.
+// Artifact declarations: ArtifactSpec (one entry of a payload's `artifacts`), the names the
+// worker reserves for itself, and the rules every artifact name a task produces must follow.
 //
 // Reserved (a payload may not declare them, and a directory artifact may not produce them):
 //   public/chain-of-trust.json       the signed chain-of-trust body (chain_of_trust.h)
@@ -18,15 +18,31 @@
 // Thread-safety: constants and pure functions. Errors: CheckArtifactName returns
 // INVALID_ARGUMENT saying which rule the name breaks.
 
-#ifndef BULWARK_SERVICES_WORKER_SERVICE_ARTIFACT_NAMES_H_
-#define BULWARK_SERVICES_WORKER_SERVICE_ARTIFACT_NAMES_H_
+#ifndef BULWARK_SERVICES_WORKER_SERVICE_ARTIFACT_SPEC_H_
+#define BULWARK_SERVICES_WORKER_SERVICE_ARTIFACT_SPEC_H_
 
 #include <array>
+#include <optional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace bulwark::worker {
+
+enum class ArtifactType { kFile, kDirectory };
+
+// One declared artifact.
+struct ArtifactSpec {
+  // The artifact's name; for a directory, the prefix of its files' names
+  // ("<name>/<path inside the directory>").
+  std::string name;
+  // Relative to the task directory.
+  std::string path;
+  ArtifactType type = ArtifactType::kFile;
+  std::optional<absl::Time> expires;
+};
 
 inline constexpr absl::string_view kChainOfTrustArtifact = "public/chain-of-trust.json";
 inline constexpr absl::string_view kChainOfTrustSignatureArtifact =
@@ -54,4 +70,4 @@ absl::Status CheckArtifactName(absl::string_view name);
 
 }  // namespace bulwark::worker
 
-#endif  // BULWARK_SERVICES_WORKER_SERVICE_ARTIFACT_NAMES_H_
+#endif  // BULWARK_SERVICES_WORKER_SERVICE_ARTIFACT_SPEC_H_

@@ -1,4 +1,4 @@
-#include "services/worker/service/artifact_names.h"
+#include "services/worker/service/artifact_spec.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

@@ -1,4 +1,4 @@
-#include "services/worker/service/artifact_names.h"
+#include "services/worker/service/artifact_spec.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
