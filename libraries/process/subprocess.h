@@ -45,7 +45,9 @@
 //   process is not root; use no_new_privileges) or that never dies (uninterruptible sleep)
 //   cannot be removed; after `cleanup_timeout` Run kills the supervisor, reaps it, and reports
 //   cleanup_incomplete. If this whole process dies, the supervisor sees its control socket
-//   close and kills the tree on its own.
+//   close and kills the tree on its own; if the supervisor itself is killed from outside (the
+//   OOM killer, a stray kill -9), the tree is no longer tracked and Run reports
+//   cleanup_incomplete or an INTERNAL error once its limits pass.
 //   The supervisor is created by fork without exec from a possibly multi-threaded process, so
 //   it (and the command's child before execve) uses only async-signal-safe system calls and
 //   memory prepared before the fork.

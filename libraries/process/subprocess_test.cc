@@ -2,12 +2,15 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -507,6 +510,64 @@ TEST_F(SubprocessTest, SwitchingUserWithoutRootIsRefused) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "10: could not drop root; 11: not refused";
+}
+
+TEST_F(SubprocessTest, NoNewPrivilegesIsSetWhenAsked) {
+  RunOptions options = Shell("grep NoNewPrivs /proc/self/status");
+  options.no_new_privileges = true;
+  ASSERT_TRUE(RunCapturing(options).ok());
+  EXPECT_EQ(Texts(), std::vector<std::string>{"NoNewPrivs:\t1"});
+  options.no_new_privileges = false;
+  ASSERT_TRUE(RunCapturing(options).ok());
+  EXPECT_EQ(Texts(), std::vector<std::string>{"NoNewPrivs:\t0"});
+}
+
+// Waits until process `pid` (not necessarily our child) has ended, up to `deadline`.
+bool WaitForExit(pid_t pid, absl::Duration deadline) {
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.valid()) return errno == ESRCH;  // Already gone.
+  struct pollfd fd = {pidfd.get(), POLLIN, 0};
+  return poll(&fd, 1, static_cast<int>(absl::ToInt64Milliseconds(deadline))) == 1;
+}
+
+TEST_F(SubprocessTest, TheTreeDiesWithTheProcessThatRanIt) {
+  // A stand-in for the worker: a child process that runs a command and is then SIGKILLed
+  // without any chance to clean up. Its supervisor must notice and kill the command's tree.
+  int report[2];
+  ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);
+  UniqueFd report_read(report[0]);
+  UniqueFd report_write(report[1]);
+  RunOptions options = Shell("setsid sleep 1000 & echo $!; echo $$; exec sleep 1000");
+  pid_t worker = fork();
+  ASSERT_GE(worker, 0);
+  if (worker == 0) {
+    absl::StatusOr<RunResult> ignored = process::Run(options, [&](const OutputLine& line) {
+      std::string text = absl::StrCat(line.text, "\n");
+      if (write(report_write.get(), text.data(), text.size()) < 0) _exit(3);
+    });
+    _exit(2);  // Not reached: the worker is killed while the command runs.
+  }
+  report_write.Reset();
+  // Read the two pids (the pipe is the condition; poll bounds the wait).
+  std::string text;
+  while (std::count(text.begin(), text.end(), '\n') < 2) {
+    struct pollfd fd = {report_read.get(), POLLIN, 0};
+    ASSERT_EQ(poll(&fd, 1, 30000), 1) << "the command did not report its pids";
+    char buffer[256];
+    ssize_t n = read(report_read.get(), buffer, sizeof buffer);
+    ASSERT_GT(n, 0);
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  std::vector<std::string> pids = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(pids.size(), 2u);
+  ASSERT_EQ(kill(worker, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(worker, &status, 0), worker);
+  for (const std::string& pid_text : pids) {
+    int pid = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(pid_text, &pid)) << pid_text;
+    EXPECT_TRUE(WaitForExit(pid, absl::Seconds(30))) << "process " << pid << " survived";
+  }
 }
 
 TEST_F(SubprocessTest, ConcurrentRunsStayApart) {
