@@ -47,9 +47,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "libraries/clock/clock.h"
+#include "libraries/crypto/sha256_stream.h"
 #include "libraries/process/subprocess.h"
 #include "libraries/process/unique_fd.h"
-#include "services/worker/service/sha256_stream.h"
 
 namespace bulwark::worker {
 
@@ -110,7 +110,7 @@ class TaskLog {
 
   absl::Mutex mu_;
   process::UniqueFd fd_ ABSL_GUARDED_BY(mu_);
-  Sha256Stream hash_ ABSL_GUARDED_BY(mu_);
+  crypto::Sha256Stream hash_ ABSL_GUARDED_BY(mu_);
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t lines_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t dropped_lines_ ABSL_GUARDED_BY(mu_) = 0;

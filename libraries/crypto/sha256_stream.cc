@@ -1,4 +1,4 @@
-#include "services/worker/service/sha256_stream.h"
+#include "libraries/crypto/sha256_stream.h"
 
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
-namespace bulwark::worker {
+namespace bulwark::crypto {
 
 Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
   if (context_ == nullptr || EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) != 1) {
@@ -56,4 +56,4 @@ absl::StatusOr<std::string> Sha256HexOfFile(int fd) {
   return hash.FinishHex();
 }
 
-}  // namespace bulwark::worker
+}  // namespace bulwark::crypto

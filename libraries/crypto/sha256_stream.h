@@ -1,4 +1,4 @@
-// File: services/worker/service/sha256_stream.h
+// File: libraries/crypto/sha256_stream.h
 //
 // Sha256Stream: SHA-256 (OpenSSL EVP) over data that arrives in pieces - the task log as it is
 // written, an artifact as it is read for upload - so that nothing has to be held in memory.
@@ -15,8 +15,8 @@
 // programming error and is ignored. Sha256HexOfFile returns FAILED_PRECONDITION naming the
 // read error.
 
-#ifndef BULWARK_SERVICES_WORKER_SERVICE_SHA256_STREAM_H_
-#define BULWARK_SERVICES_WORKER_SERVICE_SHA256_STREAM_H_
+#ifndef BULWARK_LIBRARIES_CRYPTO_SHA256_STREAM_H_
+#define BULWARK_LIBRARIES_CRYPTO_SHA256_STREAM_H_
 
 #include <string>
 
@@ -25,7 +25,7 @@
 
 struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
-namespace bulwark::worker {
+namespace bulwark::crypto {
 
 class Sha256Stream {
  public:
@@ -48,6 +48,6 @@ class Sha256Stream {
 // The SHA-256 (lowercase hex) of everything readable from `fd`, from its current offset.
 absl::StatusOr<std::string> Sha256HexOfFile(int fd);
 
-}  // namespace bulwark::worker
+}  // namespace bulwark::crypto
 
-#endif  // BULWARK_SERVICES_WORKER_SERVICE_SHA256_STREAM_H_
+#endif  // BULWARK_LIBRARIES_CRYPTO_SHA256_STREAM_H_

@@ -1,4 +1,4 @@
-#include "services/worker/service/sha256_stream.h"
+#include "libraries/crypto/sha256_stream.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "libraries/process/unique_fd.h"
 
-namespace bulwark::worker {
+namespace bulwark::crypto {
 namespace {
 
 TEST(Sha256StreamTest, KnownVectors) {
@@ -48,4 +48,4 @@ TEST(Sha256StreamTest, HashesAnOpenFileFromItsOffset) {
 }
 
 }  // namespace
-}  // namespace bulwark::worker
+}  // namespace bulwark::crypto
