@@ -103,9 +103,13 @@ void WorkerRuntime::Start() {
 
 void WorkerRuntime::ClaimLoop() {
   absl::Duration backoff = absl::Seconds(1);
+  // The first claim does not wait, so that health reflects at once whether the queue takes
+  // this worker's claims, rather than after a whole long poll.
+  absl::Duration wait = absl::ZeroDuration();
   while (!stopping_.HasBeenNotified()) {
-    absl::StatusOr<std::vector<Claim>> claims = queue_->ClaimWork(
-        1, options_.claim_wait, absl::Now() + options_.claim_wait + absl::Seconds(10));
+    absl::StatusOr<std::vector<Claim>> claims =
+        queue_->ClaimWork(1, wait, absl::Now() + wait + absl::Seconds(10));
+    wait = options_.claim_wait;
     {
       absl::MutexLock lock(&mu_);
       last_claim_ = claims.status();
