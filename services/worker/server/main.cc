@@ -12,7 +12,7 @@
 //   --signing-key=FILE          its chain-of-trust Ed25519 private key (crypto_keygen)
 //   --health-port=PORT          serve grpc.health.v1 on 127.0.0.1:PORT (0 picks one); SERVING
 //                               while claiming works
-//   --health-listen=HOST:PORT   the same, with a host (e.g. 0.0.0.0:8080 in a pod)
+//   --listen=HOST:PORT          the same, with a host (e.g. 0.0.0.0:8080 in a pod)
 //   --port-file=FILE            write the health port here once listening
 //   --claim-wait=20s --shutdown-grace=30s
 #include <csignal>
@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
   auto flags = bulwark::Flags::Parse(
       argc, argv,
       {"queue", "queue-for-tasks", "credentials", "worker-pool", "worker-group", "worker-id",
-       "capacity", "work-dir", "task-user", "signing-key", "health-port", "health-listen",
-       "port-file", "claim-wait", "shutdown-grace"});
+       "capacity", "work-dir", "task-user", "signing-key", "health-port", "listen", "port-file",
+       "claim-wait", "shutdown-grace"});
   if (!flags.ok()) return Fail(flags.status());
   auto options = ParseOptions(*flags);
   if (!options.ok()) return Fail(options.status());
@@ -75,11 +75,11 @@ int main(int argc, char** argv) {
   if (!runtime.ok()) return Fail(runtime.status());
 
   std::unique_ptr<bulwark::GrpcServer> health;
-  if (flags->Has("health-port") || flags->Has("health-listen")) {
+  if (flags->Has("health-port") || flags->Has("listen")) {
     bulwark::GrpcServer::Options server;
     server.service_name = "worker";
-    server.listen_address = flags->Has("health-listen")
-                                ? flags->Get("health-listen")
+    server.listen_address = flags->Has("listen")
+                                ? flags->Get("listen")
                                 : absl::StrCat("127.0.0.1:", flags->Get("health-port"));
     server.port_file = flags->Get("port-file");
     WorkerRuntime* rt = runtime->get();
