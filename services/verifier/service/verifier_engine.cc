@@ -885,8 +885,8 @@ void Verification::CheckArtifacts(const Link& link, std::vector<CheckResult>* ou
             Fail(name, absl::StrCat(in_run, ": streamed bytes hash to sha256 ", job.sha256,
                                     ", but the signed sha256 is ", *signed_sha)));
       } else {
-        out->push_back(
-            Pass(name, absl::StrCat(in_run, ": sha256 ", job.sha256, " matches the signed hash")));
+        out->push_back(Pass(name, absl::StrCat(in_run, ": sha256 ", job.sha256,
+                                               " matches the chain-of-trust's sha256")));
       }
     }
   }
