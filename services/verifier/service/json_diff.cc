@@ -29,6 +29,10 @@ std::string Escape(const std::string& key) {
   return absl::StrReplaceAll(key, {{"~", "~0"}, {"/", "~1"}});
 }
 
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string Shorten(std::string s) {
   if (s.size() > 80) s = absl::StrCat(s.substr(0, 77), "...");
   return s;
@@ -50,10 +54,9 @@ std::vector<JsonDifference> JsonDiff(const nlohmann::json& a, const nlohmann::js
     Item item = std::move(stack.back());
     stack.pop_back();
     if (item.a == nullptr || item.b == nullptr) {
-      out.push_back(
-          {item.pointer,
-           item.a == nullptr ? std::nullopt : std::optional<std::string>(item.a->dump()),
-           item.b == nullptr ? std::nullopt : std::optional<std::string>(item.b->dump())});
+      out.push_back({item.pointer,
+                     item.a == nullptr ? std::nullopt : std::optional<std::string>(Dump(*item.a)),
+                     item.b == nullptr ? std::nullopt : std::optional<std::string>(Dump(*item.b))});
       continue;
     }
     const nlohmann::json& x = *item.a;
@@ -85,7 +88,7 @@ std::vector<JsonDifference> JsonDiff(const nlohmann::json& a, const nlohmann::js
       continue;
     }
     if (!x.is_structured() && !y.is_structured() && ScalarsEqual(x, y)) continue;
-    out.push_back({item.pointer, x.dump(), y.dump()});
+    out.push_back({item.pointer, Dump(x), Dump(y)});
   }
   return out;
 }

@@ -960,7 +960,12 @@ CheckResult Verification::CheckMembership(const Link& link) {
                                    " of decision task ", d->task_id, " (run ", d->run->run_id,
                                    "): its decision task did not create it"));
   }
-  absl::StatusOr<json> normalized = normalizer_(link.task_id, (*entry)["task"]);
+  const json* task = Member(*entry, "task");
+  if (task == nullptr || !task->is_object()) {
+    return Fail(name, absl::StrCat("the entry of task ", link.task_id, " in ", kTaskGraphArtifact,
+                                   " has no task object"));
+  }
+  absl::StatusOr<json> normalized = normalizer_(link.task_id, *task);
   if (!normalized.ok()) {
     return Fail(name, absl::StrCat("the task graph's definition of ", link.task_id,
                                    " is not a valid task: ", normalized.status().message()));
