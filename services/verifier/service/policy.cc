@@ -95,18 +95,19 @@ std::string ValueSource::Describe() const {
 }
 
 const nlohmann::json& Policy::Schema() {
-  static const nlohmann::json* const schema =
-      new nlohmann::json(nlohmann::json::parse(PolicySchemaJson()));
+  static const nlohmann::json* const schema = new nlohmann::json(
+      nlohmann::json::parse(PolicySchemaJson(), nullptr, /*allow_exceptions=*/false));
   return *schema;
 }
 
 absl::StatusOr<Policy> Policy::Parse(absl::string_view bytes) {
-  static const jsonschema::Schema* const compiled = [] {
-    absl::StatusOr<jsonschema::Schema> s = jsonschema::Compile(Schema());
-    // The schema is part of the binary and covered by tests; failing to compile it is a bug.
-    if (!s.ok()) std::abort();
-    return new jsonschema::Schema(*std::move(s));
-  }();
+  // The schema is part of the binary (and covered by tests); compiled once.
+  static const absl::StatusOr<jsonschema::Schema>* const compiled =
+      new absl::StatusOr<jsonschema::Schema>(jsonschema::Compile(Schema()));
+  if (!compiled->ok()) {
+    return absl::InternalError(absl::StrCat("the embedded policy schema does not compile: ",
+                                            compiled->status().message()));
+  }
 
   nlohmann::json doc;
   try {
@@ -115,7 +116,7 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view bytes) {
     return absl::InvalidArgumentError(absl::StrCat("the policy is not JSON: ", e.what()));
   }
   std::vector<std::string> problems;
-  for (const jsonschema::ValidationError& e : compiled->Errors(doc)) {
+  for (const jsonschema::ValidationError& e : (*compiled)->Errors(doc)) {
     problems.push_back(e.ToString());
   }
   if (!problems.empty()) {

@@ -52,7 +52,8 @@
 //
 // Thread-safety: a Policy is immutable after Parse; every method is const and may be called
 // concurrently. Errors: Parse returns INVALID_ARGUMENT listing every problem found (schema errors
-// with their JSON pointer, then consistency problems naming the entry), not only the first.
+// with their JSON pointer, then consistency problems naming the entry), not only the first;
+// INTERNAL only if the embedded schema itself were broken (its tests rule that out).
 
 #ifndef BULWARK_SERVICES_VERIFIER_SERVICE_POLICY_H_
 #define BULWARK_SERVICES_VERIFIER_SERVICE_POLICY_H_
