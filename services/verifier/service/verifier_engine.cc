@@ -581,7 +581,11 @@ void Verification::HashArtifacts() {
         auto key = std::make_pair(e.task_id, path);
         if (job_index_.count(key) > 0) continue;
         job_index_[key] = jobs_.size();
-        jobs_.push_back({e.task_id, up->run->run_id, path});
+        ArtifactJob job;
+        job.task_id = e.task_id;
+        job.run_id = up->run->run_id;
+        job.name = path;
+        jobs_.push_back(std::move(job));
       }
     }
   }
