@@ -1,9 +1,10 @@
 #include "services/hooks/server/hooks_grpc_service.h"
 
-#include "libraries/client/authenticated_call.h"
+#include "libraries/authn/authenticated_call.h"
+#include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::hooks {
 

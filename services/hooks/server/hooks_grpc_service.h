@@ -13,7 +13,7 @@
 #include <functional>
 
 #include "bulwark/hooks/v1/hooks.grpc.pb.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/hooks/service/hooks_service.h"
 

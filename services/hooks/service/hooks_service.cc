@@ -5,14 +5,20 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "libraries/grpc_server/struct_json.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/jsonschema/validator.h"
 #include "libraries/logging/log.h"
+#include "libraries/proto/struct_json.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "services/hooks/service/hook_rules.h"
 
 namespace bulwark::hooks {
+
+using hookfire::FireContext;
+using hookfire::IsoMillis;
+using hookfire::RenderTask;
+using hookfire::TaskFromJson;
+
 namespace {
 
 using scopes::Expression;
@@ -163,23 +169,31 @@ absl::Status HooksService::RemoveHook(const Caller& caller, const std::string& g
   return store_.DeleteHook(group, id, deadline);
 }
 
-absl::StatusOr<std::string> HooksService::Fire(const HookRow& hook, const FireContext& fire) {
+absl::StatusOr<std::string> HooksService::Fire(const HookRow& hook, const FireContext& fire,
+                                               absl::Time deadline) {
   std::string role = Role(hook.hook_group_id, hook.hook_id);
   BULWARK_ASSIGN_OR_RETURN(std::optional<nlohmann::json> task, RenderTask(hook.task, fire));
   if (!task) return std::string();
   BULWARK_ASSIGN_OR_RETURN(queue::v1::TaskDefinition definition, TaskFromJson(*task));
-  absl::Status created = queue_.CreateTask(fire.task_id, definition, role);
+  absl::Status created = queue_.CreateTask(fire.task_id, definition, role, deadline);
   if (created.code() == absl::StatusCode::kPermissionDenied) {
     return absl::PermissionDeniedError(absl::StrCat("the role hook-id:", role,
                                                     " does not have the scopes to create this "
                                                     "task: ",
                                                     created.message()));
   }
-  if (!created.ok()) {
-    return absl::Status(created.code(),
-                        absl::StrCat("the queue refused the task: ", created.message()));
+  switch (created.code()) {
+    case absl::StatusCode::kOk:
+      return fire.task_id;
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kInternal:
+      return created;  // not a verdict on the task: passed on as the queue client reported it
+    default:
+      return absl::Status(created.code(),
+                          absl::StrCat("the queue refused the task: ", created.message()));
   }
-  return fire.task_id;
 }
 
 absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
@@ -196,7 +210,7 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
   } else {
     fire.task_id = NiceSlugid(random_);
   }
-  absl::StatusOr<std::string> created = Fire(hook, fire);
+  absl::StatusOr<std::string> created = Fire(hook, fire, deadline);
   if (created.ok() && created->empty()) return v1::TriggerHookResponse();  // declined
   LastFireRow record{hook.hook_group_id,
                      hook.hook_id,
@@ -386,7 +400,7 @@ absl::StatusOr<int> HooksService::RunScheduler(absl::Time deadline) {
           outcome.advance = true;
           return outcome;
         }
-        absl::StatusOr<std::string> created = Fire(hook, fire);
+        absl::StatusOr<std::string> created = Fire(hook, fire, deadline);
         if (!created.ok() && (created.status().code() == absl::StatusCode::kUnavailable ||
                               created.status().code() == absl::StatusCode::kDeadlineExceeded)) {
           return DueOutcome{};  // the queue is down: try this slot again next round

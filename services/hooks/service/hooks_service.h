@@ -23,11 +23,11 @@
 #include <string>
 
 #include "bulwark/hooks/v1/hooks.pb.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/keyring.h"
 #include "libraries/crypto/random.h"
-#include "services/hooks/service/firing.h"
+#include "libraries/hookfire/firing.h"
 #include "services/hooks/service/queue_client.h"
 #include "services/hooks/store/hooks_store.h"
 
@@ -88,7 +88,8 @@ class HooksService {
  private:
   // Renders and creates the task for one fire. Returns the created taskId, "" when the
   // template declined, or the error (already readable for the caller).
-  absl::StatusOr<std::string> Fire(const HookRow& hook, const FireContext& fire);
+  absl::StatusOr<std::string> Fire(const HookRow& hook, const hookfire::FireContext& fire,
+                                   absl::Time deadline);
   // TriggerHook and TriggerHookWithToken after authorization.
   absl::StatusOr<v1::TriggerHookResponse> Trigger(const HookRow& hook, const char* fired_by,
                                                   const std::string& client_id,

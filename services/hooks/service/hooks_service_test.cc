@@ -2,7 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
+#include "libraries/proto/struct_json.h"
 #include "services/hooks/store/in_memory_hooks_store.h"
 
 namespace bulwark::hooks {
@@ -14,14 +14,15 @@ const absl::Time kForever = absl::InfiniteFuture();
 class FakeQueue final : public QueueClient {
  public:
   absl::Status CreateTask(const std::string& task_id, const queue::v1::TaskDefinition& task,
-                          const std::string& hook_role) override {
-    calls.push_back({task_id, task, hook_role});
+                          const std::string& hook_role, absl::Time deadline) override {
+    calls.push_back({task_id, task, hook_role, deadline});
     return next;
   }
   struct Call {
     std::string task_id;
     queue::v1::TaskDefinition task;
     std::string role;
+    absl::Time deadline;
   };
   std::vector<Call> calls;
   absl::Status next = absl::OkStatus();
@@ -148,6 +149,20 @@ TEST_F(HooksServiceTest, TriggerActsAsTheHooksRoleAndRecordsTheFire) {
                 .status()
                 .code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(HooksServiceTest, TheQueueCallGetsTheTriggersDeadlineAndItsTimeoutPassesThrough) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  const absl::Time deadline = absl::FromUnixSeconds(1795435230);
+  queue_.next = absl::DeadlineExceededError("the queue service did not answer before the deadline");
+  absl::Status s =
+      service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), deadline).status();
+  ASSERT_EQ(queue_.calls.size(), 1u);
+  EXPECT_EQ(queue_.calls[0].deadline, deadline);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  queue_.next = absl::UnavailableError("this service cannot authenticate to the queue service");
+  s = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), deadline).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
 }
 
 TEST_F(HooksServiceTest, QueueRefusalsAndTemplateErrorsAreRecordedReadably) {

@@ -6,23 +6,13 @@
 namespace bulwark::hooks {
 namespace {
 
-struct Fixture {
-  std::unique_ptr<pg::PgTestDatabase> db;
-  std::unique_ptr<pg::ConnectionPool> pool;
-};
-
 HooksStoreUnderTest MakePostgres() {
-  auto fixture = std::make_shared<Fixture>();
-  auto db = pg::PgTestDatabase::Create({&schema::HooksMigrations()});
+  auto db = pg::PgServiceDatabase::Create(schema::HooksMigrations());
   if (!db.ok()) {
     ADD_FAILURE() << db.status();
     return {};
   }
-  fixture->db = std::move(*db);
-  pg::ConnectionPool::Options options;
-  options.dsn = fixture->db->RuntimeDsn("hooks");
-  fixture->pool = std::move(pg::ConnectionPool::Create(options)).value();
-  return {std::make_shared<PostgresHooksStore>(*fixture->pool), fixture};
+  return {std::make_shared<PostgresHooksStore>(*(*db)->pool), *db};
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, HooksStoreConformanceTest, ::testing::Values(&MakePostgres));

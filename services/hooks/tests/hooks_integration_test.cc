@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/struct_json.h"
+#include "libraries/proto/timestamp.h"
 #include "services/hooks/tests/hooks_cluster.h"
 
 namespace bulwark::hooks {
@@ -253,13 +253,17 @@ TEST(HooksSchedulerTest, ThreeReplicasFireEachSlotExactlyOnce) {
   v1::Hook created;
   auto hooks = (*cluster)->Stub(0);
   ASSERT_TRUE(hooks->CreateHook(SignedContext(&root).get(), create, &created).ok());
-  absl::SleepFor(absl::Seconds(4));
   v1::ListLastFiresRequest list;
   list.set_hook_group_id("demo");
   list.set_hook_id("every-second");
   v1::ListLastFiresResponse fires;
-  ASSERT_TRUE(hooks->ListLastFires(SignedContext(&root).get(), list, &fires).ok());
-  ASSERT_GE(fires.last_fires_size(), 2);
+  // Wait (bounded) until at least three slots have been handled by the three replicas.
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20);
+       fires.last_fires_size() < 3 && absl::Now() < give_up;) {
+    ASSERT_TRUE(hooks->ListLastFires(SignedContext(&root).get(), list, &fires).ok());
+    if (fires.last_fires_size() < 3) absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_GE(fires.last_fires_size(), 3);
   std::set<std::string> slots, task_ids;
   auto queue = (*cluster)->queue().Stub();
   for (const v1::LastFire& f : fires.last_fires()) {

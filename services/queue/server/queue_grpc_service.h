@@ -12,7 +12,7 @@
 #include <functional>
 
 #include "bulwark/queue/v1/queue.grpc.pb.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/queue/service/queue_service.h"
 

@@ -5,8 +5,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/encoding.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/hawk/certificate.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "services/queue/service/task_definition.h"
 
@@ -16,14 +16,11 @@ namespace {
 using scopes::Expression;
 
 constexpr int kMaxPage = 1000;
+// A claim transaction never runs longer than this, however long the call may wait for work.
+constexpr absl::Duration kMaxClaimTransaction = absl::Seconds(10);
 
-v1::TaskState StateEnum(const std::string& state) {
-  if (state == "pending") return v1::TASK_STATE_PENDING;
-  if (state == "running") return v1::TASK_STATE_RUNNING;
-  if (state == "completed") return v1::TASK_STATE_COMPLETED;
-  if (state == "failed") return v1::TASK_STATE_FAILED;
-  if (state == "exception") return v1::TASK_STATE_EXCEPTION;
-  return v1::TASK_STATE_UNSCHEDULED;
+v1::TaskState StateEnum(std::optional<RunState> state) {
+  return state ? ToProto(*state) : v1::TASK_STATE_UNSCHEDULED;
 }
 
 void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
@@ -75,15 +72,15 @@ v1::Artifact ArtifactProto(const Artifact& a) {
 absl::StatusOr<Resolution> ExceptionResolution(v1::ExceptionReason reason) {
   switch (reason) {
     case v1::EXCEPTION_REASON_WORKER_SHUTDOWN:
-      return Resolution{"exception", "worker-shutdown", true, "retry"};
+      return Resolution{RunState::kException, ReasonResolved::kWorkerShutdown, true,
+                        ReasonCreated::kRetry};
     case v1::EXCEPTION_REASON_INTERMITTENT_TASK:
-      return Resolution{"exception", "intermittent-task", true, "task-retry"};
+      return Resolution{RunState::kException, ReasonResolved::kIntermittentTask, true,
+                        ReasonCreated::kTaskRetry};
     case v1::EXCEPTION_REASON_MALFORMED_PAYLOAD:
-      return Resolution{"exception", "malformed-payload", false, ""};
     case v1::EXCEPTION_REASON_RESOURCE_UNAVAILABLE:
-      return Resolution{"exception", "resource-unavailable", false, ""};
     case v1::EXCEPTION_REASON_INTERNAL_ERROR:
-      return Resolution{"exception", "internal-error", false, ""};
+      return Resolution{RunState::kException, *ReasonResolvedOf(reason), false};
     default:
       return absl::InvalidArgumentError(
           "reason must be worker-shutdown, malformed-payload, resource-unavailable, "
@@ -111,8 +108,8 @@ v1::TaskStatus StatusOf(const Task& task) {
     v1::Run* run = s.add_runs();
     run->set_run_id(r.run_id);
     run->set_state(StateEnum(r.state));
-    run->set_reason_created(r.reason_created);
-    run->set_reason_resolved(r.reason_resolved);
+    run->set_reason_created(std::string(Name(r.reason_created)));
+    run->set_reason_resolved(std::string(Name(r.reason_resolved)));
     run->set_worker_group(r.worker_group);
     run->set_worker_id(r.worker_id);
     SetTime(r.taken_until, run->mutable_taken_until());
@@ -287,10 +284,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     }
     if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
-    BULWARK_ASSIGN_OR_RETURN(
-        std::vector<ClaimedRun> claimed,
-        store_.Claim(queue, request.worker_group(), request.worker_id(), request.tasks(), now,
-                     now + options_.claim_timeout, absl::Now() + absl::Seconds(10)));
+    BULWARK_ASSIGN_OR_RETURN(std::vector<ClaimedRun> claimed,
+                             store_.Claim(queue, request.worker_group(), request.worker_id(),
+                                          request.tasks(), now, now + options_.claim_timeout,
+                                          std::min(deadline, absl::Now() + kMaxClaimTransaction)));
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }
@@ -300,8 +297,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
       return work_generation_ != generation;
     };
+    ++waiting_claims_;
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
+    --waiting_claims_;
   }
   return response;
 }
@@ -322,17 +321,17 @@ absl::StatusOr<v1::TaskClaim> QueueService::ReclaimTask(const Caller& caller,
 
 absl::StatusOr<v1::TaskStatus> QueueService::Report(const Caller& caller,
                                                     const std::string& task_id, int run_id,
-                                                    const std::string& state,
-                                                    v1::ExceptionReason reason,
+                                                    RunState state, v1::ExceptionReason reason,
                                                     absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(CheckTaskId(task_id));
-  const char* method = state == "completed" ? "ReportCompleted"
-                       : state == "failed"  ? "ReportFailed"
-                                            : "ReportException";
+  const char* method = state == RunState::kCompleted ? "ReportCompleted"
+                       : state == RunState::kFailed  ? "ReportFailed"
+                                                     : "ReportException";
   BULWARK_RETURN_IF_ERROR(Authorize(
       caller, Expression(absl::StrCat("queue:resolve-task:", task_id, "/", run_id)), method));
-  Resolution resolution{state, state, false, ""};
-  if (state == "exception") {
+  Resolution resolution{
+      state, state == RunState::kCompleted ? ReasonResolved::kCompleted : ReasonResolved::kFailed};
+  if (state == RunState::kException) {
     BULWARK_ASSIGN_OR_RETURN(resolution, ExceptionResolution(reason));
   }
   BULWARK_ASSIGN_OR_RETURN(Task task,
@@ -384,21 +383,21 @@ absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
 
 absl::StatusOr<v1::GetArtifactResponse> QueueService::GetArtifact(const Caller& caller,
                                                                   const std::string& task_id,
-                                                                  int run_id,
+                                                                  std::optional<int> run_id,
                                                                   const std::string& name,
                                                                   absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(CheckTaskId(task_id));
   BULWARK_RETURN_IF_ERROR(CheckArtifactName(name));
   BULWARK_RETURN_IF_ERROR(
       Authorize(caller, Expression("queue:get-artifact:" + name), "GetArtifact"));
-  if (run_id < 0) {
+  if (!run_id) {
     BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
     if (task.runs.empty()) {
       return absl::NotFoundError(absl::StrCat("task ", task_id, " has no runs yet"));
     }
     run_id = static_cast<int>(task.runs.size()) - 1;
   }
-  BULWARK_ASSIGN_OR_RETURN(auto found, store_.GetArtifact(task_id, run_id, name, deadline));
+  BULWARK_ASSIGN_OR_RETURN(auto found, store_.GetArtifact(task_id, *run_id, name, deadline));
   v1::GetArtifactResponse response;
   *response.mutable_artifact() = ArtifactProto(found.first);
   response.set_content(std::move(found.second));
@@ -414,12 +413,13 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   // Scopes first, so that nothing about the task is revealed to a caller without them: a
   // given run needs queue:list-artifacts:<taskId>:<runId>, the latest run
   // queue:list-artifacts:<taskId> (Taskcluster's listLatestArtifacts).
-  int run_id = request.run_id();
-  std::string scope = run_id < 0
-                          ? absl::StrCat("queue:list-artifacts:", request.task_id())
-                          : absl::StrCat("queue:list-artifacts:", request.task_id(), ":", run_id);
+  std::optional<int> run_id;  // nullopt: the latest run
+  if (request.run_id() >= 0) run_id = request.run_id();
+  std::string scope = run_id
+                          ? absl::StrCat("queue:list-artifacts:", request.task_id(), ":", *run_id)
+                          : absl::StrCat("queue:list-artifacts:", request.task_id());
   BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression(scope), "ListArtifacts"));
-  if (run_id < 0) {
+  if (!run_id) {
     BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
     run_id = task.runs.empty() ? 0 : static_cast<int>(task.runs.size()) - 1;
   }
@@ -431,7 +431,7 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   int limit = request.limit() == 0 ? kMaxPage : request.limit();
   BULWARK_ASSIGN_OR_RETURN(
       std::vector<Artifact> artifacts,
-      store_.ListArtifacts(request.task_id(), run_id, after, limit + 1, deadline));
+      store_.ListArtifacts(request.task_id(), *run_id, after, limit + 1, deadline));
   v1::ListArtifactsResponse response;
   for (size_t i = 0; i < artifacts.size() && static_cast<int>(i) < limit; ++i) {
     *response.add_artifacts() = ArtifactProto(artifacts[i]);
@@ -448,6 +448,12 @@ absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {
   BULWARK_ASSIGN_OR_RETURN(int deadlines, store_.ExpireDeadlines(now, deadline));
   if (claims + deadlines > 0) WakeClaimers();
   return claims + deadlines;
+}
+
+bool QueueService::AwaitWaitingClaims(int n, absl::Duration timeout) const {
+  absl::MutexLock lock(&wake_mu_);
+  auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return waiting_claims_ >= n; };
+  return wake_mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
 }
 
 }  // namespace bulwark::queue

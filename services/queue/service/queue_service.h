@@ -21,11 +21,12 @@
 #define BULWARK_SERVICES_QUEUE_SERVICE_QUEUE_SERVICE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "bulwark/queue/v1/queue.pb.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/random.h"
 #include "libraries/hawk/credentials.h"
@@ -82,15 +83,16 @@ class QueueService {
                                             absl::Time deadline);
   // state: completed, failed or exception (with `reason`).
   absl::StatusOr<v1::TaskStatus> Report(const Caller& caller, const std::string& task_id,
-                                        int run_id, const std::string& state,
-                                        v1::ExceptionReason reason, absl::Time deadline);
+                                        int run_id, RunState state, v1::ExceptionReason reason,
+                                        absl::Time deadline);
 
   absl::StatusOr<v1::Artifact> CreateArtifact(const Caller& caller,
                                               const v1::CreateArtifactRequest& request,
                                               absl::Time deadline);
-  // run_id < 0: the latest run.
+  // run_id nullopt: the latest run.
   absl::StatusOr<v1::GetArtifactResponse> GetArtifact(const Caller& caller,
-                                                      const std::string& task_id, int run_id,
+                                                      const std::string& task_id,
+                                                      std::optional<int> run_id,
                                                       const std::string& name, absl::Time deadline);
   absl::StatusOr<v1::ListArtifactsResponse> ListArtifacts(const Caller& caller,
                                                           const v1::ListArtifactsRequest& request,
@@ -98,6 +100,10 @@ class QueueService {
 
   // Resolves expired claims and passed deadlines; returns how many runs it resolved.
   absl::StatusOr<int> Sweep(absl::Time deadline);
+
+  // Blocks until at least `n` ClaimWork calls are waiting for work, or `timeout` passes;
+  // returns whether they were. For tests of the long poll.
+  bool AwaitWaitingClaims(int n, absl::Duration timeout) const;
 
  private:
   absl::StatusOr<v1::TaskClaim> ClaimOf(const Task& task, int run_id);
@@ -108,8 +114,9 @@ class QueueService {
   const hawk::Credentials issuer_;
   Clock& clock_;
   Random& random_;
-  absl::Mutex wake_mu_;
+  mutable absl::Mutex wake_mu_;
   uint64_t work_generation_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  int waiting_claims_ ABSL_GUARDED_BY(wake_mu_) = 0;
 };
 
 // The TaskStatus of a stored task.

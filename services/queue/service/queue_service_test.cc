@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/store/in_memory_queue_store.h"
 
@@ -138,7 +138,7 @@ TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
   // A waiting claimer gets a task created meanwhile.
   claim.set_wait_seconds(10);
   std::thread creator([&] {
-    absl::SleepFor(absl::Milliseconds(100));
+    ASSERT_TRUE(service_.AwaitWaitingClaims(1, absl::Seconds(5)));
     ASSERT_TRUE(service_.CreateTask(root_, Request(), kForever).ok());
   });
   auto got = service_.ClaimWork(worker_, claim, nullptr);
@@ -158,30 +158,36 @@ TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
   claim.set_tasks(1);
   ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
   const std::string& id = request.task_id();
-  EXPECT_EQ(service_.Report(worker_, id, 0, "completed", v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
-                .status()
-                .code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      service_
+          .Report(worker_, id, 0, RunState::kCompleted, v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
+          .status()
+          .code(),
+      absl::StatusCode::kPermissionDenied);
   Caller run0{"task-client",
               {"queue:resolve-task:" + id + "/0", "queue:resolve-task:" + id + "/1"}};
-  EXPECT_EQ(service_.Report(run0, id, 0, "exception", v1::EXCEPTION_REASON_CLAIM_EXPIRED, kForever)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);  // a queue-only reason
-  auto status =
-      service_.Report(run0, id, 0, "exception", v1::EXCEPTION_REASON_WORKER_SHUTDOWN, kForever);
+  EXPECT_EQ(
+      service_
+          .Report(run0, id, 0, RunState::kException, v1::EXCEPTION_REASON_CLAIM_EXPIRED, kForever)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);  // a queue-only reason
+  auto status = service_.Report(run0, id, 0, RunState::kException,
+                                v1::EXCEPTION_REASON_WORKER_SHUTDOWN, kForever);
   ASSERT_TRUE(status.ok()) << status.status();
   ASSERT_EQ(status->runs_size(), 2);
   EXPECT_EQ(status->runs(1).reason_created(), "retry");
   EXPECT_EQ(status->state(), v1::TASK_STATE_PENDING);
   ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
-  status = service_.Report(run0, id, 1, "failed", v1::EXCEPTION_REASON_UNSPECIFIED, kForever);
+  status =
+      service_.Report(run0, id, 1, RunState::kFailed, v1::EXCEPTION_REASON_UNSPECIFIED, kForever);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->state(), v1::TASK_STATE_FAILED);
-  EXPECT_EQ(service_.Report(run0, id, 1, "completed", v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      service_.Report(run0, id, 1, RunState::kCompleted, v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
@@ -205,7 +211,7 @@ TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
   EXPECT_EQ(artifact->sha256(), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
   EXPECT_EQ(artifact->content_type(), "application/octet-stream");
   Caller anonymous{"", {"queue:get-artifact:public/*"}};
-  auto got = service_.GetArtifact(anonymous, id, -1, "public/logs/live.log", kForever);
+  auto got = service_.GetArtifact(anonymous, id, std::nullopt, "public/logs/live.log", kForever);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->content(), "hello");
   put.set_name("private/secret.txt");

@@ -10,7 +10,7 @@
 #include "absl/time/civil_time.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "libraries/crypto/random.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/scopes/scope.h"
 
 namespace bulwark::queue {

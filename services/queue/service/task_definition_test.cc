@@ -1,7 +1,7 @@
 #include "services/queue/service/task_definition.h"
 
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/scopes/expression_json.h"
 
 namespace bulwark::queue {

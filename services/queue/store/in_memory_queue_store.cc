@@ -22,10 +22,10 @@ absl::Status NotFound(const std::string& task_id) {
 
 }  // namespace
 
-void InMemoryQueueStore::AddPendingRun(Task& task, const std::string& reason, absl::Time now) {
+void InMemoryQueueStore::AddPendingRun(Task& task, ReasonCreated reason, absl::Time now) {
   Run run;
   run.run_id = static_cast<int>(task.runs.size());
-  run.state = "pending";
+  run.state = RunState::kPending;
   run.reason_created = reason;
   run.scheduled = Micro(now);
   task.runs.push_back(run);
@@ -44,12 +44,12 @@ void InMemoryQueueStore::RemovePending(const std::string& task_id, int run_id) {
   }
 }
 
-void InMemoryQueueStore::Cascade(const std::string& task_id, const std::string& state,
-                                 absl::Time now) {
+void InMemoryQueueStore::Cascade(const std::string& task_id, RunState state, absl::Time now) {
   auto deps = dependents_.find(task_id);
   if (deps == dependents_.end()) return;
   for (auto& [dependent, dep] : deps->second) {
-    if (dep.satisfied || (dep.requires != "all-resolved" && state != "completed")) continue;
+    if (dep.satisfied || (dep.requires != "all-resolved" && state != RunState::kCompleted))
+      continue;
     dep.satisfied = true;
     Task& d = tasks_[dependent];
     if (!d.runs.empty()) continue;
@@ -57,7 +57,7 @@ void InMemoryQueueStore::Cascade(const std::string& task_id, const std::string& 
     for (const std::string& other : d.definition.dependencies()) {
       ready = ready && dependents_[other][dependent].satisfied;
     }
-    if (ready) AddPendingRun(d, "scheduled", now);
+    if (ready) AddPendingRun(d, ReasonCreated::kScheduled, now);
   }
 }
 
@@ -106,13 +106,13 @@ absl::StatusOr<CreateResult> InMemoryQueueStore::CreateTask(const Task& input, a
   bool ready = true;
   for (const std::string& dep : d.dependencies()) {
     const Task& required = tasks_[dep];
-    bool satisfied =
-        required.resolved() && (d.requires() == "all-resolved" || required.state() == "completed");
+    bool satisfied = required.resolved() &&
+                     (d.requires() == "all-resolved" || required.state() == RunState::kCompleted);
     dependents_[dep][task.task_id] = {d.requires(), satisfied};
     ready = ready && satisfied;
   }
   Task& stored = tasks_[task.task_id] = task;
-  if (ready) AddPendingRun(stored, "scheduled", now);
+  if (ready) AddPendingRun(stored, ReasonCreated::kScheduled, now);
   return CreateResult{true, stored};
 }
 
@@ -145,7 +145,7 @@ absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
     queue.erase(queue.begin());
     Task& task = tasks_[task_id];
     Run& run = task.runs[run_id];
-    run.state = "running";
+    run.state = RunState::kRunning;
     run.worker_group = worker_group;
     run.worker_id = worker_id;
     run.started = Micro(now);
@@ -184,8 +184,10 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireClaims(absl::Time now, absl::Time)
   for (auto& [id, task] : tasks_) {
     if (task.runs.empty()) continue;
     Run& run = task.runs.back();
-    if (run.state == "running" && run.taken_until < now) {
-      ApplyResolution(task, run.run_id, {"exception", "claim-expired", true, "retry"}, now);
+    if (run.state == RunState::kRunning && run.taken_until < now) {
+      ApplyResolution(
+          task, run.run_id,
+          {RunState::kException, ReasonResolved::kClaimExpired, true, ReasonCreated::kRetry}, now);
       ++expired;
     }
   }
@@ -199,13 +201,15 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
     if (task.resolved() || Deadline(task) >= now) continue;
     if (task.runs.empty()) {
       Run run;
-      run.state = "pending";
-      run.reason_created = "exception";
+      run.state = RunState::kPending;
+      run.reason_created = ReasonCreated::kException;
       run.scheduled = Micro(now);
       task.runs.push_back(run);
     }
-    ApplyResolution(task, static_cast<int>(task.runs.size()) - 1,
-                    {"exception", "deadline-exceeded", false, ""}, now);
+    ApplyResolution(
+        task, static_cast<int>(task.runs.size()) - 1,
+        {RunState::kException, ReasonResolved::kDeadlineExceeded, false, ReasonCreated::kRetry},
+        now);
     ++expired;
   }
   return expired;

@@ -54,11 +54,11 @@ class InMemoryQueueStore final : public QueueStore {
   // Pending order: (-priority rank, sequence) → (task, run).
   using PendingKey = std::pair<int, int64_t>;
 
-  void AddPendingRun(Task& task, const std::string& reason, absl::Time now)
+  void AddPendingRun(Task& task, ReasonCreated reason, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyResolution(Task& task, int run_id, const Resolution& r, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Cascade(const std::string& task_id, const std::string& state, absl::Time now)
+  void Cascade(const std::string& task_id, RunState state, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemovePending(const std::string& task_id, int run_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -48,9 +48,9 @@ inline absl::Status CheckResolvable(const Task& task, int run_id, const Resoluti
     *already = true;
     return absl::OkStatus();
   }
-  if (run.state != "running") {
+  if (run.state != RunState::kRunning) {
     return absl::FailedPreconditionError(absl::StrCat("run ", run_id, " of task ", task.task_id,
-                                                      " is ", run.state, ", not running"));
+                                                      " is ", Name(run.state), ", not running"));
   }
   return absl::OkStatus();
 }
@@ -60,7 +60,8 @@ inline absl::Status CheckReclaimable(const Task& task, int run_id, absl::Time no
   if (run_id < 0 || run_id >= static_cast<int>(task.runs.size())) {
     return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
   }
-  if (run_id != static_cast<int>(task.runs.size()) - 1 || task.runs[run_id].state != "running") {
+  if (run_id != static_cast<int>(task.runs.size()) - 1 ||
+      task.runs[run_id].state != RunState::kRunning) {
     return absl::FailedPreconditionError(absl::StrCat(
         "run ", run_id, " of task ", task.task_id, " is not the running run; stop working on it"));
   }
@@ -82,10 +83,12 @@ inline absl::Status CheckArtifactWritable(const Task& task, int run_id, absl::Ti
     return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
   }
   const Run& run = task.runs[run_id];
-  if (run.state == "running") return absl::OkStatus();
-  if (run.state == "exception" && now - run.resolved < kArtifactGrace) return absl::OkStatus();
+  if (run.state == RunState::kRunning) return absl::OkStatus();
+  if (run.state == RunState::kException && now - run.resolved < kArtifactGrace) {
+    return absl::OkStatus();
+  }
   return absl::FailedPreconditionError(absl::StrCat("run ", run_id, " of task ", task.task_id,
-                                                    " is ", run.state,
+                                                    " is ", Name(run.state),
                                                     "; artifacts can be added only while it runs"));
 }
 

@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/store/lifecycle.h"
@@ -43,6 +43,17 @@ const std::string& RunColumns() {
   return *columns;
 }
 
+// A state or reason read from a row; an unknown name is corrupt data (reported as INTERNAL by
+// the transaction, which maps exceptions).
+template <typename E>
+E Parsed(std::optional<E> value, const char* column, const pqxx::field& field) {
+  if (!value) {
+    throw std::runtime_error(
+        absl::StrCat("queue.runs.", column, " holds an unknown value '", field.c_str(), "'"));
+  }
+  return *value;
+}
+
 // The task with its runs, or nullopt. `lock` takes the task's row lock first.
 std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& task_id, bool lock) {
   pqxx::result t = txn.exec_params(
@@ -69,9 +80,10 @@ std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& tas
                        task_id)) {
     Run run;
     run.run_id = r[0].as<int>();
-    run.state = r[1].as<std::string>();
-    run.reason_created = r[2].as<std::string>();
-    run.reason_resolved = r[3].as<std::string>();
+    run.state = Parsed(RunStateNamed(r[1].as<std::string>()), "state", r[1]);
+    run.reason_created = Parsed(ReasonCreatedNamed(r[2].as<std::string>()), "reason_created", r[2]);
+    run.reason_resolved =
+        Parsed(ReasonResolvedNamed(r[3].as<std::string>()), "reason_resolved", r[3]);
     run.worker_group = r[4].as<std::string>();
     run.worker_id = r[5].as<std::string>();
     run.taken_until = TimeFromMicros(r[6]);
@@ -88,13 +100,13 @@ absl::Status NotFound(const std::string& task_id) {
 }
 
 // Adds run `run_id` as pending and puts it in its queue.
-void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, const std::string& reason,
+void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, ReasonCreated reason,
                    absl::Time now) {
   txn.exec_params(
       "INSERT INTO queue.runs (task_id, run_id, state, reason_created, scheduled) "
       "VALUES ($1, $2, 'pending', $3, " +
           TimestampParam(4) + ")",
-      task.task_id, run_id, reason, Micros(now));
+      task.task_id, run_id, std::string(Name(reason)), Micros(now));
   txn.exec_params(
       "INSERT INTO queue.pending_runs (task_queue_id, priority_rank, task_id, run_id) "
       "VALUES ($1, $2, $3, $4)",
@@ -104,13 +116,12 @@ void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, const std::str
 
 // After `task_id` resolved finally as `state`: satisfies its dependents and schedules those
 // whose dependencies are all met.
-void Cascade(pqxx::work& txn, const std::string& task_id, const std::string& state,
-             absl::Time now) {
+void Cascade(pqxx::work& txn, const std::string& task_id, RunState state, absl::Time now) {
   pqxx::result dependents = txn.exec_params(
       "UPDATE queue.dependencies SET satisfied = true WHERE required_task_id = $1 "
       "AND NOT satisfied AND (requires = 'all-resolved' OR $2 = 'completed') "
       "RETURNING dependent_task_id",
-      task_id, state);
+      task_id, std::string(Name(state)));
   for (const pqxx::row& d : dependents) {
     std::string dependent = d[0].as<std::string>();
     std::optional<Task> task = LoadTask(txn, dependent, /*lock=*/true);
@@ -118,7 +129,7 @@ void Cascade(pqxx::work& txn, const std::string& task_id, const std::string& sta
     pqxx::row open = txn.exec_params1(
         "SELECT count(*) FROM queue.dependencies WHERE dependent_task_id = $1 AND NOT satisfied",
         dependent);
-    if (open[0].as<int>() == 0) AddPendingRun(txn, *task, 0, "scheduled", now);
+    if (open[0].as<int>() == 0) AddPendingRun(txn, *task, 0, ReasonCreated::kScheduled, now);
   }
 }
 
@@ -127,9 +138,10 @@ absl::Time TaskDeadline(const Task& task) { return FromProtoTimestamp(task.defin
 // Resolves `run_id` of the locked `task`; retries or cascades.
 void ApplyResolution(pqxx::work& txn, const Task& task, int run_id, const Resolution& r,
                      absl::Time now) {
-  txn.exec_params("UPDATE queue.runs SET state = $3, reason_resolved = $4, resolved = " +
-                      TimestampParam(5) + ", taken_until = NULL WHERE task_id = $1 AND run_id = $2",
-                  task.task_id, run_id, r.state, r.reason, Micros(now));
+  txn.exec_params(
+      "UPDATE queue.runs SET state = $3, reason_resolved = $4, resolved = " + TimestampParam(5) +
+          ", taken_until = NULL WHERE task_id = $1 AND run_id = $2",
+      task.task_id, run_id, std::string(Name(r.state)), std::string(Name(r.reason)), Micros(now));
   txn.exec_params("DELETE FROM queue.pending_runs WHERE task_id = $1 AND run_id = $2", task.task_id,
                   run_id);
   if (r.retry && CanRetry(task, now, TaskDeadline(task))) {
@@ -204,8 +216,8 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
             missing.push_back(dep);
             continue;
           }
-          satisfied[dep] = required->resolved() &&
-                           (d.requires() == "all-resolved" || required->state() == "completed");
+          satisfied[dep] = required->resolved() && (d.requires() == "all-resolved" ||
+                                                    required->state() == RunState::kCompleted);
         }
         if (!missing.empty()) {
           return absl::InvalidArgumentError(
@@ -229,7 +241,7 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
         Task created = input;
         created.retries_left = d.retries();
         created.created_at = now;
-        if (ready) AddPendingRun(txn, created, 0, "scheduled", now);
+        if (ready) AddPendingRun(txn, created, 0, ReasonCreated::kScheduled, now);
         result.created = true;
         result.task = *LoadTask(txn, input.task_id, false);
         return absl::OkStatus();
@@ -350,11 +362,14 @@ absl::StatusOr<int> PostgresQueueStore::ExpireClaims(absl::Time now, absl::Time 
         for (const pqxx::row& r : runs) {
           std::optional<Task> task = LoadTask(txn, r[0].as<std::string>(), /*lock=*/true);
           int run_id = r[1].as<int>();
-          if (!task || task->runs[run_id].state != "running" ||
+          if (!task || task->runs[run_id].state != RunState::kRunning ||
               task->runs[run_id].taken_until >= now) {
             continue;  // reclaimed or resolved meanwhile
           }
-          ApplyResolution(txn, *task, run_id, {"exception", "claim-expired", true, "retry"}, now);
+          ApplyResolution(
+              txn, *task, run_id,
+              {RunState::kException, ReasonResolved::kClaimExpired, true, ReasonCreated::kRetry},
+              now);
           ++expired;
         }
         return absl::OkStatus();
@@ -377,7 +392,8 @@ absl::StatusOr<int> PostgresQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
         for (const pqxx::row& r : tasks) {
           std::optional<Task> task = LoadTask(txn, r[0].as<std::string>(), /*lock=*/true);
           if (!task || task->resolved()) continue;
-          Resolution r2{"exception", "deadline-exceeded", false, ""};
+          Resolution r2{RunState::kException, ReasonResolved::kDeadlineExceeded, false,
+                        ReasonCreated::kRetry};
           if (task->runs.empty()) {
             txn.exec_params(
                 "INSERT INTO queue.runs (task_id, run_id, state, reason_created, "

@@ -22,14 +22,15 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bulwark/queue/v1/queue.pb.h"
+#include "services/queue/store/run_state.h"
 
 namespace bulwark::queue {
 
 struct Run {
   int run_id = 0;
-  std::string state;  // pending, running, completed, failed, exception
-  std::string reason_created;
-  std::string reason_resolved;
+  RunState state = RunState::kPending;
+  ReasonCreated reason_created = ReasonCreated::kScheduled;
+  ReasonResolved reason_resolved = ReasonResolved::kNone;
   std::string worker_group;
   std::string worker_id;
   absl::Time taken_until = absl::InfinitePast();
@@ -47,12 +48,12 @@ struct Task {
   int retries_left = 0;
   std::vector<Run> runs;
 
-  // The last run's state, or "unscheduled".
-  std::string state() const { return runs.empty() ? "unscheduled" : runs.back().state; }
-  bool resolved() const {
-    std::string s = state();
-    return s == "completed" || s == "failed" || s == "exception";
+  // The last run's state; nullopt while the task is unscheduled (it has no run yet).
+  std::optional<RunState> state() const {
+    if (runs.empty()) return std::nullopt;
+    return runs.back().state;
   }
+  bool resolved() const { return !runs.empty() && IsResolved(runs.back().state); }
 };
 
 struct CreateResult {
@@ -63,10 +64,10 @@ struct CreateResult {
 // How to resolve a run. With `retry`, if retries are left and the deadline has not passed, a
 // new pending run is added (reason `retry_reason`).
 struct Resolution {
-  std::string state;   // completed, failed, exception
-  std::string reason;  // reason_resolved: completed, failed, or the exception reason
+  RunState state = RunState::kCompleted;  // completed, failed or exception
+  ReasonResolved reason = ReasonResolved::kCompleted;
   bool retry = false;
-  std::string retry_reason;  // retry or task-retry
+  ReasonCreated retry_reason = ReasonCreated::kRetry;  // retry or task-retry
 };
 
 struct ClaimedRun {

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/random.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::queue {
 namespace {
@@ -60,8 +60,8 @@ TEST_P(QueueStoreConformanceTest, CreateStoresTheTaskAndSchedulesRunZero) {
   EXPECT_EQ(got->created_at, now_);
   EXPECT_EQ(got->retries_left, 1);
   ASSERT_EQ(got->runs.size(), 1u);
-  EXPECT_EQ(got->runs[0].state, "pending");
-  EXPECT_EQ(got->runs[0].reason_created, "scheduled");
+  EXPECT_EQ(got->runs[0].state, RunState::kPending);
+  EXPECT_EQ(got->runs[0].reason_created, ReasonCreated::kScheduled);
   // The same id again: nothing created, the stored task returned.
   Task other = MakeTask(now_);
   other.task_id = t.task_id;
@@ -107,7 +107,7 @@ TEST_P(QueueStoreConformanceTest, ClaimsHighestPriorityThenOldestExactlyOnce) {
   EXPECT_EQ((*claimed)[0].task.task_id, high.task_id);
   EXPECT_EQ((*claimed)[1].task.task_id, low.task_id);
   const queue::Run& run = (*claimed)[0].task.runs[0];
-  EXPECT_EQ(run.state, "running");
+  EXPECT_EQ(run.state, RunState::kRunning);
   EXPECT_EQ(run.worker_id, "w1");
   EXPECT_EQ(run.taken_until, until);
   auto rest = store_->Claim("prov/wt", "wg", "w2", 5, now_, until, kNoDeadline);
@@ -123,22 +123,29 @@ TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   ASSERT_EQ(
       store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
       1u);
-  Resolution shutdown{"exception", "worker-shutdown", true, "retry"};
+  Resolution shutdown{RunState::kException, ReasonResolved::kWorkerShutdown, true,
+                      ReasonCreated::kRetry};
   auto task = store_->Resolve(t.task_id, 0, shutdown, now_, kNoDeadline);
   ASSERT_TRUE(task.ok()) << task.status();
   ASSERT_EQ(task->runs.size(), 2u);
-  EXPECT_EQ(task->runs[0].state, "exception");
-  EXPECT_EQ(task->runs[1].state, "pending");
-  EXPECT_EQ(task->runs[1].reason_created, "retry");
+  EXPECT_EQ(task->runs[0].state, RunState::kException);
+  EXPECT_EQ(task->runs[1].state, RunState::kPending);
+  EXPECT_EQ(task->runs[1].reason_created, ReasonCreated::kRetry);
   EXPECT_EQ(task->retries_left, 0);
   // Repeating the same resolution is fine; a different one is not.
   EXPECT_TRUE(store_->Resolve(t.task_id, 0, shutdown, now_, kNoDeadline).ok());
-  EXPECT_EQ(
-      store_->Resolve(t.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).status().code(),
-      absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(
-      store_->Resolve(t.task_id, 7, {"completed", "completed"}, now_, kNoDeadline).status().code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_
+                ->Resolve(t.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                          kNoDeadline)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_
+                ->Resolve(t.task_id, 7, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                          kNoDeadline)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
   ASSERT_EQ(
       store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
       1u);
@@ -146,7 +153,7 @@ TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   task = store_->Resolve(t.task_id, 1, shutdown, now_, kNoDeadline);
   ASSERT_TRUE(task.ok());
   EXPECT_EQ(task->runs.size(), 2u);
-  EXPECT_EQ(task->state(), "exception");
+  EXPECT_EQ(task->state(), RunState::kException);
 }
 
 TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
@@ -156,14 +163,16 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   Task c = MakeTask(now_, "lowest", {a.task_id}, "all-resolved");
   ASSERT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_->CreateTask(c, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "unscheduled");
+  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), std::nullopt);
   ASSERT_EQ(
       store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
       1u);
-  ASSERT_TRUE(store_->Resolve(a.task_id, 0, {"failed", "failed"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->Resolve(a.task_id, 0, {RunState::kFailed, ReasonResolved::kFailed}, now_, kNoDeadline)
+          .ok());
   // A failed: the all-completed dependent waits (until its deadline), all-resolved runs.
-  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "unscheduled");
-  EXPECT_EQ(store_->GetTask(c.task_id, kNoDeadline)->state(), "pending");
+  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), std::nullopt);
+  EXPECT_EQ(store_->GetTask(c.task_id, kNoDeadline)->state(), RunState::kPending);
 
   Task d = MakeTask(now_);
   ASSERT_TRUE(store_->CreateTask(d, now_, kNoDeadline).ok());
@@ -172,13 +181,19 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   auto claimed =
       store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline);
   ASSERT_EQ(claimed->size(), 2u);  // c and d
-  ASSERT_TRUE(store_->Resolve(d.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), "unscheduled");
-  ASSERT_TRUE(store_->Resolve(c.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), "pending");
+  ASSERT_TRUE(store_
+                  ->Resolve(d.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                            kNoDeadline)
+                  .ok());
+  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), std::nullopt);
+  ASSERT_TRUE(store_
+                  ->Resolve(c.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                            kNoDeadline)
+                  .ok());
+  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), RunState::kPending);
   // Created after its dependency completed: scheduled at once.
   Task f = MakeTask(now_, "lowest", {d.task_id});
-  EXPECT_EQ(store_->CreateTask(f, now_, kNoDeadline)->task.state(), "pending");
+  EXPECT_EQ(store_->CreateTask(f, now_, kNoDeadline)->task.state(), RunState::kPending);
 }
 
 TEST_P(QueueStoreConformanceTest, ReclaimExtendsOnlyTheRunningRun) {
@@ -211,17 +226,17 @@ TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
   EXPECT_EQ(*store_->ExpireClaims(now_ + absl::Minutes(21), kNoDeadline), 1);
   auto task = store_->GetTask(t.task_id, kNoDeadline);
   ASSERT_EQ(task->runs.size(), 2u);
-  EXPECT_EQ(task->runs[0].reason_resolved, "claim-expired");
-  EXPECT_EQ(task->runs[1].state, "pending");
+  EXPECT_EQ(task->runs[0].reason_resolved, ReasonResolved::kClaimExpired);
+  EXPECT_EQ(task->runs[1].state, RunState::kPending);
 
   absl::Time late = now_ + absl::Hours(25);
   EXPECT_EQ(*store_->ExpireDeadlines(late, kNoDeadline), 2);
   task = store_->GetTask(t.task_id, kNoDeadline);
-  EXPECT_EQ(task->runs.back().reason_resolved, "deadline-exceeded");
+  EXPECT_EQ(task->runs.back().reason_resolved, ReasonResolved::kDeadlineExceeded);
   auto never_ran = store_->GetTask(waiting.task_id, kNoDeadline);
   ASSERT_EQ(never_ran->runs.size(), 1u);
-  EXPECT_EQ(never_ran->runs[0].state, "exception");
-  EXPECT_EQ(never_ran->runs[0].reason_resolved, "deadline-exceeded");
+  EXPECT_EQ(never_ran->runs[0].state, RunState::kException);
+  EXPECT_EQ(never_ran->runs[0].reason_resolved, ReasonResolved::kDeadlineExceeded);
   EXPECT_TRUE(store_->Claim("prov/wt", "wg", "w", 5, late, late, kNoDeadline)->empty());
   EXPECT_EQ(*store_->ExpireDeadlines(late, kNoDeadline), 0);
 }
@@ -261,8 +276,10 @@ TEST_P(QueueStoreConformanceTest, ArtifactsRoundTripAndNeverChange) {
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, "missing", kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
   // After an exception, artifacts may still be added for a while (the worker's logs).
-  ASSERT_TRUE(
-      store_->Resolve(t.task_id, 0, {"exception", "malformed-payload"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_
+                  ->Resolve(t.task_id, 0, {RunState::kException, ReasonResolved::kMalformedPayload},
+                            now_, kNoDeadline)
+                  .ok());
   Artifact log = a;
   log.name = "public/logs/live.log";
   log.sha256 = "0123";
@@ -312,13 +329,16 @@ TEST_P(QueueStoreConformanceTest, ADependentCreatedWhileItsDependencyResolvesIsS
         1u);
     Task b = MakeTask(now_, "lowest", {a.task_id});
     std::thread resolve([&] {
-      EXPECT_TRUE(
-          store_->Resolve(a.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
+      EXPECT_TRUE(store_
+                      ->Resolve(a.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted},
+                                now_, kNoDeadline)
+                      .ok());
     });
     std::thread create([&] { EXPECT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok()); });
     resolve.join();
     create.join();
-    EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "pending") << "iteration " << i;
+    EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), RunState::kPending)
+        << "iteration " << i;
   }
 }
 
