@@ -8,31 +8,13 @@
 #include "google/protobuf/util/json_util.h"
 #include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::verifier {
-namespace {
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1000000000;
-  int64_t rest = nanos % 1000000000;
-  if (rest < 0) {
-    rest += 1000000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rest));
-}
-
-}  // namespace
 
 absl::StatusOr<nlohmann::json> NormalizeTaskStandIn(const std::string& task_id,
                                                     const nlohmann::json& task) {
-  absl::StatusOr<queue::v1::TaskDefinition> parsed = hooks::TaskFromJson(task);
+  absl::StatusOr<queue::v1::TaskDefinition> parsed = hookfire::TaskFromJson(task);
   if (!parsed.ok()) return parsed.status();
   queue::v1::TaskDefinition t = *std::move(parsed);
   if (t.task_queue_id().empty()) {
@@ -57,13 +39,12 @@ absl::StatusOr<nlohmann::json> NormalizeTaskStandIn(const std::string& task_id,
   if (!t.has_created()) return absl::InvalidArgumentError("task.created is required");
   if (!t.has_deadline()) return absl::InvalidArgumentError("task.deadline is required");
   if (!t.has_expires()) {
-    const absl::Time deadline = FromProto(t.deadline());
+    const absl::Time deadline = FromProtoTimestamp(t.deadline());
     const absl::CivilSecond c = absl::ToCivilSecond(deadline, absl::UTCTimeZone());
     const absl::CivilSecond next(c.year() + 1, c.month(), c.day(), c.hour(), c.minute(),
                                  c.second());
-    ToProto(absl::FromCivil(next, absl::UTCTimeZone()) +
-                (deadline - absl::FromCivil(c, absl::UTCTimeZone())),
-            t.mutable_expires());
+    *t.mutable_expires() = ToProtoTimestamp(absl::FromCivil(next, absl::UTCTimeZone()) +
+                                            (deadline - absl::FromCivil(c, absl::UTCTimeZone())));
   }
   if (!t.has_payload()) t.mutable_payload();
   if (!t.has_extra()) t.mutable_extra();
@@ -99,9 +80,9 @@ std::string ChainBuilder::HookVersionSha256(const nlohmann::json& hook_version) 
 }
 
 absl::StatusOr<nlohmann::json> ChainBuilder::FireHook(const nlohmann::json& hook_version,
-                                                      const hooks::FireContext& fire) {
+                                                      const hookfire::FireContext& fire) {
   absl::StatusOr<std::optional<nlohmann::json>> rendered =
-      hooks::RenderTask(hook_version["task"], fire);
+      hookfire::RenderTask(hook_version["task"], fire);
   if (!rendered.ok()) return rendered.status();
   if (!rendered->has_value()) return absl::InvalidArgumentError("the template rendered nothing");
   const std::string group = hook_version["hookGroupId"].get<std::string>();
@@ -114,7 +95,7 @@ absl::StatusOr<nlohmann::json> ChainBuilder::FireHook(const nlohmann::json& hook
   source_.PutHookVersion(sha, hook_version.dump());
   source_.PutHookFire(fire.task_id,
                       HookFire{group, hook, fire.fired_by, fire.payload, fire.client_id,
-                               hooks::IsoMillis(fire.now), fire.task_id, sha});
+                               hookfire::IsoMillis(fire.now), fire.task_id, sha});
   return created;
 }
 

@@ -2,7 +2,7 @@
 //
 // Test helpers (testonly) that build realistic chains in a FakeChainSource the way the real
 // services would: the queue's normalization of new tasks, hook fires rendered with the hooks
-// service's own renderer (services/hooks/service/firing.h) and recorded with the hook version
+// service's own renderer (libraries/hookfire/firing.h) and recorded with the hook version
 // they used, and workers that run a task, upload its artifacts and sign public/chain-of-trust.json
 // with a real Ed25519 key.
 //
@@ -36,8 +36,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libraries/crypto/ed25519.h"
+#include "libraries/hookfire/firing.h"
 #include "nlohmann/json.hpp"
-#include "services/hooks/service/firing.h"
 #include "services/verifier/service/fake_chain_source.h"
 
 namespace bulwark::verifier {
@@ -80,7 +80,7 @@ class ChainBuilder {
   // acting as assume:hook-id:<G>/<H>, and records the fire and the hook version (its bytes:
   // hook_version.dump()). Returns the stored definition.
   absl::StatusOr<nlohmann::json> FireHook(const nlohmann::json& hook_version,
-                                          const hooks::FireContext& fire);
+                                          const hookfire::FireContext& fire);
   // The SHA-256 hex of a hook version's bytes (as FireHook records them).
   static std::string HookVersionSha256(const nlohmann::json& hook_version);
 

@@ -71,7 +71,7 @@ struct TaskCreatorInfo {
 };
 
 // A hook fire that created a task: the firing context hooks rendered the template with
-// (hooks::FireContext) and the version of the hook it rendered.
+// (hookfire::FireContext) and the version of the hook it rendered.
 struct HookFire {
   std::string hook_group_id;
   std::string hook_id;

@@ -11,7 +11,8 @@
 //
 // What the document holds (see the schema for the exact shape, and
 // services/verifier/policy/testdata/demo_policy.json for an example):
-//   version              a string or integer the operator bumps (recorded with each verification)
+//   version              a string (1-128 printable ASCII, no spaces) or integer the operator
+//                        bumps (recorded with each verification)
 //   workerKeys           {id, publicKey (base64 of the raw 32-byte Ed25519 key), pools,
 //                        notBefore, notAfter}: a key is trusted for its pools in
 //                        [notBefore, notAfter)

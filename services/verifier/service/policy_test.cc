@@ -191,6 +191,10 @@ TEST(PolicyTest, VersionMustBeStringOrInteger) {
   EXPECT_THAT(ParseError(j), HasSubstr("/version"));
   j["version"] = "";
   EXPECT_THAT(ParseError(j), HasSubstr("/version"));
+  j["version"] = "2024 06";  // the store keeps versions without spaces
+  EXPECT_THAT(ParseError(j), HasSubstr("/version"));
+  j["version"] = std::string(129, 'v');
+  EXPECT_THAT(ParseError(j), HasSubstr("/version"));
 }
 
 TEST(PolicyTest, DecisionTaskTypeIsRequired) {

@@ -1,23 +1,9 @@
 #include "services/verifier/service/report_proto.h"
 
+#include "libraries/proto/timestamp.h"
+
 namespace bulwark::verifier {
 namespace {
-
-void ToTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1000000000;
-  int64_t rest = nanos % 1000000000;
-  if (rest < 0) {
-    rest += 1000000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rest));
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 void ChecksToProto(const std::vector<CheckResult>& checks,
                    google::protobuf::RepeatedPtrField<v1::Check>* out) {
@@ -44,8 +30,8 @@ void ToProto(const VerificationReport& report, v1::Verification* out) {
   out->set_policy_version(report.policy_version);
   out->set_policy_sha256(report.policy_sha256);
   out->set_repository(report.repository);
-  ToTimestamp(report.started, out->mutable_created());
-  ToTimestamp(report.finished, out->mutable_finished());
+  *out->mutable_created() = ToProtoTimestamp(report.started);
+  *out->mutable_finished() = ToProtoTimestamp(report.finished);
   for (const LinkReport& link : report.links) {
     v1::ChainLink* l = out->add_links();
     l->set_name(link.name);
@@ -70,8 +56,8 @@ VerificationReport FromProto(const v1::Verification& v) {
   r.policy_version = v.policy_version();
   r.policy_sha256 = v.policy_sha256();
   r.repository = v.repository();
-  r.started = FromTimestamp(v.created());
-  r.finished = FromTimestamp(v.finished());
+  r.started = FromProtoTimestamp(v.created());
+  r.finished = FromProtoTimestamp(v.finished());
   for (const v1::ChainLink& l : v.links()) {
     LinkReport link;
     link.name = l.name();

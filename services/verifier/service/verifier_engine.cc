@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libraries/crypto/encoding.h"
-#include "services/hooks/service/firing.h"
+#include "libraries/hookfire/firing.h"
 #include "services/verifier/service/json_diff.h"
 
 namespace bulwark::verifier {
@@ -282,7 +282,7 @@ class Verification {
   CheckResult CheckSource(Link& link);
   CheckResult CheckTaskGraph(Link& link);
   const CheckResult& TaskGraphResult(Link& decision);
-  std::optional<hooks::FireContext> FireContextOf(const Link& link, std::string* problem) const;
+  std::optional<hookfire::FireContext> FireContextOf(const Link& link, std::string* problem) const;
 
   CheckResult CheckChainLength() const;
   CheckResult CheckCycles() const;
@@ -1089,8 +1089,8 @@ CheckResult Verification::CheckHookVersion(Link& link) {
                                  f.hook_id, " (its bytes hash to the recorded sha256)"));
 }
 
-std::optional<hooks::FireContext> Verification::FireContextOf(const Link& link,
-                                                              std::string* problem) const {
+std::optional<hookfire::FireContext> Verification::FireContextOf(const Link& link,
+                                                                 std::string* problem) const {
   const HookFire& f = link.fire;
   absl::Time now;
   std::string error;
@@ -1098,7 +1098,7 @@ std::optional<hooks::FireContext> Verification::FireContextOf(const Link& link,
     *problem = absl::StrCat("the fire's recorded now ", Quote(f.now), " is not an RFC 3339 time");
     return std::nullopt;
   }
-  return hooks::FireContext{f.fired_by, f.payload, f.client_id, now, f.task_id};
+  return hookfire::FireContext{f.fired_by, f.payload, f.client_id, now, f.task_id};
 }
 
 CheckResult Verification::CheckRerender(const Link& link) {
@@ -1107,9 +1107,10 @@ CheckResult Verification::CheckRerender(const Link& link) {
     return NotChecked(name, "no verified hook version (see decision.hook-version)");
   }
   std::string problem;
-  std::optional<hooks::FireContext> context = FireContextOf(link, &problem);
+  std::optional<hookfire::FireContext> context = FireContextOf(link, &problem);
   if (!context.has_value()) return Fail(name, problem);
-  absl::StatusOr<std::optional<json>> rendered = hooks::RenderTask(*link.hook_template, *context);
+  absl::StatusOr<std::optional<json>> rendered =
+      hookfire::RenderTask(*link.hook_template, *context);
   if (!rendered.ok()) {
     return Fail(name, absl::StrCat("rendering the hook's template with the recorded context "
                                    "failed: ",
@@ -1144,9 +1145,9 @@ CheckResult Verification::CheckSource(Link& link) {
     return NotChecked(name, absl::StrCat("hook ", hook_id, " is not in the policy's hooks"));
   }
   std::string problem;
-  std::optional<hooks::FireContext> context = FireContextOf(link, &problem);
+  std::optional<hookfire::FireContext> context = FireContextOf(link, &problem);
   if (!context.has_value()) return Fail(name, problem);
-  const json render_context = hooks::RenderContext(*context);
+  const json render_context = hookfire::RenderContext(*context);
   absl::StatusOr<std::string> repository = rule->repository.Resolve(render_context);
   if (!repository.ok()) {
     return Fail(name,

@@ -224,7 +224,7 @@ class ChainFixture {
     return version;
   }
 
-  hooks::FireContext Fire(const Scenario& s, const std::string& task_id) const {
+  hookfire::FireContext Fire(const Scenario& s, const std::string& task_id) const {
     if (s.cron) return {"schedule", json(), "", fire_time_, task_id};
     return {"triggerHook",
             {{"repository", s.repository}, {"revision", s.revision}},
@@ -241,8 +241,8 @@ class ChainFixture {
                 const Scenario& s) const {
     return {{"taskQueueId", pool},
             {"taskGroupId", group},
-            {"created", hooks::IsoMillis(fire_time_ + absl::Minutes(1))},
-            {"deadline", hooks::IsoMillis(fire_time_ + absl::Hours(24))},
+            {"created", hookfire::IsoMillis(fire_time_ + absl::Minutes(1))},
+            {"deadline", hookfire::IsoMillis(fire_time_ + absl::Hours(24))},
             {"payload", {{"command", {"make", name}}, {"maxRunTime", 3600}}},
             {"metadata",
              {{"name", name},
@@ -260,7 +260,7 @@ class ChainFixture {
       ASSERT_TRUE(decision.ok()) << decision.status();
     } else {
       absl::StatusOr<std::optional<json>> rendered =
-          hooks::RenderTask(hook_version_["task"], Fire(s, decision_id_));
+          hookfire::RenderTask(hook_version_["task"], Fire(s, decision_id_));
       ASSERT_TRUE(rendered.ok() && rendered->has_value());
       ASSERT_TRUE(chain_
                       .CreateTask(decision_id_, **rendered, "mozilla-auth0/alice",
@@ -1113,7 +1113,7 @@ class ForeignGraphTest : public VerifierEngineTest {
     Build(s);
     Scenario other;
     other.repository = repository;
-    hooks::FireContext fire = Fire(other, other_decision_id_);
+    hookfire::FireContext fire = Fire(other, other_decision_id_);
     ASSERT_TRUE(chain_.FireHook(HookVersion(other), fire).ok());
     json build = TaskJson("library", "proj-3/build", other_decision_id_, other);
     ASSERT_TRUE(chain_.CreateTask(other_build_id_, build, "task-client", {}).ok());
