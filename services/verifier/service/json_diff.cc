@@ -100,6 +100,7 @@ bool JsonStructurallyEqual(const nlohmann::json& a, const nlohmann::json& b) {
 std::string DescribeDifferences(const std::vector<JsonDifference>& differences,
                                 absl::string_view a_label, absl::string_view b_label) {
   std::vector<std::string> parts;
+  parts.reserve(differences.size());
   for (const JsonDifference& d : differences) {
     parts.push_back(absl::StrCat("at ", d.pointer.empty() ? "(root)" : d.pointer, ": ", a_label,
                                  " ", d.a.has_value() ? Shorten(*d.a) : "absent", ", ", b_label,

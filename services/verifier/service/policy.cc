@@ -207,7 +207,8 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view bytes) {
   }
 
   // Hooks.
-  for (const auto& [id, entry] : doc["hooks"].items()) {
+  for (const auto& [hook_id, entry] : doc["hooks"].items()) {
+    const std::string id = hook_id;  // lambdas cannot capture a structured binding in C++17
     HookRule rule;
     rule.hook_id = id;
     auto read_source = [&](const nlohmann::json& j, const std::string& field) {

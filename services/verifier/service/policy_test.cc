@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/ed25519.h"
@@ -106,7 +107,7 @@ std::string ReadRunfile(const std::string& path) {
   std::vector<std::string> roots;
   if (const char* d = std::getenv("TEST_SRCDIR")) roots.push_back(d);
   for (const std::string& root : roots) {
-    std::ifstream in(root + "/bulwark/" + path);
+    std::ifstream in(absl::StrCat(root, "/bulwark/", path));
     if (in) {
       std::stringstream ss;
       ss << in.rdbuf();
@@ -341,6 +342,7 @@ TEST(PolicyTest, KeysForHonoursPoolAndWindow) {
   Policy p = MustParse(ValidPolicy());
   auto ids = [](const std::vector<const WorkerKey*>& keys) {
     std::vector<std::string> out;
+    out.reserve(keys.size());
     for (const WorkerKey* k : keys) out.push_back(k->id);
     return out;
   };

@@ -635,6 +635,7 @@ CheckResult Verification::CheckSignature(const Link& link) {
     why.push_back(absl::StrCat("the policy trusts no key for pool ", pool));
   } else if (candidates.empty()) {
     std::vector<std::string> windows;
+    windows.reserve(pool_keys.size());
     for (const WorkerKey* k : pool_keys) {
       windows.push_back(absl::StrCat(Quote(k->id), " [", Rfc3339(k->not_before), ", ",
                                      Rfc3339(k->not_after), ")"));
@@ -644,6 +645,7 @@ CheckResult Verification::CheckSignature(const Link& link) {
                                " resolved (keys: ", absl::StrJoin(windows, ", "), ")"));
   } else {
     std::vector<std::string> tried;
+    tried.reserve(candidates.size());
     for (const WorkerKey* k : candidates) tried.push_back(Quote(k->id));
     why.push_back(absl::StrCat("the signature does not verify with any key trusted for pool ", pool,
                                " at ", Rfc3339(at), " (tried ", absl::StrJoin(tried, ", "), ")"));
@@ -1398,6 +1400,7 @@ CheckResult Verification::CheckRestrictedScopes() {
   root_restricted_ = !held.empty();
   if (held.empty()) return Pass(name, "the verified task holds no restricted scope");
   std::vector<std::string> scope_list;
+  scope_list.reserve(held.size());
   for (const auto& [scope, rule] : held) {
     scope_list.push_back(
         absl::StrCat(scope, " (pattern ", rule->pattern, ", alias ", rule->alias, ")"));

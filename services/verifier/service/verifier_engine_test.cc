@@ -187,7 +187,8 @@ class ChainFixture {
     };
   }
 
-  std::unique_ptr<VerifierEngine> Engine(const json& policy_json, VerifierOptions options = {}) {
+  std::unique_ptr<VerifierEngine> Engine(const json& policy_json,
+                                         const VerifierOptions& options = {}) {
     absl::StatusOr<Policy> policy = Policy::Parse(policy_json.dump());
     EXPECT_TRUE(policy.ok()) << policy.status();
     return std::make_unique<VerifierEngine>(std::make_shared<const Policy>(*std::move(policy)),
@@ -377,7 +378,7 @@ class ChainFixture {
   FakeWorker build_worker_ = FakeWorker::Make("proj-3/build", 2);
   FakeWorker signing_worker_ = FakeWorker::Make("proj-3/signing", 3);
   FakeWorker level1_worker_ = FakeWorker::Make("proj-1/build", 4);
-  std::string tarball_ = std::string(100 * 1024, 'x') + "end of tarball";
+  std::string tarball_ = std::string(size_t{100} * 1024, 'x') + "end of tarball";
   std::string decision_id_, build_id_, signing_id_, toolchain_id_;
   std::string other_decision_id_, other_build_id_;
   Scenario scenario_;
