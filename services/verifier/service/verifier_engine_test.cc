@@ -65,7 +65,7 @@
 //    policy lists with an untrusted repository, covered by UntrustedRepositoryWithRestrictedScope
 //    and TrustedRepositoryNotInAlias.
 //  - a sibling from an untrusted repo: SameRepositoryViolated; a link from another graph from an
-//    unknown repo while restricted scopes are held: ForeignGraphFromUntrustedRepository.
+//    unknown repo while restricted scopes are held: ForeignGraphTest.FromUntrustedRepository.
 //  - a scope matching two restricted patterns: rejected when the policy loads
 //    (policy_test OverlappingRestrictedScope*).
 // Top-level wrapper (KeyError/TypeError become CoTError): not applicable; nothing throws, and
