@@ -8,12 +8,16 @@
 #include "libraries/hawk/certificate.h"
 #include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
-#include "services/queue/service/task_definition.h"
+#include "libraries/taskdef/task_definition.h"
 
 namespace bulwark::queue {
 namespace {
 
 using scopes::Expression;
+using taskdef::CheckTaskTimes;
+using taskdef::CreateTaskScopes;
+using taskdef::NormalizeTask;
+using taskdef::SameDefinition;
 
 constexpr int kMaxPage = 1000;
 // A claim transaction never runs longer than this, however long the call may wait for work.

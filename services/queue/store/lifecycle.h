@@ -15,23 +15,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "libraries/taskdef/priority.h"
 #include "services/queue/store/queue_store.h"
 
 namespace bulwark::queue {
 
 inline constexpr int kMaxRuns = 50;
 
-// Priorities from lowest (rank 0) to highest (rank 6).
-inline constexpr const char* kPriorities[] = {"lowest", "very-low",  "low",    "medium",
-                                              "high",   "very-high", "highest"};
-
-// The rank of a priority name, or -1 for an unknown one.
-inline int PriorityRank(const std::string& priority) {
-  for (int i = 0; i < 7; ++i) {
-    if (priority == kPriorities[i]) return i;
-  }
-  return -1;
-}
+using taskdef::kPriorities;
+using taskdef::PriorityRank;
 // Artifacts may still be added this long after a run ended in an exception.
 inline constexpr absl::Duration kArtifactGrace = absl::Minutes(25);
 

@@ -1,10 +1,12 @@
-#include "services/queue/service/task_definition.h"
+#include "libraries/taskdef/task_definition.h"
 
 #include "gtest/gtest.h"
 #include "libraries/proto/timestamp.h"
 #include "libraries/scopes/expression_json.h"
 
-namespace bulwark::queue {
+namespace bulwark::taskdef {
+
+namespace v1 = queue::v1;
 namespace {
 
 const char kTaskId[] = "fN1Bq2vATKWdDnfb9zB3Sw";
@@ -123,4 +125,4 @@ TEST(CreateTaskScopesTest, MatchesTaskclustersExpression) {
 }
 
 }  // namespace
-}  // namespace bulwark::queue
+}  // namespace bulwark::taskdef

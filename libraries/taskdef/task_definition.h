@@ -1,4 +1,4 @@
-// File: services/queue/service/task_definition.h
+// File: libraries/taskdef/task_definition.h
 //
 // The rules of a task definition (Taskcluster's create-task-request), applied before a task
 // is stored:
@@ -17,8 +17,8 @@
 //
 // Thread-safety: pure functions. Errors: INVALID_ARGUMENT naming the field and the rule.
 
-#ifndef BULWARK_SERVICES_QUEUE_SERVICE_TASK_DEFINITION_H_
-#define BULWARK_SERVICES_QUEUE_SERVICE_TASK_DEFINITION_H_
+#ifndef BULWARK_LIBRARIES_TASKDEF_TASK_DEFINITION_H_
+#define BULWARK_LIBRARIES_TASKDEF_TASK_DEFINITION_H_
 
 #include <string>
 
@@ -26,23 +26,23 @@
 #include "absl/time/time.h"
 #include "bulwark/queue/v1/queue.pb.h"
 #include "libraries/scopes/expression.h"
-#include "services/queue/store/lifecycle.h"
+#include "libraries/taskdef/priority.h"
 
-namespace bulwark::queue {
+namespace bulwark::taskdef {
 
 inline constexpr int kMaxDependencies = 10000;
 inline constexpr int kMaxRoutes = 64;
 
-absl::StatusOr<v1::TaskDefinition> NormalizeTask(const std::string& task_id,
-                                                 const v1::TaskDefinition& task);
+absl::StatusOr<queue::v1::TaskDefinition> NormalizeTask(const std::string& task_id,
+                                                        const queue::v1::TaskDefinition& task);
 
-absl::Status CheckTaskTimes(const v1::TaskDefinition& task, absl::Time now,
+absl::Status CheckTaskTimes(const queue::v1::TaskDefinition& task, absl::Time now,
                             absl::Duration max_deadline);
 
-scopes::Expression CreateTaskScopes(const v1::TaskDefinition& normalized);
+scopes::Expression CreateTaskScopes(const queue::v1::TaskDefinition& normalized);
 
-bool SameDefinition(const v1::TaskDefinition& a, const v1::TaskDefinition& b);
+bool SameDefinition(const queue::v1::TaskDefinition& a, const queue::v1::TaskDefinition& b);
 
-}  // namespace bulwark::queue
+}  // namespace bulwark::taskdef
 
-#endif  // BULWARK_SERVICES_QUEUE_SERVICE_TASK_DEFINITION_H_
+#endif  // BULWARK_LIBRARIES_TASKDEF_TASK_DEFINITION_H_

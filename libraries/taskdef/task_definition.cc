@@ -1,4 +1,4 @@
-#include "services/queue/service/task_definition.h"
+#include "libraries/taskdef/task_definition.h"
 
 #include <map>
 #include <regex>
@@ -13,7 +13,9 @@
 #include "libraries/proto/timestamp.h"
 #include "libraries/scopes/scope.h"
 
-namespace bulwark::queue {
+namespace bulwark::taskdef {
+
+namespace v1 = queue::v1;
 namespace {
 
 constexpr absl::Duration kSkew = absl::Minutes(15);
@@ -199,4 +201,4 @@ bool SameDefinition(const v1::TaskDefinition& a, const v1::TaskDefinition& b) {
   return google::protobuf::util::MessageDifferencer::Equivalent(a, b);
 }
 
-}  // namespace bulwark::queue
+}  // namespace bulwark::taskdef
