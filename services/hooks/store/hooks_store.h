@@ -131,8 +131,8 @@ class HooksStore {
       absl::Time deadline) = 0;
   // Deletes the hook (it leaves ListHooks, GetHook and RunDue) and retires its current version
   // at `now`; its versions and fire records stay until Purge removes them. Succeeds if absent.
-  virtual absl::Status DeleteHook(const std::string& group, const std::string& id,
-                                  absl::Time now, absl::Time deadline) = 0;
+  virtual absl::Status DeleteHook(const std::string& group, const std::string& id, absl::Time now,
+                                  absl::Time deadline) = 0;
 
   // A kept version, whether or not the hook still exists. NOT_FOUND if never stored or purged.
   virtual absl::StatusOr<HookVersionRow> GetHookVersion(const std::string& group,

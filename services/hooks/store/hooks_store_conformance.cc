@@ -216,7 +216,7 @@ TEST_P(HooksStoreConformanceTest, ConcurrentSchedulersFireEachSlotOnce) {
 
 TEST_P(HooksStoreConformanceTest, VersionsAreAddedOnlyWhenTheDefinitionChanges) {
   HookRow h = MakeHook("g", "v", now_, now_ + absl::Hours(1));
-  h.task["payload"] = {{"big", 1e16}, {"half", 0.5}, {"three", 3.0}};  // numbers jsonb rewrites
+  h.task = {{"payload", {{"big", 1e16}, {"half", 0.5}, {"three", 3.0}}}};  // jsonb rewrites 1e16
   auto created = store_->CreateHook(h, kNoDeadline);
   ASSERT_TRUE(created.ok()) << created.status();
   const HookRow v1_row = created->second;
@@ -352,9 +352,8 @@ TEST_P(HooksStoreConformanceTest, FiresNameTheirVersionAndOutliveTheHook) {
   EXPECT_EQ(Version(*store_, again->second, again->second.version_sha256).sequence, 3);
   // Re-created with a kept definition: that version is current again.
   ASSERT_TRUE(store_->DeleteHook("g", "f", removed, kNoDeadline).ok());
-  auto as_v2 =
-      store_->CreateHook(WithMarker(MakeHook("g", "f", removed + absl::Minutes(1)), "two"),
-                         kNoDeadline);
+  auto as_v2 = store_->CreateHook(WithMarker(MakeHook("g", "f", removed + absl::Minutes(1)), "two"),
+                                  kNoDeadline);
   ASSERT_TRUE(as_v2.ok() && as_v2->first);
   EXPECT_EQ(as_v2->second.version_sha256, v2->version_sha256);
   HookVersionRow v2_again = Version(*store_, *v2, v2->version_sha256);
@@ -441,8 +440,9 @@ TEST_P(HooksStoreConformanceTest, PurgeKeepsWhatUnexpiredFiresNeedAndRemovesTheR
 TEST_P(HooksStoreConformanceTest, ConcurrentUpdatesNeverPairAFireWithAnotherDefinition) {
   // A hook always due, so the scheduler's path sees it on every round.
   ASSERT_TRUE(
-      store_->CreateHook(WithMarker(MakeHook("g", "race", now_, now_ - absl::Minutes(1)), "m0"),
-                         kNoDeadline)
+      store_
+          ->CreateHook(WithMarker(MakeHook("g", "race", now_, now_ - absl::Minutes(1)), "m0"),
+                       kNoDeadline)
           .ok());
   constexpr int kUpdates = 25;
   std::atomic<bool> done{false};

@@ -44,13 +44,8 @@ absl::StatusOr<HookRow> InMemoryHooksStore::StoreWithVersion(const HookRow& row,
   if (it != versions.end()) {
     it->second.retired.reset();
   } else {
-    HookVersionRow v{row.hook_group_id,
-                     row.hook_id,
-                     stored.version_sha256,
-                     ++last_sequence_[key],
-                     *definition,
-                     Micro(at),
-                     std::nullopt};
+    HookVersionRow v{row.hook_group_id, row.hook_id, stored.version_sha256, ++last_sequence_[key],
+                     *definition,       Micro(at),   std::nullopt};
     versions.emplace(stored.version_sha256, std::move(v));
   }
   return stored;

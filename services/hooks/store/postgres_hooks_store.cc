@@ -162,16 +162,15 @@ void InsertFire(pqxx::work& txn, const LastFireRow& f) {
                    "hook_version_sha256, expires) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, ",
                    TimestampParam(8), ", $9, $10, $11, ", TimestampParam(12), ")"),
       f.hook_group_id, f.hook_id, f.task_id, f.fired_by,
-      f.payload.is_null() ? std::optional<std::string>() : f.payload.dump(), f.client_id,
-      f.now_iso, Micros(f.task_create_time), f.result, f.error, NullIfEmpty(f.hook_version_sha256),
+      f.payload.is_null() ? std::optional<std::string>() : f.payload.dump(), f.client_id, f.now_iso,
+      Micros(f.task_create_time), f.result, f.error, NullIfEmpty(f.hook_version_sha256),
       Micros(f.expires));
 }
 
 const std::string& FireColumns() {
-  static const std::string* const columns = new std::string(
-      absl::StrCat("task_id, fired_by, payload::text, client_id, now_iso, ",
-                   MicrosOf("task_create_time"), ", result, error, hook_version_sha256, ",
-                   MicrosOf("expires")));
+  static const std::string* const columns = new std::string(absl::StrCat(
+      "task_id, fired_by, payload::text, client_id, now_iso, ", MicrosOf("task_create_time"),
+      ", result, error, hook_version_sha256, ", MicrosOf("expires")));
   return *columns;
 }
 
@@ -303,8 +302,8 @@ absl::StatusOr<HookVersionRow> PostgresHooksStore::GetHookVersion(const std::str
                                                                   const std::string& sha256,
                                                                   absl::Time deadline) {
   std::optional<HookVersionRow> version;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "get hook version", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "get hook version", true), [&](pqxx::work& txn) {
         version.reset();
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT sequence, definition, ", MicrosOf("created"), ", ",

@@ -44,8 +44,7 @@ class PostgresHooksStore final : public HooksStore {
                                                 absl::Time deadline) override;
   absl::Status AddLastFire(const LastFireRow& fire, absl::Time deadline) override;
   absl::StatusOr<LastFireRow> GetLastFire(const std::string& group, const std::string& id,
-                                          const std::string& task_id,
-                                          absl::Time deadline) override;
+                                          const std::string& task_id, absl::Time deadline) override;
   absl::StatusOr<std::vector<LastFireRow>> ListLastFires(
       const std::string& group, const std::string& id,
       std::optional<std::pair<absl::Time, std::string>> after, int limit,

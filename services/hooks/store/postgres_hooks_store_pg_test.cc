@@ -59,8 +59,18 @@ TEST(PostgresHooksStoreMigrationTest, HooksAndFiresFromBeforeVersionsAreAdopted)
   ASSERT_TRUE(hook.ok()) << hook.status();
   EXPECT_EQ(hook->version_sha256, "");
   // Until adopted, its fires record no version (they need the hook itself).
-  LastFireRow fire{"g", "old", "task-2", "triggerHook", nlohmann::json::object(), "bob",
-                   "2026-11-23T13:00:00.000Z", now, "success", "", "", now + absl::Hours(1)};
+  LastFireRow fire{"g",
+                   "old",
+                   "task-2",
+                   "triggerHook",
+                   nlohmann::json::object(),
+                   "bob",
+                   "2026-11-23T13:00:00.000Z",
+                   now,
+                   "success",
+                   "",
+                   "",
+                   now + absl::Hours(1)};
   ASSERT_TRUE(store.AddLastFire(fire, absl::InfiniteFuture()).ok());
 
   auto purged = store.Purge(now, now - absl::Hours(1), absl::InfiniteFuture());
@@ -71,8 +81,7 @@ TEST(PostgresHooksStoreMigrationTest, HooksAndFiresFromBeforeVersionsAreAdopted)
   ASSERT_TRUE(hook.ok()) << hook.status();
   std::string canonical = *CanonicalDefinition(*hook);
   EXPECT_EQ(hook->version_sha256, Sha256Hex(canonical));
-  EXPECT_NE(canonical.find("\"payload\":{\"n\":1e+16,\"x\":1.5}"), std::string::npos)
-      << canonical;
+  EXPECT_NE(canonical.find("\"payload\":{\"n\":1e+16,\"x\":1.5}"), std::string::npos) << canonical;
   auto v = store.GetHookVersion("g", "old", hook->version_sha256, absl::InfiniteFuture());
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->sequence, 1);
