@@ -17,9 +17,10 @@
 //
 // Provenance (hooks_store.h, protos/bulwark/hooks/v1/README.md): every fire record names the
 // version of the hook it rendered (the store returns the hook and its current version from one
-// read) and expires with its task: the later of the rendered task's `expires` and
-// `fire_retention` after the fire, or `fire_retention` after it when the template rendered no
-// task. RemoveHook keeps versions and fire records; GetFire and GetHookVersion read them (also
+// read) and expires with its task: when the fire created a task, or may have (the queue's answer
+// was lost: DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE, INTERNAL), the later of the task's
+// `expires` and `fire_retention` after the fire; otherwise (declined by the queue, template
+// error, missed slot) `fire_retention` after the fire. RemoveHook keeps versions and fire records; GetFire and GetHookVersion read them (also
 // after RemoveHook), and Purge, run in the background, removes what has expired: fire records
 // past their expiry, then versions no kept fire needs that stopped being current more than
 // `version_grace` ago (longer than any trigger takes between reading a hook and recording its

@@ -238,13 +238,6 @@ absl::StatusOr<PurgeResult> InMemoryHooksStore::Purge(absl::Time now, absl::Time
   PurgeResult result;
   now = Micro(now);
   retired_before = Micro(retired_before);
-  for (auto& [key, hook] : hooks_) {
-    if (!hook.version_sha256.empty()) continue;
-    absl::StatusOr<HookRow> stored = StoreWithVersion(hook, now);
-    if (!stored.ok()) return stored.status();
-    hook = *stored;
-    ++result.adopted_hooks;
-  }
   std::map<Key, std::set<std::string>> referenced;
   for (auto it = fires_.begin(); it != fires_.end();) {
     auto& list = it->second;
