@@ -20,11 +20,11 @@
 // read) and expires with its task: when the fire created a task, or may have (the queue's answer
 // was lost: DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE, INTERNAL), the later of the task's
 // `expires` and `fire_retention` after the fire; otherwise (declined by the queue, template
-// error, missed slot) `fire_retention` after the fire. RemoveHook keeps versions and fire records; GetFire and GetHookVersion read them (also
-// after RemoveHook), and Purge, run in the background, removes what has expired: fire records
-// past their expiry, then versions no kept fire needs that stopped being current more than
-// `version_grace` ago (longer than any trigger takes between reading a hook and recording its
-// fire, so the version it names is still there).
+// error, missed slot) `fire_retention` after the fire. RemoveHook keeps versions and fire
+// records; GetFire and GetHookVersion read them (also after RemoveHook), and Purge, run in the
+// background, removes what has expired: fire records past their expiry, then versions no kept
+// fire needs that stopped being current more than `version_grace` ago (longer than any trigger
+// takes between reading a hook and recording its fire, so the version it names is still there).
 //
 // Thread-safety: all methods are thread-safe.
 
