@@ -82,8 +82,8 @@ struct LastFireRow {
   // The version the fire rendered (empty: fired before versions existed, or from a hook not
   // yet adopted).
   std::string hook_version_sha256;
-  // When Purge may remove the record: the rendered task's expiry, or a fixed retention for a
-  // fire that rendered no task (decided by the service).
+  // When Purge may remove the record; always set by the caller (the service's rule: as long as
+  // the task it created, at least a fixed retention; see hooks_service.h).
   absl::Time expires;
 };
 
