@@ -55,6 +55,11 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   // removed (their load times are, through the column grant below).
   if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};
   if (schema == "verifier" && table == "policy_versions") return {"SELECT", "INSERT"};
+  // Hook versions and fire records are the evidence a verifier re-renders from: added and
+  // purged, never edited (a version's retirement time through the column grant below).
+  if (schema == "hooks" && (table == "hook_versions" || table == "last_fires")) {
+    return {"SELECT", "INSERT", "DELETE"};
+  }
   return {"SELECT", "INSERT", "UPDATE", "DELETE"};
 }
 
@@ -65,6 +70,9 @@ std::set<std::string> AllowedColumns(const std::string& role, const std::string&
   if (role == "bulwark_verifier" && schema == "verifier" && table == "policy_versions" &&
       p == "UPDATE") {
     return {"first_loaded", "last_loaded"};
+  }
+  if (role == "bulwark_hooks" && schema == "hooks" && table == "hook_versions" && p == "UPDATE") {
+    return {"retired"};
   }
   return {};
 }

@@ -104,4 +104,17 @@ grpc::Status HooksGrpcService::RenderHook(Context* c, const v1::RenderHookReques
   });
 }
 
+grpc::Status HooksGrpcService::GetFire(Context* c, const v1::GetFireRequest* r, v1::LastFire* out) {
+  return Handle(c, "GetFire", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.GetFire(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::GetHookVersion(Context* c, const v1::GetHookVersionRequest* r,
+                                              v1::HookVersion* out) {
+  return Handle(c, "GetHookVersion", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.GetHookVersion(caller, *r, deadline), out);
+  });
+}
+
 }  // namespace bulwark::hooks

@@ -21,6 +21,26 @@ std::unique_ptr<PeriodicTask> StartScheduler(HooksService& service, const Clock&
       });
 }
 
+std::unique_ptr<PeriodicTask> StartPurge(HooksService& service, const Clock& clock,
+                                         absl::Duration interval) {
+  return PeriodicTask::Start(
+      {.name = "hooks purge",
+       .interval = interval,
+       .timeout = absl::Minutes(5),
+       .retry_backoff = absl::Minutes(1),
+       .run_at_start = true},
+      clock, [&service](absl::Time deadline) -> absl::Status {
+        absl::StatusOr<PurgeResult> purged = service.Purge(deadline);
+        if (!purged.ok()) return purged.status();
+        if (purged->fires > 0 || purged->versions > 0 || purged->adopted_hooks > 0) {
+          LogInfo("hooks purge", {{"expired_fires", purged->fires},
+                                  {"versions", purged->versions},
+                                  {"versioned_old_hooks", purged->adopted_hooks}});
+        }
+        return absl::OkStatus();
+      });
+}
+
 absl::StatusOr<std::unique_ptr<HooksRuntime>> HooksRuntime::Create(const Options& options,
                                                                    const ServiceContext& context) {
   if (options.credentials.client_id.empty() || options.token_keys_file.empty()) {
@@ -42,6 +62,7 @@ absl::StatusOr<std::unique_ptr<HooksRuntime>> HooksRuntime::Create(const Options
   rt->grpc_ = std::make_unique<HooksGrpcService>(*rt->service_, *rt->authenticator_, context.clock,
                                                  context.started);
   rt->scheduler_ = StartScheduler(*rt->service_, context.clock, options.schedule_interval);
+  rt->purge_ = StartPurge(*rt->service_, context.clock, options.purge_interval);
   return rt;
 }
 
@@ -51,6 +72,7 @@ std::vector<GrpcServiceEntry> HooksRuntime::GrpcServices() {
 
 void HooksRuntime::Stop() {
   if (scheduler_) scheduler_->Stop();
+  if (purge_) purge_->Stop();
 }
 
 }  // namespace bulwark::hooks

@@ -2,8 +2,10 @@
 //
 // HooksRuntime: the hooks process behind its gRPC server, wired from Options: its trigger-token
 // keyring, the PostgreSQL store, the queue client (signed with the hooks service's own
-// credentials), the RemoteAuthenticator, HooksService, its gRPC adapter, and the scheduler that
-// fires due schedules every `schedule_interval` of the injected clock.
+// credentials), the RemoteAuthenticator, HooksService, its gRPC adapter, the scheduler that
+// fires due schedules every `schedule_interval` of the injected clock, and the purge that
+// removes expired fire records and unneeded hook versions every `purge_interval` (first at
+// start, which also versions hooks stored before versions existed).
 //
 // Thread-safety: Create and Stop from one thread; the parts are thread-safe.
 // Errors: Create returns INVALID_ARGUMENT for incomplete Options or an unreadable keyring.
@@ -38,6 +40,7 @@ class HooksRuntime final : public ServiceRuntime {
     std::string token_keys_file;
     HooksService::Options service;
     absl::Duration schedule_interval = absl::Seconds(10);
+    absl::Duration purge_interval = absl::Hours(1);
   };
 
   static absl::StatusOr<std::unique_ptr<HooksRuntime>> Create(const Options& options,
@@ -57,12 +60,18 @@ class HooksRuntime final : public ServiceRuntime {
   std::unique_ptr<HooksService> service_;
   std::unique_ptr<HooksGrpcService> grpc_;
   std::unique_ptr<PeriodicTask> scheduler_;
+  std::unique_ptr<PeriodicTask> purge_;
 };
 
 // The scheduler: HooksService::RunScheduler every `interval` of `clock`, each round with its
 // own deadline (which the queue calls of its fires inherit). Exposed for its unit test.
 std::unique_ptr<PeriodicTask> StartScheduler(HooksService& service, const Clock& clock,
                                              absl::Duration interval);
+
+// The purge: HooksService::Purge at start and then every `interval` of `clock`, each round with
+// its own deadline. Exposed for its unit test.
+std::unique_ptr<PeriodicTask> StartPurge(HooksService& service, const Clock& clock,
+                                         absl::Duration interval);
 
 }  // namespace bulwark::hooks
 

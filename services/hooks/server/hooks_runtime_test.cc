@@ -1,7 +1,9 @@
 // The hooks service's background work on a simulated clock: the scheduler fires a slot on the
-// first round after the injected clock reaches it, and only then.
+// first round after the injected clock reaches it, and only then; the purge removes a removed
+// hook's fire records and versions on the first round after they expire, and only then.
 #include "services/hooks/server/hooks_runtime.h"
 
+#include <map>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -80,6 +82,71 @@ TEST(SchedulerTest, FiresADueSlotOnTheNextRoundOfTheInjectedClock) {
   clock.Advance(absl::Seconds(10));
   ASSERT_TRUE(scheduler->WaitForRounds(3, kWait));
   EXPECT_EQ(queue.calls().size(), 1u) << "a slot fired twice";
+}
+
+TEST(PurgeTest, RemovesFiresAndVersionsOnTheFirstRoundAfterTheyExpire) {
+  SimulatedClock clock(absl::FromUnixSeconds(1795435200));  // 2026-11-23T12:00:00Z
+  SeededRandom random(4);
+  InMemoryHooksStore store;
+  RecordingQueue queue;
+  crypto::Keyring keys = *crypto::Keyring::Create({{"k1", std::string(32, 'k')}}, random);
+  HooksService service({}, store, queue, keys, clock, random);
+  Caller root{"static/bulwark/root", {"*"}};
+  const absl::Time kForever = absl::InfiniteFuture();
+  // "short" creates tasks with the default expiry (30 days), "long" with 60 days.
+  std::map<std::string, std::string> task_of, version_of;
+  for (const std::string id : {"short", "long"}) {
+    v1::Hook hook;
+    hook.set_hook_group_id("demo");
+    hook.set_hook_id(id);
+    hook.mutable_metadata()->set_name(id);
+    hook.mutable_metadata()->set_owner("dev@example.com");
+    nlohmann::json tmpl = {{"taskQueueId", "proj/linux"},
+                           {"metadata",
+                            {{"name", "n"},
+                             {"description", "d"},
+                             {"owner", "dev@example.com"},
+                             {"source", "https://example.com"}}},
+                           {"payload", nlohmann::json::object()}};
+    if (id == "long") tmpl["expires"] = {{"$fromNow", "60 days"}};
+    *hook.mutable_task() = *StructFromJson(tmpl);
+    *hook.mutable_trigger_schema() = *StructFromJson({{"type", "object"}});
+    ASSERT_TRUE(service.CreateHook(root, hook, kForever).ok());
+    v1::TriggerHookRequest trigger;
+    trigger.set_hook_group_id("demo");
+    trigger.set_hook_id(id);
+    auto fired = service.TriggerHook(root, trigger, kForever);
+    ASSERT_TRUE(fired.ok()) << fired.status();
+    task_of[id] = fired->task_id();
+    version_of[id] = store.GetHook("demo", id, kForever)->version_sha256;
+    ASSERT_TRUE(service.RemoveHook(root, "demo", id, kForever).ok());
+  }
+  auto FireKept = [&](const std::string& id) {
+    return store.GetLastFire("demo", id, task_of[id], kForever).ok();
+  };
+  auto VersionKept = [&](const std::string& id) {
+    return store.GetHookVersion("demo", id, version_of[id], kForever).ok();
+  };
+
+  auto purge = StartPurge(service, clock, absl::Hours(1));
+  ASSERT_TRUE(purge->WaitForRounds(1, kWait));  // at start: nothing has expired
+  EXPECT_TRUE(FireKept("short") && VersionKept("short") && FireKept("long") && VersionKept("long"));
+
+  clock.Advance(absl::Hours(24 * 30) - absl::Minutes(1));  // just before the short task expires
+  ASSERT_TRUE(purge->WaitForRounds(2, kWait));
+  EXPECT_TRUE(FireKept("short") && VersionKept("short"));
+
+  clock.Advance(absl::Hours(1));
+  ASSERT_TRUE(purge->WaitForRounds(3, kWait));
+  EXPECT_FALSE(FireKept("short"));
+  EXPECT_FALSE(VersionKept("short"));
+  EXPECT_TRUE(FireKept("long") && VersionKept("long"));
+
+  clock.Advance(absl::Hours(24 * 30));
+  ASSERT_TRUE(purge->WaitForRounds(4, kWait));
+  EXPECT_FALSE(FireKept("long"));
+  EXPECT_FALSE(VersionKept("long"));
+  EXPECT_EQ(purge->failures(), 0);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 //   --credentials=FILE          the hooks service's own credentials (static/bulwark/hooks)
 //   --token-keys=FILE           its keyring for trigger tokens: [{"id", "key": base64 32 bytes}]
 //   --schedule-interval=10s     how often due schedules are fired
+//   --purge-interval=1h         how often expired fire records and unneeded versions are removed
 #include "libraries/client/call_credentials.h"
 #include "libraries/service/service_main.h"
 #include "libraries/status/status_macros.h"
@@ -28,6 +29,8 @@ absl::StatusOr<HooksRuntime::Options> ParseOptions(const bulwark::Flags& flags) 
   options.queue_address = flags.Get("queue", options.queue_address);
   BULWARK_ASSIGN_OR_RETURN(options.schedule_interval,
                            flags.GetDuration("schedule-interval", options.schedule_interval));
+  BULWARK_ASSIGN_OR_RETURN(options.purge_interval,
+                           flags.GetDuration("purge-interval", options.purge_interval));
   return options;
 }
 
@@ -38,7 +41,8 @@ int main(int argc, char** argv) {
   spec.name = "hooks";
   spec.default_listen = "127.0.0.1:50053";
   spec.migrations = &bulwark::schema::HooksMigrations();
-  spec.extra_flags = {"auth", "queue", "credentials", "token-keys", "schedule-interval"};
+  spec.extra_flags = {"auth",          "queue", "credentials", "token-keys", "schedule-interval",
+                      "purge-interval"};
   spec.build = [](bulwark::ServiceContext& context)
       -> absl::StatusOr<std::unique_ptr<bulwark::ServiceRuntime>> {
     BULWARK_ASSIGN_OR_RETURN(HooksRuntime::Options options, ParseOptions(context.flags));
