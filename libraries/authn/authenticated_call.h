@@ -21,13 +21,17 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
 #include "libraries/authn/request_authenticator.h"
+#include "libraries/grpc_server/deadline.h"
 
 namespace bulwark {
 
+// `cap` bounds the deadline the body gets (DeadlineOf); long operations (a chain verification
+// streaming hundreds of MB) pass a larger one.
 grpc::Status AuthenticatedCall(const RequestAuthenticator& authenticator,
                                grpc::ServerContext* context, absl::string_view service,
                                absl::string_view method,
-                               const std::function<absl::Status(const Caller&, absl::Time)>& body);
+                               const std::function<absl::Status(const Caller&, absl::Time)>& body,
+                               absl::Duration cap = kMaxCallDuration);
 
 }  // namespace bulwark
 

@@ -61,7 +61,11 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   auto server = GrpcServer::Start(options, services,
                                   [pool_ptr, set] { return pg::SchemaReadiness(*pool_ptr, *set); });
   if (!server.ok()) return Fail(server.status());
-  (*server)->WaitForTerminationSignal();
+  ServiceRuntime* rt = runtime->get();
+  (*server)->WaitForTerminationSignal([rt] {
+    absl::Status s = rt->Reload();
+    if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});
+  });
   (*runtime)->Stop();
   return 0;
 }

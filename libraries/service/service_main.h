@@ -59,6 +59,9 @@ class ServiceRuntime {
   virtual std::vector<GrpcServiceEntry> GrpcServices() = 0;
   // Stops background work (joins its threads). Called once, after the server has drained.
   virtual void Stop() = 0;
+  // Re-reads what the service can change without a restart (SIGHUP), e.g. the verifier's
+  // policy. The default has nothing to reload. An error keeps what is in force (and is logged).
+  virtual absl::Status Reload() { return absl::OkStatus(); }
 };
 
 struct ServiceSpec {

@@ -9,50 +9,9 @@
 #include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
 #include "libraries/proto/timestamp.h"
+#include "services/verifier/service/task_normalizer.h"
 
 namespace bulwark::verifier {
-
-absl::StatusOr<nlohmann::json> NormalizeTaskStandIn(const std::string& task_id,
-                                                    const nlohmann::json& task) {
-  absl::StatusOr<queue::v1::TaskDefinition> parsed = hookfire::TaskFromJson(task);
-  if (!parsed.ok()) return parsed.status();
-  queue::v1::TaskDefinition t = *std::move(parsed);
-  if (t.task_queue_id().empty()) {
-    if (t.provisioner_id().empty() || t.worker_type().empty()) {
-      return absl::InvalidArgumentError("task.taskQueueId is required");
-    }
-  } else if (t.provisioner_id().empty() && t.worker_type().empty()) {
-    const size_t slash = t.task_queue_id().find('/');
-    if (slash == std::string::npos) {
-      return absl::InvalidArgumentError("task.taskQueueId must look like <provisionerId>/<type>");
-    }
-    t.set_provisioner_id(t.task_queue_id().substr(0, slash));
-    t.set_worker_type(t.task_queue_id().substr(slash + 1));
-  }
-  t.set_task_queue_id(absl::StrCat(t.provisioner_id(), "/", t.worker_type()));
-  if (t.scheduler_id().empty()) t.set_scheduler_id("-");
-  if (t.project_id().empty()) t.set_project_id("none");
-  if (t.task_group_id().empty()) t.set_task_group_id(task_id);
-  if (t.requires().empty()) t.set_requires("all-completed");
-  if (t.priority().empty()) t.set_priority("lowest");
-  if (!t.has_retries()) t.set_retries(5);
-  if (!t.has_created()) return absl::InvalidArgumentError("task.created is required");
-  if (!t.has_deadline()) return absl::InvalidArgumentError("task.deadline is required");
-  if (!t.has_expires()) {
-    const absl::Time deadline = FromProtoTimestamp(t.deadline());
-    const absl::CivilSecond c = absl::ToCivilSecond(deadline, absl::UTCTimeZone());
-    const absl::CivilSecond next(c.year() + 1, c.month(), c.day(), c.hour(), c.minute(),
-                                 c.second());
-    *t.mutable_expires() = ToProtoTimestamp(absl::FromCivil(next, absl::UTCTimeZone()) +
-                                            (deadline - absl::FromCivil(c, absl::UTCTimeZone())));
-  }
-  if (!t.has_payload()) t.mutable_payload();
-  if (!t.has_extra()) t.mutable_extra();
-  std::string text;
-  auto printed = google::protobuf::util::MessageToJsonString(t, &text);
-  if (!printed.ok()) return absl::InternalError(std::string(printed.message()));
-  return nlohmann::json::parse(text);
-}
 
 FakeWorker FakeWorker::Make(const std::string& pool, uint64_t seed) {
   SeededRandom random(seed);
@@ -67,7 +26,7 @@ std::string FakeWorker::PublicKeyBase64() const {
 absl::StatusOr<nlohmann::json> ChainBuilder::CreateTask(
     const std::string& task_id, const nlohmann::json& task, const std::string& client_id,
     const std::vector<std::string>& authorized_scopes) {
-  absl::StatusOr<nlohmann::json> normalized = NormalizeTaskStandIn(task_id, task);
+  absl::StatusOr<nlohmann::json> normalized = QueueTaskNormalizer()(task_id, task);
   if (!normalized.ok()) return normalized.status();
   source_.PutTask(task_id, *normalized);
   source_.PutStatus(task_id, TaskStatusInfo{(*normalized)["taskQueueId"].get<std::string>(), {}});

@@ -14,12 +14,8 @@
 //   BULWARK_RETURN_IF_ERROR(chain.RunTask(build_id, build_worker,
 //                                         {{"public/build/app.tar.gz", bytes}}, resolved));
 //
-// NormalizeTaskStandIn is a faithful stand-in for the queue's NormalizeTask defaulting
-// (services/queue/service/task_definition.cc): queue identity (taskQueueId <->
-// provisionerId/workerType), schedulerId "-", projectId "none", taskGroupId = taskId, requires
-// "all-completed", priority "lowest", retries 5, expires = deadline + one calendar year, payload
-// and extra {}; the result in the ChainSource JSON form (protobuf JSON mapping of
-// bulwark.queue.v1.TaskDefinition). It does not repeat the queue's validation.
+// Tasks are stored as the queue stores them: normalized by QueueTaskNormalizer
+// (task_normalizer.h, the queue's own rules from libraries/taskdef).
 //
 // Thread-safety: ChainBuilder is for a test's main thread. Errors: INVALID_ARGUMENT for a task
 // or template that does not render or parse; NOT_FOUND for an unknown taskId.
@@ -41,9 +37,6 @@
 #include "services/verifier/service/fake_chain_source.h"
 
 namespace bulwark::verifier {
-
-absl::StatusOr<nlohmann::json> NormalizeTaskStandIn(const std::string& task_id,
-                                                    const nlohmann::json& task);
 
 struct FakeWorker {
   std::string pool;

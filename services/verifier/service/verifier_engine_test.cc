@@ -91,6 +91,7 @@
 #include "services/verifier/service/chain_builder.h"
 #include "services/verifier/service/checks.h"
 #include "services/verifier/service/fake_chain_source.h"
+#include "services/verifier/service/task_normalizer.h"
 
 namespace bulwark::verifier {
 namespace {
@@ -192,7 +193,7 @@ class ChainFixture {
     absl::StatusOr<Policy> policy = Policy::Parse(policy_json.dump());
     EXPECT_TRUE(policy.ok()) << policy.status();
     return std::make_unique<VerifierEngine>(std::make_shared<const Policy>(*std::move(policy)),
-                                            source_, clock_, NormalizeTaskStandIn, options);
+                                            source_, clock_, QueueTaskNormalizer(), options);
   }
   std::unique_ptr<VerifierEngine> Engine() { return Engine(PolicyJson()); }
 
