@@ -4,7 +4,8 @@
 //   --credentials=FILE            the queue's own credentials (static/bulwark/queue), which sign
 //                                 task credentials; JSON {"clientId", "accessToken"}
 //   --max-artifact-bytes=N        largest artifact accepted (default 2 GiB; uploads stream)
-//   --max-unary-artifact-bytes=N  largest artifact GetArtifact returns in one message (64 MiB)
+//   --max-unary-artifact-bytes=N  largest artifact GetArtifact returns in one message (default
+//                                 4 MiB - 64 KiB, which a client with gRPC's defaults receives)
 //   --upload-idle-timeout=1h      how long an unfinished upload may receive nothing before the
 //                                 sweeper discards it
 //   --max-task-deadline=120h      how far ahead a task's deadline may be (default 5 days)

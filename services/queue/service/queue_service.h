@@ -63,7 +63,9 @@ class QueueService {
     // message limit).
     int64_t max_artifact_bytes = int64_t{2} << 30;
     // Largest artifact GetArtifact returns in one message; larger ones need DownloadArtifact.
-    int64_t max_unary_artifact_bytes = int64_t{64} << 20;
+    // The default leaves room for the metadata under gRPC's default 4 MiB receive limit, so any
+    // client can take the answer (and no call holds more than that in memory).
+    int64_t max_unary_artifact_bytes = (int64_t{4} << 20) - (int64_t{64} << 10);
     // How long an unfinished upload may receive nothing before PurgeIdleUploads discards it.
     absl::Duration upload_idle_timeout = absl::Hours(1);
     // Longest a ClaimWork call waits for work.
