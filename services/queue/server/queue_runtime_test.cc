@@ -94,16 +94,17 @@ TEST(SweeperTest, DiscardsAnIdleUploadOnlyOnceTheInjectedClockPassesItsTimeout) 
   auto upload = store.BeginUpload(request.task_id(), 0, "public/stalled.bin", clock.Now(),
                                   absl::InfiniteFuture());
   ASSERT_TRUE(upload.ok());
-  ASSERT_TRUE(store.AppendUpload(*upload, 0, "partial", clock.Now(), absl::InfiniteFuture()).ok());
+  ASSERT_TRUE(
+      store.AppendUpload(*upload, 0, {"partial"}, clock.Now(), absl::InfiniteFuture()).ok());
 
   auto sweeper = StartSweeper(service, clock, absl::Minutes(1));
   clock.Advance(absl::Minutes(9));
   ASSERT_TRUE(sweeper->WaitForRounds(1, kWait));
-  EXPECT_TRUE(store.AppendUpload(*upload, 1, "more", clock.Now(), absl::InfiniteFuture()).ok())
+  EXPECT_TRUE(store.AppendUpload(*upload, 1, {"more"}, clock.Now(), absl::InfiniteFuture()).ok())
       << "discarded before it was idle for 10 minutes";
   clock.Advance(absl::Minutes(11));
   ASSERT_TRUE(sweeper->WaitForRounds(2, kWait));
-  EXPECT_EQ(store.AppendUpload(*upload, 2, "late", clock.Now(), absl::InfiniteFuture()).code(),
+  EXPECT_EQ(store.AppendUpload(*upload, 2, {"late"}, clock.Now(), absl::InfiniteFuture()).code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(sweeper->failures(), 0);
 }

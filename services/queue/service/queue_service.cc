@@ -10,6 +10,7 @@
 #include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "services/queue/service/task_definition.h"
+#include "services/queue/store/lifecycle.h"
 
 namespace bulwark::queue {
 namespace {
@@ -527,13 +528,17 @@ absl::StatusOr<Artifact> QueueService::ReceiveUpload(const v1::UploadArtifactHea
                                                      const std::string& upload_id,
                                                      UploadStream& stream, absl::Time deadline) {
   crypto::Sha256Stream hash;
-  std::string pending;  // content not yet staged: less than one full chunk
-  pending.reserve(kMaxChunkBytes);
+  // Content not yet staged: less than kChunksPerAppend full chunks.
+  const size_t batch = static_cast<size_t>(kChunksPerAppend * kMaxChunkBytes);
+  std::string pending;
+  pending.reserve(batch);
   int index = 0;
   int64_t received = 0;
   auto stage = [&]() -> absl::Status {
-    absl::Status s = store_.AppendUpload(upload_id, index++, pending, clock_.Now(),
-                                         TransactionDeadline(deadline));
+    std::vector<absl::string_view> chunks = ChunksOf(pending);
+    absl::Status s =
+        store_.AppendUpload(upload_id, index, chunks, clock_.Now(), TransactionDeadline(deadline));
+    index += static_cast<int>(chunks.size());
     pending.clear();
     if (s.code() == absl::StatusCode::kNotFound) {
       return absl::AbortedError(absl::StrCat(
@@ -565,12 +570,10 @@ absl::StatusOr<Artifact> QueueService::ReceiveUpload(const v1::UploadArtifactHea
     hash.Update(chunk);
     absl::string_view rest(chunk);
     while (!rest.empty()) {
-      size_t take = std::min(rest.size(), static_cast<size_t>(kMaxChunkBytes) - pending.size());
+      size_t take = std::min(rest.size(), batch - pending.size());
       pending.append(rest.data(), take);
       rest.remove_prefix(take);
-      if (static_cast<int64_t>(pending.size()) == kMaxChunkBytes) {
-        BULWARK_RETURN_IF_ERROR(stage());
-      }
+      if (pending.size() == batch) BULWARK_RETURN_IF_ERROR(stage());
     }
   }
   if (stream.Broken()) return StreamBroke();

@@ -15,7 +15,8 @@
 // Artifacts: CreateArtifact/GetArtifact move small content in one message. UploadArtifact and
 // DownloadArtifact stream any size up to max_artifact_bytes in chunks of at most 1 MiB
 // (kMaxChunkBytes): the upload is authorized on its header before any byte is stored, hashed
-// (SHA-256) and counted as it arrives, staged in the store 1 MiB at a time, checked against the
+// (SHA-256) and counted as it arrives, staged in the store kChunksPerAppend chunks at a time,
+// checked against the
 // header's declared size and sha256, and becomes an artifact only once complete; a refused or
 // broken upload stores nothing (its staged chunks are discarded, or purged by
 // PurgeIdleUploads). A download sends the metadata, then the content read from the store a few
@@ -51,8 +52,10 @@ class QueueService {
  public:
   // The longest any one store transaction of a streaming call may take.
   static constexpr absl::Duration kMaxTransaction = absl::Seconds(30);
-  // Chunks read from the store per transaction while downloading.
+  // Chunks read from the store per transaction while downloading, and staged per transaction
+  // while uploading (so a transfer holds at most this many chunks in memory).
   static constexpr int kChunksPerRead = 4;
+  static constexpr int kChunksPerAppend = 4;
 
   struct Options {
     // Longest allowed deadline - now for a new task.

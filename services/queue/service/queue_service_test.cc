@@ -387,8 +387,8 @@ class DeadlineRecordingStore final : public QueueStore {
                                           absl::Time now, absl::Time deadline) override {
     BULWARK_RECORD(BeginUpload(id, r, n, now, deadline));
   }
-  absl::Status AppendUpload(const std::string& u, int i, absl::string_view c, absl::Time now,
-                            absl::Time deadline) override {
+  absl::Status AppendUpload(const std::string& u, int i, const std::vector<absl::string_view>& c,
+                            absl::Time now, absl::Time deadline) override {
     BULWARK_RECORD(AppendUpload(u, i, c, now, deadline));
   }
   absl::StatusOr<Artifact> FinishUpload(const std::string& u, const Artifact& a, absl::Time now,
@@ -447,7 +447,7 @@ TEST(StreamingDeadlineTest, EveryTransactionOfAStreamGetsTheCallsDeadlineAndNoMo
   v1::UploadArtifactHeader header;
   header.set_task_id(create.task_id());
   header.set_name("public/a.bin");
-  std::string content = Bytes(3 * kMaxChunkBytes, 10);
+  std::string content = Bytes(9 * kMaxChunkBytes, 10);
   for (absl::Time call_deadline : {absl::Now() + absl::Seconds(7), absl::InfiniteFuture()}) {
     header.set_name(absl::StrCat("public/", absl::ToUnixNanos(call_deadline) % 1000, ".bin"));
     store.deadlines.clear();
@@ -460,8 +460,8 @@ TEST(StreamingDeadlineTest, EveryTransactionOfAStreamGetsTheCallsDeadlineAndNoMo
     MemoryDownload download;
     ASSERT_TRUE(service.DownloadArtifact(root, request, download, call_deadline).ok());
     absl::Time ended = absl::Now();
-    // Task, begin, 3 appends, finish; latest run's task, metadata, one read.
-    ASSERT_GE(store.deadlines.size(), 9u);
+    // Task, begin, 3 appends (4 + 4 + 1 chunks), finish; latest run's task, metadata, 3 reads.
+    ASSERT_EQ(store.deadlines.size(), 11u);
     for (absl::Time d : store.deadlines) {
       EXPECT_LE(d, call_deadline);
       EXPECT_LE(d, ended + QueueService::kMaxTransaction);
@@ -682,7 +682,7 @@ TEST_F(StreamingArtifactTest, IdleUploadsArePurgedOnTheInjectedClock) {
   EXPECT_EQ(*service.PurgeIdleUploads(kForever), 0);
   clock_.Advance(absl::Minutes(2));
   EXPECT_EQ(*service.PurgeIdleUploads(kForever), 1);
-  EXPECT_EQ(store_.AppendUpload(*id, 0, "x", clock_.Now(), kForever).code(),
+  EXPECT_EQ(store_.AppendUpload(*id, 0, {"x"}, clock_.Now(), kForever).code(),
             absl::StatusCode::kNotFound);
 }
 

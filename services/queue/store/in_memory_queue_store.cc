@@ -250,18 +250,21 @@ absl::StatusOr<std::string> InMemoryQueueStore::BeginUpload(const std::string& t
   return id;
 }
 
-absl::Status InMemoryQueueStore::AppendUpload(const std::string& upload_id, int index,
-                                              absl::string_view chunk, absl::Time now, absl::Time) {
-  BULWARK_RETURN_IF_ERROR(CheckChunk(chunk));
+absl::Status InMemoryQueueStore::AppendUpload(const std::string& upload_id, int first_index,
+                                              const std::vector<absl::string_view>& chunks,
+                                              absl::Time now, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckChunks(chunks));
   absl::MutexLock lock(&mu_);
   auto it = uploads_.find(upload_id);
   if (it == uploads_.end()) return UploadNotFound(upload_id);
   Upload& upload = it->second;
-  if (index != static_cast<int>(upload.chunks.size())) {
-    return ChunkOutOfOrder(upload_id, static_cast<int>(upload.chunks.size()), index);
+  if (first_index != static_cast<int>(upload.chunks.size())) {
+    return ChunkOutOfOrder(upload_id, static_cast<int>(upload.chunks.size()), first_index);
   }
-  upload.chunks.emplace_back(chunk);
-  upload.size += static_cast<int64_t>(chunk.size());
+  for (absl::string_view chunk : chunks) {
+    upload.chunks.emplace_back(chunk);
+    upload.size += static_cast<int64_t>(chunk.size());
+  }
   upload.touched = Micro(now);
   return absl::OkStatus();
 }

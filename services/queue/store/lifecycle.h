@@ -113,10 +113,13 @@ inline std::vector<absl::string_view> ChunksOf(absl::string_view content) {
   return chunks;
 }
 
-inline absl::Status CheckChunk(absl::string_view chunk) {
-  if (chunk.empty() || static_cast<int64_t>(chunk.size()) > kMaxChunkBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("a chunk must hold 1 to ", kMaxChunkBytes,
-                                                   " bytes; this one has ", chunk.size()));
+inline absl::Status CheckChunks(const std::vector<absl::string_view>& chunks) {
+  if (chunks.empty()) return absl::InvalidArgumentError("no chunks to stage");
+  for (absl::string_view chunk : chunks) {
+    if (chunk.empty() || static_cast<int64_t>(chunk.size()) > kMaxChunkBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("a chunk must hold 1 to ", kMaxChunkBytes,
+                                                     " bytes; this one has ", chunk.size()));
+    }
   }
   return absl::OkStatus();
 }

@@ -490,24 +490,33 @@ absl::StatusOr<std::string> PostgresQueueStore::BeginUpload(const std::string& t
   return absl::StrCat(id);
 }
 
-absl::Status PostgresQueueStore::AppendUpload(const std::string& upload_id, int index,
-                                              absl::string_view chunk, absl::Time now,
-                                              absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(CheckChunk(chunk));
+absl::Status PostgresQueueStore::AppendUpload(const std::string& upload_id, int first_index,
+                                              const std::vector<absl::string_view>& chunks,
+                                              absl::Time now, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckChunks(chunks));
   int64_t id = 0;
   if (!absl::SimpleAtoi(upload_id, &id)) return UploadNotFound(upload_id);
+  int64_t bytes = 0;
+  for (absl::string_view chunk : chunks) bytes += static_cast<int64_t>(chunk.size());
   return pg::RunTransaction(
       pool_, Options(deadline, "append to artifact upload"), [&](pqxx::work& txn) -> absl::Status {
+        // Staged chunks need not reach the disk at their own commit: FinishUpload's commit is
+        // synchronous and so flushes the log up to it, these chunks included. Until then,
+        // losing them in a crash only fails an upload that the crash broke anyway.
+        txn.exec("SET LOCAL synchronous_commit = off");
         pqxx::result u = txn.exec_params(
-            "UPDATE queue.uploads SET chunks = chunks + 1, size = size + $2, touched = " +
-                TimestampParam(3) + " WHERE upload_id = $1 RETURNING chunks - 1",
-            id, static_cast<int64_t>(chunk.size()), Micros(now));
+            "UPDATE queue.uploads SET chunks = chunks + $2, size = size + $3, touched = " +
+                TimestampParam(4) + " WHERE upload_id = $1 RETURNING chunks - $2",
+            id, static_cast<int>(chunks.size()), bytes, Micros(now));
         if (u.empty()) return UploadNotFound(upload_id);
         int expected = u[0][0].as<int>();
-        if (expected != index) return ChunkOutOfOrder(upload_id, expected, index);
-        txn.exec_params(
-            "INSERT INTO queue.artifact_chunks (upload_id, seq, data) VALUES ($1, $2, $3)", id,
-            index, pqxx::binarystring(chunk.data(), chunk.size()));
+        if (expected != first_index) return ChunkOutOfOrder(upload_id, expected, first_index);
+        for (size_t i = 0; i < chunks.size(); ++i) {
+          txn.exec_params(
+              "INSERT INTO queue.artifact_chunks (upload_id, seq, data) VALUES ($1, $2, $3)", id,
+              first_index + static_cast<int>(i),
+              pqxx::binarystring(chunks[i].data(), chunks[i].size()));
+        }
         return absl::OkStatus();
       });
 }

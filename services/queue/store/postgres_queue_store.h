@@ -45,8 +45,9 @@ class PostgresQueueStore final : public QueueStore {
   absl::StatusOr<std::string> BeginUpload(const std::string& task_id, int run_id,
                                           const std::string& name, absl::Time now,
                                           absl::Time deadline) override;
-  absl::Status AppendUpload(const std::string& upload_id, int index, absl::string_view chunk,
-                            absl::Time now, absl::Time deadline) override;
+  absl::Status AppendUpload(const std::string& upload_id, int first_index,
+                            const std::vector<absl::string_view>& chunks, absl::Time now,
+                            absl::Time deadline) override;
   absl::StatusOr<Artifact> FinishUpload(const std::string& upload_id, const Artifact& artifact,
                                         absl::Time now, absl::Time deadline,
                                         const std::function<bool()>& cancelled) override;

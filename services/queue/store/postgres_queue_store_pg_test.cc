@@ -108,10 +108,10 @@ TEST_F(PostgresArtifactStorageTest, AnAbortedOrPurgedUploadLeavesNoRows) {
   Task t = RunningTask(*store_, "AAAAAAAAQAAAAAAAAAAAAA", now_);
   auto id = store_->BeginUpload(t.task_id, 0, "public/a", now_, kNoDeadline);
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(store_->AppendUpload(*id, 0, std::string(100, 'a'), now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {std::string(100, 'a')}, now_, kNoDeadline).ok());
   auto idle = store_->BeginUpload(t.task_id, 0, "public/b", now_, kNoDeadline);
   ASSERT_TRUE(idle.ok());
-  ASSERT_TRUE(store_->AppendUpload(*idle, 0, std::string(100, 'b'), now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AppendUpload(*idle, 0, {std::string(100, 'b')}, now_, kNoDeadline).ok());
   EXPECT_EQ(Count(*admin_, "SELECT count(*) FROM queue.artifact_chunks"), 2);
   ASSERT_TRUE(store_->AbortUpload(*id, kNoDeadline).ok());
   ASSERT_EQ(*store_->PurgeUploads(now_ + absl::Seconds(1), kNoDeadline), 1);

@@ -146,12 +146,13 @@ class QueueStore {
   virtual absl::StatusOr<std::string> BeginUpload(const std::string& task_id, int run_id,
                                                   const std::string& name, absl::Time now,
                                                   absl::Time deadline) = 0;
-  // Step 2, repeated: stages chunk `index` (0, 1, 2, ... in order) of 1 to kMaxChunkBytes
-  // bytes, and marks the upload active at `now`. INVALID_ARGUMENT for an empty or over-long
-  // chunk; FAILED_PRECONDITION for an index out of order; NOT_FOUND when the upload does not
-  // exist (finished, aborted, or purged after being idle).
-  virtual absl::Status AppendUpload(const std::string& upload_id, int index,
-                                    absl::string_view chunk, absl::Time now,
+  // Step 2, repeated: stages `chunks` (each of 1 to kMaxChunkBytes bytes) as chunks
+  // `first_index`, `first_index` + 1, ... (indexes run 0, 1, 2, ... in order over the calls),
+  // in one transaction, and marks the upload active at `now`. INVALID_ARGUMENT for an empty or
+  // over-long chunk or no chunks; FAILED_PRECONDITION for an index out of order; NOT_FOUND
+  // when the upload does not exist (finished, aborted, or purged after being idle).
+  virtual absl::Status AppendUpload(const std::string& upload_id, int first_index,
+                                    const std::vector<absl::string_view>& chunks, absl::Time now,
                                     absl::Time deadline) = 0;
   // Step 3: turns the staged content into `artifact`, whose task, run and name must be the
   // upload's and whose size must be the staged size (FAILED_PRECONDITION otherwise); its

@@ -75,10 +75,15 @@ absl::StatusOr<Artifact> Upload(QueueStore& store, const Artifact& a, const std:
                                 absl::Time now, size_t chunk_bytes) {
   absl::StatusOr<std::string> id = store.BeginUpload(a.task_id, a.run_id, a.name, now, kNoDeadline);
   if (!id.ok()) return id.status();
-  int index = 0;
+  // Two pieces per call where there are two.
+  std::vector<absl::string_view> pieces;
   for (size_t at = 0; at < content.size(); at += chunk_bytes) {
-    absl::Status s = store.AppendUpload(
-        *id, index++, absl::string_view(content).substr(at, chunk_bytes), now, kNoDeadline);
+    pieces.push_back(absl::string_view(content).substr(at, chunk_bytes));
+  }
+  for (size_t i = 0; i < pieces.size(); i += 2) {
+    std::vector<absl::string_view> batch(pieces.begin() + i,
+                                         pieces.begin() + std::min(i + 2, pieces.size()));
+    absl::Status s = store.AppendUpload(*id, static_cast<int>(i), batch, now, kNoDeadline);
     if (!s.ok()) return s;
   }
   return store.FinishUpload(*id, a, now, kNoDeadline, nullptr);
@@ -460,12 +465,13 @@ TEST_P(QueueStoreConformanceTest, AnUploadBecomesAnArtifactOnlyWhenFinished) {
   auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
   ASSERT_TRUE(id.ok()) << id.status();
   absl::string_view view(content);
-  ASSERT_TRUE(store_->AppendUpload(*id, 0, view.substr(0, kMaxChunkBytes), now_, kNoDeadline).ok());
   ASSERT_TRUE(
-      store_->AppendUpload(*id, 1, view.substr(kMaxChunkBytes, kMaxChunkBytes), now_, kNoDeadline)
+      store_->AppendUpload(*id, 0, {view.substr(0, kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 1, {view.substr(kMaxChunkBytes, kMaxChunkBytes)}, now_, kNoDeadline)
           .ok());
   ASSERT_TRUE(
-      store_->AppendUpload(*id, 2, view.substr(2 * kMaxChunkBytes), now_, kNoDeadline).ok());
+      store_->AppendUpload(*id, 2, {view.substr(2 * kMaxChunkBytes)}, now_, kNoDeadline).ok());
   // Staged content is no artifact yet.
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
@@ -480,7 +486,7 @@ TEST_P(QueueStoreConformanceTest, AnUploadBecomesAnArtifactOnlyWhenFinished) {
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].sha256, a.sha256);
   // The upload is consumed.
-  EXPECT_EQ(store_->AppendUpload(*id, 3, "x", now_, kNoDeadline).code(),
+  EXPECT_EQ(store_->AppendUpload(*id, 3, {"x"}, now_, kNoDeadline).code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->FinishUpload(*id, a, now_, kNoDeadline, nullptr).status().code(),
             absl::StatusCode::kNotFound);
@@ -510,16 +516,21 @@ TEST_P(QueueStoreConformanceTest, UploadsRefuseWhatTheyCannotTake) {
   Task t = RunningTask(*store_, now_);
   auto id = store_->BeginUpload(t.task_id, 0, "public/x", now_, kNoDeadline);
   ASSERT_TRUE(id.ok()) << id.status();
-  EXPECT_EQ(store_->AppendUpload(*id, 0, "", now_, kNoDeadline).code(),
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {""}, now_, kNoDeadline).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      store_->AppendUpload(*id, 0, std::string(kMaxChunkBytes + 1, 'x'), now_, kNoDeadline).code(),
-      absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->AppendUpload(*id, 1, "late", now_, kNoDeadline).code(),
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {}, now_, kNoDeadline).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {"ok", ""}, now_, kNoDeadline).code(),
+            absl::StatusCode::kInvalidArgument);  // nothing of a refused batch is staged
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {std::string(kMaxChunkBytes + 1, 'x')}, now_, kNoDeadline)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppendUpload(*id, 1, {"late"}, now_, kNoDeadline).code(),
             absl::StatusCode::kFailedPrecondition);  // chunk 0 comes first
-  ASSERT_TRUE(store_->AppendUpload(*id, 0, "abc", now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->AppendUpload(*id, 0, "abc", now_, kNoDeadline).code(),
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {"a", "b"}, now_, kNoDeadline).ok());
+  EXPECT_EQ(store_->AppendUpload(*id, 1, {"b"}, now_, kNoDeadline).code(),
             absl::StatusCode::kFailedPrecondition);  // no chunk twice
+  ASSERT_TRUE(store_->AppendUpload(*id, 2, {"c"}, now_, kNoDeadline).ok());
   Artifact wrong_size = ArtifactOf(t, 0, "public/x", "abcd", now_);
   EXPECT_EQ(store_->FinishUpload(*id, wrong_size, now_, kNoDeadline, nullptr).status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -543,10 +554,10 @@ TEST_P(QueueStoreConformanceTest, ABrokenUploadLeavesNoArtifact) {
   auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
   ASSERT_TRUE(id.ok());
   ASSERT_TRUE(
-      store_->AppendUpload(*id, 0, content.substr(0, kMaxChunkBytes), now_, kNoDeadline).ok());
+      store_->AppendUpload(*id, 0, {content.substr(0, kMaxChunkBytes)}, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_->AbortUpload(*id, kNoDeadline).ok());
   ASSERT_TRUE(store_->AbortUpload(*id, kNoDeadline).ok());  // gone already: fine
-  EXPECT_EQ(store_->AppendUpload(*id, 1, "x", now_, kNoDeadline).code(),
+  EXPECT_EQ(store_->AppendUpload(*id, 1, {"x"}, now_, kNoDeadline).code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
@@ -554,8 +565,9 @@ TEST_P(QueueStoreConformanceTest, ABrokenUploadLeavesNoArtifact) {
   id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
   ASSERT_TRUE(id.ok());
   ASSERT_TRUE(
-      store_->AppendUpload(*id, 0, content.substr(0, kMaxChunkBytes), now_, kNoDeadline).ok());
-  ASSERT_TRUE(store_->AppendUpload(*id, 1, content.substr(kMaxChunkBytes), now_, kNoDeadline).ok());
+      store_->AppendUpload(*id, 0, {content.substr(0, kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 1, {content.substr(kMaxChunkBytes)}, now_, kNoDeadline).ok());
   auto cancelled = store_->FinishUpload(*id, a, now_, kNoDeadline, [] { return true; });
   EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled) << cancelled.status();
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
@@ -565,13 +577,13 @@ TEST_P(QueueStoreConformanceTest, ABrokenUploadLeavesNoArtifact) {
   auto active = store_->BeginUpload(t.task_id, 0, "public/active.bin", now_, kNoDeadline);
   ASSERT_TRUE(active.ok());
   absl::Time later = now_ + absl::Minutes(30);
-  ASSERT_TRUE(store_->AppendUpload(*active, 0, "still here", later, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AppendUpload(*active, 0, {"still here"}, later, kNoDeadline).ok());
   auto purged = store_->PurgeUploads(now_ + absl::Minutes(10), kNoDeadline);
   ASSERT_TRUE(purged.ok()) << purged.status();
   EXPECT_EQ(*purged, 1);
   EXPECT_EQ(store_->FinishUpload(*id, a, later, kNoDeadline, nullptr).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_TRUE(store_->AppendUpload(*active, 1, "more", later, kNoDeadline).ok());
+  EXPECT_TRUE(store_->AppendUpload(*active, 1, {"more"}, later, kNoDeadline).ok());
   EXPECT_EQ(*store_->PurgeUploads(now_ + absl::Minutes(10), kNoDeadline), 0);
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
@@ -582,7 +594,7 @@ TEST_P(QueueStoreConformanceTest, FinishingChecksTheRunIsStillWritable) {
   Artifact a = ArtifactOf(t, 0, "public/late.txt", "late", now_);
   auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(store_->AppendUpload(*id, 0, "late", now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {"late"}, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_
                   ->Resolve(t.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
                             kNoDeadline)
@@ -600,7 +612,7 @@ TEST_P(QueueStoreConformanceTest, FinishingChecksTheRunIsStillWritable) {
   Artifact log = ArtifactOf(e, 0, "public/logs/live_backing.log", "log", now_);
   id = store_->BeginUpload(e.task_id, 0, log.name, now_, kNoDeadline);
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(store_->AppendUpload(*id, 0, "log", now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {"log"}, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_
                   ->Resolve(e.task_id, 0, {RunState::kException, ReasonResolved::kMalformedPayload},
                             now_, kNoDeadline)
