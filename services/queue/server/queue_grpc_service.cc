@@ -6,6 +6,35 @@
 #include "libraries/proto/timestamp.h"
 
 namespace bulwark::queue {
+namespace {
+
+class GrpcUploadStream final : public UploadStream {
+ public:
+  GrpcUploadStream(grpc::ServerContext* context,
+                   grpc::ServerReader<v1::UploadArtifactRequest>* reader)
+      : context_(context), reader_(reader) {}
+  bool Read(v1::UploadArtifactRequest* message) override { return reader_->Read(message); }
+  bool Broken() override { return context_->IsCancelled(); }
+
+ private:
+  grpc::ServerContext* context_;
+  grpc::ServerReader<v1::UploadArtifactRequest>* reader_;
+};
+
+class GrpcDownloadStream final : public DownloadStream {
+ public:
+  explicit GrpcDownloadStream(grpc::ServerWriter<v1::DownloadArtifactResponse>* writer)
+      : writer_(writer) {}
+  bool Write(const v1::DownloadArtifactResponse& message) override {
+    return writer_->Write(message);
+  }
+
+ private:
+  grpc::ServerWriter<v1::DownloadArtifactResponse>* writer_;
+};
+
+}  // namespace
+
 grpc::Status QueueGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
@@ -125,6 +154,24 @@ grpc::Status QueueGrpcService::ListArtifacts(Context* c, const v1::ListArtifacts
                                              v1::ListArtifactsResponse* out) {
   return Handle(c, "ListArtifacts", [&](const Caller& caller, absl::Time deadline) {
     return Into(service_.ListArtifacts(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status QueueGrpcService::UploadArtifact(Context* c,
+                                              grpc::ServerReader<v1::UploadArtifactRequest>* reader,
+                                              v1::Artifact* out) {
+  return Handle(c, "UploadArtifact", [&](const Caller& caller, absl::Time) {
+    GrpcUploadStream stream(c, reader);
+    return Into(service_.UploadArtifact(caller, stream, absl::FromChrono(c->deadline())), out);
+  });
+}
+
+grpc::Status QueueGrpcService::DownloadArtifact(
+    Context* c, const v1::DownloadArtifactRequest* r,
+    grpc::ServerWriter<v1::DownloadArtifactResponse>* writer) {
+  return Handle(c, "DownloadArtifact", [&](const Caller& caller, absl::Time) {
+    GrpcDownloadStream stream(writer);
+    return service_.DownloadArtifact(caller, *r, stream, absl::FromChrono(c->deadline()));
   });
 }
 

@@ -17,6 +17,9 @@ std::unique_ptr<PeriodicTask> StartSweeper(QueueService& service, const Clock& c
         if (*swept > 0) {
           LogInfo("resolved expired claims and deadlines", {{"runs", *swept}});
         }
+        absl::StatusOr<int> purged = service.PurgeIdleUploads(deadline);
+        if (!purged.ok()) return purged.status();
+        if (*purged > 0) LogInfo("discarded idle artifact uploads", {{"uploads", *purged}});
         return absl::OkStatus();
       });
 }

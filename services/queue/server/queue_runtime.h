@@ -2,7 +2,8 @@
 //
 // QueueRuntime: the queue process behind its gRPC server, wired from Options: the PostgreSQL
 // store, the RemoteAuthenticator (auth), QueueService, its gRPC adapter, and the sweeper that
-// resolves expired claims and passed deadlines every `sweep_interval` of the injected clock.
+// resolves expired claims and passed deadlines, and discards idle artifact uploads, every
+// `sweep_interval` of the injected clock.
 //
 //   auto runtime = QueueRuntime::Create(options, context);   // context: pool, clock, start time
 //
@@ -53,8 +54,8 @@ class QueueRuntime final : public ServiceRuntime {
   std::unique_ptr<PeriodicTask> sweeper_;
 };
 
-// The sweeper: QueueService::Sweep every `interval` of `clock`, each round with its own
-// deadline. Exposed for its unit test.
+// The sweeper: QueueService::Sweep and PurgeIdleUploads every `interval` of `clock`, each round
+// with its own deadline. Exposed for its unit test.
 std::unique_ptr<PeriodicTask> StartSweeper(QueueService& service, const Clock& clock,
                                            absl::Duration interval);
 

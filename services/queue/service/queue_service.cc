@@ -5,10 +5,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/encoding.h"
+#include "libraries/crypto/sha256_stream.h"
 #include "libraries/hawk/certificate.h"
 #include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "libraries/taskdef/task_definition.h"
+#include "services/queue/store/lifecycle.h"
 
 namespace bulwark::queue {
 namespace {
@@ -70,6 +72,38 @@ v1::Artifact ArtifactProto(const Artifact& a) {
   *out.mutable_expires() = ToProtoTimestamp(a.expires);
   *out.mutable_created() = ToProtoTimestamp(a.created);
   return out;
+}
+
+// A streaming call's store transaction: the call's deadline, but never long.
+absl::Time TransactionDeadline(absl::Time call_deadline) {
+  return std::min(call_deadline, absl::Now() + QueueService::kMaxTransaction);
+}
+
+// How long the clean-up after a failed upload may take.
+constexpr absl::Duration kCleanupTime = absl::Seconds(5);
+
+bool IsHexSha256(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+absl::Status TooLarge(const std::string& name, int64_t limit, const std::string& detail) {
+  return absl::ResourceExhaustedError(absl::StrCat("artifact ", name,
+                                                   " is over the queue's limit of ", limit,
+                                                   " bytes (", detail, "); nothing was stored"));
+}
+
+absl::Status StreamBroke() {
+  return absl::CancelledError("the call broke before the transfer ended; nothing was stored");
+}
+
+absl::Status StoredContentDamaged(const Artifact& a) {
+  return absl::DataLossError(absl::StrCat(
+      "the stored content of artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
+      " does not match its recorded size and SHA-256; do not use what was received"));
 }
 
 // What a worker may report, and whether it is retried.
@@ -344,6 +378,32 @@ absl::StatusOr<v1::TaskStatus> QueueService::Report(const Caller& caller,
   return StatusOf(task);
 }
 
+absl::StatusOr<Artifact> QueueService::NewArtifact(const std::string& task_id, int run_id,
+                                                   const std::string& name,
+                                                   const std::string& content_type,
+                                                   const google::protobuf::Timestamp* expires_at,
+                                                   absl::Time deadline) {
+  Artifact artifact;
+  artifact.task_id = task_id;
+  artifact.run_id = run_id;
+  artifact.name = name;
+  artifact.content_type = content_type.empty() ? "application/octet-stream" : content_type;
+  if (artifact.content_type.size() > 255) {
+    return absl::InvalidArgumentError("content_type is too long");
+  }
+  BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
+  absl::Time task_expires = FromProtoTimestamp(task.definition.expires());
+  if (expires_at != nullptr) BULWARK_RETURN_IF_ERROR(CheckTimestamp(*expires_at, "expires"));
+  artifact.expires = expires_at != nullptr ? FromProtoTimestamp(*expires_at) : task_expires;
+  if (artifact.expires > task_expires) {
+    return absl::InvalidArgumentError("expires cannot be after the task's expiry");
+  }
+  if (artifact.expires < clock_.Now() - absl::Minutes(15)) {
+    return absl::InvalidArgumentError("expires cannot be in the past");
+  }
+  return artifact;
+}
+
 absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
                                                           const v1::CreateArtifactRequest& request,
                                                           absl::Time deadline) {
@@ -358,31 +418,28 @@ absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
                                                    " bytes; at most ", options_.max_artifact_bytes,
                                                    " are accepted"));
   }
-  std::string content_type =
-      request.content_type().empty() ? "application/octet-stream" : request.content_type();
-  if (content_type.size() > 255) return absl::InvalidArgumentError("content_type is too long");
-  BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
-  absl::Time task_expires = FromProtoTimestamp(task.definition.expires());
-  if (request.has_expires()) BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
-  absl::Time expires = request.has_expires() ? FromProtoTimestamp(request.expires()) : task_expires;
-  absl::Time now = clock_.Now();
-  if (expires > task_expires) {
-    return absl::InvalidArgumentError("expires cannot be after the task's expiry");
-  }
-  if (expires < now - absl::Minutes(15)) {
-    return absl::InvalidArgumentError("expires cannot be in the past");
-  }
-  Artifact artifact;
-  artifact.task_id = request.task_id();
-  artifact.run_id = request.run_id();
-  artifact.name = request.name();
-  artifact.content_type = content_type;
+  BULWARK_ASSIGN_OR_RETURN(
+      Artifact artifact,
+      NewArtifact(request.task_id(), request.run_id(), request.name(), request.content_type(),
+                  request.has_expires() ? &request.expires() : nullptr, deadline));
   artifact.size = static_cast<int64_t>(request.content().size());
   artifact.sha256 = absl::BytesToHexString(crypto::Sha256(request.content()));
-  artifact.expires = expires;
   BULWARK_ASSIGN_OR_RETURN(Artifact stored,
-                           store_.PutArtifact(artifact, request.content(), now, deadline));
+                           store_.PutArtifact(artifact, request.content(), clock_.Now(), deadline));
   return ArtifactProto(stored);
+}
+
+absl::StatusOr<int> QueueService::ArtifactRun(const std::string& task_id, std::optional<int> run_id,
+                                              absl::Time deadline) {
+  if (run_id) {
+    if (*run_id < 0) return absl::InvalidArgumentError("run_id must not be negative");
+    return *run_id;
+  }
+  BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
+  if (task.runs.empty()) {
+    return absl::NotFoundError(absl::StrCat("task ", task_id, " has no runs yet"));
+  }
+  return static_cast<int>(task.runs.size()) - 1;
 }
 
 absl::StatusOr<v1::GetArtifactResponse> QueueService::GetArtifact(const Caller& caller,
@@ -394,18 +451,190 @@ absl::StatusOr<v1::GetArtifactResponse> QueueService::GetArtifact(const Caller& 
   BULWARK_RETURN_IF_ERROR(CheckArtifactName(name));
   BULWARK_RETURN_IF_ERROR(
       Authorize(caller, Expression("queue:get-artifact:" + name), "GetArtifact"));
-  if (!run_id) {
-    BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
-    if (task.runs.empty()) {
-      return absl::NotFoundError(absl::StrCat("task ", task_id, " has no runs yet"));
-    }
-    run_id = static_cast<int>(task.runs.size()) - 1;
+  BULWARK_ASSIGN_OR_RETURN(int run, ArtifactRun(task_id, run_id, deadline));
+  BULWARK_ASSIGN_OR_RETURN(Artifact artifact, store_.GetArtifact(task_id, run, name, deadline));
+  if (artifact.size > options_.max_unary_artifact_bytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "artifact ", name, " is ", artifact.size, " bytes; GetArtifact returns at most ",
+        options_.max_unary_artifact_bytes, ": use DownloadArtifact, which streams"));
   }
-  BULWARK_ASSIGN_OR_RETURN(auto found, store_.GetArtifact(task_id, *run_id, name, deadline));
   v1::GetArtifactResponse response;
-  *response.mutable_artifact() = ArtifactProto(found.first);
-  response.set_content(std::move(found.second));
+  std::string* content = response.mutable_content();
+  content->reserve(artifact.size);
+  for (int first = 0;;) {
+    BULWARK_ASSIGN_OR_RETURN(
+        std::vector<std::string> chunks,
+        store_.ReadArtifactChunks(task_id, run, name, first, kChunksPerRead, deadline));
+    for (const std::string& chunk : chunks) content->append(chunk);
+    if (static_cast<int>(chunks.size()) < kChunksPerRead) break;
+    first += kChunksPerRead;
+  }
+  if (static_cast<int64_t>(content->size()) != artifact.size ||
+      absl::BytesToHexString(crypto::Sha256(*content)) != artifact.sha256) {
+    return StoredContentDamaged(artifact);
+  }
+  *response.mutable_artifact() = ArtifactProto(artifact);
   return response;
+}
+
+absl::StatusOr<v1::Artifact> QueueService::UploadArtifact(const Caller& caller,
+                                                          UploadStream& stream,
+                                                          absl::Time deadline) {
+  v1::UploadArtifactRequest first;
+  if (!stream.Read(&first)) {
+    if (stream.Broken()) return StreamBroke();
+    return absl::InvalidArgumentError(
+        "UploadArtifact received nothing: send the header first, then the chunks");
+  }
+  if (!first.has_header()) {
+    return absl::InvalidArgumentError(
+        "the first message of UploadArtifact must be the header (task_id, run_id, name, ...), "
+        "and only then the chunks");
+  }
+  const v1::UploadArtifactHeader& header = first.header();
+  BULWARK_RETURN_IF_ERROR(CheckTaskId(header.task_id()));
+  BULWARK_RETURN_IF_ERROR(CheckArtifactName(header.name()));
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller,
+      Expression(absl::StrCat("queue:create-artifact:", header.task_id(), "/", header.run_id())),
+      "UploadArtifact"));
+  if (!header.sha256().empty() && !IsHexSha256(header.sha256())) {
+    return absl::InvalidArgumentError(
+        "header.sha256 must be 64 lowercase hexadecimal digits (or empty: not declared)");
+  }
+  if (header.size() < 0) {
+    return absl::InvalidArgumentError("header.size must not be negative (0: not declared)");
+  }
+  if (header.size() > options_.max_artifact_bytes) {
+    return TooLarge(header.name(), options_.max_artifact_bytes,
+                    absl::StrCat("declares ", header.size(), " bytes"));
+  }
+  BULWARK_ASSIGN_OR_RETURN(
+      Artifact artifact,
+      NewArtifact(header.task_id(), header.run_id(), header.name(), header.content_type(),
+                  header.has_expires() ? &header.expires() : nullptr,
+                  TransactionDeadline(deadline)));
+  BULWARK_ASSIGN_OR_RETURN(std::string upload_id,
+                           store_.BeginUpload(header.task_id(), header.run_id(), header.name(),
+                                              clock_.Now(), TransactionDeadline(deadline)));
+  absl::StatusOr<Artifact> stored = ReceiveUpload(header, artifact, upload_id, stream, deadline);
+  if (!stored.ok()) {
+    // Best effort, bounded on its own (the call's deadline may be what ended it); whatever is
+    // left, PurgeIdleUploads removes.
+    (void)store_.AbortUpload(upload_id, absl::Now() + kCleanupTime);
+    return stored.status();
+  }
+  return ArtifactProto(*stored);
+}
+
+absl::StatusOr<Artifact> QueueService::ReceiveUpload(const v1::UploadArtifactHeader& header,
+                                                     Artifact artifact,
+                                                     const std::string& upload_id,
+                                                     UploadStream& stream, absl::Time deadline) {
+  crypto::Sha256Stream hash;
+  // Content not yet staged: less than kChunksPerAppend full chunks.
+  const size_t batch = static_cast<size_t>(kChunksPerAppend * kMaxChunkBytes);
+  std::string pending;
+  pending.reserve(batch);
+  int index = 0;
+  int64_t received = 0;
+  auto stage = [&]() -> absl::Status {
+    std::vector<absl::string_view> chunks = ChunksOf(pending);
+    absl::Status s =
+        store_.AppendUpload(upload_id, index, chunks, clock_.Now(), TransactionDeadline(deadline));
+    index += static_cast<int>(chunks.size());
+    pending.clear();
+    if (s.code() == absl::StatusCode::kNotFound) {
+      return absl::AbortedError(absl::StrCat(
+          "the upload of ", artifact.name, " was discarded after receiving nothing for ",
+          absl::FormatDuration(options_.upload_idle_timeout), "; upload the artifact again"));
+    }
+    return s;
+  };
+  v1::UploadArtifactRequest message;
+  while (stream.Read(&message)) {
+    if (message.has_header()) {
+      return absl::InvalidArgumentError(
+          "UploadArtifact takes one header, in the first message; later messages are chunks");
+    }
+    const std::string& chunk = message.chunk();
+    if (static_cast<int64_t>(chunk.size()) > kMaxChunkBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("a chunk may hold at most ", kMaxChunkBytes,
+                                                     " bytes; this one has ", chunk.size()));
+    }
+    received += static_cast<int64_t>(chunk.size());
+    if (received > options_.max_artifact_bytes) {
+      return TooLarge(artifact.name, options_.max_artifact_bytes,
+                      absl::StrCat("received ", received, " bytes so far"));
+    }
+    if (header.size() > 0 && received > header.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("the content is longer than header.size (",
+                                                     header.size(), " bytes); nothing was stored"));
+    }
+    hash.Update(chunk);
+    absl::string_view rest(chunk);
+    while (!rest.empty()) {
+      size_t take = std::min(rest.size(), batch - pending.size());
+      pending.append(rest.data(), take);
+      rest.remove_prefix(take);
+      if (pending.size() == batch) BULWARK_RETURN_IF_ERROR(stage());
+    }
+  }
+  if (stream.Broken()) return StreamBroke();
+  if (!pending.empty()) BULWARK_RETURN_IF_ERROR(stage());
+  artifact.size = received;
+  artifact.sha256 = hash.FinishHex();
+  if (header.size() > 0 && received != header.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the content is ", received,
+                                                   " bytes but header.size declared ",
+                                                   header.size(), "; nothing was stored"));
+  }
+  if (!header.sha256().empty() && artifact.sha256 != header.sha256()) {
+    return absl::InvalidArgumentError(absl::StrCat("the content's SHA-256 is ", artifact.sha256,
+                                                   " but header.sha256 declared ", header.sha256(),
+                                                   "; nothing was stored"));
+  }
+  return store_.FinishUpload(upload_id, artifact, clock_.Now(), TransactionDeadline(deadline),
+                             [&stream] { return stream.Broken(); });
+}
+
+absl::Status QueueService::DownloadArtifact(const Caller& caller,
+                                            const v1::DownloadArtifactRequest& request,
+                                            DownloadStream& stream, absl::Time deadline) {
+  const std::string& task_id = request.task_id();
+  const std::string& name = request.name();
+  BULWARK_RETURN_IF_ERROR(CheckTaskId(task_id));
+  BULWARK_RETURN_IF_ERROR(CheckArtifactName(name));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("queue:get-artifact:" + name), "DownloadArtifact"));
+  std::optional<int> run_id;
+  if (request.has_run_id()) run_id = request.run_id();
+  BULWARK_ASSIGN_OR_RETURN(int run, ArtifactRun(task_id, run_id, TransactionDeadline(deadline)));
+  BULWARK_ASSIGN_OR_RETURN(Artifact artifact,
+                           store_.GetArtifact(task_id, run, name, TransactionDeadline(deadline)));
+  v1::DownloadArtifactResponse message;
+  *message.mutable_artifact() = ArtifactProto(artifact);
+  if (!stream.Write(message)) return StreamBroke();
+  crypto::Sha256Stream hash;
+  int64_t sent = 0;
+  for (int first = 0;;) {
+    BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> chunks,
+                             store_.ReadArtifactChunks(task_id, run, name, first, kChunksPerRead,
+                                                       TransactionDeadline(deadline)));
+    for (std::string& chunk : chunks) {
+      hash.Update(chunk);
+      sent += static_cast<int64_t>(chunk.size());
+      if (sent > artifact.size) return StoredContentDamaged(artifact);
+      message.set_chunk(std::move(chunk));
+      if (!stream.Write(message)) return StreamBroke();
+    }
+    if (static_cast<int>(chunks.size()) < kChunksPerRead) break;
+    first += kChunksPerRead;
+  }
+  if (sent != artifact.size || hash.FinishHex() != artifact.sha256) {
+    return StoredContentDamaged(artifact);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
@@ -444,6 +673,10 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
     response.set_continuation_token(absl::WebSafeBase64Escape(artifacts[limit - 1].name));
   }
   return response;
+}
+
+absl::StatusOr<int> QueueService::PurgeIdleUploads(absl::Time deadline) {
+  return store_.PurgeUploads(clock_.Now() - options_.upload_idle_timeout, deadline);
 }
 
 absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {

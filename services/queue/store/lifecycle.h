@@ -2,7 +2,7 @@
 //
 // The task lifecycle rules every QueueStore applies, written once: whether a resolution
 // repeats one already made, which run states may be resolved or reclaimed, the error
-// messages, and how many runs a task may have.
+// messages, how many runs a task may have, and how artifact content is cut into chunks.
 //
 // Thread-safety: pure functions.
 
@@ -11,9 +11,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libraries/taskdef/priority.h"
 #include "services/queue/store/queue_store.h"
@@ -92,6 +94,66 @@ inline absl::Status ArtifactConflict(const Artifact& a) {
   return absl::AlreadyExistsError(
       absl::StrCat("artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
                    " already exists with other content; artifacts never change"));
+}
+
+// `content` cut into chunks of kMaxChunkBytes (the last one shorter); none for empty content.
+inline std::vector<absl::string_view> ChunksOf(absl::string_view content) {
+  std::vector<absl::string_view> chunks;
+  for (size_t at = 0; at < content.size(); at += kMaxChunkBytes) {
+    chunks.push_back(content.substr(at, kMaxChunkBytes));
+  }
+  return chunks;
+}
+
+inline absl::Status CheckChunks(const std::vector<absl::string_view>& chunks) {
+  if (chunks.empty()) return absl::InvalidArgumentError("no chunks to stage");
+  for (absl::string_view chunk : chunks) {
+    if (chunk.empty() || static_cast<int64_t>(chunk.size()) > kMaxChunkBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("a chunk must hold 1 to ", kMaxChunkBytes,
+                                                     " bytes; this one has ", chunk.size()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+inline absl::Status UploadNotFound(const std::string& upload_id) {
+  return absl::NotFoundError(absl::StrCat(
+      "upload ", upload_id,
+      " does not exist (finished, aborted, or discarded after being idle); upload again"));
+}
+
+inline absl::Status ChunkOutOfOrder(const std::string& upload_id, int expected, int got) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("upload ", upload_id, " expects chunk ", expected, " next, not chunk ", got));
+}
+
+// The upload being finished must be the artifact's, with the artifact's size.
+inline absl::Status CheckUploadMatches(const std::string& upload_id, const std::string& task_id,
+                                       int run_id, const std::string& name, int64_t size,
+                                       const Artifact& a) {
+  if (task_id != a.task_id || run_id != a.run_id || name != a.name) {
+    return absl::FailedPreconditionError(absl::StrCat("upload ", upload_id, " is for artifact ",
+                                                      name, " of run ", run_id, " of task ",
+                                                      task_id, ", not ", a.name));
+  }
+  if (size != a.size) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("upload ", upload_id, " holds ", size, " bytes, not ", a.size));
+  }
+  return absl::OkStatus();
+}
+
+inline absl::Status ArtifactNotFound(const std::string& task_id, int run_id,
+                                     const std::string& name) {
+  return absl::NotFoundError(
+      absl::StrCat("run ", run_id, " of task ", task_id, " has no artifact ", name));
+}
+
+inline absl::Status CheckChunkRange(int first, int max_chunks) {
+  if (first < 0 || max_chunks < 1) {
+    return absl::InvalidArgumentError("chunks are read from index 0 on, at least one at a time");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace bulwark::queue
