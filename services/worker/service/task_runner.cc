@@ -256,7 +256,7 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
   Verdict verdict = [&]() -> Verdict {
     absl::StatusOr<Payload> payload = ParsePayload(JsonFromStruct(claim.task.payload()));
     if (!payload.ok()) {
-      (void)log.Worker(absl::StrCat("payload invalid: ", payload.status().message()));
+      (void)log.Worker(std::string(payload.status().message()));
       return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD, "payload invalid");
     }
     TaskEnvironmentInputs inputs{claim.task_id, claim.run_id, run.credentials(),

@@ -99,7 +99,7 @@ TEST_F(WorkerIntegrationTest, APayloadThatBreaksTheSchemaIsMalformed) {
   EXPECT_EQ(status.state(), queue::v1::TASK_STATE_EXCEPTION);
   EXPECT_EQ(status.runs(0).reason_resolved(), "malformed-payload");
   std::string log = Artifact("public/logs/live_backing.log");
-  EXPECT_TRUE(absl::StrContains(log, "payload invalid: /command")) << log;
+  EXPECT_TRUE(absl::StrContains(log, "invalid task payload: /command: must be")) << log;
 }
 
 TEST_F(WorkerIntegrationTest, PastMaxRunTimeTheTaskIsKilledAndFailed) {
