@@ -140,7 +140,9 @@ AuthResult Authenticator::NoAuth() const {
 absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view method_path,
                                                            absl::string_view authority,
                                                            absl::string_view authorization,
-                                                           absl::Time deadline) const {
+                                                           absl::Time deadline,
+                                                           std::optional<std::string> payload_hash,
+                                                           bool payload_hash_required) const {
   if (authorization.empty()) return NoAuth();
   absl::StatusOr<HostPort> host_port = ParseAuthority(authority);
   if (!host_port.ok()) {
@@ -155,6 +157,8 @@ absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view met
   request.port = host_port->port;
   request.authorization = std::string(authorization);
   request.deadline = deadline;
+  request.payload_hash = std::move(payload_hash);
+  request.payload_hash_required = payload_hash_required;
   return Authenticate(request);
 }
 
@@ -253,6 +257,21 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   fields.dlg = attributes.dlg;
   if (!ConstantTimeEquals(CalculateMac(key, fields), attributes.mac)) {
     return Fail("Unauthorized: Bad mac");
+  }
+  // Step 5b: the body under the MAC.
+  if (!attributes.hash.empty()) {
+    if (!request.payload_hash.has_value()) {
+      return Fail(
+          "Unauthorized: this method's payload cannot be checked (a streaming method); sign it "
+          "without a payload hash");
+    }
+    if (!ConstantTimeEquals(*request.payload_hash, attributes.hash)) {
+      return Fail("Unauthorized: Bad payload hash (the request message is not the one signed)");
+    }
+  } else if (request.payload_hash_required) {
+    return Fail(
+        "Unauthorized: Missing payload hash (this method changes state: sign the serialized "
+        "request message, see protos/README.md)");
   }
 
   // Steps 6-8: scopes.

@@ -164,11 +164,13 @@ class Authenticator {
   // and port from the authority (ParseAuthority; an invalid one fails with
   // INVALID_ARGUMENT "Bad Request: Invalid Host header" when a header is
   // present). An empty authorization is no-auth.
-  // `deadline` (the call's) bounds the client lookup.
-  absl::StatusOr<AuthResult> AuthenticateGrpc(absl::string_view method_path,
-                                              absl::string_view authority,
-                                              absl::string_view authorization,
-                                              absl::Time deadline = absl::InfiniteFuture()) const;
+  // `deadline` (the call's) bounds the client lookup. `payload_hash` and
+  // `payload_hash_required` as in Request (step 5b).
+  absl::StatusOr<AuthResult> AuthenticateGrpc(
+      absl::string_view method_path, absl::string_view authority, absl::string_view authorization,
+      absl::Time deadline = absl::InfiniteFuture(),
+      std::optional<std::string> payload_hash = std::nullopt,
+      bool payload_hash_required = false) const;
 
  private:
   Authenticator(Options options, Dependencies dependencies)

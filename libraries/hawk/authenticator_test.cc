@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libraries/hawk/digest.h"
 #include "libraries/hawk/ext.h"
@@ -77,6 +78,8 @@ Request Signed(const Signing& s) {
       credentials, request, absl::ToUnixSeconds(kNow + s.ts_offset), s.nonce, ext, s.hash);
   EXPECT_TRUE(header.ok()) << header.status();
   request.authorization = header.value_or("");
+  // The server computed the same hash over the body it received.
+  if (!s.hash.empty()) request.payload_hash = s.hash;
   return request;
 }
 
@@ -733,6 +736,47 @@ TEST_F(AuthenticatorTest, FailedRequestsAreNotRecorded) {
   EXPECT_EQ(authenticator().Authenticate(refused)->outcome, AuthResult::Outcome::kFailed);
   EXPECT_NE(authenticator().Authenticate(refused)->message, "Unauthorized: replayed request");
   EXPECT_EQ(fixture_->nonces->size(), 0u);
+}
+
+TEST_F(AuthenticatorTest, ThePayloadHashMustMatchTheBodyReceived) {
+  const std::string signed_body = GrpcPayloadHash("\n\003abc");
+  // The same header arriving with another body (a captured header on a wider CreateClient).
+  Request other = Signed({.id = "root", .nonce = "p1", .hash = signed_body});
+  other.payload_hash = GrpcPayloadHash("\n\003abd");
+  absl::StatusOr<AuthResult> result = authenticator().Authenticate(other);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed);
+  EXPECT_EQ(result->message,
+            "Unauthorized: Bad payload hash (the request message is not the one signed)");
+  EXPECT_EQ(result->failure_code, absl::StatusCode::kUnauthenticated);
+  // The body it was signed over passes.
+  Request same = Signed({.id = "root", .nonce = "p2", .hash = signed_body});
+  EXPECT_EQ(authenticator().Authenticate(same)->outcome, AuthResult::Outcome::kSuccess);
+  // A hash the server cannot check (no computed hash: a streaming method) fails.
+  Request unchecked = Signed({.id = "root", .nonce = "p3", .hash = signed_body});
+  unchecked.payload_hash.reset();
+  EXPECT_EQ(authenticator().Authenticate(unchecked)->outcome, AuthResult::Outcome::kFailed);
+}
+
+TEST_F(AuthenticatorTest, AHeaderWithoutAHashOnlyWhereNotRequired) {
+  Request read_only = Signed({.id = "root", .nonce = "q1"});
+  read_only.payload_hash = GrpcPayloadHash("");
+  EXPECT_EQ(authenticator().Authenticate(read_only)->outcome, AuthResult::Outcome::kSuccess);
+  Request changes = Signed({.id = "root", .nonce = "q2"});
+  changes.payload_hash = GrpcPayloadHash("");
+  changes.payload_hash_required = true;
+  absl::StatusOr<AuthResult> result = authenticator().Authenticate(changes);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed);
+  EXPECT_THAT(result->message, ::testing::HasSubstr("Missing payload hash"));
+  // Through AuthenticateGrpc too.
+  const Request signed_request = Signed({.id = "root", .nonce = "q3"});
+  EXPECT_THAT(authenticator()
+                  .AuthenticateGrpc(signed_request.resource, "queue.example.com:443",
+                                    signed_request.authorization, absl::InfiniteFuture(),
+                                    GrpcPayloadHash(""), /*payload_hash_required=*/true)
+                  ->message,
+              ::testing::HasSubstr("Missing payload hash"));
 }
 
 TEST(AuthenticatorOptionsTest, ConfigurableSkew) {

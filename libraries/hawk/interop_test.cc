@@ -176,9 +176,17 @@ TEST(InteropTest, NpmHeadersAndCredentialsAreJudgedAsExpected) {
   for (const nlohmann::json& item : v["requests"]) {
     SCOPED_TRACE(item["name"].get<std::string>());
     const nlohmann::json& expect = item["expect"];
+    // The hash a server computes over the bytes it received: of `receivedPayload` as gRPC,
+    // else (a vector signed with another content type) the one the header should carry.
+    std::optional<std::string> received;
+    if (expect.contains("receivedPayload")) {
+      received = GrpcPayloadHash(expect["receivedPayload"].get<std::string>());
+    } else if (expect.contains("hash")) {
+      received = expect["hash"].get<std::string>();
+    }
     absl::StatusOr<AuthResult> result = fixture->authenticator->AuthenticateGrpc(
         item["resource"].get<std::string>(), item["authority"].get<std::string>(),
-        item["authorization"].get<std::string>());
+        item["authorization"].get<std::string>(), absl::InfiniteFuture(), received);
     ASSERT_TRUE(result.ok()) << result.status();
     if (expect["status"] == "auth-failed") {
       EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed);
@@ -192,9 +200,9 @@ TEST(InteropTest, NpmHeadersAndCredentialsAreJudgedAsExpected) {
     EXPECT_EQ(result->hash, expect.value("hash", ""));
     // The same header again is a replay.
     EXPECT_EQ(fixture->authenticator
-                  ->AuthenticateGrpc(item["resource"].get<std::string>(),
-                                     item["authority"].get<std::string>(),
-                                     item["authorization"].get<std::string>())
+                  ->AuthenticateGrpc(
+                      item["resource"].get<std::string>(), item["authority"].get<std::string>(),
+                      item["authorization"].get<std::string>(), absl::InfiniteFuture(), received)
                   ->message,
               "Unauthorized: replayed request");
   }
@@ -237,6 +245,7 @@ TEST(InteropTest, TamperingWithAnySignedPartIsRejected) {
     original.host = authority->host;
     original.port = authority->port;
     original.authorization = authorization;
+    if (item["expect"].contains("hash")) original.payload_hash = item["expect"]["hash"];
 
     std::vector<std::pair<std::string, Request>> tampered;
     auto add = [&](const std::string& what, auto change) {

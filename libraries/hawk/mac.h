@@ -56,6 +56,16 @@ std::string CalculateMac(absl::string_view key, const MacFields& fields);
 // "\n")).
 std::string PayloadHash(absl::string_view payload, absl::string_view content_type);
 
+// The content type of a gRPC request's payload hash (what gRPC sends as `content-type`). A
+// Bulwark request's `hash` is PayloadHash(<the serialized request message exactly as sent>,
+// kGrpcContentType) (protos/README.md).
+inline constexpr absl::string_view kGrpcContentType = "application/grpc";
+
+// PayloadHash(message_bytes, kGrpcContentType).
+inline std::string GrpcPayloadHash(absl::string_view message_bytes) {
+  return PayloadHash(message_bytes, kGrpcContentType);
+}
+
 }  // namespace bulwark::hawk
 
 #endif  // BULWARK_LIBRARIES_HAWK_MAC_H_

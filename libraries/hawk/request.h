@@ -17,6 +17,7 @@
 #ifndef BULWARK_LIBRARIES_HAWK_REQUEST_H_
 #define BULWARK_LIBRARIES_HAWK_REQUEST_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -37,6 +38,15 @@ struct Request {
   int port = 443;
   // The `Authorization: Hawk ...` value; empty when the call carried none.
   std::string authorization;
+  // The payload hash (GrpcPayloadHash, mac.h) of the request message exactly as sent. Signing:
+  // the hash to sign (none: the header carries no `hash`). Verifying: the hash the server
+  // computed over the bytes it received; none when it could not (a streaming method), and
+  // then a header that carries a `hash` fails, since the hash cannot be checked.
+  std::optional<std::string> payload_hash;
+  // Verifying: whether a header without a `hash` fails ("Missing payload hash"). Servers set it
+  // for every method that changes anything (protos/README.md); false only for read-only and
+  // streaming methods.
+  bool payload_hash_required = false;
   // Not part of the signature: bounds the work of authenticating it (the client lookup). The
   // incoming call's deadline.
   absl::Time deadline = absl::InfiniteFuture();

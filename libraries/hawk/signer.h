@@ -38,7 +38,9 @@ namespace bulwark::hawk {
 // characters).
 std::string NewNonce(Random& random);
 
-// The authorization header for `request` (its method, resource, host and port).
+// The authorization header for `request` (its method, resource, host and port, and its
+// payload_hash when set: every Bulwark client signs the payload hash of the serialized request
+// message, GrpcPayloadHash in mac.h).
 absl::StatusOr<std::string> SignRequest(const Credentials& credentials, const Request& request,
                                         const Clock& clock, Random& random);
 

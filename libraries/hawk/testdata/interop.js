@@ -103,6 +103,16 @@ function vectors(tc, now) {
   const payload = {payload: '{"taskId":"x"}', contentType: 'application/json; charset=utf-8'};
   add('payload_hash', {...withCreds(creds('root')), ...payload}, ok('root', ['*'], {
     hash: Hawk.crypto.calculatePayloadHash(payload.payload, 'sha256', payload.contentType)}));
+  // Bulwark's form: the serialized request message (here field 1 = "abc") as application/grpc.
+  // `receivedPayload` is what the server got; the test hashes it itself.
+  const message = '\n\u0003abc';
+  const grpcPayload = {payload: message, contentType: 'application/grpc'};
+  add('grpc_payload_hash', {...withCreds(creds('root')), ...grpcPayload}, ok('root', ['*'], {
+    receivedPayload: message,
+    hash: Hawk.crypto.calculatePayloadHash(message, 'sha256', 'application/grpc')}));
+  add('grpc_payload_hash_other_body', {...withCreds(creds('root')), ...grpcPayload},
+    {...failed('Unauthorized: Bad payload hash (the request message is not the one signed)'),
+      receivedPayload: '\n\u0003abd'});
   add('host_case_and_default_https_port',
     {...withCreds(creds('root')), uri: `https://Queue.Example.COM${RESOURCE}`},
     ok('root', ['*']));
