@@ -12,6 +12,8 @@ absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) c
   request.set_authority(call.authority);
   request.set_authorization(call.authorization);
   request.set_source_ip(call.peer);
+  if (call.payload_hash.has_value()) request.set_payload_hash(*call.payload_hash);
+  request.set_payload_hash_optional(!call.payload_hash_required);
   auth::v1::AuthenticateRequestResponse response;
   grpc::ClientContext context;
   SetDeadline(context, std::min(absl::Now() + timeout_, call.deadline));

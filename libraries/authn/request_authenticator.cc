@@ -4,6 +4,19 @@
 #include "absl/time/clock.h"
 
 namespace bulwark {
+namespace {
+
+thread_local const ScopedReceivedPayload* current_payload = nullptr;
+
+}  // namespace
+
+ScopedReceivedPayload::ScopedReceivedPayload(const grpc::ServerContext* context,
+                                             ReceivedPayload payload)
+    : context_(context), payload_(std::move(payload)), previous_(current_payload) {
+  current_payload = this;
+}
+
+ScopedReceivedPayload::~ScopedReceivedPayload() { current_payload = previous_; }
 
 CallInfo CallInfoFrom(const grpc::ServerContext& context, absl::string_view method) {
   CallInfo call;
@@ -16,6 +29,10 @@ CallInfo CallInfoFrom(const grpc::ServerContext& context, absl::string_view meth
   }
   call.peer = context.peer();
   call.deadline = absl::FromChrono(context.deadline());
+  if (current_payload != nullptr && current_payload->context() == &context) {
+    call.payload_hash = current_payload->payload().hash;
+    call.payload_hash_required = current_payload->payload().hash_required;
+  }
   return call;
 }
 

@@ -5,6 +5,8 @@
 //                                   client dialled and the `authorization` metadata
 //   RequestAuthenticator            turns a CallInfo into a Caller (clientId + expanded
 //                                   scopes), or UNAUTHENTICATED / INVALID_ARGUMENT
+//   ScopedReceivedPayload           the payload hash the server computed over the received
+//                                   request bytes (payload_hashing_service.h sets it)
 // and then Authorize (caller.h) checks a method's scope expression; AuthenticatedCall
 // (authenticated_call.h) is the shape every adapter method uses.
 // The auth service authenticates locally; every other service uses RemoteAuthenticator
@@ -16,6 +18,7 @@
 #ifndef BULWARK_LIBRARIES_AUTHN_REQUEST_AUTHENTICATOR_H_
 #define BULWARK_LIBRARIES_AUTHN_REQUEST_AUTHENTICATOR_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -32,9 +35,44 @@ struct CallInfo {
   std::string authorization;  // empty when the call carried none
   std::string peer;
   absl::Time deadline = absl::InfiniteFuture();
+  // The Hawk payload hash of the request message bytes the server received (hawk::
+  // GrpcPayloadHash), computed before parsing (payload_hashing_service.h); none when the
+  // server could not compute it (a streaming method, or a method that was not set up to).
+  std::optional<std::string> payload_hash;
+  // Whether a header without a `hash` is refused: true unless the method is read-only or
+  // streaming (protos/README.md). Fail-closed: a method the server did not set up refuses
+  // every signed call.
+  bool payload_hash_required = true;
 };
 
-// Reads the call's metadata. `method` is the full method path of the handler.
+// What the server knows of the payload of the call being handled on this thread.
+struct ReceivedPayload {
+  std::optional<std::string> hash;
+  bool hash_required = true;
+  // A streaming method: no hash can be checked, and none is required.
+  static ReceivedPayload Streaming() { return {std::nullopt, false}; }
+};
+
+// Makes `payload` the received payload of `context`'s call for CallInfoFrom, on this thread,
+// while it lives (the sync server runs a handler on one thread). Nests.
+class ScopedReceivedPayload {
+ public:
+  ScopedReceivedPayload(const grpc::ServerContext* context, ReceivedPayload payload);
+  ~ScopedReceivedPayload();
+  ScopedReceivedPayload(const ScopedReceivedPayload&) = delete;
+  ScopedReceivedPayload& operator=(const ScopedReceivedPayload&) = delete;
+
+  const grpc::ServerContext* context() const { return context_; }
+  const ReceivedPayload& payload() const { return payload_; }
+
+ private:
+  const grpc::ServerContext* const context_;
+  const ReceivedPayload payload_;
+  const ScopedReceivedPayload* const previous_;
+};
+
+// Reads the call's metadata, and its received payload (ScopedReceivedPayload) if one is set
+// for `context`. `method` is the full method path of the handler.
 CallInfo CallInfoFrom(const grpc::ServerContext& context, absl::string_view method);
 
 // The full method path of `method` in service `service_full_name`.

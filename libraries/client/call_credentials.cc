@@ -2,9 +2,17 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "absl/base/call_once.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/client_interceptor.h"
+#include "grpcpp/support/interceptor.h"
+#include "libraries/hawk/mac.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
@@ -12,10 +20,68 @@
 namespace bulwark {
 namespace {
 
+// What signs: shared by every call made with one HawkCallCredentials.
+struct Signing {
+  hawk::Credentials credentials;
+  const Clock& clock;
+  Random& random;
+};
+
+// The payload hash of one call: written by PayloadHashInterceptor when the call's message is
+// serialized, read by that call's HawkPlugin when its metadata is sent (gRPC sends the initial
+// metadata after the client interceptors have run on the batch that carries the message).
+class PayloadSlot {
+ public:
+  void Set(std::string hash) {
+    absl::MutexLock lock(&mu_);
+    hash_ = std::move(hash);
+  }
+  std::optional<std::string> Get() const {
+    absl::MutexLock lock(&mu_);
+    return hash_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::optional<std::string> hash_ ABSL_GUARDED_BY(mu_);
+};
+
+// The slots of the calls in flight that HawkCallCredentials signs, by core call.
+class SlotRegistry {
+ public:
+  static SlotRegistry& Get() {
+    static SlotRegistry* const registry = new SlotRegistry();
+    return *registry;
+  }
+  void Put(grpc_call* call, std::shared_ptr<PayloadSlot> slot) {
+    absl::MutexLock lock(&mu_);
+    slots_[call] = std::move(slot);
+  }
+  std::shared_ptr<PayloadSlot> Find(grpc_call* call) const {
+    absl::MutexLock lock(&mu_);
+    auto it = slots_.find(call);
+    return it == slots_.end() ? nullptr : it->second;
+  }
+  // Removes `call`'s entry if it is still `slot` (the core may reuse the address later).
+  void Erase(grpc_call* call, const PayloadSlot* slot) {
+    absl::MutexLock lock(&mu_);
+    auto it = slots_.find(call);
+    if (it != slots_.end() && it->second.get() == slot) slots_.erase(it);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<grpc_call*, std::shared_ptr<PayloadSlot>> slots_ ABSL_GUARDED_BY(mu_);
+};
+
+// Signs one call. gRPC gives a plugin the authority the channel dialled (in `service_url`) but
+// not the message; the message's hash comes through the call's PayloadSlot.
 class HawkPlugin final : public grpc::MetadataCredentialsPlugin {
  public:
-  HawkPlugin(hawk::Credentials credentials, const Clock& clock, Random& random)
-      : credentials_(std::move(credentials)), clock_(clock), random_(random) {}
+  HawkPlugin(std::shared_ptr<const Signing> signing, grpc_call* call,
+             std::shared_ptr<PayloadSlot> slot)
+      : signing_(std::move(signing)), call_(call), slot_(std::move(slot)) {}
+  ~HawkPlugin() override { SlotRegistry::Get().Erase(call_, slot_.get()); }
 
   bool IsBlocking() const override { return false; }
 
@@ -41,7 +107,9 @@ class HawkPlugin final : public grpc::MetadataCredentialsPlugin {
         absl::StrCat(url.substr(slash), "/", std::string(method_name.data(), method_name.size()));
     request.host = target->host;
     request.port = target->port;
-    absl::StatusOr<std::string> header = hawk::SignRequest(credentials_, request, clock_, random_);
+    request.payload_hash = slot_->Get();
+    absl::StatusOr<std::string> header =
+        hawk::SignRequest(signing_->credentials, request, signing_->clock, signing_->random);
     if (!header.ok()) {
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                           absl::StrCat("cannot sign: ", header.status().message()));
@@ -51,10 +119,92 @@ class HawkPlugin final : public grpc::MetadataCredentialsPlugin {
   }
 
  private:
-  const hawk::Credentials credentials_;
-  const Clock& clock_;
-  Random& random_;
+  const std::shared_ptr<const Signing> signing_;
+  grpc_call* const call_;
+  const std::shared_ptr<PayloadSlot> slot_;
 };
+
+// The CallCredentials HawkCallCredentials returns: for each call, a plugin of its own with the
+// call's PayloadSlot.
+class HawkCallCredentialsImpl final : public grpc::CallCredentials {
+ public:
+  explicit HawkCallCredentialsImpl(std::shared_ptr<const Signing> signing)
+      : signing_(std::move(signing)) {}
+
+  bool ApplyToCall(grpc_call* call) override {
+    auto slot = std::make_shared<PayloadSlot>();
+    SlotRegistry::Get().Put(call, slot);
+    // Bulwark's services may speak plaintext gRPC (tests, or TLS ending in front of them), so
+    // the credentials must be allowed on channels without transport security.
+    std::shared_ptr<grpc::CallCredentials> per_call =
+        grpc::experimental::MetadataCredentialsFromPlugin(
+            std::make_unique<HawkPlugin>(signing_, call, std::move(slot)), GRPC_SECURITY_NONE);
+    return per_call->ApplyToCall(call);
+  }
+  grpc::string DebugString() override {
+    return absl::StrCat("HawkCallCredentials{", signing_->credentials.client_id, "}");
+  }
+
+ protected:
+  // Not composable with other credentials (CompositeCallCredentials).
+  grpc::SecureCallCredentials* AsSecureCredentials() override { return nullptr; }
+
+ private:
+  const std::shared_ptr<const Signing> signing_;
+};
+
+// Hashes the serialized request message of each unary or server-streaming call that
+// HawkCallCredentials signs (both send their one request message in the first batch, with the
+// initial metadata). Client- and bidi-streaming calls are signed without a hash.
+class PayloadHashInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit PayloadHashInterceptor(grpc::experimental::ClientRpcInfo* info) : info_(info) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::ClientRpcInfo;
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE) &&
+        (info_->type() == ClientRpcInfo::Type::UNARY ||
+         info_->type() == ClientRpcInfo::Type::SERVER_STREAMING)) {
+      std::shared_ptr<PayloadSlot> slot =
+          SlotRegistry::Get().Find(info_->client_context()->c_call());
+      grpc::ByteBuffer* message = methods->GetSerializedSendMessage();
+      if (slot != nullptr && message != nullptr) {
+        std::vector<grpc::Slice> slices;
+        std::string bytes;
+        if (message->Dump(&slices).ok()) {
+          for (const grpc::Slice& s : slices) {
+            bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+          }
+          slot->Set(hawk::GrpcPayloadHash(bytes));
+        }
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ClientRpcInfo* const info_;
+};
+
+class PayloadHashInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override {
+    return new PayloadHashInterceptor(info);
+  }
+};
+
+// gRPC consults the global client interceptor factory on every new call, so registering it
+// before the first HawkCallCredentials exists covers every call those credentials sign, on any
+// channel.
+void RegisterPayloadHashing() {
+  static absl::once_flag once;
+  absl::call_once(once, [] {
+    grpc::experimental::RegisterGlobalClientInterceptorFactory(new PayloadHashInterceptorFactory());
+  });
+}
 
 absl::StatusOr<hawk::Credentials> FromJson(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object() || !j.contains("clientId") || !j["clientId"].is_string() ||
@@ -122,10 +272,11 @@ absl::StatusOr<hawk::Credentials> CredentialsFromEnvironment() {
 
 std::shared_ptr<grpc::CallCredentials> HawkCallCredentials(hawk::Credentials credentials,
                                                            const Clock& clock, Random& random) {
-  // Bulwark's services speak plaintext gRPC inside the cluster (TLS, if any, ends in front of
-  // them), so the credentials must be allowed on channels without transport security.
-  return grpc::experimental::MetadataCredentialsFromPlugin(
-      std::make_unique<HawkPlugin>(std::move(credentials), clock, random), GRPC_SECURITY_NONE);
+  RegisterPayloadHashing();
+  return std::make_shared<HawkCallCredentialsImpl>(
+      std::make_shared<const Signing>(Signing{std::move(credentials), clock, random}));
 }
+
+void EnablePayloadHashing() { RegisterPayloadHashing(); }
 
 }  // namespace bulwark

@@ -7,7 +7,16 @@
 //                                Taskcluster's tools read them
 //   HawkCallCredentials(creds)   gRPC call credentials that sign every call with Hawk (method
 //                                POST, resource = the method path, host/port = the authority
-//                                the channel dialled); attach to a ClientContext or a channel
+//                                the channel dialled, and the payload hash of the serialized
+//                                request message exactly as sent: the body is under the MAC,
+//                                protos/README.md); attach to a ClientContext
+// The payload hash: gRPC's call-credentials plugins see the authority but not the message, so a
+// global client interceptor (registered by the first HawkCallCredentials, or earlier by
+// EnablePayloadHashing) hashes the serialized message of each unary and server-streaming call
+// these credentials sign and hands it to that call's signer. Client- and bidi-streaming calls
+// carry no hash. The process must not register another global client interceptor factory
+// (gRPC allows one). The credentials cannot be composed (CompositeCallCredentials,
+// CompositeChannelCredentials): set them on the ClientContext.
 // Temporary credentials (hawk::CreateTemporaryCredentials) and authorizedScopes work the same
 // way: they are part of hawk::Credentials.
 //
@@ -40,6 +49,11 @@ absl::StatusOr<hawk::Credentials> CredentialsFromEnvironment();
 std::shared_ptr<grpc::CallCredentials> HawkCallCredentials(hawk::Credentials credentials,
                                                            const Clock& clock = Clock::Real(),
                                                            Random& random = Random::Secure());
+
+// Registers the payload-hashing interceptor now (idempotent). HawkCallCredentials does it too;
+// a program may call this first thing in main to register it before any other thread makes
+// calls.
+void EnablePayloadHashing();
 
 }  // namespace bulwark
 

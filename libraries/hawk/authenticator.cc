@@ -284,7 +284,14 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
     scopes = checked->scopes;
     expanded = false;
   }
-  if (const nlohmann::json* authorized = TruthyField(ext, "authorizedScopes")) {
+  // Present means present: a falsy non-array ("", 0, false, null) is refused, never read as
+  // "no restriction" (Taskcluster would ignore it).
+  const nlohmann::json* authorized = nullptr;
+  if (ext.is_object()) {
+    auto it = ext.find("authorizedScopes");
+    if (it != ext.end()) authorized = &*it;
+  }
+  if (authorized != nullptr) {
     if (!authorized->is_array()) {
       return Fail("ext.authorizedScopes must be an array");
     }

@@ -42,7 +42,8 @@
 //     auth:create-client:<name> for named credentials, and the issuer's
 //     expanded scopes satisfy every certificate scope. Scopes become the
 //     certificate's scopes.
-//  7. A truthy ext.authorizedScopes: an array ("ext.authorizedScopes must be
+//  7. A present ext.authorizedScopes (even a falsy one: "", 0, false, null,
+//     which Taskcluster ignores): an array ("ext.authorizedScopes must be
 //     an array") of valid scopes ("... must be an array of valid scopes"),
 //     satisfied by expand(scopes + assume:anonymous) ("Supplied credentials
 //     do not satisfy authorizedScopes; ..."); scopes become authorizedScopes.

@@ -296,11 +296,12 @@ std::vector<Vector> Vectors() {
          return Signed({.id = "root", .ext = {{"authorizedScopes", nlohmann::json::array()}}});
        },
        Success({"anonscope", "assume:anonymous"})},
-      {"null_authorized_scopes_are_ignored",
+      // Taskcluster ignores a null authorizedScopes; Bulwark refuses it (issue 13).
+      {"null_authorized_scopes_are_refused",
        [] {
          return Signed({.id = "unpriv", .ext = {{"authorizedScopes", nullptr}}});
        },
-       Success({"anonscope", "assume:anonymous", "scope2"}, "unpriv")},
+       Failed("ext.authorizedScopes must be an array")},
 
       // Temporary credentials.
       {"basic_temporary_credentials",
@@ -777,6 +778,28 @@ TEST_F(AuthenticatorTest, AHeaderWithoutAHashOnlyWhereNotRequired) {
                                     GrpcPayloadHash(""), /*payload_hash_required=*/true)
                   ->message,
               ::testing::HasSubstr("Missing payload hash"));
+}
+
+TEST_F(AuthenticatorTest, AFalsyNonArrayAuthorizedScopesIsRefused) {
+  int n = 0;
+  for (const nlohmann::json& value :
+       {nlohmann::json(""), nlohmann::json(0), nlohmann::json(false), nlohmann::json(nullptr),
+        nlohmann::json("scope1:*"), nlohmann::json::object()}) {
+    absl::StatusOr<AuthResult> result = authenticator().Authenticate(
+        Signed({.id = "root",
+                .ext = nlohmann::json{{"authorizedScopes", value}},
+                .nonce = absl::StrCat("f", n++)}));
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed) << value.dump();
+    EXPECT_EQ(result->message, "ext.authorizedScopes must be an array") << value.dump();
+  }
+  // An empty array is a restriction to nothing (but the anonymous role).
+  absl::StatusOr<AuthResult> empty = authenticator().Authenticate(
+      Signed({.id = "root", .ext = nlohmann::json{{"authorizedScopes", nlohmann::json::array()}},
+              .nonce = "f-empty"}));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->outcome, AuthResult::Outcome::kSuccess) << empty->message;
+  EXPECT_FALSE(scopes::SetSatisfies(empty->scopes, "scope1:x"));
 }
 
 TEST(AuthenticatorOptionsTest, ConfigurableSkew) {

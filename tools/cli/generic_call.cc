@@ -7,6 +7,8 @@
 #include "bulwark/verifier/v1/verifier.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "libraries/grpc_server/status.h"
@@ -24,12 +26,16 @@ void LinkApiDescriptors() {
 
 }  // namespace
 
-absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& channel,
-                                     const std::string& method, const std::string& request_json,
-                                     std::shared_ptr<grpc::CallCredentials> credentials,
-                                     absl::Duration timeout) {
+namespace {
+
+struct ResolvedMethod {
+  std::string path;  // "package.Service/Method"
+  const google::protobuf::MethodDescriptor* method;
+};
+
+absl::StatusOr<ResolvedMethod> Resolve(const std::string& method) {
   LinkApiDescriptors();
-  std::string path = method[0] == '/' ? method.substr(1) : method;
+  std::string path = !method.empty() && method[0] == '/' ? method.substr(1) : method;
   size_t slash = path.find('/');
   if (slash == std::string::npos) {
     return absl::InvalidArgumentError("method must look like bulwark.auth.v1.Auth/Ping");
@@ -43,10 +49,13 @@ absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& chann
   if (m->client_streaming() || m->server_streaming()) {
     return absl::InvalidArgumentError("only unary methods can be called this way");
   }
-  google::protobuf::DynamicMessageFactory factory(pool);
+  return ResolvedMethod{path, m};
+}
+
+absl::StatusOr<std::string> Serialize(const google::protobuf::MethodDescriptor* m,
+                                      google::protobuf::DynamicMessageFactory& factory,
+                                      const std::string& request_json) {
   std::unique_ptr<google::protobuf::Message> request(factory.GetPrototype(m->input_type())->New());
-  std::unique_ptr<google::protobuf::Message> response(
-      factory.GetPrototype(m->output_type())->New());
   auto parsed = google::protobuf::util::JsonStringToMessage(
       request_json.empty() ? "{}" : request_json, request.get());
   if (!parsed.ok()) {
@@ -54,8 +63,44 @@ absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& chann
                                                    m->input_type()->full_name(), ": ",
                                                    parsed.message().as_string()));
   }
-  std::string bytes = request->SerializeAsString();
-  grpc::Slice slice(bytes);
+  // Deterministic: map entries (Struct fields) in key order, so the same JSON always gives the
+  // same bytes.
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request->SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SerializeJsonRequest(const std::string& method,
+                                                 const std::string& request_json) {
+  absl::StatusOr<ResolvedMethod> resolved = Resolve(method);
+  if (!resolved.ok()) return resolved.status();
+  google::protobuf::DynamicMessageFactory factory(
+      google::protobuf::DescriptorPool::generated_pool());
+  return Serialize(resolved->method, factory, request_json);
+}
+
+absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& channel,
+                                     const std::string& method, const std::string& request_json,
+                                     std::shared_ptr<grpc::CallCredentials> credentials,
+                                     absl::Duration timeout) {
+  absl::StatusOr<ResolvedMethod> resolved = Resolve(method);
+  if (!resolved.ok()) return resolved.status();
+  const std::string& path = resolved->path;
+  const google::protobuf::MethodDescriptor* m = resolved->method;
+  google::protobuf::DynamicMessageFactory factory(
+      google::protobuf::DescriptorPool::generated_pool());
+  std::unique_ptr<google::protobuf::Message> response(
+      factory.GetPrototype(m->output_type())->New());
+  absl::StatusOr<std::string> bytes = Serialize(m, factory, request_json);
+  if (!bytes.ok()) return bytes.status();
+  grpc::Slice slice(*bytes);
   grpc::ByteBuffer request_buffer(&slice, 1);
   grpc::ByteBuffer response_buffer;
   grpc::ClientContext context;

@@ -27,6 +27,12 @@ absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& chann
                                      std::shared_ptr<grpc::CallCredentials> credentials,
                                      absl::Duration timeout = absl::Seconds(30));
 
+// The bytes of `request_json` as the request message of `method` (serialized deterministically:
+// map entries in key order), as `bulwark sign --data` hashes them. INVALID_ARGUMENT for an
+// unknown or streaming method or JSON that is not a valid request.
+absl::StatusOr<std::string> SerializeJsonRequest(const std::string& method,
+                                                 const std::string& request_json);
+
 }  // namespace bulwark::cli
 
 #endif  // BULWARK_TOOLS_CLI_GENERIC_CALL_H_

@@ -1,11 +1,14 @@
 // bulwark: the command line for Bulwark.
 //
 //   bulwark sign --method=/bulwark.auth.v1.Auth/CurrentScopes --authority=127.0.0.1:50051
-//                [--credentials=FILE] [--authorized-scopes=a,b]
+//                [--data='{json}'] [--credentials=FILE] [--authorized-scopes=a,b]
 //       Prints "authorization: Hawk …" for that call, so that
 //       grpcurl -plaintext -H "$(bulwark sign …)" 127.0.0.1:50051
 //       bulwark.auth.v1.Auth/CurrentScopes works. A signature is valid for one call (nonces are
-//       remembered) and for the clock skew (15 minutes by default).
+//       remembered) and for the clock skew (15 minutes by default). With --data (the same JSON
+//       as grpcurl's -d) the header carries the payload hash of that request message, which
+//       methods that change anything require (protos/README.md); without it, only read-only
+//       methods accept the header.
 //
 //   bulwark call [--authority=127.0.0.1:50051] bulwark.auth.v1.Auth/CurrentScopes ['{json}']
 //       Calls a method, signed with the credentials (anonymously if none are given), and
@@ -45,6 +48,7 @@
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
 #include "libraries/grpc_server/status.h"
+#include "libraries/hawk/mac.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
@@ -55,7 +59,7 @@ namespace {
 
 int Usage() {
   std::cerr << "usage: bulwark sign --method=/pkg.Service/Method --authority=HOST:PORT "
-               "[--credentials=FILE] [--authorized-scopes=a,b]\n"
+               "[--data='{json}'] [--credentials=FILE] [--authorized-scopes=a,b]\n"
                "       bulwark call [--authority=HOST:PORT] [--credentials=FILE] "
                "pkg.Service/Method ['{json}']\n"
                "       bulwark create-client|create-role|create-hook [--credentials=FILE] FILE\n"
@@ -182,6 +186,11 @@ int Sign(const bulwark::Flags& flags) {
   request.resource = flags.Get("method");
   request.host = target->host;
   request.port = target->port;
+  if (flags.Has("data")) {
+    auto bytes = bulwark::cli::SerializeJsonRequest(flags.Get("method"), flags.Get("data"));
+    if (!bytes.ok()) return Fail(bytes.status());
+    request.payload_hash = bulwark::hawk::GrpcPayloadHash(*bytes);
+  }
   auto header = bulwark::hawk::SignRequest(*creds, request, bulwark::Clock::Real(),
                                            bulwark::Random::Secure());
   if (!header.ok()) return Fail(header.status());

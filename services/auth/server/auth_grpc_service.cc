@@ -8,6 +8,35 @@
 #include "libraries/status/status_macros.h"
 
 namespace bulwark::auth {
+void AuthGrpcService::HashPayloads() {
+  // Methods that change something (or hand out a secret) need the payload hash; read-only ones
+  // accept a header without one.
+  HashPayload(&Service::CreateClient, "CreateClient", Body::kChanges);
+  HashPayload(&Service::UpdateClient, "UpdateClient", Body::kChanges);
+  HashPayload(&Service::EnableClient, "EnableClient", Body::kChanges);
+  HashPayload(&Service::DisableClient, "DisableClient", Body::kChanges);
+  HashPayload(&Service::DeleteClient, "DeleteClient", Body::kChanges);
+  HashPayload(&Service::ResetAccessToken, "ResetAccessToken", Body::kChanges);
+  HashPayload(&Service::CreateRole, "CreateRole", Body::kChanges);
+  HashPayload(&Service::UpdateRole, "UpdateRole", Body::kChanges);
+  HashPayload(&Service::DeleteRole, "DeleteRole", Body::kChanges);
+  HashPayload(&Service::ServiceAccountToken, "ServiceAccountToken", Body::kChanges);
+  HashPayload(&Service::Ping, "Ping", Body::kReadOnly);
+  HashPayload(&Service::ListClients, "ListClients", Body::kReadOnly);
+  HashPayload(&Service::GetClient, "GetClient", Body::kReadOnly);
+  HashPayload(&Service::ListRoles, "ListRoles", Body::kReadOnly);
+  HashPayload(&Service::ListRoleIds, "ListRoleIds", Body::kReadOnly);
+  HashPayload(&Service::GetRole, "GetRole", Body::kReadOnly);
+  HashPayload(&Service::ExpandScopes, "ExpandScopes", Body::kReadOnly);
+  HashPayload(&Service::CurrentScopes, "CurrentScopes", Body::kReadOnly);
+  HashPayload(&Service::ExplainScope, "ExplainScope", Body::kReadOnly);
+  HashPayload(&Service::AuthenticateRequest, "AuthenticateRequest", Body::kReadOnly);
+  HashPayload(&Service::TestAuthenticate, "TestAuthenticate", Body::kReadOnly);
+  HashPayload(&Service::GetJwks, "GetJwks", Body::kReadOnly);
+  HashPayload(&Service::ListAuditHistory, "ListAuditHistory", Body::kReadOnly);
+  HashPayload(&Service::VerifyAuditHistory, "VerifyAuditHistory", Body::kReadOnly);
+}
+
 grpc::Status AuthGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {

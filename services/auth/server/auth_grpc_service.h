@@ -15,15 +15,18 @@
 
 #include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
+#include "libraries/authn/payload_hashing_service.h"
 #include "libraries/clock/clock.h"
 #include "services/auth/service/auth_service.h"
 
 namespace bulwark::auth {
 
-class AuthGrpcService final : public v1::Auth::Service {
+class AuthGrpcService final : public PayloadHashingService<v1::Auth> {
  public:
   AuthGrpcService(AuthService& service, Clock& clock, absl::Time started)
-      : service_(service), clock_(clock), started_(started) {}
+      : service_(service), clock_(clock), started_(started) {
+    HashPayloads();
+  }
 
   using Context = grpc::ServerContext;
   grpc::Status Ping(Context*, const v1::PingRequest*, v1::PingResponse*) override;
@@ -65,6 +68,8 @@ class AuthGrpcService final : public v1::Auth::Service {
                                   v1::VerifyAuditHistoryResponse*) override;
 
  private:
+  // Which methods' bodies must be signed (PayloadHashingService; protos/README.md).
+  void HashPayloads();
   // Authenticates the call as `method`, then runs `body(caller, deadline)`.
   grpc::Status Handle(Context* context, const char* method,
                       const std::function<absl::Status(const Caller&, absl::Time)>& body);

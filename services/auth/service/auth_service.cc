@@ -93,10 +93,13 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const Options& 
 absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
                                                   const std::string& authority,
                                                   const std::string& authorization,
-                                                  absl::Time deadline) const {
+                                                  absl::Time deadline,
+                                                  std::optional<std::string> payload_hash,
+                                                  bool payload_hash_required) const {
   BULWARK_ASSIGN_OR_RETURN(
       hawk::AuthResult result,
-      authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline));
+      authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline,
+                                       std::move(payload_hash), payload_hash_required));
   if (result.outcome == hawk::AuthResult::Outcome::kSuccess) {
     absl::StatusOr<std::shared_ptr<const CachedClient>> issuer =
         cache_->Get(result.issuer, Capped(deadline));
@@ -107,7 +110,8 @@ absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
 
 absl::StatusOr<Caller> AuthService::Authenticate(const CallInfo& call) const {
   BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
-                           Run(call.method, call.authority, call.authorization, call.deadline));
+                           Run(call.method, call.authority, call.authorization, call.deadline,
+                               call.payload_hash, call.payload_hash_required));
   BULWARK_RETURN_IF_ERROR(result.status());
   return CallerOf(result);
 }
@@ -118,8 +122,12 @@ absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest
     return absl::InvalidArgumentError(
         "resource must be the gRPC method path, e.g. /bulwark.queue.v1.Queue/CreateTask");
   }
-  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result, Run(request.resource(), request.authority(),
-                                                        request.authorization(), deadline));
+  std::optional<std::string> payload_hash;
+  if (!request.payload_hash().empty()) payload_hash = request.payload_hash();
+  BULWARK_ASSIGN_OR_RETURN(
+      hawk::AuthResult result,
+      Run(request.resource(), request.authority(), request.authorization(), deadline,
+          std::move(payload_hash), !request.payload_hash_optional()));
   v1::AuthenticateRequestResponse response;
   switch (result.outcome) {
     case hawk::AuthResult::Outcome::kSuccess:
@@ -169,9 +177,10 @@ absl::StatusOr<v1::TestAuthenticateResponse> AuthService::TestAuthenticate(
   auth_deps.clock = deps_.clock;
   BULWARK_ASSIGN_OR_RETURN(auto authenticator,
                            hawk::Authenticator::Create(auth_options, auth_deps));
-  BULWARK_ASSIGN_OR_RETURN(
-      hawk::AuthResult result,
-      authenticator->AuthenticateGrpc(call.method, call.authority, call.authorization));
+  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
+                           authenticator->AuthenticateGrpc(
+                               call.method, call.authority, call.authorization, call.deadline,
+                               call.payload_hash, call.payload_hash_required));
   BULWARK_RETURN_IF_ERROR(result.status());
   Caller caller = CallerOf(result);
   BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression::AllOf(required), "TestAuthenticate"));

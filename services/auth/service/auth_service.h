@@ -96,7 +96,9 @@ class AuthService final : public RequestAuthenticator {
  private:
   AuthService(const Options& options, const Dependencies& deps) : options_(options), deps_(deps) {}
   absl::StatusOr<hawk::AuthResult> Run(const std::string& resource, const std::string& authority,
-                                       const std::string& authorization, absl::Time deadline) const;
+                                       const std::string& authorization, absl::Time deadline,
+                                       std::optional<std::string> payload_hash,
+                                       bool payload_hash_required) const;
 
   const Options options_;
   const Dependencies deps_;

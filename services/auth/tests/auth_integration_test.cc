@@ -3,11 +3,13 @@
 #include <fstream>
 #include <pqxx/pqxx>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
 #include "libraries/hawk/certificate.h"
+#include "libraries/hawk/mac.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "libraries/proto/timestamp.h"
@@ -182,6 +184,9 @@ TEST_F(AuthIntegrationTest, AuthenticateRequestForOtherServices) {
   request.set_resource(resource);
   request.set_authority(authority);
   v1::AuthenticateRequestResponse response;
+  // The calling service computed this hash over the bytes it received.
+  const std::string body = "\n\003abc";
+  request.set_payload_hash(hawk::GrpcPayloadHash(body));
   grpc::ClientContext anonymous_context;  // the calling service sends no credentials
   ASSERT_TRUE(stub_->AuthenticateRequest(&anonymous_context, request, &response).ok());
   EXPECT_EQ(response.status(), v1::AUTHENTICATION_STATUS_NO_AUTH);
@@ -190,6 +195,7 @@ TEST_F(AuthIntegrationTest, AuthenticateRequestForOtherServices) {
   hawk_request.resource = resource;
   hawk_request.host = "127.0.0.1";
   hawk_request.port = 50052;
+  hawk_request.payload_hash = hawk::GrpcPayloadHash(body);
   auto header = hawk::SignRequest(root_, hawk_request, Clock::Real(), Random::Secure());
   ASSERT_TRUE(header.ok());
   request.set_authorization(*header);
@@ -222,10 +228,13 @@ TEST_F(AuthIntegrationTest, AuthenticateRequestForOtherServices) {
 
 TEST_F(AuthIntegrationTest, HeadersFromTaskclustersNpmClientsAreAccepted) {
   const std::string resource = "/bulwark.queue.v1.Queue/CreateTask";
+  // A serialized request message, signed by the npm clients with its payload hash.
+  const std::string body = "\n\003abc\022\001\377";
   nlohmann::json args = {{"clientId", root_.client_id},
                          {"accessToken", root_.access_token},
                          {"authority", "queue.example:443"},
-                         {"resource", resource}};
+                         {"resource", resource},
+                         {"payload", absl::Base64Escape(body)}};
   nlohmann::json headers =
       nlohmann::json::parse(Node("npm_headers.js", args.dump()), nullptr, false);
   ASSERT_TRUE(headers.is_object()) << headers;
@@ -234,6 +243,7 @@ TEST_F(AuthIntegrationTest, HeadersFromTaskclustersNpmClientsAreAccepted) {
     request.set_resource(resource);
     request.set_authority("queue.example:443");
     request.set_authorization(headers[kind]);
+    request.set_payload_hash(hawk::GrpcPayloadHash(body));
     v1::AuthenticateRequestResponse response;
     grpc::ClientContext context;
     EXPECT_TRUE(stub_->AuthenticateRequest(&context, request, &response).ok());
@@ -249,6 +259,23 @@ TEST_F(AuthIntegrationTest, HeadersFromTaskclustersNpmClientsAreAccepted) {
   EXPECT_EQ(Strings(check("authorized").authorized_scopes()),
             (std::vector<std::string>{"auth:current-scopes", "narrow:*"}));
 
+  // The same npm-made header arriving with another body is refused.
+  {
+    nlohmann::json again =
+        nlohmann::json::parse(Node("npm_headers.js", args.dump()), nullptr, false);
+    ASSERT_TRUE(again.is_object());
+    v1::AuthenticateRequestRequest request;
+    request.set_resource(resource);
+    request.set_authority("queue.example:443");
+    request.set_authorization(again["permanent"]);
+    request.set_payload_hash(hawk::GrpcPayloadHash("\n\003abd"));
+    v1::AuthenticateRequestResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->AuthenticateRequest(&context, request, &response).ok());
+    EXPECT_EQ(response.status(), v1::AUTHENTICATION_STATUS_FAILED);
+    EXPECT_NE(response.message().find("Bad payload hash"), std::string::npos) << response.message();
+  }
+
   // Tampering with a signed part of an npm-made header is detected.
   std::string tampered = headers["permanent"];
   size_t ts = tampered.find("ts=\"") + 4;
@@ -261,6 +288,88 @@ TEST_F(AuthIntegrationTest, HeadersFromTaskclustersNpmClientsAreAccepted) {
   grpc::ClientContext context;
   ASSERT_TRUE(stub_->AuthenticateRequest(&context, request, &response).ok());
   EXPECT_EQ(response.status(), v1::AUTHENTICATION_STATUS_FAILED);
+}
+
+// Issue 13 item 1: a header captured once cannot carry another body.
+TEST_F(AuthIntegrationTest, TheRequestBodyIsUnderTheMac) {
+  auto port = hawk::ParseAuthority(Authority());
+  ASSERT_TRUE(port.ok());
+  auto header_for = [&](const std::string& method, const std::optional<std::string>& body) {
+    hawk::Request r;
+    r.resource = "/bulwark.auth.v1.Auth/" + method;
+    r.host = port->host;
+    r.port = port->port;
+    if (body.has_value()) r.payload_hash = hawk::GrpcPayloadHash(*body);
+    return hawk::SignRequest(root_, r, Clock::Real(), Random::Secure()).value();
+  };
+  v1::CreateClientRequest narrow;
+  narrow.set_client_id("victim/narrow");
+  *narrow.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+  narrow.add_scopes("narrow:scope");
+  v1::CreateClientRequest wide = narrow;
+  wide.set_client_id("attacker/wide");
+  wide.clear_scopes();
+  wide.add_scopes("*");
+
+  // A header signed for the narrow request, sent with the wide one.
+  const std::string captured = header_for("CreateClient", narrow.SerializeAsString());
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", captured);
+    v1::CreateClientResponse response;
+    grpc::Status s = stub_->CreateClient(&context, wide, &response);
+    EXPECT_EQ(s.error_code(), StatusCode::UNAUTHENTICATED) << s.error_message();
+    EXPECT_NE(s.error_message().find("Bad payload hash"), std::string::npos) << s.error_message();
+  }
+  // The wide client was not created.
+  {
+    v1::GetClientRequest get;
+    get.set_client_id("attacker/wide");
+    v1::Client client;
+    EXPECT_EQ(stub_->GetClient(SignedContext(&root_).get(), get, &client).error_code(),
+              StatusCode::NOT_FOUND);
+  }
+  // The header with the body it was signed over works.
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", header_for("CreateClient", narrow.SerializeAsString()));
+    v1::CreateClientResponse response;
+    grpc::Status s = stub_->CreateClient(&context, narrow, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+  // A method that changes state refuses a header without a hash...
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", header_for("CreateClient", std::nullopt));
+    v1::CreateClientResponse response;
+    grpc::Status s = stub_->CreateClient(&context, wide, &response);
+    EXPECT_EQ(s.error_code(), StatusCode::UNAUTHENTICATED);
+    EXPECT_NE(s.error_message().find("Missing payload hash"), std::string::npos)
+        << s.error_message();
+  }
+  // ...a read-only method accepts one (grpcurl without --data)...
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", header_for("CurrentScopes", std::nullopt));
+    v1::CurrentScopesResponse response;
+    grpc::Status s = stub_->CurrentScopes(&context, v1::CurrentScopesRequest(), &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(Strings(response.scopes()), std::vector<std::string>{"*"});
+  }
+  // ...but not with a hash of another body.
+  {
+    v1::GetClientRequest other;
+    other.set_client_id("static/bulwark/queue");
+    v1::GetClientRequest asked;
+    asked.set_client_id("victim/narrow");
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", header_for("GetClient", other.SerializeAsString()));
+    v1::Client client;
+    EXPECT_EQ(stub_->GetClient(&context, asked, &client).error_code(), StatusCode::UNAUTHENTICATED);
+  }
+  // HawkCallCredentials (every shipped client) signs the body: a write through it works.
+  hawk::Credentials created = NewClient("signed/by-credentials", {"a:b"});
+  EXPECT_FALSE(created.access_token.empty());
 }
 
 TEST_F(AuthIntegrationTest, ServiceAccountTokensOnlyForAllowlistedAccounts) {

@@ -1,7 +1,10 @@
 // Makes Hawk authorization headers the way Taskcluster's own clients do (npm hawk 9.0.2 and
 // taskcluster-client's createTemporaryCredentials), for auth_integration_test.cc to send to
 // the real auth server.
-//   node npm_headers.js '{"clientId":…,"accessToken":…,"authority":"127.0.0.1:N","resource":"/…"}'
+//   node npm_headers.js '{"clientId":…,"accessToken":…,"authority":"127.0.0.1:N","resource":"/…",
+//                         "payload":"<base64 of the serialized request message>"}'
+// With "payload", every header carries Hawk's payload hash of those bytes with content type
+// application/grpc (protos/README.md), as a JavaScript client signing a Bulwark call would.
 // Prints {"permanent", "temporary", "named", "authorized"}: one header each. Exits 1 if the
 // npm packages are missing (the test must then fail, not pass).
 'use strict';
@@ -18,11 +21,13 @@ const args = JSON.parse(process.argv[2]);
 const url = `http://${args.authority}${args.resource}`;
 const credentials = {id: args.clientId, key: args.accessToken, algorithm: 'sha256'};
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64');
+const payload = args.payload === undefined ? {} :
+  {payload: Buffer.from(args.payload, 'base64'), contentType: 'application/grpc'};
 
 function sign(creds, ext) {
   return Hawk.client.header(url, 'POST', {
     credentials: {id: creds.clientId, key: creds.accessToken, algorithm: 'sha256'},
-    ext,
+    ext, ...payload,
   }).header;
 }
 
@@ -39,10 +44,10 @@ const named = taskcluster.createTemporaryCredentials({
 });
 const certExt = (t) => b64({certificate: JSON.parse(t.certificate)});
 process.stdout.write(JSON.stringify({
-  permanent: Hawk.client.header(url, 'POST', {credentials}).header,
+  permanent: Hawk.client.header(url, 'POST', {credentials, ...payload}).header,
   temporary: sign(temp, certExt(temp)),
   named: sign(named, certExt(named)),
   authorized: Hawk.client.header(url, 'POST', {
-    credentials, ext: b64({authorizedScopes: ['auth:current-scopes', 'narrow:*']}),
+    credentials, ext: b64({authorizedScopes: ['auth:current-scopes', 'narrow:*']}), ...payload,
   }).header,
 }) + '\n');

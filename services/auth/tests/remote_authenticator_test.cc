@@ -4,21 +4,27 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
+#include "libraries/hawk/mac.h"
 #include "libraries/hawk/signer.h"
 #include "services/auth/tests/auth_cluster.h"
 
 namespace bulwark {
 namespace {
 
-CallInfo Signed(const hawk::Credentials& creds, const std::string& method) {
+// A call as the queue would see it: signed over `body`, and the queue computed the hash of the
+// bytes it received, `received`.
+CallInfo Signed(const hawk::Credentials& creds, const std::string& method,
+                const std::string& body = "\n\001x", const std::string& received = "\n\001x") {
   hawk::Request request;
   request.resource = method;
   request.host = "127.0.0.1";
   request.port = 50052;
+  request.payload_hash = hawk::GrpcPayloadHash(body);
   CallInfo call;
   call.method = method;
   call.authority = "127.0.0.1:50052";
   call.authorization = *hawk::SignRequest(creds, request, Clock::Real(), Random::Secure());
+  call.payload_hash = hawk::GrpcPayloadHash(received);
   return call;
 }
 
@@ -41,6 +47,31 @@ TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
   EXPECT_EQ(caller->scopes, (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h"}));
   EXPECT_EQ(Authorize(*caller, scopes::Expression("queue:x"), "CreateTask").code(),
             absl::StatusCode::kPermissionDenied);
+
+  // The body under the MAC: another body than the one signed is refused, and so is a header
+  // without a hash for a method that changes state (payload_hash_required by default); a
+  // read-only method accepts it.
+  absl::StatusOr<Caller> other =
+      authenticator.Authenticate(Signed((*cluster)->Static("root"), method, "\n\001x", "\n\001y"));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(other.status().message().find("Bad payload hash"), std::string::npos) << other.status();
+  {
+    hawk::Request request;
+    request.resource = method;
+    request.host = "127.0.0.1";
+    request.port = 50052;
+    CallInfo call;
+    call.method = method;
+    call.authority = "127.0.0.1:50052";
+    call.authorization =
+        *hawk::SignRequest((*cluster)->Static("root"), request, Clock::Real(), Random::Secure());
+    call.payload_hash = hawk::GrpcPayloadHash("");
+    EXPECT_EQ(authenticator.Authenticate(call).status().code(), absl::StatusCode::kUnauthenticated);
+    call.authorization =
+        *hawk::SignRequest((*cluster)->Static("root"), request, Clock::Real(), Random::Secure());
+    call.payload_hash_required = false;
+    EXPECT_TRUE(authenticator.Authenticate(call).ok());
+  }
 
   CallInfo anonymous{method, "127.0.0.1:50052", "", "", absl::InfiniteFuture()};
   caller = authenticator.Authenticate(anonymous);

@@ -8,6 +8,26 @@
 
 namespace bulwark::hooks {
 
+void HooksGrpcService::HashPayloads() {
+  // Methods that change something (or hand out a secret) need the payload hash; read-only ones
+  // accept a header without one.
+  HashPayload(&Service::CreateHook, "CreateHook", Body::kChanges);
+  HashPayload(&Service::UpdateHook, "UpdateHook", Body::kChanges);
+  HashPayload(&Service::RemoveHook, "RemoveHook", Body::kChanges);
+  HashPayload(&Service::TriggerHook, "TriggerHook", Body::kChanges);
+  HashPayload(&Service::GetTriggerToken, "GetTriggerToken", Body::kChanges);
+  HashPayload(&Service::ResetTriggerToken, "ResetTriggerToken", Body::kChanges);
+  HashPayload(&Service::TriggerHookWithToken, "TriggerHookWithToken", Body::kChanges);
+  HashPayload(&Service::Ping, "Ping", Body::kReadOnly);
+  HashPayload(&Service::ListHookGroups, "ListHookGroups", Body::kReadOnly);
+  HashPayload(&Service::ListHooks, "ListHooks", Body::kReadOnly);
+  HashPayload(&Service::GetHook, "GetHook", Body::kReadOnly);
+  HashPayload(&Service::ListLastFires, "ListLastFires", Body::kReadOnly);
+  HashPayload(&Service::GetFire, "GetFire", Body::kReadOnly);
+  HashPayload(&Service::GetHookVersion, "GetHookVersion", Body::kReadOnly);
+  HashPayload(&Service::RenderHook, "RenderHook", Body::kReadOnly);
+}
+
 grpc::Status HooksGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {

@@ -13,17 +13,20 @@
 #include <functional>
 
 #include "bulwark/hooks/v1/hooks.grpc.pb.h"
+#include "libraries/authn/payload_hashing_service.h"
 #include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/hooks/service/hooks_service.h"
 
 namespace bulwark::hooks {
 
-class HooksGrpcService final : public v1::Hooks::Service {
+class HooksGrpcService final : public PayloadHashingService<v1::Hooks> {
  public:
   HooksGrpcService(HooksService& service, const RequestAuthenticator& authenticator, Clock& clock,
                    absl::Time started)
-      : service_(service), authenticator_(authenticator), clock_(clock), started_(started) {}
+      : service_(service), authenticator_(authenticator), clock_(clock), started_(started) {
+    HashPayloads();
+  }
 
   using Context = grpc::ServerContext;
   grpc::Status Ping(Context*, const v1::PingRequest*, v1::PingResponse*) override;
@@ -50,6 +53,8 @@ class HooksGrpcService final : public v1::Hooks::Service {
                               v1::HookVersion*) override;
 
  private:
+  // Which methods' bodies must be signed (PayloadHashingService; protos/README.md).
+  void HashPayloads();
   grpc::Status Handle(Context* context, const char* method,
                       const std::function<absl::Status(const Caller&, absl::Time)>& body);
 

@@ -35,6 +35,26 @@ class GrpcDownloadStream final : public DownloadStream {
 
 }  // namespace
 
+void QueueGrpcService::HashPayloads() {
+  // Methods that change something (or hand out a secret) need the payload hash; read-only ones
+  // accept a header without one.
+  HashPayload(&Service::CreateTask, "CreateTask", Body::kChanges);
+  HashPayload(&Service::ClaimWork, "ClaimWork", Body::kChanges);
+  HashPayload(&Service::ReclaimTask, "ReclaimTask", Body::kChanges);
+  HashPayload(&Service::ReportCompleted, "ReportCompleted", Body::kChanges);
+  HashPayload(&Service::ReportFailed, "ReportFailed", Body::kChanges);
+  HashPayload(&Service::ReportException, "ReportException", Body::kChanges);
+  HashPayload(&Service::CreateArtifact, "CreateArtifact", Body::kChanges);
+  HashPayload(&Service::Ping, "Ping", Body::kReadOnly);
+  HashPayload(&Service::GetTask, "GetTask", Body::kReadOnly);
+  HashPayload(&Service::GetTaskStatus, "GetTaskStatus", Body::kReadOnly);
+  HashPayload(&Service::ListTaskGroup, "ListTaskGroup", Body::kReadOnly);
+  HashPayload(&Service::GetTaskCreator, "GetTaskCreator", Body::kReadOnly);
+  HashPayload(&Service::GetArtifact, "GetArtifact", Body::kReadOnly);
+  HashPayload(&Service::GetLatestArtifact, "GetLatestArtifact", Body::kReadOnly);
+  HashPayload(&Service::ListArtifacts, "ListArtifacts", Body::kReadOnly);
+}
+
 grpc::Status QueueGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
@@ -160,6 +180,8 @@ grpc::Status QueueGrpcService::ListArtifacts(Context* c, const v1::ListArtifacts
 grpc::Status QueueGrpcService::UploadArtifact(Context* c,
                                               grpc::ServerReader<v1::UploadArtifactRequest>* reader,
                                               v1::Artifact* out) {
+  // A stream of messages: no payload hash (protos/README.md).
+  ScopedReceivedPayload payload(c, ReceivedPayload::Streaming());
   return Handle(c, "UploadArtifact", [&](const Caller& caller, absl::Time) {
     GrpcUploadStream stream(c, reader);
     return Into(service_.UploadArtifact(caller, stream, absl::FromChrono(c->deadline())), out);
@@ -169,6 +191,8 @@ grpc::Status QueueGrpcService::UploadArtifact(Context* c,
 grpc::Status QueueGrpcService::DownloadArtifact(
     Context* c, const v1::DownloadArtifactRequest* r,
     grpc::ServerWriter<v1::DownloadArtifactResponse>* writer) {
+  // A streamed response: the request is not hashed (protos/README.md).
+  ScopedReceivedPayload payload(c, ReceivedPayload::Streaming());
   return Handle(c, "DownloadArtifact", [&](const Caller& caller, absl::Time) {
     GrpcDownloadStream stream(writer);
     return service_.DownloadArtifact(caller, *r, stream, absl::FromChrono(c->deadline()));

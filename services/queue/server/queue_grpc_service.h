@@ -14,17 +14,20 @@
 #include <functional>
 
 #include "bulwark/queue/v1/queue.grpc.pb.h"
+#include "libraries/authn/payload_hashing_service.h"
 #include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/queue/service/queue_service.h"
 
 namespace bulwark::queue {
 
-class QueueGrpcService final : public v1::Queue::Service {
+class QueueGrpcService final : public PayloadHashingService<v1::Queue> {
  public:
   QueueGrpcService(QueueService& service, const RequestAuthenticator& authenticator, Clock& clock,
                    absl::Time started)
-      : service_(service), authenticator_(authenticator), clock_(clock), started_(started) {}
+      : service_(service), authenticator_(authenticator), clock_(clock), started_(started) {
+    HashPayloads();
+  }
 
   using Context = grpc::ServerContext;
   grpc::Status Ping(Context*, const v1::PingRequest*, v1::PingResponse*) override;
@@ -55,6 +58,8 @@ class QueueGrpcService final : public v1::Queue::Service {
                                 grpc::ServerWriter<v1::DownloadArtifactResponse>*) override;
 
  private:
+  // Which methods' bodies must be signed (PayloadHashingService; protos/README.md).
+  void HashPayloads();
   grpc::Status Handle(Context* context, const char* method,
                       const std::function<absl::Status(const Caller&, absl::Time)>& body);
 

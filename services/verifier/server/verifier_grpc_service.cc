@@ -6,6 +6,16 @@
 
 namespace bulwark::verifier {
 
+void VerifierGrpcService::HashPayloads() {
+  // Methods that change something (or hand out a secret) need the payload hash; read-only ones
+  // accept a header without one.
+  HashPayload(&Service::VerifyTask, "VerifyTask", Body::kChanges);
+  HashPayload(&Service::Ping, "Ping", Body::kReadOnly);
+  HashPayload(&Service::GetVerification, "GetVerification", Body::kReadOnly);
+  HashPayload(&Service::ListVerifications, "ListVerifications", Body::kReadOnly);
+  HashPayload(&Service::GetPolicy, "GetPolicy", Body::kReadOnly);
+}
+
 grpc::Status VerifierGrpcService::Ping(Context*, const v1::PingRequest*,
                                        v1::PingResponse* response) {
   response->set_alive(true);

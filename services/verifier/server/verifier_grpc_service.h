@@ -14,13 +14,14 @@
 
 #include "absl/time/time.h"
 #include "bulwark/verifier/v1/verifier.grpc.pb.h"
+#include "libraries/authn/payload_hashing_service.h"
 #include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/verifier/service/verifier_service.h"
 
 namespace bulwark::verifier {
 
-class VerifierGrpcService final : public v1::Verifier::Service {
+class VerifierGrpcService final : public PayloadHashingService<v1::Verifier> {
  public:
   VerifierGrpcService(VerifierService& service, const RequestAuthenticator& authenticator,
                       Clock& clock, absl::Time started, absl::Duration verify_cap)
@@ -28,7 +29,9 @@ class VerifierGrpcService final : public v1::Verifier::Service {
         authenticator_(authenticator),
         clock_(clock),
         started_(started),
-        verify_cap_(verify_cap) {}
+        verify_cap_(verify_cap) {
+    HashPayloads();
+  }
 
   using Context = grpc::ServerContext;
   grpc::Status Ping(Context*, const v1::PingRequest*, v1::PingResponse*) override;
@@ -40,6 +43,8 @@ class VerifierGrpcService final : public v1::Verifier::Service {
   grpc::Status GetPolicy(Context*, const v1::GetPolicyRequest*, v1::Policy*) override;
 
  private:
+  // Which methods' bodies must be signed (PayloadHashingService; protos/README.md).
+  void HashPayloads();
   VerifierService& service_;
   const RequestAuthenticator& authenticator_;
   Clock& clock_;
