@@ -153,9 +153,9 @@ class HawkCallCredentialsImpl final : public grpc::CallCredentials {
   const std::shared_ptr<const Signing> signing_;
 };
 
-// Hashes the serialized request message of each unary or server-streaming call that
-// HawkCallCredentials signs (both send their one request message in the first batch, with the
-// initial metadata). Client- and bidi-streaming calls are signed without a hash.
+// Hashes the serialized request message of each unary call that HawkCallCredentials signs (it
+// sends its one request message in the first batch, with the initial metadata). Streaming calls
+// are signed without a hash: servers do not hash streaming requests (protos/README.md).
 class PayloadHashInterceptor final : public grpc::experimental::Interceptor {
  public:
   explicit PayloadHashInterceptor(grpc::experimental::ClientRpcInfo* info) : info_(info) {}
@@ -164,8 +164,7 @@ class PayloadHashInterceptor final : public grpc::experimental::Interceptor {
     using grpc::experimental::ClientRpcInfo;
     using grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE) &&
-        (info_->type() == ClientRpcInfo::Type::UNARY ||
-         info_->type() == ClientRpcInfo::Type::SERVER_STREAMING)) {
+        info_->type() == ClientRpcInfo::Type::UNARY) {
       std::shared_ptr<PayloadSlot> slot =
           SlotRegistry::Get().Find(info_->client_context()->c_call());
       grpc::ByteBuffer* message = methods->GetSerializedSendMessage();

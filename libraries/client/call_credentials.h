@@ -12,13 +12,12 @@
 //                                protos/README.md); attach to a ClientContext
 // The payload hash: gRPC's call-credentials plugins see the authority but not the message, so a
 // global client interceptor (registered by the first HawkCallCredentials, or earlier by
-// EnablePayloadHashing) hashes the serialized message of each unary and server-streaming call
-// these credentials sign and hands it to that call's signer. Client- and bidi-streaming calls
-// carry no hash. The process must not register another global client interceptor factory
-// (gRPC allows one). The credentials cannot be composed (CompositeCallCredentials,
-// CompositeChannelCredentials): set them on the ClientContext.
-// Temporary credentials (hawk::CreateTemporaryCredentials) and authorizedScopes work the same
-// way: they are part of hawk::Credentials.
+// EnablePayloadHashing) hashes the serialized message of each unary call these credentials sign
+// and hands it to that call's signer. Streaming calls carry no hash. The process must not register
+// another global client interceptor factory (gRPC allows one). The credentials cannot be composed
+// (CompositeCallCredentials, CompositeChannelCredentials): set them on the ClientContext. Temporary
+// credentials (hawk::CreateTemporaryCredentials) and authorizedScopes work the same way: they are
+// part of hawk::Credentials.
 //
 //   auto creds = LoadCredentials(".bulwark/root.json");
 //   grpc::ClientContext context;

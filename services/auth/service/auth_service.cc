@@ -167,13 +167,18 @@ absl::StatusOr<v1::TestAuthenticateResponse> AuthService::TestAuthenticate(
   }
   hawk::ClientRecord tester;
   tester.access_token = kTestAccessToken;
-  tester.scopes = roles_->snapshot()->Expand(client_scopes);
+  // No role of the deployment takes part: expanding the test client's scopes against the live
+  // roles would tell anyone, without credentials, what any role grants (issue 13 item 5).
+  // `assume:` scopes stay as given.
+  tester.scopes = scopes::SortAndNormalize(client_scopes);
   hawk::StaticClientLoader loader({{kTestClientId, tester}});
   hawk::Authenticator::Options auth_options;
   auth_options.clock_skew = options_.clock_skew;
   hawk::Authenticator::Dependencies auth_deps;
   auth_deps.clients = &loader;
-  auth_deps.expand = ExpanderOf(*roles_);
+  auth_deps.expand = [](absl::Span<const std::string> scopes) {
+    return scopes::SortAndNormalize(std::vector<std::string>(scopes.begin(), scopes.end()));
+  };
   auth_deps.clock = deps_.clock;
   BULWARK_ASSIGN_OR_RETURN(auto authenticator,
                            hawk::Authenticator::Create(auth_options, auth_deps));

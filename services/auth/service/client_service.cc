@@ -135,6 +135,10 @@ absl::StatusOr<v1::Client> ClientService::UpdateClient(const Caller& caller,
   if (updates("expires")) BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
   BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> new_scopes,
                            ValidateScopeList(request.scopes(), "scopes"));
+  // The scope that names the client first, before the client is looked up or locked: a caller
+  // without it gets the same PERMISSION_DENIED whether the client exists or not.
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("auth:update-client:" + id), "UpdateClient"));
   BULWARK_ASSIGN_OR_RETURN(
       std::optional<ClientRow> result,
       store_.ChangeClient(

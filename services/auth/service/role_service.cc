@@ -158,6 +158,9 @@ absl::StatusOr<v1::Role> RoleService::UpdateRole(const Caller& caller,
   BULWARK_RETURN_IF_ERROR(ValidateDescription(request.description()));
   BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> role_scopes,
                            ValidateScopeList(request.scopes(), "scopes"));
+  // The scope that names the role first, before the role is looked up or locked: a caller
+  // without it gets the same PERMISSION_DENIED whether the role exists or not.
+  BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression("auth:update-role:" + id), "UpdateRole"));
   RoleRow result;
   bool changed = false;
   BULWARK_ASSIGN_OR_RETURN(

@@ -1,4 +1,5 @@
 // The auth service for real: the auth_server binary against PostgreSQL, called over gRPC.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <pqxx/pqxx>
@@ -370,6 +371,53 @@ TEST_F(AuthIntegrationTest, TheRequestBodyIsUnderTheMac) {
   // HawkCallCredentials (every shipped client) signs the body: a write through it works.
   hawk::Credentials created = NewClient("signed/by-credentials", {"a:b"});
   EXPECT_FALSE(created.access_token.empty());
+}
+
+// Issue 13 item 5: no oracle for the unauthorized.
+TEST_F(AuthIntegrationTest, NoOracleForTheUnauthorized) {
+  v1::CreateRoleRequest role;
+  role.set_role_id("secret-role");
+  role.add_scopes("secret:scope");
+  v1::Role role_out;
+  ASSERT_TRUE(stub_->CreateRole(SignedContext(&root_).get(), role, &role_out).ok());
+
+  // TestAuthenticate expands nothing against the deployment's roles.
+  const hawk::Credentials tester{"tester", "no-secret", "", std::nullopt};
+  v1::TestAuthenticateRequest test;
+  test.add_client_scopes("assume:secret-role");
+  v1::TestAuthenticateResponse tested;
+  grpc::Status s = stub_->TestAuthenticate(SignedContext(&tester).get(), test, &tested);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(tested.client_id(), "tester");
+  for (const std::string& scope : tested.scopes()) EXPECT_NE(scope, "secret:scope");
+  EXPECT_NE(std::find(tested.scopes().begin(), tested.scopes().end(), "assume:secret-role"),
+            tested.scopes().end());
+
+  // Update of a role or client: the same PERMISSION_DENIED whether it exists or not.
+  hawk::Credentials nobody = NewClient("nobody/at-all", {"unrelated:scope"});
+  auto update_role = [&](const std::string& id) {
+    v1::UpdateRoleRequest r;
+    r.set_role_id(id);
+    r.add_scopes("x:y");
+    v1::Role out;
+    return stub_->UpdateRole(SignedContext(&nobody).get(), r, &out);
+  };
+  grpc::Status existing = update_role("secret-role");
+  grpc::Status missing = update_role("no-such-role");
+  EXPECT_EQ(existing.error_code(), StatusCode::PERMISSION_DENIED) << existing.error_message();
+  EXPECT_EQ(missing.error_code(), StatusCode::PERMISSION_DENIED) << missing.error_message();
+  auto update_client = [&](const std::string& id) {
+    v1::UpdateClientRequest r;
+    r.set_client_id(id);
+    r.set_description("x");
+    *r.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+    v1::Client out;
+    return stub_->UpdateClient(SignedContext(&nobody).get(), r, &out);
+  };
+  existing = update_client("nobody/at-all");
+  missing = update_client("no/such-client");
+  EXPECT_EQ(existing.error_code(), StatusCode::PERMISSION_DENIED) << existing.error_message();
+  EXPECT_EQ(missing.error_code(), StatusCode::PERMISSION_DENIED) << missing.error_message();
 }
 
 TEST_F(AuthIntegrationTest, ServiceAccountTokensOnlyForAllowlistedAccounts) {

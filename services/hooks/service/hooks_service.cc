@@ -183,8 +183,11 @@ absl::StatusOr<v1::Hook> HooksService::UpdateHook(const Caller& caller, const v1
 absl::Status HooksService::RemoveHook(const Caller& caller, const std::string& group,
                                       const std::string& id, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  // As CreateHook and UpdateHook: removing a hook needs the hook's role too.
+  const std::string role = Role(group, id);
   BULWARK_RETURN_IF_ERROR(
-      Authorize(caller, Expression("hooks:modify-hook:" + Role(group, id)), "RemoveHook"));
+      Authorize(caller, Expression::AllOf({"hooks:modify-hook:" + role, "assume:hook-id:" + role}),
+                "RemoveHook"));
   return store_.DeleteHook(group, id, clock_.Now(), deadline);
 }
 

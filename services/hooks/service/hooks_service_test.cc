@@ -453,5 +453,19 @@ TEST_F(HooksServiceTest, GetFireAndGetHookVersionNeedTheirScopesAndOutliveRemove
             absl::StatusCode::kNotFound);
 }
 
+// Issue 13 item 5: RemoveHook needs assume:hook-id:G/H like CreateHook and UpdateHook.
+TEST_F(HooksServiceTest, RemoveHookNeedsTheHooksRole) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  Caller modifier;
+  modifier.client_id = "modifier";
+  modifier.scopes = {"hooks:modify-hook:demo/nightly"};
+  absl::Status s = service_.RemoveHook(modifier, "demo", "nightly", kForever);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+  EXPECT_NE(s.message().find("assume:hook-id:demo/nightly"), std::string::npos) << s;
+  EXPECT_TRUE(service_.GetHook(root_, "demo", "nightly", kForever).ok());
+  modifier.scopes.push_back("assume:hook-id:demo/nightly");
+  EXPECT_TRUE(service_.RemoveHook(modifier, "demo", "nightly", kForever).ok());
+}
+
 }  // namespace
 }  // namespace bulwark::hooks
