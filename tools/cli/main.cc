@@ -31,11 +31,18 @@
 //       the exit code is 1 and FILE is not written.
 //   These talk to the queue at --authority (default 127.0.0.1:50052).
 //
+//   bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]
+//       Offline (no connection): checks the DSSE signature of the attestation in FILE (an
+//       envelope, or a GetAttestation response's JSON) against the JWK set in KEYS (or a
+//       GetAttestationKeys response's JSON), and with --artifact that the file's SHA-256 is one
+//       of its subjects; prints the provenance (hook, repository, revision, builder, chain).
+//
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -48,6 +55,7 @@
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
+#include "tools/cli/attestation_commands.h"
 #include "tools/cli/generic_call.h"
 #include "tools/cli/queue_commands.h"
 
@@ -63,7 +71,8 @@ int Usage() {
                "       bulwark last-fires [--credentials=FILE] GROUP/HOOK\n"
                "       bulwark task-status [--format=text|json] TASK\n"
                "       bulwark task-log [--run=N] TASK\n"
-               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n";
+               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n"
+               "       bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]\n";
   return 2;
 }
 
@@ -271,6 +280,20 @@ int Artifact(const bulwark::Flags& flags) {
   return SaveArtifact(flags, "artifact get", args[2], args[3]);
 }
 
+int VerifyAttestation(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || !flags.Has("jwks")) return Usage();
+  std::optional<std::string> artifact;
+  if (flags.Has("artifact")) artifact = flags.Get("artifact");
+  auto summary = bulwark::cli::VerifyAttestationFiles(args[1], flags.Get("jwks"), artifact);
+  if (!summary.ok()) {
+    std::cerr << "bulwark: verify-attestation FAILED: " << summary.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *summary;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,9 +304,9 @@ int main(int argc, char** argv) {
   }
   std::vector<const char*> args;
   for (const std::string& a : arguments) args.push_back(a.c_str());
-  auto flags = bulwark::Flags::Parse(
-      static_cast<int>(args.size()), args.data(),
-      {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format"});
+  auto flags = bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
+                                     {"method", "authority", "credentials", "authorized-scopes",
+                                      "run", "output", "format", "jwks", "artifact"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();
@@ -299,6 +322,7 @@ int main(int argc, char** argv) {
   if (command == "task-status") return TaskStatus(*flags);
   if (command == "task-log") return TaskLog(*flags);
   if (command == "artifact") return Artifact(*flags);
+  if (command == "verify-attestation") return VerifyAttestation(*flags);
   std::cerr << "bulwark: unknown command '" << command << "'\n";
   return Usage();
 }
