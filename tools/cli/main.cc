@@ -29,6 +29,10 @@
 //       Streams an artifact to FILE (written beside it, renamed into place once complete) or
 //       stdout, and checks its size and SHA-256 against the queue's metadata; on a mismatch
 //       the exit code is 1 and FILE is not written.
+//   bulwark verify-cot TASK [--run=N] --public-key=FILE
+//       Checks the run's chain-of-trust artifacts with the worker's public key (PEM): the
+//       Ed25519 signature over public/chain-of-trust.json, that it names this task and run,
+//       and every signed digest against the queue's (tools/cli/cot_commands.h).
 //   These talk to the queue at --authority (default 127.0.0.1:50052).
 //
 //   bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]
@@ -51,11 +55,13 @@
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
+#include "libraries/crypto/ed25519.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
 #include "tools/cli/attestation_commands.h"
+#include "tools/cli/cot_commands.h"
 #include "tools/cli/generic_call.h"
 #include "tools/cli/queue_commands.h"
 
@@ -72,6 +78,7 @@ int Usage() {
                "       bulwark task-status [--format=text|json] TASK\n"
                "       bulwark task-log [--run=N] TASK\n"
                "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n"
+               "       bulwark verify-cot [--run=N] --public-key=FILE TASK\n"
                "       bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]\n";
   return 2;
 }
@@ -294,6 +301,35 @@ int VerifyAttestation(const bulwark::Flags& flags) {
   return 0;
 }
 
+int VerifyCot(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || !flags.Has("public-key")) return Usage();
+  std::optional<int> run;
+  if (!RunFlag(flags, &run)) return 2;
+  auto key = bulwark::crypto::Ed25519PublicKey::FromPemFile(flags.Get("public-key"));
+  if (!key.ok()) {
+    std::cerr << "bulwark: verify-cot: --public-key " << flags.Get("public-key") << ": "
+              << key.status().message() << "\n";
+    return 1;
+  }
+  auto call = NewQueueCall(flags);
+  if (!call.ok()) return Fail(call.status());
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  auto credentials = (*call)->context.credentials();
+  auto summary = bulwark::cli::VerifyChainOfTrust(
+      *(*call)->stub,
+      [&] {
+        auto context = std::make_unique<grpc::ClientContext>();
+        if (credentials != nullptr) context->set_credentials(credentials);
+        context->set_deadline(absl::ToChronoTime(deadline));
+        return context;
+      },
+      args[1], run, *key);
+  if (!summary.ok()) return FailCall("verify-cot", summary.status());
+  std::cout << *summary;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -306,7 +342,7 @@ int main(int argc, char** argv) {
   for (const std::string& a : arguments) args.push_back(a.c_str());
   auto flags = bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
                                      {"method", "authority", "credentials", "authorized-scopes",
-                                      "run", "output", "format", "jwks", "artifact"});
+                                      "run", "output", "format", "public-key", "jwks", "artifact"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();
@@ -323,6 +359,7 @@ int main(int argc, char** argv) {
   if (command == "task-log") return TaskLog(*flags);
   if (command == "artifact") return Artifact(*flags);
   if (command == "verify-attestation") return VerifyAttestation(*flags);
+  if (command == "verify-cot") return VerifyCot(*flags);
   std::cerr << "bulwark: unknown command '" << command << "'\n";
   return Usage();
 }

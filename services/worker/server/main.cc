@@ -15,6 +15,9 @@
 //   --listen=HOST:PORT          the same, with a host (e.g. 0.0.0.0:8080 in a pod)
 //   --port-file=FILE            write the health port here once listening
 //   --claim-wait=20s --shutdown-grace=30s
+//   --verify-task-type=T        a privileged pool: verify every task as type T before it runs
+//                               (its client then needs verifier:verify-task:T)
+//   --verifier=HOST:PORT        the verifier (default 127.0.0.1:50054)  --verify-timeout=5m
 #include <csignal>
 
 #include "absl/strings/numbers.h"
@@ -49,6 +52,9 @@ absl::StatusOr<WorkerRuntime::Options> ParseOptions(const bulwark::Flags& flags)
   }
   BULWARK_ASSIGN_OR_RETURN(o.claim_wait, flags.GetDuration("claim-wait", o.claim_wait));
   BULWARK_ASSIGN_OR_RETURN(o.shutdown_grace, flags.GetDuration("shutdown-grace", o.shutdown_grace));
+  o.verify_task_type = flags.Get("verify-task-type");
+  o.verifier_address = flags.Get("verifier", o.verifier_address);
+  BULWARK_ASSIGN_OR_RETURN(o.verify_timeout, flags.GetDuration("verify-timeout", o.verify_timeout));
   return o;
 }
 
@@ -67,7 +73,7 @@ int main(int argc, char** argv) {
       argc, argv,
       {"queue", "queue-for-tasks", "credentials", "worker-pool", "worker-group", "worker-id",
        "capacity", "work-dir", "task-user", "signing-key", "health-port", "listen", "port-file",
-       "claim-wait", "shutdown-grace"});
+       "claim-wait", "shutdown-grace", "verify-task-type", "verifier", "verify-timeout"});
   if (!flags.ok()) return Fail(flags.status());
   auto options = ParseOptions(*flags);
   if (!options.ok()) return Fail(options.status());

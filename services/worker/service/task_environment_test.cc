@@ -97,7 +97,7 @@ TEST(TaskEnvironmentTest, RefusesInvalidNamesAndValues) {
 }
 
 TEST(TaskEnvironmentTest, RefusesIncompleteInputs) {
-  auto code = [](TaskEnvironmentInputs in) { return BuildTaskEnvironment(in, {}).status(); };
+  auto code = [](const TaskEnvironmentInputs& in) { return BuildTaskEnvironment(in, {}).status(); };
   TaskEnvironmentInputs in = Inputs();
   in.task_id.clear();
   EXPECT_EQ(code(in), absl::InvalidArgumentError("the task id is empty"));
