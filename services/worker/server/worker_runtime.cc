@@ -99,6 +99,7 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
   runner.worker_group = options.worker_group;
   runner.worker_id = options.worker_id;
   runner.queue_address_for_tasks = options.queue_address_for_tasks;
+  runner.tools_directory = options.task_tools;
   runner.environment = {options.worker_pool, options.worker_version, Hostname()};
   runner.verify_task_type = options.verify_task_type;
   runner.verifier = rt->verifier_.get();

@@ -57,6 +57,9 @@ class WorkerRuntime {
     std::string worker_id;
     int capacity = 1;
     std::string work_directory;
+    // A directory of tools for tasks (first in their PATH), e.g. the bulwark CLI; empty: none.
+    // It and everything in it must be readable, and not writable, by the task user.
+    std::string task_tools;
     // The unprivileged user tasks run as (required: the worker runs as root).
     std::string task_user;
     // PKCS#8 PEM Ed25519 private key (`crypto_keygen`), mode 0600, owned by the worker.

@@ -48,6 +48,14 @@ TEST(TaskEnvironmentTest, IsThePayloadEnvPlusTheWorkersVariablesAndNothingElse) 
   unsetenv("BULWARK_WORKER_SECRET");
 }
 
+TEST(TaskEnvironmentTest, TheWorkersToolsComeFirstInPath) {
+  TaskEnvironmentInputs in = Inputs();
+  in.tools_directory = "/opt/worker-tools";
+  absl::StatusOr<Env> env = BuildTaskEnvironment(in, {});
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->at("PATH"), "/opt/worker-tools:/usr/local/bin:/usr/bin:/bin");
+}
+
 TEST(TaskEnvironmentTest, ACommandSeesExactlyThisEnvironment) {
   TaskEnvironmentInputs in = Inputs();
   in.task_directory = "/tmp";

@@ -297,8 +297,9 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
       (void)log.Worker(std::string(payload.status().message()));
       return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD, "payload invalid");
     }
-    TaskEnvironmentInputs inputs{claim.task_id, claim.run_id, run.credentials(),
-                                 options_.queue_address_for_tasks, task_dir};
+    TaskEnvironmentInputs inputs{claim.task_id,     claim.run_id,
+                                 run.credentials(), options_.queue_address_for_tasks,
+                                 task_dir,          options_.tools_directory};
     absl::StatusOr<std::map<std::string, std::string>> env =
         BuildTaskEnvironment(inputs, payload->env);
     if (!env.ok()) {

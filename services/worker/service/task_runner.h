@@ -88,6 +88,8 @@ class TaskRunner {
     std::string worker_id;
     // The queue's address as tasks should dial it (TASKCLUSTER_QUEUE_ADDRESS).
     std::string queue_address_for_tasks;
+    // Tools the worker offers its tasks, first in their PATH (empty: none).
+    std::string tools_directory;
     // What the chain of trust says about this worker (its pool above all).
     WorkerEnvironment environment;
     // Each queue call but uploads; uploads get `upload_timeout`.
