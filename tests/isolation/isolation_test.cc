@@ -51,9 +51,10 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   if (role != "bulwark_" + schema) return {};
   if (table == "schema_migrations") return {"SELECT"};
   if (schema == "auth" && table == "audit_history") return {"SELECT", "INSERT"};  // append-only
-  // Recorded verdicts are never edited, only expired; policy versions are never edited or
-  // removed (their load times are, through the column grant below).
+  // Recorded verdicts and issued attestations are never edited, only expired; policy versions
+  // are never edited or removed (their load times are, through the column grant below).
   if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};
+  if (schema == "verifier" && table == "attestations") return {"SELECT", "INSERT", "DELETE"};
   if (schema == "verifier" && table == "policy_versions") return {"SELECT", "INSERT"};
   // Hook versions and fire records are the evidence a verifier re-renders from: added and
   // purged, never edited (a version's retirement time through the column grant below).

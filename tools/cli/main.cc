@@ -41,6 +41,11 @@
 //       writes it as a Graphviz digraph. Exit code 0 on PASS, 1 on FAIL or error.
 //   bulwark slugid
 //       Prints a new taskId (a v4 slugid, as the queue expects).
+//   bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]
+//       Offline (no connection): checks the DSSE signature of the attestation in FILE (an
+//       envelope, or a GetAttestation response's JSON) against the JWK set in KEYS (or a
+//       GetAttestationKeys response's JSON), and with --artifact that the file's SHA-256 is one
+//       of its subjects; prints the provenance (hook, repository, revision, builder, chain).
 //
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
@@ -48,6 +53,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -64,6 +70,7 @@
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
 #include "services/verifier/client/verification_text.h"
+#include "tools/cli/attestation_commands.h"
 #include "tools/cli/cot_commands.h"
 #include "tools/cli/generic_call.h"
 #include "tools/cli/queue_commands.h"
@@ -84,7 +91,8 @@ int Usage() {
                "       bulwark verify-cot [--run=N] --public-key=FILE TASK\n"
                "       bulwark verify --type=T [--root-mode=auto|before-run|completed] "
                "[--dot=FILE] TASK\n"
-               "       bulwark slugid\n";
+               "       bulwark slugid\n"
+               "       bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]\n";
   return 2;
 }
 
@@ -292,6 +300,20 @@ int Artifact(const bulwark::Flags& flags) {
   return SaveArtifact(flags, "artifact get", args[2], args[3]);
 }
 
+int VerifyAttestation(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || !flags.Has("jwks")) return Usage();
+  std::optional<std::string> artifact;
+  if (flags.Has("artifact")) artifact = flags.Get("artifact");
+  auto summary = bulwark::cli::VerifyAttestationFiles(args[1], flags.Get("jwks"), artifact);
+  if (!summary.ok()) {
+    std::cerr << "bulwark: verify-attestation FAILED: " << summary.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *summary;
+  return 0;
+}
+
 int VerifyCot(const bulwark::Flags& flags) {
   const auto& args = flags.positional();
   if (args.size() != 2 || !flags.Has("public-key")) return Usage();
@@ -368,10 +390,10 @@ int main(int argc, char** argv) {
   }
   std::vector<const char*> args;
   for (const std::string& a : arguments) args.push_back(a.c_str());
-  auto flags =
-      bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
-                            {"method", "authority", "credentials", "authorized-scopes", "run",
-                             "output", "format", "public-key", "type", "root-mode", "dot"});
+  auto flags = bulwark::Flags::Parse(
+      static_cast<int>(args.size()), args.data(),
+      {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format",
+       "public-key", "type", "root-mode", "dot", "jwks", "artifact"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();
@@ -387,6 +409,7 @@ int main(int argc, char** argv) {
   if (command == "task-status") return TaskStatus(*flags);
   if (command == "task-log") return TaskLog(*flags);
   if (command == "artifact") return Artifact(*flags);
+  if (command == "verify-attestation") return VerifyAttestation(*flags);
   if (command == "verify-cot") return VerifyCot(*flags);
   if (command == "verify") return Verify(*flags);
   if (command == "slugid" && flags->positional().size() == 1) {

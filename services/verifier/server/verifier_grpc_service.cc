@@ -46,4 +46,37 @@ grpc::Status VerifierGrpcService::GetPolicy(Context*, const v1::GetPolicyRequest
   return ToGrpcStatus(Into(service_.GetPolicy(), out));
 }
 
+namespace {
+
+absl::Status NoAttestations() {
+  return absl::FailedPreconditionError(
+      "this verifier issues no attestations: it was started without --attestation-keys");
+}
+
+}  // namespace
+
+grpc::Status VerifierGrpcService::GetAttestation(Context* c, const v1::GetAttestationRequest* r,
+                                                 v1::Attestation* out) {
+  return AuthenticatedCall(authenticator_, c, v1::Verifier::service_full_name(), "GetAttestation",
+                           [&](const Caller& caller, absl::Time deadline) -> absl::Status {
+                             if (issuer_ == nullptr) return NoAttestations();
+                             return Into(issuer_->GetAttestation(caller, *r, deadline), out);
+                           });
+}
+
+grpc::Status VerifierGrpcService::ListAttestations(Context* c, const v1::ListAttestationsRequest* r,
+                                                   v1::ListAttestationsResponse* out) {
+  return AuthenticatedCall(authenticator_, c, v1::Verifier::service_full_name(), "ListAttestations",
+                           [&](const Caller& caller, absl::Time deadline) -> absl::Status {
+                             if (issuer_ == nullptr) return NoAttestations();
+                             return Into(issuer_->ListAttestations(caller, *r, deadline), out);
+                           });
+}
+
+grpc::Status VerifierGrpcService::GetAttestationKeys(Context*, const v1::GetAttestationKeysRequest*,
+                                                     v1::GetAttestationKeysResponse* out) {
+  if (issuer_ == nullptr) return ToGrpcStatus(NoAttestations());
+  return ToGrpcStatus(Into(issuer_->GetAttestationKeys(absl::Now() + absl::Seconds(30)), out));
+}
+
 }  // namespace bulwark::verifier

@@ -8,7 +8,9 @@
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
+#include "nlohmann/json.hpp"
 #include "services/verifier/service/task_normalizer.h"
+#include "services/verifier/store/postgres_attestation_store.h"
 #include "services/verifier/store/postgres_verifier_store.h"
 
 namespace bulwark::verifier {
@@ -22,6 +24,26 @@ absl::StatusOr<std::string> ReadPolicy(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+absl::StatusOr<crypto::SigningKeyring> ReadAttestationKeys(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read the attestation keyring ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the attestation keyring ", path, " is not JSON"));
+  }
+  absl::StatusOr<crypto::SigningKeyring> keys = crypto::SigningKeyring::FromJson(config);
+  if (!keys.ok()) {
+    return absl::Status(keys.status().code(), absl::StrCat("the attestation keyring ", path, ": ",
+                                                           keys.status().message()));
+  }
+  return keys;
 }
 
 }  // namespace
@@ -60,6 +82,18 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
                               {"sha256", rt->service_->policy()->sha256_hex()}});
   rt->grpc_ = std::make_unique<VerifierGrpcService>(
       *rt->service_, *rt->authenticator_, context.clock, context.started, options.verify_timeout);
+  if (!options.attestation_keys_file.empty()) {
+    BULWARK_ASSIGN_OR_RETURN(crypto::SigningKeyring keys,
+                             ReadAttestationKeys(options.attestation_keys_file));
+    rt->attestation_keys_ = std::make_unique<crypto::SigningKeyring>(std::move(keys));
+    rt->attestation_store_ = std::make_unique<PostgresAttestationStore>(context.pool);
+    rt->issuer_ =
+        std::make_unique<AttestationIssuer>(*rt->attestation_store_, *rt->attestation_keys_,
+                                            context.clock, options.attestation_lifetime);
+    rt->service_->set_attestation_issuer(rt->issuer_.get());
+    rt->grpc_->set_attestation_issuer(rt->issuer_.get());
+    LogInfo("attestations signed", {{"key", rt->attestation_keys_->current().id}});
+  }
   return rt;
 }
 
