@@ -19,7 +19,7 @@ struct SlotCollector {
   std::vector<uint32_t> slots;
   void Literal(const TrieNode&, const CompiledRole& role) { slots.push_back(role.slot); }
   void Param(const CompiledRole&, absl::string_view) {}
-  void Subtree(const TrieNode& node) {
+  void Subtree(const TrieNode& node, bool /*at_node*/) {
     ForEachRole(node, [this](const TrieNode&, const CompiledRole& r) { slots.push_back(r.slot); });
   }
 };

@@ -13,8 +13,8 @@
 //   {"result": ...} or
 //                                                {"error": "..."} per line (ops
 //                                                below)
-//   scopes_tool workload --kind deployment|chain|large|random [--seed N]
-//   [--size N]
+//   scopes_tool workload --kind deployment|chain|chain-points|large|levels|random
+//                        [--seed N] [--size N]
 //                                                writes a generated workload as
 //                                                JSON
 //
@@ -266,12 +266,16 @@ int WorkloadMode(const std::vector<std::string>& args) {
     w = DeploymentWorkload(size ? size : 588, 1000, seed);
   } else if (kind == "chain") {
     w = ChainWorkload(size ? size : 1000);
+  } else if (kind == "chain-points") {
+    w = ChainPointsWorkload(size ? size : 1000, 200);
+  } else if (kind == "levels") {
+    w = LevelsWorkload(size ? size : 7800, 1000, seed);
   } else if (kind == "random") {
     std::mt19937_64 rng(seed);
     w.roles = RandomRoleSet(rng, size ? size : 8);
     for (int i = 0; i < 50; ++i) w.queries.push_back(RandomQuery(rng, w.roles));
   } else {
-    std::cerr << "--kind must be deployment, large, chain or random\n";
+    std::cerr << "--kind must be deployment, large, chain, chain-points, levels or random\n";
     return 2;
   }
   std::cout << Dump(WorkloadToJson(w)) << "\n";
