@@ -66,6 +66,15 @@ const ScopeRep& Cached(std::atomic<const ScopeRep*>& slot, Compute compute) {
   return *expected;
 }
 
+// Whether a scope can fire roles (ToRoleSpace accepts it), decided mostly
+// from its key: `assume:...`, or a star whose prefix is a prefix of "assume".
+bool MayFire(const ScopeEntry& e) {
+  static const uint64_t kAssume = KeyOf("assume:", 7) >> 8;
+  if ((e.key >> 8) == kAssume) return true;
+  return e.star && e.stem_size() <= 6 &&
+         absl::StartsWith("assume", e.view().substr(0, e.stem_size()));
+}
+
 // Vectors kept above this many entries are released after an expansion.
 constexpr size_t kKeptEntries = size_t{1} << 16;
 
@@ -187,7 +196,9 @@ class Expansion {
     if (inputs_.empty()) return ExpandedScopes();
     // `*` satisfies every scope: nothing it grants survives normalization.
     if (!(inputs_[0].star && inputs_[0].stem_size() == 0)) {
-      for (const ScopeEntry& input : inputs_) ForEachFiring(*root_, input.view(), *this);
+      for (const ScopeEntry& input : inputs_) {
+        if (MayFire(input)) ForEachFiring(*root_, input.view(), *this);
+      }
       Drain();
     }
     // One scope that reached one role's (or one subtree's) cache and nothing

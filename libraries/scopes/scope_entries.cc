@@ -6,10 +6,11 @@
 namespace bulwark::scopes::internal {
 namespace {
 
-// An entry and its key at the current depth of the most-significant-digit sort.
+// An entry's key at the current depth of the most-significant-digit sort, and
+// its index.
 struct Item {
   uint64_t key;
-  ScopeEntry entry;
+  uint32_t index;
 };
 
 uint64_t KeyAt(const ScopeEntry& e, size_t offset) {
@@ -19,53 +20,64 @@ uint64_t KeyAt(const ScopeEntry& e, size_t offset) {
 
 bool EntryLess(const ScopeEntry& a, const ScopeEntry& b) { return CompareEntries(a, b) < 0; }
 
-void SortByComparison(Item* first, Item* last) {
-  std::sort(first, last, [](const Item& a, const Item& b) { return EntryLess(a.entry, b.entry); });
-}
-
-bool AllEndBy(const Item* first, const Item* last, size_t limit) {
-  return std::all_of(first, last, [limit](const Item& i) { return i.entry.stem_size() <= limit; });
-}
-
-// Sorts items whose stems agree on their first `offset` bytes: by the next
-// eight bytes, then each group of equal keys on the bytes after them.
-void SortItems(Item* first, Item* last, size_t offset) {
-  const ptrdiff_t n = last - first;
-  if (n < 2) return;
-  if (n <= 6) {
-    SortByComparison(first, last);
+// Insertion sort for short ranges, std::sort otherwise.
+template <typename Less>
+void SmallSort(Item* first, Item* last, Less less) {
+  if (last - first > 64) {
+    std::sort(first, last, less);
     return;
   }
-  bool all_equal = true;
-  for (Item* i = first; i != last; ++i) {
-    i->key = offset == 0 ? i->entry.key : KeyAt(i->entry, offset);
-    all_equal = all_equal && i->key == first->key;
-  }
-  // The stems of a group that agree on every byte they have left differ only
-  // in length, in zero bytes or in a trailing star: compare them whole.
-  const size_t next = offset + 8;
-  if (all_equal) {
-    if (AllEndBy(first, last, next)) {
-      SortByComparison(first, last);
-    } else {
-      SortItems(first, last, next);
-    }
-    return;
-  }
-  std::sort(first, last, [](const Item& a, const Item& b) { return a.key < b.key; });
-  for (Item* run = first; run != last;) {
-    Item* end = run + 1;
-    while (end != last && end->key == run->key) ++end;
-    if (end - run > 1) {
-      if (AllEndBy(run, end, next)) {
-        SortByComparison(run, end);
-      } else {
-        SortItems(run, end, next);
-      }
-    }
-    run = end;
+  for (Item* i = first + 1; i < last; ++i) {
+    const Item x = *i;
+    Item* j = i;
+    for (; j != first && less(x, *(j - 1)); --j) *j = *(j - 1);
+    *j = x;
   }
 }
+
+class ItemSorter {
+ public:
+  explicit ItemSorter(const ScopeEntry* entries) : entries_(entries) {}
+
+  // Sorts items whose stems agree on their first `offset` bytes: by the next
+  // eight bytes, then each group of equal keys on the bytes after them.
+  void Sort(Item* first, Item* last, size_t offset) const {
+    if (last - first < 2) return;
+    bool all_equal = true;
+    for (Item* i = first; i != last; ++i) {
+      const ScopeEntry& e = entries_[i->index];
+      i->key = offset == 0 ? e.key : KeyAt(e, offset);
+      all_equal = all_equal && i->key == first->key;
+    }
+    if (!all_equal) {
+      SmallSort(first, last, [](const Item& a, const Item& b) { return a.key < b.key; });
+    }
+    for (Item* run = first; run != last;) {
+      Item* end = run + 1;
+      while (end != last && end->key == run->key) ++end;
+      if (end - run > 1) SortGroup(run, end, offset + 8);
+      run = end;
+    }
+  }
+
+ private:
+  // Items with equal keys before `next`.
+  void SortGroup(Item* first, Item* last, size_t next) const {
+    // Stems that agree on every byte they have left differ only in length,
+    // in zero bytes or in a trailing star: compare them whole.
+    const bool all_end = std::all_of(
+        first, last, [&](const Item& i) { return entries_[i.index].stem_size() <= next; });
+    if (!all_end) {
+      Sort(first, last, next);
+      return;
+    }
+    SmallSort(first, last, [this](const Item& a, const Item& b) {
+      return EntryLess(entries_[a.index], entries_[b.index]);
+    });
+  }
+
+  const ScopeEntry* entries_;
+};
 
 // Appends a run of a normalized list to `out`: members the last output member
 // repeats or covers are dropped; once one is kept, the rest of the run follows
@@ -94,27 +106,39 @@ size_t RunEnd(absl::Span<const ScopeEntry> list, size_t i, const ScopeEntry& bou
       std::lower_bound(list.begin() + lo, list.begin() + hi, bound, EntryLess) - list.begin());
 }
 
+// What an EntryMerger keeps between calls.
+constexpr size_t kKeptBuffers = 16;
+constexpr size_t kKeptEntries = size_t{1} << 14;
+
+// Lists beyond which EntryMerger merges in balanced rounds.
+constexpr size_t kSmallestFirst = 16;
+
 // Consecutive members taken from one list after which the merge gallops.
 constexpr int kGallopAfter = 6;
 
 }  // namespace
 
 void SortAndNormalizeEntries(std::vector<ScopeEntry>& entries) {
-  if (entries.size() > 1) {
-    thread_local std::vector<Item> items;
-    items.clear();
-    items.reserve(entries.size());
-    for (const ScopeEntry& e : entries) items.push_back({0, e});
-    SortItems(items.data(), items.data() + items.size(), 0);
-    for (size_t i = 0; i < items.size(); ++i) entries[i] = items[i].entry;
+  if (entries.size() < 2) return;
+  // Already sorted (as stored scope sets usually are): normalize in place.
+  bool sorted = true;
+  for (size_t i = 1; i < entries.size() && sorted; ++i) {
+    sorted = CompareEntries(entries[i - 1], entries[i]) < 0;
   }
-  size_t kept = 0;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (kept > 0 &&
-        (Covers(entries[kept - 1], entries[i]) || EqualEntries(entries[kept - 1], entries[i]))) {
-      continue;
-    }
-    entries[kept++] = entries[i];
+  if (!sorted) {
+    thread_local std::vector<Item> items;
+    thread_local std::vector<ScopeEntry> out;
+    items.resize(entries.size());
+    for (uint32_t i = 0; i < entries.size(); ++i) items[i].index = i;
+    ItemSorter(entries.data()).Sort(items.data(), items.data() + items.size(), 0);
+    out.clear();
+    for (const Item& i : items) AppendNormalized(out, entries[i.index]);
+    entries.swap(out);
+    return;
+  }
+  size_t kept = 1;
+  for (size_t i = 1; i < entries.size(); ++i) {
+    if (!Covers(entries[kept - 1], entries[i])) entries[kept++] = entries[i];
   }
   entries.resize(kept);
 }
@@ -167,9 +191,27 @@ void EntryMerger::Merge(absl::Span<const absl::Span<const ScopeEntry>> lists,
     AppendRun(out, work_[0].data(), work_[0].data() + work_[0].size());
     return;
   }
-  // Two smallest first, so that a long list is copied as few times as
-  // possible.
   size_t used = 0;
+  const auto buffer = [&]() -> std::vector<ScopeEntry>& {
+    if (used == buffers_.size()) buffers_.push_back(std::make_unique<std::vector<ScopeEntry>>());
+    std::vector<ScopeEntry>& b = *buffers_[used++];
+    b.clear();
+    return b;
+  };
+  // Many lists (computing a cache over a large subtree): balanced rounds of
+  // pairwise merges, each member taking part in about log k merges.
+  while (work_.size() > kSmallestFirst) {
+    size_t kept = 0;
+    for (size_t i = 0; i + 1 < work_.size(); i += 2) {
+      std::vector<ScopeEntry>& b = buffer();
+      MergeTwo(work_[i], work_[i + 1], b);
+      work_[kept++] = b;
+    }
+    if (work_.size() % 2 == 1) work_[kept++] = work_.back();
+    work_.resize(kept);
+  }
+  // A few lists (a query): the two smallest first, so that a long list is
+  // copied as few times as possible.
   while (work_.size() > 2) {
     size_t x = 0, y = 1;
     if (work_[y].size() < work_[x].size()) std::swap(x, y);
@@ -181,14 +223,17 @@ void EntryMerger::Merge(absl::Span<const absl::Span<const ScopeEntry>> lists,
         y = k;
       }
     }
-    if (used == buffers_.size()) buffers_.push_back(std::make_unique<std::vector<ScopeEntry>>());
-    std::vector<ScopeEntry>& buffer = *buffers_[used++];
-    buffer.clear();
-    MergeTwo(work_[x], work_[y], buffer);
-    work_[std::min(x, y)] = absl::MakeConstSpan(buffer);
+    std::vector<ScopeEntry>& b = buffer();
+    MergeTwo(work_[x], work_[y], b);
+    work_[std::min(x, y)] = absl::MakeConstSpan(b);
     work_.erase(work_.begin() + std::max(x, y));
   }
   MergeTwo(work_[0], work_[1], out);
+  // Keep a few buffers of moderate size for the next call.
+  if (buffers_.size() > kKeptBuffers) buffers_.resize(kKeptBuffers);
+  for (auto& b : buffers_) {
+    if (b->capacity() > kKeptEntries) std::vector<ScopeEntry>().swap(*b);
+  }
 }
 
 }  // namespace bulwark::scopes::internal

@@ -34,15 +34,26 @@ namespace bulwark::scopes::internal {
 
 // The first (up to) eight bytes at `p` as a big-endian integer, zero-padded.
 inline uint64_t KeyOf(const char* p, size_t n) {
-  uint64_t k = 0;
-  if (n >= 8) {
-    std::memcpy(&k, p, 8);
+  const auto big_endian = [](auto v) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return __builtin_bswap64(k);
-#else
-    return k;
+    if constexpr (sizeof(v) == 8) return __builtin_bswap64(v);
+    if constexpr (sizeof(v) == 4) return __builtin_bswap32(v);
 #endif
+    return v;
+  };
+  if (n >= 8) {
+    uint64_t k;
+    std::memcpy(&k, p, 8);
+    return big_endian(k);
   }
+  if (n >= 4) {
+    // Two overlapping 4-byte loads: bytes [0, 4) and [n - 4, n).
+    uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    return (uint64_t{big_endian(head)} << 32) | (uint64_t{big_endian(tail)} << (8 * (8 - n)));
+  }
+  uint64_t k = 0;
   for (size_t i = 0; i < n; ++i) k |= uint64_t{static_cast<unsigned char>(p[i])} << (56 - 8 * i);
   return k;
 }
