@@ -32,6 +32,25 @@ for svc in auth queue hooks verifier; do
   want=$(tr ' ' '\n' <<<"${calls[$svc]}" | { grep -v '^$' || true; } | sort | tr '\n' ' ' | sed 's/ $//')
   check "$svc: egress to exactly [${want}] (found [${allowed}])" '[ "$allowed" = "$want" ]'
 done
+# The worker: its own Secret (credentials and signing key) and nothing else; root only with the
+# capabilities to run tasks as another user; egress to the queue alone (no database, no auth).
+d=$(doc Deployment bulwark-worker-ci)
+check "worker: Deployment exists" '[ -n "$d" ]'
+secrets=$(grep -E "^ *secretName: " <<<"$d" | sed 's/.*: //' | sort -u | tr '\n' ' ' | sed 's/ $//')
+check "worker: mounts only its own Secret (found [$secrets])" '[ "$secrets" = "bulwark-worker-ci" ]'
+check "worker: tasks run as an unprivileged user" 'grep -q -- "--task-user=nobody" <<<"$d"'
+check "worker: all capabilities dropped but the task-switching ones" \
+  'grep -q "drop: \[\"ALL\"\]" <<<"$d" || grep -A1 "drop:" <<<"$d" | grep -q ALL'
+check "worker: no privilege escalation, read-only root" \
+  'grep -q "allowPrivilegeEscalation: false" <<<"$d" && grep -q "readOnlyRootFilesystem: true" <<<"$d"'
+check "worker: gRPC readiness probe on its health port" 'grep -A1 "readinessProbe:" <<<"$d" | grep -q "grpc:"'
+policy=$(doc NetworkPolicy bulwark-worker-ci-egress)
+allowed=$(grep -oE "app.kubernetes.io/name: [a-z-]+" <<<"$policy" | sed 's/.*: //' | { grep -v "^bulwark-worker-ci$" || true; } | sort | tr '\n' ' ' | sed 's/ $//')
+check "worker: egress to exactly [bulwark-queue] (found [$allowed])" '[ "$allowed" = "bulwark-queue" ]'
+worker_secret=$(doc Secret bulwark-worker-ci)
+check "worker: its Secret holds its credentials and signing key only" \
+  '[ "$(grep -cE "^  [a-z.-]+:" <<<"$(sed -n "/^stringData:/,\$p" <<<"$worker_secret")")" = 2 ]'
+
 # Invariant 3: only auth's Secret carries token keys and static clients.
 check "only auth holds config.json" '[ "$(grep -c "config.json:" <<<"$out")" = 1 ]'
 exit $fail

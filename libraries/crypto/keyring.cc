@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <fstream>
 #include <set>
 #include <utility>
 
@@ -153,6 +154,16 @@ absl::StatusOr<Keyring> Keyring::Create(std::vector<KeyringKey> keys, Random& ra
     }
   }
   return Keyring(std::move(state), &random);
+}
+
+absl::StatusOr<Keyring> Keyring::FromFile(const std::string& path, Random& random) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read the keyring file ", path));
+  nlohmann::json config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) {
+    return absl::InvalidArgumentError(absl::StrCat("the keyring file ", path, " is not JSON"));
+  }
+  return FromJson(config, random);
 }
 
 absl::StatusOr<Keyring> Keyring::FromJson(const nlohmann::json& config, Random& random) {

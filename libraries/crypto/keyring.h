@@ -84,6 +84,9 @@ class Keyring {
   // Parses and validates the JSON configuration described above. `random`
   // supplies the IVs and must outlive the keyring.
   static absl::StatusOr<Keyring> FromJson(const nlohmann::json& config, Random& random);
+  // The same, from a file holding that JSON. INVALID_ARGUMENT names the file when it cannot be
+  // read or is not JSON.
+  static absl::StatusOr<Keyring> FromFile(const std::string& path, Random& random);
   // The same checks for keys given directly (raw 32-byte keys); the last one is
   // current.
   static absl::StatusOr<Keyring> Create(std::vector<KeyringKey> keys, Random& random);

@@ -1,6 +1,7 @@
 #include "libraries/crypto/keyring.h"
 
 #include <atomic>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,6 +52,24 @@ TEST_F(KeyringTest, SealsAndOpens) {
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(*opened, kToken);
   EXPECT_FALSE(absl::StrContains(sealed, kToken));
+}
+
+TEST_F(KeyringTest, FromFileReadsTheSameJsonAndNamesABadFile) {
+  const std::string dir = ::testing::TempDir();
+  const std::string good = dir + "/keyring.json", bad = dir + "/not-json.json";
+  std::ofstream(good) << json::array({Entry("k1", 'a')}).dump();
+  std::ofstream(bad) << "{not json";
+  absl::StatusOr<Keyring> ring = Keyring::FromFile(good, random_);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  EXPECT_EQ(
+      *ring->Decrypt(Seal(Ring(json::array({Entry("k1", 'a')}), random_), kToken, kRowA), kRowA),
+      kToken);
+  absl::Status s = Keyring::FromFile(bad, random_).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), bad)) << s;
+  s = Keyring::FromFile(dir + "/missing.json", random_).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "missing.json")) << s;
 }
 
 TEST_F(KeyringTest, SealedValueHasTheDocumentedFormat) {

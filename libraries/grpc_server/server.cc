@@ -19,6 +19,7 @@ sigset_t TerminationSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
@@ -95,10 +96,19 @@ void GrpcServer::ReadinessLoop(std::function<absl::Status()> readiness) {
   } while (!stopping_.WaitForNotificationWithTimeout(options_.readiness_interval));
 }
 
-void GrpcServer::WaitForTerminationSignal() {
+void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload) {
   sigset_t set = TerminationSignals();
   int signal = 0;
-  sigwait(&set, &signal);
+  while (true) {
+    sigwait(&set, &signal);
+    if (signal != SIGHUP) break;
+    if (on_reload) {
+      LogInfo("SIGHUP received; reloading");
+      on_reload();
+    } else {
+      LogInfo("SIGHUP received; nothing to reload");
+    }
+  }
   LogInfo("signal received; draining",
           {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
            {"drain_deadline_s", absl::ToDoubleSeconds(options_.drain_deadline)}});

@@ -53,8 +53,8 @@ class GrpcServer {
     int max_receive_message_bytes = 80 * 1024 * 1024;
   };
 
-  // Call once at the very start of main, before any thread exists, so that SIGTERM and SIGINT
-  // are delivered to WaitForTerminationSignal rather than killing the process.
+  // Call once at the very start of main, before any thread exists, so that SIGTERM, SIGINT and
+  // SIGHUP are delivered to WaitForTerminationSignal rather than killing the process.
   static void BlockTerminationSignals();
 
   // A service implementation (not owned; must outlive the server) and its full name, e.g.
@@ -76,8 +76,9 @@ class GrpcServer {
   int port() const { return port_; }
   HealthService& health() { return *health_; }
 
-  // Blocks until SIGTERM or SIGINT, then shuts down gracefully.
-  void WaitForTerminationSignal();
+  // Blocks until SIGTERM or SIGINT, then shuts down gracefully. Each SIGHUP meanwhile calls
+  // `on_reload` (if set) on this thread.
+  void WaitForTerminationSignal(const std::function<void()>& on_reload = nullptr);
   // Graceful shutdown; returns when all calls have finished or the drain deadline passed.
   void Shutdown();
 

@@ -139,7 +139,8 @@ AuthResult Authenticator::NoAuth() const {
 
 absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view method_path,
                                                            absl::string_view authority,
-                                                           absl::string_view authorization) const {
+                                                           absl::string_view authorization,
+                                                           absl::Time deadline) const {
   if (authorization.empty()) return NoAuth();
   absl::StatusOr<HostPort> host_port = ParseAuthority(authority);
   if (!host_port.ok()) {
@@ -153,6 +154,7 @@ absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view met
   request.host = std::move(host_port->host);
   request.port = host_port->port;
   request.authorization = std::string(authorization);
+  request.deadline = deadline;
   return Authenticate(request);
 }
 
@@ -169,8 +171,9 @@ absl::StatusOr<AuthResult> Authenticator::Authenticate(const Request& request) c
 }
 
 absl::StatusOr<std::shared_ptr<const ClientRecord>> Authenticator::LoadClient(
-    absl::string_view client_id, absl::Time now) const {
-  absl::StatusOr<std::shared_ptr<const ClientRecord>> client = deps_.clients->Load(client_id);
+    absl::string_view client_id, absl::Time deadline, absl::Time now) const {
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> client =
+      deps_.clients->Load(client_id, deadline);
   if (!client.ok()) {
     if (absl::IsNotFound(client.status())) {
       return Fail(absl::StrCat("Client with clientId '", client_id, "' not found"));
@@ -219,7 +222,8 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   }
 
   // Steps 3-4: the client whose key signs, and the certificate.
-  BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const ClientRecord> client, LoadClient(issuer, now));
+  BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const ClientRecord> client,
+                           LoadClient(issuer, request.deadline, now));
   AuthResult result;
   result.outcome = AuthResult::Outcome::kSuccess;
   result.client_id = name;

@@ -164,9 +164,11 @@ class Authenticator {
   // and port from the authority (ParseAuthority; an invalid one fails with
   // INVALID_ARGUMENT "Bad Request: Invalid Host header" when a header is
   // present). An empty authorization is no-auth.
+  // `deadline` (the call's) bounds the client lookup.
   absl::StatusOr<AuthResult> AuthenticateGrpc(absl::string_view method_path,
                                               absl::string_view authority,
-                                              absl::string_view authorization) const;
+                                              absl::string_view authorization,
+                                              absl::Time deadline = absl::InfiniteFuture()) const;
 
  private:
   Authenticator(Options options, Dependencies dependencies)
@@ -181,6 +183,7 @@ class Authenticator {
   // failures, anything else a dependency failure.
   absl::StatusOr<AuthResult> Verify(const Request& request) const;
   absl::StatusOr<std::shared_ptr<const ClientRecord>> LoadClient(absl::string_view client_id,
+                                                                 absl::Time deadline,
                                                                  absl::Time now) const;
 
   const Options options_;

@@ -138,7 +138,7 @@ namespace bulwark::hawk {
 namespace {
 void BM_ExpandClientScopes(benchmark::State& state) {
   auto fixture = Fixture();
-  auto client = fixture->loader->Load("project/ci").value();
+  auto client = fixture->loader->Load("project/ci", absl::InfiniteFuture()).value();
   for (auto _ : state) {
     std::vector<std::string> input(client->scopes.begin(), client->scopes.end());
     input.emplace_back(kAnonymousRole);

@@ -893,9 +893,12 @@ TEST(AuthenticatorRobustnessTest, MutatedHeaders) {
 class FailingLoader final : public ClientLoader {
  public:
   explicit FailingLoader(absl::Status status) : status_(std::move(status)) {}
-  absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(absl::string_view) const override {
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(absl::string_view,
+                                                           absl::Time deadline) const override {
+    last_deadline = deadline;
     return status_;
   }
+  mutable absl::Time last_deadline = absl::InfinitePast();
 
  private:
   absl::Status status_;
@@ -919,6 +922,16 @@ std::unique_ptr<Authenticator> Make(const ClientLoader* loader, const Clock* clo
   dependencies.clock = clock;
   dependencies.nonces = nonces;
   return Authenticator::Create({}, std::move(dependencies)).value();
+}
+
+TEST(AuthenticatorDependencyTest, TheCallsDeadlineBoundsTheClientLookup) {
+  SimulatedClock clock(kNow);
+  FailingLoader slow(absl::DeadlineExceededError("client lookup"));
+  Request request = Signed({.id = "root"});
+  request.deadline = absl::FromUnixSeconds(1800000000);
+  absl::StatusOr<AuthResult> result = Make(&slow, &clock)->Authenticate(request);
+  EXPECT_EQ(slow.last_deadline, request.deadline);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
 }
 
 TEST(AuthenticatorDependencyTest, LoaderFailureIsNotAnAuthenticationOutcome) {

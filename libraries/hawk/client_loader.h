@@ -42,8 +42,9 @@ class ClientLoader {
 
   // The client, shared so that a cache can hand it out without copying its
   // scopes.
-  virtual absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(
-      absl::string_view client_id) const = 0;
+  // `deadline` bounds the lookup (DEADLINE_EXCEEDED after it).
+  virtual absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(absl::string_view client_id,
+                                                                   absl::Time deadline) const = 0;
 };
 
 }  // namespace bulwark::hawk

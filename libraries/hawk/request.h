@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace bulwark::hawk {
 
@@ -36,6 +37,9 @@ struct Request {
   int port = 443;
   // The `Authorization: Hawk ...` value; empty when the call carried none.
   std::string authorization;
+  // Not part of the signature: bounds the work of authenticating it (the client lookup). The
+  // incoming call's deadline.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 struct HostPort {

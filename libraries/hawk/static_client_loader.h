@@ -34,8 +34,8 @@ class StaticClientLoader final : public ClientLoader {
     }
   }
 
-  absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(
-      absl::string_view client_id) const override {
+  absl::StatusOr<std::shared_ptr<const ClientRecord>> Load(absl::string_view client_id,
+                                                           absl::Time) const override {
     auto it = clients_.find(client_id);
     if (it == clients_.end()) {
       return absl::NotFoundError(absl::StrCat("no client ", client_id));

@@ -7,6 +7,7 @@
 #include "libraries/pg/migrations.h"
 #include "libraries/pg/pg_test_database.h"
 #include "libraries/pg/pool.h"
+#include "libraries/pg/readiness.h"
 #include "libraries/pg/transaction.h"
 
 namespace bulwark::pg {
@@ -62,6 +63,18 @@ TEST_F(PgTest, NewMigrationsApplyInOrder) {
   // An older binary refuses a newer database rather than guessing.
   EXPECT_EQ(ApplyMigrations(db_->OwnerDsn("demo"), set_).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(PgTest, ReadinessNeedsTheSchemaAtTheBinarysVersion) {
+  EXPECT_TRUE(SchemaReadiness(*pool_, set_).ok());
+  MigrationSet newer = set_;
+  newer.migrations.push_back({3, "add_note", "ALTER TABLE demo.counters ADD COLUMN note text;"});
+  absl::Status behind = SchemaReadiness(*pool_, newer);
+  EXPECT_EQ(behind.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(behind.message().find("at version 2; this binary needs 3"), std::string::npos)
+      << behind;
+  MigrationSet other{"nosuchschema", set_.migrations};
+  EXPECT_EQ(SchemaReadiness(*pool_, other).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(PgTest, FailingMigrationRollsBackAndIsNamed) {
@@ -162,8 +175,31 @@ TEST_F(PgTest, DeadlineBecomesStatementTimeout) {
   EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
 }
 
-TEST_F(PgTest, PoolIsBoundedAndPings) {
-  EXPECT_TRUE(pool_->Ping().ok());
+TEST_F(PgTest, NothingCommitsOnceTheDeadlinePassedOrTheCallerCancelled) {
+  TransactionOptions options;
+  options.deadline = absl::Now() + absl::Milliseconds(500);
+  absl::Status s = RunTransaction(*pool_, options, [&](pqxx::work& txn) {
+    txn.exec("INSERT INTO demo.counters VALUES ('late', 1)");
+    absl::SleepFor(options.deadline - absl::Now() + absl::Milliseconds(50));  // outlive it
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_NE(s.message().find("nothing was written"), absl::string_view::npos) << s;
+  TransactionOptions cancelled;
+  cancelled.cancelled = [] { return true; };
+  s = RunTransaction(*pool_, cancelled, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO demo.counters VALUES ('cancelled', 1)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+  pqxx::connection admin(db_->AdminDsn());
+  pqxx::read_transaction txn(admin);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM demo.counters WHERE name IN ('late', 'cancelled')")[0]
+                .as<int>(),
+            0);
+}
+
+TEST_F(PgTest, PoolIsBounded) {
   std::vector<ConnectionPool::Lease> leases;
   for (int i = 0; i < 4; ++i) {
     auto lease = pool_->Acquire(absl::Now() + absl::Seconds(5));
@@ -182,7 +218,8 @@ TEST(PgPoolTest, UnreachableDatabaseIsUnavailable) {
   options.connect_timeout = absl::Seconds(1);
   auto pool = ConnectionPool::Create(options);
   ASSERT_TRUE(pool.ok());
-  EXPECT_EQ((*pool)->Ping().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(RunTransaction(**pool, {}, [](pqxx::work&) { return absl::OkStatus(); }).code(),
+            absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
@@ -192,7 +229,8 @@ namespace bulwark::pg {
 namespace {
 
 TEST_F(PgTest, ABrokenPooledConnectionIsReplacedOnce) {
-  ASSERT_TRUE(pool_->Ping().ok());  // one idle connection in the pool now
+  // One idle connection in the pool now.
+  ASSERT_TRUE(RunTransaction(*pool_, {}, [](pqxx::work&) { return absl::OkStatus(); }).ok());
   {
     pqxx::connection admin(db_->AdminDsn());
     pqxx::nontransaction txn(admin);

@@ -59,4 +59,19 @@ std::string PgTestDatabase::OwnerDsn(const std::string& service) const {
   return DsnForRole(admin_dsn_, name_, role, TestPassword(role));
 }
 
+absl::StatusOr<std::shared_ptr<PgServiceDatabase>> PgServiceDatabase::Create(
+    const MigrationSet& set, int pool_size) {
+  auto fixture = std::make_shared<PgServiceDatabase>();
+  absl::StatusOr<std::unique_ptr<PgTestDatabase>> db = PgTestDatabase::Create({&set});
+  if (!db.ok()) return db.status();
+  fixture->db = std::move(*db);
+  ConnectionPool::Options options;
+  options.dsn = fixture->db->RuntimeDsn(set.service);
+  options.size = pool_size;
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> pool = ConnectionPool::Create(options);
+  if (!pool.ok()) return pool.status();
+  fixture->pool = std::move(*pool);
+  return fixture;
+}
+
 }  // namespace bulwark::pg

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "libraries/pg/migrations.h"
+#include "libraries/pg/pool.h"
 
 namespace bulwark::pg {
 
@@ -49,6 +50,20 @@ class PgTestDatabase {
   PgTestDatabase() = default;
   std::string admin_dsn_;  // to the maintenance database
   std::string name_;
+};
+
+// The fixture every store's PostgreSQL tests share: a fresh database migrated with one service's
+// set, and a pool connected as that service's runtime role.
+//
+//   auto db = PgServiceDatabase::Create(schema::QueueMigrations());
+//   if (!db.ok()) { ADD_FAILURE() << db.status(); return {}; }
+//   return {std::make_shared<PostgresQueueStore>(*(*db)->pool), *db};
+struct PgServiceDatabase {
+  std::unique_ptr<PgTestDatabase> db;
+  std::unique_ptr<ConnectionPool> pool;
+
+  static absl::StatusOr<std::shared_ptr<PgServiceDatabase>> Create(const MigrationSet& set,
+                                                                   int pool_size = 8);
 };
 
 }  // namespace bulwark::pg

@@ -73,17 +73,4 @@ void ConnectionPool::Release(std::unique_ptr<pqxx::connection> c, bool discard) 
   idle_.push_back(std::move(c));
 }
 
-absl::Status ConnectionPool::Ping(absl::Duration timeout) {
-  auto lease = Acquire(absl::Now() + timeout);
-  if (!lease.ok()) return lease.status();
-  try {
-    pqxx::nontransaction txn(lease->connection());
-    txn.exec("SELECT 1");
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    lease->Discard();
-    return StatusFromException(e, "database ping");
-  }
-}
-
 }  // namespace bulwark::pg

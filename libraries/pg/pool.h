@@ -62,8 +62,6 @@ class ConnectionPool {
   ~ConnectionPool();
 
   absl::StatusOr<Lease> Acquire(absl::Time deadline);
-  // Runs "SELECT 1" on a pooled connection: the readiness check.
-  absl::Status Ping(absl::Duration timeout = absl::Seconds(2));
 
  private:
   explicit ConnectionPool(const Options& options) : options_(options) {}

@@ -47,6 +47,16 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
         txn.abort();
         return status;
       }
+      if (absl::Now() >= options.deadline) {
+        txn.abort();
+        return absl::DeadlineExceededError(absl::StrCat(
+            options.name, ": the call's deadline passed before COMMIT; nothing was written"));
+      }
+      if (options.cancelled && options.cancelled()) {
+        txn.abort();
+        return absl::CancelledError(absl::StrCat(
+            options.name, ": the call was cancelled before COMMIT; nothing was written"));
+      }
       txn.commit();
       return absl::OkStatus();
     } catch (const std::exception& e) {

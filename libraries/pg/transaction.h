@@ -4,7 +4,10 @@
 // and retries the whole function when PostgreSQL reports a serialization failure or deadlock
 // (both mean "nothing was written; try again"). The call's deadline bounds everything: a
 // deadline already past fails before touching the database, and each attempt sets
-// `statement_timeout` to the time left, so a slow query cannot outlive its caller.
+// `statement_timeout` to the time left, so a slow query cannot outlive its caller. Nothing
+// commits after the caller is gone: just before COMMIT the deadline and, if given, `cancelled`
+// are checked again, and the transaction is rolled back (DEADLINE_EXCEEDED / CANCELLED) when
+// either says the answer could no longer reach the caller.
 //
 //   TransactionOptions options;
 //   options.deadline = DeadlineFrom(grpc_context);
@@ -45,6 +48,8 @@ struct TransactionOptions {
   int max_attempts = 5;
   // Names the operation in error messages ("create client").
   std::string name = "database transaction";
+  // Whether the caller has gone (e.g. the gRPC call was cancelled); checked before COMMIT.
+  std::function<bool()> cancelled;
 
   // The common case: read committed, `name`d, bounded by `deadline`.
   static TransactionOptions Named(absl::Time deadline, std::string name, bool read_only = false) {

@@ -1,42 +1,13 @@
 #include "libraries/service/service_main.h"
 
-#include <pqxx/pqxx>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/grpc_server/server.h"
 #include "libraries/logging/log.h"
-#include "libraries/pg/errors.h"
+#include "libraries/pg/readiness.h"
 
 namespace bulwark {
 namespace {
-
-// SERVING needs a reachable database whose schema is at least this binary's version.
-absl::Status Readiness(pg::ConnectionPool& pool, const pg::MigrationSet& set) {
-  auto lease = pool.Acquire(absl::Now() + absl::Seconds(2));
-  if (!lease.ok()) return lease.status();
-  try {
-    pqxx::read_transaction txn(lease->connection());
-    pqxx::row row = txn.exec1("SELECT coalesce(max(version), 0) FROM " +
-                              txn.quote_name(set.schema()) + ".schema_migrations");
-    int version = row[0].as<int>();
-    if (version < set.latest_version()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the ", set.schema(), " schema is at version ", version,
-                       "; this binary needs ", set.latest_version(), ": run migrations"));
-    }
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    lease->Discard();
-    absl::Status s = pg::StatusFromException(e, "readiness check");
-    if (s.code() == absl::StatusCode::kInternal || pg::SqlState(e) == "42P01" ||
-        pg::SqlState(e) == "3F000") {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the ", set.schema(), " schema is missing or unreadable: run migrations"));
-    }
-    return s;
-  }
-}
 
 int Fail(const absl::Status& status) {
   LogError("startup failed", {{"error", std::string(status.message())},
@@ -78,20 +49,24 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   if (!pool.ok()) return Fail(pool.status());
 
   ServiceContext context{*flags, **pool, Clock::Real(), absl::Now()};
-  auto built = spec.build(context);
-  if (!built.ok()) return Fail(built.status());
+  absl::StatusOr<std::unique_ptr<ServiceRuntime>> runtime = spec.build(context);
+  if (!runtime.ok()) return Fail(runtime.status());
   std::vector<GrpcServer::Service> services;
-  for (BuiltService& b : *built) services.push_back({b.impl.get(), b.full_name});
+  for (const GrpcServiceEntry& s : (*runtime)->GrpcServices()) {
+    services.push_back({s.impl, s.full_name});
+  }
 
   pg::ConnectionPool* pool_ptr = pool->get();
   const pg::MigrationSet* set = spec.migrations;
-  auto server =
-      GrpcServer::Start(options, services, [pool_ptr, set] { return Readiness(*pool_ptr, *set); });
+  auto server = GrpcServer::Start(options, services,
+                                  [pool_ptr, set] { return pg::SchemaReadiness(*pool_ptr, *set); });
   if (!server.ok()) return Fail(server.status());
-  (*server)->WaitForTerminationSignal();
-  for (BuiltService& b : *built) {
-    if (b.on_shutdown) b.on_shutdown();
-  }
+  ServiceRuntime* rt = runtime->get();
+  (*server)->WaitForTerminationSignal([rt] {
+    absl::Status s = rt->Reload();
+    if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});
+  });
+  (*runtime)->Stop();
   return 0;
 }
 

@@ -1,9 +1,10 @@
 // File: libraries/service/service_main.h
 //
 // RunServiceMain: the whole main() of a Bulwark service, so that each service's main.cc only
-// names itself and builds its gRPC services. It parses the common flags, connects a pool to
-// PostgreSQL as the service's runtime role, starts the gRPC server (reflection, health, call
-// logs), reports SERVING only while the database answers and its schema is migrated to the
+// parses its own flags into its runtime's Options and creates the runtime
+// (services/<svc>/server/<svc>_runtime.h, a ServiceRuntime). It parses the common flags, connects a
+// pool to PostgreSQL as the service's runtime role, starts the gRPC server (reflection, health,
+// call logs), reports SERVING only while the database answers and its schema is migrated to the
 // version this binary expects, and drains on SIGTERM.
 //
 // Common flags (each also from the environment as BULWARK_<NAME>):
@@ -35,7 +36,7 @@
 
 namespace bulwark {
 
-// What a service's factory gets to build its gRPC services from.
+// What a service's factory gets to build its runtime from.
 struct ServiceContext {
   const Flags& flags;
   pg::ConnectionPool& pool;
@@ -43,12 +44,24 @@ struct ServiceContext {
   absl::Time started;
 };
 
-// A built gRPC service: the implementation and its full name (for health).
-struct BuiltService {
-  std::unique_ptr<grpc::Service> impl;
+// A gRPC service a runtime serves (owned by the runtime) and its full name (for health).
+struct GrpcServiceEntry {
+  grpc::Service* impl;
   std::string full_name;
-  // Runs after the server stops (background workers to join), if set.
-  std::function<void()> on_shutdown;
+};
+
+// What every service's <svc>_runtime implements: the store, clients, service logic and
+// background work of one process, wired from its Options.
+class ServiceRuntime {
+ public:
+  virtual ~ServiceRuntime() = default;
+  // The gRPC services to register; they live as long as the runtime.
+  virtual std::vector<GrpcServiceEntry> GrpcServices() = 0;
+  // Stops background work (joins its threads). Called once, after the server has drained.
+  virtual void Stop() = 0;
+  // Re-reads what the service can change without a restart (SIGHUP), e.g. the verifier's
+  // policy. The default has nothing to reload. An error keeps what is in force (and is logged).
+  virtual absl::Status Reload() { return absl::OkStatus(); }
 };
 
 struct ServiceSpec {
@@ -56,7 +69,7 @@ struct ServiceSpec {
   std::string default_listen;  // "127.0.0.1:50051"
   const pg::MigrationSet* migrations = nullptr;
   std::set<std::string> extra_flags;
-  std::function<absl::StatusOr<std::vector<BuiltService>>(ServiceContext&)> build;
+  std::function<absl::StatusOr<std::unique_ptr<ServiceRuntime>>(ServiceContext&)> build;
 };
 
 int RunServiceMain(int argc, char** argv, const ServiceSpec& spec);

@@ -102,9 +102,25 @@ std::string ServiceProcess::LogTail(size_t bytes) const {
   return text.size() > bytes ? text.substr(text.size() - bytes) : text;
 }
 
+void ServiceProcess::Pause() const {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void ServiceProcess::Resume() const {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
+void ServiceProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 absl::StatusOr<int> ServiceProcess::Terminate(absl::Duration timeout) {
   if (pid_ <= 0) return absl::FailedPreconditionError("process is not running");
   kill(pid_, SIGTERM);
+  kill(pid_, SIGCONT);  // a paused process handles SIGTERM only once it runs again
   absl::Time deadline = absl::Now() + timeout;
   int status = 0;
   while (true) {

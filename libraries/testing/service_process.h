@@ -50,6 +50,12 @@ class ServiceProcess {
   const std::string& log_path() const { return log_path_; }
   std::string LogTail(size_t bytes = 4000) const;
 
+  // Freezes (SIGSTOP) and thaws (SIGCONT) the process: a dependency that stops answering.
+  void Pause() const;
+  void Resume() const;
+  // SIGKILL, then reaps it: a crash.
+  void Kill();
+
   // Sends SIGTERM and waits; returns the exit code (or -signal if killed by a signal).
   // After `timeout` the process is killed and DEADLINE_EXCEEDED returned.
   absl::StatusOr<int> Terminate(absl::Duration timeout = absl::Seconds(20));

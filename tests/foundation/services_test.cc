@@ -106,7 +106,7 @@ std::vector<std::string> ServiceArgs(const std::string& service, const std::stri
     EXPECT_TRUE(config.ok()) << config.status();
     args.push_back("--config=" + auth::AuthCluster::WriteConfig(*config));
   }
-  if (service == "queue" || service == "hooks") {
+  if (service == "queue" || service == "hooks" || service == "verifier") {
     std::string path = testing::OutputDir() + "/" + service + "-credentials.json";
     std::ofstream(path) << R"({"clientId": "static/bulwark/)" << service << R"(", "accessToken": ")"
                         << std::string(44, 'q') << "\"}";
@@ -117,6 +117,9 @@ std::vector<std::string> ServiceArgs(const std::string& service, const std::stri
     std::ofstream(path)
         << R"([{"id": "k1", "key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}])";
     args.push_back("--token-keys=" + path);
+  }
+  if (service == "verifier") {
+    args.push_back("--policy=" + RunfilePath("services/verifier/policy/testdata/demo_policy.json"));
   }
   return args;
 }
@@ -153,18 +156,22 @@ TEST_P(ServicesTest, ServesPingHealthAndReflection) {
   EXPECT_NE((*process)->LogTail().find("\"msg\":\"stopped\""), std::string::npos);
 }
 
-TEST(UnbuiltMethodTest, AnswersUnimplemented) {
+// The verifier serves the policy it loaded, canonicalized, with its version and digest.
+TEST(VerifierPolicyTest, GetPolicyReturnsThePolicyInForce) {
   auto db = pg::PgTestDatabase::Create({&schema::VerifierMigrations()});
   ASSERT_TRUE(db.ok()) << db.status();
-  auto process =
-      ServiceProcess::Start(Binary("verifier"), {"--database=" + (*db)->RuntimeDsn("verifier")});
+  auto process = ServiceProcess::Start(Binary("verifier"),
+                                       ServiceArgs("verifier", (*db)->RuntimeDsn("verifier")));
   ASSERT_TRUE(process.ok()) << process.status();
+  ASSERT_TRUE(WaitForServing((*process)->Channel()).ok()) << (*process)->LogTail();
   auto stub = verifier::v1::Verifier::NewStub((*process)->Channel());
   grpc::ClientContext context;
-  verifier::v1::GetPolicyRequest request;
   verifier::v1::Policy policy;
-  EXPECT_EQ(stub->GetPolicy(&context, request, &policy).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  grpc::Status status = stub->GetPolicy(&context, verifier::v1::GetPolicyRequest(), &policy);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(policy.version(), "demo-1");
+  EXPECT_EQ(policy.sha256().size(), 64u);
+  EXPECT_EQ(policy.content().fields().at("version").string_value(), "demo-1");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllServices, ServicesTest, ::testing::ValuesIn(kServices),

@@ -51,7 +51,30 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   if (role != "bulwark_" + schema) return {};
   if (table == "schema_migrations") return {"SELECT"};
   if (schema == "auth" && table == "audit_history") return {"SELECT", "INSERT"};  // append-only
+  // Recorded verdicts are never edited, only expired; policy versions are never edited or
+  // removed (their load times are, through the column grant below).
+  if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};
+  if (schema == "verifier" && table == "policy_versions") return {"SELECT", "INSERT"};
+  // Hook versions and fire records are the evidence a verifier re-renders from: added and
+  // purged, never edited (a version's retirement time through the column grant below).
+  if (schema == "hooks" && (table == "hook_versions" || table == "last_fires")) {
+    return {"SELECT", "INSERT", "DELETE"};
+  }
   return {"SELECT", "INSERT", "UPDATE", "DELETE"};
+}
+
+// Columns `role` may use with privilege `p` on a table where AllowedOnTable refuses `p`
+// table-wide; any other column grant is a violation (it would bypass the table check).
+std::set<std::string> AllowedColumns(const std::string& role, const std::string& schema,
+                                     const std::string& table, const std::string& p) {
+  if (role == "bulwark_verifier" && schema == "verifier" && table == "policy_versions" &&
+      p == "UPDATE") {
+    return {"first_loaded", "last_loaded"};
+  }
+  if (role == "bulwark_hooks" && schema == "hooks" && table == "hook_versions" && p == "UPDATE") {
+    return {"retired"};
+  }
+  return {};
 }
 
 // Every deviation from the allowed privilege matrix, as readable sentences.
@@ -140,12 +163,32 @@ std::vector<std::string> IsolationViolations(pg::PgTestDatabase& db) {
               absl::StrCat(role, (has ? " has " : " lacks "), p, " on ", schema, ".", table));
         }
       }
-      // Column-level grants would bypass the table check.
-      if (allowed.empty()) {
-        for (const char* p : {"SELECT", "INSERT", "UPDATE"}) {
-          if (txn.exec_params1("SELECT has_any_column_privilege($1, $2, $3)", role, qualified, p)[0]
-                  .as<bool>()) {
-            violations.push_back(absl::StrCat(role, " has column ", p, " on ", schema, ".", table));
+      // Column-level grants would bypass the table check: where a privilege is refused
+      // table-wide, only the listed columns may carry it.
+      for (const char* p : {"SELECT", "INSERT", "UPDATE", "REFERENCES"}) {
+        if (allowed.count(p) > 0) continue;
+        if (txn.exec_params1("SELECT has_table_privilege($1, $2, $3)", role, qualified, p)[0]
+                .as<bool>()) {
+          continue;  // a table-wide grant: reported above
+        }
+        std::set<std::string> columns;
+        for (const pqxx::row& c : txn.exec_params(
+                 "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 "
+                 "AND NOT attisdropped AND has_column_privilege($2, attrelid, attnum, $3)",
+                 qualified, role, p)) {
+          columns.insert(c[0].as<std::string>());
+        }
+        std::set<std::string> expected = AllowedColumns(role, schema, table, p);
+        for (const std::string& column : columns) {
+          if (expected.count(column) == 0) {
+            violations.push_back(absl::StrCat(role, " has column ", p, " on ", schema, ".", table,
+                                              " (", column, ")"));
+          }
+        }
+        for (const std::string& column : expected) {
+          if (columns.count(column) == 0) {
+            violations.push_back(absl::StrCat(role, " lacks column ", p, " on ", schema, ".", table,
+                                              " (", column, ")"));
           }
         }
       }
@@ -271,6 +314,35 @@ TEST(IsolationCheckerTest, ReportsATableGrantedToAnotherService) {
   std::string all = absl::StrJoin(IsolationViolations(*db), "\n");
   EXPECT_NE(all.find("bulwark_hooks has SELECT on auth.schema_migrations"), std::string::npos)
       << all;
+}
+
+TEST(IsolationCheckerTest, ReportsColumnGrantsThatBypassARefusedTablePrivilege) {
+  auto db = MigratedDatabase();
+  ASSERT_NE(db, nullptr);
+  {
+    pqxx::connection admin(db->AdminDsn());
+    pqxx::work txn(admin);
+    txn.exec("GRANT UPDATE (action) ON auth.audit_history TO bulwark_auth");
+    txn.exec("GRANT UPDATE (document) ON verifier.policy_versions TO bulwark_verifier");
+    txn.exec("REVOKE UPDATE (last_loaded) ON verifier.policy_versions FROM bulwark_verifier");
+    txn.exec("GRANT SELECT (verdict) ON verifier.verifications TO bulwark_queue");
+    txn.commit();
+  }
+  std::string all = absl::StrJoin(IsolationViolations(*db), "\n");
+  EXPECT_NE(all.find("bulwark_auth has column UPDATE on auth.audit_history (action)"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("bulwark_verifier has column UPDATE on verifier.policy_versions (document)"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(
+      all.find("bulwark_verifier lacks column UPDATE on verifier.policy_versions (last_loaded)"),
+      std::string::npos)
+      << all;
+  EXPECT_NE(all.find("bulwark_queue has column SELECT on verifier.verifications (verdict)"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("first_loaded"), std::string::npos) << all;  // still exactly as designed
 }
 
 TEST(IsolationCheckerTest, ReportsSchemaUsageCreateRightsAndMembership) {

@@ -20,6 +20,17 @@
 //   bulwark last-fires GROUP/HOOK
 //       Fires a hook / shows its last fires, newest first, with their contexts.
 //
+//   bulwark task-status TASK [--format=text|json]
+//       The task's state and runs, as a readable summary (default) or the API's JSON.
+//   bulwark task-log TASK [--run=N]
+//       Streams the task's log (public/logs/live_backing.log of the latest run, or run N) to
+//       stdout.
+//   bulwark artifact get TASK NAME [--run=N] [-o FILE]
+//       Streams an artifact to FILE (written beside it, renamed into place once complete) or
+//       stdout, and checks its size and SHA-256 against the queue's metadata; on a mismatch
+//       the exit code is 1 and FILE is not written.
+//   These talk to the queue at --authority (default 127.0.0.1:50052).
+//
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
@@ -27,14 +38,18 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
+#include "libraries/grpc_server/status.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
 #include "tools/cli/generic_call.h"
+#include "tools/cli/queue_commands.h"
 
 namespace {
 
@@ -45,7 +60,10 @@ int Usage() {
                "pkg.Service/Method ['{json}']\n"
                "       bulwark create-client|create-role|create-hook [--credentials=FILE] FILE\n"
                "       bulwark trigger-hook [--credentials=FILE] GROUP/HOOK ['{payload}']\n"
-               "       bulwark last-fires [--credentials=FILE] GROUP/HOOK\n";
+               "       bulwark last-fires [--credentials=FILE] GROUP/HOOK\n"
+               "       bulwark task-status [--format=text|json] TASK\n"
+               "       bulwark task-log [--run=N] TASK\n"
+               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n";
   return 2;
 }
 
@@ -171,11 +189,101 @@ int Sign(const bulwark::Flags& flags) {
   return 0;
 }
 
+// The signed (or, without credentials, anonymous) queue stub and a context for one call.
+struct QueueCall {
+  std::unique_ptr<bulwark::queue::v1::Queue::Stub> stub;
+  grpc::ClientContext context;
+};
+
+absl::StatusOr<std::unique_ptr<QueueCall>> NewQueueCall(const bulwark::Flags& flags) {
+  auto call = std::make_unique<QueueCall>();
+  if (flags.Has("credentials") || std::getenv("TASKCLUSTER_CLIENT_ID") != nullptr) {
+    auto creds = Credentials(flags);
+    if (!creds.ok()) return creds.status();
+    call->context.set_credentials(bulwark::HawkCallCredentials(*creds));
+  }
+  std::string authority = flags.Get("authority", "127.0.0.1:50052");
+  call->stub = bulwark::queue::v1::Queue::NewStub(
+      grpc::CreateChannel(authority, grpc::InsecureChannelCredentials()));
+  return call;
+}
+
+int FailCall(const std::string& what, const absl::Status& status, const std::string& note = "") {
+  std::cerr << "bulwark: " << what << ": " << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << note << "\n";
+  return 1;
+}
+
+// --run=N: nullopt when absent; false when malformed.
+bool RunFlag(const bulwark::Flags& flags, std::optional<int>* run) {
+  if (!flags.Has("run")) return true;
+  int n = 0;
+  if (!absl::SimpleAtoi(flags.Get("run"), &n) || n < 0) {
+    std::cerr << "bulwark: --run must be a run number (0, 1, ...)\n";
+    return false;
+  }
+  *run = n;
+  return true;
+}
+
+int TaskStatus(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  std::string format = flags.Get("format", "text");
+  if (args.size() != 2 || (format != "text" && format != "json")) return Usage();
+  auto call = NewQueueCall(flags);
+  if (!call.ok()) return Fail(call.status());
+  (*call)->context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  bulwark::queue::v1::GetTaskStatusRequest request;
+  request.set_task_id(args[1]);
+  bulwark::queue::v1::TaskStatus status;
+  grpc::Status s = (*call)->stub->GetTaskStatus(&(*call)->context, request, &status);
+  if (!s.ok()) return FailCall("task-status", bulwark::FromGrpcStatus(s));
+  std::cout << (format == "json" ? bulwark::cli::TaskStatusJson(status) + "\n"
+                                 : bulwark::cli::TaskStatusText(status));
+  return 0;
+}
+
+int SaveArtifact(const bulwark::Flags& flags, const std::string& what, const std::string& task,
+                 const std::string& name) {
+  std::optional<int> run;
+  if (!RunFlag(flags, &run)) return 2;
+  auto call = NewQueueCall(flags);
+  if (!call.ok()) return Fail(call.status());
+  std::string output = flags.Get("output");
+  auto artifact =
+      bulwark::cli::SaveArtifact(*(*call)->stub, (*call)->context, task, run, name, output);
+  if (!artifact.ok()) {
+    return FailCall(what, artifact.status(),
+                    output.empty() ? "" : absl::StrCat("; ", output, " was not written"));
+  }
+  return 0;
+}
+
+int TaskLog(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || flags.Has("output")) return Usage();
+  return SaveArtifact(flags, "task-log", args[1], "public/logs/live_backing.log");
+}
+
+int Artifact(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 4 || args[1] != "get") return Usage();
+  return SaveArtifact(flags, "artifact get", args[2], args[3]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto flags = bulwark::Flags::Parse(argc, argv,
-                                     {"method", "authority", "credentials", "authorized-scopes"});
+  // "-o FILE" is "--output FILE".
+  std::vector<std::string> arguments(argv, argv + argc);
+  for (std::string& a : arguments) {
+    if (a == "-o") a = "--output";
+  }
+  std::vector<const char*> args;
+  for (const std::string& a : arguments) args.push_back(a.c_str());
+  auto flags = bulwark::Flags::Parse(
+      static_cast<int>(args.size()), args.data(),
+      {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();
@@ -188,6 +296,9 @@ int main(int argc, char** argv) {
     return Create(*flags, command);
   }
   if (command == "trigger-hook" || command == "last-fires") return HookCommand(*flags, command);
+  if (command == "task-status") return TaskStatus(*flags);
+  if (command == "task-log") return TaskLog(*flags);
+  if (command == "artifact") return Artifact(*flags);
   std::cerr << "bulwark: unknown command '" << command << "'\n";
   return Usage();
 }

@@ -1,9 +1,10 @@
 #include "services/auth/server/auth_grpc_service.h"
 
-#include "libraries/client/authenticated_call.h"
+#include "libraries/authn/authenticated_call.h"
+#include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 
 namespace bulwark::auth {
@@ -138,9 +139,10 @@ grpc::Status AuthGrpcService::ExplainScope(Context* c, const v1::ExplainScopeReq
   });
 }
 
-grpc::Status AuthGrpcService::AuthenticateRequest(Context*, const v1::AuthenticateRequestRequest* r,
+grpc::Status AuthGrpcService::AuthenticateRequest(Context* c,
+                                                  const v1::AuthenticateRequestRequest* r,
                                                   v1::AuthenticateRequestResponse* out) {
-  return ToGrpcStatus(Into(service_.AuthenticateRequest(*r), out));
+  return ToGrpcStatus(Into(service_.AuthenticateRequest(*r, DeadlineOf(*c)), out));
 }
 
 grpc::Status AuthGrpcService::TestAuthenticate(Context* c, const v1::TestAuthenticateRequest* r,

@@ -1,7 +1,9 @@
 #include "services/auth/server/auth_runtime.h"
 
+#include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
+#include "services/auth/store/postgres_auth_store.h"
 
 namespace bulwark::auth {
 namespace {
@@ -10,12 +12,30 @@ constexpr absl::Duration kBackgroundCallTimeout = absl::Seconds(30);
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const AuthConfig& config,
-                                                                 pg::ConnectionPool& pool,
-                                                                 const std::string& database_dsn,
-                                                                 Clock& clock) {
+std::unique_ptr<PeriodicTask> StartPurge(AuthService& service, const Clock& clock,
+                                         absl::Duration interval) {
+  return PeriodicTask::Start(
+      {.name = "purging expired clients", .interval = interval, .run_at_start = true}, clock,
+      [&service](absl::Time deadline) -> absl::Status {
+        absl::StatusOr<int> purged = service.clients().PurgeExpired(deadline);
+        if (!purged.ok()) return purged.status();
+        if (*purged > 0) LogInfo("purged expired clients", {{"count", *purged}});
+        return absl::OkStatus();
+      });
+}
+
+std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clock,
+                                          absl::Duration interval) {
+  return PeriodicTask::Start(
+      {.name = "periodic resync", .interval = interval, .retry_backoff = absl::Seconds(1)}, clock,
+      [&service](absl::Time deadline) { return service.Resync(deadline); });
+}
+
+absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& options,
+                                                                 const ServiceContext& context) {
+  const AuthConfig& config = options.config;
+  Clock& clock = context.clock;
   std::unique_ptr<AuthRuntime> rt(new AuthRuntime());
-  rt->clock_ = &clock;
   BULWARK_ASSIGN_OR_RETURN(crypto::Keyring keyring,
                            crypto::Keyring::FromJson(config.token_keys, Random::Secure()));
   rt->sealer_ = std::make_unique<KeyringTokenSealer>(std::move(keyring));
@@ -24,12 +44,12 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const AuthConfi
                              crypto::SigningKeyring::FromJson(config.signing_keys));
     rt->signing_keys_ = std::make_unique<crypto::SigningKeyring>(std::move(ring));
   }
-  rt->store_ = std::make_unique<PostgresAuthStore>(pool);
-  AuthService::Options options;
-  options.clock_skew = config.clock_skew;
-  options.service_account_issuer = config.service_account_issuer;
-  options.service_account_allowlist = config.service_account_allowlist;
-  options.max_token_lifetime = config.max_token_lifetime;
+  rt->store_ = std::make_unique<PostgresAuthStore>(context.pool);
+  AuthService::Options service_options;
+  service_options.clock_skew = config.clock_skew;
+  service_options.service_account_issuer = config.service_account_issuer;
+  service_options.service_account_allowlist = config.service_account_allowlist;
+  service_options.max_token_lifetime = config.max_token_lifetime;
   AuthService::Dependencies deps;
   deps.store = rt->store_.get();
   deps.sealer = rt->sealer_.get();
@@ -40,7 +60,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const AuthConfi
   absl::Time give_up = absl::Now() + absl::Seconds(60);
   absl::StatusOr<std::unique_ptr<AuthService>> service;
   while (true) {
-    service = AuthService::Create(options, deps, absl::Now() + kBackgroundCallTimeout);
+    service = AuthService::Create(service_options, deps, absl::Now() + kBackgroundCallTimeout);
     if (service.ok() || service.status().code() != absl::StatusCode::kUnavailable ||
         absl::Now() > give_up) {
       break;
@@ -57,7 +77,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const AuthConfi
 
   AuthService* svc = rt->service_.get();
   rt->listener_ = std::make_unique<ChangeListener>(
-      database_dsn,
+      options.database_dsn,
       [svc](const Change& change) {
         absl::Time deadline = absl::Now() + kBackgroundCallTimeout;
         absl::Status s;
@@ -85,37 +105,19 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const AuthConfi
   if (!rt->listener_->WaitUntilListening(absl::Seconds(10))) {
     LogWarning("change notifications not yet established; other replicas' changes may lag");
   }
-  rt->background_ = std::thread([r = rt.get(), config] { r->BackgroundLoop(config); });
+  rt->grpc_ = std::make_unique<AuthGrpcService>(*rt->service_, clock, context.started);
+  rt->purge_ = StartPurge(*rt->service_, clock, config.purge_interval);
+  rt->resync_ = StartResync(*rt->service_, clock, config.role_reload_interval);
   return rt;
 }
 
-void AuthRuntime::BackgroundLoop(AuthConfig config) {
-  absl::Time next_purge = absl::Now();
-  absl::Time next_reload = absl::Now() + config.role_reload_interval;
-  while (!stop_.WaitForNotificationWithTimeout(absl::Seconds(1))) {
-    absl::Time now = absl::Now();
-    if (now >= next_purge) {
-      absl::StatusOr<int> purged = service_->clients().PurgeExpired(now + kBackgroundCallTimeout);
-      if (!purged.ok()) {
-        LogWarning("purging expired clients failed",
-                   {{"error", std::string(purged.status().message())}});
-      } else if (*purged > 0) {
-        LogInfo("purged expired clients", {{"count", *purged}});
-      }
-      next_purge = now + config.purge_interval;
-    }
-    if (now >= next_reload) {
-      // A safety net besides notifications: forget cached clients and reload every role.
-      absl::Status s = service_->Resync(now + kBackgroundCallTimeout);
-      if (!s.ok()) LogWarning("periodic resync failed", {{"error", std::string(s.message())}});
-      next_reload = now + config.role_reload_interval;
-    }
-  }
+std::vector<GrpcServiceEntry> AuthRuntime::GrpcServices() {
+  return {{grpc_.get(), v1::Auth::service_full_name()}};
 }
 
 void AuthRuntime::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (background_.joinable()) background_.join();
+  if (purge_) purge_->Stop();
+  if (resync_) resync_->Stop();
   if (listener_) listener_->Stop();
 }
 

@@ -1,11 +1,12 @@
 // File: services/auth/server/auth_runtime.h
 //
-// AuthRuntime: everything the auth process runs besides the gRPC server, wired from the
-// configuration: the store, the keyrings, AuthService, the static-client sync at start, the
-// change listener that keeps this replica in step with the others, and a background loop that
-// purges expired clients and periodically reloads every role.
+// AuthRuntime: the auth process behind its gRPC server, wired from Options: the store, the
+// keyrings, AuthService and its gRPC adapter, the static-client sync at start, the change
+// listener that keeps this replica in step with the others, and two periodic tasks on the
+// injected clock: one purges expired clients, one resynchronizes (forgets cached clients and
+// reloads every role) as a safety net besides notifications.
 //
-// Thread-safety: Create and Stop from the main thread; the parts are thread-safe.
+// Thread-safety: Create and Stop from one thread; the parts are thread-safe.
 // Errors: Create fails (and the process exits) on a bad configuration or when the database
 // cannot be read at start.
 
@@ -14,42 +15,54 @@
 
 #include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
-#include "absl/synchronization/notification.h"
+#include "libraries/clock/periodic_task.h"
 #include "libraries/crypto/signing_keyring.h"
-#include "libraries/pg/pool.h"
+#include "libraries/service/service_main.h"
 #include "services/auth/server/auth_config.h"
+#include "services/auth/server/auth_grpc_service.h"
 #include "services/auth/service/auth_service.h"
 #include "services/auth/service/keyring_token_sealer.h"
+#include "services/auth/store/auth_store.h"
 #include "services/auth/store/change_listener.h"
-#include "services/auth/store/postgres_auth_store.h"
 
 namespace bulwark::auth {
 
-class AuthRuntime {
+class AuthRuntime final : public ServiceRuntime {
  public:
-  static absl::StatusOr<std::unique_ptr<AuthRuntime>> Create(const AuthConfig& config,
-                                                             pg::ConnectionPool& pool,
-                                                             const std::string& database_dsn,
-                                                             Clock& clock);
-  ~AuthRuntime() { Stop(); }
-  AuthService& service() { return *service_; }
-  void Stop();
+  struct Options {
+    AuthConfig config;
+    // The runtime role's connection string, for the change listener's own connection.
+    std::string database_dsn;
+  };
+
+  static absl::StatusOr<std::unique_ptr<AuthRuntime>> Create(const Options& options,
+                                                             const ServiceContext& context);
+  ~AuthRuntime() override { Stop(); }
+
+  std::vector<GrpcServiceEntry> GrpcServices() override;
+  void Stop() override;
 
  private:
   AuthRuntime() = default;
-  void BackgroundLoop(AuthConfig config);
 
-  std::unique_ptr<PostgresAuthStore> store_;
+  std::unique_ptr<AuthStore> store_;
   std::unique_ptr<KeyringTokenSealer> sealer_;
   std::unique_ptr<crypto::SigningKeyring> signing_keys_;
   std::unique_ptr<AuthService> service_;
+  std::unique_ptr<AuthGrpcService> grpc_;
   std::unique_ptr<ChangeListener> listener_;
-  Clock* clock_ = nullptr;
-  absl::Notification stop_;
-  std::thread background_;
+  std::unique_ptr<PeriodicTask> purge_;
+  std::unique_ptr<PeriodicTask> resync_;
 };
+
+// The periodic tasks, exposed for their unit tests. The purge runs at start and then every
+// `interval`; the resync every `interval`, retried with a backoff while it fails.
+std::unique_ptr<PeriodicTask> StartPurge(AuthService& service, const Clock& clock,
+                                         absl::Duration interval);
+std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clock,
+                                          absl::Duration interval);
 
 }  // namespace bulwark::auth
 

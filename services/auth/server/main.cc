@@ -1,8 +1,8 @@
-// The auth service binary: common flags plus --config (the auth configuration file, see
-// auth_config.h); RunServiceMain does the rest.
+// The auth service binary: --config (the auth configuration file, see auth_config.h) and the
+// common flags -> AuthRuntime::Options; RunServiceMain does the rest.
 #include "libraries/service/service_main.h"
+#include "libraries/status/status_macros.h"
 #include "services/auth/schema/migrations.h"
-#include "services/auth/server/auth_grpc_service.h"
 #include "services/auth/server/auth_runtime.h"
 
 int main(int argc, char** argv) {
@@ -11,24 +11,16 @@ int main(int argc, char** argv) {
   spec.default_listen = "127.0.0.1:50051";
   spec.migrations = &bulwark::schema::AuthMigrations();
   spec.extra_flags = {"config"};
-  spec.build =
-      [](bulwark::ServiceContext& context) -> absl::StatusOr<std::vector<bulwark::BuiltService>> {
+  spec.build = [](bulwark::ServiceContext& context)
+      -> absl::StatusOr<std::unique_ptr<bulwark::ServiceRuntime>> {
     std::string path = context.flags.Get("config");
     if (path.empty()) {
       return absl::InvalidArgumentError("--config (or BULWARK_CONFIG) must name the auth config");
     }
-    auto config = bulwark::auth::LoadAuthConfig(path);
-    if (!config.ok()) return config.status();
-    auto runtime = bulwark::auth::AuthRuntime::Create(*config, context.pool,
-                                                      context.flags.Get("database"), context.clock);
-    if (!runtime.ok()) return runtime.status();
-    std::shared_ptr<bulwark::auth::AuthRuntime> shared = std::move(*runtime);
-    std::vector<bulwark::BuiltService> services;
-    services.push_back({std::make_unique<bulwark::auth::AuthGrpcService>(
-                            shared->service(), context.clock, context.started),
-                        bulwark::auth::v1::Auth::service_full_name(),
-                        [shared] { shared->Stop(); }});
-    return services;
+    bulwark::auth::AuthRuntime::Options options;
+    BULWARK_ASSIGN_OR_RETURN(options.config, bulwark::auth::LoadAuthConfig(path));
+    options.database_dsn = context.flags.Get("database");
+    return bulwark::auth::AuthRuntime::Create(options, context);
   };
   return bulwark::RunServiceMain(argc, argv, spec);
 }

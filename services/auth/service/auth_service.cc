@@ -3,8 +3,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/jwt_issuer.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/hawk/static_client_loader.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/scopes/scope.h"
 #include "libraries/scopes/scope_set.h"
 #include "libraries/status/status_macros.h"
@@ -15,7 +15,10 @@ namespace {
 
 using scopes::Expression;
 
+// A client lookup never takes longer than this, whatever the call's deadline.
 constexpr absl::Duration kLoadTimeout = absl::Seconds(5);
+
+absl::Time Capped(absl::Time deadline) { return std::min(deadline, absl::Now() + kLoadTimeout); }
 // TestAuthenticate's fixed client, as Taskcluster's testAuthenticate.
 constexpr char kTestClientId[] = "tester";
 constexpr char kTestAccessToken[] = "no-secret";
@@ -26,9 +29,9 @@ class CacheClientLoader final : public hawk::ClientLoader {
  public:
   CacheClientLoader(CredentialCache& cache, RoleService& roles) : cache_(cache), roles_(roles) {}
   absl::StatusOr<std::shared_ptr<const hawk::ClientRecord>> Load(
-      absl::string_view client_id) const override {
+      absl::string_view client_id, absl::Time deadline) const override {
     BULWARK_ASSIGN_OR_RETURN(std::shared_ptr<const CachedClient> client,
-                             cache_.Get(std::string(client_id), absl::Now() + kLoadTimeout));
+                             cache_.Get(std::string(client_id), Capped(deadline)));
     auto record = std::make_shared<hawk::ClientRecord>();
     record->access_token = client->access_token();
     record->scopes = client->Expanded(*roles_.snapshot());
@@ -89,32 +92,34 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const Options& 
 
 absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
                                                   const std::string& authority,
-                                                  const std::string& authorization) const {
-  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
-                           authenticator_->AuthenticateGrpc(resource, authority, authorization));
+                                                  const std::string& authorization,
+                                                  absl::Time deadline) const {
+  BULWARK_ASSIGN_OR_RETURN(
+      hawk::AuthResult result,
+      authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline));
   if (result.outcome == hawk::AuthResult::Outcome::kSuccess) {
     absl::StatusOr<std::shared_ptr<const CachedClient>> issuer =
-        cache_->Get(result.issuer, absl::Now() + kLoadTimeout);
-    if (issuer.ok()) cache_->RecordUse(**issuer, absl::Now() + kLoadTimeout);
+        cache_->Get(result.issuer, Capped(deadline));
+    if (issuer.ok()) cache_->RecordUse(**issuer, Capped(deadline));
   }
   return result;
 }
 
 absl::StatusOr<Caller> AuthService::Authenticate(const CallInfo& call) const {
   BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
-                           Run(call.method, call.authority, call.authorization));
+                           Run(call.method, call.authority, call.authorization, call.deadline));
   BULWARK_RETURN_IF_ERROR(result.status());
   return CallerOf(result);
 }
 
 absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest(
-    const v1::AuthenticateRequestRequest& request) const {
+    const v1::AuthenticateRequestRequest& request, absl::Time deadline) const {
   if (request.resource().empty() || request.resource()[0] != '/') {
     return absl::InvalidArgumentError(
         "resource must be the gRPC method path, e.g. /bulwark.queue.v1.Queue/CreateTask");
   }
-  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result,
-                           Run(request.resource(), request.authority(), request.authorization()));
+  BULWARK_ASSIGN_OR_RETURN(hawk::AuthResult result, Run(request.resource(), request.authority(),
+                                                        request.authorization(), deadline));
   v1::AuthenticateRequestResponse response;
   switch (result.outcome) {
     case hawk::AuthResult::Outcome::kSuccess:

@@ -24,7 +24,7 @@
 #include <string>
 
 #include "bulwark/auth/v1/auth.pb.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/random.h"
 #include "libraries/crypto/signing_keyring.h"
@@ -68,8 +68,9 @@ class AuthService final : public RequestAuthenticator {
   // RequestAuthenticator, for auth's own methods.
   absl::StatusOr<Caller> Authenticate(const CallInfo& call) const override;
 
+  // `deadline` (the call's) bounds the client lookup.
   absl::StatusOr<v1::AuthenticateRequestResponse> AuthenticateRequest(
-      const v1::AuthenticateRequestRequest& request) const;
+      const v1::AuthenticateRequestRequest& request, absl::Time deadline) const;
   absl::StatusOr<v1::TestAuthenticateResponse> TestAuthenticate(
       const CallInfo& call, const v1::TestAuthenticateRequest& request) const;
   absl::StatusOr<v1::ExpandScopesResponse> ExpandScopes(const Caller& caller,
@@ -95,7 +96,7 @@ class AuthService final : public RequestAuthenticator {
  private:
   AuthService(const Options& options, const Dependencies& deps) : options_(options), deps_(deps) {}
   absl::StatusOr<hawk::AuthResult> Run(const std::string& resource, const std::string& authority,
-                                       const std::string& authorization) const;
+                                       const std::string& authorization, absl::Time deadline) const;
 
   const Options options_;
   const Dependencies deps_;

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/scopes/scope_set.h"
 #include "libraries/status/status_macros.h"
 #include "services/auth/service/validation.h"

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "bulwark/auth/v1/auth.pb.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/random.h"
 #include "services/auth/service/role_service.h"

@@ -1,7 +1,7 @@
 #include "services/auth/service/client_service.h"
 
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "services/auth/service/fake_token_sealer.h"
 #include "services/auth/store/in_memory_auth_store.h"
 

@@ -1,7 +1,7 @@
 #include "services/auth/service/role_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/scopes/scope.h"
 #include "libraries/scopes/scope_set.h"
 #include "libraries/status/status_macros.h"

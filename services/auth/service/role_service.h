@@ -27,7 +27,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "bulwark/auth/v1/auth.pb.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/scopes/resolver.h"
 #include "services/auth/store/auth_store.h"

@@ -13,12 +13,9 @@ namespace bulwark::auth {
 namespace {
 
 TEST(RoleServicePgTest, ConcurrentChangesFromTwoReplicasNeverFormACycle) {
-  auto db = pg::PgTestDatabase::Create({&schema::AuthMigrations()});
+  auto db = pg::PgServiceDatabase::Create(schema::AuthMigrations());
   ASSERT_TRUE(db.ok()) << db.status();
-  pg::ConnectionPool::Options options;
-  options.dsn = (*db)->RuntimeDsn("auth");
-  auto pool = std::move(pg::ConnectionPool::Create(options)).value();
-  PostgresAuthStore store(*pool);
+  PostgresAuthStore store(*(*db)->pool);
   SimulatedClock clock;
   Caller root{"root", {"*"}};
   for (int round = 0; round < 10; ++round) {

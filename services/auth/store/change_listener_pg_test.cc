@@ -24,17 +24,14 @@ TEST(ParseChangeTest, KnownPayloads) {
 }
 
 TEST(ChangeListenerTest, HearsCommittedChangesOnly) {
-  auto db = pg::PgTestDatabase::Create({&schema::AuthMigrations()});
+  auto db = pg::PgServiceDatabase::Create(schema::AuthMigrations());
   ASSERT_TRUE(db.ok()) << db.status();
-  pg::ConnectionPool::Options options;
-  options.dsn = (*db)->RuntimeDsn("auth");
-  auto pool = std::move(pg::ConnectionPool::Create(options)).value();
-  PostgresAuthStore store(*pool);
+  PostgresAuthStore store(*(*db)->pool);
 
   absl::Mutex mu;
   std::vector<std::string> heard;
   ChangeListener listener(
-      (*db)->RuntimeDsn("auth"),
+      (*db)->db->RuntimeDsn("auth"),
       [&](const Change& c) {
         absl::MutexLock lock(&mu);
         heard.push_back((c.kind == Change::Kind::kRole ? "role:" : "client:") + c.id);

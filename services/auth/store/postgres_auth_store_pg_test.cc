@@ -8,24 +8,14 @@
 namespace bulwark::auth {
 namespace {
 
-struct PgFixture {
-  std::unique_ptr<pg::PgTestDatabase> db;
-  std::unique_ptr<pg::ConnectionPool> pool;
-};
-
 StoreUnderTest MakePostgresStore(Clock&) {
-  auto fixture = std::make_shared<PgFixture>();
-  auto db = pg::PgTestDatabase::Create({&schema::AuthMigrations()});
-  if (!db.ok()) {
-    ADD_FAILURE() << db.status();
+  auto fixture = pg::PgServiceDatabase::Create(schema::AuthMigrations());
+  if (!fixture.ok()) {
+    ADD_FAILURE() << fixture.status();
     return {};
   }
-  fixture->db = std::move(*db);
-  pg::ConnectionPool::Options options;
-  options.dsn = fixture->db->RuntimeDsn("auth");
-  fixture->pool = std::move(pg::ConnectionPool::Create(options)).value();
-  std::string admin = fixture->db->AdminDsn();
-  return {std::make_shared<PostgresAuthStore>(*fixture->pool),
+  std::string admin = (*fixture)->db->AdminDsn();
+  return {std::make_shared<PostgresAuthStore>(*(*fixture)->pool),
           [admin](int64_t seq, const std::string& action) {
             // The runtime role cannot update the history; an intruder with the owner's or an
             // administrator's rights can, and VerifyAudit must notice.
@@ -35,7 +25,7 @@ StoreUnderTest MakePostgresStore(Clock&) {
                             action);
             txn.commit();
           },
-          fixture};
+          *fixture};
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, AuthStoreConformanceTest, ::testing::Values(&MakePostgresStore));

@@ -1,5 +1,5 @@
 // The server-side piece every other service uses, against the real auth server.
-#include "libraries/client/remote_authenticator.h"
+#include "libraries/authn/remote_authenticator.h"
 
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -39,9 +39,7 @@ TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->authorized_scopes, std::vector<std::string>{"assume:hook-id:g/h"});
   EXPECT_EQ(caller->scopes, (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h"}));
-  EXPECT_EQ(AuthorizeCall(authenticator, Signed(hooks, method), scopes::Expression("queue:x"))
-                .status()
-                .code(),
+  EXPECT_EQ(Authorize(*caller, scopes::Expression("queue:x"), "CreateTask").code(),
             absl::StatusCode::kPermissionDenied);
 
   CallInfo anonymous{method, "127.0.0.1:50052", "", "", absl::InfiniteFuture()};

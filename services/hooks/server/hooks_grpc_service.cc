@@ -1,9 +1,10 @@
 #include "services/hooks/server/hooks_grpc_service.h"
 
-#include "libraries/client/authenticated_call.h"
+#include "libraries/authn/authenticated_call.h"
+#include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::hooks {
 
@@ -100,6 +101,19 @@ grpc::Status HooksGrpcService::RenderHook(Context* c, const v1::RenderHookReques
                                           v1::RenderHookResponse* out) {
   return Handle(c, "RenderHook", [&](const Caller& caller, absl::Time deadline) {
     return Into(service_.RenderHook(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::GetFire(Context* c, const v1::GetFireRequest* r, v1::LastFire* out) {
+  return Handle(c, "GetFire", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.GetFire(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status HooksGrpcService::GetHookVersion(Context* c, const v1::GetHookVersionRequest* r,
+                                              v1::HookVersion* out) {
+  return Handle(c, "GetHookVersion", [&](const Caller& caller, absl::Time deadline) {
+    return Into(service_.GetHookVersion(caller, *r, deadline), out);
   });
 }
 

@@ -13,7 +13,7 @@
 #include <functional>
 
 #include "bulwark/hooks/v1/hooks.grpc.pb.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/hooks/service/hooks_service.h"
 
@@ -45,6 +45,9 @@ class HooksGrpcService final : public v1::Hooks::Service {
   grpc::Status ListLastFires(Context*, const v1::ListLastFiresRequest*,
                              v1::ListLastFiresResponse*) override;
   grpc::Status RenderHook(Context*, const v1::RenderHookRequest*, v1::RenderHookResponse*) override;
+  grpc::Status GetFire(Context*, const v1::GetFireRequest*, v1::LastFire*) override;
+  grpc::Status GetHookVersion(Context*, const v1::GetHookVersionRequest*,
+                              v1::HookVersion*) override;
 
  private:
   grpc::Status Handle(Context* context, const char* method,

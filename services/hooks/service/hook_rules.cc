@@ -4,8 +4,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "libraries/grpc_server/struct_json.h"
 #include "libraries/jsonschema/validator.h"
+#include "libraries/proto/struct_json.h"
 
 namespace bulwark::hooks {
 namespace {

@@ -5,14 +5,21 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "libraries/grpc_server/struct_json.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/jsonschema/validator.h"
 #include "libraries/logging/log.h"
+#include "libraries/proto/struct_json.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "services/hooks/service/hook_rules.h"
+#include "services/hooks/store/hook_definition.h"
 
 namespace bulwark::hooks {
+
+using hookfire::FireContext;
+using hookfire::IsoMillis;
+using hookfire::RenderTask;
+using hookfire::TaskFromJson;
+
 namespace {
 
 using scopes::Expression;
@@ -36,6 +43,24 @@ v1::FiringContext ContextProto(const FireContext& fire) {
   c.set_now(IsoMillis(fire.now));
   c.set_task_id(fire.task_id);
   return c;
+}
+
+// A stored fire as the API returns it.
+v1::LastFire LastFireProto(const LastFireRow& f) {
+  v1::LastFire out;
+  out.set_hook_group_id(f.hook_group_id);
+  out.set_hook_id(f.hook_id);
+  absl::Time now;
+  std::string ignored;
+  if (!absl::ParseTime(absl::RFC3339_full, f.now_iso, &now, &ignored)) now = f.task_create_time;
+  *out.mutable_context() = ContextProto({f.fired_by, f.payload, f.client_id, now, f.task_id});
+  out.mutable_context()->set_now(f.now_iso);  // exactly as the template saw it
+  *out.mutable_task_create_time() = ToProtoTimestamp(f.task_create_time);
+  out.set_result(f.result == "success" ? v1::FIRE_RESULT_SUCCESS : v1::FIRE_RESULT_ERROR);
+  out.set_error(f.error);
+  out.set_hook_version_sha256(f.hook_version_sha256);
+  *out.mutable_expires() = ToProtoTimestamp(f.expires);
+  return out;
 }
 
 // The definition a caller gave, as stored, to compare with an existing hook.
@@ -160,26 +185,51 @@ absl::Status HooksService::RemoveHook(const Caller& caller, const std::string& g
   BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
   BULWARK_RETURN_IF_ERROR(
       Authorize(caller, Expression("hooks:modify-hook:" + Role(group, id)), "RemoveHook"));
-  return store_.DeleteHook(group, id, deadline);
+  return store_.DeleteHook(group, id, clock_.Now(), deadline);
 }
 
-absl::StatusOr<std::string> HooksService::Fire(const HookRow& hook, const FireContext& fire) {
+absl::StatusOr<std::string> HooksService::Fire(const HookRow& hook, const FireContext& fire,
+                                               absl::Time fired_at, absl::Time deadline,
+                                               absl::Time* expires) {
+  *expires = fired_at + options_.fire_retention;
   std::string role = Role(hook.hook_group_id, hook.hook_id);
   BULWARK_ASSIGN_OR_RETURN(std::optional<nlohmann::json> task, RenderTask(hook.task, fire));
   if (!task) return std::string();
   BULWARK_ASSIGN_OR_RETURN(queue::v1::TaskDefinition definition, TaskFromJson(*task));
-  absl::Status created = queue_.CreateTask(fire.task_id, definition, role);
+  absl::Status created = queue_.CreateTask(fire.task_id, definition, role, deadline);
+  // The record lives as long as the task may: when the queue created it, or may have (its
+  // answer was lost).
+  switch (created.code()) {
+    case absl::StatusCode::kOk:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kInternal:
+      if (definition.has_expires()) {
+        *expires = std::max(*expires, FromProtoTimestamp(definition.expires()));
+      }
+      break;
+    default:
+      break;
+  }
   if (created.code() == absl::StatusCode::kPermissionDenied) {
     return absl::PermissionDeniedError(absl::StrCat("the role hook-id:", role,
                                                     " does not have the scopes to create this "
                                                     "task: ",
                                                     created.message()));
   }
-  if (!created.ok()) {
-    return absl::Status(created.code(),
-                        absl::StrCat("the queue refused the task: ", created.message()));
+  switch (created.code()) {
+    case absl::StatusCode::kOk:
+      return fire.task_id;
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kInternal:
+      return created;  // not a verdict on the task: passed on as the queue client reported it
+    default:
+      return absl::Status(created.code(),
+                          absl::StrCat("the queue refused the task: ", created.message()));
   }
-  return fire.task_id;
 }
 
 absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
@@ -196,7 +246,8 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
   } else {
     fire.task_id = NiceSlugid(random_);
   }
-  absl::StatusOr<std::string> created = Fire(hook, fire);
+  absl::Time expires;
+  absl::StatusOr<std::string> created = Fire(hook, fire, fire.now, deadline, &expires);
   if (created.ok() && created->empty()) return v1::TriggerHookResponse();  // declined
   LastFireRow record{hook.hook_group_id,
                      hook.hook_id,
@@ -207,7 +258,9 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
                      IsoMillis(fire.now),
                      fire.now,
                      created.ok() ? "success" : "error",
-                     created.ok() ? "" : std::string(created.status().message())};
+                     created.ok() ? "" : std::string(created.status().message()),
+                     hook.version_sha256,  // read with the template this fire rendered
+                     expires};
   absl::Status recorded = store_.AddLastFire(record, deadline);
   if (!recorded.ok()) {
     // The task (if any) exists now; failing the call would invite a retry creating a second
@@ -315,18 +368,7 @@ absl::StatusOr<v1::ListLastFiresResponse> HooksService::ListLastFires(
                            store_.ListLastFires(group, id, after, limit + 1, deadline));
   v1::ListLastFiresResponse response;
   for (size_t i = 0; i < fires.size() && static_cast<int>(i) < limit; ++i) {
-    const LastFireRow& f = fires[i];
-    v1::LastFire* out = response.add_last_fires();
-    out->set_hook_group_id(group);
-    out->set_hook_id(id);
-    absl::Time now;
-    std::string ignored;
-    if (!absl::ParseTime(absl::RFC3339_full, f.now_iso, &now, &ignored)) now = f.task_create_time;
-    *out->mutable_context() = ContextProto({f.fired_by, f.payload, f.client_id, now, f.task_id});
-    out->mutable_context()->set_now(f.now_iso);  // exactly as the template saw it
-    *out->mutable_task_create_time() = ToProtoTimestamp(f.task_create_time);
-    out->set_result(f.result == "success" ? v1::FIRE_RESULT_SUCCESS : v1::FIRE_RESULT_ERROR);
-    out->set_error(f.error);
+    *response.add_last_fires() = LastFireProto(fires[i]);
   }
   if (static_cast<int>(fires.size()) > limit) {
     const LastFireRow& last = fires[limit - 1];
@@ -374,9 +416,18 @@ absl::StatusOr<int> HooksService::RunScheduler(absl::Time deadline) {
         outcome.next_task_id = NiceSlugid(random_);
         outcome.next_scheduled_date = cron::NextOf(SchedulesOf(hook), std::max(now, slot));
         FireContext fire{"schedule", nullptr, "", slot, hook.next_task_id};
-        LastFireRow record{
-            hook.hook_group_id, hook.hook_id, hook.next_task_id, "schedule", nullptr, "",
-            IsoMillis(slot),    now,          "success",         ""};
+        LastFireRow record{hook.hook_group_id,
+                           hook.hook_id,
+                           hook.next_task_id,
+                           "schedule",
+                           nullptr,
+                           "",
+                           IsoMillis(slot),
+                           now,
+                           "success",
+                           "",
+                           hook.version_sha256,  // RunDue records it against the locked hook's
+                           now + options_.fire_retention};
         if (now - slot > options_.missed_slot_grace) {
           record.result = "error";
           record.error = absl::StrCat("the slot at ", IsoMillis(slot),
@@ -386,7 +437,7 @@ absl::StatusOr<int> HooksService::RunScheduler(absl::Time deadline) {
           outcome.advance = true;
           return outcome;
         }
-        absl::StatusOr<std::string> created = Fire(hook, fire);
+        absl::StatusOr<std::string> created = Fire(hook, fire, now, deadline, &record.expires);
         if (!created.ok() && (created.status().code() == absl::StatusCode::kUnavailable ||
                               created.status().code() == absl::StatusCode::kDeadlineExceeded)) {
           return DueOutcome{};  // the queue is down: try this slot again next round
@@ -401,6 +452,75 @@ absl::StatusOr<int> HooksService::RunScheduler(absl::Time deadline) {
         return outcome;
       },
       deadline);
+}
+
+absl::StatusOr<PurgeResult> HooksService::Purge(absl::Time deadline) {
+  absl::Time now = clock_.Now();
+  return store_.Purge(now, now - options_.version_grace, deadline);
+}
+
+absl::StatusOr<v1::LastFire> HooksService::GetFire(const Caller& caller,
+                                                   const v1::GetFireRequest& request,
+                                                   absl::Time deadline) {
+  const std::string& group = request.hook_group_id();
+  const std::string& id = request.hook_id();
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("hooks:list-last-fires:" + Role(group, id)), "GetFire"));
+  if (!IsSlugid(request.task_id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("task_id '", request.task_id(), "' is not a slugid"));
+  }
+  absl::StatusOr<LastFireRow> fire = store_.GetLastFire(group, id, request.task_id(), deadline);
+  if (fire.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("hook ", Role(group, id),
+                                            " has no fire record for task ", request.task_id(),
+                                            " (the hook never created it, or the record expired)"));
+  }
+  if (!fire.ok()) return fire.status();
+  return LastFireProto(*fire);
+}
+
+absl::StatusOr<v1::HookVersion> HooksService::GetHookVersion(
+    const Caller& caller, const v1::GetHookVersionRequest& request, absl::Time deadline) {
+  const std::string& group = request.hook_group_id();
+  const std::string& id = request.hook_id();
+  BULWARK_RETURN_IF_ERROR(ValidateHookIds(group, id));
+  // GetHook's scope (Taskcluster's colon form) or the slash form every other hooks scope uses.
+  BULWARK_RETURN_IF_ERROR(Authorize(caller,
+                                    Expression::AnyOf({absl::StrCat("hooks:get:", group, ":", id),
+                                                       "hooks:get:" + Role(group, id)}),
+                                    "GetHookVersion"));
+  if (!IsSha256Hex(request.sha256())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sha256 '", request.sha256(), "' must be 64 lowercase hexadecimal digits"));
+  }
+  absl::StatusOr<HookVersionRow> version =
+      store_.GetHookVersion(group, id, request.sha256(), deadline);
+  if (version.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(
+        absl::StrCat("hook ", Role(group, id), " has no version ", request.sha256(),
+                     " (never stored, or purged once no kept fire referred to it)"));
+  }
+  if (!version.ok()) return version.status();
+  absl::StatusOr<HookRow> definition = HookFromDefinition(version->definition);
+  if (!definition.ok()) {  // the store holds what CanonicalDefinition wrote: a bug, not input
+    LogError("a stored hook version is not a definition",
+             {{"hook", Role(group, id)},
+              {"sha256", version->sha256},
+              {"error", std::string(definition.status().message())}});
+    return absl::InternalError("a stored hook version could not be read");
+  }
+  v1::HookVersion out;
+  out.set_hook_group_id(group);
+  out.set_hook_id(id);
+  out.set_sha256(version->sha256);
+  out.set_sequence(version->sequence);
+  *out.mutable_definition() = HookProto(*definition);
+  out.set_canonical_definition(version->definition);
+  *out.mutable_created() = ToProtoTimestamp(version->created);
+  if (version->retired) *out.mutable_retired() = ToProtoTimestamp(*version->retired);
+  return out;
 }
 
 }  // namespace bulwark::hooks

@@ -15,6 +15,17 @@
 // is recorded as an error and the schedule resumes from now; earlier missed slots are not
 // backfilled. Queue unavailability leaves the slot for the next round.
 //
+// Provenance (hooks_store.h, protos/bulwark/hooks/v1/README.md): every fire record names the
+// version of the hook it rendered (the store returns the hook and its current version from one
+// read) and expires with its task: when the fire created a task, or may have (the queue's answer
+// was lost: DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE, INTERNAL), the later of the task's
+// `expires` and `fire_retention` after the fire; otherwise (declined by the queue, template
+// error, missed slot) `fire_retention` after the fire. RemoveHook keeps versions and fire
+// records; GetFire and GetHookVersion read them (also after RemoveHook), and Purge, run in the
+// background, removes what has expired: fire records past their expiry, then versions no kept
+// fire needs that stopped being current more than `version_grace` ago (longer than any trigger
+// takes between reading a hook and recording its fire, so the version it names is still there).
+//
 // Thread-safety: all methods are thread-safe.
 
 #ifndef BULWARK_SERVICES_HOOKS_SERVICE_HOOKS_SERVICE_H_
@@ -23,11 +34,11 @@
 #include <string>
 
 #include "bulwark/hooks/v1/hooks.pb.h"
-#include "libraries/client/caller.h"
+#include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/keyring.h"
 #include "libraries/crypto/random.h"
-#include "services/hooks/service/firing.h"
+#include "libraries/hookfire/firing.h"
 #include "services/hooks/service/queue_client.h"
 #include "services/hooks/store/hooks_store.h"
 
@@ -38,6 +49,10 @@ class HooksService {
   struct Options {
     absl::Duration missed_slot_grace = absl::Minutes(10);
     int schedule_batch = 100;
+    // How long a fire record is kept at least (and exactly, when it rendered no task).
+    absl::Duration fire_retention = absl::Hours(24 * 30);
+    // How long a version that stopped being current is kept even when no fire refers to it.
+    absl::Duration version_grace = absl::Hours(1);
   };
   // `token_keys` seals trigger tokens. References must outlive the service.
   HooksService(const Options& options, HooksStore& store, QueueClient& queue,
@@ -81,14 +96,28 @@ class HooksService {
   absl::StatusOr<v1::RenderHookResponse> RenderHook(const Caller& caller,
                                                     const v1::RenderHookRequest& request,
                                                     absl::Time deadline);
+  // Scope hooks:list-last-fires:<G>/<H>. INVALID_ARGUMENT for malformed ids or a task id that
+  // is not a slugid; NOT_FOUND when no fire of the hook used that task id (or it expired).
+  absl::StatusOr<v1::LastFire> GetFire(const Caller& caller, const v1::GetFireRequest& request,
+                                       absl::Time deadline);
+  // Scope AnyOf hooks:get:<G>:<H> (GetHook's) or hooks:get:<G>/<H>. INVALID_ARGUMENT for
+  // malformed ids or sha256; NOT_FOUND for a version never stored or purged.
+  absl::StatusOr<v1::HookVersion> GetHookVersion(const Caller& caller,
+                                                 const v1::GetHookVersionRequest& request,
+                                                 absl::Time deadline);
 
   // Fires every due slot this replica can take; returns how many hooks it handled.
   absl::StatusOr<int> RunScheduler(absl::Time deadline);
+  // Removes expired fire records and the versions no one needs any more, as of the clock's now
+  // (and versions any hook stored before versions existed).
+  absl::StatusOr<PurgeResult> Purge(absl::Time deadline);
 
  private:
   // Renders and creates the task for one fire. Returns the created taskId, "" when the
-  // template declined, or the error (already readable for the caller).
-  absl::StatusOr<std::string> Fire(const HookRow& hook, const FireContext& fire);
+  // template declined, or the error (already readable for the caller). Sets `*expires` to
+  // when the fire's record may go (see above).
+  absl::StatusOr<std::string> Fire(const HookRow& hook, const hookfire::FireContext& fire,
+                                   absl::Time fired_at, absl::Time deadline, absl::Time* expires);
   // TriggerHook and TriggerHookWithToken after authorization.
   absl::StatusOr<v1::TriggerHookResponse> Trigger(const HookRow& hook, const char* fired_by,
                                                   const std::string& client_id,

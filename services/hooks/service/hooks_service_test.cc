@@ -1,8 +1,14 @@
 #include "services/hooks/service/hooks_service.h"
 
+#include <functional>
+
 #include "absl/strings/escaping.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
+#include "libraries/hookfire/firing.h"
+#include "libraries/proto/struct_json.h"
+#include "libraries/proto/timestamp.h"
+#include "services/hooks/store/hook_definition.h"
 #include "services/hooks/store/in_memory_hooks_store.h"
 
 namespace bulwark::hooks {
@@ -14,17 +20,21 @@ const absl::Time kForever = absl::InfiniteFuture();
 class FakeQueue final : public QueueClient {
  public:
   absl::Status CreateTask(const std::string& task_id, const queue::v1::TaskDefinition& task,
-                          const std::string& hook_role) override {
-    calls.push_back({task_id, task, hook_role});
+                          const std::string& hook_role, absl::Time deadline) override {
+    calls.push_back({task_id, task, hook_role, deadline});
+    if (during) during();
     return next;
   }
   struct Call {
     std::string task_id;
     queue::v1::TaskDefinition task;
     std::string role;
+    absl::Time deadline;
   };
   std::vector<Call> calls;
   absl::Status next = absl::OkStatus();
+  // Runs while the queue call is in flight (e.g. a concurrent UpdateHook).
+  std::function<void()> during;
 };
 
 class HooksServiceTest : public ::testing::Test {
@@ -150,6 +160,20 @@ TEST_F(HooksServiceTest, TriggerActsAsTheHooksRoleAndRecordsTheFire) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(HooksServiceTest, TheQueueCallGetsTheTriggersDeadlineAndItsTimeoutPassesThrough) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  const absl::Time deadline = absl::FromUnixSeconds(1795435230);
+  queue_.next = absl::DeadlineExceededError("the queue service did not answer before the deadline");
+  absl::Status s =
+      service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), deadline).status();
+  ASSERT_EQ(queue_.calls.size(), 1u);
+  EXPECT_EQ(queue_.calls[0].deadline, deadline);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  queue_.next = absl::UnavailableError("this service cannot authenticate to the queue service");
+  s = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), deadline).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+}
+
 TEST_F(HooksServiceTest, QueueRefusalsAndTemplateErrorsAreRecordedReadably) {
   ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
   // Even a caller holding * gets nothing the hook's role lacks: the queue refuses.
@@ -239,6 +263,194 @@ TEST_F(HooksServiceTest, RenderHookIsADryRun) {
   EXPECT_EQ(rendered->context().now(), "2027-01-01T00:00:00.000Z");
   EXPECT_TRUE(queue_.calls.empty());
   EXPECT_TRUE(Fires("demo", "nightly").empty());
+}
+
+TEST_F(HooksServiceTest, AFireRecordsTheVersionItRenderedEvenWhenUpdatedMeanwhile) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  const std::string v1 = store_.GetHook("demo", "nightly", kForever)->version_sha256;
+  v1::Hook changed = MakeHook("demo", "nightly");
+  nlohmann::json tmpl = JsonFromStruct(changed.task());
+  tmpl["then"]["metadata"]["name"] = "changed";
+  *changed.mutable_task() = *StructFromJson(tmpl);
+  // The hook is updated while the trigger's queue call is in flight.
+  queue_.during = [&] {
+    queue_.during = nullptr;
+    ASSERT_TRUE(service_.UpdateHook(root_, changed, kForever).ok());
+  };
+  auto fired = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), kForever);
+  ASSERT_TRUE(fired.ok()) << fired.status();
+  const std::string v2 = store_.GetHook("demo", "nightly", kForever)->version_sha256;
+  ASSERT_NE(v1, v2);
+  EXPECT_EQ(queue_.calls[0].task.metadata().name(), "from triggerHook");  // v1 rendered
+  EXPECT_EQ(Fires("demo", "nightly")[0].hook_version_sha256, v1);
+  // The next fire renders and records the new version.
+  ASSERT_TRUE(
+      service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), kForever).ok());
+  EXPECT_EQ(queue_.calls[1].task.metadata().name(), "changed");
+  EXPECT_EQ(Fires("demo", "nightly")[0].hook_version_sha256, v2);
+  // An update that changes nothing adds no version; the scheduler records its version too.
+  ASSERT_TRUE(service_.UpdateHook(root_, changed, kForever).ok());
+  EXPECT_EQ(store_.GetHook("demo", "nightly", kForever)->version_sha256, v2);
+  v1::Hook cron = MakeHook("demo", "cron", {"*/5 * * * *"});
+  ASSERT_TRUE(service_.CreateHook(root_, cron, kForever).ok());
+  clock_.Advance(absl::Minutes(5));
+  ASSERT_EQ(*service_.RunScheduler(kForever), 1);
+  EXPECT_EQ(Fires("demo", "cron")[0].hook_version_sha256,
+            store_.GetHook("demo", "cron", kForever)->version_sha256);
+}
+
+TEST_F(HooksServiceTest, FireRecordsExpireWithTheirTask) {
+  const absl::Time t0 = clock_.Now();
+  const absl::Duration days30 = absl::Hours(24 * 30);
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "default"), kForever).ok());
+  ASSERT_TRUE(
+      service_.TriggerHook(root_, Trigger("demo", "default", {{"go", true}}), kForever).ok());
+  EXPECT_EQ(Fires("demo", "default")[0].expires, t0 + days30);
+
+  v1::Hook long_lived = MakeHook("demo", "long");
+  nlohmann::json tmpl = JsonFromStruct(long_lived.task());
+  tmpl["then"]["expires"] = {{"$fromNow", "90 days"}};
+  *long_lived.mutable_task() = *StructFromJson(tmpl);
+  ASSERT_TRUE(service_.CreateHook(root_, long_lived, kForever).ok());
+  ASSERT_TRUE(service_.TriggerHook(root_, Trigger("demo", "long", {{"go", true}}), kForever).ok());
+  EXPECT_EQ(Fires("demo", "long")[0].expires, t0 + absl::Hours(24 * 90));
+  // The queue's answer was lost: the task may exist, so its record lives as long as it would.
+  queue_.next = absl::DeadlineExceededError("no answer");
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_FALSE(service_.TriggerHook(root_, Trigger("demo", "long", {{"go", true}}), kForever).ok());
+  EXPECT_EQ(Fires("demo", "long")[0].expires, t0 + absl::Seconds(1) + absl::Hours(24 * 90));
+  // Refused: no task, the fixed retention.
+  queue_.next = absl::PermissionDeniedError("missing scopes");
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_FALSE(service_.TriggerHook(root_, Trigger("demo", "long", {{"go", true}}), kForever).ok());
+  EXPECT_EQ(Fires("demo", "long")[0].result, "error");
+  EXPECT_EQ(Fires("demo", "long")[0].expires, t0 + absl::Seconds(2) + days30);
+}
+
+TEST_F(HooksServiceTest, GetFireAndGetHookVersionNeedTheirScopesAndOutliveRemoveHook) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  auto fired = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), kForever);
+  ASSERT_TRUE(fired.ok()) << fired.status();
+  v1::GetFireRequest get_fire;
+  get_fire.set_hook_group_id("demo");
+  get_fire.set_hook_id("nightly");
+  get_fire.set_task_id(fired->task_id());
+  auto fire = service_.GetFire(root_, get_fire, kForever);
+  ASSERT_TRUE(fire.ok()) << fire.status();
+  EXPECT_EQ(fire->context().task_id(), fired->task_id());
+  EXPECT_EQ(fire->context().fired_by(), v1::FIRED_BY_TRIGGER_HOOK);
+  EXPECT_EQ(fire->context().client_id(), "static/bulwark/root");
+  EXPECT_EQ(fire->context().now(), "2026-11-23T12:00:00.000Z");
+  EXPECT_EQ(JsonFromStruct(fire->context().payload()), nlohmann::json({{"go", true}}));
+  EXPECT_EQ(fire->result(), v1::FIRE_RESULT_SUCCESS);
+  const std::string sha256 = fire->hook_version_sha256();
+  EXPECT_EQ(sha256, store_.GetHook("demo", "nightly", kForever)->version_sha256);
+  v1::ListLastFiresRequest list;
+  list.set_hook_group_id("demo");
+  list.set_hook_id("nightly");
+  EXPECT_EQ(service_.ListLastFires(root_, list, kForever)->last_fires(0).hook_version_sha256(),
+            sha256);
+
+  v1::GetHookVersionRequest get_version;
+  get_version.set_hook_group_id("demo");
+  get_version.set_hook_id("nightly");
+  get_version.set_sha256(sha256);
+  auto version = service_.GetHookVersion(root_, get_version, kForever);
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(version->sha256(), sha256);
+  EXPECT_EQ(version->sequence(), 1);
+  EXPECT_EQ(Sha256Hex(version->canonical_definition()), sha256);
+  EXPECT_EQ(version->definition().metadata().name(), "nightly");
+  EXPECT_EQ(JsonFromStruct(version->definition().task()),
+            JsonFromStruct(MakeHook("demo", "nightly").task()));
+  EXPECT_EQ(FromProtoTimestamp(version->created()), clock_.Now());
+  EXPECT_FALSE(version->has_retired());
+  // Rendering the version with the fire's context gives the task the queue was given.
+  hookfire::FireContext context{
+      "triggerHook", {{"go", true}}, "static/bulwark/root", clock_.Now(), fired->task_id()};
+  auto rendered = hookfire::RenderTask(JsonFromStruct(version->definition().task()), context);
+  ASSERT_TRUE(rendered.ok() && rendered->has_value());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      *hookfire::TaskFromJson(**rendered), queue_.calls[0].task));
+
+  // Scopes: GetFire as ListLastFires; GetHookVersion as GetHook, or the slash form.
+  Caller nobody{"nobody", {}};
+  absl::Status s = service_.GetFire(nobody, get_fire, kForever).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(s.message().find("hooks:list-last-fires:demo/nightly"), std::string::npos) << s;
+  s = service_.GetHookVersion(nobody, get_version, kForever).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(s.message().find("hooks:get:demo/nightly"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("hooks:get:demo:nightly"), std::string::npos) << s;
+  EXPECT_TRUE(
+      service_.GetFire(Caller{"r", {"hooks:list-last-fires:demo/*"}}, get_fire, kForever).ok());
+  EXPECT_TRUE(
+      service_.GetHookVersion(Caller{"r", {"hooks:get:demo:nightly"}}, get_version, kForever).ok());
+  EXPECT_TRUE(
+      service_.GetHookVersion(Caller{"r", {"hooks:get:demo/nightly"}}, get_version, kForever).ok());
+  EXPECT_EQ(service_.GetHookVersion(Caller{"r", {"hooks:get:demo/other"}}, get_version, kForever)
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // Malformed input.
+  for (const std::string& bad : {std::string(64, 'A'), std::string(63, 'a'), std::string("")}) {
+    v1::GetHookVersionRequest r = get_version;
+    r.set_sha256(bad);
+    s = service_.GetHookVersion(root_, r, kForever).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("sha256"), std::string::npos) << s;
+  }
+  v1::GetFireRequest bad_task = get_fire;
+  bad_task.set_task_id("not a slugid");
+  s = service_.GetFire(root_, bad_task, kForever).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("task_id"), std::string::npos) << s;
+  v1::GetFireRequest bad_group = get_fire;
+  bad_group.set_hook_group_id("bad group!");
+  EXPECT_EQ(service_.GetFire(root_, bad_group, kForever).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::GetHookVersionRequest bad_id = get_version;
+  bad_id.set_hook_id("");
+  EXPECT_EQ(service_.GetHookVersion(root_, bad_id, kForever).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Unknown ones.
+  v1::GetHookVersionRequest unknown = get_version;
+  unknown.set_sha256(std::string(64, 'a'));
+  s = service_.GetHookVersion(root_, unknown, kForever).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("demo/nightly has no version " + std::string(64, 'a')),
+            std::string::npos)
+      << s;
+  v1::GetFireRequest unknown_task = get_fire;
+  unknown_task.set_task_id(NiceSlugid(random_));
+  s = service_.GetFire(root_, unknown_task, kForever).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.message().find(unknown_task.task_id()), std::string::npos) << s;
+
+  // After RemoveHook: both still answer; the hook itself and its list of fires are gone.
+  clock_.Advance(absl::Minutes(1));
+  ASSERT_TRUE(service_.RemoveHook(root_, "demo", "nightly", kForever).ok());
+  EXPECT_EQ(service_.GetHook(root_, "demo", "nightly", kForever).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(service_.ListLastFires(root_, list, kForever).status().code(),
+            absl::StatusCode::kNotFound);
+  fire = service_.GetFire(root_, get_fire, kForever);
+  ASSERT_TRUE(fire.ok()) << fire.status();
+  EXPECT_EQ(fire->hook_version_sha256(), sha256);
+  version = service_.GetHookVersion(root_, get_version, kForever);
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(FromProtoTimestamp(version->retired()), clock_.Now());
+  // Once the fire expired, the purge takes both.
+  clock_.Advance(absl::Hours(24 * 30));
+  auto purged = service_.Purge(kForever);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->fires, 1);
+  EXPECT_EQ(purged->versions, 1);
+  EXPECT_EQ(service_.GetFire(root_, get_fire, kForever).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(service_.GetHookVersion(root_, get_version, kForever).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
 #include "libraries/pg/pg_test_database.h"
+#include "libraries/proto/struct_json.h"
 #include "services/hooks/schema/migrations.h"
 #include "services/hooks/service/hooks_service.h"
 #include "services/hooks/store/postgres_hooks_store.h"
@@ -19,7 +19,7 @@ namespace {
 class CountingQueue final : public QueueClient {
  public:
   absl::Status CreateTask(const std::string& task_id, const queue::v1::TaskDefinition& task,
-                          const std::string&) override {
+                          const std::string&, absl::Time) override {
     absl::MutexLock lock(&mu_);
     ++created_[task_id];
     slots_[task_id] = JsonFromStruct(task.payload())["now"];
@@ -41,13 +41,9 @@ class CountingQueue final : public QueueClient {
 };
 
 TEST(SchedulerPgTest, ThreeReplicasFireEverySlotOnce) {
-  auto db = pg::PgTestDatabase::Create({&schema::HooksMigrations()});
+  auto db = pg::PgServiceDatabase::Create(schema::HooksMigrations(), /*pool_size=*/6);
   ASSERT_TRUE(db.ok()) << db.status();
-  pg::ConnectionPool::Options options;
-  options.dsn = (*db)->RuntimeDsn("hooks");
-  options.size = 6;
-  auto pool = std::move(pg::ConnectionPool::Create(options)).value();
-  PostgresHooksStore store(*pool);
+  PostgresHooksStore store(*(*db)->pool);
   SimulatedClock clock(absl::FromUnixSeconds(1795435200));  // 2026-11-23T12:00:00Z
   SeededRandom random(1);
   auto keys = crypto::Keyring::Create({{"k", std::string(32, 'k')}}, random);

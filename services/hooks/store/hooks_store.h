@@ -4,6 +4,16 @@
 // real one, InMemoryHooksStore a fake for service tests; hooks_store_conformance.h runs the
 // same tests against both.
 //
+// Provenance: every hook has a current version, identified by the SHA-256 of its canonical
+// definition (hook_definition.h). The store derives it whenever it writes a hook: CreateHook
+// stores the first version, UpdateHook adds one only when the definition changes (returning to
+// a definition whose version is still kept makes that version current again, with its original
+// sequence and creation time). Versions are immutable, keyed by (hookGroupId, hookId, sha256),
+// and numbered per hook id from 1; numbers are never reused, also across RemoveHook and
+// re-creation of the same id. Reads return the hook with its current version's sha256 in the
+// same transaction, so a fire records the version it rendered. DeleteHook removes the hook but
+// keeps its versions and fire records; Purge removes them once expired.
+//
 // The scheduler's step is RunDue: it hands each due hook, locked, to a callback and applies
 // what the callback decides (a last-fire record, the next slot) in the same transaction. A
 // hook being handled by one replica is skipped by the others (FOR UPDATE SKIP LOCKED), so each
@@ -15,6 +25,7 @@
 #ifndef BULWARK_SERVICES_HOOKS_STORE_HOOKS_STORE_H_
 #define BULWARK_SERVICES_HOOKS_STORE_HOOKS_STORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -39,6 +50,22 @@ struct HookRow {
   std::optional<absl::Time> next_scheduled_date;
   absl::Time created;
   absl::Time last_modified;
+  // The current version's sha256, set by the store on every read and ignored on write (the
+  // store derives it from the definition). Empty only for a hook written before versions
+  // existed (migration 0003) and not yet adopted by Purge.
+  std::string version_sha256;
+};
+
+// One version of a hook's definition.
+struct HookVersionRow {
+  std::string hook_group_id;
+  std::string hook_id;
+  std::string sha256;  // of `definition`, lowercase hex
+  int64_t sequence = 0;
+  std::string definition;  // canonical JSON (hook_definition.h), byte for byte
+  absl::Time created;
+  // When it stopped being the current version of an existing hook (nullopt while it is).
+  std::optional<absl::Time> retired;
 };
 
 struct LastFireRow {
@@ -52,6 +79,19 @@ struct LastFireRow {
   absl::Time task_create_time;
   std::string result;  // success, error
   std::string error;
+  // The version the fire rendered (empty: fired before versions existed, or from a hook not
+  // yet adopted).
+  std::string hook_version_sha256;
+  // When Purge may remove the record; always set by the caller (the service's rule: as long as
+  // the task it created, at least a fixed retention; see hooks_service.h).
+  absl::Time expires;
+};
+
+// What one Purge removed.
+struct PurgeResult {
+  int adopted_hooks = 0;  // unversioned hooks given their first version
+  int fires = 0;
+  int versions = 0;
 };
 
 // What the scheduler decided for one due hook.
@@ -75,32 +115,63 @@ class HooksStore {
   // NOT_FOUND if absent.
   virtual absl::StatusOr<HookRow> GetHook(const std::string& group, const std::string& id,
                                           absl::Time deadline) = 0;
-  // Inserts; if the hook exists, returns {false, the stored hook}.
+  // Inserts, with its version (created at `hook.created`); if the hook exists, returns {false,
+  // the stored hook}. The definition's JSON is stored with its numbers normalized
+  // (CanonicalJson), so a read returns exactly what the current version holds.
+  // INVALID_ARGUMENT if the definition cannot be serialized (CanonicalDefinition).
   virtual absl::StatusOr<std::pair<bool, HookRow>> CreateHook(const HookRow& hook,
                                                               absl::Time deadline) = 0;
-  // Reads the hook locked and stores what `change` returns. NOT_FOUND if absent; `change`'s
-  // error is returned unchanged.
+  // Reads the hook locked and stores what `change` returns; when the definition changed, the
+  // new version becomes current and the old one is retired, both at the new last_modified.
+  // NOT_FOUND if absent; `change`'s error is returned unchanged; INVALID_ARGUMENT as
+  // CreateHook.
   virtual absl::StatusOr<HookRow> UpdateHook(
       const std::string& group, const std::string& id,
       const std::function<absl::StatusOr<HookRow>(const HookRow&)>& change,
       absl::Time deadline) = 0;
-  // Deletes the hook and its fires; succeeds if absent.
-  virtual absl::Status DeleteHook(const std::string& group, const std::string& id,
+  // Deletes the hook (it leaves ListHooks, GetHook and RunDue) and retires its current version
+  // at `now`; its versions and fire records stay until Purge removes them. Succeeds if absent.
+  virtual absl::Status DeleteHook(const std::string& group, const std::string& id, absl::Time now,
                                   absl::Time deadline) = 0;
 
-  // Records a fire. ALREADY_EXISTS if this task id was already recorded for the hook.
+  // A kept version, whether or not the hook still exists. NOT_FOUND if never stored or purged.
+  virtual absl::StatusOr<HookVersionRow> GetHookVersion(const std::string& group,
+                                                        const std::string& id,
+                                                        const std::string& sha256,
+                                                        absl::Time deadline) = 0;
+
+  // Records a fire, whether or not the hook still exists. `fire.hook_version_sha256` must name a
+  // kept version of the hook (FAILED_PRECONDITION otherwise); empty, the hook must exist
+  // (FAILED_PRECONDITION otherwise). ALREADY_EXISTS if this task id was already recorded for the
+  // hook.
   virtual absl::Status AddLastFire(const LastFireRow& fire, absl::Time deadline) = 0;
-  // Newest first; a page starts after (before_time, before_task_id) when given.
+  // The fire of the hook that used `task_id`, whether or not the hook still exists. NOT_FOUND if
+  // none is kept.
+  virtual absl::StatusOr<LastFireRow> GetLastFire(const std::string& group, const std::string& id,
+                                                  const std::string& task_id,
+                                                  absl::Time deadline) = 0;
+  // The kept fires of the hook id (also those from before a RemoveHook), newest first; a page
+  // starts after (before_time, before_task_id) when given.
   virtual absl::StatusOr<std::vector<LastFireRow>> ListLastFires(
       const std::string& group, const std::string& id,
       std::optional<std::pair<absl::Time, std::string>> after, int limit, absl::Time deadline) = 0;
 
   // For up to `limit` hooks due at `now` that no other caller holds: calls `decide` with the
-  // hook locked and applies its outcome. Returns how many hooks were handled.
+  // hook locked and applies its outcome; a fire is recorded against the version of the hook
+  // `decide` was given (whatever its hook_version_sha256 says). Returns how many hooks were
+  // handled.
   virtual absl::StatusOr<int> RunDue(
       absl::Time now, int limit,
       const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide,
       absl::Time deadline) = 0;
+
+  // Background maintenance, in this order: deletes fire records with expires <= `now`; deletes
+  // versions that are not the current version of an existing hook, that no remaining fire
+  // refers to, and that were retired at or before `retired_before` (the grace covers a trigger
+  // that read a version and records its fire after the version was retired); gives every hook
+  // without a version (written before versions existed) its first version, created at `now`.
+  virtual absl::StatusOr<PurgeResult> Purge(absl::Time now, absl::Time retired_before,
+                                            absl::Time deadline) = 0;
 };
 
 }  // namespace bulwark::hooks

@@ -1,9 +1,11 @@
 #include "services/hooks/store/hooks_store_conformance.h"
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "services/hooks/store/hook_definition.h"
 
 namespace bulwark::hooks {
 namespace {
@@ -26,6 +28,7 @@ HookRow MakeHook(const std::string& group, const std::string& id, absl::Time now
   return h;
 }
 
+// A fire of `h` as read from the store (so with its current version), kept for 30 days.
 LastFireRow Fire(const HookRow& h, const std::string& task_id, absl::Time when) {
   return {h.hook_group_id,
           h.hook_id,
@@ -36,7 +39,22 @@ LastFireRow Fire(const HookRow& h, const std::string& task_id, absl::Time when) 
           "2026-11-23T12:00:00.000Z",
           when,
           "success",
-          ""};
+          "",
+          h.version_sha256,
+          when + absl::Hours(24 * 30)};
+}
+
+// `h` with its template changed to carry `marker`.
+HookRow WithMarker(HookRow h, const std::string& marker) {
+  h.task = {{"payload", {{"marker", marker}}}};
+  return h;
+}
+
+HookVersionRow Version(HooksStore& store, const HookRow& h, const std::string& sha256) {
+  absl::StatusOr<HookVersionRow> v =
+      store.GetHookVersion(h.hook_group_id, h.hook_id, sha256, kNoDeadline);
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.ok() ? *v : HookVersionRow{};
 }
 
 }  // namespace
@@ -90,14 +108,15 @@ TEST_P(HooksStoreConformanceTest, CreateGetListUpdateDelete) {
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(store_->DeleteHook("g", "a/b", kNoDeadline).ok());
-  ASSERT_TRUE(store_->DeleteHook("g", "a/b", kNoDeadline).ok());
+  ASSERT_TRUE(store_->DeleteHook("g", "a/b", now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->DeleteHook("g", "a/b", now_, kNoDeadline).ok());
   EXPECT_EQ(store_->GetHook("g", "a/b", kNoDeadline).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_P(HooksStoreConformanceTest, LastFiresNewestFirstWithPaging) {
-  HookRow h = MakeHook("g", "h", now_);
-  ASSERT_TRUE(store_->CreateHook(h, kNoDeadline).ok());
+  auto created = store_->CreateHook(MakeHook("g", "h", now_), kNoDeadline);
+  ASSERT_TRUE(created.ok()) << created.status();
+  HookRow h = created->second;
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(
         store_->AddLastFire(Fire(h, absl::StrCat("t", i), now_ + absl::Seconds(i)), kNoDeadline)
@@ -118,8 +137,9 @@ TEST_P(HooksStoreConformanceTest, LastFiresNewestFirstWithPaging) {
       "g", "h", std::make_pair((*page)[1].task_create_time, (*page)[1].task_id), 10, kNoDeadline);
   ASSERT_EQ(next->size(), 3u);
   EXPECT_EQ((*next)[0].task_id, "t2");
-  ASSERT_TRUE(store_->DeleteHook("g", "h", kNoDeadline).ok());
-  EXPECT_TRUE(store_->ListLastFires("g", "h", std::nullopt, 10, kNoDeadline)->empty());
+  // Fire records outlive the hook (until they expire: see Purge below).
+  ASSERT_TRUE(store_->DeleteHook("g", "h", now_, kNoDeadline).ok());
+  EXPECT_EQ(store_->ListLastFires("g", "h", std::nullopt, 10, kNoDeadline)->size(), 5u);
 }
 
 TEST_P(HooksStoreConformanceTest, RunDueAppliesOutcomesAndSkipsWhatIsNotDue) {
@@ -139,6 +159,7 @@ TEST_P(HooksStoreConformanceTest, RunDueAppliesOutcomesAndSkipsWhatIsNotDue) {
         LastFireRow f = Fire(h, h.next_task_id, now_);
         f.fired_by = "schedule";
         f.payload = nullptr;
+        f.hook_version_sha256 = std::string(64, '0');  // recorded as the hook's own version
         out.fire = f;
         out.advance = true;
         out.next_task_id = "next";
@@ -156,6 +177,8 @@ TEST_P(HooksStoreConformanceTest, RunDueAppliesOutcomesAndSkipsWhatIsNotDue) {
   ASSERT_EQ(fires->size(), 1u);
   EXPECT_EQ((*fires)[0].task_id, "task-due");
   EXPECT_TRUE((*fires)[0].payload.is_null());
+  EXPECT_EQ((*fires)[0].hook_version_sha256, due->version_sha256);
+  EXPECT_EQ((*fires)[0].expires, now_ + absl::Hours(24 * 30));
   EXPECT_EQ(store_->GetHook("g", "retry", kNoDeadline)->next_task_id, "task-retry");
 }
 
@@ -189,6 +212,296 @@ TEST_P(HooksStoreConformanceTest, ConcurrentSchedulersFireEachSlotOnce) {
   }
   for (auto& t : schedulers) t.join();
   EXPECT_EQ(fired.load(), 12);
+}
+
+TEST_P(HooksStoreConformanceTest, VersionsAreAddedOnlyWhenTheDefinitionChanges) {
+  HookRow h = MakeHook("g", "v", now_, now_ + absl::Hours(1));
+  h.task = {{"payload", {{"big", 1e16}, {"half", 0.5}, {"three", 3.0}}}};  // jsonb rewrites 1e16
+  auto created = store_->CreateHook(h, kNoDeadline);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const HookRow v1_row = created->second;
+  ASSERT_TRUE(IsSha256Hex(v1_row.version_sha256)) << v1_row.version_sha256;
+  // What a read returns is exactly the version's definition.
+  auto read = store_->GetHook("g", "v", kNoDeadline);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->version_sha256, v1_row.version_sha256);
+  EXPECT_EQ(*CanonicalDefinition(*read), *CanonicalDefinition(h));
+  const HookVersionRow v1 = Version(*store_, h, v1_row.version_sha256);
+  EXPECT_EQ(v1.sequence, 1);
+  EXPECT_EQ(v1.definition, *CanonicalDefinition(h));
+  EXPECT_EQ(Sha256Hex(v1.definition), v1.sha256);
+  EXPECT_EQ(v1.created, now_);
+  EXPECT_FALSE(v1.retired.has_value());
+  EXPECT_EQ(store_->ListHooks("g", kNoDeadline)->at(0).version_sha256, v1.sha256);
+
+  // Changes outside the definition (token, next slot) add no version.
+  auto same = store_->UpdateHook(
+      "g", "v",
+      [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+        HookRow r = old;
+        r.sealed_trigger_token = "resealed";
+        r.next_task_id = "other";
+        r.next_scheduled_date = now_ + absl::Hours(2);
+        r.last_modified = now_ + absl::Minutes(1);
+        return r;
+      },
+      kNoDeadline);
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->version_sha256, v1.sha256);
+
+  auto Update = [&](const std::string& marker, absl::Time at) {
+    return store_->UpdateHook(
+        "g", "v",
+        [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+          HookRow r = marker.empty() ? h : WithMarker(old, marker);
+          r.sealed_trigger_token = old.sealed_trigger_token;
+          r.last_modified = at;
+          return r;
+        },
+        kNoDeadline);
+  };
+  auto v2_row = Update("two", now_ + absl::Minutes(2));
+  ASSERT_TRUE(v2_row.ok()) << v2_row.status();
+  ASSERT_NE(v2_row->version_sha256, v1.sha256);
+  HookVersionRow v2 = Version(*store_, h, v2_row->version_sha256);
+  EXPECT_EQ(v2.sequence, 2);  // the unchanged update numbered nothing
+  EXPECT_EQ(v2.created, now_ + absl::Minutes(2));
+  EXPECT_EQ(v2.definition, *CanonicalDefinition(*v2_row));
+  HookVersionRow v1_after = Version(*store_, h, v1.sha256);
+  EXPECT_EQ(v1_after.definition, v1.definition);  // immutable
+  EXPECT_EQ(v1_after.sequence, 1);
+  EXPECT_EQ(v1_after.created, v1.created);
+  EXPECT_EQ(v1_after.retired, now_ + absl::Minutes(2));
+
+  // Back to the first definition: that version is current again, as it was.
+  auto back = Update("", now_ + absl::Minutes(3));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->version_sha256, v1.sha256);
+  v1_after = Version(*store_, h, v1.sha256);
+  EXPECT_EQ(v1_after.sequence, 1);
+  EXPECT_EQ(v1_after.created, now_);
+  EXPECT_FALSE(v1_after.retired.has_value());
+  EXPECT_EQ(Version(*store_, h, v2.sha256).retired, now_ + absl::Minutes(3));
+  auto v3_row = Update("three", now_ + absl::Minutes(4));
+  ASSERT_TRUE(v3_row.ok());
+  EXPECT_EQ(Version(*store_, h, v3_row->version_sha256).sequence, 3);
+
+  EXPECT_EQ(store_->GetHookVersion("g", "v", std::string(64, 'a'), kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetHookVersion("g", "other", v1.sha256, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(HooksStoreConformanceTest, FiresNameTheirVersionAndOutliveTheHook) {
+  auto created = store_->CreateHook(MakeHook("g", "f", now_), kNoDeadline);
+  ASSERT_TRUE(created.ok()) << created.status();
+  HookRow read_v1 = created->second;
+  ASSERT_TRUE(store_->AddLastFire(Fire(read_v1, "t1", now_), kNoDeadline).ok());
+  auto v2 = store_->UpdateHook(
+      "g", "f",
+      [&](const HookRow& old) -> absl::StatusOr<HookRow> { return WithMarker(old, "two"); },
+      kNoDeadline);
+  ASSERT_TRUE(v2.ok());
+  // A fire that read version 1 before the update records version 1.
+  ASSERT_TRUE(store_->AddLastFire(Fire(read_v1, "t2", now_ + absl::Seconds(1)), kNoDeadline).ok());
+  ASSERT_TRUE(store_->AddLastFire(Fire(*v2, "t3", now_ + absl::Seconds(2)), kNoDeadline).ok());
+  auto t2 = store_->GetLastFire("g", "f", "t2", kNoDeadline);
+  ASSERT_TRUE(t2.ok()) << t2.status();
+  EXPECT_EQ(t2->hook_version_sha256, read_v1.version_sha256);
+  EXPECT_EQ(t2->expires, now_ + absl::Seconds(1) + absl::Hours(24 * 30));
+  EXPECT_EQ(t2->client_id, "alice");
+  EXPECT_EQ(t2->payload, nlohmann::json({{"k", "v"}}));
+  EXPECT_EQ(store_->GetLastFire("g", "f", "t3", kNoDeadline)->hook_version_sha256,
+            v2->version_sha256);
+  auto listed = store_->ListLastFires("g", "f", std::nullopt, 10, kNoDeadline);
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].hook_version_sha256, v2->version_sha256);
+  EXPECT_EQ((*listed)[2].hook_version_sha256, read_v1.version_sha256);
+  EXPECT_EQ(store_->GetLastFire("g", "f", "nope", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  // A version that is not (or no longer) kept cannot be named.
+  LastFireRow bogus = Fire(read_v1, "t4", now_);
+  bogus.hook_version_sha256 = std::string(64, 'b');
+  absl::Status refused = store_->AddLastFire(bogus, kNoDeadline);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find(std::string(64, 'b')), std::string::npos) << refused;
+
+  // RemoveHook: gone from reads and firing; versions and fires stay.
+  const absl::Time removed = now_ + absl::Minutes(5);
+  ASSERT_TRUE(store_->DeleteHook("g", "f", removed, kNoDeadline).ok());
+  EXPECT_EQ(store_->GetHook("g", "f", kNoDeadline).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListHooks("g", kNoDeadline)->empty());
+  EXPECT_TRUE(store_->ListGroups(kNoDeadline)->empty());
+  EXPECT_EQ(Version(*store_, read_v1, read_v1.version_sha256).definition,
+            *CanonicalDefinition(read_v1));
+  EXPECT_EQ(Version(*store_, read_v1, v2->version_sha256).retired, removed);
+  EXPECT_EQ(store_->GetLastFire("g", "f", "t1", kNoDeadline)->hook_version_sha256,
+            read_v1.version_sha256);
+  EXPECT_EQ(store_->ListLastFires("g", "f", std::nullopt, 10, kNoDeadline)->size(), 3u);
+  // A fire in flight when the hook was removed is still recorded against its version.
+  EXPECT_TRUE(store_->AddLastFire(Fire(*v2, "t5", removed), kNoDeadline).ok());
+  // Without a version, a fire needs the hook itself.
+  LastFireRow unversioned = Fire(*v2, "t6", removed);
+  unversioned.hook_version_sha256.clear();
+  EXPECT_EQ(store_->AddLastFire(unversioned, kNoDeadline).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // Re-created with a new definition: the numbering continues.
+  auto again = store_->CreateHook(WithMarker(MakeHook("g", "f", removed), "again"), kNoDeadline);
+  ASSERT_TRUE(again.ok() && again->first);
+  EXPECT_EQ(Version(*store_, again->second, again->second.version_sha256).sequence, 3);
+  // Re-created with a kept definition: that version is current again.
+  ASSERT_TRUE(store_->DeleteHook("g", "f", removed, kNoDeadline).ok());
+  auto as_v2 = store_->CreateHook(WithMarker(MakeHook("g", "f", removed + absl::Minutes(1)), "two"),
+                                  kNoDeadline);
+  ASSERT_TRUE(as_v2.ok() && as_v2->first);
+  EXPECT_EQ(as_v2->second.version_sha256, v2->version_sha256);
+  HookVersionRow v2_again = Version(*store_, *v2, v2->version_sha256);
+  EXPECT_EQ(v2_again.sequence, 2);
+  EXPECT_FALSE(v2_again.retired.has_value());
+}
+
+TEST_P(HooksStoreConformanceTest, PurgeKeepsWhatUnexpiredFiresNeedAndRemovesTheRest) {
+  const absl::Duration day = absl::Hours(24);
+  auto Change = [&](const std::string& id, const std::string& marker, absl::Time at) {
+    return store_->UpdateHook(
+        "g", id,
+        [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+          HookRow r = WithMarker(old, marker);
+          r.last_modified = at;
+          return r;
+        },
+        kNoDeadline);
+  };
+  // live: v1 fired (task expires in 10 days), v2 never fired, v3 current.
+  HookRow live1 = store_->CreateHook(MakeHook("g", "live", now_), kNoDeadline)->second;
+  LastFireRow f1 = Fire(live1, "f1", now_);
+  f1.expires = now_ + 10 * day;
+  ASSERT_TRUE(store_->AddLastFire(f1, kNoDeadline).ok());
+  HookRow live2 = *Change("live", "two", now_);
+  HookRow live3 = *Change("live", "three", now_);
+  // gone: v1 fired (task expires in 1 day), then removed.
+  HookRow gone1 = store_->CreateHook(MakeHook("g", "gone", now_), kNoDeadline)->second;
+  LastFireRow f2 = Fire(gone1, "f2", now_);
+  f2.expires = now_ + day;
+  ASSERT_TRUE(store_->AddLastFire(f2, kNoDeadline).ok());
+  ASSERT_TRUE(store_->DeleteHook("g", "gone", now_, kNoDeadline).ok());
+  auto Kept = [&](const HookRow& h, const std::string& sha256) {
+    return store_->GetHookVersion(h.hook_group_id, h.hook_id, sha256, kNoDeadline).ok();
+  };
+
+  // Within the grace after retirement nothing goes.
+  auto purged = store_->Purge(now_, now_ - absl::Hours(1), kNoDeadline);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->fires, 0);
+  EXPECT_EQ(purged->versions, 0);
+  EXPECT_EQ(purged->adopted_hooks, 0);
+  EXPECT_TRUE(Kept(live2, live2.version_sha256));
+
+  // After it: only the retired, unfired version goes.
+  purged = store_->Purge(now_ + absl::Hours(2), now_ + absl::Hours(1), kNoDeadline);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->fires, 0);
+  EXPECT_EQ(purged->versions, 1);
+  EXPECT_FALSE(Kept(live2, live2.version_sha256));
+  EXPECT_TRUE(Kept(live1, live1.version_sha256));  // f1 needs it
+  EXPECT_TRUE(Kept(live3, live3.version_sha256));  // current
+  EXPECT_TRUE(Kept(gone1, gone1.version_sha256));  // f2 needs it
+
+  // f2's task expired: its record and the removed hook's version go.
+  purged = store_->Purge(now_ + 2 * day, now_ + 2 * day - absl::Hours(1), kNoDeadline);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->fires, 1);
+  EXPECT_EQ(purged->versions, 1);
+  EXPECT_EQ(store_->GetLastFire("g", "gone", "f2", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_FALSE(Kept(gone1, gone1.version_sha256));
+  EXPECT_TRUE(store_->GetLastFire("g", "live", "f1", kNoDeadline).ok());
+  EXPECT_TRUE(Kept(live1, live1.version_sha256));
+
+  // f1's task expired too: only the live hook's current version is left.
+  purged = store_->Purge(now_ + 11 * day, now_ + 11 * day - absl::Hours(1), kNoDeadline);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->fires, 1);
+  EXPECT_EQ(purged->versions, 1);
+  EXPECT_FALSE(Kept(live1, live1.version_sha256));
+  EXPECT_TRUE(Kept(live3, live3.version_sha256));
+  EXPECT_EQ(store_->GetHook("g", "live", kNoDeadline)->version_sha256, live3.version_sha256);
+  EXPECT_TRUE(store_->ListLastFires("g", "live", std::nullopt, 10, kNoDeadline)->empty());
+  purged = store_->Purge(now_ + 400 * day, now_ + 400 * day, kNoDeadline);
+  EXPECT_EQ(purged->versions, 0);
+
+  // Nothing of "gone" is left, yet a re-created "gone" does not reuse number 1.
+  auto again = store_->CreateHook(WithMarker(MakeHook("g", "gone", now_), "new"), kNoDeadline);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Version(*store_, again->second, again->second.version_sha256).sequence, 2);
+}
+
+TEST_P(HooksStoreConformanceTest, ConcurrentUpdatesNeverPairAFireWithAnotherDefinition) {
+  // A hook always due, so the scheduler's path sees it on every round.
+  ASSERT_TRUE(
+      store_
+          ->CreateHook(WithMarker(MakeHook("g", "race", now_, now_ - absl::Minutes(1)), "m0"),
+                       kNoDeadline)
+          .ok());
+  constexpr int kUpdates = 25;
+  std::atomic<bool> done{false};
+  std::atomic<int> next_task{0};
+  std::thread updater([&] {
+    for (int i = 1; i <= kUpdates; ++i) {
+      auto r = store_->UpdateHook(
+          "g", "race",
+          [&](const HookRow& old) -> absl::StatusOr<HookRow> {
+            return WithMarker(old, absl::StrCat("m", i));
+          },
+          kNoDeadline);
+      EXPECT_TRUE(r.ok()) << r.status();
+    }
+    done = true;
+  });
+  // Triggers: read the hook, then record a fire of what was read (the marker in client_id).
+  std::thread trigger([&] {
+    do {
+      auto h = store_->GetHook("g", "race", kNoDeadline);
+      ASSERT_TRUE(h.ok()) << h.status();
+      EXPECT_EQ(Sha256Hex(*CanonicalDefinition(*h)), h->version_sha256);
+      LastFireRow f = Fire(*h, absl::StrCat("trigger-", next_task++), now_);
+      f.client_id = h->task["payload"]["marker"];
+      ASSERT_TRUE(store_->AddLastFire(f, kNoDeadline).ok());
+    } while (!done);
+  });
+  // Scheduler: the marker the locked hook had when `decide` saw it.
+  std::thread scheduler([&] {
+    do {
+      auto r = store_->RunDue(
+          now_, 1,
+          [&](const HookRow& h) -> absl::StatusOr<DueOutcome> {
+            DueOutcome out;
+            LastFireRow f = Fire(h, absl::StrCat("schedule-", next_task++), now_);
+            f.client_id = h.task["payload"]["marker"];
+            out.fire = f;
+            return out;  // not advanced: due again next round
+          },
+          kNoDeadline);
+      ASSERT_TRUE(r.ok()) << r.status();
+    } while (!done);
+  });
+  updater.join();
+  trigger.join();
+  scheduler.join();
+  auto fires = store_->ListLastFires("g", "race", std::nullopt, 1000, kNoDeadline);
+  ASSERT_TRUE(fires.ok()) << fires.status();
+  ASSERT_GE(fires->size(), 2u);
+  std::map<std::string, std::string> marker_of_version;
+  for (const LastFireRow& f : *fires) {
+    if (marker_of_version.count(f.hook_version_sha256) == 0) {
+      HookVersionRow v = Version(*store_, MakeHook("g", "race", now_), f.hook_version_sha256);
+      absl::StatusOr<HookRow> d = HookFromDefinition(v.definition);
+      ASSERT_TRUE(d.ok()) << d.status();
+      marker_of_version[f.hook_version_sha256] = d->task["payload"]["marker"];
+    }
+    EXPECT_EQ(marker_of_version[f.hook_version_sha256], f.client_id) << f.task_id;
+  }
 }
 
 }  // namespace bulwark::hooks

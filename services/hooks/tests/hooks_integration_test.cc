@@ -4,9 +4,12 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "libraries/grpc_server/struct_json.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/hookfire/firing.h"
+#include "libraries/proto/struct_json.h"
+#include "libraries/proto/timestamp.h"
+#include "services/hooks/store/hook_definition.h"
 #include "services/hooks/tests/hooks_cluster.h"
 
 namespace bulwark::hooks {
@@ -238,6 +241,144 @@ TEST_F(HooksIntegrationTest, TriggerTokens) {
             StatusCode::UNAUTHENTICATED);
 }
 
+// Provenance end to end: each task a hook created can be traced, after the hook was changed and
+// removed, to the version that rendered it, and rendering that version again with the recorded
+// context gives exactly the task the queue stored.
+TEST_F(HooksIntegrationTest, EveryTaskTracesToTheVersionThatRenderedItAfterRemoveHook) {
+  CreateRole("hook-id:demo/prov", kCreateTask);
+  // Every field the queue would default is given, so the stored task is the rendered one.
+  auto Template = [](const std::string& version) {
+    return nlohmann::json{
+        {"provisionerId", "proj"},
+        {"workerType", "linux"},
+        {"taskQueueId", "proj/linux"},
+        {"schedulerId", "-"},
+        {"projectId", "none"},
+        {"requires", "all-completed"},
+        {"priority", "lowest"},
+        {"retries", 5},
+        {"routes", nlohmann::json::array()},
+        {"dependencies", nlohmann::json::array()},
+        {"scopes", nlohmann::json::array()},
+        {"tags", nlohmann::json::object()},
+        {"extra", {{"version", version}}},
+        {"metadata",
+         {{"name", "${firedBy} of " + version},
+          {"description", "d"},
+          {"owner", "dev@example.com"},
+          {"source", "https://github.com/org/app"}}},
+        {"payload", {{"revision", {{"$eval", "payload.revision"}}}, {"now", "${now}"}}}};
+  };
+  v1::Hook hook = MakeHook("demo", "prov", {});
+  *hook.mutable_task() = *StructFromJson(Template("v1"));
+  v1::CreateHookRequest create;
+  *create.mutable_hook() = hook;
+  v1::Hook out;
+  ASSERT_TRUE(hooks_->CreateHook(SignedContext(&root_).get(), create, &out).ok());
+  v1::TriggerHookResponse first;
+  grpc::Status s = Trigger("demo", "prov", {{"revision", "abcdef1"}}, &first);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::UpdateHookRequest update;
+  *update.mutable_hook() = hook;
+  *update.mutable_hook()->mutable_task() = *StructFromJson(Template("v2"));
+  ASSERT_TRUE(hooks_->UpdateHook(SignedContext(&root_).get(), update, &out).ok());
+  v1::TriggerHookResponse second;
+  s = Trigger("demo", "prov", {{"revision", "0123abcd"}}, &second);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::RemoveHookRequest remove;
+  remove.set_hook_group_id("demo");
+  remove.set_hook_id("prov");
+  v1::RemoveHookResponse removed;
+  ASSERT_TRUE(hooks_->RemoveHook(SignedContext(&root_).get(), remove, &removed).ok());
+  v1::GetHookRequest get_hook;
+  get_hook.set_hook_group_id("demo");
+  get_hook.set_hook_id("prov");
+  EXPECT_EQ(hooks_->GetHook(SignedContext(&root_).get(), get_hook, &out).error_code(),
+            StatusCode::NOT_FOUND);
+
+  std::set<std::string> versions;
+  for (const auto& [task_id, version] : {std::make_pair(first.task_id(), std::string("v1")),
+                                         std::make_pair(second.task_id(), std::string("v2"))}) {
+    SCOPED_TRACE(version);
+    v1::GetFireRequest get_fire;
+    get_fire.set_hook_group_id("demo");
+    get_fire.set_hook_id("prov");
+    get_fire.set_task_id(task_id);
+    v1::LastFire fire;
+    s = hooks_->GetFire(SignedContext(&root_).get(), get_fire, &fire);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(fire.result(), v1::FIRE_RESULT_SUCCESS);
+    EXPECT_EQ(fire.context().task_id(), task_id);
+    versions.insert(fire.hook_version_sha256());
+
+    v1::GetHookVersionRequest get_version;
+    get_version.set_hook_group_id("demo");
+    get_version.set_hook_id("prov");
+    get_version.set_sha256(fire.hook_version_sha256());
+    v1::HookVersion hook_version;
+    s = hooks_->GetHookVersion(SignedContext(&root_).get(), get_version, &hook_version);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(hook_version.sequence(), version == "v1" ? 1 : 2);
+    EXPECT_EQ(Sha256Hex(hook_version.canonical_definition()), fire.hook_version_sha256());
+    nlohmann::json tmpl = JsonFromStruct(hook_version.definition().task());
+    EXPECT_EQ(tmpl, Template(version));
+
+    // Render it again, as a verifier would, and compare with what the queue stored.
+    absl::Time now;
+    std::string error;
+    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, fire.context().now(), &now, &error)) << error;
+    ASSERT_EQ(fire.context().fired_by(), v1::FIRED_BY_TRIGGER_HOOK);
+    hookfire::FireContext context{"triggerHook", JsonFromStruct(fire.context().payload()),
+                                  fire.context().client_id(), now, fire.context().task_id()};
+    auto rendered = hookfire::RenderTask(tmpl, context);
+    ASSERT_TRUE(rendered.ok()) << rendered.status();
+    ASSERT_TRUE(rendered->has_value());
+    auto definition = hookfire::TaskFromJson(**rendered);
+    ASSERT_TRUE(definition.ok()) << definition.status();
+    queue::v1::GetTaskRequest get_task;
+    get_task.set_task_id(task_id);
+    queue::v1::TaskDefinition stored;
+    s = queue_->GetTask(SignedContext(&root_).get(), get_task, &stored);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    std::string differences;
+    google::protobuf::util::MessageDifferencer differencer;
+    differencer.ReportDifferencesToString(&differences);
+    EXPECT_TRUE(differencer.Compare(*definition, stored)) << differences;
+    EXPECT_EQ(stored.metadata().name(), "triggerHook of " + version);
+  }
+  EXPECT_EQ(versions.size(), 2u);
+
+  // Reading a version needs hooks:get:<G>/<H> (or GetHook's hooks:get:<G>:<H>).
+  auth::v1::CreateClientRequest client;
+  client.set_client_id("fire-reader");
+  client.add_scopes("hooks:list-last-fires:demo/prov");
+  *client.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+  auth::v1::CreateClientResponse created_client;
+  ASSERT_TRUE(auth_->CreateClient(SignedContext(&root_).get(), client, &created_client).ok());
+  hawk::Credentials reader{"fire-reader", created_client.access_token(), "", std::nullopt};
+  v1::GetFireRequest get_fire;
+  get_fire.set_hook_group_id("demo");
+  get_fire.set_hook_id("prov");
+  get_fire.set_task_id(first.task_id());
+  v1::LastFire fire;
+  ASSERT_TRUE(hooks_->GetFire(SignedContext(&reader).get(), get_fire, &fire).ok());
+  v1::GetHookVersionRequest get_version;
+  get_version.set_hook_group_id("demo");
+  get_version.set_hook_id("prov");
+  get_version.set_sha256(fire.hook_version_sha256());
+  v1::HookVersion hook_version;
+  s = hooks_->GetHookVersion(SignedContext(&reader).get(), get_version, &hook_version);
+  EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(s.error_message().find("hooks:get:demo/prov"), std::string::npos) << s.error_message();
+  get_version.set_sha256("not-a-digest");
+  EXPECT_EQ(
+      hooks_->GetHookVersion(SignedContext(&root_).get(), get_version, &hook_version).error_code(),
+      StatusCode::INVALID_ARGUMENT);
+  get_fire.set_task_id("AAAAAAAAQACAAAAAAAAAAA");  // a slugid no fire used
+  EXPECT_EQ(hooks_->GetFire(SignedContext(&root_).get(), get_fire, &fire).error_code(),
+            StatusCode::NOT_FOUND);
+}
+
 TEST(HooksSchedulerTest, ThreeReplicasFireEachSlotExactlyOnce) {
   auto cluster = HooksCluster::Start(3, {"--schedule-interval=100ms"});
   ASSERT_TRUE(cluster.ok()) << cluster.status();
@@ -253,13 +394,17 @@ TEST(HooksSchedulerTest, ThreeReplicasFireEachSlotExactlyOnce) {
   v1::Hook created;
   auto hooks = (*cluster)->Stub(0);
   ASSERT_TRUE(hooks->CreateHook(SignedContext(&root).get(), create, &created).ok());
-  absl::SleepFor(absl::Seconds(4));
   v1::ListLastFiresRequest list;
   list.set_hook_group_id("demo");
   list.set_hook_id("every-second");
   v1::ListLastFiresResponse fires;
-  ASSERT_TRUE(hooks->ListLastFires(SignedContext(&root).get(), list, &fires).ok());
-  ASSERT_GE(fires.last_fires_size(), 2);
+  // Wait (bounded) until at least three slots have been handled by the three replicas.
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20);
+       fires.last_fires_size() < 3 && absl::Now() < give_up;) {
+    ASSERT_TRUE(hooks->ListLastFires(SignedContext(&root).get(), list, &fires).ok());
+    if (fires.last_fires_size() < 3) absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_GE(fires.last_fires_size(), 3);
   std::set<std::string> slots, task_ids;
   auto queue = (*cluster)->queue().Stub();
   for (const v1::LastFire& f : fires.last_fires()) {

@@ -21,7 +21,7 @@
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
 #include "libraries/crypto/random.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 
 namespace {

@@ -1,11 +1,40 @@
 #include "services/queue/server/queue_grpc_service.h"
 
-#include "libraries/client/authenticated_call.h"
+#include "libraries/authn/authenticated_call.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::queue {
+namespace {
+
+class GrpcUploadStream final : public UploadStream {
+ public:
+  GrpcUploadStream(grpc::ServerContext* context,
+                   grpc::ServerReader<v1::UploadArtifactRequest>* reader)
+      : context_(context), reader_(reader) {}
+  bool Read(v1::UploadArtifactRequest* message) override { return reader_->Read(message); }
+  bool Broken() override { return context_->IsCancelled(); }
+
+ private:
+  grpc::ServerContext* context_;
+  grpc::ServerReader<v1::UploadArtifactRequest>* reader_;
+};
+
+class GrpcDownloadStream final : public DownloadStream {
+ public:
+  explicit GrpcDownloadStream(grpc::ServerWriter<v1::DownloadArtifactResponse>* writer)
+      : writer_(writer) {}
+  bool Write(const v1::DownloadArtifactResponse& message) override {
+    return writer_->Write(message);
+  }
+
+ private:
+  grpc::ServerWriter<v1::DownloadArtifactResponse>* writer_;
+};
+
+}  // namespace
+
 grpc::Status QueueGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
@@ -73,7 +102,7 @@ grpc::Status QueueGrpcService::ReclaimTask(Context* c, const v1::ReclaimTaskRequ
 grpc::Status QueueGrpcService::ReportCompleted(Context* c, const v1::ReportCompletedRequest* r,
                                                v1::TaskStatus* out) {
   return Handle(c, "ReportCompleted", [&](const Caller& caller, absl::Time deadline) {
-    return Into(service_.Report(caller, r->task_id(), r->run_id(), "completed",
+    return Into(service_.Report(caller, r->task_id(), r->run_id(), RunState::kCompleted,
                                 v1::EXCEPTION_REASON_UNSPECIFIED, deadline),
                 out);
   });
@@ -82,7 +111,7 @@ grpc::Status QueueGrpcService::ReportCompleted(Context* c, const v1::ReportCompl
 grpc::Status QueueGrpcService::ReportFailed(Context* c, const v1::ReportFailedRequest* r,
                                             v1::TaskStatus* out) {
   return Handle(c, "ReportFailed", [&](const Caller& caller, absl::Time deadline) {
-    return Into(service_.Report(caller, r->task_id(), r->run_id(), "failed",
+    return Into(service_.Report(caller, r->task_id(), r->run_id(), RunState::kFailed,
                                 v1::EXCEPTION_REASON_UNSPECIFIED, deadline),
                 out);
   });
@@ -91,9 +120,9 @@ grpc::Status QueueGrpcService::ReportFailed(Context* c, const v1::ReportFailedRe
 grpc::Status QueueGrpcService::ReportException(Context* c, const v1::ReportExceptionRequest* r,
                                                v1::TaskStatus* out) {
   return Handle(c, "ReportException", [&](const Caller& caller, absl::Time deadline) {
-    return Into(
-        service_.Report(caller, r->task_id(), r->run_id(), "exception", r->reason(), deadline),
-        out);
+    return Into(service_.Report(caller, r->task_id(), r->run_id(), RunState::kException,
+                                r->reason(), deadline),
+                out);
   });
 }
 
@@ -108,14 +137,16 @@ grpc::Status QueueGrpcService::GetArtifact(Context* c, const v1::GetArtifactRequ
                                            v1::GetArtifactResponse* out) {
   return Handle(c, "GetArtifact", [&](const Caller& caller, absl::Time deadline) {
     if (r->run_id() < 0) return absl::InvalidArgumentError("run_id must not be negative");
-    return Into(service_.GetArtifact(caller, r->task_id(), r->run_id(), r->name(), deadline), out);
+    std::optional<int> run_id;  // a negative run id asks for the latest run
+    if (r->run_id() >= 0) run_id = r->run_id();
+    return Into(service_.GetArtifact(caller, r->task_id(), run_id, r->name(), deadline), out);
   });
 }
 
 grpc::Status QueueGrpcService::GetLatestArtifact(Context* c, const v1::GetLatestArtifactRequest* r,
                                                  v1::GetArtifactResponse* out) {
   return Handle(c, "GetLatestArtifact", [&](const Caller& caller, absl::Time deadline) {
-    return Into(service_.GetArtifact(caller, r->task_id(), -1, r->name(), deadline), out);
+    return Into(service_.GetArtifact(caller, r->task_id(), std::nullopt, r->name(), deadline), out);
   });
 }
 
@@ -123,6 +154,24 @@ grpc::Status QueueGrpcService::ListArtifacts(Context* c, const v1::ListArtifacts
                                              v1::ListArtifactsResponse* out) {
   return Handle(c, "ListArtifacts", [&](const Caller& caller, absl::Time deadline) {
     return Into(service_.ListArtifacts(caller, *r, deadline), out);
+  });
+}
+
+grpc::Status QueueGrpcService::UploadArtifact(Context* c,
+                                              grpc::ServerReader<v1::UploadArtifactRequest>* reader,
+                                              v1::Artifact* out) {
+  return Handle(c, "UploadArtifact", [&](const Caller& caller, absl::Time) {
+    GrpcUploadStream stream(c, reader);
+    return Into(service_.UploadArtifact(caller, stream, absl::FromChrono(c->deadline())), out);
+  });
+}
+
+grpc::Status QueueGrpcService::DownloadArtifact(
+    Context* c, const v1::DownloadArtifactRequest* r,
+    grpc::ServerWriter<v1::DownloadArtifactResponse>* writer) {
+  return Handle(c, "DownloadArtifact", [&](const Caller& caller, absl::Time) {
+    GrpcDownloadStream stream(writer);
+    return service_.DownloadArtifact(caller, *r, stream, absl::FromChrono(c->deadline()));
   });
 }
 

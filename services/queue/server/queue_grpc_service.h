@@ -2,7 +2,9 @@
 //
 // QueueGrpcService: the gRPC adapter of the queue (bulwark.queue.v1.Queue). Each method
 // authenticates the call through auth (RemoteAuthenticator), calls QueueService with the
-// caller and the call's deadline, and converts the result with ToGrpcStatus.
+// caller and the call's deadline, and converts the result with ToGrpcStatus. The streaming
+// artifact methods hand QueueService the call's reader or writer (as UploadStream /
+// DownloadStream) and the call's own deadline, which they bound per transaction themselves.
 //
 // Thread-safety: gRPC calls methods concurrently; the adapter holds no mutable state.
 
@@ -12,7 +14,7 @@
 #include <functional>
 
 #include "bulwark/queue/v1/queue.grpc.pb.h"
-#include "libraries/client/request_authenticator.h"
+#include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
 #include "services/queue/service/queue_service.h"
 
@@ -47,6 +49,10 @@ class QueueGrpcService final : public v1::Queue::Service {
                                  v1::GetArtifactResponse*) override;
   grpc::Status ListArtifacts(Context*, const v1::ListArtifactsRequest*,
                              v1::ListArtifactsResponse*) override;
+  grpc::Status UploadArtifact(Context*, grpc::ServerReader<v1::UploadArtifactRequest>*,
+                              v1::Artifact*) override;
+  grpc::Status DownloadArtifact(Context*, const v1::DownloadArtifactRequest*,
+                                grpc::ServerWriter<v1::DownloadArtifactResponse>*) override;
 
  private:
   grpc::Status Handle(Context* context, const char* method,

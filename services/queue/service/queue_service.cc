@@ -5,25 +5,28 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/encoding.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/crypto/sha256_stream.h"
 #include "libraries/hawk/certificate.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
-#include "services/queue/service/task_definition.h"
+#include "libraries/taskdef/task_definition.h"
+#include "services/queue/store/lifecycle.h"
 
 namespace bulwark::queue {
 namespace {
 
 using scopes::Expression;
+using taskdef::CheckTaskTimes;
+using taskdef::CreateTaskScopes;
+using taskdef::NormalizeTask;
+using taskdef::SameDefinition;
 
 constexpr int kMaxPage = 1000;
+// A claim transaction never runs longer than this, however long the call may wait for work.
+constexpr absl::Duration kMaxClaimTransaction = absl::Seconds(10);
 
-v1::TaskState StateEnum(const std::string& state) {
-  if (state == "pending") return v1::TASK_STATE_PENDING;
-  if (state == "running") return v1::TASK_STATE_RUNNING;
-  if (state == "completed") return v1::TASK_STATE_COMPLETED;
-  if (state == "failed") return v1::TASK_STATE_FAILED;
-  if (state == "exception") return v1::TASK_STATE_EXCEPTION;
-  return v1::TASK_STATE_UNSCHEDULED;
+v1::TaskState StateEnum(std::optional<RunState> state) {
+  return state ? ToProto(*state) : v1::TASK_STATE_UNSCHEDULED;
 }
 
 void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
@@ -71,19 +74,51 @@ v1::Artifact ArtifactProto(const Artifact& a) {
   return out;
 }
 
+// A streaming call's store transaction: the call's deadline, but never long.
+absl::Time TransactionDeadline(absl::Time call_deadline) {
+  return std::min(call_deadline, absl::Now() + QueueService::kMaxTransaction);
+}
+
+// How long the clean-up after a failed upload may take.
+constexpr absl::Duration kCleanupTime = absl::Seconds(5);
+
+bool IsHexSha256(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+absl::Status TooLarge(const std::string& name, int64_t limit, const std::string& detail) {
+  return absl::ResourceExhaustedError(absl::StrCat("artifact ", name,
+                                                   " is over the queue's limit of ", limit,
+                                                   " bytes (", detail, "); nothing was stored"));
+}
+
+absl::Status StreamBroke() {
+  return absl::CancelledError("the call broke before the transfer ended; nothing was stored");
+}
+
+absl::Status StoredContentDamaged(const Artifact& a) {
+  return absl::DataLossError(absl::StrCat(
+      "the stored content of artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
+      " does not match its recorded size and SHA-256; do not use what was received"));
+}
+
 // What a worker may report, and whether it is retried.
 absl::StatusOr<Resolution> ExceptionResolution(v1::ExceptionReason reason) {
   switch (reason) {
     case v1::EXCEPTION_REASON_WORKER_SHUTDOWN:
-      return Resolution{"exception", "worker-shutdown", true, "retry"};
+      return Resolution{RunState::kException, ReasonResolved::kWorkerShutdown, true,
+                        ReasonCreated::kRetry};
     case v1::EXCEPTION_REASON_INTERMITTENT_TASK:
-      return Resolution{"exception", "intermittent-task", true, "task-retry"};
+      return Resolution{RunState::kException, ReasonResolved::kIntermittentTask, true,
+                        ReasonCreated::kTaskRetry};
     case v1::EXCEPTION_REASON_MALFORMED_PAYLOAD:
-      return Resolution{"exception", "malformed-payload", false, ""};
     case v1::EXCEPTION_REASON_RESOURCE_UNAVAILABLE:
-      return Resolution{"exception", "resource-unavailable", false, ""};
     case v1::EXCEPTION_REASON_INTERNAL_ERROR:
-      return Resolution{"exception", "internal-error", false, ""};
+      return Resolution{RunState::kException, *ReasonResolvedOf(reason), false};
     default:
       return absl::InvalidArgumentError(
           "reason must be worker-shutdown, malformed-payload, resource-unavailable, "
@@ -111,8 +146,8 @@ v1::TaskStatus StatusOf(const Task& task) {
     v1::Run* run = s.add_runs();
     run->set_run_id(r.run_id);
     run->set_state(StateEnum(r.state));
-    run->set_reason_created(r.reason_created);
-    run->set_reason_resolved(r.reason_resolved);
+    run->set_reason_created(std::string(Name(r.reason_created)));
+    run->set_reason_resolved(std::string(Name(r.reason_resolved)));
     run->set_worker_group(r.worker_group);
     run->set_worker_id(r.worker_id);
     SetTime(r.taken_until, run->mutable_taken_until());
@@ -287,10 +322,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     }
     if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
-    BULWARK_ASSIGN_OR_RETURN(
-        std::vector<ClaimedRun> claimed,
-        store_.Claim(queue, request.worker_group(), request.worker_id(), request.tasks(), now,
-                     now + options_.claim_timeout, absl::Now() + absl::Seconds(10)));
+    BULWARK_ASSIGN_OR_RETURN(std::vector<ClaimedRun> claimed,
+                             store_.Claim(queue, request.worker_group(), request.worker_id(),
+                                          request.tasks(), now, now + options_.claim_timeout,
+                                          std::min(deadline, absl::Now() + kMaxClaimTransaction)));
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }
@@ -300,8 +335,10 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
       return work_generation_ != generation;
     };
+    ++waiting_claims_;
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
+    --waiting_claims_;
   }
   return response;
 }
@@ -322,23 +359,49 @@ absl::StatusOr<v1::TaskClaim> QueueService::ReclaimTask(const Caller& caller,
 
 absl::StatusOr<v1::TaskStatus> QueueService::Report(const Caller& caller,
                                                     const std::string& task_id, int run_id,
-                                                    const std::string& state,
-                                                    v1::ExceptionReason reason,
+                                                    RunState state, v1::ExceptionReason reason,
                                                     absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(CheckTaskId(task_id));
-  const char* method = state == "completed" ? "ReportCompleted"
-                       : state == "failed"  ? "ReportFailed"
-                                            : "ReportException";
+  const char* method = state == RunState::kCompleted ? "ReportCompleted"
+                       : state == RunState::kFailed  ? "ReportFailed"
+                                                     : "ReportException";
   BULWARK_RETURN_IF_ERROR(Authorize(
       caller, Expression(absl::StrCat("queue:resolve-task:", task_id, "/", run_id)), method));
-  Resolution resolution{state, state, false, ""};
-  if (state == "exception") {
+  Resolution resolution{
+      state, state == RunState::kCompleted ? ReasonResolved::kCompleted : ReasonResolved::kFailed};
+  if (state == RunState::kException) {
     BULWARK_ASSIGN_OR_RETURN(resolution, ExceptionResolution(reason));
   }
   BULWARK_ASSIGN_OR_RETURN(Task task,
                            store_.Resolve(task_id, run_id, resolution, clock_.Now(), deadline));
   WakeClaimers();  // a retry, or dependents made ready
   return StatusOf(task);
+}
+
+absl::StatusOr<Artifact> QueueService::NewArtifact(const std::string& task_id, int run_id,
+                                                   const std::string& name,
+                                                   const std::string& content_type,
+                                                   const google::protobuf::Timestamp* expires_at,
+                                                   absl::Time deadline) {
+  Artifact artifact;
+  artifact.task_id = task_id;
+  artifact.run_id = run_id;
+  artifact.name = name;
+  artifact.content_type = content_type.empty() ? "application/octet-stream" : content_type;
+  if (artifact.content_type.size() > 255) {
+    return absl::InvalidArgumentError("content_type is too long");
+  }
+  BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
+  absl::Time task_expires = FromProtoTimestamp(task.definition.expires());
+  if (expires_at != nullptr) BULWARK_RETURN_IF_ERROR(CheckTimestamp(*expires_at, "expires"));
+  artifact.expires = expires_at != nullptr ? FromProtoTimestamp(*expires_at) : task_expires;
+  if (artifact.expires > task_expires) {
+    return absl::InvalidArgumentError("expires cannot be after the task's expiry");
+  }
+  if (artifact.expires < clock_.Now() - absl::Minutes(15)) {
+    return absl::InvalidArgumentError("expires cannot be in the past");
+  }
+  return artifact;
 }
 
 absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
@@ -355,54 +418,223 @@ absl::StatusOr<v1::Artifact> QueueService::CreateArtifact(const Caller& caller,
                                                    " bytes; at most ", options_.max_artifact_bytes,
                                                    " are accepted"));
   }
-  std::string content_type =
-      request.content_type().empty() ? "application/octet-stream" : request.content_type();
-  if (content_type.size() > 255) return absl::InvalidArgumentError("content_type is too long");
-  BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
-  absl::Time task_expires = FromProtoTimestamp(task.definition.expires());
-  if (request.has_expires()) BULWARK_RETURN_IF_ERROR(CheckTimestamp(request.expires(), "expires"));
-  absl::Time expires = request.has_expires() ? FromProtoTimestamp(request.expires()) : task_expires;
-  absl::Time now = clock_.Now();
-  if (expires > task_expires) {
-    return absl::InvalidArgumentError("expires cannot be after the task's expiry");
-  }
-  if (expires < now - absl::Minutes(15)) {
-    return absl::InvalidArgumentError("expires cannot be in the past");
-  }
-  Artifact artifact;
-  artifact.task_id = request.task_id();
-  artifact.run_id = request.run_id();
-  artifact.name = request.name();
-  artifact.content_type = content_type;
+  BULWARK_ASSIGN_OR_RETURN(
+      Artifact artifact,
+      NewArtifact(request.task_id(), request.run_id(), request.name(), request.content_type(),
+                  request.has_expires() ? &request.expires() : nullptr, deadline));
   artifact.size = static_cast<int64_t>(request.content().size());
   artifact.sha256 = absl::BytesToHexString(crypto::Sha256(request.content()));
-  artifact.expires = expires;
   BULWARK_ASSIGN_OR_RETURN(Artifact stored,
-                           store_.PutArtifact(artifact, request.content(), now, deadline));
+                           store_.PutArtifact(artifact, request.content(), clock_.Now(), deadline));
   return ArtifactProto(stored);
+}
+
+absl::StatusOr<int> QueueService::ArtifactRun(const std::string& task_id, std::optional<int> run_id,
+                                              absl::Time deadline) {
+  if (run_id) {
+    if (*run_id < 0) return absl::InvalidArgumentError("run_id must not be negative");
+    return *run_id;
+  }
+  BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
+  if (task.runs.empty()) {
+    return absl::NotFoundError(absl::StrCat("task ", task_id, " has no runs yet"));
+  }
+  return static_cast<int>(task.runs.size()) - 1;
 }
 
 absl::StatusOr<v1::GetArtifactResponse> QueueService::GetArtifact(const Caller& caller,
                                                                   const std::string& task_id,
-                                                                  int run_id,
+                                                                  std::optional<int> run_id,
                                                                   const std::string& name,
                                                                   absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(CheckTaskId(task_id));
   BULWARK_RETURN_IF_ERROR(CheckArtifactName(name));
   BULWARK_RETURN_IF_ERROR(
       Authorize(caller, Expression("queue:get-artifact:" + name), "GetArtifact"));
-  if (run_id < 0) {
-    BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(task_id, deadline));
-    if (task.runs.empty()) {
-      return absl::NotFoundError(absl::StrCat("task ", task_id, " has no runs yet"));
-    }
-    run_id = static_cast<int>(task.runs.size()) - 1;
+  BULWARK_ASSIGN_OR_RETURN(int run, ArtifactRun(task_id, run_id, deadline));
+  BULWARK_ASSIGN_OR_RETURN(Artifact artifact, store_.GetArtifact(task_id, run, name, deadline));
+  if (artifact.size > options_.max_unary_artifact_bytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "artifact ", name, " is ", artifact.size, " bytes; GetArtifact returns at most ",
+        options_.max_unary_artifact_bytes, ": use DownloadArtifact, which streams"));
   }
-  BULWARK_ASSIGN_OR_RETURN(auto found, store_.GetArtifact(task_id, run_id, name, deadline));
   v1::GetArtifactResponse response;
-  *response.mutable_artifact() = ArtifactProto(found.first);
-  response.set_content(std::move(found.second));
+  std::string* content = response.mutable_content();
+  content->reserve(artifact.size);
+  for (int first = 0;;) {
+    BULWARK_ASSIGN_OR_RETURN(
+        std::vector<std::string> chunks,
+        store_.ReadArtifactChunks(task_id, run, name, first, kChunksPerRead, deadline));
+    for (const std::string& chunk : chunks) content->append(chunk);
+    if (static_cast<int>(chunks.size()) < kChunksPerRead) break;
+    first += kChunksPerRead;
+  }
+  if (static_cast<int64_t>(content->size()) != artifact.size ||
+      absl::BytesToHexString(crypto::Sha256(*content)) != artifact.sha256) {
+    return StoredContentDamaged(artifact);
+  }
+  *response.mutable_artifact() = ArtifactProto(artifact);
   return response;
+}
+
+absl::StatusOr<v1::Artifact> QueueService::UploadArtifact(const Caller& caller,
+                                                          UploadStream& stream,
+                                                          absl::Time deadline) {
+  v1::UploadArtifactRequest first;
+  if (!stream.Read(&first)) {
+    if (stream.Broken()) return StreamBroke();
+    return absl::InvalidArgumentError(
+        "UploadArtifact received nothing: send the header first, then the chunks");
+  }
+  if (!first.has_header()) {
+    return absl::InvalidArgumentError(
+        "the first message of UploadArtifact must be the header (task_id, run_id, name, ...), "
+        "and only then the chunks");
+  }
+  const v1::UploadArtifactHeader& header = first.header();
+  BULWARK_RETURN_IF_ERROR(CheckTaskId(header.task_id()));
+  BULWARK_RETURN_IF_ERROR(CheckArtifactName(header.name()));
+  BULWARK_RETURN_IF_ERROR(Authorize(
+      caller,
+      Expression(absl::StrCat("queue:create-artifact:", header.task_id(), "/", header.run_id())),
+      "UploadArtifact"));
+  if (!header.sha256().empty() && !IsHexSha256(header.sha256())) {
+    return absl::InvalidArgumentError(
+        "header.sha256 must be 64 lowercase hexadecimal digits (or empty: not declared)");
+  }
+  if (header.size() < 0) {
+    return absl::InvalidArgumentError("header.size must not be negative (0: not declared)");
+  }
+  if (header.size() > options_.max_artifact_bytes) {
+    return TooLarge(header.name(), options_.max_artifact_bytes,
+                    absl::StrCat("declares ", header.size(), " bytes"));
+  }
+  BULWARK_ASSIGN_OR_RETURN(
+      Artifact artifact,
+      NewArtifact(header.task_id(), header.run_id(), header.name(), header.content_type(),
+                  header.has_expires() ? &header.expires() : nullptr,
+                  TransactionDeadline(deadline)));
+  BULWARK_ASSIGN_OR_RETURN(std::string upload_id,
+                           store_.BeginUpload(header.task_id(), header.run_id(), header.name(),
+                                              clock_.Now(), TransactionDeadline(deadline)));
+  absl::StatusOr<Artifact> stored = ReceiveUpload(header, artifact, upload_id, stream, deadline);
+  if (!stored.ok()) {
+    // Best effort, bounded on its own (the call's deadline may be what ended it); whatever is
+    // left, PurgeIdleUploads removes.
+    (void)store_.AbortUpload(upload_id, absl::Now() + kCleanupTime);
+    return stored.status();
+  }
+  return ArtifactProto(*stored);
+}
+
+absl::StatusOr<Artifact> QueueService::ReceiveUpload(const v1::UploadArtifactHeader& header,
+                                                     Artifact artifact,
+                                                     const std::string& upload_id,
+                                                     UploadStream& stream, absl::Time deadline) {
+  crypto::Sha256Stream hash;
+  // Content not yet staged: less than kChunksPerAppend full chunks.
+  const size_t batch = static_cast<size_t>(kChunksPerAppend * kMaxChunkBytes);
+  std::string pending;
+  pending.reserve(batch);
+  int index = 0;
+  int64_t received = 0;
+  auto stage = [&]() -> absl::Status {
+    std::vector<absl::string_view> chunks = ChunksOf(pending);
+    absl::Status s =
+        store_.AppendUpload(upload_id, index, chunks, clock_.Now(), TransactionDeadline(deadline));
+    index += static_cast<int>(chunks.size());
+    pending.clear();
+    if (s.code() == absl::StatusCode::kNotFound) {
+      return absl::AbortedError(absl::StrCat(
+          "the upload of ", artifact.name, " was discarded after receiving nothing for ",
+          absl::FormatDuration(options_.upload_idle_timeout), "; upload the artifact again"));
+    }
+    return s;
+  };
+  v1::UploadArtifactRequest message;
+  while (stream.Read(&message)) {
+    if (message.has_header()) {
+      return absl::InvalidArgumentError(
+          "UploadArtifact takes one header, in the first message; later messages are chunks");
+    }
+    const std::string& chunk = message.chunk();
+    if (static_cast<int64_t>(chunk.size()) > kMaxChunkBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("a chunk may hold at most ", kMaxChunkBytes,
+                                                     " bytes; this one has ", chunk.size()));
+    }
+    received += static_cast<int64_t>(chunk.size());
+    if (received > options_.max_artifact_bytes) {
+      return TooLarge(artifact.name, options_.max_artifact_bytes,
+                      absl::StrCat("received ", received, " bytes so far"));
+    }
+    if (header.size() > 0 && received > header.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("the content is longer than header.size (",
+                                                     header.size(), " bytes); nothing was stored"));
+    }
+    hash.Update(chunk);
+    absl::string_view rest(chunk);
+    while (!rest.empty()) {
+      size_t take = std::min(rest.size(), batch - pending.size());
+      pending.append(rest.data(), take);
+      rest.remove_prefix(take);
+      if (pending.size() == batch) BULWARK_RETURN_IF_ERROR(stage());
+    }
+  }
+  if (stream.Broken()) return StreamBroke();
+  if (!pending.empty()) BULWARK_RETURN_IF_ERROR(stage());
+  artifact.size = received;
+  artifact.sha256 = hash.FinishHex();
+  if (header.size() > 0 && received != header.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the content is ", received,
+                                                   " bytes but header.size declared ",
+                                                   header.size(), "; nothing was stored"));
+  }
+  if (!header.sha256().empty() && artifact.sha256 != header.sha256()) {
+    return absl::InvalidArgumentError(absl::StrCat("the content's SHA-256 is ", artifact.sha256,
+                                                   " but header.sha256 declared ", header.sha256(),
+                                                   "; nothing was stored"));
+  }
+  return store_.FinishUpload(upload_id, artifact, clock_.Now(), TransactionDeadline(deadline),
+                             [&stream] { return stream.Broken(); });
+}
+
+absl::Status QueueService::DownloadArtifact(const Caller& caller,
+                                            const v1::DownloadArtifactRequest& request,
+                                            DownloadStream& stream, absl::Time deadline) {
+  const std::string& task_id = request.task_id();
+  const std::string& name = request.name();
+  BULWARK_RETURN_IF_ERROR(CheckTaskId(task_id));
+  BULWARK_RETURN_IF_ERROR(CheckArtifactName(name));
+  BULWARK_RETURN_IF_ERROR(
+      Authorize(caller, Expression("queue:get-artifact:" + name), "DownloadArtifact"));
+  std::optional<int> run_id;
+  if (request.has_run_id()) run_id = request.run_id();
+  BULWARK_ASSIGN_OR_RETURN(int run, ArtifactRun(task_id, run_id, TransactionDeadline(deadline)));
+  BULWARK_ASSIGN_OR_RETURN(Artifact artifact,
+                           store_.GetArtifact(task_id, run, name, TransactionDeadline(deadline)));
+  v1::DownloadArtifactResponse message;
+  *message.mutable_artifact() = ArtifactProto(artifact);
+  if (!stream.Write(message)) return StreamBroke();
+  crypto::Sha256Stream hash;
+  int64_t sent = 0;
+  for (int first = 0;;) {
+    BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> chunks,
+                             store_.ReadArtifactChunks(task_id, run, name, first, kChunksPerRead,
+                                                       TransactionDeadline(deadline)));
+    for (std::string& chunk : chunks) {
+      hash.Update(chunk);
+      sent += static_cast<int64_t>(chunk.size());
+      if (sent > artifact.size) return StoredContentDamaged(artifact);
+      message.set_chunk(std::move(chunk));
+      if (!stream.Write(message)) return StreamBroke();
+    }
+    if (static_cast<int>(chunks.size()) < kChunksPerRead) break;
+    first += kChunksPerRead;
+  }
+  if (sent != artifact.size || hash.FinishHex() != artifact.sha256) {
+    return StoredContentDamaged(artifact);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
@@ -414,12 +646,13 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   // Scopes first, so that nothing about the task is revealed to a caller without them: a
   // given run needs queue:list-artifacts:<taskId>:<runId>, the latest run
   // queue:list-artifacts:<taskId> (Taskcluster's listLatestArtifacts).
-  int run_id = request.run_id();
-  std::string scope = run_id < 0
-                          ? absl::StrCat("queue:list-artifacts:", request.task_id())
-                          : absl::StrCat("queue:list-artifacts:", request.task_id(), ":", run_id);
+  std::optional<int> run_id;  // nullopt: the latest run
+  if (request.run_id() >= 0) run_id = request.run_id();
+  std::string scope = run_id
+                          ? absl::StrCat("queue:list-artifacts:", request.task_id(), ":", *run_id)
+                          : absl::StrCat("queue:list-artifacts:", request.task_id());
   BULWARK_RETURN_IF_ERROR(Authorize(caller, Expression(scope), "ListArtifacts"));
-  if (run_id < 0) {
+  if (!run_id) {
     BULWARK_ASSIGN_OR_RETURN(Task task, store_.GetTask(request.task_id(), deadline));
     run_id = task.runs.empty() ? 0 : static_cast<int>(task.runs.size()) - 1;
   }
@@ -431,7 +664,7 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   int limit = request.limit() == 0 ? kMaxPage : request.limit();
   BULWARK_ASSIGN_OR_RETURN(
       std::vector<Artifact> artifacts,
-      store_.ListArtifacts(request.task_id(), run_id, after, limit + 1, deadline));
+      store_.ListArtifacts(request.task_id(), *run_id, after, limit + 1, deadline));
   v1::ListArtifactsResponse response;
   for (size_t i = 0; i < artifacts.size() && static_cast<int>(i) < limit; ++i) {
     *response.add_artifacts() = ArtifactProto(artifacts[i]);
@@ -442,12 +675,22 @@ absl::StatusOr<v1::ListArtifactsResponse> QueueService::ListArtifacts(
   return response;
 }
 
+absl::StatusOr<int> QueueService::PurgeIdleUploads(absl::Time deadline) {
+  return store_.PurgeUploads(clock_.Now() - options_.upload_idle_timeout, deadline);
+}
+
 absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {
   absl::Time now = clock_.Now();
   BULWARK_ASSIGN_OR_RETURN(int claims, store_.ExpireClaims(now, deadline));
   BULWARK_ASSIGN_OR_RETURN(int deadlines, store_.ExpireDeadlines(now, deadline));
   if (claims + deadlines > 0) WakeClaimers();
   return claims + deadlines;
+}
+
+bool QueueService::AwaitWaitingClaims(int n, absl::Duration timeout) const {
+  absl::MutexLock lock(&wake_mu_);
+  auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return waiting_claims_ >= n; };
+  return wake_mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
 }
 
 }  // namespace bulwark::queue

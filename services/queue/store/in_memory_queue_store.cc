@@ -22,10 +22,10 @@ absl::Status NotFound(const std::string& task_id) {
 
 }  // namespace
 
-void InMemoryQueueStore::AddPendingRun(Task& task, const std::string& reason, absl::Time now) {
+void InMemoryQueueStore::AddPendingRun(Task& task, ReasonCreated reason, absl::Time now) {
   Run run;
   run.run_id = static_cast<int>(task.runs.size());
-  run.state = "pending";
+  run.state = RunState::kPending;
   run.reason_created = reason;
   run.scheduled = Micro(now);
   task.runs.push_back(run);
@@ -44,12 +44,12 @@ void InMemoryQueueStore::RemovePending(const std::string& task_id, int run_id) {
   }
 }
 
-void InMemoryQueueStore::Cascade(const std::string& task_id, const std::string& state,
-                                 absl::Time now) {
+void InMemoryQueueStore::Cascade(const std::string& task_id, RunState state, absl::Time now) {
   auto deps = dependents_.find(task_id);
   if (deps == dependents_.end()) return;
   for (auto& [dependent, dep] : deps->second) {
-    if (dep.satisfied || (dep.requires != "all-resolved" && state != "completed")) continue;
+    if (dep.satisfied || (dep.requires != "all-resolved" && state != RunState::kCompleted))
+      continue;
     dep.satisfied = true;
     Task& d = tasks_[dependent];
     if (!d.runs.empty()) continue;
@@ -57,7 +57,7 @@ void InMemoryQueueStore::Cascade(const std::string& task_id, const std::string& 
     for (const std::string& other : d.definition.dependencies()) {
       ready = ready && dependents_[other][dependent].satisfied;
     }
-    if (ready) AddPendingRun(d, "scheduled", now);
+    if (ready) AddPendingRun(d, ReasonCreated::kScheduled, now);
   }
 }
 
@@ -106,13 +106,13 @@ absl::StatusOr<CreateResult> InMemoryQueueStore::CreateTask(const Task& input, a
   bool ready = true;
   for (const std::string& dep : d.dependencies()) {
     const Task& required = tasks_[dep];
-    bool satisfied =
-        required.resolved() && (d.requires() == "all-resolved" || required.state() == "completed");
+    bool satisfied = required.resolved() &&
+                     (d.requires() == "all-resolved" || required.state() == RunState::kCompleted);
     dependents_[dep][task.task_id] = {d.requires(), satisfied};
     ready = ready && satisfied;
   }
   Task& stored = tasks_[task.task_id] = task;
-  if (ready) AddPendingRun(stored, "scheduled", now);
+  if (ready) AddPendingRun(stored, ReasonCreated::kScheduled, now);
   return CreateResult{true, stored};
 }
 
@@ -145,7 +145,7 @@ absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
     queue.erase(queue.begin());
     Task& task = tasks_[task_id];
     Run& run = task.runs[run_id];
-    run.state = "running";
+    run.state = RunState::kRunning;
     run.worker_group = worker_group;
     run.worker_id = worker_id;
     run.started = Micro(now);
@@ -184,8 +184,10 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireClaims(absl::Time now, absl::Time)
   for (auto& [id, task] : tasks_) {
     if (task.runs.empty()) continue;
     Run& run = task.runs.back();
-    if (run.state == "running" && run.taken_until < now) {
-      ApplyResolution(task, run.run_id, {"exception", "claim-expired", true, "retry"}, now);
+    if (run.state == RunState::kRunning && run.taken_until < now) {
+      ApplyResolution(
+          task, run.run_id,
+          {RunState::kException, ReasonResolved::kClaimExpired, true, ReasonCreated::kRetry}, now);
       ++expired;
     }
   }
@@ -199,13 +201,15 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
     if (task.resolved() || Deadline(task) >= now) continue;
     if (task.runs.empty()) {
       Run run;
-      run.state = "pending";
-      run.reason_created = "exception";
+      run.state = RunState::kPending;
+      run.reason_created = ReasonCreated::kException;
       run.scheduled = Micro(now);
       task.runs.push_back(run);
     }
-    ApplyResolution(task, static_cast<int>(task.runs.size()) - 1,
-                    {"exception", "deadline-exceeded", false, ""}, now);
+    ApplyResolution(
+        task, static_cast<int>(task.runs.size()) - 1,
+        {RunState::kException, ReasonResolved::kDeadlineExceeded, false, ReasonCreated::kRetry},
+        now);
     ++expired;
   }
   return expired;
@@ -226,20 +230,120 @@ absl::StatusOr<Artifact> InMemoryQueueStore::PutArtifact(const Artifact& artifac
   Artifact stored = artifact;
   stored.created = Micro(now);
   stored.expires = Micro(artifact.expires);
-  blobs_.emplace(artifact.sha256, content);
+  if (blobs_.count(artifact.sha256) == 0) {
+    std::vector<std::string>& chunks = blobs_[artifact.sha256];
+    for (absl::string_view chunk : ChunksOf(content)) chunks.emplace_back(chunk);
+  }
   artifacts_[key] = stored;
   return stored;
 }
 
-absl::StatusOr<std::pair<Artifact, std::string>> InMemoryQueueStore::GetArtifact(
-    const std::string& task_id, int run_id, const std::string& name, absl::Time) {
+absl::StatusOr<std::string> InMemoryQueueStore::BeginUpload(const std::string& task_id, int run_id,
+                                                            const std::string& name, absl::Time now,
+                                                            absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto task = tasks_.find(task_id);
+  if (task == tasks_.end()) return NotFound(task_id);
+  BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(task->second, run_id, now));
+  std::string id = absl::StrCat(++next_upload_);
+  uploads_[id] = Upload{task_id, run_id, name, {}, 0, Micro(now)};
+  return id;
+}
+
+absl::Status InMemoryQueueStore::AppendUpload(const std::string& upload_id, int first_index,
+                                              const std::vector<absl::string_view>& chunks,
+                                              absl::Time now, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckChunks(chunks));
+  absl::MutexLock lock(&mu_);
+  auto it = uploads_.find(upload_id);
+  if (it == uploads_.end()) return UploadNotFound(upload_id);
+  Upload& upload = it->second;
+  if (first_index != static_cast<int>(upload.chunks.size())) {
+    return ChunkOutOfOrder(upload_id, static_cast<int>(upload.chunks.size()), first_index);
+  }
+  for (absl::string_view chunk : chunks) {
+    upload.chunks.emplace_back(chunk);
+    upload.size += static_cast<int64_t>(chunk.size());
+  }
+  upload.touched = Micro(now);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Artifact> InMemoryQueueStore::FinishUpload(const std::string& upload_id,
+                                                          const Artifact& artifact, absl::Time now,
+                                                          absl::Time,
+                                                          const std::function<bool()>& cancelled) {
+  absl::MutexLock lock(&mu_);
+  auto it = uploads_.find(upload_id);
+  if (it == uploads_.end()) return UploadNotFound(upload_id);
+  Upload& upload = it->second;
+  BULWARK_RETURN_IF_ERROR(CheckUploadMatches(upload_id, upload.task_id, upload.run_id, upload.name,
+                                             upload.size, artifact));
+  auto task = tasks_.find(artifact.task_id);
+  if (task == tasks_.end()) return NotFound(artifact.task_id);
+  auto key = std::make_tuple(artifact.task_id, artifact.run_id, artifact.name);
+  Artifact stored;
+  if (auto existing = artifacts_.find(key); existing != artifacts_.end()) {
+    if (!SameArtifact(existing->second, artifact)) return ArtifactConflict(artifact);
+    stored = existing->second;
+  } else {
+    BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(task->second, artifact.run_id, now));
+    stored = artifact;
+    stored.created = Micro(now);
+    stored.expires = Micro(artifact.expires);
+  }
+  if (cancelled && cancelled()) {
+    return absl::CancelledError("the upload's caller went away; nothing was stored");
+  }
+  if (artifacts_.count(key) == 0) {
+    if (blobs_.count(artifact.sha256) == 0) blobs_[artifact.sha256] = std::move(upload.chunks);
+    artifacts_[key] = stored;
+  }
+  uploads_.erase(it);
+  return stored;
+}
+
+absl::Status InMemoryQueueStore::AbortUpload(const std::string& upload_id, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  uploads_.erase(upload_id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> InMemoryQueueStore::PurgeUploads(absl::Time idle_since, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  int purged = 0;
+  for (auto it = uploads_.begin(); it != uploads_.end();) {
+    if (it->second.touched < idle_since) {
+      it = uploads_.erase(it);
+      ++purged;
+    } else {
+      ++it;
+    }
+  }
+  return purged;
+}
+
+absl::StatusOr<Artifact> InMemoryQueueStore::GetArtifact(const std::string& task_id, int run_id,
+                                                         const std::string& name, absl::Time) {
   absl::MutexLock lock(&mu_);
   auto it = artifacts_.find(std::make_tuple(task_id, run_id, name));
-  if (it == artifacts_.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("run ", run_id, " of task ", task_id, " has no artifact ", name));
+  if (it == artifacts_.end()) return ArtifactNotFound(task_id, run_id, name);
+  return it->second;
+}
+
+absl::StatusOr<std::vector<std::string>> InMemoryQueueStore::ReadArtifactChunks(
+    const std::string& task_id, int run_id, const std::string& name, int first, int max_chunks,
+    absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckChunkRange(first, max_chunks));
+  absl::MutexLock lock(&mu_);
+  auto it = artifacts_.find(std::make_tuple(task_id, run_id, name));
+  if (it == artifacts_.end()) return ArtifactNotFound(task_id, run_id, name);
+  const std::vector<std::string>& chunks = blobs_[it->second.sha256];
+  std::vector<std::string> out;
+  for (int i = first; i < static_cast<int>(chunks.size()) && i < first + max_chunks; ++i) {
+    out.push_back(chunks[i]);
   }
-  return std::make_pair(it->second, blobs_[it->second.sha256]);
+  return out;
 }
 
 absl::StatusOr<std::vector<Artifact>> InMemoryQueueStore::ListArtifacts(

@@ -2,7 +2,7 @@
 //
 // The task lifecycle rules every QueueStore applies, written once: whether a resolution
 // repeats one already made, which run states may be resolved or reclaimed, the error
-// messages, and how many runs a task may have.
+// messages, how many runs a task may have, and how artifact content is cut into chunks.
 //
 // Thread-safety: pure functions.
 
@@ -11,27 +11,21 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libraries/taskdef/priority.h"
 #include "services/queue/store/queue_store.h"
 
 namespace bulwark::queue {
 
 inline constexpr int kMaxRuns = 50;
 
-// Priorities from lowest (rank 0) to highest (rank 6).
-inline constexpr const char* kPriorities[] = {"lowest", "very-low",  "low",    "medium",
-                                              "high",   "very-high", "highest"};
-
-// The rank of a priority name, or -1 for an unknown one.
-inline int PriorityRank(const std::string& priority) {
-  for (int i = 0; i < 7; ++i) {
-    if (priority == kPriorities[i]) return i;
-  }
-  return -1;
-}
+using taskdef::kPriorities;
+using taskdef::PriorityRank;
 // Artifacts may still be added this long after a run ended in an exception.
 inline constexpr absl::Duration kArtifactGrace = absl::Minutes(25);
 
@@ -48,9 +42,9 @@ inline absl::Status CheckResolvable(const Task& task, int run_id, const Resoluti
     *already = true;
     return absl::OkStatus();
   }
-  if (run.state != "running") {
+  if (run.state != RunState::kRunning) {
     return absl::FailedPreconditionError(absl::StrCat("run ", run_id, " of task ", task.task_id,
-                                                      " is ", run.state, ", not running"));
+                                                      " is ", Name(run.state), ", not running"));
   }
   return absl::OkStatus();
 }
@@ -60,7 +54,8 @@ inline absl::Status CheckReclaimable(const Task& task, int run_id, absl::Time no
   if (run_id < 0 || run_id >= static_cast<int>(task.runs.size())) {
     return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
   }
-  if (run_id != static_cast<int>(task.runs.size()) - 1 || task.runs[run_id].state != "running") {
+  if (run_id != static_cast<int>(task.runs.size()) - 1 ||
+      task.runs[run_id].state != RunState::kRunning) {
     return absl::FailedPreconditionError(absl::StrCat(
         "run ", run_id, " of task ", task.task_id, " is not the running run; stop working on it"));
   }
@@ -82,10 +77,12 @@ inline absl::Status CheckArtifactWritable(const Task& task, int run_id, absl::Ti
     return absl::NotFoundError(absl::StrCat("task ", task.task_id, " has no run ", run_id));
   }
   const Run& run = task.runs[run_id];
-  if (run.state == "running") return absl::OkStatus();
-  if (run.state == "exception" && now - run.resolved < kArtifactGrace) return absl::OkStatus();
+  if (run.state == RunState::kRunning) return absl::OkStatus();
+  if (run.state == RunState::kException && now - run.resolved < kArtifactGrace) {
+    return absl::OkStatus();
+  }
   return absl::FailedPreconditionError(absl::StrCat("run ", run_id, " of task ", task.task_id,
-                                                    " is ", run.state,
+                                                    " is ", Name(run.state),
                                                     "; artifacts can be added only while it runs"));
 }
 
@@ -97,6 +94,66 @@ inline absl::Status ArtifactConflict(const Artifact& a) {
   return absl::AlreadyExistsError(
       absl::StrCat("artifact ", a.name, " of run ", a.run_id, " of task ", a.task_id,
                    " already exists with other content; artifacts never change"));
+}
+
+// `content` cut into chunks of kMaxChunkBytes (the last one shorter); none for empty content.
+inline std::vector<absl::string_view> ChunksOf(absl::string_view content) {
+  std::vector<absl::string_view> chunks;
+  for (size_t at = 0; at < content.size(); at += kMaxChunkBytes) {
+    chunks.push_back(content.substr(at, kMaxChunkBytes));
+  }
+  return chunks;
+}
+
+inline absl::Status CheckChunks(const std::vector<absl::string_view>& chunks) {
+  if (chunks.empty()) return absl::InvalidArgumentError("no chunks to stage");
+  for (absl::string_view chunk : chunks) {
+    if (chunk.empty() || static_cast<int64_t>(chunk.size()) > kMaxChunkBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("a chunk must hold 1 to ", kMaxChunkBytes,
+                                                     " bytes; this one has ", chunk.size()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+inline absl::Status UploadNotFound(const std::string& upload_id) {
+  return absl::NotFoundError(absl::StrCat(
+      "upload ", upload_id,
+      " does not exist (finished, aborted, or discarded after being idle); upload again"));
+}
+
+inline absl::Status ChunkOutOfOrder(const std::string& upload_id, int expected, int got) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("upload ", upload_id, " expects chunk ", expected, " next, not chunk ", got));
+}
+
+// The upload being finished must be the artifact's, with the artifact's size.
+inline absl::Status CheckUploadMatches(const std::string& upload_id, const std::string& task_id,
+                                       int run_id, const std::string& name, int64_t size,
+                                       const Artifact& a) {
+  if (task_id != a.task_id || run_id != a.run_id || name != a.name) {
+    return absl::FailedPreconditionError(absl::StrCat("upload ", upload_id, " is for artifact ",
+                                                      name, " of run ", run_id, " of task ",
+                                                      task_id, ", not ", a.name));
+  }
+  if (size != a.size) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("upload ", upload_id, " holds ", size, " bytes, not ", a.size));
+  }
+  return absl::OkStatus();
+}
+
+inline absl::Status ArtifactNotFound(const std::string& task_id, int run_id,
+                                     const std::string& name) {
+  return absl::NotFoundError(
+      absl::StrCat("run ", run_id, " of task ", task_id, " has no artifact ", name));
+}
+
+inline absl::Status CheckChunkRange(int first, int max_chunks) {
+  if (first < 0 || max_chunks < 1) {
+    return absl::InvalidArgumentError("chunks are read from index 0 on, at least one at a time");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace bulwark::queue

@@ -3,12 +3,13 @@
 #include <map>
 #include <pqxx/pqxx>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
-#include "libraries/grpc_server/time_util.h"
 #include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
+#include "libraries/proto/timestamp.h"
 #include "libraries/status/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/store/lifecycle.h"
@@ -43,6 +44,17 @@ const std::string& RunColumns() {
   return *columns;
 }
 
+// A state or reason read from a row; an unknown name is corrupt data (reported as INTERNAL by
+// the transaction, which maps exceptions).
+template <typename E>
+E Parsed(std::optional<E> value, const char* column, const pqxx::field& field) {
+  if (!value) {
+    throw std::runtime_error(
+        absl::StrCat("queue.runs.", column, " holds an unknown value '", field.c_str(), "'"));
+  }
+  return *value;
+}
+
 // The task with its runs, or nullopt. `lock` takes the task's row lock first.
 std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& task_id, bool lock) {
   pqxx::result t = txn.exec_params(
@@ -69,9 +81,10 @@ std::optional<Task> LoadTask(pqxx::transaction_base& txn, const std::string& tas
                        task_id)) {
     Run run;
     run.run_id = r[0].as<int>();
-    run.state = r[1].as<std::string>();
-    run.reason_created = r[2].as<std::string>();
-    run.reason_resolved = r[3].as<std::string>();
+    run.state = Parsed(RunStateNamed(r[1].as<std::string>()), "state", r[1]);
+    run.reason_created = Parsed(ReasonCreatedNamed(r[2].as<std::string>()), "reason_created", r[2]);
+    run.reason_resolved =
+        Parsed(ReasonResolvedNamed(r[3].as<std::string>()), "reason_resolved", r[3]);
     run.worker_group = r[4].as<std::string>();
     run.worker_id = r[5].as<std::string>();
     run.taken_until = TimeFromMicros(r[6]);
@@ -88,13 +101,13 @@ absl::Status NotFound(const std::string& task_id) {
 }
 
 // Adds run `run_id` as pending and puts it in its queue.
-void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, const std::string& reason,
+void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, ReasonCreated reason,
                    absl::Time now) {
   txn.exec_params(
       "INSERT INTO queue.runs (task_id, run_id, state, reason_created, scheduled) "
       "VALUES ($1, $2, 'pending', $3, " +
           TimestampParam(4) + ")",
-      task.task_id, run_id, reason, Micros(now));
+      task.task_id, run_id, std::string(Name(reason)), Micros(now));
   txn.exec_params(
       "INSERT INTO queue.pending_runs (task_queue_id, priority_rank, task_id, run_id) "
       "VALUES ($1, $2, $3, $4)",
@@ -104,13 +117,12 @@ void AddPendingRun(pqxx::work& txn, const Task& task, int run_id, const std::str
 
 // After `task_id` resolved finally as `state`: satisfies its dependents and schedules those
 // whose dependencies are all met.
-void Cascade(pqxx::work& txn, const std::string& task_id, const std::string& state,
-             absl::Time now) {
+void Cascade(pqxx::work& txn, const std::string& task_id, RunState state, absl::Time now) {
   pqxx::result dependents = txn.exec_params(
       "UPDATE queue.dependencies SET satisfied = true WHERE required_task_id = $1 "
       "AND NOT satisfied AND (requires = 'all-resolved' OR $2 = 'completed') "
       "RETURNING dependent_task_id",
-      task_id, state);
+      task_id, std::string(Name(state)));
   for (const pqxx::row& d : dependents) {
     std::string dependent = d[0].as<std::string>();
     std::optional<Task> task = LoadTask(txn, dependent, /*lock=*/true);
@@ -118,7 +130,7 @@ void Cascade(pqxx::work& txn, const std::string& task_id, const std::string& sta
     pqxx::row open = txn.exec_params1(
         "SELECT count(*) FROM queue.dependencies WHERE dependent_task_id = $1 AND NOT satisfied",
         dependent);
-    if (open[0].as<int>() == 0) AddPendingRun(txn, *task, 0, "scheduled", now);
+    if (open[0].as<int>() == 0) AddPendingRun(txn, *task, 0, ReasonCreated::kScheduled, now);
   }
 }
 
@@ -127,9 +139,10 @@ absl::Time TaskDeadline(const Task& task) { return FromProtoTimestamp(task.defin
 // Resolves `run_id` of the locked `task`; retries or cascades.
 void ApplyResolution(pqxx::work& txn, const Task& task, int run_id, const Resolution& r,
                      absl::Time now) {
-  txn.exec_params("UPDATE queue.runs SET state = $3, reason_resolved = $4, resolved = " +
-                      TimestampParam(5) + ", taken_until = NULL WHERE task_id = $1 AND run_id = $2",
-                  task.task_id, run_id, r.state, r.reason, Micros(now));
+  txn.exec_params(
+      "UPDATE queue.runs SET state = $3, reason_resolved = $4, resolved = " + TimestampParam(5) +
+          ", taken_until = NULL WHERE task_id = $1 AND run_id = $2",
+      task.task_id, run_id, std::string(Name(r.state)), std::string(Name(r.reason)), Micros(now));
   txn.exec_params("DELETE FROM queue.pending_runs WHERE task_id = $1 AND run_id = $2", task.task_id,
                   run_id);
   if (r.retry && CanRetry(task, now, TaskDeadline(task))) {
@@ -159,6 +172,37 @@ const std::string& ArtifactColumns() {
       new std::string(absl::StrCat("task_id, run_id, name, content_type, size, sha256, ",
                                    MicrosOf("expires"), ", ", MicrosOf("created")));
   return *columns;
+}
+
+// The stored artifact with `a`'s task, run and name, if any.
+std::optional<Artifact> LoadArtifact(pqxx::transaction_base& txn, const Artifact& a) {
+  pqxx::result r =
+      txn.exec_params("SELECT " + ArtifactColumns() +
+                          " FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND name = $3",
+                      a.task_id, a.run_id, a.name);
+  if (r.empty()) return std::nullopt;
+  return ArtifactFromRow(r[0]);
+}
+
+// Registers the blob of `a`'s content; false when it is stored already (its chunks too).
+bool InsertBlob(pqxx::work& txn, const Artifact& a) {
+  return !txn.exec_params(
+                 "INSERT INTO queue.artifact_blobs (sha256, size) VALUES ($1, $2) "
+                 "ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
+                 a.sha256, a.size)
+              .empty();
+}
+
+// Records artifact `a`, created `now`; returns it as stored (times to the microsecond).
+Artifact InsertArtifact(pqxx::work& txn, const Artifact& a, absl::Time now) {
+  Artifact stored = a;
+  stored.created = absl::FromUnixMicros(Micros(now));
+  stored.expires = absl::FromUnixMicros(Micros(a.expires));
+  txn.exec_params(absl::StrCat("INSERT INTO queue.artifacts VALUES ($1, $2, $3, $4, $5, $6, ",
+                               TimestampParam(7), ", ", TimestampParam(8), ")"),
+                  stored.task_id, stored.run_id, stored.name, stored.content_type, stored.size,
+                  stored.sha256, Micros(stored.expires), Micros(stored.created));
+  return stored;
 }
 
 }  // namespace
@@ -204,8 +248,8 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
             missing.push_back(dep);
             continue;
           }
-          satisfied[dep] = required->resolved() &&
-                           (d.requires() == "all-resolved" || required->state() == "completed");
+          satisfied[dep] = required->resolved() && (d.requires() == "all-resolved" ||
+                                                    required->state() == RunState::kCompleted);
         }
         if (!missing.empty()) {
           return absl::InvalidArgumentError(
@@ -229,7 +273,7 @@ absl::StatusOr<CreateResult> PostgresQueueStore::CreateTask(const Task& input, a
         Task created = input;
         created.retries_left = d.retries();
         created.created_at = now;
-        if (ready) AddPendingRun(txn, created, 0, "scheduled", now);
+        if (ready) AddPendingRun(txn, created, 0, ReasonCreated::kScheduled, now);
         result.created = true;
         result.task = *LoadTask(txn, input.task_id, false);
         return absl::OkStatus();
@@ -350,11 +394,14 @@ absl::StatusOr<int> PostgresQueueStore::ExpireClaims(absl::Time now, absl::Time 
         for (const pqxx::row& r : runs) {
           std::optional<Task> task = LoadTask(txn, r[0].as<std::string>(), /*lock=*/true);
           int run_id = r[1].as<int>();
-          if (!task || task->runs[run_id].state != "running" ||
+          if (!task || task->runs[run_id].state != RunState::kRunning ||
               task->runs[run_id].taken_until >= now) {
             continue;  // reclaimed or resolved meanwhile
           }
-          ApplyResolution(txn, *task, run_id, {"exception", "claim-expired", true, "retry"}, now);
+          ApplyResolution(
+              txn, *task, run_id,
+              {RunState::kException, ReasonResolved::kClaimExpired, true, ReasonCreated::kRetry},
+              now);
           ++expired;
         }
         return absl::OkStatus();
@@ -377,7 +424,8 @@ absl::StatusOr<int> PostgresQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
         for (const pqxx::row& r : tasks) {
           std::optional<Task> task = LoadTask(txn, r[0].as<std::string>(), /*lock=*/true);
           if (!task || task->resolved()) continue;
-          Resolution r2{"exception", "deadline-exceeded", false, ""};
+          Resolution r2{RunState::kException, ReasonResolved::kDeadlineExceeded, false,
+                        ReasonCreated::kRetry};
           if (task->runs.empty()) {
             txn.exec_params(
                 "INSERT INTO queue.runs (task_id, run_id, state, reason_created, "
@@ -402,51 +450,187 @@ absl::StatusOr<Artifact> PostgresQueueStore::PutArtifact(const Artifact& artifac
       pool_, Options(deadline, "create artifact"), [&](pqxx::work& txn) -> absl::Status {
         std::optional<Task> task = LoadTask(txn, artifact.task_id, /*lock=*/true);
         if (!task) return NotFound(artifact.task_id);
-        pqxx::result existing = txn.exec_params(
-            "SELECT " + ArtifactColumns() +
-                " FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND name = $3",
-            artifact.task_id, artifact.run_id, artifact.name);
-        if (!existing.empty()) {
-          stored = ArtifactFromRow(existing[0]);
+        if (std::optional<Artifact> existing = LoadArtifact(txn, artifact)) {
+          stored = *existing;
           return SameArtifact(stored, artifact) ? absl::OkStatus() : ArtifactConflict(artifact);
         }
         BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(*task, artifact.run_id, now));
-        txn.exec_params(
-            "INSERT INTO queue.artifact_blobs VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
-            artifact.sha256, pqxx::binarystring(content));
-        stored = artifact;
-        stored.created = absl::FromUnixMicros(Micros(now));
-        stored.expires = absl::FromUnixMicros(Micros(artifact.expires));
-        txn.exec_params(absl::StrCat("INSERT INTO queue.artifacts VALUES ($1, $2, $3, $4, $5, $6, ",
-                                     TimestampParam(7), ", ", TimestampParam(8), ")"),
-                        stored.task_id, stored.run_id, stored.name, stored.content_type,
-                        stored.size, stored.sha256, Micros(stored.expires), Micros(stored.created));
+        if (InsertBlob(txn, artifact)) {
+          std::vector<absl::string_view> chunks = ChunksOf(content);
+          for (size_t i = 0; i < chunks.size(); ++i) {
+            txn.exec_params(
+                "INSERT INTO queue.artifact_chunks (sha256, seq, data) VALUES ($1, $2, $3)",
+                artifact.sha256, static_cast<int>(i),
+                pqxx::binarystring(chunks[i].data(), chunks[i].size()));
+          }
+        }
+        stored = InsertArtifact(txn, artifact, now);
         return absl::OkStatus();
       }));
   return stored;
 }
 
-absl::StatusOr<std::pair<Artifact, std::string>> PostgresQueueStore::GetArtifact(
-    const std::string& task_id, int run_id, const std::string& name, absl::Time deadline) {
-  std::optional<std::pair<Artifact, std::string>> found;
+absl::StatusOr<std::string> PostgresQueueStore::BeginUpload(const std::string& task_id, int run_id,
+                                                            const std::string& name, absl::Time now,
+                                                            absl::Time deadline) {
+  int64_t id = 0;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "begin artifact upload"), [&](pqxx::work& txn) -> absl::Status {
+        std::optional<Task> task = LoadTask(txn, task_id, /*lock=*/false);
+        if (!task) return NotFound(task_id);
+        BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(*task, run_id, now));
+        id = txn.exec_params1(
+                    "INSERT INTO queue.uploads (task_id, run_id, name, started, "
+                    "touched) VALUES ($1, $2, $3, " +
+                        TimestampParam(4) + ", " + TimestampParam(4) + ") RETURNING upload_id",
+                    task_id, run_id, name, Micros(now))[0]
+                 .as<int64_t>();
+        return absl::OkStatus();
+      }));
+  return absl::StrCat(id);
+}
+
+absl::Status PostgresQueueStore::AppendUpload(const std::string& upload_id, int first_index,
+                                              const std::vector<absl::string_view>& chunks,
+                                              absl::Time now, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckChunks(chunks));
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(upload_id, &id)) return UploadNotFound(upload_id);
+  int64_t bytes = 0;
+  for (absl::string_view chunk : chunks) bytes += static_cast<int64_t>(chunk.size());
+  return pg::RunTransaction(
+      pool_, Options(deadline, "append to artifact upload"), [&](pqxx::work& txn) -> absl::Status {
+        // Staged chunks need not reach the disk at their own commit: FinishUpload's commit is
+        // synchronous and so flushes the log up to it, these chunks included. Until then,
+        // losing them in a crash only fails an upload that the crash broke anyway.
+        txn.exec("SET LOCAL synchronous_commit = off");
+        pqxx::result u = txn.exec_params(
+            "UPDATE queue.uploads SET chunks = chunks + $2, size = size + $3, touched = " +
+                TimestampParam(4) + " WHERE upload_id = $1 RETURNING chunks - $2",
+            id, static_cast<int>(chunks.size()), bytes, Micros(now));
+        if (u.empty()) return UploadNotFound(upload_id);
+        int expected = u[0][0].as<int>();
+        if (expected != first_index) return ChunkOutOfOrder(upload_id, expected, first_index);
+        for (size_t i = 0; i < chunks.size(); ++i) {
+          txn.exec_params(
+              "INSERT INTO queue.artifact_chunks (upload_id, seq, data) VALUES ($1, $2, $3)", id,
+              first_index + static_cast<int>(i),
+              pqxx::binarystring(chunks[i].data(), chunks[i].size()));
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<Artifact> PostgresQueueStore::FinishUpload(const std::string& upload_id,
+                                                          const Artifact& artifact, absl::Time now,
+                                                          absl::Time deadline,
+                                                          const std::function<bool()>& cancelled) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(upload_id, &id)) return UploadNotFound(upload_id);
+  pg::TransactionOptions options = Options(deadline, "finish artifact upload");
+  options.cancelled = cancelled;
+  Artifact stored;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(pool_, options, [&](pqxx::work& txn) -> absl::Status {
+    // The task's lock first, as every per-task change takes it.
+    std::optional<Task> task = LoadTask(txn, artifact.task_id, /*lock=*/true);
+    if (!task) return NotFound(artifact.task_id);
+    pqxx::result u = txn.exec_params(
+        "SELECT task_id, run_id, name, size FROM queue.uploads WHERE upload_id = $1 "
+        "FOR UPDATE",
+        id);
+    if (u.empty()) return UploadNotFound(upload_id);
+    BULWARK_RETURN_IF_ERROR(CheckUploadMatches(upload_id, u[0][0].as<std::string>(),
+                                               u[0][1].as<int>(), u[0][2].as<std::string>(),
+                                               u[0][3].as<int64_t>(), artifact));
+    if (std::optional<Artifact> existing = LoadArtifact(txn, artifact)) {
+      if (!SameArtifact(*existing, artifact)) return ArtifactConflict(artifact);
+      stored = *existing;
+    } else {
+      BULWARK_RETURN_IF_ERROR(CheckArtifactWritable(*task, artifact.run_id, now));
+      if (InsertBlob(txn, artifact)) {
+        // The staged chunks become the blob's: only the small rows are rewritten.
+        txn.exec_params(
+            "UPDATE queue.artifact_chunks SET sha256 = $1, upload_id = NULL "
+            "WHERE upload_id = $2",
+            artifact.sha256, id);
+      }
+      stored = InsertArtifact(txn, artifact, now);
+    }
+    // Whatever is still staged (content that was already stored) goes with the upload.
+    txn.exec_params("DELETE FROM queue.uploads WHERE upload_id = $1", id);
+    return absl::OkStatus();
+  }));
+  return stored;
+}
+
+absl::Status PostgresQueueStore::AbortUpload(const std::string& upload_id, absl::Time deadline) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(upload_id, &id)) return absl::OkStatus();
+  return pg::RunTransaction(pool_, Options(deadline, "abort artifact upload"),
+                            [&](pqxx::work& txn) {
+                              txn.exec_params("DELETE FROM queue.uploads WHERE upload_id = $1", id);
+                              return absl::OkStatus();
+                            });
+}
+
+absl::StatusOr<int> PostgresQueueStore::PurgeUploads(absl::Time idle_since, absl::Time deadline) {
+  int purged = 0;
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "purge idle uploads"), [&](pqxx::work& txn) {
+        // Bounded per round; what is left goes in the next one.
+        purged = static_cast<int>(
+            txn.exec_params("DELETE FROM queue.uploads WHERE upload_id IN (SELECT upload_id "
+                            "FROM queue.uploads WHERE touched < " +
+                                TimestampParam(1) +
+                                " ORDER BY touched LIMIT 100 FOR UPDATE SKIP LOCKED)",
+                            Micros(idle_since))
+                .affected_rows());
+        return absl::OkStatus();
+      }));
+  return purged;
+}
+
+absl::StatusOr<Artifact> PostgresQueueStore::GetArtifact(const std::string& task_id, int run_id,
+                                                         const std::string& name,
+                                                         absl::Time deadline) {
+  std::optional<Artifact> found;
+  Artifact key;
+  key.task_id = task_id;
+  key.run_id = run_id;
+  key.name = name;
   BULWARK_RETURN_IF_ERROR(
       pg::RunTransaction(pool_, Options(deadline, "get artifact", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params(
-            "SELECT " + ArtifactColumns() +
-                ", b.content FROM queue.artifacts a JOIN queue.artifact_blobs b USING (sha256) "
-                "WHERE task_id = $1 AND run_id = $2 AND name = $3",
+        found = LoadArtifact(txn, key);
+        return absl::OkStatus();
+      }));
+  if (!found) return ArtifactNotFound(task_id, run_id, name);
+  return *found;
+}
+
+absl::StatusOr<std::vector<std::string>> PostgresQueueStore::ReadArtifactChunks(
+    const std::string& task_id, int run_id, const std::string& name, int first, int max_chunks,
+    absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckChunkRange(first, max_chunks));
+  std::vector<std::string> chunks;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "read artifact content", true),
+      [&](pqxx::work& txn) -> absl::Status {
+        chunks.clear();
+        pqxx::result a = txn.exec_params(
+            "SELECT sha256 FROM queue.artifacts WHERE task_id = $1 AND run_id = $2 AND name = $3",
             task_id, run_id, name);
-        if (!r.empty()) {
-          pqxx::binarystring content(r[0][8]);
-          found.emplace(ArtifactFromRow(r[0]), content.str());
+        if (a.empty()) return ArtifactNotFound(task_id, run_id, name);
+        pqxx::result r = txn.exec_params(
+            "SELECT data FROM queue.artifact_chunks WHERE sha256 = $1 AND seq >= $2 "
+            "ORDER BY seq LIMIT $3",
+            a[0][0].as<std::string>(), first, max_chunks);
+        for (const pqxx::row& row : r) {
+          pqxx::binarystring data(row[0]);
+          chunks.emplace_back(data.get(), data.size());
         }
         return absl::OkStatus();
       }));
-  if (!found) {
-    return absl::NotFoundError(
-        absl::StrCat("run ", run_id, " of task ", task_id, " has no artifact ", name));
-  }
-  return *found;
+  return chunks;
 }
 
 absl::StatusOr<std::vector<Artifact>> PostgresQueueStore::ListArtifacts(

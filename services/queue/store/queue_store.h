@@ -7,6 +7,11 @@
 // resolution satisfies its dependents and schedules those now ready; a retried run gets a new
 // pending run.
 //
+// Artifact content is kept in chunks of at most kMaxChunkBytes and never handled whole: a
+// streaming upload is staged chunk by chunk (BeginUpload, AppendUpload) and becomes an artifact
+// only when FinishUpload succeeds; content is read back a few chunks at a time
+// (ReadArtifactChunks). Identical content is stored once, whichever way it arrived.
+//
 // Thread-safety: implementations are safe for concurrent use; Claim hands each pending run to
 // exactly one caller even across processes.
 // Errors (every method): UNAVAILABLE / DEADLINE_EXCEEDED from the database; per method below.
@@ -14,22 +19,28 @@
 #ifndef BULWARK_SERVICES_QUEUE_STORE_QUEUE_STORE_H_
 #define BULWARK_SERVICES_QUEUE_STORE_QUEUE_STORE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bulwark/queue/v1/queue.pb.h"
+#include "services/queue/store/run_state.h"
 
 namespace bulwark::queue {
 
+// The largest chunk of artifact content stored, streamed or read as one value.
+inline constexpr int64_t kMaxChunkBytes = int64_t{1} << 20;
+
 struct Run {
   int run_id = 0;
-  std::string state;  // pending, running, completed, failed, exception
-  std::string reason_created;
-  std::string reason_resolved;
+  RunState state = RunState::kPending;
+  ReasonCreated reason_created = ReasonCreated::kScheduled;
+  ReasonResolved reason_resolved = ReasonResolved::kNone;
   std::string worker_group;
   std::string worker_id;
   absl::Time taken_until = absl::InfinitePast();
@@ -47,12 +58,12 @@ struct Task {
   int retries_left = 0;
   std::vector<Run> runs;
 
-  // The last run's state, or "unscheduled".
-  std::string state() const { return runs.empty() ? "unscheduled" : runs.back().state; }
-  bool resolved() const {
-    std::string s = state();
-    return s == "completed" || s == "failed" || s == "exception";
+  // The last run's state; nullopt while the task is unscheduled (it has no run yet).
+  std::optional<RunState> state() const {
+    if (runs.empty()) return std::nullopt;
+    return runs.back().state;
   }
+  bool resolved() const { return !runs.empty() && IsResolved(runs.back().state); }
 };
 
 struct CreateResult {
@@ -63,10 +74,10 @@ struct CreateResult {
 // How to resolve a run. With `retry`, if retries are left and the deadline has not passed, a
 // new pending run is added (reason `retry_reason`).
 struct Resolution {
-  std::string state;   // completed, failed, exception
-  std::string reason;  // reason_resolved: completed, failed, or the exception reason
+  RunState state = RunState::kCompleted;  // completed, failed or exception
+  ReasonResolved reason = ReasonResolved::kCompleted;
   bool retry = false;
-  std::string retry_reason;  // retry or task-retry
+  ReasonCreated retry_reason = ReasonCreated::kRetry;  // retry or task-retry
 };
 
 struct ClaimedRun {
@@ -123,15 +134,55 @@ class QueueStore {
   virtual absl::StatusOr<int> ExpireDeadlines(absl::Time now, absl::Time deadline) = 0;
 
   // Stores an artifact of a run that is running (or ended in an exception less than 25
-  // minutes ago: FAILED_PRECONDITION otherwise). Artifacts never change: storing the same
-  // content again returns the stored one; different content is ALREADY_EXISTS.
+  // minutes ago: FAILED_PRECONDITION otherwise), `content` split into chunks. Artifacts never
+  // change: storing the same content again returns the stored one; different content is
+  // ALREADY_EXISTS. For small artifacts that arrive whole; larger ones stream (below).
   virtual absl::StatusOr<Artifact> PutArtifact(const Artifact& artifact, const std::string& content,
                                                absl::Time now, absl::Time deadline) = 0;
-  // NOT_FOUND if absent.
-  virtual absl::StatusOr<std::pair<Artifact, std::string>> GetArtifact(const std::string& task_id,
-                                                                       int run_id,
-                                                                       const std::string& name,
-                                                                       absl::Time deadline) = 0;
+
+  // Streaming upload, step 1: starts staging content for artifact `name` of the run and
+  // returns the upload's id (known only to the caller). NOT_FOUND for an unknown task or run;
+  // FAILED_PRECONDITION when the run cannot take artifacts now (FinishUpload checks again).
+  virtual absl::StatusOr<std::string> BeginUpload(const std::string& task_id, int run_id,
+                                                  const std::string& name, absl::Time now,
+                                                  absl::Time deadline) = 0;
+  // Step 2, repeated: stages `chunks` (each of 1 to kMaxChunkBytes bytes) as chunks
+  // `first_index`, `first_index` + 1, ... (indexes run 0, 1, 2, ... in order over the calls),
+  // in one transaction, and marks the upload active at `now`. INVALID_ARGUMENT for an empty or
+  // over-long chunk or no chunks; FAILED_PRECONDITION for an index out of order; NOT_FOUND
+  // when the upload does not exist (finished, aborted, or purged after being idle).
+  virtual absl::Status AppendUpload(const std::string& upload_id, int first_index,
+                                    const std::vector<absl::string_view>& chunks, absl::Time now,
+                                    absl::Time deadline) = 0;
+  // Step 3: turns the staged content into `artifact`, whose task, run and name must be the
+  // upload's and whose size must be the staged size (FAILED_PRECONDITION otherwise); its
+  // sha256 is the caller's hash of the staged bytes. Under the task's lock, as PutArtifact:
+  // the same artifact again returns the stored one, different content is ALREADY_EXISTS, a
+  // run that can no longer take artifacts is FAILED_PRECONDITION. Content already stored
+  // under the same sha256 is kept once. On success the upload is gone; on any error nothing
+  // changed (the caller then calls AbortUpload). `cancelled` (may be null) is asked just
+  // before the commit: when it says the caller is gone, nothing is stored (CANCELLED).
+  virtual absl::StatusOr<Artifact> FinishUpload(const std::string& upload_id,
+                                                const Artifact& artifact, absl::Time now,
+                                                absl::Time deadline,
+                                                const std::function<bool()>& cancelled) = 0;
+  // Discards an unfinished upload and its staged chunks; OK when it does not exist.
+  virtual absl::Status AbortUpload(const std::string& upload_id, absl::Time deadline) = 0;
+  // Discards every upload whose last chunk arrived before `idle_since` (a stream that broke
+  // without the service seeing it end); returns how many.
+  virtual absl::StatusOr<int> PurgeUploads(absl::Time idle_since, absl::Time deadline) = 0;
+
+  // An artifact's metadata. NOT_FOUND if absent.
+  virtual absl::StatusOr<Artifact> GetArtifact(const std::string& task_id, int run_id,
+                                               const std::string& name, absl::Time deadline) = 0;
+  // Up to `max_chunks` chunks of the artifact's content in order, starting with chunk `first`
+  // (0-based); empty past the end. Each chunk holds 1 to kMaxChunkBytes bytes. NOT_FOUND if
+  // the artifact is absent; INVALID_ARGUMENT for a negative `first` or `max_chunks` < 1.
+  virtual absl::StatusOr<std::vector<std::string>> ReadArtifactChunks(const std::string& task_id,
+                                                                      int run_id,
+                                                                      const std::string& name,
+                                                                      int first, int max_chunks,
+                                                                      absl::Time deadline) = 0;
   virtual absl::StatusOr<std::vector<Artifact>> ListArtifacts(const std::string& task_id,
                                                               int run_id,
                                                               const std::string& after_name,

@@ -3,9 +3,11 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 
 namespace bulwark::queue {
 namespace {
@@ -41,6 +43,71 @@ Task MakeTask(absl::Time now, const std::string& priority = "lowest",
 
 }  // namespace
 
+std::string Content(size_t n, uint32_t seed) {
+  std::string out(n, '\0');
+  uint32_t x = seed * 2654435761u + 1;
+  for (char& c : out) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  return out;
+}
+
+std::string HexSha256(const std::string& content) {
+  return absl::BytesToHexString(crypto::Sha256(content));
+}
+
+Artifact ArtifactOf(const Task& t, int run_id, const std::string& name, const std::string& content,
+                    absl::Time now) {
+  return Artifact{t.task_id,
+                  run_id,
+                  name,
+                  "application/octet-stream",
+                  static_cast<int64_t>(content.size()),
+                  HexSha256(content),
+                  now + absl::Hours(1),
+                  {}};
+}
+
+absl::StatusOr<Artifact> Upload(QueueStore& store, const Artifact& a, const std::string& content,
+                                absl::Time now, size_t chunk_bytes) {
+  absl::StatusOr<std::string> id = store.BeginUpload(a.task_id, a.run_id, a.name, now, kNoDeadline);
+  if (!id.ok()) return id.status();
+  // Two pieces per call where there are two.
+  std::vector<absl::string_view> pieces;
+  for (size_t at = 0; at < content.size(); at += chunk_bytes) {
+    pieces.push_back(absl::string_view(content).substr(at, chunk_bytes));
+  }
+  for (size_t i = 0; i < pieces.size(); i += 2) {
+    std::vector<absl::string_view> batch(pieces.begin() + i,
+                                         pieces.begin() + std::min(i + 2, pieces.size()));
+    absl::Status s = store.AppendUpload(*id, static_cast<int>(i), batch, now, kNoDeadline);
+    if (!s.ok()) return s;
+  }
+  return store.FinishUpload(*id, a, now, kNoDeadline, nullptr);
+}
+
+std::string ReadAll(QueueStore& store, const std::string& task_id, int run_id,
+                    const std::string& name) {
+  std::string out;
+  for (int first = 0;; first += 2) {
+    absl::StatusOr<std::vector<std::string>> chunks =
+        store.ReadArtifactChunks(task_id, run_id, name, first, 2, kNoDeadline);
+    if (!chunks.ok()) {
+      ADD_FAILURE() << chunks.status();
+      return out;
+    }
+    for (const std::string& c : *chunks) {
+      EXPECT_GE(c.size(), 1u);
+      EXPECT_LE(static_cast<int64_t>(c.size()), kMaxChunkBytes);
+      out += c;
+    }
+    if (chunks->size() < 2) return out;
+  }
+}
+
 void QueueStoreConformanceTest::SetUp() {
   under_test_ = GetParam()();
   store_ = under_test_.store.get();
@@ -60,8 +127,8 @@ TEST_P(QueueStoreConformanceTest, CreateStoresTheTaskAndSchedulesRunZero) {
   EXPECT_EQ(got->created_at, now_);
   EXPECT_EQ(got->retries_left, 1);
   ASSERT_EQ(got->runs.size(), 1u);
-  EXPECT_EQ(got->runs[0].state, "pending");
-  EXPECT_EQ(got->runs[0].reason_created, "scheduled");
+  EXPECT_EQ(got->runs[0].state, RunState::kPending);
+  EXPECT_EQ(got->runs[0].reason_created, ReasonCreated::kScheduled);
   // The same id again: nothing created, the stored task returned.
   Task other = MakeTask(now_);
   other.task_id = t.task_id;
@@ -107,7 +174,7 @@ TEST_P(QueueStoreConformanceTest, ClaimsHighestPriorityThenOldestExactlyOnce) {
   EXPECT_EQ((*claimed)[0].task.task_id, high.task_id);
   EXPECT_EQ((*claimed)[1].task.task_id, low.task_id);
   const queue::Run& run = (*claimed)[0].task.runs[0];
-  EXPECT_EQ(run.state, "running");
+  EXPECT_EQ(run.state, RunState::kRunning);
   EXPECT_EQ(run.worker_id, "w1");
   EXPECT_EQ(run.taken_until, until);
   auto rest = store_->Claim("prov/wt", "wg", "w2", 5, now_, until, kNoDeadline);
@@ -123,22 +190,29 @@ TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   ASSERT_EQ(
       store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
       1u);
-  Resolution shutdown{"exception", "worker-shutdown", true, "retry"};
+  Resolution shutdown{RunState::kException, ReasonResolved::kWorkerShutdown, true,
+                      ReasonCreated::kRetry};
   auto task = store_->Resolve(t.task_id, 0, shutdown, now_, kNoDeadline);
   ASSERT_TRUE(task.ok()) << task.status();
   ASSERT_EQ(task->runs.size(), 2u);
-  EXPECT_EQ(task->runs[0].state, "exception");
-  EXPECT_EQ(task->runs[1].state, "pending");
-  EXPECT_EQ(task->runs[1].reason_created, "retry");
+  EXPECT_EQ(task->runs[0].state, RunState::kException);
+  EXPECT_EQ(task->runs[1].state, RunState::kPending);
+  EXPECT_EQ(task->runs[1].reason_created, ReasonCreated::kRetry);
   EXPECT_EQ(task->retries_left, 0);
   // Repeating the same resolution is fine; a different one is not.
   EXPECT_TRUE(store_->Resolve(t.task_id, 0, shutdown, now_, kNoDeadline).ok());
-  EXPECT_EQ(
-      store_->Resolve(t.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).status().code(),
-      absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(
-      store_->Resolve(t.task_id, 7, {"completed", "completed"}, now_, kNoDeadline).status().code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_
+                ->Resolve(t.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                          kNoDeadline)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_
+                ->Resolve(t.task_id, 7, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                          kNoDeadline)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
   ASSERT_EQ(
       store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
       1u);
@@ -146,7 +220,7 @@ TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   task = store_->Resolve(t.task_id, 1, shutdown, now_, kNoDeadline);
   ASSERT_TRUE(task.ok());
   EXPECT_EQ(task->runs.size(), 2u);
-  EXPECT_EQ(task->state(), "exception");
+  EXPECT_EQ(task->state(), RunState::kException);
 }
 
 TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
@@ -156,14 +230,16 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   Task c = MakeTask(now_, "lowest", {a.task_id}, "all-resolved");
   ASSERT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_->CreateTask(c, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "unscheduled");
+  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), std::nullopt);
   ASSERT_EQ(
       store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
       1u);
-  ASSERT_TRUE(store_->Resolve(a.task_id, 0, {"failed", "failed"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->Resolve(a.task_id, 0, {RunState::kFailed, ReasonResolved::kFailed}, now_, kNoDeadline)
+          .ok());
   // A failed: the all-completed dependent waits (until its deadline), all-resolved runs.
-  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "unscheduled");
-  EXPECT_EQ(store_->GetTask(c.task_id, kNoDeadline)->state(), "pending");
+  EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), std::nullopt);
+  EXPECT_EQ(store_->GetTask(c.task_id, kNoDeadline)->state(), RunState::kPending);
 
   Task d = MakeTask(now_);
   ASSERT_TRUE(store_->CreateTask(d, now_, kNoDeadline).ok());
@@ -172,13 +248,19 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   auto claimed =
       store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline);
   ASSERT_EQ(claimed->size(), 2u);  // c and d
-  ASSERT_TRUE(store_->Resolve(d.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), "unscheduled");
-  ASSERT_TRUE(store_->Resolve(c.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), "pending");
+  ASSERT_TRUE(store_
+                  ->Resolve(d.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                            kNoDeadline)
+                  .ok());
+  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), std::nullopt);
+  ASSERT_TRUE(store_
+                  ->Resolve(c.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                            kNoDeadline)
+                  .ok());
+  EXPECT_EQ(store_->GetTask(e.task_id, kNoDeadline)->state(), RunState::kPending);
   // Created after its dependency completed: scheduled at once.
   Task f = MakeTask(now_, "lowest", {d.task_id});
-  EXPECT_EQ(store_->CreateTask(f, now_, kNoDeadline)->task.state(), "pending");
+  EXPECT_EQ(store_->CreateTask(f, now_, kNoDeadline)->task.state(), RunState::kPending);
 }
 
 TEST_P(QueueStoreConformanceTest, ReclaimExtendsOnlyTheRunningRun) {
@@ -211,17 +293,17 @@ TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
   EXPECT_EQ(*store_->ExpireClaims(now_ + absl::Minutes(21), kNoDeadline), 1);
   auto task = store_->GetTask(t.task_id, kNoDeadline);
   ASSERT_EQ(task->runs.size(), 2u);
-  EXPECT_EQ(task->runs[0].reason_resolved, "claim-expired");
-  EXPECT_EQ(task->runs[1].state, "pending");
+  EXPECT_EQ(task->runs[0].reason_resolved, ReasonResolved::kClaimExpired);
+  EXPECT_EQ(task->runs[1].state, RunState::kPending);
 
   absl::Time late = now_ + absl::Hours(25);
   EXPECT_EQ(*store_->ExpireDeadlines(late, kNoDeadline), 2);
   task = store_->GetTask(t.task_id, kNoDeadline);
-  EXPECT_EQ(task->runs.back().reason_resolved, "deadline-exceeded");
+  EXPECT_EQ(task->runs.back().reason_resolved, ReasonResolved::kDeadlineExceeded);
   auto never_ran = store_->GetTask(waiting.task_id, kNoDeadline);
   ASSERT_EQ(never_ran->runs.size(), 1u);
-  EXPECT_EQ(never_ran->runs[0].state, "exception");
-  EXPECT_EQ(never_ran->runs[0].reason_resolved, "deadline-exceeded");
+  EXPECT_EQ(never_ran->runs[0].state, RunState::kException);
+  EXPECT_EQ(never_ran->runs[0].reason_resolved, ReasonResolved::kDeadlineExceeded);
   EXPECT_TRUE(store_->Claim("prov/wt", "wg", "w", 5, late, late, kNoDeadline)->empty());
   EXPECT_EQ(*store_->ExpireDeadlines(late, kNoDeadline), 0);
 }
@@ -246,23 +328,27 @@ TEST_P(QueueStoreConformanceTest, ArtifactsRoundTripAndNeverChange) {
             absl::StatusCode::kAlreadyExists);
   auto got = store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline);
   ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(got->second, "body");
-  EXPECT_EQ(got->first.sha256, "ab12");
+  EXPECT_EQ(got->sha256, "ab12");
+  EXPECT_EQ(got->size, 4);
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, a.name), "body");
   Artifact b = a;
   b.name = "public/build/app.tar";
   b.sha256 = "ef56";
   ASSERT_TRUE(store_->PutArtifact(b, std::string("\0bin\xff", 5), now_, kNoDeadline).ok());
-  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, b.name, kNoDeadline)->second,
-            std::string("\0bin\xff", 5));
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, b.name), std::string("\0bin\xff", 5));
   auto list = store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].name, "public/build/app.tar");
   EXPECT_EQ(store_->ListArtifacts(t.task_id, 0, (*list)[0].name, 10, kNoDeadline)->size(), 1u);
   EXPECT_EQ(store_->GetArtifact(t.task_id, 0, "missing", kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ReadArtifactChunks(t.task_id, 0, "missing", 0, 1, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
   // After an exception, artifacts may still be added for a while (the worker's logs).
-  ASSERT_TRUE(
-      store_->Resolve(t.task_id, 0, {"exception", "malformed-payload"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_
+                  ->Resolve(t.task_id, 0, {RunState::kException, ReasonResolved::kMalformedPayload},
+                            now_, kNoDeadline)
+                  .ok());
   Artifact log = a;
   log.name = "public/logs/live.log";
   log.sha256 = "0123";
@@ -312,14 +398,250 @@ TEST_P(QueueStoreConformanceTest, ADependentCreatedWhileItsDependencyResolvesIsS
         1u);
     Task b = MakeTask(now_, "lowest", {a.task_id});
     std::thread resolve([&] {
-      EXPECT_TRUE(
-          store_->Resolve(a.task_id, 0, {"completed", "completed"}, now_, kNoDeadline).ok());
+      EXPECT_TRUE(store_
+                      ->Resolve(a.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted},
+                                now_, kNoDeadline)
+                      .ok());
     });
     std::thread create([&] { EXPECT_TRUE(store_->CreateTask(b, now_, kNoDeadline).ok()); });
     resolve.join();
     create.join();
-    EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), "pending") << "iteration " << i;
+    EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), RunState::kPending)
+        << "iteration " << i;
   }
+}
+
+}  // namespace bulwark::queue
+
+namespace bulwark::queue {
+namespace {
+
+// A task whose run 0 is running (claimed by worker w), on its own queue.
+Task RunningTask(QueueStore& store, absl::Time now) {
+  Task t = MakeTask(now);
+  t.definition.set_task_queue_id("art/" + t.task_id);
+  EXPECT_TRUE(store.CreateTask(t, now, kNoDeadline).ok());
+  auto claimed = store.Claim(t.definition.task_queue_id(), "wg", "w", 1, now,
+                             now + absl::Minutes(20), kNoDeadline);
+  EXPECT_TRUE(claimed.ok() && claimed->size() == 1u);
+  return t;
+}
+
+}  // namespace
+
+TEST_P(QueueStoreConformanceTest, ContentIsKeptAndReadInChunks) {
+  Task t = RunningTask(*store_, now_);
+  std::string big = Content(2 * kMaxChunkBytes + kMaxChunkBytes / 2 + 1, 1);
+  Artifact a = ArtifactOf(t, 0, "public/big.bin", big, now_);
+  ASSERT_TRUE(store_->PutArtifact(a, big, now_, kNoDeadline).ok());
+  auto all = store_->ReadArtifactChunks(t.task_id, 0, a.name, 0, 10, kNoDeadline);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ(static_cast<int64_t>((*all)[0].size()), kMaxChunkBytes);
+  EXPECT_EQ(static_cast<int64_t>((*all)[1].size()), kMaxChunkBytes);
+  EXPECT_EQ(static_cast<int64_t>((*all)[2].size()), kMaxChunkBytes / 2 + 1);
+  // A window of the content, and past its end.
+  auto second = store_->ReadArtifactChunks(t.task_id, 0, a.name, 1, 1, kNoDeadline);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0], big.substr(kMaxChunkBytes, kMaxChunkBytes));
+  EXPECT_TRUE(store_->ReadArtifactChunks(t.task_id, 0, a.name, 3, 5, kNoDeadline)->empty());
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, a.name), big);
+  EXPECT_EQ(store_->ReadArtifactChunks(t.task_id, 0, a.name, -1, 1, kNoDeadline).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ReadArtifactChunks(t.task_id, 0, a.name, 0, 0, kNoDeadline).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Empty content has no chunks.
+  Artifact empty = ArtifactOf(t, 0, "public/empty", "", now_);
+  ASSERT_TRUE(store_->PutArtifact(empty, "", now_, kNoDeadline).ok());
+  EXPECT_TRUE(store_->ReadArtifactChunks(t.task_id, 0, empty.name, 0, 4, kNoDeadline)->empty());
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, empty.name, kNoDeadline)->size, 0);
+}
+
+TEST_P(QueueStoreConformanceTest, AnUploadBecomesAnArtifactOnlyWhenFinished) {
+  Task t = RunningTask(*store_, now_);
+  std::string content = Content(2 * kMaxChunkBytes + 10, 2);
+  Artifact a = ArtifactOf(t, 0, "public/build/app.tar", content, now_);
+  auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
+  ASSERT_TRUE(id.ok()) << id.status();
+  absl::string_view view(content);
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 0, {view.substr(0, kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 1, {view.substr(kMaxChunkBytes, kMaxChunkBytes)}, now_, kNoDeadline)
+          .ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 2, {view.substr(2 * kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  // Staged content is no artifact yet.
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline)->empty());
+  auto stored = store_->FinishUpload(*id, a, now_ + absl::Seconds(1), kNoDeadline, nullptr);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->size, static_cast<int64_t>(content.size()));
+  EXPECT_EQ(stored->sha256, a.sha256);
+  EXPECT_EQ(stored->created, now_ + absl::Seconds(1));
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, a.name), content);
+  auto listed = store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].sha256, a.sha256);
+  // The upload is consumed.
+  EXPECT_EQ(store_->AppendUpload(*id, 3, {"x"}, now_, kNoDeadline).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FinishUpload(*id, a, now_, kNoDeadline, nullptr).status().code(),
+            absl::StatusCode::kNotFound);
+  // Small client pieces are kept as they came; reading still yields the content.
+  std::string pieces = Content(5000, 3);
+  Artifact p = ArtifactOf(t, 0, "public/pieces.txt", pieces, now_);
+  ASSERT_TRUE(Upload(*store_, p, pieces, now_, 1000).ok());
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, p.name), pieces);
+  // An empty upload is an empty artifact.
+  Artifact e = ArtifactOf(t, 0, "public/empty", "", now_);
+  ASSERT_TRUE(Upload(*store_, e, "", now_).ok());
+  EXPECT_TRUE(store_->ReadArtifactChunks(t.task_id, 0, e.name, 0, 1, kNoDeadline)->empty());
+}
+
+TEST_P(QueueStoreConformanceTest, UploadsRefuseWhatTheyCannotTake) {
+  Task waiting = MakeTask(now_);
+  waiting.definition.set_task_queue_id("art/waiting");
+  ASSERT_TRUE(store_->CreateTask(waiting, now_, kNoDeadline).ok());
+  EXPECT_EQ(store_->BeginUpload(waiting.task_id, 0, "public/x", now_, kNoDeadline).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // not running
+  EXPECT_EQ(store_->BeginUpload(waiting.task_id, 3, "public/x", now_, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);  // no such run
+  EXPECT_EQ(store_->BeginUpload("AAAAAAAAQAAAAAAAAAAAAA", 0, "public/x", now_, kNoDeadline)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  Task t = RunningTask(*store_, now_);
+  auto id = store_->BeginUpload(t.task_id, 0, "public/x", now_, kNoDeadline);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {""}, now_, kNoDeadline).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {}, now_, kNoDeadline).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {"ok", ""}, now_, kNoDeadline).code(),
+            absl::StatusCode::kInvalidArgument);  // nothing of a refused batch is staged
+  EXPECT_EQ(store_->AppendUpload(*id, 0, {std::string(kMaxChunkBytes + 1, 'x')}, now_, kNoDeadline)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppendUpload(*id, 1, {"late"}, now_, kNoDeadline).code(),
+            absl::StatusCode::kFailedPrecondition);  // chunk 0 comes first
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {"a", "b"}, now_, kNoDeadline).ok());
+  EXPECT_EQ(store_->AppendUpload(*id, 1, {"b"}, now_, kNoDeadline).code(),
+            absl::StatusCode::kFailedPrecondition);  // no chunk twice
+  ASSERT_TRUE(store_->AppendUpload(*id, 2, {"c"}, now_, kNoDeadline).ok());
+  Artifact wrong_size = ArtifactOf(t, 0, "public/x", "abcd", now_);
+  EXPECT_EQ(store_->FinishUpload(*id, wrong_size, now_, kNoDeadline, nullptr).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  Artifact wrong_name = ArtifactOf(t, 0, "public/y", "abc", now_);
+  EXPECT_EQ(store_->FinishUpload(*id, wrong_name, now_, kNoDeadline, nullptr).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, "public/y", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  // Nothing changed: the right artifact still finishes it.
+  auto stored = store_->FinishUpload(*id, ArtifactOf(t, 0, "public/x", "abc", now_), now_,
+                                     kNoDeadline, nullptr);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, "public/x"), "abc");
+}
+
+TEST_P(QueueStoreConformanceTest, ABrokenUploadLeavesNoArtifact) {
+  Task t = RunningTask(*store_, now_);
+  std::string content = Content(kMaxChunkBytes + 5, 4);
+  Artifact a = ArtifactOf(t, 0, "public/broken.bin", content, now_);
+  // Aborted after a chunk.
+  auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 0, {content.substr(0, kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AbortUpload(*id, kNoDeadline).ok());
+  ASSERT_TRUE(store_->AbortUpload(*id, kNoDeadline).ok());  // gone already: fine
+  EXPECT_EQ(store_->AppendUpload(*id, 1, {"x"}, now_, kNoDeadline).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  // The caller went away just before the finish: nothing is stored, the upload stays staged.
+  id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 0, {content.substr(0, kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(
+      store_->AppendUpload(*id, 1, {content.substr(kMaxChunkBytes)}, now_, kNoDeadline).ok());
+  auto cancelled = store_->FinishUpload(*id, a, now_, kNoDeadline, [] { return true; });
+  EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled) << cancelled.status();
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline)->empty());
+  // Left alone, it is purged once idle; an upload still receiving chunks is not.
+  auto active = store_->BeginUpload(t.task_id, 0, "public/active.bin", now_, kNoDeadline);
+  ASSERT_TRUE(active.ok());
+  absl::Time later = now_ + absl::Minutes(30);
+  ASSERT_TRUE(store_->AppendUpload(*active, 0, {"still here"}, later, kNoDeadline).ok());
+  auto purged = store_->PurgeUploads(now_ + absl::Minutes(10), kNoDeadline);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(store_->FinishUpload(*id, a, later, kNoDeadline, nullptr).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->AppendUpload(*active, 1, {"more"}, later, kNoDeadline).ok());
+  EXPECT_EQ(*store_->PurgeUploads(now_ + absl::Minutes(10), kNoDeadline), 0);
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(QueueStoreConformanceTest, FinishingChecksTheRunIsStillWritable) {
+  Task t = RunningTask(*store_, now_);
+  Artifact a = ArtifactOf(t, 0, "public/late.txt", "late", now_);
+  auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {"late"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_
+                  ->Resolve(t.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                            kNoDeadline)
+                  .ok());
+  EXPECT_EQ(store_->FinishUpload(*id, a, now_, kNoDeadline, nullptr).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->GetArtifact(t.task_id, 0, a.name, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_->BeginUpload(t.task_id, 0, "public/later.txt", now_, kNoDeadline).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->AbortUpload(*id, kNoDeadline).ok());
+  // After an exception, uploads may still finish during the grace period (the worker's logs).
+  Task e = RunningTask(*store_, now_);
+  Artifact log = ArtifactOf(e, 0, "public/logs/live_backing.log", "log", now_);
+  id = store_->BeginUpload(e.task_id, 0, log.name, now_, kNoDeadline);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->AppendUpload(*id, 0, {"log"}, now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_
+                  ->Resolve(e.task_id, 0, {RunState::kException, ReasonResolved::kMalformedPayload},
+                            now_, kNoDeadline)
+                  .ok());
+  EXPECT_TRUE(store_->FinishUpload(*id, log, now_ + absl::Minutes(5), kNoDeadline, nullptr).ok());
+}
+
+TEST_P(QueueStoreConformanceTest, TheSameContentTwiceIsIdempotentOtherContentAlreadyExists) {
+  Task t = RunningTask(*store_, now_);
+  std::string content = Content(kMaxChunkBytes + 100, 5);
+  Artifact a = ArtifactOf(t, 0, "public/out.bin", content, now_);
+  auto first = Upload(*store_, a, content, now_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto again = Upload(*store_, a, content, now_ + absl::Minutes(1));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->created, first->created);  // the stored one
+  std::string other = Content(kMaxChunkBytes + 100, 6);
+  EXPECT_EQ(Upload(*store_, ArtifactOf(t, 0, a.name, other, now_), other, now_).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, a.name), content);
+  // Whole and streamed artifacts meet: the same content under another name, either way.
+  EXPECT_TRUE(store_->PutArtifact(a, content, now_, kNoDeadline).ok());
+  Artifact copy = ArtifactOf(t, 0, "public/copy.bin", content, now_);
+  ASSERT_TRUE(store_->PutArtifact(copy, content, now_, kNoDeadline).ok());
+  Artifact streamed_copy = ArtifactOf(t, 0, "public/copy2.bin", content, now_);
+  ASSERT_TRUE(Upload(*store_, streamed_copy, content, now_).ok());
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, copy.name), content);
+  EXPECT_EQ(ReadAll(*store_, t.task_id, 0, streamed_copy.name), content);
+  EXPECT_EQ(store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline)->size(), 3u);
 }
 
 }  // namespace bulwark::queue

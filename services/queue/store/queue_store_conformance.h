@@ -10,11 +10,27 @@
 #define BULWARK_SERVICES_QUEUE_STORE_QUEUE_STORE_CONFORMANCE_H_
 
 #include <memory>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "services/queue/store/queue_store.h"
 
 namespace bulwark::queue {
+
+// Helpers for store tests.
+// Deterministic content of `n` bytes that differs with `seed`.
+std::string Content(size_t n, uint32_t seed);
+// Lowercase hex SHA-256.
+std::string HexSha256(const std::string& content);
+// Artifact `name` of the run holding `content`, expiring an hour after `now`.
+Artifact ArtifactOf(const Task& t, int run_id, const std::string& name, const std::string& content,
+                    absl::Time now);
+// Streams `content` through BeginUpload/AppendUpload/FinishUpload in pieces of `chunk_bytes`.
+absl::StatusOr<Artifact> Upload(QueueStore& store, const Artifact& a, const std::string& content,
+                                absl::Time now, size_t chunk_bytes = kMaxChunkBytes);
+// The artifact's content, read two chunks at a time (each checked to be 1 byte to 1 MiB).
+std::string ReadAll(QueueStore& store, const std::string& task_id, int run_id,
+                    const std::string& name);
 
 struct QueueStoreUnderTest {
   std::shared_ptr<QueueStore> store;

@@ -6,7 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
-#include "libraries/grpc_server/time_util.h"
+#include "libraries/proto/timestamp.h"
 #include "services/queue/tests/queue_cluster.h"
 
 namespace bulwark::queue {

@@ -1,0 +1,19 @@
+#include "libraries/authn/authenticated_call.h"
+
+#include "libraries/grpc_server/deadline.h"
+#include "libraries/grpc_server/status.h"
+
+namespace bulwark {
+
+grpc::Status AuthenticatedCall(const RequestAuthenticator& authenticator,
+                               grpc::ServerContext* context, absl::string_view service,
+                               absl::string_view method,
+                               const std::function<absl::Status(const Caller&, absl::Time)>& body,
+                               absl::Duration cap) {
+  CallInfo call = CallInfoFrom(*context, MethodPath(service, method));
+  absl::StatusOr<Caller> caller = authenticator.Authenticate(call);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(body(*caller, DeadlineOf(*context, cap)));
+}
+
+}  // namespace bulwark

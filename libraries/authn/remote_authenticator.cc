@@ -1,0 +1,39 @@
+#include "libraries/authn/remote_authenticator.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libraries/client/dependency.h"
+
+namespace bulwark {
+
+absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) const {
+  auth::v1::AuthenticateRequestRequest request;
+  request.set_resource(call.method);
+  request.set_authority(call.authority);
+  request.set_authorization(call.authorization);
+  request.set_source_ip(call.peer);
+  auth::v1::AuthenticateRequestResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context, std::min(absl::Now() + timeout_, call.deadline));
+  grpc::Status status = stub_->AuthenticateRequest(&context, request, &response);
+  if (!status.ok()) return DependencyStatus("auth", status, Signer::kNone);
+  Caller caller;
+  switch (response.status()) {
+    case auth::v1::AUTHENTICATION_STATUS_SUCCESS:
+      caller.client_id = response.client_id();
+      caller.authorized_scopes.assign(response.authorized_scopes().begin(),
+                                      response.authorized_scopes().end());
+      break;
+    case auth::v1::AUTHENTICATION_STATUS_NO_AUTH:
+      break;
+    default:
+      return absl::UnauthenticatedError(
+          response.message().empty() ? std::string("authentication failed") : response.message());
+  }
+  caller.scopes.assign(response.scopes().begin(), response.scopes().end());
+  caller.expires = absl::FromUnixSeconds(response.expires().seconds()) +
+                   absl::Nanoseconds(response.expires().nanos());
+  return caller;
+}
+
+}  // namespace bulwark

@@ -1,0 +1,82 @@
+// Auth's background work on a simulated clock: the purge removes a client once the injected
+// clock has passed its expiry; the periodic resync picks up a role changed behind this
+// replica's back (no notification) on its next round.
+#include "services/auth/server/auth_runtime.h"
+
+#include "gtest/gtest.h"
+#include "libraries/crypto/random.h"
+#include "libraries/proto/timestamp.h"
+#include "services/auth/service/fake_token_sealer.h"
+#include "services/auth/store/in_memory_auth_store.h"
+
+namespace bulwark::auth {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(10);
+const absl::Time kForever = absl::InfiniteFuture();
+
+class AuthBackgroundTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    AuthService::Dependencies deps;
+    deps.store = &store_;
+    deps.sealer = &sealer_;
+    deps.clock = &clock_;
+    deps.random = &random_;
+    service_ = std::move(AuthService::Create({}, deps, kForever)).value();
+  }
+
+  SimulatedClock clock_{absl::FromUnixSeconds(1795435200)};
+  SeededRandom random_{11};
+  InMemoryAuthStore store_{clock_};
+  FakeTokenSealer sealer_;
+  std::unique_ptr<AuthService> service_;
+  Caller root_{"static/bulwark/root", {"*"}};
+};
+
+TEST_F(AuthBackgroundTest, PurgeRemovesAClientOnceTheInjectedClockPassesItsExpiry) {
+  v1::CreateClientRequest request;
+  request.set_client_id("project/ephemeral");
+  request.set_description("d");
+  request.set_delete_on_expiration(true);
+  *request.mutable_expires() = ToProtoTimestamp(clock_.Now() + absl::Minutes(90));
+  ASSERT_TRUE(service_->clients().CreateClient(root_, request, kForever).ok());
+
+  auto purge = StartPurge(*service_, clock_, absl::Hours(1));
+  ASSERT_TRUE(purge->WaitForRounds(1, kWait));  // at start: nothing expired yet
+  EXPECT_TRUE(store_.GetClient("project/ephemeral", kForever).ok());
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(purge->WaitForRounds(2, kWait));
+  EXPECT_TRUE(store_.GetClient("project/ephemeral", kForever).ok()) << "purged before expiry";
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(purge->WaitForRounds(3, kWait));
+  EXPECT_EQ(store_.GetClient("project/ephemeral", kForever).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(AuthBackgroundTest, ResyncPicksUpARoleChangedWithoutANotification) {
+  auto resync = StartResync(*service_, clock_, absl::Minutes(10));
+  // Another replica's change this one never heard of.
+  ASSERT_TRUE(
+      store_
+          .ChangeRoles(
+              [&](RoleTransaction&) -> absl::StatusOr<RoleChange> {
+                RoleChange change;
+                change.upsert = RoleRow{
+                    "project:ci", "d", {"queue:create-task:ci"}, clock_.Now(), clock_.Now()};
+                return change;
+              },
+              kForever)
+          .ok());
+  auto expanded = [&] {
+    return service_->roles().snapshot()->Expand(std::vector<std::string>{"assume:project:ci"});
+  };
+  EXPECT_EQ(expanded(), std::vector<std::string>{"assume:project:ci"});
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_TRUE(resync->WaitForRounds(1, kWait));
+  EXPECT_EQ(expanded(), (std::vector<std::string>{"assume:project:ci", "queue:create-task:ci"}));
+  EXPECT_EQ(resync->failures(), 0);
+}
+
+}  // namespace
+}  // namespace bulwark::auth

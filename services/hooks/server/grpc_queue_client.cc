@@ -1,0 +1,24 @@
+#include "services/hooks/server/grpc_queue_client.h"
+
+#include "libraries/client/call_credentials.h"
+#include "libraries/client/dependency.h"
+
+namespace bulwark::hooks {
+
+absl::Status GrpcQueueClient::CreateTask(const std::string& task_id,
+                                         const queue::v1::TaskDefinition& task,
+                                         const std::string& hook_role, absl::Time deadline) {
+  hawk::Credentials acting = credentials_;
+  acting.authorized_scopes = std::vector<std::string>{"assume:hook-id:" + hook_role};
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  context.set_credentials(HawkCallCredentials(acting));
+  queue::v1::CreateTaskRequest request;
+  request.set_task_id(task_id);
+  *request.mutable_task() = task;
+  queue::v1::CreateTaskResponse response;
+  return DependencyStatus("queue", stub_->CreateTask(&context, request, &response),
+                          Signer::kOwnCredentials);
+}
+
+}  // namespace bulwark::hooks
