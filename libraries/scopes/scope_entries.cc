@@ -1,6 +1,7 @@
 #include "libraries/scopes/scope_entries.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace bulwark::scopes::internal {
@@ -43,6 +44,10 @@ class ItemSorter {
   // eight bytes, then each group of equal keys on the bytes after them.
   void Sort(Item* first, Item* last, size_t offset) const {
     if (last - first < 2) return;
+    // Skip the bytes every stem shares (client scope sets often share long
+    // prefixes such as `queue:route:notify.project.`): one pass instead of a
+    // keyed pass per eight shared bytes.
+    offset = CommonPrefix(first, last, offset);
     bool all_equal = true;
     for (Item* i = first; i != last; ++i) {
       const ScopeEntry& e = entries_[i->index];
@@ -61,6 +66,28 @@ class ItemSorter {
   }
 
  private:
+  // The length of the prefix all stems of the range share, at least `offset`
+  // (which they are known to share).
+  size_t CommonPrefix(const Item* first, const Item* last, size_t offset) const {
+    const ScopeEntry& f = entries_[first->index];
+    size_t shared = f.stem_size();
+    for (const Item* i = first + 1; i != last && shared > offset; ++i) {
+      const ScopeEntry& e = entries_[i->index];
+      const size_t n = std::min(shared, e.stem_size());
+      size_t k = offset;
+      while (k + 8 <= n) {
+        uint64_t a, b;
+        std::memcpy(&a, f.data + k, 8);
+        std::memcpy(&b, e.data + k, 8);
+        if (a != b) break;
+        k += 8;
+      }
+      while (k < n && f.data[k] == e.data[k]) ++k;
+      shared = k;
+    }
+    return std::max(shared, offset);
+  }
+
   // Items with equal keys before `next`.
   void SortGroup(Item* first, Item* last, size_t next) const {
     // Stems that agree on every byte they have left differ only in length,
