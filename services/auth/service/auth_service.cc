@@ -34,7 +34,7 @@ class CacheClientLoader final : public hawk::ClientLoader {
                              cache_.Get(std::string(client_id), Capped(deadline)));
     auto record = std::make_shared<hawk::ClientRecord>();
     record->access_token = client->access_token();
-    record->scopes = client->Expanded(*roles_.snapshot());
+    record->scopes = client->Expanded(*roles_.snapshot()).ToVector();
     record->expires = client->row().expires;
     record->disabled = client->row().disabled;
     return std::shared_ptr<const hawk::ClientRecord>(std::move(record));
@@ -192,7 +192,9 @@ absl::StatusOr<v1::ExpandScopesResponse> AuthService::ExpandScopes(
     input.push_back(s);
   }
   v1::ExpandScopesResponse response;
-  for (const std::string& s : roles_->snapshot()->Expand(input)) response.add_scopes(s);
+  for (absl::string_view s : roles_->snapshot()->ExpandShared(input)) {
+    response.add_scopes(s.data(), s.size());
+  }
   return response;
 }
 
