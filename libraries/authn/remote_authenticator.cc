@@ -7,6 +7,7 @@
 namespace bulwark {
 
 absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) const {
+  if (absl::Status bound = hosts_.Check(call); !bound.ok()) return bound;
   auth::v1::AuthenticateRequestRequest request;
   request.set_resource(call.method);
   request.set_authority(call.authority);
