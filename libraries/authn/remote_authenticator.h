@@ -17,7 +17,9 @@
 // Thread-safety: thread-safe. Errors: UNAUTHENTICATED with auth's reason for bad
 // credentials, INVALID_ARGUMENT for malformed ones; auth's own failures as
 // client/dependency.h passes them on: DEADLINE_EXCEEDED when the deadline ran out, UNAVAILABLE
-// when auth cannot be reached (the caller may retry; it never turns into an anonymous call).
+// when auth cannot be reached (the caller may retry; it never turns into an anonymous call), and
+// UNAVAILABLE (logged as a configuration error) when auth refuses this service's own call
+// (its TLS client certificate is not one auth accepts).
 
 #ifndef BULWARK_LIBRARIES_AUTHN_REMOTE_AUTHENTICATOR_H_
 #define BULWARK_LIBRARIES_AUTHN_REMOTE_AUTHENTICATOR_H_

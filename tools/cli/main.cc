@@ -1,11 +1,13 @@
 // bulwark: the command line for Bulwark.
 //
 //   bulwark sign --method=/bulwark.auth.v1.Auth/CurrentScopes --authority=127.0.0.1:50051
-//                [--credentials=FILE] [--authorized-scopes=a,b]
+//                [--credentials=FILE] [--authorized-scopes=a,b] [--format=header|grpcurl]
 //       Prints "authorization: Hawk …" for that call, so that
-//       grpcurl -plaintext -H "$(bulwark sign …)" 127.0.0.1:50051
-//       bulwark.auth.v1.Auth/CurrentScopes works. A signature is valid for one call (nonces are
-//       remembered) and for the clock skew (15 minutes by default).
+//       grpcurl -cacert .bulwark/secrets/ca.pem -H "$(bulwark sign …)" 127.0.0.1:50051
+//       bulwark.auth.v1.Auth/CurrentScopes works; --format=grpcurl prints that whole grpcurl
+//       command line (with -cacert from --ca, or -plaintext with --plaintext). A signature is
+//       valid for one call (nonces are remembered) and for the clock skew (15 minutes by
+//       default), and only at the authority it was signed for.
 //
 //   bulwark call [--authority=127.0.0.1:50051] bulwark.auth.v1.Auth/CurrentScopes ['{json}']
 //       Calls a method, signed with the credentials (anonymously if none are given), and
@@ -31,6 +33,9 @@
 //       the exit code is 1 and FILE is not written.
 //   These talk to the queue at --authority (default 127.0.0.1:50052).
 //
+// Transport: TLS by default, verifying the server against --ca=FILE (or BULWARK_CA; ./dev up
+// makes .bulwark/secrets/ca.pem), else the system roots; --plaintext for a plaintext stack
+// (tests). --cert/--key present a client certificate, if a deployment asks for one.
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
@@ -43,6 +48,7 @@
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
+#include "libraries/client/channel.h"
 #include "libraries/config/flags.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/hawk/request.h"
@@ -55,7 +61,7 @@ namespace {
 
 int Usage() {
   std::cerr << "usage: bulwark sign --method=/pkg.Service/Method --authority=HOST:PORT "
-               "[--credentials=FILE] [--authorized-scopes=a,b]\n"
+               "[--credentials=FILE] [--authorized-scopes=a,b] [--format=header|grpcurl]\n"
                "       bulwark call [--authority=HOST:PORT] [--credentials=FILE] "
                "pkg.Service/Method ['{json}']\n"
                "       bulwark create-client|create-role|create-hook [--credentials=FILE] FILE\n"
@@ -63,7 +69,8 @@ int Usage() {
                "       bulwark last-fires [--credentials=FILE] GROUP/HOOK\n"
                "       bulwark task-status [--format=text|json] TASK\n"
                "       bulwark task-log [--run=N] TASK\n"
-               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n";
+               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n"
+               "every command: [--ca=FILE | --plaintext] [--cert=FILE --key=FILE]\n";
   return 2;
 }
 
@@ -105,7 +112,9 @@ int CallMethod(const bulwark::Flags& flags, const std::string& method, const std
     if (!creds.ok()) return Fail(creds.status());
     call_credentials = bulwark::HawkCallCredentials(*creds);
   }
-  auto channel = grpc::CreateChannel(authority, grpc::InsecureChannelCredentials());
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return Fail(tls.status());
+  auto channel = bulwark::CreateServiceChannel(authority, *tls);
   auto response = bulwark::cli::CallJson(channel, method, body, call_credentials);
   if (!response.ok()) {
     std::cerr << "bulwark: " << absl::StatusCodeToString(response.status().code()) << ": "
@@ -172,6 +181,19 @@ int Call(const bulwark::Flags& flags) {
   return CallMethod(flags, args[1], args.size() == 3 ? args[2] : "{}");
 }
 
+// 'text' for a POSIX shell.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 int Sign(const bulwark::Flags& flags) {
   if (!flags.Has("method") || !flags.Has("authority")) return Usage();
   auto creds = Credentials(flags);
@@ -185,7 +207,22 @@ int Sign(const bulwark::Flags& flags) {
   auto header = bulwark::hawk::SignRequest(*creds, request, bulwark::Clock::Real(),
                                            bulwark::Random::Secure());
   if (!header.ok()) return Fail(header.status());
-  std::cout << "authorization: " << *header << "\n";
+  std::string format = flags.Get("format", "header");
+  if (format == "header") {
+    std::cout << "authorization: " << *header << "\n";
+    return 0;
+  }
+  if (format != "grpcurl") return Usage();
+  auto plaintext = flags.GetBool("plaintext");
+  if (!plaintext.ok()) return Fail(plaintext.status());
+  std::string method = flags.Get("method");
+  if (!method.empty() && method.front() == '/') method = method.substr(1);
+  std::string transport = *plaintext        ? "-plaintext"
+                          : flags.Has("ca") ? "-cacert " + ShellQuote(flags.Get("ca"))
+                                            : "";
+  std::cout << "grpcurl " << transport << (transport.empty() ? "" : " ") << "-H "
+            << ShellQuote("authorization: " + *header) << " " << ShellQuote(flags.Get("authority"))
+            << " " << ShellQuote(method) << "\n";
   return 0;
 }
 
@@ -203,8 +240,9 @@ absl::StatusOr<std::unique_ptr<QueueCall>> NewQueueCall(const bulwark::Flags& fl
     call->context.set_credentials(bulwark::HawkCallCredentials(*creds));
   }
   std::string authority = flags.Get("authority", "127.0.0.1:50052");
-  call->stub = bulwark::queue::v1::Queue::NewStub(
-      grpc::CreateChannel(authority, grpc::InsecureChannelCredentials()));
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return tls.status();
+  call->stub = bulwark::queue::v1::Queue::NewStub(bulwark::CreateServiceChannel(authority, *tls));
   return call;
 }
 
@@ -281,9 +319,10 @@ int main(int argc, char** argv) {
   }
   std::vector<const char*> args;
   for (const std::string& a : arguments) args.push_back(a.c_str());
-  auto flags = bulwark::Flags::Parse(
-      static_cast<int>(args.size()), args.data(),
-      {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format"});
+  auto flags = bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
+                                     {"method", "authority", "credentials", "authorized-scopes",
+                                      "run", "output", "format", "ca", "cert", "key"},
+                                     {"plaintext"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();

@@ -15,11 +15,18 @@
 //   --listen=HOST:PORT          the same, with a host (e.g. 0.0.0.0:8080 in a pod)
 //   --port-file=FILE            write the health port here once listening
 //   --claim-wait=20s --shutdown-grace=30s
+//   --tls-ca=FILE               the CA the queue's certificate is checked against (default: the
+//                               system roots); TLS is the default
+//   --tls-cert=FILE --tls-key=FILE   optional: the worker's own certificate, presented to the
+//                               queue and served on the health port (otherwise the health port,
+//                               which serves only grpc.health.v1, is plaintext for probes)
+//   --plaintext                 dial the queue without TLS (tests only)
 #include <csignal>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/client/call_credentials.h"
+#include "libraries/client/channel.h"
 #include "libraries/config/flags.h"
 #include "libraries/grpc_server/server.h"
 #include "libraries/logging/log.h"
@@ -37,6 +44,7 @@ absl::StatusOr<WorkerRuntime::Options> ParseOptions(const bulwark::Flags& flags)
   }
   BULWARK_ASSIGN_OR_RETURN(o.credentials, bulwark::LoadCredentials(flags.Get("credentials")));
   o.queue_address = flags.Get("queue", o.queue_address);
+  BULWARK_ASSIGN_OR_RETURN(o.tls, bulwark::ClientTlsFromFlags(flags, "tls-"));
   o.queue_address_for_tasks = flags.Get("queue-for-tasks");
   o.worker_pool = flags.Get("worker-pool");
   o.worker_group = flags.Get("worker-group");
@@ -67,7 +75,8 @@ int main(int argc, char** argv) {
       argc, argv,
       {"queue", "queue-for-tasks", "credentials", "worker-pool", "worker-group", "worker-id",
        "capacity", "work-dir", "task-user", "signing-key", "health-port", "listen", "port-file",
-       "claim-wait", "shutdown-grace"});
+       "claim-wait", "shutdown-grace", "tls-ca", "tls-cert", "tls-key"},
+      {"plaintext"});
   if (!flags.ok()) return Fail(flags.status());
   auto options = ParseOptions(*flags);
   if (!options.ok()) return Fail(options.status());
@@ -82,6 +91,9 @@ int main(int argc, char** argv) {
                                 ? flags->Get("listen")
                                 : absl::StrCat("127.0.0.1:", flags->Get("health-port"));
     server.port_file = flags->Get("port-file");
+    if (!options->tls.plaintext && !options->tls.cert_pem.empty()) {
+      server.credentials = bulwark::tls::ServerCredentials(options->tls);
+    }
     WorkerRuntime* rt = runtime->get();
     auto started = bulwark::GrpcServer::Start(server, {}, [rt] { return rt->Health(); });
     if (!started.ok()) return Fail(started.status());

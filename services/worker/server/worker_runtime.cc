@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "libraries/client/channel.h"
 #include "libraries/logging/log.h"
 #include "libraries/process/identity.h"
 #include "libraries/status/status_macros.h"
@@ -79,8 +80,7 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
       queue != nullptr
           ? std::move(queue)
           : std::make_unique<GrpcWorkerQueue>(
-                grpc::CreateChannel(options.queue_address, grpc::InsecureChannelCredentials()),
-                options.credentials,
+                CreateServiceChannel(options.queue_address, options.tls), options.credentials,
                 GrpcWorkerQueue::Identity{options.worker_pool, options.worker_group,
                                           options.worker_id});
   TaskRunner::Options runner;
