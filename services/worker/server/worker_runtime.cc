@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
@@ -12,6 +13,7 @@
 #include "libraries/logging/log.h"
 #include "libraries/process/identity.h"
 #include "libraries/status/status_macros.h"
+#include "services/worker/server/grpc_chain_verifier.h"
 #include "services/worker/server/grpc_worker_queue.h"
 #include "services/worker/service/signing_key.h"
 
@@ -46,7 +48,8 @@ std::string Hostname() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
-    Options options, const Clock& clock, std::unique_ptr<WorkerQueue> queue) {
+    Options options, const Clock& clock, std::unique_ptr<WorkerQueue> queue,
+    std::unique_ptr<ChainVerifier> verifier) {
   BULWARK_RETURN_IF_ERROR(Check(options));
   if (options.queue_address_for_tasks.empty()) {
     options.queue_address_for_tasks = options.queue_address;
@@ -83,13 +86,36 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
                 CreateServiceChannel(options.queue_address, options.tls), options.credentials,
                 GrpcWorkerQueue::Identity{options.worker_pool, options.worker_group,
                                           options.worker_id});
+  if (!options.verify_task_type.empty()) {
+    rt->verifier_ =
+        verifier != nullptr
+            ? std::move(verifier)
+            : std::make_unique<GrpcChainVerifier>(
+                  CreateServiceChannel(options.verifier_address, options.tls), options.credentials);
+  }
   TaskRunner::Options runner;
   runner.work_directory = options.work_directory;
   runner.task_user = task_user;
   runner.worker_group = options.worker_group;
   runner.worker_id = options.worker_id;
   runner.queue_address_for_tasks = options.queue_address_for_tasks;
+  runner.tools_directory = options.task_tools;
+  runner.plaintext_for_tasks = options.tls.plaintext;
+  if (!options.tls.ca_pem.empty()) {
+    // The CA certificate is public; tasks read it by path (the work directory is 0711).
+    runner.ca_file_for_tasks = options.work_directory + "/ca.pem";
+    std::ofstream ca(runner.ca_file_for_tasks, std::ios::trunc);
+    ca << options.tls.ca_pem;
+    ca.close();
+    if (!ca || chmod(runner.ca_file_for_tasks.c_str(), 0644) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write the CA for tasks to ", runner.ca_file_for_tasks));
+    }
+  }
   runner.environment = {options.worker_pool, options.worker_version, Hostname()};
+  runner.verify_task_type = options.verify_task_type;
+  runner.verifier = rt->verifier_.get();
+  runner.verify_timeout = options.verify_timeout;
   rt->runner_ = std::make_unique<TaskRunner>(runner, *rt->queue_, *rt->key_, clock);
   return rt;
 }
