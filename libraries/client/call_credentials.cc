@@ -122,8 +122,8 @@ absl::StatusOr<hawk::Credentials> CredentialsFromEnvironment() {
 
 std::shared_ptr<grpc::CallCredentials> HawkCallCredentials(hawk::Credentials credentials,
                                                            const Clock& clock, Random& random) {
-  // Bulwark's services speak plaintext gRPC inside the cluster (TLS, if any, ends in front of
-  // them), so the credentials must be allowed on channels without transport security.
+  // Bulwark's channels are TLS, except in tests (--plaintext): the credentials must be allowed
+  // on channels without transport security too.
   return grpc::experimental::MetadataCredentialsFromPlugin(
       std::make_unique<HawkPlugin>(std::move(credentials), clock, random), GRPC_SECURITY_NONE);
 }

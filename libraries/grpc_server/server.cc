@@ -43,8 +43,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(
+      options.listen_address,
+      options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
+      &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // Without this, gRPC binds with SO_REUSEPORT and a second server on the same port would
   // silently share its traffic instead of failing.
@@ -74,7 +76,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     std::ofstream(tmp) << server->port_ << "\n";
     std::rename(tmp.c_str(), options.port_file.c_str());
   }
-  LogInfo("listening", {{"address", options.listen_address}, {"port", server->port_}});
+  LogInfo("listening", {{"address", options.listen_address},
+                        {"port", server->port_},
+                        {"tls", options.credentials != nullptr}});
   server->readiness_thread_ = std::thread(
       [s = server.get(), readiness = std::move(readiness)] { s->ReadinessLoop(readiness); });
   return server;

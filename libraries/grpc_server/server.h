@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "libraries/grpc_server/health_service.h"
 
@@ -49,6 +50,9 @@ class GrpcServer {
     absl::Duration readiness_interval = absl::Seconds(1);
     // If set, the bound port is written to this file once listening (for tests and scripts).
     std::string port_file;
+    // How to secure the listening port (libraries/tls/tls_config.h ServerCredentials); null
+    // listens in plaintext.
+    std::shared_ptr<grpc::ServerCredentials> credentials;
     // Largest request accepted (artifacts travel in requests).
     int max_receive_message_bytes = 80 * 1024 * 1024;
   };

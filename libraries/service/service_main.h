@@ -13,6 +13,18 @@
 //   --db-pool-size=N          connections (default 8)
 //   --drain-deadline=10s      how long calls in flight may run after SIGTERM
 //   --port-file=PATH          write the bound port here (for tests and scripts)
+//   --tls-cert=FILE --tls-key=FILE   this service's certificate chain and key (PEM): served to
+//                             clients and presented as the client certificate when it dials
+//                             other services (mutual TLS)
+//   --tls-ca=FILE             the CA that signs Bulwark's certificates: verifies the services
+//                             this one dials and the client certificates presented to it
+//   --tls-client-names=a,b    the certificate names (CN or SAN) of the services allowed to call
+//                             internal-only methods (auth.AuthenticateRequest)
+//   --hostnames=a,b:443       the names this server answers to: a Hawk header signed for any
+//                             other authority is UNAUTHENTICATED (default with TLS: the DNS and
+//                             IP names of --tls-cert; in plaintext: no binding)
+//   --plaintext               serve and dial without TLS (tests only); without it the TLS flags
+//                             are required
 // plus ServiceSpec::extra_flags, read by the factory from ServiceContext::flags.
 //
 // Thread-safety: call once, from main. Errors: returns a process exit code; startup errors
@@ -28,11 +40,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "libraries/authn/host_binding.h"
 #include "libraries/clock/clock.h"
 #include "libraries/config/flags.h"
 #include "libraries/pg/migrations.h"
 #include "libraries/pg/pool.h"
+#include "libraries/tls/peer_allowlist.h"
+#include "libraries/tls/tls_config.h"
 
 namespace bulwark {
 
@@ -42,7 +58,24 @@ struct ServiceContext {
   pg::ConnectionPool& pool;
   Clock& clock;
   absl::Time started;
+  // How this process serves and dials (plaintext only when --plaintext was given).
+  tls::TlsConfig tls = {};
+  // The names Hawk headers must be signed for (--hostnames).
+  HostBinding hostnames = {};
+  // Who may call internal-only methods (--tls-client-names; anyone in plaintext).
+  tls::PeerAllowlist service_peers = tls::PeerAllowlist::Anyone();
+
+  // A channel to another Bulwark service, secured as `tls` says.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& target) const;
 };
+
+// The transport part of ServiceContext from the common flags (exposed for tests).
+struct TransportSettings {
+  tls::TlsConfig tls;
+  HostBinding hostnames;
+  tls::PeerAllowlist service_peers = tls::PeerAllowlist::Anyone();
+};
+absl::StatusOr<TransportSettings> TransportSettingsFromFlags(const Flags& flags);
 
 // A gRPC service a runtime serves (owned by the runtime) and its full name (for health).
 struct GrpcServiceEntry {

@@ -1,11 +1,13 @@
 // bulwark: the command line for Bulwark.
 //
 //   bulwark sign --method=/bulwark.auth.v1.Auth/CurrentScopes --authority=127.0.0.1:50051
-//                [--credentials=FILE] [--authorized-scopes=a,b]
+//                [--credentials=FILE] [--authorized-scopes=a,b] [--format=header|grpcurl]
 //       Prints "authorization: Hawk …" for that call, so that
-//       grpcurl -plaintext -H "$(bulwark sign …)" 127.0.0.1:50051
-//       bulwark.auth.v1.Auth/CurrentScopes works. A signature is valid for one call (nonces are
-//       remembered) and for the clock skew (15 minutes by default).
+//       grpcurl -cacert .bulwark/secrets/ca.pem -H "$(bulwark sign …)" 127.0.0.1:50051
+//       bulwark.auth.v1.Auth/CurrentScopes works; --format=grpcurl prints that whole grpcurl
+//       command line (with -cacert from --ca, or -plaintext with --plaintext). A signature is
+//       valid for one call (nonces are remembered) and for the clock skew (15 minutes by
+//       default), and only at the authority it was signed for.
 //
 //   bulwark call [--authority=127.0.0.1:50051] bulwark.auth.v1.Auth/CurrentScopes ['{json}']
 //       Calls a method, signed with the credentials (anonymously if none are given), and
@@ -47,6 +49,9 @@
 //       GetAttestationKeys response's JSON), and with --artifact that the file's SHA-256 is one
 //       of its subjects; prints the provenance (hook, repository, revision, builder, chain).
 //
+// Transport: TLS by default, verifying the server against --ca=FILE (or BULWARK_CA; ./dev up
+// makes .bulwark/secrets/ca.pem), else the system roots; --plaintext for a plaintext stack
+// (tests). --cert/--key present a client certificate, if a deployment asks for one.
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
@@ -62,6 +67,7 @@
 #include "bulwark/verifier/v1/verifier.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
+#include "libraries/client/channel.h"
 #include "libraries/config/flags.h"
 #include "libraries/crypto/ed25519.h"
 #include "libraries/crypto/random.h"
@@ -79,7 +85,7 @@ namespace {
 
 int Usage() {
   std::cerr << "usage: bulwark sign --method=/pkg.Service/Method --authority=HOST:PORT "
-               "[--credentials=FILE] [--authorized-scopes=a,b]\n"
+               "[--credentials=FILE] [--authorized-scopes=a,b] [--format=header|grpcurl]\n"
                "       bulwark call [--authority=HOST:PORT] [--credentials=FILE] "
                "pkg.Service/Method ['{json}']\n"
                "       bulwark create-client|create-role|create-hook [--credentials=FILE] FILE\n"
@@ -92,7 +98,8 @@ int Usage() {
                "       bulwark verify --type=T [--root-mode=auto|before-run|completed] "
                "[--dot=FILE] TASK\n"
                "       bulwark slugid\n"
-               "       bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]\n";
+               "       bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]\n"
+               "every command: [--ca=FILE | --plaintext] [--cert=FILE --key=FILE]\n";
   return 2;
 }
 
@@ -134,7 +141,9 @@ int CallMethod(const bulwark::Flags& flags, const std::string& method, const std
     if (!creds.ok()) return Fail(creds.status());
     call_credentials = bulwark::HawkCallCredentials(*creds);
   }
-  auto channel = grpc::CreateChannel(authority, grpc::InsecureChannelCredentials());
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return Fail(tls.status());
+  auto channel = bulwark::CreateServiceChannel(authority, *tls);
   auto response = bulwark::cli::CallJson(channel, method, body, call_credentials);
   if (!response.ok()) {
     std::cerr << "bulwark: " << absl::StatusCodeToString(response.status().code()) << ": "
@@ -201,6 +210,19 @@ int Call(const bulwark::Flags& flags) {
   return CallMethod(flags, args[1], args.size() == 3 ? args[2] : "{}");
 }
 
+// 'text' for a POSIX shell.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 int Sign(const bulwark::Flags& flags) {
   if (!flags.Has("method") || !flags.Has("authority")) return Usage();
   auto creds = Credentials(flags);
@@ -214,7 +236,22 @@ int Sign(const bulwark::Flags& flags) {
   auto header = bulwark::hawk::SignRequest(*creds, request, bulwark::Clock::Real(),
                                            bulwark::Random::Secure());
   if (!header.ok()) return Fail(header.status());
-  std::cout << "authorization: " << *header << "\n";
+  std::string format = flags.Get("format", "header");
+  if (format == "header") {
+    std::cout << "authorization: " << *header << "\n";
+    return 0;
+  }
+  if (format != "grpcurl") return Usage();
+  auto plaintext = flags.GetBool("plaintext");
+  if (!plaintext.ok()) return Fail(plaintext.status());
+  std::string method = flags.Get("method");
+  if (!method.empty() && method.front() == '/') method = method.substr(1);
+  std::string transport = *plaintext        ? "-plaintext"
+                          : flags.Has("ca") ? "-cacert " + ShellQuote(flags.Get("ca"))
+                                            : "";
+  std::cout << "grpcurl " << transport << (transport.empty() ? "" : " ") << "-H "
+            << ShellQuote("authorization: " + *header) << " " << ShellQuote(flags.Get("authority"))
+            << " " << ShellQuote(method) << "\n";
   return 0;
 }
 
@@ -232,8 +269,9 @@ absl::StatusOr<std::unique_ptr<QueueCall>> NewQueueCall(const bulwark::Flags& fl
     call->context.set_credentials(bulwark::HawkCallCredentials(*creds));
   }
   std::string authority = flags.Get("authority", "127.0.0.1:50052");
-  call->stub = bulwark::queue::v1::Queue::NewStub(
-      grpc::CreateChannel(authority, grpc::InsecureChannelCredentials()));
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return tls.status();
+  call->stub = bulwark::queue::v1::Queue::NewStub(bulwark::CreateServiceChannel(authority, *tls));
   return call;
 }
 
@@ -359,8 +397,10 @@ int Verify(const bulwark::Flags& flags) {
     context.set_credentials(bulwark::HawkCallCredentials(*creds));
   }
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Minutes(5)));
-  auto stub = bulwark::verifier::v1::Verifier::NewStub(grpc::CreateChannel(
-      flags.Get("authority", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return Fail(tls.status());
+  auto stub = bulwark::verifier::v1::Verifier::NewStub(
+      bulwark::CreateServiceChannel(flags.Get("authority", "127.0.0.1:50054"), *tls));
   bulwark::verifier::v1::VerifyTaskRequest request;
   request.set_task_id(args[1]);
   request.set_task_type(flags.Get("type"));
@@ -393,7 +433,8 @@ int main(int argc, char** argv) {
   auto flags = bulwark::Flags::Parse(
       static_cast<int>(args.size()), args.data(),
       {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format",
-       "public-key", "type", "root-mode", "dot", "jwks", "artifact"});
+       "public-key", "type", "root-mode", "dot", "jwks", "artifact", "ca", "cert", "key"},
+      {"plaintext"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();

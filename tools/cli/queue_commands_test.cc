@@ -115,6 +115,7 @@ class QueueCommandsTest : public ::testing::Test {
     std::vector<std::string> argv = {testing::RunfilePath("tools/cli/bulwark")};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--authority=" + cluster_->queue().address());
+    argv.push_back("--plaintext");  // the test cluster serves plaintext
     if (!anonymous) argv.push_back("--credentials=" + credentials_);
     std::vector<char*> raw;
     for (std::string& a : argv) raw.push_back(a.data());

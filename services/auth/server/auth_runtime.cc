@@ -34,6 +34,13 @@ std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clo
 absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& options,
                                                                  const ServiceContext& context) {
   const AuthConfig& config = options.config;
+  if (!context.tls.plaintext &&
+      (context.tls.ca_pem.empty() || context.service_peers.names().empty())) {
+    return absl::InvalidArgumentError(
+        "auth serving TLS answers AuthenticateRequest only to the services' client certificates: "
+        "give --tls-ca (the CA that signs them) and --tls-client-names (their names, e.g. "
+        "queue,hooks,verifier)");
+  }
   Clock& clock = context.clock;
   std::unique_ptr<AuthRuntime> rt(new AuthRuntime());
   BULWARK_ASSIGN_OR_RETURN(crypto::Keyring keyring,
@@ -105,7 +112,8 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   if (!rt->listener_->WaitUntilListening(absl::Seconds(10))) {
     LogWarning("change notifications not yet established; other replicas' changes may lag");
   }
-  rt->grpc_ = std::make_unique<AuthGrpcService>(*rt->service_, clock, context.started);
+  rt->grpc_ = std::make_unique<AuthGrpcService>(*rt->service_, clock, context.started,
+                                                context.hostnames, context.service_peers);
   rt->purge_ = StartPurge(*rt->service_, clock, config.purge_interval);
   rt->resync_ = StartResync(*rt->service_, clock, config.role_reload_interval);
   return rt;

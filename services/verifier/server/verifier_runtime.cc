@@ -57,12 +57,11 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
   std::unique_ptr<VerifierRuntime> rt(new VerifierRuntime());
   rt->options_ = options;
   rt->store_ = std::make_unique<PostgresVerifierStore>(context.pool);
-  rt->source_ = std::make_unique<GrpcChainSource>(
-      grpc::CreateChannel(options.queue_address, grpc::InsecureChannelCredentials()),
-      grpc::CreateChannel(options.hooks_address, grpc::InsecureChannelCredentials()),
-      options.credentials);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      grpc::CreateChannel(options.auth_address, grpc::InsecureChannelCredentials()));
+  rt->source_ = std::make_unique<GrpcChainSource>(context.Channel(options.queue_address),
+                                                  context.Channel(options.hooks_address),
+                                                  options.credentials);
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
+                                                             context.hostnames);
   rt->service_ = std::make_unique<VerifierService>(*rt->store_, *rt->source_, QueueTaskNormalizer(),
                                                    context.clock, Random::Secure());
   BULWARK_ASSIGN_OR_RETURN(std::string policy, ReadPolicy(options.policy_file));

@@ -300,6 +300,8 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
     TaskEnvironmentInputs inputs{claim.task_id,     claim.run_id,
                                  run.credentials(), options_.queue_address_for_tasks,
                                  task_dir,          options_.tools_directory};
+    inputs.ca_file = options_.ca_file_for_tasks;
+    inputs.plaintext = options_.plaintext_for_tasks;
     absl::StatusOr<std::map<std::string, std::string>> env =
         BuildTaskEnvironment(inputs, payload->env);
     if (!env.ok()) {

@@ -1,0 +1,23 @@
+#include "libraries/client/channel.h"
+
+#include "grpcpp/create_channel.h"
+
+namespace bulwark {
+
+std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& target,
+                                                    const tls::TlsConfig& tls) {
+  return grpc::CreateChannel(target, tls::ChannelCredentials(tls));
+}
+
+absl::StatusOr<tls::TlsConfig> ClientTlsFromFlags(const Flags& flags, const std::string& prefix) {
+  absl::StatusOr<bool> plaintext = flags.GetBool("plaintext");
+  if (!plaintext.ok()) return plaintext.status();
+  tls::TlsFiles files;
+  files.plaintext = *plaintext;
+  files.ca = flags.Get(prefix + "ca");
+  files.cert = flags.Get(prefix + "cert");
+  files.key = flags.Get(prefix + "key");
+  return tls::LoadTlsConfig(files);
+}
+
+}  // namespace bulwark
