@@ -30,6 +30,7 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   options.service_name = spec.name;
   options.listen_address = flags->Get("listen", spec.default_listen);
   options.port_file = flags->Get("port-file");
+  options.input.method_limits = spec.method_receive_limits;
   auto drain = flags->GetDuration("drain-deadline", absl::Seconds(10));
   if (!drain.ok()) return Fail(drain.status());
   options.drain_deadline = *drain;
