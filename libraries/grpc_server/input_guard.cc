@@ -74,9 +74,10 @@ class InputGuardInterceptor final : public grpc::experimental::Interceptor {
         methods->ModifySendStatus(grpc::Status(static_cast<grpc::StatusCode>(refusal.code()),
                                                std::string(refusal.message())));
       } else if (unparsed_ && methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
-        methods->ModifySendStatus(
-            grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                         "the request message could not be parsed (is every string valid UTF-8?)"));
+        methods->ModifySendStatus(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "the request message could not be parsed (a string that is not valid UTF-8, or "
+            "messages nested too deeply?)"));
       }
     }
     methods->Proceed();

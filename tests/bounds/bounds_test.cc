@@ -199,7 +199,7 @@ TEST_F(BoundsTest, OversizedRequestsAreRefusedBeforeTheyCostAnything) {
       << s.error_message();
   // Deeply nested JSON is refused before it is copied.
   nlohmann::json deep = 1;
-  for (int i = 0; i < 60; ++i) deep = nlohmann::json::array({deep});
+  for (int i = 0; i < 40; ++i) deep = nlohmann::json::array({deep});
   request = Task({{"deep", deep}});
   s = queue_->CreateTask(SignedContext(&root_).get(), request, &created);
   EXPECT_EQ(s.error_code(), StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
