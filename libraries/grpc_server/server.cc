@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "libraries/grpc_server/call_log.h"
@@ -37,6 +38,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("listen address '", options.listen_address, "' is not host:port"));
   }
+  if (options.max_threads < 4 || options.max_concurrent_streams < 1 ||
+      options.max_receive_message_bytes < 1024) {
+    return absl::InvalidArgumentError(
+        "max_threads must be at least 4, max_concurrent_streams at least 1 and "
+        "max_receive_message_bytes at least 1024");
+  }
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->options_ = options;
   SetLogServiceName(options.service_name);
@@ -48,6 +55,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
       options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
       &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // A burst cannot take every thread: calls beyond max_threads are refused RESOURCE_EXHAUSTED.
+  grpc::ResourceQuota quota(absl::StrCat("bulwark-", options.service_name));
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   // Without this, gRPC binds with SO_REUSEPORT and a second server on the same port would
   // silently share its traffic instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -58,6 +70,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  // The guard first, so that the call log shows the status it sets.
+  creators.push_back(std::make_unique<InputGuardInterceptorFactory>(options.input));
   creators.push_back(std::make_unique<CallLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(creators));
 

@@ -14,9 +14,17 @@
 //                         [&] { return pool.Ping(); }));
 //   server->WaitForTerminationSignal();  // SIGTERM / SIGINT, then drains
 //
+// Bounded work per request (issue 13): the transport refuses any message over
+// max_receive_message_bytes before reading it whole; every received message then passes the
+// input guard (input_guard.h: the method's own receive limit, then CheckInput, the shared
+// validator: NUL, invalid UTF-8, CR/LF in header-like fields, NaN/Infinity, JSON caps), so a
+// handler never sees what it refuses; and at most max_threads calls run at once (calls beyond
+// get RESOURCE_EXHAUSTED at once, the server stays SERVING), with at most
+// max_concurrent_streams calls per connection.
+//
 // Thread-safety: Start, Shutdown and Wait* may be called from any thread; Shutdown is
-// idempotent. Errors: Start returns INVALID_ARGUMENT for a bad address and UNAVAILABLE when
-// the address cannot be bound.
+// idempotent. Errors: Start returns INVALID_ARGUMENT for a bad address or limit and
+// UNAVAILABLE when the address cannot be bound.
 
 #ifndef BULWARK_LIBRARIES_GRPC_SERVER_SERVER_H_
 #define BULWARK_LIBRARIES_GRPC_SERVER_SERVER_H_
@@ -34,6 +42,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "libraries/grpc_server/health_service.h"
+#include "libraries/grpc_server/input_guard.h"
 
 namespace bulwark {
 
@@ -53,8 +62,15 @@ class GrpcServer {
     // How to secure the listening port (libraries/tls/tls_config.h ServerCredentials); null
     // listens in plaintext.
     std::shared_ptr<grpc::ServerCredentials> credentials;
-    // Largest request accepted (artifacts travel in requests).
-    int max_receive_message_bytes = 80 * 1024 * 1024;
+    // Largest message the transport reads (gRPC's default). Artifacts larger than this travel
+    // by UploadArtifact, a stream of chunks.
+    int max_receive_message_bytes = 4 * 1024 * 1024;
+    // Per-method limits and the content caps (input_guard.h); default 1 MiB per message.
+    InputGuardOptions input;
+    // Calls handled at once (the sync server's threads, a gRPC resource quota).
+    int max_threads = 64;
+    // Calls at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+    int max_concurrent_streams = 32;
   };
 
   // Call once at the very start of main, before any thread exists, so that SIGTERM, SIGINT and

@@ -49,6 +49,9 @@ absl::StatusCode CodeForSqlState(absl::string_view s) {
   if (s == "23503" || s == "23514" || s == "23502" || s == "23001") {
     return absl::StatusCode::kFailedPrecondition;
   }
+  // Class 22 (data exception: a NUL or invalid UTF-8 in text, a number out of range, a bad
+  // value for a type) is the caller's input; services check input first, this is the last line.
+  if (absl::StartsWith(s, "22")) return absl::StatusCode::kInvalidArgument;
   if (s == "40001" || s == "40P01") return absl::StatusCode::kAborted;
   if (s == "57014") return absl::StatusCode::kDeadlineExceeded;
   if (s == "42501") return absl::StatusCode::kPermissionDenied;
@@ -92,6 +95,11 @@ absl::Status StatusFromException(const std::exception& e, absl::string_view cont
       break;
     case absl::StatusCode::kFailedPrecondition:
       reason = "a constraint was violated";
+      break;
+    case absl::StatusCode::kInvalidArgument:
+      reason =
+          "the database refused a value as invalid data (a NUL byte, invalid UTF-8, a number "
+          "out of range or a malformed value)";
       break;
     case absl::StatusCode::kAborted:
       reason = "conflicted with a concurrent change; retry";

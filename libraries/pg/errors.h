@@ -9,6 +9,8 @@
 //   deadlock_detected (40P01)                     → ABORTED (retried by RunTransaction)
 //   query_canceled (57014, statement timeout)     → DEADLINE_EXCEEDED
 //   insufficient_privilege (42501)                → PERMISSION_DENIED
+//   data exceptions (class 22: NUL or invalid
+//   UTF-8 in text, value out of range)            → INVALID_ARGUMENT (the caller's input)
 //   broken_connection, too_many_connections,
 //   cannot_connect_now (57P03), admin_shutdown    → UNAVAILABLE
 //   in_doubt_error                                → UNKNOWN

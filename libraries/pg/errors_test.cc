@@ -20,6 +20,18 @@ TEST(ErrorsTest, MapsSqlStates) {
   EXPECT_EQ(CodeForSqlState("42601"), absl::StatusCode::kInternal);
 }
 
+TEST(ErrorsTest, DataExceptionsAreTheCallersInput) {
+  EXPECT_EQ(CodeForSqlState("22021"), absl::StatusCode::kInvalidArgument);  // bad UTF-8 / NUL
+  EXPECT_EQ(CodeForSqlState("22P05"), absl::StatusCode::kInvalidArgument);  // \u0000 in jsonb
+  EXPECT_EQ(CodeForSqlState("22003"), absl::StatusCode::kInvalidArgument);  // out of range
+  absl::Status s = StatusFromException(
+      pqxx::data_exception("invalid byte sequence for encoding \"UTF8\": 0x00", "INSERT x"),
+      "create task");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("create task"), std::string::npos);
+  EXPECT_EQ(s.message().find("INSERT"), std::string::npos);
+}
+
 TEST(ErrorsTest, RecoversSqlStateFromLibpqxxClasses) {
   // libpqxx 6 throws these without a SQLSTATE.
   EXPECT_EQ(SqlState(pqxx::insufficient_privilege("permission denied")), "42501");

@@ -87,6 +87,7 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   LogInfo("transport", {{"tls", !transport->tls.plaintext},
                         {"mutual_tls", !transport->tls.plaintext && !transport->tls.ca_pem.empty()},
                         {"hostnames", transport->hostnames.ToString()}});
+  options.input.method_limits = spec.method_receive_limits;
   auto drain = flags->GetDuration("drain-deadline", absl::Seconds(10));
   if (!drain.ok()) return Fail(drain.status());
   options.drain_deadline = *drain;

@@ -33,7 +33,9 @@
 #ifndef BULWARK_LIBRARIES_SERVICE_SERVICE_MAIN_H_
 #define BULWARK_LIBRARIES_SERVICE_SERVICE_MAIN_H_
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -102,6 +104,9 @@ struct ServiceSpec {
   std::string default_listen;  // "127.0.0.1:50051"
   const pg::MigrationSet* migrations = nullptr;
   std::set<std::string> extra_flags;
+  // Methods whose request messages may be larger than the server's 1 MiB default (full path,
+  // e.g. "/bulwark.queue.v1.Queue/CreateArtifact" → bytes; at most the transport's 4 MiB).
+  std::map<std::string, int64_t> method_receive_limits;
   std::function<absl::StatusOr<std::unique_ptr<ServiceRuntime>>(ServiceContext&)> build;
 };
 

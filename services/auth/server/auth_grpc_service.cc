@@ -2,6 +2,7 @@
 
 #include "libraries/authn/authenticated_call.h"
 #include "libraries/grpc_server/deadline.h"
+#include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/proto/timestamp.h"
@@ -142,6 +143,8 @@ grpc::Status AuthGrpcService::ExplainScope(Context* c, const v1::ExplainScopeReq
 grpc::Status AuthGrpcService::AuthenticateRequest(Context* c,
                                                   const v1::AuthenticateRequestRequest* r,
                                                   v1::AuthenticateRequestResponse* out) {
+  absl::Status refused = RejectedInput(c);  // input_guard.h: nothing runs
+  if (!refused.ok()) return ToGrpcStatus(refused);
   if (absl::Status peer = service_peers_.Check(*c, "AuthenticateRequest"); !peer.ok()) {
     return ToGrpcStatus(peer);
   }

@@ -313,6 +313,28 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
   // leaves a second of the call's deadline to deliver the answer.
   absl::Time give_up =
       std::min(absl::Now() + absl::Seconds(request.wait_seconds()), deadline - absl::Seconds(1));
+  // A long poll takes one of max_waiting_claims slots; without one, the call looks once.
+  bool long_poll = false;
+  bool refused_wait = false;
+  if (request.wait_seconds() > 0) {
+    absl::MutexLock lock(&wake_mu_);
+    if (long_polls_ < options_.max_waiting_claims) {
+      ++long_polls_;
+      long_poll = true;
+    } else {
+      refused_wait = true;
+      give_up = absl::InfinitePast();
+    }
+  }
+  struct SlotRelease {
+    QueueService* self;
+    bool held;
+    ~SlotRelease() {
+      if (!held) return;
+      absl::MutexLock lock(&self->wake_mu_);
+      --self->long_polls_;
+    }
+  } release{this, long_poll};
   v1::ClaimWorkResponse response;
   while (true) {
     uint64_t generation;
@@ -339,6 +361,12 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
     --waiting_claims_;
+  }
+  if (refused_wait && response.tasks().empty()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        options_.max_waiting_claims,
+        " ClaimWork calls are already waiting for work on this queue replica; there is no "
+        "work now: retry in a few seconds"));
   }
   return response;
 }

@@ -75,6 +75,10 @@ class QueueService {
     absl::Duration max_claim_wait = absl::Seconds(20);
     // How often a waiting ClaimWork looks again (work created through other replicas).
     absl::Duration claim_poll_interval = absl::Milliseconds(250);
+    // How many ClaimWork calls may wait for work at once: each holds a server thread, so
+    // long polls must not take them all (libraries/grpc_server/server.h: max_threads). A call
+    // over the limit looks once and, finding nothing, gets RESOURCE_EXHAUSTED (retry later).
+    int max_waiting_claims = 16;
   };
 
   // `issuer` is the queue's own credentials (static/bulwark/queue), which sign task
@@ -170,6 +174,8 @@ class QueueService {
   mutable absl::Mutex wake_mu_;
   uint64_t work_generation_ ABSL_GUARDED_BY(wake_mu_) = 0;
   int waiting_claims_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  // ClaimWork calls in their long poll (at most options_.max_waiting_claims).
+  int long_polls_ ABSL_GUARDED_BY(wake_mu_) = 0;
 };
 
 // The TaskStatus of a stored task.

@@ -1,5 +1,6 @@
 #include "services/queue/service/queue_service.h"
 
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -147,6 +148,41 @@ TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
   creator.join();
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->tasks_size(), 1);
+}
+
+TEST_F(QueueServiceTest, LongPollsCannotTakeEveryThread) {
+  QueueService::Options options;
+  options.max_waiting_claims = 2;
+  QueueService service(options, store_,
+                       hawk::Credentials{"static/bulwark/queue", std::string(44, 'q'), "", {}},
+                       clock_, random_);
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  claim.set_wait_seconds(20);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 2; ++i) {
+    waiters.emplace_back([&] {
+      auto r = service.ClaimWork(worker_, claim, [&] { return stop.load(); });
+      EXPECT_TRUE(r.ok()) << r.status();
+    });
+  }
+  ASSERT_TRUE(service.AwaitWaitingClaims(2, absl::Seconds(10)));
+  // A third long poll does not wait: nothing to hand out, so RESOURCE_EXHAUSTED at once.
+  absl::Time start = absl::Now();
+  auto third = service.ClaimWork(worker_, claim, nullptr);
+  EXPECT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted) << third.status();
+  EXPECT_NE(third.status().message().find("retry"), std::string::npos);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  stop = true;
+  for (auto& t : waiters) t.join();
+  // The slots come back.
+  stop = false;
+  claim.set_wait_seconds(1);
+  EXPECT_TRUE(service.ClaimWork(worker_, claim, nullptr).ok());
 }
 
 TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
