@@ -80,7 +80,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   return server;
 }
 
-void GrpcServer::ReadinessLoop(std::function<absl::Status()> readiness) {
+void GrpcServer::ReadinessLoop(const std::function<absl::Status()>& readiness) {
   absl::Status last = absl::UnknownError("not checked yet");
   do {
     absl::Status now = readiness ? readiness() : absl::OkStatus();

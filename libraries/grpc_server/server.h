@@ -84,7 +84,7 @@ class GrpcServer {
 
  private:
   GrpcServer() = default;
-  void ReadinessLoop(std::function<absl::Status()> readiness);
+  void ReadinessLoop(const std::function<absl::Status()>& readiness);
 
   Options options_;
   int port_ = 0;
