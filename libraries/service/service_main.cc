@@ -58,10 +58,13 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
 
   pg::ConnectionPool* pool_ptr = pool->get();
   const pg::MigrationSet* set = spec.migrations;
-  auto server = GrpcServer::Start(options, services,
-                                  [pool_ptr, set] { return pg::SchemaReadiness(*pool_ptr, *set); });
-  if (!server.ok()) return Fail(server.status());
   ServiceRuntime* rt = runtime->get();
+  auto server = GrpcServer::Start(options, services, [pool_ptr, set, rt] {
+    absl::Status db = pg::SchemaReadiness(*pool_ptr, *set);
+    if (!db.ok()) return db;
+    return rt->Readiness();
+  });
+  if (!server.ok()) return Fail(server.status());
   (*server)->WaitForTerminationSignal([rt] {
     absl::Status s = rt->Reload();
     if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});

@@ -62,6 +62,9 @@ class ServiceRuntime {
   // Re-reads what the service can change without a restart (SIGHUP), e.g. the verifier's
   // policy. The default has nothing to reload. An error keeps what is in force (and is logged).
   virtual absl::Status Reload() { return absl::OkStatus(); }
+  // Whether the runtime itself can serve (besides the database answering): an error makes
+  // health report NOT_SERVING. Called by the readiness loop about once a second; must not block.
+  virtual absl::Status Readiness() { return absl::OkStatus(); }
 };
 
 struct ServiceSpec {

@@ -94,6 +94,11 @@ absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
                                                   const std::string& authority,
                                                   const std::string& authorization,
                                                   absl::Time deadline) const {
+  if (!in_sync()) {
+    return absl::UnavailableError(
+        "this auth replica is resynchronizing its roles and clients after missing change "
+        "notifications and may be stale; retry in a few seconds (or another replica)");
+  }
   BULWARK_ASSIGN_OR_RETURN(
       hawk::AuthResult result,
       authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline));
