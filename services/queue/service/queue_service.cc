@@ -322,10 +322,11 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     }
     if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
-    BULWARK_ASSIGN_OR_RETURN(std::vector<ClaimedRun> claimed,
-                             store_.Claim(queue, request.worker_group(), request.worker_id(),
-                                          request.tasks(), now, now + options_.claim_timeout,
-                                          std::min(deadline, absl::Now() + kMaxClaimTransaction)));
+    BULWARK_ASSIGN_OR_RETURN(
+        std::vector<ClaimedRun> claimed,
+        store_.Claim(queue, request.worker_group(), request.worker_id(), request.tasks(), now,
+                     now + options_.claim_timeout,
+                     std::min(deadline, absl::Now() + kMaxClaimTransaction), cancelled));
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }

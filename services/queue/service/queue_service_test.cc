@@ -362,8 +362,9 @@ class DeadlineRecordingStore final : public QueueStore {
   }
   absl::StatusOr<std::vector<ClaimedRun>> Claim(const std::string& q, const std::string& g,
                                                 const std::string& w, int m, absl::Time now,
-                                                absl::Time until, absl::Time deadline) override {
-    BULWARK_RECORD(Claim(q, g, w, m, now, until, deadline));
+                                                absl::Time until, absl::Time deadline,
+                                                const std::function<bool()>& cancelled) override {
+    BULWARK_RECORD(Claim(q, g, w, m, now, until, deadline, cancelled));
   }
   absl::StatusOr<Task> Reclaim(const std::string& id, int r, absl::Time now, absl::Time until,
                                absl::Time deadline) override {
