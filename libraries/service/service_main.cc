@@ -20,8 +20,8 @@ int Fail(const absl::Status& status) {
 int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   GrpcServer::BlockTerminationSignals();
   SetLogServiceName(spec.name);
-  std::set<std::string> known = {"listen", "database", "db-pool-size", "drain-deadline",
-                                 "port-file"};
+  std::set<std::string> known = {"listen",         "database",  "db-pool-size",
+                                 "drain-deadline", "lame-duck", "port-file"};
   known.insert(spec.extra_flags.begin(), spec.extra_flags.end());
   auto flags = Flags::Parse(argc, argv, known);
   if (!flags.ok()) return Fail(flags.status());
@@ -33,6 +33,12 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   auto drain = flags->GetDuration("drain-deadline", absl::Seconds(10));
   if (!drain.ok()) return Fail(drain.status());
   options.drain_deadline = *drain;
+  auto lame_duck = flags->GetDuration("lame-duck", absl::Seconds(3));
+  if (!lame_duck.ok()) return Fail(lame_duck.status());
+  if (*lame_duck < absl::ZeroDuration()) {
+    return Fail(absl::InvalidArgumentError("--lame-duck must not be negative"));
+  }
+  options.lame_duck = *lame_duck;
 
   pg::ConnectionPool::Options pool_options;
   pool_options.dsn = flags->Get("database");
@@ -65,10 +71,12 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
     return rt->Readiness();
   });
   if (!server.ok()) return Fail(server.status());
-  (*server)->WaitForTerminationSignal([rt] {
-    absl::Status s = rt->Reload();
-    if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});
-  });
+  (*server)->WaitForTerminationSignal(
+      [rt] {
+        absl::Status s = rt->Reload();
+        if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});
+      },
+      [rt] { rt->BeginShutdown(); });
   (*runtime)->Stop();
   return 0;
 }

@@ -45,6 +45,10 @@ std::vector<GrpcServiceEntry> QueueRuntime::GrpcServices() {
   return {{grpc_.get(), v1::Queue::service_full_name()}};
 }
 
+void QueueRuntime::BeginShutdown() {
+  if (service_ != nullptr) service_->BeginShutdown();
+}
+
 void QueueRuntime::Stop() {
   if (sweeper_) sweeper_->Stop();
 }

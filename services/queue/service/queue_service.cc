@@ -333,13 +333,15 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     if (!claimed.empty() || absl::Now() >= give_up) break;
     // Wait for work created here, or poll again shortly for work created elsewhere.
     absl::MutexLock lock(&wake_mu_);
+    if (shutting_down_) break;  // answer now: the server drains after its lame-duck period
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
-      return work_generation_ != generation;
+      return work_generation_ != generation || shutting_down_;
     };
     ++waiting_claims_;
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
     --waiting_claims_;
+    if (shutting_down_) break;
   }
   return response;
 }
@@ -686,6 +688,11 @@ absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {
   BULWARK_ASSIGN_OR_RETURN(int deadlines, store_.ExpireDeadlines(now, deadline));
   if (claims + deadlines > 0) WakeClaimers();
   return claims + deadlines;
+}
+
+void QueueService::BeginShutdown() {
+  absl::MutexLock lock(&wake_mu_);
+  shutting_down_ = true;
 }
 
 bool QueueService::AwaitWaitingClaims(int n, absl::Duration timeout) const {

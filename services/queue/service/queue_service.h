@@ -141,6 +141,10 @@ class QueueService {
   // stream broke unseen, or their finish failed); returns how many.
   absl::StatusOr<int> PurgeIdleUploads(absl::Time deadline);
 
+  // The process is shutting down (SIGTERM, lame duck): every waiting ClaimWork returns what it
+  // has (usually nothing) now, and later ones look once without waiting. Irreversible.
+  void BeginShutdown();
+
   // Blocks until at least `n` ClaimWork calls are waiting for work, or `timeout` passes;
   // returns whether they were. For tests of the long poll.
   bool AwaitWaitingClaims(int n, absl::Duration timeout) const;
@@ -170,6 +174,7 @@ class QueueService {
   mutable absl::Mutex wake_mu_;
   uint64_t work_generation_ ABSL_GUARDED_BY(wake_mu_) = 0;
   int waiting_claims_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  bool shutting_down_ ABSL_GUARDED_BY(wake_mu_) = false;
 };
 
 // The TaskStatus of a stored task.

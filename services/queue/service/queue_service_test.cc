@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/encoding.h"
 #include "libraries/proto/timestamp.h"
@@ -147,6 +148,40 @@ TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
   creator.join();
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->tasks_size(), 1);
+}
+
+// Issue 14 item 6: at SIGTERM a waiting ClaimWork answers at once with an empty success, and
+// later ones do not wait.
+TEST_F(QueueServiceTest, ShutdownEndsWaitingClaimsWithAnEmptySuccess) {
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  claim.set_wait_seconds(20);
+  absl::Notification answered;
+  absl::StatusOr<v1::ClaimWorkResponse> got;
+  std::thread claimer([&] {
+    got = service_.ClaimWork(worker_, claim, nullptr);
+    answered.Notify();
+  });
+  ASSERT_TRUE(service_.AwaitWaitingClaims(1, absl::Seconds(5)));
+  service_.BeginShutdown();
+  bool in_time = answered.WaitForNotificationWithTimeout(absl::Seconds(10));
+  claimer.join();
+  ASSERT_TRUE(in_time) << "a long-poll kept waiting after shutdown began";
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->tasks_size(), 0);
+  // A claim arriving during the lame-duck period looks once and answers without waiting.
+  absl::Notification second;
+  std::thread late([&] {
+    got = service_.ClaimWork(worker_, claim, nullptr);
+    second.Notify();
+  });
+  in_time = second.WaitForNotificationWithTimeout(absl::Seconds(10));
+  late.join();
+  ASSERT_TRUE(in_time);
+  ASSERT_TRUE(got.ok()) << got.status();
 }
 
 TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
