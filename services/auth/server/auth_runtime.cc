@@ -48,6 +48,8 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   rt->store_ = std::make_unique<PostgresAuthStore>(context.pool);
   AuthService::Options service_options;
   service_options.clock_skew = config.clock_skew;
+  service_options.replay_cache_entries =
+      hawk::InMemoryNonceCache::EntriesFor(config.clock_skew, config.replay_cache_rate);
   service_options.service_account_issuer = config.service_account_issuer;
   service_options.service_account_allowlist = config.service_account_allowlist;
   service_options.max_token_lifetime = config.max_token_lifetime;

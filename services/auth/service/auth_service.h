@@ -46,6 +46,9 @@ class AuthService final : public RequestAuthenticator {
     std::string service_account_issuer = "bulwark-auth";
     std::set<std::string> service_account_allowlist;
     absl::Duration max_token_lifetime = absl::Hours(1);
+    // Replay-cache capacity; 0: InMemoryNonceCache::EntriesFor(clock_skew, 1000 requests/s).
+    // Full of live nonces, authentication is RESOURCE_EXHAUSTED (nonce_cache.h).
+    size_t replay_cache_entries = 0;
   };
   // Borrowed; each must outlive the service. `signing_keys` may be null (then
   // ServiceAccountToken is FAILED_PRECONDITION and GetJwks is empty).
