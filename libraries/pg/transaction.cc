@@ -63,6 +63,14 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
       txn.commit();
       return absl::OkStatus();
     } catch (const std::exception& e) {
+      last = StatusFromException(e, options.name);
+      // The COMMIT may have taken effect (also when the deadline closed the connection during
+      // it): running the body again could apply it twice; the caller is told the outcome is
+      // unknown.
+      if (IsOutcomeUnknown(e)) {
+        lease->Discard();
+        return last;
+      }
       if (guard.fired()) {
         lease->Discard();
         return absl::DeadlineExceededError(
@@ -70,7 +78,6 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
                          ": the database did not answer before the call's deadline; the "
                          "connection was closed and nothing was committed"));
       }
-      last = StatusFromException(e, options.name);
       if (last.code() == absl::StatusCode::kUnavailable) {
         // A pooled connection that died (e.g. the server restarted) rolled its transaction
         // back; try once more on a fresh connection before giving up.
