@@ -4,12 +4,16 @@
 //    answered with its old expansion by the other once kStaleBound has passed since the change
 //    committed (while it catches up it answers UNAVAILABLE instead);
 //  - a frozen database: health goes NOT_SERVING within kHealthBound, a write costs the caller
-//    no more than its deadline, and nothing is committed after it when the database resumes.
+//    no more than its deadline, and nothing is committed after it when the database resumes;
+//  - SIGTERM under load: every call in flight is answered (long-polled ClaimWork with an empty
+//    success), and the process exits within its lame-duck period plus a second.
 // Tagged "faults": `./dev test --no-faults` skips it.
 #include <stdlib.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -18,6 +22,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/auth/tests/auth_cluster.h"
+#include "services/queue/tests/queue_cluster.h"
 #include "tests/faults/private_postgres.h"
 
 namespace bulwark {
@@ -203,6 +208,77 @@ TEST_F(FaultsTest, AFrozenDatabaseCostsTheCallersDeadlineAndCommitsNothingAfterI
   grpc::Status g = cluster_->Stub(0)->GetRole(SignedContext(&root_).get(), get, &got);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
       << "a write whose caller had given up was committed when the database resumed";
+}
+
+TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck) {
+  auto pg = testing::PrivatePostgres::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ::setenv("BULWARK_TEST_PG_ADMIN", (*pg)->AdminDsn().c_str(), 1);
+  constexpr absl::Duration kLameDuck = absl::Seconds(2);
+  auto cluster = queue::QueueCluster::Start(1, {"--lame-duck=2s"});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  hawk::Credentials root = (*cluster)->Root();
+  auto stub = (*cluster)->Stub(0);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> long_polls_ok{0};
+  std::vector<std::string> failures;
+  absl::Mutex mu;
+  auto record = [&](const std::string& what, const grpc::Status& s) {
+    absl::MutexLock lock(&mu);
+    failures.push_back(what + ": " + std::to_string(s.error_code()) + " " + s.error_message());
+  };
+  std::vector<std::thread> threads;
+  // Long-polls on an empty queue: in flight when SIGTERM arrives.
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      queue::v1::ClaimWorkRequest request;
+      request.set_task_queue_id("proj/idle");
+      request.set_worker_group("wg");
+      request.set_worker_id("w" + std::to_string(i));
+      request.set_tasks(1);
+      request.set_wait_seconds(20);
+      queue::v1::ClaimWorkResponse response;
+      grpc::Status s = stub->ClaimWork(SignedContext(&root).get(), request, &response);
+      if (s.ok() && response.tasks_size() == 0) {
+        ++long_polls_ok;
+      } else {
+        record("long-polled ClaimWork", s);
+      }
+    });
+  }
+  // Load: task lookups until the server is gone. Until the lame-duck period has ended each
+  // must be answered (NOT_FOUND: no such task); after it, UNAVAILABLE is the answer.
+  std::atomic<int64_t> drain_from_ns{std::numeric_limits<int64_t>::max()};
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      while (!stop) {
+        queue::v1::GetTaskRequest request;
+        request.set_task_id("fM7bG2bBQyCZ9gk8B3XbnQ");
+        queue::v1::TaskDefinition response;
+        grpc::Status s = stub->GetTask(SignedContext(&root).get(), request, &response);
+        bool drained = absl::ToUnixNanos(absl::Now()) >= drain_from_ns.load();
+        if (!s.ok() && s.error_code() != grpc::StatusCode::NOT_FOUND &&
+            !(drained && s.error_code() == grpc::StatusCode::UNAVAILABLE)) {
+          record("GetTask", s);
+        }
+      }
+    });
+  }
+  Pause(absl::Seconds(1));  // let the long-polls start waiting
+  absl::Time sent = absl::Now();
+  drain_from_ns = absl::ToUnixNanos(sent + kLameDuck);
+  absl::StatusOr<int> exit_code = (*cluster)->queue(0).Terminate(absl::Seconds(30));
+  absl::Duration took = absl::Now() - sent;
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+  EXPECT_GE(took, kLameDuck) << "exited before its lame-duck period ended";
+  EXPECT_LE(took, kLameDuck + absl::Seconds(1)) << "took too long to exit after SIGTERM";
+  EXPECT_EQ(long_polls_ok.load(), 4);
+  absl::MutexLock lock(&mu);
+  EXPECT_TRUE(failures.empty()) << absl::StrJoin(failures, "\n");
 }
 
 }  // namespace
