@@ -15,7 +15,7 @@ out=$(kubectl kustomize "$dir")
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
 # Splits the rendered stream into documents and prints the one of kind $1 named $2.
-doc() { awk -v kind="$1" -v name="$2" 'BEGIN{RS="\n---\n"} $0 ~ "\nkind: " kind "\n" && $0 ~ "\n  name: " name "\n"' <<<"$out"; }
+doc() { awk -v kind="$1" -v name="$2" 'BEGIN{RS="\n---\n"} ($0 "\n") ~ "\nkind: " kind "\n" && ($0 "\n") ~ "\n  name: " name "\n"' <<<"$out"; }
 declare -A calls=([auth]="" [queue]="auth" [hooks]="auth queue" [verifier]="auth queue hooks")
 for svc in auth queue hooks verifier; do
   d=$(doc Deployment "bulwark-$svc")
@@ -34,7 +34,7 @@ for svc in auth queue hooks verifier; do
   check "$svc: --lame-duck set (found ${lame:-none})" '[ -n "$lame" ] && [ "$lame" -ge 1 ]'
   check "$svc: grace ${grace}s covers preStop + lame duck + drain" \
     '[ -n "$pre" ] && [ -n "$lame" ] && [ "$grace" -gt $((pre + lame + drain)) ]'
-  secrets=$(grep -E "^ *(secretName|name): bulwark-" <<<"$d" | grep -v "name: bulwark-$svc\$" | sed 's/.*: //' | grep -v "^bulwark-$svc$" | sort -u || true)
+  secrets=$( { grep -E "^ *secretName: " <<<"$d"; grep -A1 "secretKeyRef:" <<<"$d" | grep "name:"; } | sed 's/.*: //' | grep -v "^bulwark-$svc$" | sort -u || true)
   check "$svc: uses only its own Secret (found: ${secrets:-none other})" '[ -z "$secrets" ]'
   check "$svc: migration Job" '[ -n "$(doc Job "bulwark-$svc-migrate")" ]'
   policy=$(doc NetworkPolicy "bulwark-$svc-egress")
@@ -42,6 +42,11 @@ for svc in auth queue hooks verifier; do
   want=$(tr ' ' '\n' <<<"${calls[$svc]}" | { grep -v '^$' || true; } | sort | tr '\n' ' ' | sed 's/ $//')
   check "$svc: egress to exactly [${want}] (found [${allowed}])" '[ "$allowed" = "$want" ]'
 done
+# The verifier's policy is data: a ConfigMap it mounts and names in BULWARK_POLICY.
+d=$(doc Deployment bulwark-verifier)
+check "verifier: policy ConfigMap exists" '[ -n "$(doc ConfigMap bulwark-verifier-policy)" ]'
+check "verifier: mounts the policy ConfigMap" 'grep -A1 "configMap:" <<<"$d" | grep -q "name: bulwark-verifier-policy"'
+check "verifier: BULWARK_POLICY names the mounted file" 'grep -A1 "name: BULWARK_POLICY" <<<"$d" | grep -q "/etc/bulwark-policy/policy.json"'
 # The worker: its own Secret (credentials and signing key) and nothing else; root only with the
 # capabilities to run tasks as another user; egress to the queue alone (no database, no auth).
 d=$(doc Deployment bulwark-worker-ci)

@@ -85,7 +85,7 @@ TEST_F(JwtIssuerTest, JwtIdAndExtraClaims) {
 }
 
 TEST_F(JwtIssuerTest, RefusesIncompleteOrConflictingRequests) {
-  auto code = [&](JwtRequest request) {
+  auto code = [&](const JwtRequest& request) {
     return IssueJwt(request, keyring_, clock_).status().code();
   };
   JwtRequest r = Request();

@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/ed25519.h"
+#include "libraries/crypto/encoding.h"
 #include "libraries/crypto/key_id.h"
 #include "libraries/crypto/keyring.h"
 #include "libraries/status/status_macros.h"
@@ -13,7 +14,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: crypto_keygen token-key ID | signing-key [ID] | private-pem | "
-    "public-pem FILE | jwk FILE";
+    "public-pem FILE | public-raw FILE | jwk FILE";
 
 absl::Status Usage() { return absl::InvalidArgumentError(kUsage); }
 
@@ -37,10 +38,12 @@ absl::StatusOr<std::string> RunKeygen(const std::vector<std::string>& args, Rand
     }
     return nlohmann::json({{"id", id}, {"privateKeyPem", pem}}).dump() + "\n";
   }
-  if ((command == "public-pem" || command == "jwk") && args.size() == 2) {
+  if ((command == "public-pem" || command == "public-raw" || command == "jwk") &&
+      args.size() == 2) {
     BULWARK_ASSIGN_OR_RETURN(Ed25519PrivateKey key, Ed25519PrivateKey::FromPemFile(args[1]));
     Ed25519PublicKey public_key = key.PublicKey();
     if (command == "public-pem") return public_key.ToPem();
+    if (command == "public-raw") return Base64Encode(public_key.Raw()) + "\n";
     nlohmann::json jwk = public_key.ToJwk();
     jwk["kid"] = public_key.Thumbprint();
     jwk["use"] = "sig";

@@ -12,6 +12,8 @@
 //                                  worker's chain-of-trust signing key)
 //   crypto_keygen public-pem FILE  the SubjectPublicKeyInfo PEM of the private
 //                                  key in FILE
+//   crypto_keygen public-raw FILE  base64 of the 32 raw bytes of its public key (the
+//                                  form the verifier's policy lists worker keys in)
 //   crypto_keygen jwk FILE         the public JWK of the private key in FILE,
 //                                  with its thumbprint as kid
 //

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/ed25519.h"
+#include "libraries/crypto/encoding.h"
 #include "libraries/crypto/keyring.h"
 #include "libraries/crypto/random.h"
 #include "libraries/crypto/signing_keyring.h"
@@ -54,6 +55,13 @@ TEST(KeygenTest, PemAndJwkOfAKeyFile) {
   absl::StatusOr<std::string> public_pem = RunKeygen({"public-pem", path}, random);
   ASSERT_TRUE(public_pem.ok()) << public_pem.status();
   EXPECT_EQ(*Ed25519PublicKey::FromPem(*public_pem), expected);
+
+  absl::StatusOr<std::string> raw = RunKeygen({"public-raw", path}, random);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  std::string decoded;
+  ASSERT_TRUE(absl::EndsWith(*raw, "\n"));
+  ASSERT_TRUE(Base64Decode(raw->substr(0, raw->size() - 1), &decoded)) << *raw;
+  EXPECT_EQ(*Ed25519PublicKey::FromRaw(decoded), expected);
 
   absl::StatusOr<std::string> jwk = RunKeygen({"jwk", path}, random);
   ASSERT_TRUE(jwk.ok()) << jwk.status();

@@ -105,7 +105,7 @@ void GrpcServer::WatchdogLoop() {
   } while (!stopping_.WaitForNotificationWithTimeout(tick));
 }
 
-void GrpcServer::ReadinessLoop(std::function<absl::Status()> readiness) {
+void GrpcServer::ReadinessLoop(const std::function<absl::Status()>& readiness) {
   absl::Status last = absl::UnknownError("not checked yet");
   do {
     {

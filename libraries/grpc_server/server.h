@@ -101,7 +101,7 @@ class GrpcServer {
 
  private:
   GrpcServer() = default;
-  void ReadinessLoop(std::function<absl::Status()> readiness);
+  void ReadinessLoop(const std::function<absl::Status()>& readiness);
   void WatchdogLoop();
   // Stops the readiness loop and its watchdog, and reports NOT_SERVING from now on.
   void StopReporting();

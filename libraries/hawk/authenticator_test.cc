@@ -663,7 +663,7 @@ TEST_F(AuthenticatorTest, EverySignedPartIsCovered) {
                                .hash = "aGFzaA=="});
   ASSERT_EQ(authenticator().Authenticate(good)->outcome, AuthResult::Outcome::kSuccess);
   std::vector<std::pair<std::string, Request>> tampered;
-  auto add = [&](std::string what, std::function<void(Request&)> change) {
+  auto add = [&](std::string what, const std::function<void(Request&)>& change) {
     Request request = good;
     change(request);
     tampered.emplace_back(std::move(what), std::move(request));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace bulwark::jsone {
@@ -30,10 +31,10 @@ absl::StatusOr<std::string> RunfilePath(const std::string& repository, const std
   for (const std::string& root : roots) {
     std::vector<std::string> candidates;
     if (repository.empty()) {
-      candidates.push_back(root + "/bulwark/" + file);
+      candidates.push_back(absl::StrCat(root, "/bulwark/", file));
     } else {
-      candidates.push_back(root + "/" + repository + "/" + file);
-      candidates.push_back(root + "/bulwark/external/" + repository + "/" + file);
+      candidates.push_back(absl::StrCat(root, "/", repository, "/", file));
+      candidates.push_back(absl::StrCat(root, "/bulwark/external/", repository, "/", file));
     }
     for (const std::string& candidate : candidates) {
       if (Exists(candidate)) return candidate;

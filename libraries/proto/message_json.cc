@@ -12,8 +12,8 @@ absl::StatusOr<nlohmann::json> MessageToJson(const google::protobuf::Message& me
   google::protobuf::util::JsonPrintOptions options;  // camelCase, defaults omitted
   auto status = google::protobuf::util::MessageToJsonString(message, &text, options);
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("cannot print ", message.GetTypeName(), " as JSON: ",
-                                            std::string(status.message())));
+    return absl::InternalError(absl::StrCat("cannot print ", message.GetTypeName(),
+                                            " as JSON: ", std::string(status.message())));
   }
   nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {

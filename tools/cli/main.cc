@@ -29,25 +29,42 @@
 //       Streams an artifact to FILE (written beside it, renamed into place once complete) or
 //       stdout, and checks its size and SHA-256 against the queue's metadata; on a mismatch
 //       the exit code is 1 and FILE is not written.
+//   bulwark verify-cot TASK [--run=N] --public-key=FILE
+//       Checks the run's chain-of-trust artifacts with the worker's public key (PEM): the
+//       Ed25519 signature over public/chain-of-trust.json, that it names this task and run,
+//       and every signed digest against the queue's (tools/cli/cot_commands.h).
 //   These talk to the queue at --authority (default 127.0.0.1:50052).
+//
+//   bulwark verify TASK --type=T [--root-mode=auto|before-run|completed] [--dot=FILE]
+//       Asks the verifier (--authority, default 127.0.0.1:50054) to verify the task's chain of
+//       trust as type T; prints the chain as a tree with ✓/✗ for every check and, with --dot,
+//       writes it as a Graphviz digraph. Exit code 0 on PASS, 1 on FAIL or error.
+//   bulwark slugid
+//       Prints a new taskId (a v4 slugid, as the queue expects).
 //
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bulwark/verifier/v1/verifier.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
+#include "libraries/crypto/ed25519.h"
+#include "libraries/crypto/random.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
+#include "services/verifier/client/verification_text.h"
+#include "tools/cli/cot_commands.h"
 #include "tools/cli/generic_call.h"
 #include "tools/cli/queue_commands.h"
 
@@ -63,7 +80,11 @@ int Usage() {
                "       bulwark last-fires [--credentials=FILE] GROUP/HOOK\n"
                "       bulwark task-status [--format=text|json] TASK\n"
                "       bulwark task-log [--run=N] TASK\n"
-               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n";
+               "       bulwark artifact get [--run=N] [-o FILE] TASK NAME\n"
+               "       bulwark verify-cot [--run=N] --public-key=FILE TASK\n"
+               "       bulwark verify --type=T [--root-mode=auto|before-run|completed] "
+               "[--dot=FILE] TASK\n"
+               "       bulwark slugid\n";
   return 2;
 }
 
@@ -271,6 +292,72 @@ int Artifact(const bulwark::Flags& flags) {
   return SaveArtifact(flags, "artifact get", args[2], args[3]);
 }
 
+int VerifyCot(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || !flags.Has("public-key")) return Usage();
+  std::optional<int> run;
+  if (!RunFlag(flags, &run)) return 2;
+  auto key = bulwark::crypto::Ed25519PublicKey::FromPemFile(flags.Get("public-key"));
+  if (!key.ok()) {
+    std::cerr << "bulwark: verify-cot: --public-key " << flags.Get("public-key") << ": "
+              << key.status().message() << "\n";
+    return 1;
+  }
+  auto call = NewQueueCall(flags);
+  if (!call.ok()) return Fail(call.status());
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  auto credentials = (*call)->context.credentials();
+  auto summary = bulwark::cli::VerifyChainOfTrust(
+      *(*call)->stub,
+      [&] {
+        auto context = std::make_unique<grpc::ClientContext>();
+        if (credentials != nullptr) context->set_credentials(credentials);
+        context->set_deadline(absl::ToChronoTime(deadline));
+        return context;
+      },
+      args[1], run, *key);
+  if (!summary.ok()) return FailCall("verify-cot", summary.status());
+  std::cout << *summary;
+  return 0;
+}
+
+int Verify(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || !flags.Has("type")) return Usage();
+  static const std::map<std::string, bulwark::verifier::v1::RootMode> kModes = {
+      {"auto", bulwark::verifier::v1::ROOT_MODE_AUTO},
+      {"before-run", bulwark::verifier::v1::ROOT_MODE_BEFORE_RUN},
+      {"completed", bulwark::verifier::v1::ROOT_MODE_COMPLETED}};
+  auto mode = kModes.find(flags.Get("root-mode", "auto"));
+  if (mode == kModes.end()) return Usage();
+  grpc::ClientContext context;
+  if (flags.Has("credentials") || std::getenv("TASKCLUSTER_CLIENT_ID") != nullptr) {
+    auto creds = Credentials(flags);
+    if (!creds.ok()) return Fail(creds.status());
+    context.set_credentials(bulwark::HawkCallCredentials(*creds));
+  }
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Minutes(5)));
+  auto stub = bulwark::verifier::v1::Verifier::NewStub(grpc::CreateChannel(
+      flags.Get("authority", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
+  bulwark::verifier::v1::VerifyTaskRequest request;
+  request.set_task_id(args[1]);
+  request.set_task_type(flags.Get("type"));
+  request.set_root_mode(mode->second);
+  bulwark::verifier::v1::Verification verification;
+  grpc::Status s = stub->VerifyTask(&context, request, &verification);
+  if (!s.ok()) return FailCall("verify", bulwark::FromGrpcStatus(s));
+  std::cout << bulwark::verifier::VerificationTree(verification);
+  if (flags.Has("dot")) {
+    std::ofstream dot(flags.Get("dot"));
+    dot << bulwark::verifier::VerificationDot(verification);
+    if (!dot.good()) {
+      std::cerr << "bulwark: verify: cannot write " << flags.Get("dot") << "\n";
+      return 1;
+    }
+  }
+  return verification.verdict() == bulwark::verifier::v1::VERDICT_PASS ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,9 +368,9 @@ int main(int argc, char** argv) {
   }
   std::vector<const char*> args;
   for (const std::string& a : arguments) args.push_back(a.c_str());
-  auto flags = bulwark::Flags::Parse(
-      static_cast<int>(args.size()), args.data(),
-      {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format"});
+  auto flags = bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
+                                     {"method", "authority", "credentials", "authorized-scopes",
+                                      "run", "output", "format", "public-key"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();
@@ -299,6 +386,12 @@ int main(int argc, char** argv) {
   if (command == "task-status") return TaskStatus(*flags);
   if (command == "task-log") return TaskLog(*flags);
   if (command == "artifact") return Artifact(*flags);
+  if (command == "verify-cot") return VerifyCot(*flags);
+  if (command == "verify") return Verify(*flags);
+  if (command == "slugid" && flags->positional().size() == 1) {
+    std::cout << bulwark::NiceSlugid(bulwark::Random::Secure()) << "\n";
+    return 0;
+  }
   std::cerr << "bulwark: unknown command '" << command << "'\n";
   return Usage();
 }

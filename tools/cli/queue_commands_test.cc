@@ -8,11 +8,15 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
+#include <map>
 #include <pqxx/pqxx>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libraries/crypto/ed25519.h"
+#include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
 #include "libraries/proto/timestamp.h"
 #include "nlohmann/json.hpp"
@@ -67,10 +71,15 @@ class QueueCommandsTest : public ::testing::Test {
     credentials_ = dir_ + "/root-credentials.json";
     std::ofstream(credentials_)
         << nlohmann::json{{"clientId", root.client_id}, {"accessToken", root.access_token}}.dump();
+    task_id_ = new std::string(NewClaimedTask());
+  }
+
+  // A new task on proj/linux, created and claimed (run 0 running) with root's credentials.
+  static std::string NewClaimedTask() {
+    hawk::Credentials root = cluster_->Root();
     auto stub = cluster_->Stub();
     queue::v1::CreateTaskRequest request;
     request.set_task_id(NiceSlugid(Random::Secure()));
-    task_id_ = new std::string(request.task_id());
     queue::v1::TaskDefinition* t = request.mutable_task();
     t->set_task_queue_id("proj/linux");
     *t->mutable_created() = ToProtoTimestamp(absl::Now());
@@ -80,15 +89,16 @@ class QueueCommandsTest : public ::testing::Test {
     t->mutable_metadata()->set_owner("dev@example.com");
     t->mutable_metadata()->set_source("https://github.com/org/app");
     queue::v1::CreateTaskResponse created;
-    ASSERT_TRUE(stub->CreateTask(SignedContext(&root).get(), request, &created).ok());
+    EXPECT_TRUE(stub->CreateTask(SignedContext(&root).get(), request, &created).ok());
     queue::v1::ClaimWorkRequest claim;
     claim.set_task_queue_id("proj/linux");
     claim.set_worker_group("wg");
     claim.set_worker_id("w1");
     claim.set_tasks(1);
     queue::v1::ClaimWorkResponse claimed;
-    ASSERT_TRUE(stub->ClaimWork(SignedContext(&root).get(), claim, &claimed).ok());
-    ASSERT_EQ(claimed.tasks_size(), 1);
+    EXPECT_TRUE(stub->ClaimWork(SignedContext(&root).get(), claim, &claimed).ok());
+    EXPECT_EQ(claimed.tasks_size(), 1);
+    return request.task_id();
   }
 
   static void TearDownTestSuite() {
@@ -133,9 +143,13 @@ class QueueCommandsTest : public ::testing::Test {
 
   // Uploads `content` as artifact `name` of run 0, with root's credentials.
   static void Upload(const std::string& name, const std::string& content) {
+    UploadTo(*task_id_, name, content);
+  }
+  static void UploadTo(const std::string& task_id, const std::string& name,
+                       const std::string& content) {
     hawk::Credentials root = cluster_->Root();
     queue::v1::UploadArtifactHeader header;
-    header.set_task_id(*task_id_);
+    header.set_task_id(task_id);
     header.set_run_id(0);
     header.set_name(name);
     size_t at = 0;
@@ -253,6 +267,122 @@ TEST_F(QueueCommandsTest, TaskLogStreamsTheLogToStdout) {
   Result no_run = Bulwark({"task-log", "--run=3", *task_id_});
   EXPECT_EQ(no_run.exit_code, 1);
   EXPECT_NE(no_run.err.find("NOT_FOUND"), std::string::npos) << no_run.err;
+}
+
+// A run's chain of trust as a worker writes it: the body names the task and run and the digest
+// of each artifact, and the signature is over the body's exact bytes.
+struct SignedRun {
+  std::string task_id;
+  std::string public_key_file;
+};
+
+class VerifyCotTest : public QueueCommandsTest {
+ protected:
+  // Uploads `artifacts` and a chain of trust for `task_id` run 0 whose body is `body` (made
+  // from the real digests unless the caller edits it), signed with a new key; returns the key's
+  // public PEM file.
+  static std::string SignRun(const std::string& task_id,
+                             const std::map<std::string, std::string>& artifacts,
+                             const std::function<void(nlohmann::json&)>& edit = nullptr) {
+    nlohmann::json body = {{"chainOfTrustVersion", 1}, {"taskId", task_id}, {"runId", 0},
+                           {"workerGroup", "wg"},      {"workerId", "w1"},  {"artifacts", {}}};
+    for (const auto& [name, content] : artifacts) {
+      UploadTo(task_id, name, content);
+      body["artifacts"][name] = {{"sha256", HexSha256(content)}};
+    }
+    if (edit) edit(body);
+    auto key = crypto::Ed25519PrivateKey::Generate(Random::Secure());
+    EXPECT_TRUE(key.ok());
+    std::string bytes = body.dump();
+    auto signature = key->Sign(bytes);
+    EXPECT_TRUE(signature.ok());
+    UploadTo(task_id, "public/chain-of-trust.json", bytes);
+    UploadTo(task_id, "public/chain-of-trust.json.sig", *signature);
+    std::string pem_file = absl::StrCat(dir_, "/", task_id, ".pub.pem");
+    std::ofstream(pem_file) << key->PublicKey().ToPem();
+    return pem_file;
+  }
+
+  static std::string HexSha256(const std::string& content) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : crypto::Sha256(content)) {
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+    return out;
+  }
+};
+
+TEST_F(VerifyCotTest, ASignedRunVerifiesAndEachDigestIsChecked) {
+  std::string task = NewClaimedTask();
+  std::string key = SignRun(task, {{"public/build/app.bin", Content(5000, 3)},
+                                   {"public/logs/live_backing.log", "line\n"}});
+  UploadTo(task, "public/extra.txt", "uploaded by the task itself");
+  Result r = Bulwark({"verify-cot", task, "--public-key=" + key});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("chain of trust of task " + task + " run 0: signature valid"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\u2713 public/build/app.bin  sha256 " + HexSha256(Content(5000, 3))),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("- public/extra.txt  not signed"), std::string::npos) << r.out;
+  EXPECT_EQ(Bulwark({"verify-cot", "--run=0", task, "--public-key=" + key}).exit_code, 0);
+}
+
+TEST_F(VerifyCotTest, AnotherKeysSignatureIsRefused) {
+  std::string task = NewClaimedTask();
+  SignRun(task, {{"public/build/app.bin", "app"}});
+  std::string other = SignRun(NewClaimedTask(), {{"public/build/app.bin", "app"}});
+  Result r = Bulwark({"verify-cot", task, "--public-key=" + other});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("DATA_LOSS"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not verify with key"), std::string::npos) << r.err;
+}
+
+TEST_F(VerifyCotTest, ADigestThatDiffersFromTheQueuesIsRefused) {
+  std::string task = NewClaimedTask();
+  std::string key = SignRun(task, {{"public/build/app.bin", "the real bytes"}}, [](auto& body) {
+    body["artifacts"]["public/build/app.bin"]["sha256"] = HexSha256("other bytes");
+  });
+  Result r = Bulwark({"verify-cot", task, "--public-key=" + key});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("artifact public/build/app.bin: signed sha256 " + HexSha256("other bytes")),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(VerifyCotTest, ASignedArtifactTheQueueDoesNotHaveIsRefused) {
+  std::string task = NewClaimedTask();
+  std::string key = SignRun(task, {{"public/build/app.bin", "app"}}, [](auto& body) {
+    body["artifacts"]["public/build/ghost.bin"] = {{"sha256", HexSha256("ghost")}};
+  });
+  Result r = Bulwark({"verify-cot", task, "--public-key=" + key});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("public/build/ghost.bin is signed but the queue has no such artifact"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(VerifyCotTest, ABodyForAnotherTaskIsRefused) {
+  std::string task = NewClaimedTask();
+  std::string key = SignRun(task, {{"public/build/app.bin", "app"}},
+                            [](auto& body) { body["taskId"] = *task_id_; });
+  Result r = Bulwark({"verify-cot", task, "--public-key=" + key});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the signed body is for task " + *task_id_), std::string::npos) << r.err;
+}
+
+TEST_F(VerifyCotTest, ABadKeyFileOrARunWithoutAChainOfTrustFailsAndBadUsageIsTwo) {
+  Result r = Bulwark({"verify-cot", NewClaimedTask(), "--public-key=/dev/null"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--public-key"), std::string::npos) << r.err;
+  Result none = Bulwark({"verify-cot", NewClaimedTask(),
+                         "--public-key=" + SignRun(NewClaimedTask(), {{"public/a", "a"}})});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("NOT_FOUND"), std::string::npos) << none.err;
+  EXPECT_EQ(Bulwark({"verify-cot", NewClaimedTask()}).exit_code, 2);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ class ClientServiceTest : public ::testing::Test {
                                         [this](const std::string& id) { changed_.push_back(id); });
   }
 
-  v1::CreateClientRequest CreateReq(const std::string& id, std::vector<std::string> scopes) {
+  v1::CreateClientRequest CreateReq(const std::string& id, const std::vector<std::string>& scopes) {
     v1::CreateClientRequest r;
     r.set_client_id(id);
     r.set_description("d");

@@ -45,7 +45,7 @@ class HooksServiceTest : public ::testing::Test {
         service_({}, store_, queue_, keys_, clock_, random_) {}
 
   v1::Hook MakeHook(const std::string& group, const std::string& id,
-                    std::vector<std::string> schedule = {}) {
+                    const std::vector<std::string>& schedule = {}) {
     v1::Hook h;
     h.set_hook_group_id(group);
     h.set_hook_id(id);
@@ -69,7 +69,7 @@ class HooksServiceTest : public ::testing::Test {
   }
 
   v1::TriggerHookRequest Trigger(const std::string& group, const std::string& id,
-                                 nlohmann::json payload) {
+                                 const nlohmann::json& payload) {
     v1::TriggerHookRequest r;
     r.set_hook_group_id(group);
     r.set_hook_id(id);

@@ -23,6 +23,11 @@ class HooksCluster {
   static absl::StatusOr<std::unique_ptr<HooksCluster>> Start(
       int replicas, const std::vector<std::string>& hooks_args = {});
 
+  // One hooks server on `queue`'s database, auth and queue (the hooks migrations applied), with
+  // the hooks service's static credentials and a fresh token key. For clusters of more services.
+  static absl::StatusOr<std::unique_ptr<testing::ServiceProcess>> StartHooks(
+      queue::QueueCluster& queue, const std::vector<std::string>& hooks_args = {});
+
   queue::QueueCluster& queue() { return *queue_; }
   auth::AuthCluster& auth() { return queue_->auth(); }
   testing::ServiceProcess& hooks(int i = 0) { return *hooks_[i]; }

@@ -20,7 +20,8 @@ using grpc::StatusCode;
 
 // A task template needing `task_scopes`, created as the hook's role.
 v1::Hook MakeHook(const std::string& group, const std::string& id,
-                  std::vector<std::string> task_scopes, std::vector<std::string> schedule = {}) {
+                  std::vector<std::string> task_scopes,
+                  const std::vector<std::string>& schedule = {}) {
   v1::Hook h;
   h.set_hook_group_id(group);
   h.set_hook_id(id);
@@ -69,8 +70,9 @@ class HooksIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
-  grpc::Status Trigger(const std::string& group, const std::string& id, nlohmann::json payload,
-                       v1::TriggerHookResponse* out, const hawk::Credentials* who = nullptr) {
+  grpc::Status Trigger(const std::string& group, const std::string& id,
+                       const nlohmann::json& payload, v1::TriggerHookResponse* out,
+                       const hawk::Credentials* who = nullptr) {
     v1::TriggerHookRequest request;
     request.set_hook_group_id(group);
     request.set_hook_id(id);

@@ -23,7 +23,7 @@ class QueueServiceTest : public ::testing::Test {
                  hawk::Credentials{"static/bulwark/queue", std::string(44, 'q'), "", {}}, clock_,
                  random_) {}
 
-  v1::CreateTaskRequest Request(std::vector<std::string> task_scopes = {}) {
+  v1::CreateTaskRequest Request(const std::vector<std::string>& task_scopes = {}) {
     v1::CreateTaskRequest r;
     r.set_task_id(NiceSlugid(random_));
     v1::TaskDefinition* t = r.mutable_task();

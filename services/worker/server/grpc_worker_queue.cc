@@ -4,6 +4,7 @@
 #include "libraries/client/call_credentials.h"
 #include "libraries/client/dependency.h"
 #include "libraries/proto/timestamp.h"
+#include "services/queue/client/artifact_transfer.h"
 
 namespace bulwark::worker {
 namespace {
@@ -56,6 +57,16 @@ absl::StatusOr<std::vector<Claim>> GrpcWorkerQueue::ClaimWork(int max, absl::Dur
   std::vector<Claim> claims;
   for (const queue::v1::TaskClaim& c : response.tasks()) claims.push_back(ClaimOf(c));
   return claims;
+}
+
+absl::StatusOr<queue::v1::Artifact> GrpcWorkerQueue::DownloadArtifact(
+    const std::string& task_id, const std::string& name, const ContentWriter& write,
+    const TaskCredentials& credentials, absl::Time deadline) {
+  queue::v1::DownloadArtifactRequest request;
+  request.set_task_id(task_id);
+  request.set_name(name);
+  auto context = Context(HawkOf(credentials), deadline);
+  return queue::DownloadArtifactStream(*stub_, *context, request, write);
 }
 
 absl::StatusOr<Claim> GrpcWorkerQueue::Reclaim(const std::string& task_id, int run_id,

@@ -2,8 +2,9 @@
 //
 // GrpcWorkerQueue: the WorkerQueue (service/worker_queue.h) over gRPC. ClaimWork is signed with
 // the worker's own credentials; the other calls with the run's task credentials they are given.
-// Uploads stream through Queue.UploadArtifact in chunks of at most 1 MiB. Each call carries the
-// deadline it is given; failures are mapped by client/dependency.h.
+// Uploads stream through Queue.UploadArtifact in chunks of at most 1 MiB; downloads through
+// Queue.DownloadArtifact (services/queue/client: size and SHA-256 checked as they arrive). Each
+// call carries the deadline it is given; failures are mapped by client/dependency.h.
 //
 // Thread-safety: thread-safe.
 
@@ -42,6 +43,11 @@ class GrpcWorkerQueue final : public WorkerQueue {
                                                      const ContentReader& content,
                                                      const TaskCredentials& credentials,
                                                      absl::Time deadline) override;
+  absl::StatusOr<queue::v1::Artifact> DownloadArtifact(const std::string& task_id,
+                                                       const std::string& name,
+                                                       const ContentWriter& write,
+                                                       const TaskCredentials& credentials,
+                                                       absl::Time deadline) override;
   absl::Status Resolve(const std::string& task_id, int run_id, queue::v1::TaskState state,
                        queue::v1::ExceptionReason reason, const TaskCredentials& credentials,
                        absl::Time deadline) override;

@@ -9,12 +9,16 @@
 //   --capacity=N                tasks at once (default 1)
 //   --work-dir=DIR              where runs live (required)
 //   --task-user=NAME            the unprivileged user tasks run as (required: run as root)
+//   --task-tools=DIR            tools offered to tasks, first in their PATH (absolute path)
 //   --signing-key=FILE          its chain-of-trust Ed25519 private key (crypto_keygen)
 //   --health-port=PORT          serve grpc.health.v1 on 127.0.0.1:PORT (0 picks one); SERVING
 //                               while claiming works
 //   --listen=HOST:PORT          the same, with a host (e.g. 0.0.0.0:8080 in a pod)
 //   --port-file=FILE            write the health port here once listening
 //   --claim-wait=20s --shutdown-grace=30s
+//   --verify-task-type=T        a privileged pool: verify every task as type T before it runs
+//                               (its client then needs verifier:verify-task:T)
+//   --verifier=HOST:PORT        the verifier (default 127.0.0.1:50054)  --verify-timeout=5m
 #include <csignal>
 
 #include "absl/strings/numbers.h"
@@ -43,12 +47,19 @@ absl::StatusOr<WorkerRuntime::Options> ParseOptions(const bulwark::Flags& flags)
   o.worker_id = flags.Get("worker-id");
   o.work_directory = flags.Get("work-dir");
   o.task_user = flags.Get("task-user");
+  o.task_tools = flags.Get("task-tools");
+  if (!o.task_tools.empty() && o.task_tools[0] != '/') {
+    return absl::InvalidArgumentError("--task-tools must be an absolute path");
+  }
   o.signing_key_file = flags.Get("signing-key");
   if (flags.Has("capacity") && !absl::SimpleAtoi(flags.Get("capacity"), &o.capacity)) {
     return absl::InvalidArgumentError("--capacity must be a number");
   }
   BULWARK_ASSIGN_OR_RETURN(o.claim_wait, flags.GetDuration("claim-wait", o.claim_wait));
   BULWARK_ASSIGN_OR_RETURN(o.shutdown_grace, flags.GetDuration("shutdown-grace", o.shutdown_grace));
+  o.verify_task_type = flags.Get("verify-task-type");
+  o.verifier_address = flags.Get("verifier", o.verifier_address);
+  BULWARK_ASSIGN_OR_RETURN(o.verify_timeout, flags.GetDuration("verify-timeout", o.verify_timeout));
   return o;
 }
 
@@ -66,8 +77,9 @@ int main(int argc, char** argv) {
   auto flags = bulwark::Flags::Parse(
       argc, argv,
       {"queue", "queue-for-tasks", "credentials", "worker-pool", "worker-group", "worker-id",
-       "capacity", "work-dir", "task-user", "signing-key", "health-port", "listen", "port-file",
-       "claim-wait", "shutdown-grace"});
+       "capacity", "work-dir", "task-user", "task-tools", "signing-key", "health-port", "listen",
+       "port-file", "claim-wait", "shutdown-grace", "verify-task-type", "verifier",
+       "verify-timeout"});
   if (!flags.ok()) return Fail(flags.status());
   auto options = ParseOptions(*flags);
   if (!options.ok()) return Fail(options.status());

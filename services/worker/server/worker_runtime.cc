@@ -11,6 +11,7 @@
 #include "libraries/logging/log.h"
 #include "libraries/process/identity.h"
 #include "libraries/status/status_macros.h"
+#include "services/worker/server/grpc_chain_verifier.h"
 #include "services/worker/server/grpc_worker_queue.h"
 #include "services/worker/service/signing_key.h"
 
@@ -45,7 +46,8 @@ std::string Hostname() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
-    Options options, const Clock& clock, std::unique_ptr<WorkerQueue> queue) {
+    Options options, const Clock& clock, std::unique_ptr<WorkerQueue> queue,
+    std::unique_ptr<ChainVerifier> verifier) {
   BULWARK_RETURN_IF_ERROR(Check(options));
   if (options.queue_address_for_tasks.empty()) {
     options.queue_address_for_tasks = options.queue_address;
@@ -83,13 +85,25 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
                 options.credentials,
                 GrpcWorkerQueue::Identity{options.worker_pool, options.worker_group,
                                           options.worker_id});
+  if (!options.verify_task_type.empty()) {
+    rt->verifier_ =
+        verifier != nullptr
+            ? std::move(verifier)
+            : std::make_unique<GrpcChainVerifier>(
+                  grpc::CreateChannel(options.verifier_address, grpc::InsecureChannelCredentials()),
+                  options.credentials);
+  }
   TaskRunner::Options runner;
   runner.work_directory = options.work_directory;
   runner.task_user = task_user;
   runner.worker_group = options.worker_group;
   runner.worker_id = options.worker_id;
   runner.queue_address_for_tasks = options.queue_address_for_tasks;
+  runner.tools_directory = options.task_tools;
   runner.environment = {options.worker_pool, options.worker_version, Hostname()};
+  runner.verify_task_type = options.verify_task_type;
+  runner.verifier = rt->verifier_.get();
+  runner.verify_timeout = options.verify_timeout;
   rt->runner_ = std::make_unique<TaskRunner>(runner, *rt->queue_, *rt->key_, clock);
   return rt;
 }

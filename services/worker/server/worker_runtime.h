@@ -38,6 +38,7 @@
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/ed25519.h"
 #include "libraries/hawk/credentials.h"
+#include "services/worker/service/chain_verifier.h"
 #include "services/worker/service/task_runner.h"
 #include "services/worker/service/worker_queue.h"
 
@@ -56,6 +57,9 @@ class WorkerRuntime {
     std::string worker_id;
     int capacity = 1;
     std::string work_directory;
+    // A directory of tools for tasks (first in their PATH), e.g. the bulwark CLI; empty: none.
+    // It and everything in it must be readable, and not writable, by the task user.
+    std::string task_tools;
     // The unprivileged user tasks run as (required: the worker runs as root).
     std::string task_user;
     // PKCS#8 PEM Ed25519 private key (`crypto_keygen`), mode 0600, owned by the worker.
@@ -63,11 +67,18 @@ class WorkerRuntime {
     absl::Duration claim_wait = absl::Seconds(20);
     absl::Duration shutdown_grace = absl::Seconds(30);
     std::string worker_version = "dev";
+    // Privileged pools: verify every task as this type before running it (empty: never), asking
+    // the verifier at this address with the worker's own credentials (which then need
+    // verifier:verify-task:<type>).
+    std::string verify_task_type;
+    std::string verifier_address = "127.0.0.1:50054";
+    absl::Duration verify_timeout = absl::Minutes(5);
   };
 
-  // `queue` replaces the gRPC client (tests); `clock` must outlive the runtime.
+  // `queue` and `verifier` replace the gRPC clients (tests); `clock` must outlive the runtime.
   static absl::StatusOr<std::unique_ptr<WorkerRuntime>> Create(
-      Options options, const Clock& clock, std::unique_ptr<WorkerQueue> queue = nullptr);
+      Options options, const Clock& clock, std::unique_ptr<WorkerQueue> queue = nullptr,
+      std::unique_ptr<ChainVerifier> verifier = nullptr);
   ~WorkerRuntime() { Shutdown(); }
 
   void Start();
@@ -84,6 +95,7 @@ class WorkerRuntime {
   const Options options_;
   const Clock& clock_;
   std::unique_ptr<WorkerQueue> queue_;
+  std::unique_ptr<ChainVerifier> verifier_;
   std::unique_ptr<crypto::Ed25519PrivateKey> key_;
   std::unique_ptr<TaskRunner> runner_;
   std::vector<std::thread> loops_;

@@ -167,7 +167,7 @@ TEST(ChainOfTrustTest, SignatureVerifiesWithOpenSslAndAFlippedByteFails) {
 }
 
 TEST(ChainOfTrustTest, RefusesBadInput) {
-  auto error = [](ChainOfTrustInput input) { return ChainOfTrustBody(input).status(); };
+  auto error = [](const ChainOfTrustInput& input) { return ChainOfTrustBody(input).status(); };
   ChainOfTrustInput input = Input();
   input.task_id = "not-a-task-id";
   EXPECT_EQ(error(input),

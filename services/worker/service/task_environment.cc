@@ -73,7 +73,9 @@ absl::StatusOr<std::map<std::string, std::string>> BuildTaskEnvironment(
   env["RUN_ID"] = absl::StrCat(inputs.run_id);
   env["TASK_WORKDIR"] = inputs.task_directory;
   env["HOME"] = inputs.task_directory;
-  env["PATH"] = std::string(kTaskPath);
+  env["PATH"] = inputs.tools_directory.empty()
+                    ? std::string(kTaskPath)
+                    : absl::StrCat(inputs.tools_directory, ":", kTaskPath);
   env["TASKCLUSTER_CLIENT_ID"] = inputs.credentials.client_id;
   env["TASKCLUSTER_ACCESS_TOKEN"] = inputs.credentials.access_token;
   env["TASKCLUSTER_CERTIFICATE"] = inputs.credentials.certificate;

@@ -7,7 +7,8 @@
 //   RUN_ID                       the run number (decimal)
 //   TASK_WORKDIR                 the task directory (as generic-worker sets it)
 //   HOME                         the task directory
-//   PATH                         kTaskPath, fixed
+//   PATH                         kTaskPath, fixed; preceded by the worker's tools directory
+//                                (--task-tools) when it has one
 //   TASKCLUSTER_CLIENT_ID        the run's temporary credentials, from the claim: clientId,
 //   TASKCLUSTER_ACCESS_TOKEN     accessToken
 //   TASKCLUSTER_CERTIFICATE      and the certificate as its JSON text
@@ -80,6 +81,9 @@ struct TaskEnvironmentInputs {
   std::string queue_address;
   // Absolute path of the task directory.
   std::string task_directory;
+  // Absolute path of a directory of tools the worker offers its tasks (e.g. the bulwark CLI),
+  // put first in PATH; empty: none.
+  std::string tools_directory;
 };
 
 // The complete environment of the task's commands (see the file comment).

@@ -48,6 +48,14 @@ TEST(TaskEnvironmentTest, IsThePayloadEnvPlusTheWorkersVariablesAndNothingElse) 
   unsetenv("BULWARK_WORKER_SECRET");
 }
 
+TEST(TaskEnvironmentTest, TheWorkersToolsComeFirstInPath) {
+  TaskEnvironmentInputs in = Inputs();
+  in.tools_directory = "/opt/worker-tools";
+  absl::StatusOr<Env> env = BuildTaskEnvironment(in, {});
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->at("PATH"), "/opt/worker-tools:/usr/local/bin:/usr/bin:/bin");
+}
+
 TEST(TaskEnvironmentTest, ACommandSeesExactlyThisEnvironment) {
   TaskEnvironmentInputs in = Inputs();
   in.task_directory = "/tmp";
@@ -97,7 +105,7 @@ TEST(TaskEnvironmentTest, RefusesInvalidNamesAndValues) {
 }
 
 TEST(TaskEnvironmentTest, RefusesIncompleteInputs) {
-  auto code = [](TaskEnvironmentInputs in) { return BuildTaskEnvironment(in, {}).status(); };
+  auto code = [](const TaskEnvironmentInputs& in) { return BuildTaskEnvironment(in, {}).status(); };
   TaskEnvironmentInputs in = Inputs();
   in.task_id.clear();
   EXPECT_EQ(code(in), absl::InvalidArgumentError("the task id is empty"));

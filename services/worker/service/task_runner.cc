@@ -25,6 +25,7 @@
 #include "services/worker/service/artifact_paths.h"
 #include "services/worker/service/payload.h"
 #include "services/worker/service/task_log.h"
+#include "services/worker/service/upstream_artifacts.h"
 
 namespace bulwark::worker {
 namespace {
@@ -36,6 +37,7 @@ constexpr size_t kChunkBytes = 1 << 20;
 constexpr char kLogName[] = "public/logs/live_backing.log";
 constexpr char kChainOfTrustName[] = "public/chain-of-trust.json";
 constexpr char kSignatureName[] = "public/chain-of-trust.json.sig";
+constexpr char kVerificationLogName[] = "public/logs/chain_of_trust.log";
 
 // "completed", "failed" or "exception <reason>", as logs and summaries say it.
 std::string Describe(TaskState state, ExceptionReason reason) {
@@ -192,6 +194,42 @@ Verdict Exception(ExceptionReason reason, std::string why) {
   return {queue::v1::TASK_STATE_EXCEPTION, reason, std::move(why)};
 }
 
+// 2a: nullopt when the chain of trust passed and the task may run.
+std::optional<Verdict> VerifyBeforeRun(const TaskRunner::Options& options_, const Claim& claim,
+                                       TaskLog& log, RunState& run) {
+  const std::string& type = options_.verify_task_type;
+  if (options_.verifier == nullptr) {
+    (void)log.Worker("this worker verifies tasks but has no verifier configured");
+    return Exception(queue::v1::EXCEPTION_REASON_INTERNAL_ERROR, "no verifier configured");
+  }
+  (void)log.Worker(
+      absl::StrCat("verifying the chain of trust as a ", type, " task before it runs"));
+  absl::StatusOr<verifier::v1::Verification> verification =
+      options_.verifier->VerifyTask(claim.task_id, type, absl::Now() + options_.verify_timeout);
+  if (!verification.ok()) {
+    (void)log.Worker(absl::StrCat(
+        "the verifier did not answer (", absl::StatusCodeToString(verification.status().code()),
+        ": ", verification.status().message(), "); the task does not run unverified"));
+    return Exception(queue::v1::EXCEPTION_REASON_RESOURCE_UNAVAILABLE, "verifier unavailable");
+  }
+  const bool passed = verification->verdict() == verifier::v1::VERDICT_PASS;
+  const std::string report = VerificationLog(*verification);
+  absl::Status uploaded =
+      run.Upload(kVerificationLogName, report.size(), std::nullopt, StringReader(report));
+  if (!uploaded.ok()) {
+    (void)log.Worker(
+        absl::StrCat("uploading ", kVerificationLogName, " failed: ", uploaded.message()));
+    return Exception(queue::v1::EXCEPTION_REASON_INTERNAL_ERROR, "report upload failed");
+  }
+  (void)log.Worker(absl::StrCat("chain of trust: ", passed ? "PASS" : "FAIL", " (verification ",
+                                verification->verification_id(), "; every check is in ",
+                                kVerificationLogName, ")"));
+  if (passed) return std::nullopt;
+  (void)log.Worker("the chain of trust failed: the task's commands do not run");
+  return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD,
+                   "chain of trust verification failed");
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RunControl>> RunControl::Create() {
@@ -259,13 +297,31 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
       (void)log.Worker(std::string(payload.status().message()));
       return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD, "payload invalid");
     }
-    TaskEnvironmentInputs inputs{claim.task_id, claim.run_id, run.credentials(),
-                                 options_.queue_address_for_tasks, task_dir};
+    TaskEnvironmentInputs inputs{claim.task_id,     claim.run_id,
+                                 run.credentials(), options_.queue_address_for_tasks,
+                                 task_dir,          options_.tools_directory};
     absl::StatusOr<std::map<std::string, std::string>> env =
         BuildTaskEnvironment(inputs, payload->env);
     if (!env.ok()) {
       (void)log.Worker(absl::StrCat("payload invalid: ", env.status().message()));
       return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD, "payload env invalid");
+    }
+    if (!options_.verify_task_type.empty()) {
+      std::optional<Verdict> refused = VerifyBeforeRun(options_, claim, log, run);
+      if (refused) return *refused;
+    }
+    if (!payload->upstream_artifacts.empty()) {
+      UpstreamFetch fetch{task_dir, options_.task_user, run.credentials(), options_.upload_timeout,
+                          [&](const std::string& line) { (void)log.Worker(line); }};
+      absl::Status fetched = FetchUpstreamArtifacts(queue_, payload->upstream_artifacts, fetch);
+      if (!fetched.ok()) {
+        (void)log.Worker(std::string(fetched.message()));
+        bool unreachable = fetched.code() == absl::StatusCode::kUnavailable ||
+                           fetched.code() == absl::StatusCode::kDeadlineExceeded;
+        return Exception(unreachable ? queue::v1::EXCEPTION_REASON_RESOURCE_UNAVAILABLE
+                                     : queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD,
+                         "an upstream artifact could not be fetched");
+      }
     }
     absl::Duration budget = payload->max_run_time;
     for (const std::vector<std::string>& argv : payload->commands) {

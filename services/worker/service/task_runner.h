@@ -6,6 +6,14 @@
 //   2. The payload is checked against the published schema; a payload that does not match is
 //      logged ("payload invalid: <where>: <what>") and the run resolved exception /
 //      malformed-payload.
+//   2a. A privileged worker (options.verify_task_type set) asks the verifier to verify the task
+//      as that type before anything of it runs (chain_verifier.h). The readable report is
+//      uploaded as public/logs/chain_of_trust.log either way; on FAIL the commands never run and
+//      the run is resolved exception / malformed-payload; when the verifier cannot answer,
+//      exception / resource-unavailable (never run unverified).
+//   2b. payload.upstreamArtifacts are downloaded into <task dir>/cot/<taskId>/<path>
+//      (upstream_artifacts.h); one that cannot be fetched resolves the run exception /
+//      malformed-payload (resource-unavailable when the queue cannot be reached).
 //   3. The commands run in order, as the task user, in their own session, with the scrubbed
 //      environment (task_environment.h) and one time budget, maxRunTime, for all of them; output
 //      lines go to the log with timestamps (task_log.h). Exit code 0 for every command ->
@@ -40,6 +48,7 @@
 #include "libraries/process/cancellation.h"
 #include "libraries/process/identity.h"
 #include "services/worker/service/chain_of_trust.h"
+#include "services/worker/service/chain_verifier.h"
 #include "services/worker/service/worker_queue.h"
 
 namespace bulwark::worker {
@@ -79,6 +88,8 @@ class TaskRunner {
     std::string worker_id;
     // The queue's address as tasks should dial it (TASKCLUSTER_QUEUE_ADDRESS).
     std::string queue_address_for_tasks;
+    // Tools the worker offers its tasks, first in their PATH (empty: none).
+    std::string tools_directory;
     // What the chain of trust says about this worker (its pool above all).
     WorkerEnvironment environment;
     // Each queue call but uploads; uploads get `upload_timeout`.
@@ -86,6 +97,11 @@ class TaskRunner {
     absl::Duration upload_timeout = absl::Minutes(10);
     // How long a cancelled command gets between SIGTERM and SIGKILL.
     absl::Duration cancel_grace = absl::Seconds(5);
+    // Privileged pools: the task type to verify every task as before it runs (empty: no
+    // verification), the verifier to ask (must outlive the runner), and its deadline.
+    std::string verify_task_type;
+    ChainVerifier* verifier = nullptr;
+    absl::Duration verify_timeout = absl::Minutes(5);
   };
 
   // `queue`, `key` and `clock` must outlive the runner.

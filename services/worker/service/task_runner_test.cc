@@ -72,6 +72,34 @@ class FakeQueue final : public WorkerQueue {
     a.set_sha256(Sha256Hex(data));
     return a;
   }
+  absl::StatusOr<queue::v1::Artifact> DownloadArtifact(const std::string& task_id,
+                                                       const std::string& name,
+                                                       const ContentWriter& write,
+                                                       const TaskCredentials& credentials,
+                                                       absl::Time) override {
+    std::string content;
+    {
+      absl::MutexLock lock(&mu);
+      download_credentials.push_back(credentials.client_id);
+      if (!download_status.ok()) return download_status;
+      auto it = upstream.find(task_id + "/" + name);
+      if (it == upstream.end()) {
+        return absl::NotFoundError(absl::StrCat("no artifact ", name, " in task ", task_id));
+      }
+      content = it->second;
+    }
+    // In two pieces, as a stream would deliver it.
+    size_t half = content.size() / 2;
+    absl::Status s = write(absl::string_view(content).substr(0, half));
+    if (s.ok()) s = write(absl::string_view(content).substr(half));
+    if (!s.ok()) return s;
+    queue::v1::Artifact a;
+    a.set_task_id(task_id);
+    a.set_name(name);
+    a.set_size(static_cast<int64_t>(content.size()));
+    a.set_sha256(Sha256Hex(content));
+    return a;
+  }
   absl::Status Resolve(const std::string&, int, TaskState state, queue::v1::ExceptionReason reason,
                        const TaskCredentials& credentials, absl::Time) override {
     absl::MutexLock lock(&mu);
@@ -90,7 +118,41 @@ class FakeQueue final : public WorkerQueue {
   std::vector<Resolution> resolutions;
   std::vector<std::string> reclaims;
   absl::Status reclaim_status;
+  // "<taskId>/<name>" -> content, for DownloadArtifact.
+  std::map<std::string, std::string> upstream;
+  std::vector<std::string> download_credentials;
+  absl::Status download_status;
   absl::Time renewed_until = absl::InfiniteFuture();
+};
+
+// Answers VerifyTask with a fixed verdict (or status), recording what it was asked.
+class FakeVerifier final : public ChainVerifier {
+ public:
+  absl::StatusOr<verifier::v1::Verification> VerifyTask(const std::string& task_id,
+                                                        const std::string& task_type,
+                                                        absl::Time) override {
+    asked.push_back(task_id + " as " + task_type);
+    if (!status.ok()) return status;
+    verifier::v1::Verification v;
+    v.set_verification_id("v-1");
+    v.set_task_id(task_id);
+    v.set_task_type(task_type);
+    v.set_policy_version("test-1");
+    v.set_verdict(verdict);
+    verifier::v1::ChainLink* link = v.add_links();
+    link->set_name(task_type);
+    link->set_task_id(task_id);
+    link->set_passed(verdict == verifier::v1::VERDICT_PASS);
+    verifier::v1::Check* check = link->add_checks();
+    check->set_name("cot.signature");
+    check->set_passed(verdict == verifier::v1::VERDICT_PASS);
+    check->set_reason(verdict == verifier::v1::VERDICT_PASS ? "signed by build-key"
+                                                            : "signed by a key of another pool");
+    return v;
+  }
+  verifier::v1::Verdict verdict = verifier::v1::VERDICT_PASS;
+  absl::Status status;
+  std::vector<std::string> asked;
 };
 
 class TaskRunnerTest : public ::testing::Test {
@@ -120,6 +182,8 @@ class TaskRunnerTest : public ::testing::Test {
     o.queue_address_for_tasks = "127.0.0.1:50052";
     o.environment = {"proj/ci", "test", "host"};
     o.cancel_grace = absl::Milliseconds(200);
+    o.verify_task_type = verify_task_type_;
+    o.verifier = &verifier_;
     return TaskRunner(o, queue_, *key_, *clock_);
   }
 
@@ -151,6 +215,8 @@ class TaskRunnerTest : public ::testing::Test {
   std::unique_ptr<crypto::Ed25519PrivateKey> key_;
   std::unique_ptr<SimulatedClock> clock_;
   FakeQueue queue_;
+  FakeVerifier verifier_;
+  std::string verify_task_type_;
 };
 
 nlohmann::json Shell(const std::string& script, int max_run_time = 30,
@@ -339,6 +405,135 @@ TEST_F(TaskRunnerTest, ShutdownCancelsTheTaskAndResolvesWorkerShutdown) {
   EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_EXCEPTION);
   EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_WORKER_SHUTDOWN);
   EXPECT_TRUE(absl::StrContains(Log(), "cancel")) << Log();
+}
+
+TEST_F(TaskRunnerTest, APrivilegedWorkerRunsATaskWhoseChainPassesAndUploadsTheReport) {
+  verify_task_type_ = "signing";
+  RunTask(Shell("echo signing"));
+  ASSERT_EQ(verifier_.asked, std::vector<std::string>{"fN1UJiTYQ9-P-_lQ1B5y1A as signing"});
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_COMPLETED);
+  EXPECT_TRUE(absl::StrContains(Log(), "[output] signing")) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "chain of trust: PASS (verification v-1")) << Log();
+  std::string report = queue_.uploads["public/logs/chain_of_trust.log"];
+  EXPECT_TRUE(absl::StrContains(report, "as signing: PASS")) << report;
+  EXPECT_TRUE(absl::StrContains(report, "\u2713 cot.signature: signed by build-key")) << report;
+  // The report is signed with the rest of the run's artifacts.
+  nlohmann::json cot = nlohmann::json::parse(queue_.uploads["public/chain-of-trust.json"]);
+  EXPECT_EQ(cot["artifacts"]["public/logs/chain_of_trust.log"]["sha256"], Sha256Hex(report));
+}
+
+TEST_F(TaskRunnerTest, AFailedChainNeverRunsTheCommandAndIsMalformedPayload) {
+  verify_task_type_ = "signing";
+  verifier_.verdict = verifier::v1::VERDICT_FAIL;
+  RunTask(Shell("echo SHOULD-NOT-RUN; touch /tmp/should-not-run"));
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_EXCEPTION);
+  EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD);
+  EXPECT_FALSE(absl::StrContains(Log(), "SHOULD-NOT-RUN")) << Log();
+  EXPECT_FALSE(absl::StrContains(Log(), "running: ")) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "the chain of trust failed")) << Log();
+  std::string report = queue_.uploads["public/logs/chain_of_trust.log"];
+  EXPECT_TRUE(absl::StrContains(report, "as signing: FAIL")) << report;
+  EXPECT_TRUE(absl::StrContains(report, "\u2717 cot.signature: signed by a key of another pool"))
+      << report;
+  EXPECT_TRUE(absl::StrContains(report, "\"verdict\": \"VERDICT_FAIL\"")) << report;
+}
+
+TEST_F(TaskRunnerTest, AnUnreachableVerifierNeverRunsTheTaskAndIsResourceUnavailable) {
+  verify_task_type_ = "signing";
+  verifier_.status = absl::UnavailableError("verifier: connection refused");
+  RunTask(Shell("echo SHOULD-NOT-RUN"));
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_EXCEPTION);
+  EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_RESOURCE_UNAVAILABLE);
+  EXPECT_FALSE(absl::StrContains(Log(), "SHOULD-NOT-RUN")) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "UNAVAILABLE: verifier: connection refused")) << Log();
+  EXPECT_EQ(queue_.uploads.count("public/logs/chain_of_trust.log"), 0u);
+}
+
+TEST_F(TaskRunnerTest, AnOrdinaryWorkerDoesNotAskTheVerifier) {
+  RunTask(Shell("true"));
+  EXPECT_TRUE(verifier_.asked.empty());
+  EXPECT_EQ(queue_.uploads.count("public/logs/chain_of_trust.log"), 0u);
+}
+
+nlohmann::json Upstream(const std::string& task_id, std::vector<std::string> paths,
+                        bool optional = false) {
+  nlohmann::json u = {{"taskId", task_id}, {"taskType", "build"}, {"paths", paths}};
+  if (optional) u["optional"] = true;
+  return u;
+}
+
+constexpr char kBuildTask[] = "eMHx_qzPQSWAZjuRpdbOzg";
+
+TEST_F(TaskRunnerTest, UpstreamArtifactsAreInTheTaskDirectoryBeforeTheCommandRuns) {
+  queue_.upstream[std::string(kBuildTask) + "/public/build/app.tar.gz"] = "the build's bytes";
+  queue_.upstream[std::string(kBuildTask) + "/public/build/notes.txt"] = "notes";
+  nlohmann::json payload =
+      Shell("cat cot/" + std::string(kBuildTask) +
+            "/public/build/app.tar.gz; echo; "
+            "ls -ln cot/" +
+            std::string(kBuildTask) +
+            "/public/build | tail -n +2 | wc -l; "
+            "echo more >> cot/" +
+            std::string(kBuildTask) + "/public/build/notes.txt && echo writable");
+  payload["upstreamArtifacts"] = {
+      Upstream(kBuildTask, {"public/build/app.tar.gz", "public/build/notes.txt"}),
+      Upstream(kBuildTask, {"public/build/missing.txt"}, /*optional=*/true)};
+  RunTask(payload);
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_COMPLETED) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "[output] the build's bytes")) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "[output] 2")) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "[output] writable")) << Log();  // the task user's files
+  EXPECT_TRUE(absl::StrContains(
+      Log(),
+      "fetched upstream artifact public/build/app.tar.gz of task " + std::string(kBuildTask)))
+      << Log();
+  EXPECT_TRUE(
+      absl::StrContains(Log(), "skipped optional upstream artifact public/build/missing.txt"))
+      << Log();
+  // Downloaded with the run's task credentials.
+  for (const std::string& c : queue_.download_credentials) EXPECT_EQ(c, "task-client/0");
+}
+
+TEST_F(TaskRunnerTest, AMissingUpstreamArtifactIsMalformedPayloadAndTheCommandDoesNotRun) {
+  nlohmann::json payload = Shell("echo SHOULD-NOT-RUN");
+  payload["upstreamArtifacts"] = {Upstream(kBuildTask, {"public/build/app.tar.gz"})};
+  RunTask(payload);
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_EXCEPTION);
+  EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD);
+  EXPECT_FALSE(absl::StrContains(Log(), "SHOULD-NOT-RUN")) << Log();
+  EXPECT_TRUE(absl::StrContains(Log(), "upstream artifact public/build/app.tar.gz of task " +
+                                           std::string(kBuildTask) + ": no artifact"))
+      << Log();
+}
+
+TEST_F(TaskRunnerTest, AnUnreachableQueueForUpstreamArtifactsIsResourceUnavailable) {
+  queue_.download_status = absl::UnavailableError("queue: connection refused");
+  nlohmann::json payload = Shell("true");
+  payload["upstreamArtifacts"] = {Upstream(kBuildTask, {"public/build/app.tar.gz"})};
+  RunTask(payload);
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_RESOURCE_UNAVAILABLE);
+}
+
+TEST_F(TaskRunnerTest, UpstreamPathsThatEscapeOrCollideAreRefused) {
+  queue_.upstream[std::string(kBuildTask) + "/public/a"] = "a";
+  queue_.upstream[std::string(kBuildTask) + "/public/a/b"] = "b";
+  for (const std::vector<std::string>& paths : std::vector<std::vector<std::string>>{
+           {"../../etc/passwd"}, {"/etc/passwd"}, {"public//a"}, {"public/a", "public/a/b"}}) {
+    queue_.resolutions.clear();
+    nlohmann::json payload = Shell("echo SHOULD-NOT-RUN");
+    payload["upstreamArtifacts"] = {Upstream(kBuildTask, paths)};
+    RunTask(payload);
+    ASSERT_EQ(queue_.resolutions.size(), 1u) << paths[0];
+    EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD)
+        << paths[0];
+    EXPECT_FALSE(absl::StrContains(Log(), "SHOULD-NOT-RUN")) << Log();
+  }
 }
 
 }  // namespace

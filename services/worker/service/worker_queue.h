@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bulwark/queue/v1/queue.pb.h"
 #include "services/worker/service/task_environment.h"
@@ -47,6 +48,9 @@ struct UploadHeader {
 // Fills up to `capacity` bytes of `buffer` with the next piece of content; 0 at the end.
 using ContentReader = std::function<absl::StatusOr<size_t>(char* buffer, size_t capacity)>;
 
+// Takes the next piece of downloaded content, in order.
+using ContentWriter = std::function<absl::Status(absl::string_view chunk)>;
+
 class WorkerQueue {
  public:
   virtual ~WorkerQueue() = default;
@@ -64,6 +68,13 @@ class WorkerQueue {
                                                              const ContentReader& content,
                                                              const TaskCredentials& credentials,
                                                              absl::Time deadline) = 0;
+  // Streams artifact `name` of the latest run of `task_id` to `write`; fails (DATA_LOSS) unless
+  // the content matches the size and SHA-256 the queue sent first. Returns the queue's record.
+  virtual absl::StatusOr<queue::v1::Artifact> DownloadArtifact(const std::string& task_id,
+                                                               const std::string& name,
+                                                               const ContentWriter& write,
+                                                               const TaskCredentials& credentials,
+                                                               absl::Time deadline) = 0;
   // Resolves the run: completed, failed, or exception with `reason`.
   virtual absl::Status Resolve(const std::string& task_id, int run_id, queue::v1::TaskState state,
                                queue::v1::ExceptionReason reason,

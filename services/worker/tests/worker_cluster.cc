@@ -17,9 +17,10 @@ namespace bulwark::worker {
 using auth::SignedContext;
 
 absl::StatusOr<std::unique_ptr<WorkerCluster>> WorkerCluster::Start(
-    const std::vector<std::string>& queue_args) {
+    const std::vector<std::string>& queue_args,
+    const std::vector<const pg::MigrationSet*>& extra_sets) {
   std::unique_ptr<WorkerCluster> cluster(new WorkerCluster());
-  auto queue = queue::QueueCluster::Start(1, queue_args);
+  auto queue = queue::QueueCluster::Start(1, queue_args, extra_sets);
   if (!queue.ok()) return queue.status();
   cluster->queue_ = std::move(*queue);
   char dir[] = "/tmp/worker-cluster.XXXXXX";  // the task user must reach its task directories
@@ -38,6 +39,16 @@ WorkerCluster::~WorkerCluster() {
 absl::StatusOr<WorkerCluster::Worker*> WorkerCluster::StartWorker(
     const std::string& pool, const std::string& worker_id,
     const std::vector<std::string>& extra_args) {
+  absl::StatusOr<Worker*> worker = PrepareWorker(pool, worker_id);
+  if (!worker.ok()) return worker.status();
+  absl::Status launched = LaunchWorker(**worker, extra_args);
+  if (!launched.ok()) return launched;
+  return *worker;
+}
+
+absl::StatusOr<WorkerCluster::Worker*> WorkerCluster::PrepareWorker(
+    const std::string& pool, const std::string& worker_id,
+    const std::vector<std::string>& extra_scopes) {
   auto worker = std::make_unique<Worker>();
   worker->pool = pool;
   worker->worker_id = worker_id;
@@ -48,6 +59,7 @@ absl::StatusOr<WorkerCluster::Worker*> WorkerCluster::StartWorker(
   *create.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(2));
   create.add_scopes("queue:claim-work:" + pool);
   create.add_scopes("queue:worker-id:local/" + worker_id);
+  for (const std::string& scope : extra_scopes) create.add_scopes(scope);
   auth::v1::CreateClientResponse created;
   grpc::Status s =
       queue_->auth().Stub()->CreateClient(SignedContext(&root).get(), create, &created);
@@ -70,15 +82,22 @@ absl::StatusOr<WorkerCluster::Worker*> WorkerCluster::StartWorker(
   }
   chmod(worker->key_file.c_str(), 0600);
   worker->public_key = std::make_unique<crypto::Ed25519PublicKey>(key->PublicKey());
-  const std::string work = absl::StrCat(work_root_, "/", worker_id);
+  credentials_files_[worker.get()] = credentials;
+  workers_.push_back(std::move(worker));
+  return workers_.back().get();
+}
+
+absl::Status WorkerCluster::LaunchWorker(Worker& worker,
+                                         const std::vector<std::string>& extra_args) {
+  const std::string work = absl::StrCat(work_root_, "/", worker.worker_id);
   std::vector<std::string> args = {"--queue=" + queue_->queue(0).address(),
-                                   "--credentials=" + credentials,
-                                   "--worker-pool=" + pool,
+                                   "--credentials=" + credentials_files_[&worker],
+                                   "--worker-pool=" + worker.pool,
                                    "--worker-group=local",
-                                   "--worker-id=" + worker_id,
+                                   "--worker-id=" + worker.worker_id,
                                    "--work-dir=" + work,
                                    "--task-user=nobody",
-                                   "--signing-key=" + worker->key_file,
+                                   "--signing-key=" + worker.key_file,
                                    "--claim-wait=2s",
                                    "--shutdown-grace=5s"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -89,9 +108,8 @@ absl::StatusOr<WorkerCluster::Worker*> WorkerCluster::StartWorker(
     return absl::Status(serving.code(),
                         absl::StrCat(serving.message(), "\n", (*process)->LogTail()));
   }
-  worker->process = std::move(*process);
-  workers_.push_back(std::move(worker));
-  return workers_.back().get();
+  worker.process = std::move(*process);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> WorkerCluster::CreateTask(const std::string& pool,

@@ -11,6 +11,7 @@
 #ifndef BULWARK_SERVICES_WORKER_TESTS_WORKER_CLUSTER_H_
 #define BULWARK_SERVICES_WORKER_TESTS_WORKER_CLUSTER_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,9 +24,11 @@ namespace bulwark::worker {
 
 class WorkerCluster {
  public:
-  // `queue_args` go to the queue (e.g. a short --claim-timeout).
+  // `queue_args` go to the queue (e.g. a short --claim-timeout); `extra_sets` are other
+  // services' migrations for the same database (hooks, verifier).
   static absl::StatusOr<std::unique_ptr<WorkerCluster>> Start(
-      const std::vector<std::string>& queue_args = {});
+      const std::vector<std::string>& queue_args = {},
+      const std::vector<const pg::MigrationSet*>& extra_sets = {});
   ~WorkerCluster();
 
   struct Worker {
@@ -38,6 +41,11 @@ class WorkerCluster {
   // Starts a worker for `pool` as local/<worker_id>, with `extra_args`.
   absl::StatusOr<Worker*> StartWorker(const std::string& pool, const std::string& worker_id,
                                       const std::vector<std::string>& extra_args = {});
+  // The same in two steps, for callers that need the key before the worker runs (a verifier's
+  // policy): its client (with `extra_scopes` too) and key, then the process.
+  absl::StatusOr<Worker*> PrepareWorker(const std::string& pool, const std::string& worker_id,
+                                        const std::vector<std::string>& extra_scopes = {});
+  absl::Status LaunchWorker(Worker& worker, const std::vector<std::string>& extra_args = {});
 
   queue::QueueCluster& queue() { return *queue_; }
   hawk::Credentials Root() const { return queue_->Root(); }
@@ -60,6 +68,7 @@ class WorkerCluster {
   WorkerCluster() = default;
   std::unique_ptr<queue::QueueCluster> queue_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::map<Worker*, std::string> credentials_files_;
   std::string work_root_;
 };
 

@@ -176,5 +176,50 @@ TEST(WorkerKillTest, AWorkerKilledMidTaskLosesNothingAndTheTaskRunsOnceElsewhere
   EXPECT_TRUE(absl::StrContains(log->second, "[output] finished"));
 }
 
+// Waits (bounded) until the task's latest run is running.
+void WaitRunning(WorkerCluster& cluster, const std::string& task_id) {
+  for (absl::Time give_up = absl::Now() + absl::Seconds(30);;
+       absl::SleepFor(absl::Milliseconds(50))) {
+    auto status = cluster.Status(task_id);
+    ASSERT_TRUE(status.ok());
+    if (status->state() == queue::v1::TASK_STATE_RUNNING) return;
+    ASSERT_LT(absl::Now(), give_up) << "no worker claimed the task";
+  }
+}
+
+// SIGTERM: no new claims; a task that ends within the grace period completes; one that does not
+// is killed and its run resolved exception/worker-shutdown, which the queue retries; the worker
+// exits once its tasks are resolved.
+TEST(WorkerShutdownTest, SigtermLetsShortTasksFinishAndResolvesTheRestWorkerShutdown) {
+  if (!process::IsRoot()) GTEST_SKIP() << "workers run as root (tasks as nobody); run as root";
+  auto cluster = WorkerCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto worker =
+      (*cluster)->StartWorker("proj-test/ci", "stopping", {"--capacity=2", "--shutdown-grace=3s"});
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  auto short_task = (*cluster)->CreateTask("proj-test/ci", Shell("sleep 1; echo done"));
+  auto long_task = (*cluster)->CreateTask("proj-test/ci", Shell("sleep 300", 600));
+  ASSERT_TRUE(short_task.ok() && long_task.ok());
+  WaitRunning(**cluster, *short_task);
+  WaitRunning(**cluster, *long_task);
+  absl::Time signalled = absl::Now();
+  auto exit_code = (*worker)->process->Terminate(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << (*worker)->process->LogTail();
+  EXPECT_LT(absl::Now() - signalled, absl::Seconds(3 + 5)) << "the grace period is 3 s";
+
+  auto done = (*cluster)->Status(*short_task);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->state(), queue::v1::TASK_STATE_COMPLETED) << done->DebugString();
+  auto cut = (*cluster)->Status(*long_task);
+  ASSERT_TRUE(cut.ok());
+  ASSERT_GE(cut->runs_size(), 1);
+  EXPECT_EQ(cut->runs(0).state(), queue::v1::TASK_STATE_EXCEPTION) << cut->DebugString();
+  EXPECT_EQ(cut->runs(0).reason_resolved(), "worker-shutdown") << cut->DebugString();
+  // The queue retries a worker-shutdown: a new run waits for another worker.
+  ASSERT_EQ(cut->runs_size(), 2) << cut->DebugString();
+  EXPECT_EQ(cut->state(), queue::v1::TASK_STATE_PENDING) << cut->DebugString();
+}
+
 }  // namespace
 }  // namespace bulwark::worker
