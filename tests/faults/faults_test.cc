@@ -34,7 +34,7 @@ using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
 // How long after a role change commits another replica may still answer from before it: the
-// notification's trip and the role reload (docs/operations: "no stale roles").
+// notification's trip and the role reload (docs/reliability.md).
 constexpr absl::Duration kStaleBound = absl::Seconds(2);
 // How soon health must say NOT_SERVING once the database stops answering (the readiness
 // watchdog's 2 s, plus a poll).
