@@ -368,9 +368,10 @@ int main(int argc, char** argv) {
   }
   std::vector<const char*> args;
   for (const std::string& a : arguments) args.push_back(a.c_str());
-  auto flags = bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
-                                     {"method", "authority", "credentials", "authorized-scopes",
-                                      "run", "output", "format", "public-key"});
+  auto flags =
+      bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
+                            {"method", "authority", "credentials", "authorized-scopes", "run",
+                             "output", "format", "public-key", "type", "root-mode", "dot"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();

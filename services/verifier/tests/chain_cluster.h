@@ -4,9 +4,10 @@
 // service as its own role with its own credentials: auth, queue, hooks, the verifier (with a
 // policy trusting this cluster's worker keys) and three real workers, run as root with tasks as
 // `nobody`:
-//   decision  proj-test/decision
-//   build     proj-test/ci
-//   signing   proj-test/signing, privileged: --verify-task-type=signing
+//   decision  proj-demo/decision
+//   build     proj-demo/ci
+//   signing   proj-demo/signing, privileged: --verify-task-type=signing
+// (the pools of the local stack, which docs/examples/release-decision.sh names)
 // The policy allows the hook demo/release (repository and revision from the fire's payload),
 // trusts https://git.example.com/demo/app, and restricts project:demo:signing:* to it. The
 // workers' tools directory holds the bulwark CLI and docs/examples/release-decision.sh (as
@@ -28,9 +29,9 @@
 
 namespace bulwark::verifier {
 
-inline constexpr char kDecisionPool[] = "proj-test/decision";
-inline constexpr char kBuildPool[] = "proj-test/ci";
-inline constexpr char kSigningPool[] = "proj-test/signing";
+inline constexpr char kDecisionPool[] = "proj-demo/decision";
+inline constexpr char kBuildPool[] = "proj-demo/ci";
+inline constexpr char kSigningPool[] = "proj-demo/signing";
 inline constexpr char kTrustedRepository[] = "https://git.example.com/demo/app";
 
 class ChainCluster {

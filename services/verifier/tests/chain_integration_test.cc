@@ -39,20 +39,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// The example files name the local stack's pools; the cluster's are proj-test/...
-std::string ForTest(std::string text) {
-  for (const auto& [from, to] :
-       std::vector<std::pair<std::string, std::string>>{{"proj-demo/decision", kDecisionPool},
-                                                        {"proj-demo/ci", kBuildPool},
-                                                        {"proj-demo/signing", kSigningPool}}) {
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
-      text.replace(at, from.size(), to);
-      at += to.size();
-    }
-  }
-  return text;
-}
-
 class ChainIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -62,17 +48,16 @@ class ChainIntegrationTest : public ::testing::Test {
     cluster_ = cluster->release();
     hawk::Credentials root = cluster_->Root();
     auth::v1::CreateRoleRequest role;
-    ASSERT_TRUE(
-        google::protobuf::util::JsonStringToMessage(
-            ForTest(ReadFile(testing::RunfilePath("docs/examples/demo-release-role.json"))), &role)
-            .ok());
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                    (ReadFile(testing::RunfilePath("docs/examples/demo-release-role.json"))), &role)
+                    .ok());
     auth::v1::Role created_role;
     grpc::Status s =
         cluster_->auth().Stub()->CreateRole(SignedContext(&root).get(), role, &created_role);
     ASSERT_TRUE(s.ok()) << s.error_message();
     hooks::v1::CreateHookRequest hook;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
-                    ForTest(ReadFile(testing::RunfilePath("docs/examples/demo-release-hook.json"))),
+                    (ReadFile(testing::RunfilePath("docs/examples/demo-release-hook.json"))),
                     hook.mutable_hook())
                     .ok());
     hooks::v1::Hook created_hook;
@@ -190,7 +175,7 @@ TEST_F(ChainIntegrationTest, ASigningTaskCreatedAroundTheHookIsRefusedAndNeverRu
   create.set_client_id("mallory/laptop");
   *create.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
   for (const char* scope :
-       {"queue:create-task:lowest:proj-test/signing", "queue:create-task:project:none",
+       {"queue:create-task:lowest:proj-demo/signing", "queue:create-task:project:none",
         "queue:scheduler-id:-", "project:demo:signing:cert:release"}) {
     create.add_scopes(scope);
   }
