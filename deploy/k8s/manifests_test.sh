@@ -27,6 +27,16 @@ for svc in auth queue hooks verifier; do
   check "$svc: read-only root filesystem" 'grep -q "readOnlyRootFilesystem: true" <<<"$d"'
   check "$svc: TLS gRPC readiness probe (healthcheck with the CA)" \
     'grep -A6 "readinessProbe:" <<<"$d" | grep -q "healthcheck" && grep -A6 "readinessProbe:" <<<"$d" | grep -q -- "--ca=/etc/bulwark-tls/ca.crt"'
+  # Clean shutdown (issue 14 item 6): preStop waits while the endpoint goes away, the server's
+  # lame duck and drain follow, and the grace period covers all three.
+  pre=$(grep -A3 "preStop:" <<<"$d" | grep -oE "seconds: [0-9]+" | grep -oE "[0-9]+" || true)
+  lame=$(grep -oE -- "--lame-duck=[0-9]+s" <<<"$d" | grep -oE "[0-9]+" || true)
+  drain=$(grep -oE -- "--drain-deadline=[0-9]+s" <<<"$d" | grep -oE "[0-9]+" || echo 10)
+  grace=$(grep -oE "terminationGracePeriodSeconds: [0-9]+" <<<"$d" | grep -oE "[0-9]+" || echo 30)
+  check "$svc: preStop sleep (found ${pre:-none})" '[ -n "$pre" ] && [ "$pre" -ge 1 ]'
+  check "$svc: --lame-duck set (found ${lame:-none})" '[ -n "$lame" ] && [ "$lame" -ge 1 ]'
+  check "$svc: grace ${grace}s covers preStop + lame duck + drain" \
+    '[ -n "$pre" ] && [ -n "$lame" ] && [ "$grace" -gt $((pre + lame + drain)) ]'
   secrets=$( { grep -E "^ *secretName: " <<<"$d"; grep -A1 "secretKeyRef:" <<<"$d" | grep "name:"; } | sed 's/.*: //' | grep -vE "^bulwark-$svc(-tls)?$" | sort -u || true)
   check "$svc: uses only its own Secret (found: ${secrets:-none other})" '[ -z "$secrets" ]'
   check "$svc: migration Job" '[ -n "$(doc Job "bulwark-$svc-migrate")" ]'

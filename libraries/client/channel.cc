@@ -1,12 +1,15 @@
 #include "libraries/client/channel.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/internal_channel.h"
 
 namespace bulwark {
 
 std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& target,
                                                     const tls::TlsConfig& tls) {
-  return grpc::CreateChannel(target, tls::ChannelCredentials(tls));
+  // Reconnects promptly once a dependency is back (internal_channel.h).
+  return grpc::CreateCustomChannel(target, tls::ChannelCredentials(tls),
+                                   InternalChannelArguments());
 }
 
 absl::StatusOr<tls::TlsConfig> ClientTlsFromFlags(const Flags& flags, const std::string& prefix) {

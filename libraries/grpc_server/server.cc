@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -95,13 +96,46 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
                         {"tls", options.credentials != nullptr}});
   server->readiness_thread_ = std::thread(
       [s = server.get(), readiness = std::move(readiness)] { s->ReadinessLoop(readiness); });
+  server->watchdog_thread_ = std::thread([s = server.get()] { s->WatchdogLoop(); });
   return server;
+}
+
+void GrpcServer::WatchdogLoop() {
+  bool reported = false;
+  const absl::Duration tick = std::min(absl::Milliseconds(100), options_.readiness_timeout / 4);
+  do {
+    absl::Time started;
+    {
+      absl::MutexLock lock(&check_mu_);
+      started = check_started_;
+    }
+    if (started != absl::InfiniteFuture() && absl::Now() - started > options_.readiness_timeout) {
+      if (!reported) {
+        LogWarning("not serving",
+                   {{"reason", "the readiness check has not completed within " +
+                                   absl::FormatDuration(options_.readiness_timeout)}});
+        reported = true;
+      }
+      health_->SetServing(false);
+    } else if (started == absl::InfiniteFuture()) {
+      reported = false;
+    }
+  } while (!stopping_.WaitForNotificationWithTimeout(tick));
 }
 
 void GrpcServer::ReadinessLoop(const std::function<absl::Status()>& readiness) {
   absl::Status last = absl::UnknownError("not checked yet");
   do {
+    {
+      absl::MutexLock lock(&check_mu_);
+      check_started_ = absl::Now();
+    }
     absl::Status now = readiness ? readiness() : absl::OkStatus();
+    {
+      absl::MutexLock lock(&check_mu_);
+      check_started_ = absl::InfiniteFuture();
+    }
+    if (stopping_.HasBeenNotified()) break;
     if (now.ok() != last.ok() || now.message() != last.message()) {
       if (now.ok()) {
         LogInfo("serving");
@@ -114,7 +148,8 @@ void GrpcServer::ReadinessLoop(const std::function<absl::Status()>& readiness) {
   } while (!stopping_.WaitForNotificationWithTimeout(options_.readiness_interval));
 }
 
-void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload) {
+void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload,
+                                          const std::function<void()>& on_lame_duck) {
   sigset_t set = TerminationSignals();
   int signal = 0;
   while (true) {
@@ -127,17 +162,39 @@ void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload
       LogInfo("SIGHUP received; nothing to reload");
     }
   }
-  LogInfo("signal received; draining",
+  LogInfo("signal received; lame duck, then draining",
           {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
+           {"lame_duck_s", absl::ToDoubleSeconds(options_.lame_duck)},
            {"drain_deadline_s", absl::ToDoubleSeconds(options_.drain_deadline)}});
+  LameDuckThenShutdown(on_lame_duck);
+}
+
+void GrpcServer::StopReporting() {
+  std::call_once(stop_reporting_once_, [this] {
+    stopping_.Notify();
+    if (health_ != nullptr) health_->Shutdown();
+    if (watchdog_thread_.joinable()) watchdog_thread_.join();
+    // Waits for a check in progress (bounded by the check's own timeout).
+    if (readiness_thread_.joinable()) readiness_thread_.join();
+  });
+}
+
+void GrpcServer::LameDuckThenShutdown(const std::function<void()>& on_lame_duck) {
+  const absl::Time end = absl::Now() + options_.lame_duck;
+  if (health_ != nullptr) health_->Shutdown();  // NOT_SERVING at once
+  if (on_lame_duck) on_lame_duck();
+  StopReporting();
+  absl::Duration left = end - absl::Now();
+  if (left > absl::ZeroDuration()) {
+    absl::Notification never;  // the lame-duck period is a plain wait; nothing ends it early
+    never.WaitForNotificationWithTimeout(left);
+  }
   Shutdown();
 }
 
 void GrpcServer::Shutdown() {
   std::call_once(shutdown_once_, [this] {
-    stopping_.Notify();
-    if (health_ != nullptr) health_->Shutdown();
-    if (readiness_thread_.joinable()) readiness_thread_.join();
+    StopReporting();
     if (server_ == nullptr) return;  // Start failed before serving.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
     server_->Wait();

@@ -6,6 +6,13 @@
 // and reports NOT_SERVING until it passes, and shuts down gracefully: health goes
 // NOT_SERVING, new calls are refused, calls in flight get up to the drain deadline.
 //
+// Readiness watchdog: a check that has not completed within `readiness_timeout` (a database
+// that stopped answering) turns health NOT_SERVING at once, without waiting for the check.
+// Lame duck (SIGTERM): health goes NOT_SERVING at once, `on_lame_duck` runs (a runtime ends its
+// long waits, e.g. ClaimWork long-polls return an empty answer), and the server keeps serving
+// for `lame_duck` (so that load balancers and clients move away without a refused call), then
+// drains: new calls are refused and calls in flight get up to the drain deadline.
+//
 //   GrpcServer::Options options;
 //   options.service_name = "auth";
 //   options.listen_address = "127.0.0.1:50051";
@@ -37,6 +44,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/security/server_credentials.h"
@@ -57,6 +65,10 @@ class GrpcServer {
     absl::Duration drain_deadline = absl::Seconds(10);
     // How often the readiness check runs.
     absl::Duration readiness_interval = absl::Seconds(1);
+    // A check still running after this reports NOT_SERVING (the watchdog).
+    absl::Duration readiness_timeout = absl::Seconds(2);
+    // After SIGTERM: how long to keep serving, NOT_SERVING, before draining.
+    absl::Duration lame_duck = absl::Seconds(3);
     // If set, the bound port is written to this file once listening (for tests and scripts).
     std::string port_file;
     // How to secure the listening port (libraries/tls/tls_config.h ServerCredentials); null
@@ -96,15 +108,23 @@ class GrpcServer {
   int port() const { return port_; }
   HealthService& health() { return *health_; }
 
-  // Blocks until SIGTERM or SIGINT, then shuts down gracefully. Each SIGHUP meanwhile calls
-  // `on_reload` (if set) on this thread.
-  void WaitForTerminationSignal(const std::function<void()>& on_reload = nullptr);
+  // Blocks until SIGTERM or SIGINT, then shuts down gracefully (lame duck, then drain). Each
+  // SIGHUP meanwhile calls `on_reload` (if set) on this thread; `on_lame_duck` (if set) runs
+  // once the lame-duck period begins.
+  void WaitForTerminationSignal(const std::function<void()>& on_reload = nullptr,
+                                const std::function<void()>& on_lame_duck = nullptr);
+  // Lame duck: NOT_SERVING now, `on_lame_duck`, keep serving for options.lame_duck; then
+  // Shutdown().
+  void LameDuckThenShutdown(const std::function<void()>& on_lame_duck = nullptr);
   // Graceful shutdown; returns when all calls have finished or the drain deadline passed.
   void Shutdown();
 
  private:
   GrpcServer() = default;
   void ReadinessLoop(const std::function<absl::Status()>& readiness);
+  void WatchdogLoop();
+  // Stops the readiness loop and its watchdog, and reports NOT_SERVING from now on.
+  void StopReporting();
 
   Options options_;
   int port_ = 0;
@@ -112,6 +132,11 @@ class GrpcServer {
   std::unique_ptr<grpc::Server> server_;
   absl::Notification stopping_;
   std::thread readiness_thread_;
+  std::thread watchdog_thread_;
+  absl::Mutex check_mu_;
+  // When the check in progress started (InfiniteFuture when none is running).
+  absl::Time check_started_ ABSL_GUARDED_BY(check_mu_) = absl::InfiniteFuture();
+  std::once_flag stop_reporting_once_;
   std::once_flag shutdown_once_;
 };
 

@@ -2,6 +2,7 @@
 #include "libraries/grpc_server/server.h"
 
 #include <atomic>
+#include <thread>
 
 #include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -177,6 +178,82 @@ TEST(GrpcServerTest, ABurstCannotTakeEveryThread) {
     if (serving != HealthCheckResponse::SERVING) absl::SleepFor(absl::Milliseconds(10));
   }
   EXPECT_EQ(serving, HealthCheckResponse::SERVING) << after.error_message();
+}
+
+// Polls health (bounded by `timeout`) until it reports `want`; returns what it last saw.
+HealthCheckResponse::ServingStatus WaitForHealth(Health::Stub& stub,
+                                                 HealthCheckResponse::ServingStatus want,
+                                                 absl::Duration timeout) {
+  absl::Time until = absl::Now() + timeout;
+  HealthCheckResponse::ServingStatus status = CheckOnce(stub, "");
+  while (status != want && absl::Now() < until) {
+    absl::Notification tick;
+    tick.WaitForNotificationWithTimeout(absl::Milliseconds(20));
+    status = CheckOnce(stub, "");
+  }
+  return status;
+}
+
+// Issue 14 item 4: a readiness check that hangs (a frozen database) turns health NOT_SERVING
+// within about the readiness timeout, not when (if ever) the check returns.
+TEST(GrpcServerTest, AHungReadinessCheckReportsNotServing) {
+  std::atomic<bool> hang{false};
+  absl::Notification release;
+  GrpcServer::Options options;
+  options.service_name = "test";
+  options.readiness_interval = absl::Milliseconds(20);
+  options.readiness_timeout = absl::Milliseconds(500);
+  auto server = GrpcServer::Start(options, {}, [&]() -> absl::Status {
+    if (hang) release.WaitForNotification();
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Health::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                                                  grpc::InsecureChannelCredentials()));
+  ASSERT_EQ(WaitForHealth(*stub, HealthCheckResponse::SERVING, absl::Seconds(10)),
+            HealthCheckResponse::SERVING);
+  hang = true;
+  EXPECT_EQ(WaitForHealth(*stub, HealthCheckResponse::NOT_SERVING, absl::Seconds(10)),
+            HealthCheckResponse::NOT_SERVING);
+  hang = false;
+  release.Notify();
+  EXPECT_EQ(WaitForHealth(*stub, HealthCheckResponse::SERVING, absl::Seconds(10)),
+            HealthCheckResponse::SERVING);
+  (*server)->Shutdown();
+}
+
+// Issue 14 item 6: in the lame-duck period the server reports NOT_SERVING but still answers
+// calls; the runtime's hook runs at its start; afterwards the server is gone.
+TEST(GrpcServerTest, LameDuckKeepsServingWhileNotServingThenStops) {
+  GrpcServer::Options options;
+  options.service_name = "test";
+  options.readiness_interval = absl::Milliseconds(20);
+  options.lame_duck = absl::Seconds(2);
+  options.drain_deadline = absl::Seconds(1);
+  auto server = GrpcServer::Start(options, {}, [] { return absl::OkStatus(); });
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Health::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                                                  grpc::InsecureChannelCredentials()));
+  ASSERT_EQ(WaitForHealth(*stub, HealthCheckResponse::SERVING, absl::Seconds(10)),
+            HealthCheckResponse::SERVING);
+  absl::Notification lame_duck_started;
+  absl::Notification stopped;
+  std::thread shutdown([&] {
+    (*server)->LameDuckThenShutdown([&] { lame_duck_started.Notify(); });
+    stopped.Notify();
+  });
+  ASSERT_TRUE(lame_duck_started.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  grpc::Status status;
+  EXPECT_EQ(CheckOnce(*stub, "", &status), HealthCheckResponse::NOT_SERVING);
+  EXPECT_TRUE(status.ok()) << "refused a call during the lame-duck period: "
+                           << status.error_message();
+  EXPECT_FALSE(stopped.HasBeenNotified()) << "stopped before the lame-duck period ended";
+  ASSERT_TRUE(stopped.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  shutdown.join();
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  HealthCheckResponse response;
+  EXPECT_FALSE(stub->Check(&context, HealthCheckRequest(), &response).ok());
 }
 
 }  // namespace

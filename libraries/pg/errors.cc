@@ -44,6 +44,10 @@ std::string SqlState(const std::exception& e) {
   return "";
 }
 
+bool IsOutcomeUnknown(const std::exception& e) {
+  return Is<pqxx::in_doubt_error>(e) || Is<pqxx::statement_completion_unknown>(e);
+}
+
 absl::StatusCode CodeForSqlState(absl::string_view s) {
   if (s == "23505") return absl::StatusCode::kAlreadyExists;
   if (s == "23503" || s == "23514" || s == "23502" || s == "23001") {
@@ -66,14 +70,21 @@ absl::Status StatusFromException(const std::exception& e, absl::string_view cont
     return absl::UnavailableError(
         absl::StrCat(context, ": the database connection failed; retry later"));
   }
+  // The request may or may not have taken effect. Every Bulwark mutation is idempotent for the
+  // same request (ids chosen by the caller, identical repeats succeed), so the client is told
+  // to retry it, as for any other unavailability.
   if (Is<pqxx::in_doubt_error>(e)) {
-    return absl::UnknownError(
-        absl::StrCat(context, ": the connection broke during commit; outcome unknown"));
+    return absl::UnavailableError(absl::StrCat(
+        context,
+        ": the database connection broke during commit; outcome unknown; retrying the same "
+        "request is safe"));
   }
   // libpqxx 6 derives these from pqxx::failure, not sql_error: no SQLSTATE to read.
   if (Is<pqxx::statement_completion_unknown>(e)) {
-    return absl::UnknownError(
-        absl::StrCat(context, ": the connection broke mid-statement; outcome unknown"));
+    return absl::UnavailableError(absl::StrCat(
+        context,
+        ": the database connection broke mid-statement; outcome unknown; retrying the same "
+        "request is safe"));
   }
   if (Is<pqxx::transaction_rollback>(e)) {
     return absl::AbortedError(

@@ -51,7 +51,14 @@ TEST(ErrorsTest, MessagesNameTheOperationNotTheSql) {
   EXPECT_EQ(s.message().find("secret"), std::string::npos);
   EXPECT_EQ(StatusFromException(pqxx::broken_connection("gone"), "x").code(),
             absl::StatusCode::kUnavailable);
-  EXPECT_EQ(StatusFromException(pqxx::in_doubt_error("?"), "x").code(), absl::StatusCode::kUnknown);
+  // Issue 14 item 5: an unknown outcome is UNAVAILABLE and says that retrying is safe.
+  absl::Status in_doubt = StatusFromException(pqxx::in_doubt_error("?"), "x");
+  EXPECT_EQ(in_doubt.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(in_doubt.message().find("outcome unknown; retrying the same request is safe"),
+            std::string::npos)
+      << in_doubt;
+  EXPECT_TRUE(IsOutcomeUnknown(pqxx::in_doubt_error("?")));
+  EXPECT_FALSE(IsOutcomeUnknown(pqxx::broken_connection("gone")));
   EXPECT_EQ(StatusFromException(pqxx::serialization_failure("conflict"), "x").code(),
             absl::StatusCode::kAborted);
   EXPECT_EQ(StatusFromException(pqxx::deadlock_detected("deadlock"), "x").code(),

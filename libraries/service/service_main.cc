@@ -70,9 +70,9 @@ absl::StatusOr<TransportSettings> TransportSettingsFromFlags(const Flags& flags)
 int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   GrpcServer::BlockTerminationSignals();
   SetLogServiceName(spec.name);
-  std::set<std::string> known = {"listen",           "database", "db-pool-size", "drain-deadline",
-                                 "port-file",        "tls-cert", "tls-key",      "tls-ca",
-                                 "tls-client-names", "hostnames"};
+  std::set<std::string> known = {"listen",    "database",         "db-pool-size", "drain-deadline",
+                                 "lame-duck", "port-file",        "tls-cert",     "tls-key",
+                                 "tls-ca",    "tls-client-names", "hostnames"};
   known.insert(spec.extra_flags.begin(), spec.extra_flags.end());
   auto flags = Flags::Parse(argc, argv, known, {"plaintext"});
   if (!flags.ok()) return Fail(flags.status());
@@ -91,6 +91,12 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   auto drain = flags->GetDuration("drain-deadline", absl::Seconds(10));
   if (!drain.ok()) return Fail(drain.status());
   options.drain_deadline = *drain;
+  auto lame_duck = flags->GetDuration("lame-duck", absl::Seconds(3));
+  if (!lame_duck.ok()) return Fail(lame_duck.status());
+  if (*lame_duck < absl::ZeroDuration()) {
+    return Fail(absl::InvalidArgumentError("--lame-duck must not be negative"));
+  }
+  options.lame_duck = *lame_duck;
 
   pg::ConnectionPool::Options pool_options;
   pool_options.dsn = flags->Get("database");
@@ -122,14 +128,19 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
 
   pg::ConnectionPool* pool_ptr = pool->get();
   const pg::MigrationSet* set = spec.migrations;
-  auto server = GrpcServer::Start(options, services,
-                                  [pool_ptr, set] { return pg::SchemaReadiness(*pool_ptr, *set); });
-  if (!server.ok()) return Fail(server.status());
   ServiceRuntime* rt = runtime->get();
-  (*server)->WaitForTerminationSignal([rt] {
-    absl::Status s = rt->Reload();
-    if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});
+  auto server = GrpcServer::Start(options, services, [pool_ptr, set, rt] {
+    absl::Status db = pg::SchemaReadiness(*pool_ptr, *set);
+    if (!db.ok()) return db;
+    return rt->Readiness();
   });
+  if (!server.ok()) return Fail(server.status());
+  (*server)->WaitForTerminationSignal(
+      [rt] {
+        absl::Status s = rt->Reload();
+        if (!s.ok()) LogWarning("reload failed", {{"error", std::string(s.message())}});
+      },
+      [rt] { rt->BeginShutdown(); });
   (*runtime)->Stop();
   return 0;
 }

@@ -4,14 +4,18 @@
 // parses its own flags into its runtime's Options and creates the runtime
 // (services/<svc>/server/<svc>_runtime.h, a ServiceRuntime). It parses the common flags, connects a
 // pool to PostgreSQL as the service's runtime role, starts the gRPC server (reflection, health,
-// call logs), reports SERVING only while the database answers and its schema is migrated to the
-// version this binary expects, and drains on SIGTERM.
+// call logs), reports SERVING only while the database answers (a check that takes over 2 s
+// counts as not answering) and its schema is migrated to the version this binary expects, and
+// on SIGTERM reports NOT_SERVING at once, calls ServiceRuntime::BeginShutdown, keeps serving for
+// the lame-duck period, then drains.
 //
 // Common flags (each also from the environment as BULWARK_<NAME>):
 //   --listen=HOST:PORT        where to listen (default: the service's port on 127.0.0.1)
 //   --database=DSN            libpq connection string for bulwark_<svc> (required)
 //   --db-pool-size=N          connections (default 8)
-//   --drain-deadline=10s      how long calls in flight may run after SIGTERM
+//   --lame-duck=3s            after SIGTERM: NOT_SERVING but still serving for this long
+//                             (Kubernetes' preStop should wait about as long)
+//   --drain-deadline=10s      how long calls in flight may run after the lame-duck period
 //   --port-file=PATH          write the bound port here (for tests and scripts)
 //   --tls-cert=FILE --tls-key=FILE   this service's certificate chain and key (PEM): served to
 //                             clients and presented as the client certificate when it dials
@@ -97,6 +101,12 @@ class ServiceRuntime {
   // Re-reads what the service can change without a restart (SIGHUP), e.g. the verifier's
   // policy. The default has nothing to reload. An error keeps what is in force (and is logged).
   virtual absl::Status Reload() { return absl::OkStatus(); }
+  // Whether the runtime itself can serve (besides the database answering): an error makes
+  // health report NOT_SERVING. Called by the readiness loop about once a second; must not block.
+  virtual absl::Status Readiness() { return absl::OkStatus(); }
+  // Called once at SIGTERM, when the lame-duck period begins: end long waits (e.g. ClaimWork
+  // long-polls answer at once) so that no call is still waiting when the server drains.
+  virtual void BeginShutdown() {}
 };
 
 struct ServiceSpec {

@@ -11,19 +11,28 @@ namespace {
 
 class Receiver final : public pqxx::notification_receiver {
  public:
-  Receiver(pqxx::connection_base& c, const std::function<void(const Change&)>& on_change)
-      : pqxx::notification_receiver(c, kAuthChangeChannel), on_change_(on_change) {}
+  Receiver(pqxx::connection_base& c, const std::function<absl::Status(const Change&)>& on_change,
+           bool& failed)
+      : pqxx::notification_receiver(c, kAuthChangeChannel),
+        on_change_(on_change),
+        failed_(failed) {}
   void operator()(const std::string& payload, int) override {
     Change change;
     if (ParseChange(payload, &change)) {
-      on_change_(change);
+      absl::Status s = on_change_(change);
+      if (!s.ok()) {
+        LogWarning("could not apply a change; resynchronizing",
+                   {{"payload", payload}, {"error", std::string(s.message())}});
+        failed_ = true;
+      }
     } else {
       LogWarning("ignored an unknown auth change notification", {{"payload", payload}});
     }
   }
 
  private:
-  const std::function<void(const Change&)>& on_change_;
+  const std::function<absl::Status(const Change&)>& on_change_;
+  bool& failed_;
 };
 
 }  // namespace
@@ -56,30 +65,62 @@ bool ChangeListener::WaitUntilListening(absl::Duration timeout) {
   return listening_.WaitForNotificationWithTimeout(timeout);
 }
 
+void ChangeListener::SetInSync(bool in_sync) {
+  if (in_sync_.exchange(in_sync) == in_sync) return;
+  if (in_sync) {
+    LogInfo("change notifications in sync");
+  } else {
+    LogWarning("change notifications out of sync; refusing to answer from cached state");
+  }
+  if (on_sync_state_) on_sync_state_(in_sync);
+}
+
+bool ChangeListener::ResyncUntilDone() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stop_.HasBeenNotified()) {
+    absl::Status s = on_resync_();
+    if (s.ok()) return true;
+    LogWarning("resync failed; retrying", {{"error", std::string(s.message())},
+                                           {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    if (stop_.WaitForNotificationWithTimeout(backoff)) break;
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+  return false;
+}
+
 void ChangeListener::Run() {
   absl::Duration backoff = absl::Milliseconds(200);
   bool first = true;
   while (!stop_.HasBeenNotified()) {
     try {
       pqxx::connection conn(dsn_);
-      Receiver receiver(conn, on_change_);
+      Receiver receiver(conn, on_change_, change_failed_);
       conn.await_notification(0, 0);  // issues LISTEN
       // Changes made before LISTEN took effect (at start, or while disconnected) were not
-      // announced to us: resynchronize once we are listening.
+      // announced to us: resynchronize once we are listening, until it succeeds.
       if (!first) LogInfo("change notifications resumed; resynchronizing");
-      on_resync_();
       first = false;
+      change_failed_ = false;
+      if (!ResyncUntilDone()) break;
+      SetInSync(true);
       backoff = absl::Milliseconds(200);
       if (!listening_.HasBeenNotified()) listening_.Notify();
       while (!stop_.HasBeenNotified()) {
         conn.await_notification(0, 200000);  // wake every 200 ms to notice Stop
+        if (change_failed_) {
+          SetInSync(false);
+          change_failed_ = false;
+          if (!ResyncUntilDone()) break;
+          SetInSync(true);
+        }
       }
     } catch (const std::exception& e) {
       first = false;
+      SetInSync(false);
       LogWarning("change notifications interrupted; reconnecting",
                  {{"error", std::string(e.what()).substr(0, 200)}});
       stop_.WaitForNotificationWithTimeout(backoff);
-      backoff = std::min(backoff * 2, absl::Seconds(5));
+      backoff = std::min(backoff * 2, absl::Seconds(2));
     }
   }
 }

@@ -8,19 +8,32 @@
 // connection is re-established — it calls `on_resync`, because changes made before LISTEN
 // took effect were not announced to it.
 //
-//   ChangeListener listener(dsn, [&](const Change& c) { … }, [&] { ReloadEverything(); });
+// In sync: the listener says whether its owner may rely on having heard every committed
+// change (in_sync()). It is not in sync from construction until the first `on_resync` that
+// succeeds after LISTEN; it falls out of sync at once when the connection breaks or an
+// `on_change` fails, and comes back only after a later `on_resync` succeeds. A failed
+// `on_resync` is retried with a backoff (100 ms doubling to 2 s) until it succeeds or Stop.
+// `on_sync_state` (optional) is called on every transition, so that the owner can refuse to
+// answer from what may be stale (auth: UNAVAILABLE and NOT_SERVING).
+//
+//   ChangeListener listener(dsn, [&](const Change& c) { return Apply(c); },
+//                           [&] { return ReloadEverything(); },
+//                           [&](bool in_sync) { SetInSync(in_sync); });
 //   listener.Start();   // … Stop() or the destructor ends the thread
 //
 // Thread-safety: callbacks run on the listener's thread, one at a time. Start/Stop are to be
-// called from one owning thread. Errors: connection failures are logged and retried.
+// called from one owning thread; in_sync() from any thread. Errors: connection failures and
+// callback failures are logged and retried.
 
 #ifndef BULWARK_SERVICES_AUTH_STORE_CHANGE_LISTENER_H_
 #define BULWARK_SERVICES_AUTH_STORE_CHANGE_LISTENER_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 
@@ -38,22 +51,35 @@ bool ParseChange(const std::string& payload, Change* change);
 
 class ChangeListener {
  public:
-  ChangeListener(std::string dsn, std::function<void(const Change&)> on_change,
-                 std::function<void()> on_resync)
-      : dsn_(std::move(dsn)), on_change_(std::move(on_change)), on_resync_(std::move(on_resync)) {}
+  ChangeListener(std::string dsn, std::function<absl::Status(const Change&)> on_change,
+                 std::function<absl::Status()> on_resync,
+                 std::function<void(bool in_sync)> on_sync_state = nullptr)
+      : dsn_(std::move(dsn)),
+        on_change_(std::move(on_change)),
+        on_resync_(std::move(on_resync)),
+        on_sync_state_(std::move(on_sync_state)) {}
   ~ChangeListener() { Stop(); }
 
   void Start();
   void Stop();
   // Blocks until the listener has subscribed once (for tests), or `timeout` passes.
   bool WaitUntilListening(absl::Duration timeout);
+  // Whether every change committed before the last notification was applied (see above).
+  bool in_sync() const { return in_sync_.load(); }
 
  private:
   void Run();
+  void SetInSync(bool in_sync);
+  // Calls on_resync_ until it succeeds (true) or Stop (false).
+  bool ResyncUntilDone();
 
   const std::string dsn_;
-  const std::function<void(const Change&)> on_change_;
-  const std::function<void()> on_resync_;
+  const std::function<absl::Status(const Change&)> on_change_;
+  const std::function<absl::Status()> on_resync_;
+  const std::function<void(bool)> on_sync_state_;
+  std::atomic<bool> in_sync_{false};
+  // Set (on the listener thread) when an on_change failed: resync before trusting the state.
+  bool change_failed_ = false;
   absl::Notification stop_;
   absl::Notification listening_;
   std::thread thread_;

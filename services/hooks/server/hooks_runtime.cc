@@ -1,6 +1,7 @@
 #include "services/hooks/server/hooks_runtime.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/internal_channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"

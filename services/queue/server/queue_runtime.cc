@@ -1,6 +1,7 @@
 #include "services/queue/server/queue_runtime.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/internal_channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "services/queue/store/postgres_queue_store.h"
@@ -43,6 +44,10 @@ absl::StatusOr<std::unique_ptr<QueueRuntime>> QueueRuntime::Create(const Options
 
 std::vector<GrpcServiceEntry> QueueRuntime::GrpcServices() {
   return {{grpc_.get(), v1::Queue::service_full_name()}};
+}
+
+void QueueRuntime::BeginShutdown() {
+  if (service_ != nullptr) service_->BeginShutdown();
 }
 
 void QueueRuntime::Stop() {

@@ -344,23 +344,26 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     }
     if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
-    BULWARK_ASSIGN_OR_RETURN(std::vector<ClaimedRun> claimed,
-                             store_.Claim(queue, request.worker_group(), request.worker_id(),
-                                          request.tasks(), now, now + options_.claim_timeout,
-                                          std::min(deadline, absl::Now() + kMaxClaimTransaction)));
+    BULWARK_ASSIGN_OR_RETURN(
+        std::vector<ClaimedRun> claimed,
+        store_.Claim(queue, request.worker_group(), request.worker_id(), request.tasks(), now,
+                     now + options_.claim_timeout,
+                     std::min(deadline, absl::Now() + kMaxClaimTransaction), cancelled));
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }
     if (!claimed.empty() || absl::Now() >= give_up) break;
     // Wait for work created here, or poll again shortly for work created elsewhere.
     absl::MutexLock lock(&wake_mu_);
+    if (shutting_down_) break;  // answer now: the server drains after its lame-duck period
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
-      return work_generation_ != generation;
+      return work_generation_ != generation || shutting_down_;
     };
     ++waiting_claims_;
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
     --waiting_claims_;
+    if (shutting_down_) break;
   }
   if (refused_wait && response.tasks().empty()) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -713,6 +716,11 @@ absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {
   BULWARK_ASSIGN_OR_RETURN(int deadlines, store_.ExpireDeadlines(now, deadline));
   if (claims + deadlines > 0) WakeClaimers();
   return claims + deadlines;
+}
+
+void QueueService::BeginShutdown() {
+  absl::MutexLock lock(&wake_mu_);
+  shutting_down_ = true;
 }
 
 bool QueueService::AwaitWaitingClaims(int n, absl::Duration timeout) const {

@@ -145,6 +145,10 @@ class QueueService {
   // stream broke unseen, or their finish failed); returns how many.
   absl::StatusOr<int> PurgeIdleUploads(absl::Time deadline);
 
+  // The process is shutting down (SIGTERM, lame duck): every waiting ClaimWork returns what it
+  // has (usually nothing) now, and later ones look once without waiting. Irreversible.
+  void BeginShutdown();
+
   // Blocks until at least `n` ClaimWork calls are waiting for work, or `timeout` passes;
   // returns whether they were. For tests of the long poll.
   bool AwaitWaitingClaims(int n, absl::Duration timeout) const;
@@ -176,6 +180,7 @@ class QueueService {
   int waiting_claims_ ABSL_GUARDED_BY(wake_mu_) = 0;
   // ClaimWork calls in their long poll (at most options_.max_waiting_claims).
   int long_polls_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  bool shutting_down_ ABSL_GUARDED_BY(wake_mu_) = false;
 };
 
 // The TaskStatus of a stored task.
