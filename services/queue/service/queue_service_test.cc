@@ -184,125 +184,123 @@ TEST_F(QueueServiceTest, LongPollsCannotTakeEveryThread) {
   stop = false;
   claim.set_wait_seconds(1);
   EXPECT_TRUE(service.ClaimWork(worker_, claim, nullptr).ok());
+}
 
-  // Issue 14 item 6: at SIGTERM a waiting ClaimWork answers at once with an empty success, and
-  // later ones do not wait.
-  TEST_F(QueueServiceTest, ShutdownEndsWaitingClaimsWithAnEmptySuccess) {
-    v1::ClaimWorkRequest claim;
-    claim.set_task_queue_id("proj/linux");
-    claim.set_worker_group("wg");
-    claim.set_worker_id("w1");
-    claim.set_tasks(1);
-    claim.set_wait_seconds(20);
-    absl::Notification answered;
-    absl::StatusOr<v1::ClaimWorkResponse> got;
-    std::thread claimer([&] {
-      got = service_.ClaimWork(worker_, claim, nullptr);
-      answered.Notify();
-    });
-    ASSERT_TRUE(service_.AwaitWaitingClaims(1, absl::Seconds(5)));
-    service_.BeginShutdown();
-    bool in_time = answered.WaitForNotificationWithTimeout(absl::Seconds(10));
-    claimer.join();
-    ASSERT_TRUE(in_time) << "a long-poll kept waiting after shutdown began";
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(got->tasks_size(), 0);
-    // A claim arriving during the lame-duck period looks once and answers without waiting.
-    absl::Notification second;
-    std::thread late([&] {
-      got = service_.ClaimWork(worker_, claim, nullptr);
-      second.Notify();
-    });
-    in_time = second.WaitForNotificationWithTimeout(absl::Seconds(10));
-    late.join();
-    ASSERT_TRUE(in_time);
-    ASSERT_TRUE(got.ok()) << got.status();
-  }
+// Issue 14 item 6: at SIGTERM a waiting ClaimWork answers at once with an empty success, and
+// later ones do not wait.
+TEST_F(QueueServiceTest, ShutdownEndsWaitingClaimsWithAnEmptySuccess) {
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  claim.set_wait_seconds(20);
+  absl::Notification answered;
+  absl::StatusOr<v1::ClaimWorkResponse> got;
+  std::thread claimer([&] {
+    got = service_.ClaimWork(worker_, claim, nullptr);
+    answered.Notify();
+  });
+  ASSERT_TRUE(service_.AwaitWaitingClaims(1, absl::Seconds(5)));
+  service_.BeginShutdown();
+  bool in_time = answered.WaitForNotificationWithTimeout(absl::Seconds(10));
+  claimer.join();
+  ASSERT_TRUE(in_time) << "a long-poll kept waiting after shutdown began";
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->tasks_size(), 0);
+  // A claim arriving during the lame-duck period looks once and answers without waiting.
+  absl::Notification second;
+  std::thread late([&] {
+    got = service_.ClaimWork(worker_, claim, nullptr);
+    second.Notify();
+  });
+  in_time = second.WaitForNotificationWithTimeout(absl::Seconds(10));
+  late.join();
+  ASSERT_TRUE(in_time);
+  ASSERT_TRUE(got.ok()) << got.status();
+}
 
-  TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
-    v1::CreateTaskRequest request = Request();
-    request.mutable_task()->set_retries(1);
-    ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
-    v1::ClaimWorkRequest claim;
-    claim.set_task_queue_id("proj/linux");
-    claim.set_worker_group("wg");
-    claim.set_worker_id("w1");
-    claim.set_tasks(1);
-    ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
-    const std::string& id = request.task_id();
-    EXPECT_EQ(service_
-                  .Report(worker_, id, 0, RunState::kCompleted, v1::EXCEPTION_REASON_UNSPECIFIED,
-                          kForever)
-                  .status()
-                  .code(),
-              absl::StatusCode::kPermissionDenied);
-    Caller run0{"task-client",
-                {"queue:resolve-task:" + id + "/0", "queue:resolve-task:" + id + "/1"}};
-    EXPECT_EQ(
-        service_
-            .Report(run0, id, 0, RunState::kException, v1::EXCEPTION_REASON_CLAIM_EXPIRED, kForever)
-            .status()
-            .code(),
-        absl::StatusCode::kInvalidArgument);  // a queue-only reason
-    auto status = service_.Report(run0, id, 0, RunState::kException,
-                                  v1::EXCEPTION_REASON_WORKER_SHUTDOWN, kForever);
-    ASSERT_TRUE(status.ok()) << status.status();
-    ASSERT_EQ(status->runs_size(), 2);
-    EXPECT_EQ(status->runs(1).reason_created(), "retry");
-    EXPECT_EQ(status->state(), v1::TASK_STATE_PENDING);
-    ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
-    status =
-        service_.Report(run0, id, 1, RunState::kFailed, v1::EXCEPTION_REASON_UNSPECIFIED, kForever);
-    ASSERT_TRUE(status.ok());
-    EXPECT_EQ(status->state(), v1::TASK_STATE_FAILED);
-    EXPECT_EQ(
-        service_
-            .Report(run0, id, 1, RunState::kCompleted, v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
-            .status()
-            .code(),
-        absl::StatusCode::kFailedPrecondition);
-  }
+TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
+  v1::CreateTaskRequest request = Request();
+  request.mutable_task()->set_retries(1);
+  ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+  const std::string& id = request.task_id();
+  EXPECT_EQ(
+      service_
+          .Report(worker_, id, 0, RunState::kCompleted, v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
+          .status()
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+  Caller run0{"task-client",
+              {"queue:resolve-task:" + id + "/0", "queue:resolve-task:" + id + "/1"}};
+  EXPECT_EQ(
+      service_
+          .Report(run0, id, 0, RunState::kException, v1::EXCEPTION_REASON_CLAIM_EXPIRED, kForever)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);  // a queue-only reason
+  auto status = service_.Report(run0, id, 0, RunState::kException,
+                                v1::EXCEPTION_REASON_WORKER_SHUTDOWN, kForever);
+  ASSERT_TRUE(status.ok()) << status.status();
+  ASSERT_EQ(status->runs_size(), 2);
+  EXPECT_EQ(status->runs(1).reason_created(), "retry");
+  EXPECT_EQ(status->state(), v1::TASK_STATE_PENDING);
+  ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+  status =
+      service_.Report(run0, id, 1, RunState::kFailed, v1::EXCEPTION_REASON_UNSPECIFIED, kForever);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state(), v1::TASK_STATE_FAILED);
+  EXPECT_EQ(
+      service_.Report(run0, id, 1, RunState::kCompleted, v1::EXCEPTION_REASON_UNSPECIFIED, kForever)
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+}
 
-  TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
-    v1::CreateTaskRequest request = Request();
-    ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
-    v1::ClaimWorkRequest claim;
-    claim.set_task_queue_id("proj/linux");
-    claim.set_worker_group("wg");
-    claim.set_worker_id("w1");
-    claim.set_tasks(1);
-    ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
-    const std::string& id = request.task_id();
-    Caller run{"task-client", {"queue:create-artifact:" + id + "/0"}};
-    v1::CreateArtifactRequest put;
-    put.set_task_id(id);
-    put.set_run_id(0);
-    put.set_name("public/logs/live.log");
-    put.set_content("hello");
-    auto artifact = service_.CreateArtifact(run, put, kForever);
-    ASSERT_TRUE(artifact.ok()) << artifact.status();
-    EXPECT_EQ(artifact->sha256(),
-              "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-    EXPECT_EQ(artifact->content_type(), "application/octet-stream");
-    Caller anonymous{"", {"queue:get-artifact:public/*"}};
-    auto got = service_.GetArtifact(anonymous, id, std::nullopt, "public/logs/live.log", kForever);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(got->content(), "hello");
-    put.set_name("private/secret.txt");
-    ASSERT_TRUE(service_.CreateArtifact(run, put, kForever).ok());
-    EXPECT_EQ(
-        service_.GetArtifact(anonymous, id, 0, "private/secret.txt", kForever).status().code(),
-        absl::StatusCode::kPermissionDenied);
-    options_.max_artifact_bytes = 4;
-    QueueService small(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}},
-                       clock_, random_);
-    put.set_name("public/big");
-    EXPECT_EQ(small.CreateArtifact(run, put, kForever).status().code(),
-              absl::StatusCode::kInvalidArgument);
-    put.set_name("/absolute");
-    EXPECT_EQ(service_.CreateArtifact(run, put, kForever).status().code(),
-              absl::StatusCode::kInvalidArgument);
-  }
+TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
+  v1::CreateTaskRequest request = Request();
+  ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+  const std::string& id = request.task_id();
+  Caller run{"task-client", {"queue:create-artifact:" + id + "/0"}};
+  v1::CreateArtifactRequest put;
+  put.set_task_id(id);
+  put.set_run_id(0);
+  put.set_name("public/logs/live.log");
+  put.set_content("hello");
+  auto artifact = service_.CreateArtifact(run, put, kForever);
+  ASSERT_TRUE(artifact.ok()) << artifact.status();
+  EXPECT_EQ(artifact->sha256(), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_EQ(artifact->content_type(), "application/octet-stream");
+  Caller anonymous{"", {"queue:get-artifact:public/*"}};
+  auto got = service_.GetArtifact(anonymous, id, std::nullopt, "public/logs/live.log", kForever);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->content(), "hello");
+  put.set_name("private/secret.txt");
+  ASSERT_TRUE(service_.CreateArtifact(run, put, kForever).ok());
+  EXPECT_EQ(service_.GetArtifact(anonymous, id, 0, "private/secret.txt", kForever).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  options_.max_artifact_bytes = 4;
+  QueueService small(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}}, clock_,
+                     random_);
+  put.set_name("public/big");
+  EXPECT_EQ(small.CreateArtifact(run, put, kForever).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  put.set_name("/absolute");
+  EXPECT_EQ(service_.CreateArtifact(run, put, kForever).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
 
 }  // namespace
 }  // namespace bulwark::queue
