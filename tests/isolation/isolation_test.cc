@@ -75,6 +75,11 @@ std::set<std::string> AllowedColumns(const std::string& role, const std::string&
   if (role == "bulwark_hooks" && schema == "hooks" && table == "hook_versions" && p == "UPDATE") {
     return {"retired"};
   }
+  // A fire is recorded before the task is created, then its outcome is set once (a trigger
+  // refuses any change to a finished record: hooks migration 0004).
+  if (role == "bulwark_hooks" && schema == "hooks" && table == "last_fires" && p == "UPDATE") {
+    return {"error", "expires", "result"};
+  }
   return {};
 }
 

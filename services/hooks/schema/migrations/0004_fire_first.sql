@@ -15,5 +15,9 @@ BEGIN
 END;
 $$;
 
+-- Functions are executable by PUBLIC by default; this one is the trigger's alone (firing a
+-- trigger needs no EXECUTE privilege).
+REVOKE EXECUTE ON FUNCTION hooks.only_unfinished_fires_change() FROM PUBLIC;
+
 CREATE TRIGGER last_fires_finish_once BEFORE UPDATE ON hooks.last_fires
   FOR EACH ROW EXECUTE FUNCTION hooks.only_unfinished_fires_change();
