@@ -1,6 +1,5 @@
 #include "services/worker/server/grpc_worker_queue.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/client/dependency.h"
@@ -66,15 +65,7 @@ absl::StatusOr<queue::v1::Artifact> GrpcWorkerQueue::DownloadArtifact(
   queue::v1::DownloadArtifactRequest request;
   request.set_task_id(task_id);
   request.set_name(name);
-  // public/ artifacts are anyone's to read: fetched without credentials (a task's own scopes
-  // need not name them); others with the run's task credentials.
-  std::unique_ptr<grpc::ClientContext> context;
-  if (absl::StartsWith(name, "public/")) {
-    context = std::make_unique<grpc::ClientContext>();
-    SetDeadline(*context, deadline);
-  } else {
-    context = Context(HawkOf(credentials), deadline);
-  }
+  auto context = Context(HawkOf(credentials), deadline);
   return queue::DownloadArtifactStream(*stub_, *context, request, write);
 }
 

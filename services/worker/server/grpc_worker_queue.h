@@ -3,8 +3,7 @@
 // GrpcWorkerQueue: the WorkerQueue (service/worker_queue.h) over gRPC. ClaimWork is signed with
 // the worker's own credentials; the other calls with the run's task credentials they are given.
 // Uploads stream through Queue.UploadArtifact in chunks of at most 1 MiB; downloads through
-// Queue.DownloadArtifact (services/queue/client: size and SHA-256 checked as they arrive);
-// public/ artifacts anonymously (anyone may read them), others with the run's credentials. Each
+// Queue.DownloadArtifact (services/queue/client: size and SHA-256 checked as they arrive). Each
 // call carries the deadline it is given; failures are mapped by client/dependency.h.
 //
 // Thread-safety: thread-safe.

@@ -70,7 +70,6 @@ class WorkerQueue {
                                                              absl::Time deadline) = 0;
   // Streams artifact `name` of the latest run of `task_id` to `write`; fails (DATA_LOSS) unless
   // the content matches the size and SHA-256 the queue sent first. Returns the queue's record.
-  // public/ artifacts may be fetched without `credentials` (anyone may read them).
   virtual absl::StatusOr<queue::v1::Artifact> DownloadArtifact(const std::string& task_id,
                                                                const std::string& name,
                                                                const ContentWriter& write,
