@@ -248,7 +248,7 @@ TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck
     });
   }
   // Load: task lookups until the server is gone. Until the lame-duck period has ended each
-  // must be answered (NOT_FOUND: no such task); after it, UNAVAILABLE is the answer.
+  // must be answered (NOT_FOUND: no such task); after it, UNAVAILABLE or CANCELLED is.
   std::atomic<int64_t> drain_from_ns{std::numeric_limits<int64_t>::max()};
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&] {
@@ -258,8 +258,11 @@ TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck
         queue::v1::TaskDefinition response;
         grpc::Status s = stub->GetTask(SignedContext(&root).get(), request, &response);
         bool drained = absl::ToUnixNanos(absl::Now()) >= drain_from_ns.load();
-        if (!s.ok() && s.error_code() != grpc::StatusCode::NOT_FOUND &&
-            !(drained && s.error_code() == grpc::StatusCode::UNAVAILABLE)) {
+        // Once draining, a call the server had not started when it shut down is reset by
+        // gRPC (CANCELLED) or refused (UNAVAILABLE): both say the server is gone, promptly.
+        bool gone = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                    s.error_code() == grpc::StatusCode::CANCELLED;
+        if (!s.ok() && s.error_code() != grpc::StatusCode::NOT_FOUND && !(drained && gone)) {
           record("GetTask", s);
         }
       }
