@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/ed25519.h"
-#include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
+#include "libraries/crypto/sha256_stream.h"
 #include "libraries/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/client/artifact_transfer.h"
@@ -305,13 +305,9 @@ class VerifyCotTest : public QueueCommandsTest {
   }
 
   static std::string HexSha256(const std::string& content) {
-    static const char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : crypto::Sha256(content)) {
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-    return out;
+    crypto::Sha256Stream sha;
+    sha.Update(content);
+    return sha.FinishHex();
   }
 };
 
