@@ -215,5 +215,27 @@ TEST(WorkerShutdownTest, SigtermLetsShortTasksFinishAndResolvesTheRestWorkerShut
   EXPECT_EQ(cut->state(), queue::v1::TASK_STATE_PENDING) << cut->DebugString();
 }
 
+// A privileged worker whose verifier cannot be reached never runs the task unverified: the run is
+// resolved exception/resource-unavailable and the command's output is nowhere in the log.
+TEST(PrivilegedWorkerTest, AnUnreachableVerifierMeansTheTaskNeverRuns) {
+  if (!process::IsRoot()) GTEST_SKIP() << "workers run as root (tasks as nobody); run as root";
+  auto cluster = WorkerCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto worker = (*cluster)->StartWorker(
+      "proj-test/signing", "signing-1",
+      {"--verify-task-type=signing", "--verifier=127.0.0.1:1", "--verify-timeout=3s"});
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  auto task_id = (*cluster)->CreateTask("proj-test/signing", Shell("echo SIGNED-UNVERIFIED"));
+  ASSERT_TRUE(task_id.ok());
+  auto status = (*cluster)->WaitResolved(*task_id, kTaskTimeout);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->state(), queue::v1::TASK_STATE_EXCEPTION) << status->DebugString();
+  EXPECT_EQ(status->runs(0).reason_resolved(), "resource-unavailable") << status->DebugString();
+  auto log = (*cluster)->Download(*task_id, "public/logs/live_backing.log");
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_FALSE(absl::StrContains(log->second, "SIGNED-UNVERIFIED")) << log->second;
+  EXPECT_TRUE(absl::StrContains(log->second, "the task does not run unverified")) << log->second;
+}
+
 }  // namespace
 }  // namespace bulwark::worker
