@@ -112,6 +112,10 @@ void ServiceProcess::Pause() const {
   if (pid_ > 0) kill(pid_, SIGSTOP);
 }
 
+void ServiceProcess::Signal(int signo) const {
+  if (pid_ > 0) kill(pid_, signo);
+}
+
 void ServiceProcess::Resume() const {
   if (pid_ > 0) kill(pid_, SIGCONT);
 }

@@ -54,6 +54,8 @@ class ServiceProcess {
   // Freezes (SIGSTOP) and thaws (SIGCONT) the process: a dependency that stops answering.
   void Pause() const;
   void Resume() const;
+  // Sends `signo` (e.g. SIGHUP: a service that reloads its configuration).
+  void Signal(int signo) const;
   // SIGKILL, then reaps it: a crash.
   void Kill();
 
