@@ -7,6 +7,8 @@
 //   --attestation-keys=FILE the attestation signing keyring (libraries/crypto signing keyring
 //                           JSON; the last key signs); without it no attestations are issued
 //   --attestation-lifetime=17520h  how long an attestation is kept (and its key needed)
+//   --verification-retention=17520h  how long a verification is kept
+//   --expire-interval=1h    how often expired verifications and attestations are deleted
 #include "libraries/client/call_credentials.h"
 #include "libraries/service/service_main.h"
 #include "libraries/status/status_macros.h"
@@ -33,6 +35,16 @@ absl::StatusOr<VerifierRuntime::Options> ParseOptions(const bulwark::Flags& flag
   options.attestation_keys_file = flags.Get("attestation-keys");
   BULWARK_ASSIGN_OR_RETURN(options.attestation_lifetime,
                            flags.GetDuration("attestation-lifetime", options.attestation_lifetime));
+  BULWARK_ASSIGN_OR_RETURN(
+      options.verification_retention,
+      flags.GetDuration("verification-retention", options.verification_retention));
+  BULWARK_ASSIGN_OR_RETURN(options.expire_interval,
+                           flags.GetDuration("expire-interval", options.expire_interval));
+  if (options.expire_interval <= absl::ZeroDuration() ||
+      options.verification_retention <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--expire-interval and --verification-retention must be positive");
+  }
   return options;
 }
 
@@ -50,7 +62,9 @@ int main(int argc, char** argv) {
                       "policy",
                       "verify-timeout",
                       "attestation-keys",
-                      "attestation-lifetime"};
+                      "attestation-lifetime",
+                      "verification-retention",
+                      "expire-interval"};
   spec.build = [](bulwark::ServiceContext& context)
       -> absl::StatusOr<std::unique_ptr<bulwark::ServiceRuntime>> {
     BULWARK_ASSIGN_OR_RETURN(VerifierRuntime::Options options, ParseOptions(context.flags));

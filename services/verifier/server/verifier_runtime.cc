@@ -9,6 +9,7 @@
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "services/verifier/server/expirer.h"
 #include "services/verifier/service/task_normalizer.h"
 #include "services/verifier/store/postgres_attestation_store.h"
 #include "services/verifier/store/postgres_verifier_store.h"
@@ -93,6 +94,8 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
     rt->grpc_->set_attestation_issuer(rt->issuer_.get());
     LogInfo("attestations signed", {{"key", rt->attestation_keys_->current().id}});
   }
+  rt->expirer_ = StartExpirer(*rt->store_, rt->attestation_store_.get(), context.clock,
+                              options.expire_interval, options.verification_retention);
   return rt;
 }
 

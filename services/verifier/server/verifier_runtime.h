@@ -7,7 +7,8 @@
 // process - and again on Reload (SIGHUP), which keeps the policy in force when the new file is
 // invalid and says why in the log. With attestation_keys_file (a crypto::SigningKeyring JSON
 // list, the last key current) it also issues signed attestations of passed verifications
-// (attestation_issuer.h) into the PostgreSQL attestation store.
+// (attestation_issuer.h) into the PostgreSQL attestation store. In the background the expirer
+// (expirer.h) deletes verifications older than verification_retention and expired attestations.
 //
 // Thread-safety: Create and Stop from one thread; Reload from the signal loop; the parts are
 // thread-safe.
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "libraries/authn/remote_authenticator.h"
+#include "libraries/clock/periodic_task.h"
 #include "libraries/crypto/signing_keyring.h"
 #include "libraries/hawk/credentials.h"
 #include "libraries/service/service_main.h"
@@ -47,6 +49,9 @@ class VerifierRuntime final : public ServiceRuntime {
     std::string attestation_keys_file;
     // How long an attestation is kept, and its key needed.
     absl::Duration attestation_lifetime = AttestationIssuer::kDefaultLifetime;
+    // Verifications older than this are deleted (expirer.h), every `expire_interval`.
+    absl::Duration verification_retention = AttestationIssuer::kDefaultLifetime;
+    absl::Duration expire_interval = absl::Hours(1);
   };
 
   static absl::StatusOr<std::unique_ptr<VerifierRuntime>> Create(const Options& options,
@@ -55,7 +60,9 @@ class VerifierRuntime final : public ServiceRuntime {
 
   std::vector<GrpcServiceEntry> GrpcServices() override;
   absl::Status Reload() override;
-  void Stop() override {}
+  void Stop() override {
+    if (expirer_ != nullptr) expirer_->Stop();
+  }
 
  private:
   VerifierRuntime() = default;
@@ -69,6 +76,7 @@ class VerifierRuntime final : public ServiceRuntime {
   std::unique_ptr<AttestationStore> attestation_store_;
   std::unique_ptr<AttestationIssuer> issuer_;
   std::unique_ptr<VerifierGrpcService> grpc_;
+  std::unique_ptr<PeriodicTask> expirer_;
 };
 
 }  // namespace bulwark::verifier
