@@ -101,6 +101,15 @@ absl::StatusOr<std::unique_ptr<ChainCluster>> ChainCluster::Start(const Options&
   cluster->policy_version_ = cluster->policy_["version"];
   cluster->policy_file_ = base + "-policy.json";
   std::ofstream(cluster->policy_file_) << cluster->policy_.dump(2);
+  // The verifier's attestation keyring (a crypto::SigningKeyring list), root's, mode 0600.
+  auto attestation_key = crypto::Ed25519PrivateKey::Generate(Random::Secure());
+  if (!attestation_key.ok()) return attestation_key.status();
+  auto attestation_pem = attestation_key->ToPem();
+  if (!attestation_pem.ok()) return attestation_pem.status();
+  const std::string attestation_keys = base + "-attestation-keys.json";
+  std::ofstream(attestation_keys) << nlohmann::json::array(
+      {{{"id", "chain-attestation-1"}, {"privateKeyPem", *attestation_pem}}});
+  chmod(attestation_keys.c_str(), 0600);
   hawk::Credentials creds = w.queue().auth().Static("verifier");
   std::ofstream(base + "-verifier-credentials.json")
       << nlohmann::json{{"clientId", creds.client_id}, {"accessToken", creds.access_token}}.dump();
@@ -109,8 +118,8 @@ absl::StatusOr<std::unique_ptr<ChainCluster>> ChainCluster::Start(const Options&
       {"--database=" + w.queue().auth().database().RuntimeDsn("verifier"),
        "--auth=" + w.queue().auth().process(0).address(), "--queue=" + w.queue().queue(0).address(),
        "--hooks=" + cluster->hooks_->address(),
-       "--credentials=" + base + "-verifier-credentials.json",
-       "--policy=" + cluster->policy_file_});
+       "--credentials=" + base + "-verifier-credentials.json", "--policy=" + cluster->policy_file_,
+       "--attestation-keys=" + attestation_keys});
   if (!verifier.ok()) return verifier.status();
   absl::Status serving = testing::WaitForServing((*verifier)->Channel());
   if (!serving.ok()) return serving;

@@ -8,6 +8,8 @@
 //   build     proj-demo/ci
 //   signing   proj-demo/signing, privileged: --verify-task-type=signing
 // (the pools of the local stack, which docs/examples/release-decision.sh names)
+// The verifier signs attestations of passed verifications with a key of its own
+// (--attestation-keys), id chain-attestation-1.
 // The policy allows the hook demo/release (repository and revision from the fire's payload),
 // trusts https://git.example.com/demo/app, and restricts project:demo:signing:* to it; it also
 // trusts, for proj-demo/ci, a key whose validity window closed in 2021 (expired_build_key()).

@@ -7,10 +7,16 @@
 // created directly by a client holding the same scopes (not through the hook); artifact bytes
 // replaced after the fact; hook version changed after the fire (its stored bytes). The cases that
 // need a worker signing something wrong are in chain_forgery_test.cc.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <pqxx/pqxx>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
 #include "libraries/process/identity.h"
@@ -24,6 +30,13 @@ namespace {
 using auth::SignedContext;
 
 constexpr absl::Duration kTimeout = absl::Seconds(120);
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 class ChainIntegrationTest : public ::testing::Test {
  protected:
@@ -114,6 +127,58 @@ TEST_F(ChainIntegrationTest, AReleaseFromTheHookIsVerifiedAndSigned) {
   EXPECT_EQ(after.links_size(), 3) << after.DebugString();
 }
 
+// Runs `bulwark verify-attestation ARGS` (offline: no address given); returns its exit code and
+// puts its stdout in `*out`.
+int VerifyAttestationCli(const std::string& args, std::string* out) {
+  const std::string file = absl::StrCat(testing::OutputDir(), "/verify-attestation.out");
+  const std::string command = absl::StrCat(testing::RunfilePath("tools/cli/bulwark"),
+                                           " verify-attestation ", args, " > '", file, "' 2>&1");
+  int status = std::system(command.c_str());
+  *out = ReadFile(file);
+  return (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(ChainIntegrationTest, APassedVerificationIssuesAnAttestationAnyoneCanCheckOffline) {
+  Release r = RunRelease("fedcba9");
+  ASSERT_EQ(Verify(r.signing, v1::ROOT_MODE_COMPLETED).verdict(), v1::VERDICT_PASS);
+  hawk::Credentials root = cluster_->Root();
+  v1::GetAttestationRequest request;
+  request.set_task_id(r.signing);
+  v1::Attestation attestation;
+  grpc::Status s =
+      cluster_->Verifier()->GetAttestation(SignedContext(&root).get(), request, &attestation);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(attestation.key_id(), "chain-attestation-1");
+  // The public keys need no credentials.
+  grpc::ClientContext anonymous;
+  v1::GetAttestationKeysResponse keys;
+  s = cluster_->Verifier()->GetAttestationKeys(&anonymous, v1::GetAttestationKeysRequest(), &keys);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  const std::string dir = testing::OutputDir();
+  std::ofstream(dir + "/attestation.json") << attestation.envelope();
+  std::string jwks;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(keys, &jwks).ok());
+  std::ofstream(dir + "/verifier-keys.json") << jwks;
+  std::ofstream(dir + "/app.txt.sha256") << Artifact(r.signing, "public/release/app.txt.sha256");
+  std::ofstream(dir + "/other.txt") << "not what was signed\n";
+
+  std::string out;
+  const std::string common =
+      absl::StrCat(dir, "/attestation.json --jwks=", dir, "/verifier-keys.json --artifact=", dir);
+  ASSERT_EQ(VerifyAttestationCli(common + "/app.txt.sha256", &out), 0) << out;
+  for (const std::string& want :
+       {std::string("signature:   OK, key chain-attestation-1"),
+        std::string("is subject public/release/app.txt.sha256"),
+        std::string("hook:        demo/release (triggerHook)"),
+        absl::StrCat("repository:  ", kTrustedRepository), std::string("revision:    fedcba9"),
+        absl::StrCat("public/build/app.txt  from signing:build (task ", r.build)}) {
+    EXPECT_TRUE(absl::StrContains(out, want)) << want << "\n" << out;
+  }
+  EXPECT_EQ(VerifyAttestationCli(common + "/other.txt", &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, "is not the digest of any subject")) << out;
+}
+
 TEST_F(ChainIntegrationTest, ASigningTaskCreatedAroundTheHookIsRefusedAndNeverRuns) {
   hawk::Credentials root = cluster_->Root();
   // A client holding every scope the release's signing task has.
@@ -162,6 +227,12 @@ TEST_F(ChainIntegrationTest, ASigningTaskCreatedAroundTheHookIsRefusedAndNeverRu
   EXPECT_TRUE(absl::StrContains(report, "as signing: FAIL")) << report;
   // Its own task group: it is its own decision task, and the hooks service did not create it.
   EXPECT_TRUE(absl::StrContains(report, "\u2717 decision.creator")) << report;
+  // A failed verification issues no attestation.
+  v1::GetAttestationRequest get;
+  get.set_task_id(request.task_id());
+  v1::Attestation none;
+  s = cluster_->Verifier()->GetAttestation(SignedContext(&root).get(), get, &none);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
 }
 
 TEST_F(ChainIntegrationTest, ArtifactBytesReplacedAfterTheFactFailTheChain) {
