@@ -7,7 +7,9 @@
 #   signing  on proj-demo/signing, after the build and this decision task (whose signed task
 #            graph the verifier reads), holding project:demo:signing:cert:release:
 #            consumes the build's app.txt (upstreamArtifacts) and "signs" it (its SHA-256 in
-#            public/release/app.txt.sha256). The signing worker verifies the chain first.
+#            public/release/app.txt.sha256). The signing worker verifies the chain first, and
+#            fetches the build's artifact with the signing task's own credentials (hence its
+#            queue:get-artifact:public/build/* scope).
 set -eu
 : "${REPOSITORY:?}" "${REVISION:?}" "${TASK_ID:?}" "${TASKCLUSTER_QUEUE_ADDRESS:?}"
 
@@ -29,7 +31,7 @@ JSON
 cat > signing.json <<JSON
 {"taskQueueId": "proj-demo/signing", "schedulerId": "-", "taskGroupId": "$TASK_ID",
  "created": "$created", "deadline": "$deadline", "dependencies": ["$build", "$TASK_ID"],
- "scopes": ["project:demo:signing:cert:release"],
+ "scopes": ["project:demo:signing:cert:release", "queue:get-artifact:public/build/*"],
  "metadata": {"name": "sign $REVISION", "description": "signs the build's app",
               "owner": "release@example.com", "source": "$source"},
  "payload": {"command": ["sh", "-c", "mkdir -p release && sha256sum cot/$build/public/build/app.txt | cut -d' ' -f1 > release/app.txt.sha256"],

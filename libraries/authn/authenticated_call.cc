@@ -1,6 +1,7 @@
 #include "libraries/authn/authenticated_call.h"
 
 #include "libraries/grpc_server/deadline.h"
+#include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/status.h"
 
 namespace bulwark {
@@ -10,6 +11,9 @@ grpc::Status AuthenticatedCall(const RequestAuthenticator& authenticator,
                                absl::string_view method,
                                const std::function<absl::Status(const Caller&, absl::Time)>& body,
                                absl::Duration cap) {
+  // A request the input guard refused (libraries/grpc_server/input_guard.h) runs nothing.
+  absl::Status refused = RejectedInput(context);
+  if (!refused.ok()) return ToGrpcStatus(refused);
   CallInfo call = CallInfoFrom(*context, MethodPath(service, method));
   absl::StatusOr<Caller> caller = authenticator.Authenticate(call);
   if (!caller.ok()) return ToGrpcStatus(caller.status());

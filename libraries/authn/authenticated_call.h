@@ -1,9 +1,10 @@
 // File: libraries/authn/authenticated_call.h
 //
 // AuthenticatedCall: the common shape of every authenticated gRPC method of a Bulwark
-// service. It reads the call (CallInfoFrom), authenticates it, runs `body` with the caller and
-// the call's deadline (capped, see libraries/grpc_server/deadline.h), and converts the result with
-// ToGrpcStatus.
+// service. It returns the input guard's refusal if the request was refused
+// (libraries/grpc_server/input_guard.h: nothing runs), reads the call (CallInfoFrom), authenticates
+// it, runs `body` with the caller and the call's deadline (capped, see
+// libraries/grpc_server/deadline.h), and converts the result with ToGrpcStatus.
 //
 //   return AuthenticatedCall(authenticator_, context, v1::Queue::service_full_name(),
 //                            "GetTask", [&](const Caller& caller, absl::Time deadline) {

@@ -21,7 +21,9 @@
 // handler of ByteBuffers (Service::MarkMethodStreamed, the "streamed unary" form: one read, one
 // write); on the wire it is the same unary method. A method not named here gets no
 // payload hash, and CallInfoFrom then refuses every signed call to it (fail-closed);
-// UnhashedUnaryMethods lists them for tests.
+// UnhashedUnaryMethods lists them for tests. HashPayload declares each method to the input
+// guard (DeclareRawRequestMethod), which then checks the received bytes (size, and the content
+// of a parsed copy) before the handler runs, as it checks every typed message.
 //
 // Errors: a call without a request message or whose message does not parse: INVALID_ARGUMENT.
 // Thread-safety: HashPayload only in the constructor; handlers run concurrently.
@@ -40,6 +42,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/method_handler.h"
 #include "libraries/authn/request_authenticator.h"
+#include "libraries/grpc_server/input_guard.h"
 #include "libraries/hawk/mac.h"
 
 namespace bulwark {
@@ -84,6 +87,8 @@ class PayloadHashingService : public Grpc::Service {
     // A misnamed method is a programming error found by the first test that starts the server.
     GPR_ASSERT(method != nullptr && !method->client_streaming() && !method->server_streaming());
     hashed_.insert(std::string(name));
+    // The input guard (libraries/grpc_server/input_guard.h) checks these requests as bytes.
+    DeclareRawRequestMethod(MethodPath(Grpc::service_full_name(), name));
     const bool required = body == Body::kChanges;
     this->MarkMethodStreamed(
         method->index(),

@@ -3,10 +3,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libraries/client/dependency.h"
+#include "libraries/logging/log.h"
 
 namespace bulwark {
 
 absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) const {
+  if (absl::Status bound = hosts_.Check(call); !bound.ok()) return bound;
   auth::v1::AuthenticateRequestRequest request;
   request.set_resource(call.method);
   request.set_authority(call.authority);
@@ -18,6 +20,18 @@ absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) c
   grpc::ClientContext context;
   SetDeadline(context, std::min(absl::Now() + timeout_, call.deadline));
   grpc::Status status = stub_->AuthenticateRequest(&context, request, &response);
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    // Auth reports a caller's bad credentials in the response; a refusal of the call itself is
+    // about this service's TLS identity (its client certificate, auth's --tls-client-names).
+    LogError(
+        "auth refused this service's AuthenticateRequest; check its TLS client certificate "
+        "and auth's --tls-client-names",
+        {{"error", status.error_message()}});
+    return absl::UnavailableError(
+        "this service cannot have requests authenticated by the auth service (a configuration "
+        "error, logged for the operator); retry later");
+  }
   if (!status.ok()) return DependencyStatus("auth", status, Signer::kNone);
   Caller caller;
   switch (response.status()) {

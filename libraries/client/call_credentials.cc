@@ -134,8 +134,8 @@ class HawkCallCredentialsImpl final : public grpc::CallCredentials {
   bool ApplyToCall(grpc_call* call) override {
     auto slot = std::make_shared<PayloadSlot>();
     SlotRegistry::Get().Put(call, slot);
-    // Bulwark's services may speak plaintext gRPC (tests, or TLS ending in front of them), so
-    // the credentials must be allowed on channels without transport security.
+    // Bulwark's channels are TLS, except in tests (--plaintext): the credentials must be allowed
+    // on channels without transport security too.
     std::shared_ptr<grpc::CallCredentials> per_call =
         grpc::experimental::MetadataCredentialsFromPlugin(
             std::make_unique<HawkPlugin>(signing_, call, std::move(slot)), GRPC_SECURITY_NONE);

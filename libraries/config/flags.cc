@@ -9,9 +9,12 @@
 namespace bulwark {
 
 absl::StatusOr<Flags> Flags::Parse(int argc, const char* const* argv,
-                                   const std::set<std::string>& known) {
+                                   const std::set<std::string>& known,
+                                   const std::set<std::string>& switches) {
   Flags flags;
-  for (const std::string& name : known) {
+  std::set<std::string> all = known;
+  all.insert(switches.begin(), switches.end());
+  for (const std::string& name : all) {
     std::string env = "BULWARK_" + absl::AsciiStrToUpper(absl::StrReplaceAll(name, {{"-", "_"}}));
     if (const char* value = std::getenv(env.c_str()); value != nullptr) {
       flags.values_[name] = value;
@@ -28,12 +31,14 @@ absl::StatusOr<Flags> Flags::Parse(int argc, const char* const* argv,
     if (size_t eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+    } else if (switches.count(name) > 0) {
+      value = "true";
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {
       return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
     }
-    if (known.count(name) == 0) {
+    if (all.count(name) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     }
     flags.values_[name] = value;
@@ -46,6 +51,16 @@ bool Flags::Has(const std::string& name) const { return values_.count(name) > 0;
 std::string Flags::Get(const std::string& name, const std::string& fallback) const {
   auto it = values_.find(name);
   return it == values_.end() ? fallback : it->second;
+}
+
+absl::StatusOr<bool> Flags::GetBool(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return false;
+  std::string v = absl::AsciiStrToLower(it->second);
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0" || v.empty()) return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat("flag --", name, ": '", it->second, "' is neither true nor false"));
 }
 
 absl::StatusOr<absl::Duration> Flags::GetDuration(const std::string& name,

@@ -44,5 +44,24 @@ TEST(FlagsTest, EnvironmentIsOverriddenByCommandLine) {
   unsetenv("BULWARK_DRAIN_DEADLINE");
 }
 
+TEST(FlagsTest, SwitchesTakeNoValue) {
+  const char* argv[] = {"bin", "--plaintext", "--listen", "127.0.0.1:1"};
+  auto flags = Flags::Parse(4, argv, {"listen"}, {"plaintext"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(*flags->GetBool("plaintext"), true);
+  EXPECT_EQ(flags->Get("listen"), "127.0.0.1:1");
+  const char* off[] = {"bin", "--plaintext=false"};
+  flags = Flags::Parse(2, off, {}, {"plaintext"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags->GetBool("plaintext"), false);
+  EXPECT_EQ(*flags->GetBool("absent"), false);
+  const char* bad[] = {"bin", "--plaintext=maybe"};
+  flags = Flags::Parse(2, bad, {}, {"plaintext"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(flags->GetBool("plaintext").status().code(), absl::StatusCode::kInvalidArgument);
+  const char* last[] = {"bin", "--plaintext"};
+  EXPECT_TRUE(Flags::Parse(2, last, {}, {"plaintext"}).ok());
+}
+
 }  // namespace
 }  // namespace bulwark

@@ -2,10 +2,12 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "libraries/grpc_server/call_log.h"
@@ -37,15 +39,28 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("listen address '", options.listen_address, "' is not host:port"));
   }
+  if (options.max_threads < 4 || options.max_concurrent_streams < 1 ||
+      options.max_receive_message_bytes < 1024) {
+    return absl::InvalidArgumentError(
+        "max_threads must be at least 4, max_concurrent_streams at least 1 and "
+        "max_receive_message_bytes at least 1024");
+  }
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->options_ = options;
   SetLogServiceName(options.service_name);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(
+      options.listen_address,
+      options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
+      &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // A burst cannot take every thread: calls beyond max_threads are refused RESOURCE_EXHAUSTED.
+  grpc::ResourceQuota quota(absl::StrCat("bulwark-", options.service_name));
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   // Without this, gRPC binds with SO_REUSEPORT and a second server on the same port would
   // silently share its traffic instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -56,6 +71,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  // The guard first, so that the call log shows the status it sets.
+  creators.push_back(std::make_unique<InputGuardInterceptorFactory>(options.input));
   creators.push_back(std::make_unique<CallLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
@@ -74,16 +91,51 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     std::ofstream(tmp) << server->port_ << "\n";
     std::rename(tmp.c_str(), options.port_file.c_str());
   }
-  LogInfo("listening", {{"address", options.listen_address}, {"port", server->port_}});
+  LogInfo("listening", {{"address", options.listen_address},
+                        {"port", server->port_},
+                        {"tls", options.credentials != nullptr}});
   server->readiness_thread_ = std::thread(
       [s = server.get(), readiness = std::move(readiness)] { s->ReadinessLoop(readiness); });
+  server->watchdog_thread_ = std::thread([s = server.get()] { s->WatchdogLoop(); });
   return server;
+}
+
+void GrpcServer::WatchdogLoop() {
+  bool reported = false;
+  const absl::Duration tick = std::min(absl::Milliseconds(100), options_.readiness_timeout / 4);
+  do {
+    absl::Time started;
+    {
+      absl::MutexLock lock(&check_mu_);
+      started = check_started_;
+    }
+    if (started != absl::InfiniteFuture() && absl::Now() - started > options_.readiness_timeout) {
+      if (!reported) {
+        LogWarning("not serving",
+                   {{"reason", "the readiness check has not completed within " +
+                                   absl::FormatDuration(options_.readiness_timeout)}});
+        reported = true;
+      }
+      health_->SetServing(false);
+    } else if (started == absl::InfiniteFuture()) {
+      reported = false;
+    }
+  } while (!stopping_.WaitForNotificationWithTimeout(tick));
 }
 
 void GrpcServer::ReadinessLoop(const std::function<absl::Status()>& readiness) {
   absl::Status last = absl::UnknownError("not checked yet");
   do {
+    {
+      absl::MutexLock lock(&check_mu_);
+      check_started_ = absl::Now();
+    }
     absl::Status now = readiness ? readiness() : absl::OkStatus();
+    {
+      absl::MutexLock lock(&check_mu_);
+      check_started_ = absl::InfiniteFuture();
+    }
+    if (stopping_.HasBeenNotified()) break;
     if (now.ok() != last.ok() || now.message() != last.message()) {
       if (now.ok()) {
         LogInfo("serving");
@@ -96,7 +148,8 @@ void GrpcServer::ReadinessLoop(const std::function<absl::Status()>& readiness) {
   } while (!stopping_.WaitForNotificationWithTimeout(options_.readiness_interval));
 }
 
-void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload) {
+void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload,
+                                          const std::function<void()>& on_lame_duck) {
   sigset_t set = TerminationSignals();
   int signal = 0;
   while (true) {
@@ -109,17 +162,39 @@ void GrpcServer::WaitForTerminationSignal(const std::function<void()>& on_reload
       LogInfo("SIGHUP received; nothing to reload");
     }
   }
-  LogInfo("signal received; draining",
+  LogInfo("signal received; lame duck, then draining",
           {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
+           {"lame_duck_s", absl::ToDoubleSeconds(options_.lame_duck)},
            {"drain_deadline_s", absl::ToDoubleSeconds(options_.drain_deadline)}});
+  LameDuckThenShutdown(on_lame_duck);
+}
+
+void GrpcServer::StopReporting() {
+  std::call_once(stop_reporting_once_, [this] {
+    stopping_.Notify();
+    if (health_ != nullptr) health_->Shutdown();
+    if (watchdog_thread_.joinable()) watchdog_thread_.join();
+    // Waits for a check in progress (bounded by the check's own timeout).
+    if (readiness_thread_.joinable()) readiness_thread_.join();
+  });
+}
+
+void GrpcServer::LameDuckThenShutdown(const std::function<void()>& on_lame_duck) {
+  const absl::Time end = absl::Now() + options_.lame_duck;
+  if (health_ != nullptr) health_->Shutdown();  // NOT_SERVING at once
+  if (on_lame_duck) on_lame_duck();
+  StopReporting();
+  absl::Duration left = end - absl::Now();
+  if (left > absl::ZeroDuration()) {
+    absl::Notification never;  // the lame-duck period is a plain wait; nothing ends it early
+    never.WaitForNotificationWithTimeout(left);
+  }
   Shutdown();
 }
 
 void GrpcServer::Shutdown() {
   std::call_once(shutdown_once_, [this] {
-    stopping_.Notify();
-    if (health_ != nullptr) health_->Shutdown();
-    if (readiness_thread_.joinable()) readiness_thread_.join();
+    StopReporting();
     if (server_ == nullptr) return;  // Start failed before serving.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
     server_->Wait();

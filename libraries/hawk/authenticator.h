@@ -73,7 +73,8 @@
 // are. Errors: Create returns INVALID_ARGUMENT for a missing dependency or a
 // non-positive skew. Authenticate reports authentication failures in
 // AuthResult, never as a Status; a non-OK Status means a dependency failed
-// (the loader's or nonce cache's error, e.g. UNAVAILABLE, passed through; a
+// (the loader's or nonce cache's error, e.g. UNAVAILABLE, or RESOURCE_EXHAUSTED
+// from a replay cache full of live nonces, passed through; a
 // dependency error that would read as an authentication outcome,
 // UNAUTHENTICATED or INVALID_ARGUMENT, is reported as INTERNAL).
 

@@ -127,7 +127,7 @@ void BM_NonceCacheRecord(benchmark::State& state) {
     benchmark::DoNotOptimize(cache->Record("project/ci", "1700000000", absl::StrCat(i++), kNow,
                                            kNow + absl::Minutes(15)));
   }
-  state.counters["evictions"] = static_cast<double>(cache->evictions());
+  state.counters["refusals"] = static_cast<double>(cache->refusals());
 }
 BENCHMARK(BM_NonceCacheRecord);
 

@@ -1031,6 +1031,24 @@ TEST(AuthenticatorDependencyTest, NonceCacheFailurePropagates) {
   EXPECT_TRUE(without->Authenticate(request)->ok());
 }
 
+// Issue 14 item 7: a replay cache full of live nonces refuses the request (RESOURCE_EXHAUSTED,
+// a dependency error, not an authentication outcome), and the nonces it holds stay refused.
+TEST(AuthenticatorDependencyTest, AFullReplayCacheRefusesRatherThanForgets) {
+  SimulatedClock clock(kNow);
+  StaticClientLoader loader({{"root", {"root-secret", {"*"}, kTwoHours, false}}});
+  InMemoryNonceCache::Options options;
+  options.max_entries = 2;
+  options.shards = 1;
+  auto nonces = InMemoryNonceCache::Create(options).value();
+  auto authenticator = Make(&loader, &clock, nonces.get());
+  const Request first = Signed({.id = "root", .nonce = "a"});
+  ASSERT_TRUE(authenticator->Authenticate(first)->ok());
+  ASSERT_TRUE(authenticator->Authenticate(Signed({.id = "root", .nonce = "b"}))->ok());
+  EXPECT_EQ(authenticator->Authenticate(Signed({.id = "root", .nonce = "c"})).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(authenticator->Authenticate(first)->message, "Unauthorized: replayed request");
+}
+
 TEST(AuthenticatorCreateTest, RefusesMissingDependencies) {
   SimulatedClock clock;
   StaticClientLoader loader({});

@@ -18,6 +18,13 @@ absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> InMemoryNonceCache::Create(O
       new InMemoryNonceCache(options.shards, options.max_entries / options.shards));
 }
 
+size_t InMemoryNonceCache::EntriesFor(absl::Duration skew, double requests_per_second) {
+  double lifetime = 2 * absl::ToDoubleSeconds(skew);
+  double entries = requests_per_second * lifetime * 9 / 8;
+  if (!(entries >= 1)) return 1;
+  return static_cast<size_t>(entries);
+}
+
 InMemoryNonceCache::InMemoryNonceCache(size_t shards, size_t per_shard) : per_shard_(per_shard) {
   shards_.reserve(shards);
   for (size_t i = 0; i < shards; ++i) {
@@ -53,9 +60,12 @@ absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view 
     return absl::AlreadyExistsError("nonce already used");
   }
   if (forget_after < now) return absl::OkStatus();  // nothing to remember
-  while (shard.forget_after.size() >= per_shard_) {
-    PopOldest(shard);
-    evictions_.fetch_add(1, std::memory_order_relaxed);
+  if (shard.forget_after.size() >= per_shard_) {
+    // Every entry here is live: forgetting one would reopen it to replay.
+    refusals_.fetch_add(1, std::memory_order_relaxed);
+    return absl::ResourceExhaustedError(
+        "too many signed requests within the replay window (the nonce cache is full of live "
+        "nonces); retry in a few seconds");
   }
   shard.forget_after.emplace(key, forget_after);
   shard.expiry.emplace(forget_after, key);

@@ -12,10 +12,12 @@
 //    bytes whatever the id's length;
 //  - memory is bounded by Options::max_entries; an entry is dropped once its
 //    `forget_after` has passed;
-//  - when it is full of live entries, the entries closest to expiry are
-//    dropped first, each drop counted in evictions(): a replay of a dropped
-//    request would then pass, so size max_entries to the peak request rate
-//    times the window (twice the clock skew);
+//  - the replay window stays honest under load: a live entry is never dropped
+//    to make room. When a shard is full of live entries, Record refuses the
+//    new request with RESOURCE_EXHAUSTED (counted in refusals()) — the client
+//    retries later — rather than forget a nonce that could then be replayed.
+//    Size max_entries with EntriesFor(skew, rate): the sustained signed-request
+//    rate to absorb times the longest an entry lives (twice the skew);
 //  - sharded, one mutex per shard.
 //
 //   auto nonces = InMemoryNonceCache::Create({}).value();
@@ -23,7 +25,8 @@
 //
 // Thread-safety: implementations must be thread-safe; InMemoryNonceCache is.
 // Errors: Record returns ALREADY_EXISTS for a triple recorded before and not
-// yet forgotten; other codes only for infrastructure failures of shared
+// yet forgotten, RESOURCE_EXHAUSTED when there is no room without forgetting a
+// live nonce; other codes only for infrastructure failures of shared
 // implementations. Create returns INVALID_ARGUMENT for zero shards or fewer
 // max_entries than shards.
 
@@ -71,13 +74,18 @@ class InMemoryNonceCache final : public NonceCache {
 
   static absl::StatusOr<std::unique_ptr<InMemoryNonceCache>> Create(Options options);
 
+  // Entries needed to absorb `requests_per_second` sustained signed requests without refusing
+  // any, under a clock skew of `skew` (each entry lives at most 2 × skew), plus an eighth for
+  // uneven sharding. About 80 bytes each when all are in use.
+  static size_t EntriesFor(absl::Duration skew, double requests_per_second);
+
   absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
                       absl::Time now, absl::Time forget_after) override;
 
   // Entries currently held (expired ones not yet dropped included).
   size_t size() const;
-  // Live entries dropped because a shard was full.
-  uint64_t evictions() const { return evictions_.load(); }
+  // Requests refused (RESOURCE_EXHAUSTED) because a shard was full of live entries.
+  uint64_t refusals() const { return refusals_.load(); }
 
  private:
   using Key = std::array<uint8_t, 16>;
@@ -92,12 +100,12 @@ class InMemoryNonceCache final : public NonceCache {
 
   InMemoryNonceCache(size_t shards, size_t per_shard);
   static Key Digest(absl::string_view id, absl::string_view ts, absl::string_view nonce);
-  // Drops the shard's soonest-expiring entry.
+  // Drops the shard's soonest-expiring entry (only ever an expired one).
   static void PopOldest(Shard& shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   const size_t per_shard_;
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::atomic<uint64_t> evictions_{0};
+  std::atomic<uint64_t> refusals_{0};
 };
 
 }  // namespace bulwark::hawk

@@ -54,24 +54,35 @@ TEST(InMemoryNonceCacheTest, NothingToRememberWhenAlreadyExpired) {
   EXPECT_EQ(cache->size(), 0u);
 }
 
-TEST(InMemoryNonceCacheTest, BoundedEvictingSoonestExpiringFirst) {
+// Issue 14 item 7: full of live nonces, the cache refuses new requests (RESOURCE_EXHAUSTED)
+// and forgets none of them: each is still refused as a replay. Room comes back as entries expire.
+TEST(InMemoryNonceCacheTest, FullOfLiveNoncesRefusesRatherThanForgets) {
   auto cache = Cache(4, 1);
   for (int i = 0; i < 4; ++i) {
-    // Entry i is forgotten at kNow + (10 - i) minutes: entry 3 expires first.
     ASSERT_TRUE(cache->Record("c", absl::StrCat(i), "n", kNow, kNow + absl::Minutes(10 - i)).ok());
   }
-  EXPECT_EQ(cache->evictions(), 0u);
-  ASSERT_TRUE(cache->Record("c", "new", "n", kNow, kNow + absl::Minutes(20)).ok());
+  absl::Status full = cache->Record("c", "new", "n", kNow, kNow + absl::Minutes(20));
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted) << full;
+  EXPECT_EQ(cache->refusals(), 1u);
   EXPECT_EQ(cache->size(), 4u);
-  EXPECT_EQ(cache->evictions(), 1u);
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(cache->Record("c", absl::StrCat(i), "n", kNow, kNow + absl::Minutes(10 - i)).code(),
               absl::StatusCode::kAlreadyExists)
-        << i;
+        << "live nonce " << i << " was forgotten";
   }
-  // The evicted entry is no longer known.
-  EXPECT_TRUE(cache->Record("c", "3", "n", kNow, kNow + absl::Minutes(7)).ok());
-  EXPECT_EQ(cache->size(), 4u);
+  // Once entry 3 has expired (at +7 min) there is room for one more.
+  absl::Time later = kNow + absl::Minutes(7) + absl::Seconds(1);
+  EXPECT_TRUE(cache->Record("c", "new", "n", later, later + absl::Minutes(20)).ok());
+  EXPECT_EQ(cache->Record("c", "newer", "n", later, later + absl::Minutes(20)).code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST(InMemoryNonceCacheTest, SizedFromTheSkewAndTheRate) {
+  // 15 minutes of skew: entries live up to 30 minutes; 1,000 requests/s need 1.8 million, plus
+  // an eighth for uneven shards.
+  EXPECT_EQ(InMemoryNonceCache::EntriesFor(absl::Minutes(15), 1000), size_t{2025000});
+  EXPECT_EQ(InMemoryNonceCache::EntriesFor(absl::Minutes(1), 100), size_t{13500});
+  EXPECT_EQ(InMemoryNonceCache::EntriesFor(absl::Minutes(1), 0), size_t{1});
 }
 
 TEST(InMemoryNonceCacheTest, RejectsBadOptions) {

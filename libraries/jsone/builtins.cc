@@ -14,6 +14,7 @@
 #include "libraries/jsone/scope.h"
 #include "libraries/jsone/str_cat.h"
 #include "libraries/jsone/unicode.h"
+#include "libraries/status/status_macros.h"
 
 namespace bulwark::jsone {
 namespace {
@@ -94,13 +95,14 @@ Value MinMax(Args args, bool max) {
   return Value::Number(result);
 }
 
-absl::StatusOr<Value> Range(std::string_view name, Args args) {
+absl::StatusOr<Value> Range(std::string_view name, Args args, const Scope& scope) {
   const double start = args[0].number();
   const double stop = args[1].number();
   const double step = args.size() > 2 ? args[2].number() : 1;
   const double length = std::ceil((stop - start) / step);
   if (std::isnan(length) || length <= 0) return Value::MakeArray({});
   if (length > 4294967295.0) return InvalidArguments(name);
+  BULWARK_RETURN_IF_ERROR(scope.Produce(static_cast<size_t>(length)));  // before allocating
   Array items;
   items.reserve(static_cast<size_t>(length));
   for (size_t i = 0; i < static_cast<size_t>(length); ++i) {
@@ -224,7 +226,7 @@ const std::vector<Entry>& Entries() {
        }},
       {"range",
        {{kInteger, kInteger, kInteger}, 2, kNumber},
-       [](const Scope&, Args a) { return Range("range", a); }},
+       [](const Scope& s, Args a) { return Range("range", a, s); }},
       {"rstrip",
        {{kString}},
        [](const Scope&, Args a) -> absl::StatusOr<Value> { return Trim(a, false, true); }},

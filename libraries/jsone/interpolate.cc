@@ -44,7 +44,7 @@ absl::Status Interpolate(std::string_view text, const Scope& scope, std::string*
     pos = brace + 2 + length;
   }
   result.append(text.substr(pos));
-  return absl::OkStatus();
+  return scope.Produce(result.size());
 }
 
 absl::StatusOr<std::string> Interpolate(std::string_view text, const Scope& scope) {

@@ -267,7 +267,10 @@ class Interpreter {
     switch (node.op) {
       case TokenKind::kPlus:
         if (numbers) return Value::Number(left.number() + right.number());
-        if (strings) return Value::Concat(left.string(), right.string());
+        if (strings) {
+          BULWARK_RETURN_IF_ERROR(scope_.Produce(left.string().size() + right.string().size()));
+          return Value::Concat(left.string(), right.string());
+        }
         return Expects("infix: +", "numbers/strings + numbers/strings");
       case TokenKind::kMinus:
         if (!numbers) return Expects("infix: -", "number - number");
@@ -386,6 +389,7 @@ class Interpreter {
 }  // namespace
 
 absl::StatusOr<Value> Evaluate(const Expression& expression, const Scope& scope) {
+  BULWARK_RETURN_IF_ERROR(scope.Step());
   return Interpreter(expression, scope).Eval(expression.root());
 }
 

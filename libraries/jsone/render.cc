@@ -56,9 +56,12 @@ absl::Status Context::Validate() const {
 namespace {
 
 // Renders `tmpl` with the context in `root` (variables and/or JSON).
-absl::StatusOr<Value> RenderWithRoot(const nlohmann::json& tmpl, Scope::Root root, absl::Time now) {
+absl::StatusOr<Value> RenderWithRoot(const nlohmann::json& tmpl, Scope::Root root, absl::Time now,
+                                     const RenderLimits& limits) {
   const Value now_text = Value::String(FormatDateMs(ToDateMs(now)).value_or(""));
   ExpressionCache cache;
+  RenderBudget budget(limits.max_steps, limits.max_output);
+  root.budget = &budget;
   root.now = &now_text;
   root.builtins = &Builtins();
   root.clock = now;
@@ -112,33 +115,33 @@ absl::Status ValidateJsonContext(const nlohmann::json& context) {
 }  // namespace
 
 absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const Context& context,
-                                  absl::Time now) {
+                                  absl::Time now, const RenderLimits& limits) {
   BULWARK_RETURN_IF_ERROR(context.Validate());
   Scope::Root root;
   root.variables = &context.variables();
-  return RenderWithRoot(tmpl, root, now);
+  return RenderWithRoot(tmpl, root, now, limits);
 }
 
 absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const nlohmann::json& context,
-                                  absl::Time now) {
+                                  absl::Time now, const RenderLimits& limits) {
   BULWARK_RETURN_IF_ERROR(ValidateJsonContext(context));
   JsonContext json_context(context);
   Scope::Root root;
   root.json = &json_context;
-  return RenderWithRoot(tmpl, root, now);
+  return RenderWithRoot(tmpl, root, now, limits);
 }
 
 absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const Context& context,
-                                      absl::Time now) {
-  BULWARK_ASSIGN_OR_RETURN(Value result, RenderValue(tmpl, context, now));
+                                      absl::Time now, const RenderLimits& limits) {
+  BULWARK_ASSIGN_OR_RETURN(Value result, RenderValue(tmpl, context, now, limits));
   nlohmann::json out;
   result.ToJson(&out);  // Cannot fail: RenderValue rejected functions.
   return out;
 }
 
 absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const nlohmann::json& context,
-                                      absl::Time now) {
-  BULWARK_ASSIGN_OR_RETURN(Value result, RenderValue(tmpl, context, now));
+                                      absl::Time now, const RenderLimits& limits) {
+  BULWARK_ASSIGN_OR_RETURN(Value result, RenderValue(tmpl, context, now, limits));
   nlohmann::json out;
   result.ToJson(&out);
   return out;

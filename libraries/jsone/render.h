@@ -30,7 +30,12 @@
 //    rather than its JavaScript source;
 //  - templates, contexts, expressions and computed values nested more than
 //    1,000 levels deep fail with an error instead of exhausting the stack;
-//  - date parsing and case mapping: see from_now.h and unicode.h.
+//  - date parsing and case mapping: see from_now.h and unicode.h;
+//  - a render's work is bounded (RenderLimits): more steps (templates rendered,
+//    expressions evaluated) or more output (bytes of strings and items of
+//    arrays built, e.g. by range() or string concatenation) than the limits
+//    fail with RESOURCE_EXHAUSTED, so a template cannot cost a service more
+//    than a bounded amount of time and memory.
 //
 // Errors: a JSON-e error status whose message is the reference's toString()
 // (see error.h); a context function's own non-OK status is returned unchanged.
@@ -82,20 +87,27 @@ class Context {
   Object variables_;
 };
 
+// The work one render may do (see above). The defaults are far above what a task
+// template needs and bound a render to well under a second and some tens of MB.
+struct RenderLimits {
+  int64_t max_steps = 1000000;
+  int64_t max_output = 16000000;
+};
+
 // Renders `tmpl` with `context` at time `now`. With a JSON context, only the
 // parts the template reads are converted (contexts often carry whole event
 // payloads); `context` must stay alive and unchanged during the call.
 absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const Context& context,
-                                      absl::Time now);
+                                      absl::Time now, const RenderLimits& limits = RenderLimits());
 absl::StatusOr<nlohmann::json> Render(const nlohmann::json& tmpl, const nlohmann::json& context,
-                                      absl::Time now);
+                                      absl::Time now, const RenderLimits& limits = RenderLimits());
 
 // As Render, returning the Value (null for "renders to nothing") without
 // converting it to JSON.
 absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const Context& context,
-                                  absl::Time now);
+                                  absl::Time now, const RenderLimits& limits = RenderLimits());
 absl::StatusOr<Value> RenderValue(const nlohmann::json& tmpl, const nlohmann::json& context,
-                                  absl::Time now);
+                                  absl::Time now, const RenderLimits& limits = RenderLimits());
 
 }  // namespace bulwark::jsone
 

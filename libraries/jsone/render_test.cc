@@ -223,3 +223,52 @@ TEST(RenderTest, DeepNestingFailsCleanly) {
 
 }  // namespace
 }  // namespace bulwark::jsone
+
+namespace bulwark::jsone {
+namespace {
+
+const absl::Time kBudgetNow = absl::FromUnixMillis(1577836800000);
+
+TEST(RenderBudgetTest, RangeOfMillionsIsRefusedBeforeAllocating) {
+  absl::StatusOr<nlohmann::json> out = Render(nlohmann::json{{"$eval", "range(0, 100000000)"}},
+                                              nlohmann::json::object(), kBudgetNow);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted) << out.status();
+  EXPECT_NE(out.status().message().find("rendering stopped"), std::string::npos);
+}
+
+TEST(RenderBudgetTest, DeepMapFanOutRunsOutOfSteps) {
+  // 1000 x 1000 x 1000 items: each range is small, the product is not.
+  nlohmann::json tmpl = nlohmann::json::parse(R"js({
+      "$map": {"$eval": "range(0, 1000)"}, "each(a)": {
+        "$map": {"$eval": "range(0, 1000)"}, "each(b)": {
+          "$map": {"$eval": "range(0, 1000)"}, "each(c)": "${a}"}}})js");
+  absl::StatusOr<nlohmann::json> out = Render(tmpl, nlohmann::json::object(), kBudgetNow);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted) << out.status();
+}
+
+TEST(RenderBudgetTest, DoublingStringsRunOutOfOutput) {
+  // 40 doublings would build a terabyte string.
+  nlohmann::json tmpl = nlohmann::json::parse(R"js({
+      "$reduce": {"$eval": "range(0, 40)"}, "initial": "xxxxxxxx",
+      "each(s, i)": {"$eval": "s + s"}})js");
+  absl::StatusOr<nlohmann::json> out = Render(tmpl, nlohmann::json::object(), kBudgetNow);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted) << out.status();
+}
+
+TEST(RenderBudgetTest, LimitsAreTheCallersAndOrdinaryTemplatesFit) {
+  nlohmann::json tmpl = nlohmann::json::parse(R"js({
+      "$map": {"$eval": "range(0, 100)"}, "each(i)": {"n": "${i}"}})js");
+  absl::StatusOr<nlohmann::json> out = Render(tmpl, nlohmann::json::object(), kBudgetNow);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->size(), 100u);
+  RenderLimits tight;
+  tight.max_steps = 50;
+  out = Render(tmpl, nlohmann::json::object(), kBudgetNow, tight);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace bulwark::jsone

@@ -143,6 +143,7 @@ absl::StatusOr<Value> RenderTemplate(const Json& tmpl, const Scope& scope) {
   if (nesting.too_deep()) {
     return TemplateError("template nests too deeply (more than 1000 levels)");
   }
+  BULWARK_RETURN_IF_ERROR(scope.Step());
   switch (tmpl.type()) {
     case Json::value_t::string:
       return RenderString(tmpl.get_ref<const std::string&>(), scope);

@@ -16,8 +16,10 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libraries/jsone/value.h"
 #include "nlohmann/json.hpp"
@@ -26,6 +28,34 @@ namespace bulwark::jsone {
 
 class ExpressionCache;
 class JsonContext;
+
+// The work one render may do (render.h RenderLimits): steps (templates rendered, expressions
+// evaluated) and output (bytes of strings built, items of arrays built). Over either limit,
+// the render fails with RESOURCE_EXHAUSTED.
+class RenderBudget {
+ public:
+  RenderBudget(int64_t max_steps, int64_t max_output)
+      : max_steps_(max_steps), max_output_(max_output) {}
+  absl::Status Step() {
+    if (++steps_ <= max_steps_) return absl::OkStatus();
+    return absl::ResourceExhaustedError(
+        "JSON-e: the template needs more than " + std::to_string(max_steps_) +
+        " rendering steps (a $map, $reduce or range() too large); rendering stopped");
+  }
+  absl::Status Produce(size_t units) {
+    output_ += static_cast<int64_t>(units);
+    if (output_ <= max_output_) return absl::OkStatus();
+    return absl::ResourceExhaustedError("JSON-e: the template builds more than " +
+                                        std::to_string(max_output_) +
+                                        " bytes of strings and items of arrays; rendering stopped");
+  }
+
+ private:
+  const int64_t max_steps_;
+  const int64_t max_output_;
+  int64_t steps_ = 0;
+  int64_t output_ = 0;
+};
 
 class Scope {
  public:
@@ -40,6 +70,8 @@ class Scope {
     absl::Time clock;
     // Keeps the expressions parsed in repeated scopes (see MarkRepeated).
     ExpressionCache* cache = nullptr;
+    // The render's work limits (nullptr: unlimited).
+    RenderBudget* budget = nullptr;
   };
 
   // The outermost scope; `root` must outlive it and its inner scopes.
@@ -75,6 +107,13 @@ class Scope {
   Resolved Resolve(std::string_view name) const;
 
   JsonContext* json_context() const { return root_->json; }
+  // Charges one step / `units` of output to the render's budget.
+  absl::Status Step() const {
+    return root_->budget != nullptr ? root_->budget->Step() : absl::OkStatus();
+  }
+  absl::Status Produce(size_t units) const {
+    return root_->budget != nullptr ? root_->budget->Produce(units) : absl::OkStatus();
+  }
   absl::Time clock() const { return root_->clock; }
   // Marks this scope (and its inner scopes) as rendered once per item of a $map
   // or $reduce, where caching parsed expressions pays off.

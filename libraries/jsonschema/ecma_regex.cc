@@ -1,5 +1,6 @@
 #include "libraries/jsonschema/ecma_regex.h"
 
+#include <algorithm>
 #include <cwctype>
 #include <string>
 #include <utility>
@@ -247,6 +248,11 @@ absl::StatusOr<bool> EcmaRegex::Search(absl::string_view text) const {
     return absl::ResourceExhaustedError(absl::StrCat(
         "pattern \"", source_, "\" uses backreferences and is not matched against strings over ",
         kMaxBacktrackingLength, " characters"));
+  }
+  if (!backtracking_ && wide.size() * std::max<size_t>(source_.size(), 1) > kMaxLinearCost) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "pattern \"", source_, "\" is not matched against a string of ", wide.size(),
+        " characters: pattern length times text length may be at most ", kMaxLinearCost));
   }
   try {
     if (backtracking_) return std::regex_search(wide, *regex_);

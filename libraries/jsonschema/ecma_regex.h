@@ -14,16 +14,19 @@
 //
 // Patterns without backreferences run on libstdc++'s breadth-first executor:
 // time linear in the text (times the pattern size) and stack use independent of
-// the text, so untrusted input is safe. Patterns with backreferences need the
-// backtracking executor, which recurses once per character; such a pattern
-// refuses texts longer than kMaxBacktrackingLength code points.
+// the text, so untrusted input is safe; the cost is capped: a text whose length
+// times the pattern's exceeds kMaxLinearCost is refused. Patterns with
+// backreferences need the backtracking executor, which recurses once per
+// character and can take exponential time; such a pattern refuses texts longer
+// than kMaxBacktrackingLength code points, and services that take patterns
+// from untrusted callers refuse them outright (uses_backreferences()).
 //
 // Thread-safety: an EcmaRegex is immutable after Compile; Search may be called
 // concurrently. Copies share the compiled automaton.
 //
 // Errors: Compile returns INVALID_ARGUMENT naming the pattern and the problem;
-// Search returns RESOURCE_EXHAUSTED when a backtracking pattern meets a text
-// over the limit, or when the engine gives up.
+// Search returns RESOURCE_EXHAUSTED when a text is over a limit above, or when
+// the engine gives up.
 
 #ifndef BULWARK_LIBRARIES_JSONSCHEMA_ECMA_REGEX_H_
 #define BULWARK_LIBRARIES_JSONSCHEMA_ECMA_REGEX_H_
@@ -44,6 +47,9 @@ class EcmaRegex {
   // Longest text (in code points) a pattern with backreferences is matched
   // against.
   static constexpr size_t kMaxBacktrackingLength = 1000;
+  // Largest text length (code points) times pattern length (bytes) matched by
+  // the linear engine.
+  static constexpr size_t kMaxLinearCost = 4000000;
 
   // Compiles `pattern` (UTF-8 ECMA-262 source, without slashes or flags).
   static absl::StatusOr<EcmaRegex> Compile(absl::string_view pattern);
@@ -53,6 +59,9 @@ class EcmaRegex {
 
   // The pattern as given to Compile.
   const std::string& source() const { return source_; }
+  // Whether the pattern has backreferences (and so runs on the backtracking
+  // engine).
+  bool uses_backreferences() const { return backtracking_; }
 
  private:
   EcmaRegex() = default;

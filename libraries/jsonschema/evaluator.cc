@@ -67,6 +67,17 @@ bool IsMultipleOf(const json& value, const json& divisor) {
 
 bool Evaluator::Eval(const Node& node, const json& instance) {
   if (aborted_) return false;
+  if (++steps_ > max_steps_) {
+    exhausted_ = true;
+    return Abort(node, "$budget",
+                 absl::StrCat("validation needs more than ", max_steps_,
+                              " steps (nested anyOf/oneOf/$ref); it was stopped"));
+  }
+  // The call's deadline is real time (a transport matter); read the clock now and then.
+  if ((steps_ & 1023) == 0 && deadline_ != absl::InfiniteFuture() && absl::Now() > deadline_) {
+    exhausted_ = true;
+    return Abort(node, "$budget", "validation ran out of the call's time; it was stopped");
+  }
   if (node.boolean) {
     return *node.boolean || Fail(node, kFalseSchema, [] { return "is not allowed"; });
   }
@@ -236,7 +247,12 @@ bool Evaluator::EvalString(const Node& node, const std::string& text) {
   }
   if (node.pattern) {
     const absl::StatusOr<bool> matches = node.pattern->Search(text);
-    if (!matches.ok() || !*matches) {
+    // Could not evaluate: never a result, not even under `not`.
+    if (!matches.ok()) {
+      exhausted_ = matches.status().code() == absl::StatusCode::kResourceExhausted;
+      return Abort(node, "pattern", std::string(matches.status().message()));
+    }
+    if (!*matches) {
       valid = Fail(node, "pattern", [&] {
         return matches.ok() ? absl::StrCat("must match pattern \"", node.pattern->source(), "\"")
                             : std::string(matches.status().message());
@@ -378,8 +394,8 @@ bool Evaluator::EvalMembers(const Node& node, const json& object) {
     for (const PatternProperty& pattern : node.pattern_properties) {
       const absl::StatusOr<bool> matches = pattern.regex.Search(key);
       if (!matches.ok()) {
-        valid = Fail(node, "patternProperties",
-                     [&] { return std::string(matches.status().message()); });
+        exhausted_ = matches.status().code() == absl::StatusCode::kResourceExhausted;
+        return Abort(node, "patternProperties", std::string(matches.status().message()));
       } else if (*matches) {
         matched = true;
         valid &= EvalMember(*pattern.schema, it.value(), key);

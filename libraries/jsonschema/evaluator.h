@@ -5,6 +5,8 @@
 // path. Subschemas whose failure is not itself an error (anyOf, oneOf, not, if,
 // contains, propertyNames) are probed without collecting.
 //
+// Work is bounded (SetBudget): a step budget and the call's deadline, since
+// nested anyOf/oneOf/$ref can take time exponential in the schema's size.
 // Recursion is bounded: a `$ref` that comes back to the same schema for the
 // same value (e.g. {"$ref": "#"}) fails with an error instead of looping, and
 // nesting deeper than kMaxDepth fails instead of exhausting the stack. Either
@@ -24,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "libraries/jsonschema/schema_node.h"
 #include "libraries/jsonschema/validation_error.h"
 #include "nlohmann/json.hpp"
@@ -53,6 +57,14 @@ class Evaluator {
   }
 
   size_t dropped_errors() const { return dropped_errors_; }
+
+  // Caps the work of Evaluate: at most `max_steps` schema applications, and none after
+  // `deadline`. Going over aborts the evaluation as invalid and sets exhausted().
+  void SetBudget(uint64_t max_steps, absl::Time deadline) {
+    max_steps_ = max_steps;
+    deadline_ = deadline;
+  }
+  bool exhausted() const { return exhausted_; }
 
  private:
   // A step of the instance path: an object member or an array index.
@@ -104,6 +116,10 @@ class Evaluator {
   bool collecting_;
   bool aborted_ = false;
   int depth_ = 0;
+  uint64_t steps_ = 0;
+  uint64_t max_steps_ = UINT64_MAX;
+  absl::Time deadline_ = absl::InfiniteFuture();
+  bool exhausted_ = false;
   std::vector<PathStep> path_;
   // Active `$ref` steps: (target, instance). Seeing one again means an endless
   // loop.

@@ -58,22 +58,28 @@ absl::Status CheckNesting(const nlohmann::json& schema) {
 
 }  // namespace
 
-absl::Status Schema::Validate(const nlohmann::json& instance) const {
+absl::Status Schema::Validate(const nlohmann::json& instance, const Limits& limits) const {
   std::vector<ValidationError> errors;
   internal::Evaluator evaluator(&errors, kMaxReportedErrors);
+  evaluator.SetBudget(limits.max_steps, limits.deadline);
   if (evaluator.Evaluate(*compiled_->root, instance)) return absl::OkStatus();
+  if (evaluator.exhausted()) {
+    return absl::ResourceExhaustedError(JoinErrors(errors, evaluator.dropped_errors()));
+  }
   return absl::InvalidArgumentError(JoinErrors(errors, evaluator.dropped_errors()));
 }
 
 std::vector<ValidationError> Schema::Errors(const nlohmann::json& instance) const {
   std::vector<ValidationError> errors;
   internal::Evaluator evaluator(&errors, kMaxErrors);
+  evaluator.SetBudget(Limits().max_steps, absl::InfiniteFuture());
   evaluator.Evaluate(*compiled_->root, instance);
   return errors;
 }
 
 bool Schema::IsValid(const nlohmann::json& instance) const {
   internal::Evaluator evaluator(nullptr, 0);
+  evaluator.SetBudget(Limits().max_steps, absl::InfiniteFuture());
   return evaluator.Evaluate(*compiled_->root, instance);
 }
 
@@ -88,6 +94,7 @@ absl::StatusOr<Schema> Compile(const nlohmann::json& schema) {
   }
   std::vector<ValidationError> errors;
   internal::Evaluator evaluator(&errors, Schema::kMaxReportedErrors);
+  evaluator.SetBudget(Schema::Limits().max_steps, absl::InfiniteFuture());
   if (!evaluator.Evaluate(*meta_schema->compiled_->root, schema)) {
     return absl::InvalidArgumentError(absl::StrCat("not a valid draft-07 JSON Schema: ",
                                                    JoinErrors(errors, evaluator.dropped_errors())));

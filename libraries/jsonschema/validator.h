@@ -37,7 +37,10 @@
 //    as "<instance path>: <message> (<keyword>)" joined by "; ". Instances of
 //    any depth are safe: a `$ref` loop, or evaluation nested deeper than 500
 //    schema applications (only reachable through recursive `$ref`s), is an
-//    error rather than a hang or a stack overflow.
+//    error rather than a hang or a stack overflow. Work is bounded: more than
+//    Limits::max_steps schema applications (nested anyOf/oneOf/$ref are
+//    exponential), or passing Limits::deadline, is RESOURCE_EXHAUSTED; a
+//    pattern too costly to run (ecma_regex.h) likewise ends the evaluation.
 
 #ifndef BULWARK_LIBRARIES_JSONSCHEMA_VALIDATOR_H_
 #define BULWARK_LIBRARIES_JSONSCHEMA_VALIDATOR_H_
@@ -49,6 +52,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libraries/jsonschema/validation_error.h"
 #include "nlohmann/json.hpp"
 
@@ -70,8 +74,16 @@ class Schema {
   // position).
   static constexpr size_t kMaxSchemaNesting = 512;
 
-  // OK, or INVALID_ARGUMENT listing what does not match.
-  absl::Status Validate(const nlohmann::json& instance) const;
+  // The work one Validate may do: schema applications, and the caller's deadline.
+  struct Limits {
+    uint64_t max_steps = 1000000;
+    absl::Time deadline = absl::InfiniteFuture();
+  };
+
+  // OK, or INVALID_ARGUMENT listing what does not match, or RESOURCE_EXHAUSTED when the
+  // evaluation needed more than `limits` allow (then nothing is known about the instance).
+  absl::Status Validate(const nlohmann::json& instance) const { return Validate(instance, {}); }
+  absl::Status Validate(const nlohmann::json& instance, const Limits& limits) const;
 
   // Every error (up to kMaxErrors), in evaluation order; empty when the
   // instance is valid.

@@ -364,6 +364,51 @@ TEST(CompileTest, MetaSchemaCompilesWithoutTheCheck) {
               HasSubstr("#/properties/n/maxLength: must be a non-negative integer"));
 }
 
+// d0 -> anyOf [d1, d1] -> ... : 2^levels applications for an instance no branch accepts.
+json ExponentialSchema(int levels) {
+  json defs = json::object();
+  for (int i = 0; i < levels; ++i) {
+    std::string next = "#/definitions/d" + std::to_string(i + 1);
+    defs["d" + std::to_string(i)] = {{"anyOf", {{{"$ref", next}}, {{"$ref", next}}}}};
+  }
+  defs["d" + std::to_string(levels)] = {{"type", "string"}};
+  return {{"definitions", defs}, {"$ref", "#/definitions/d0"}};
+}
+
+TEST(ValidatorBudgetTest, NestedAnyOfRefRunsOutOfStepsNotTime) {
+  absl::StatusOr<Schema> schema = Compile(ExponentialSchema(40));
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  absl::Status s = schema->Validate(json(1));
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("more than 1000000 steps"));
+  EXPECT_FALSE(schema->IsValid(json(1)));
+  // Small enough, the same shape evaluates normally.
+  absl::StatusOr<Schema> small = Compile(ExponentialSchema(4));
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->Validate(json(1)).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(small->Validate(json("s")).ok());
+}
+
+TEST(ValidatorBudgetTest, ThePassedDeadlineStopsEvaluation) {
+  absl::StatusOr<Schema> schema = Compile(ExponentialSchema(40));
+  ASSERT_TRUE(schema.ok());
+  Schema::Limits limits;
+  limits.max_steps = UINT64_MAX;
+  limits.deadline = absl::Now() - absl::Seconds(1);
+  absl::Status s = schema->Validate(json(1), limits);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("ran out of the call's time"));
+}
+
+TEST(ValidatorBudgetTest, ACostlyPatternIsNeverAResultEvenUnderNot) {
+  absl::StatusOr<Schema> schema = Compile({{"not", {{"pattern", "^[a-z]+x$"}}}});
+  ASSERT_TRUE(schema.ok());
+  absl::Status s = schema->Validate(json(std::string(1000000, 'a')));
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("pattern length times text length"));
+  EXPECT_TRUE(schema->Validate(json("abcx1")).ok());
+}
+
 }  // namespace
 }  // namespace jsonschema
 }  // namespace bulwark

@@ -44,11 +44,18 @@ std::string SqlState(const std::exception& e) {
   return "";
 }
 
+bool IsOutcomeUnknown(const std::exception& e) {
+  return Is<pqxx::in_doubt_error>(e) || Is<pqxx::statement_completion_unknown>(e);
+}
+
 absl::StatusCode CodeForSqlState(absl::string_view s) {
   if (s == "23505") return absl::StatusCode::kAlreadyExists;
   if (s == "23503" || s == "23514" || s == "23502" || s == "23001") {
     return absl::StatusCode::kFailedPrecondition;
   }
+  // Class 22 (data exception: a NUL or invalid UTF-8 in text, a number out of range, a bad
+  // value for a type) is the caller's input; services check input first, this is the last line.
+  if (absl::StartsWith(s, "22")) return absl::StatusCode::kInvalidArgument;
   if (s == "40001" || s == "40P01") return absl::StatusCode::kAborted;
   if (s == "57014") return absl::StatusCode::kDeadlineExceeded;
   if (s == "42501") return absl::StatusCode::kPermissionDenied;
@@ -63,14 +70,21 @@ absl::Status StatusFromException(const std::exception& e, absl::string_view cont
     return absl::UnavailableError(
         absl::StrCat(context, ": the database connection failed; retry later"));
   }
+  // The request may or may not have taken effect. Every Bulwark mutation is idempotent for the
+  // same request (ids chosen by the caller, identical repeats succeed), so the client is told
+  // to retry it, as for any other unavailability.
   if (Is<pqxx::in_doubt_error>(e)) {
-    return absl::UnknownError(
-        absl::StrCat(context, ": the connection broke during commit; outcome unknown"));
+    return absl::UnavailableError(absl::StrCat(
+        context,
+        ": the database connection broke during commit; outcome unknown; retrying the same "
+        "request is safe"));
   }
   // libpqxx 6 derives these from pqxx::failure, not sql_error: no SQLSTATE to read.
   if (Is<pqxx::statement_completion_unknown>(e)) {
-    return absl::UnknownError(
-        absl::StrCat(context, ": the connection broke mid-statement; outcome unknown"));
+    return absl::UnavailableError(absl::StrCat(
+        context,
+        ": the database connection broke mid-statement; outcome unknown; retrying the same "
+        "request is safe"));
   }
   if (Is<pqxx::transaction_rollback>(e)) {
     return absl::AbortedError(
@@ -92,6 +106,11 @@ absl::Status StatusFromException(const std::exception& e, absl::string_view cont
       break;
     case absl::StatusCode::kFailedPrecondition:
       reason = "a constraint was violated";
+      break;
+    case absl::StatusCode::kInvalidArgument:
+      reason =
+          "the database refused a value as invalid data (a NUL byte, invalid UTF-8, a number "
+          "out of range or a malformed value)";
       break;
     case absl::StatusCode::kAborted:
       reason = "conflicted with a concurrent change; retry";

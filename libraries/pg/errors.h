@@ -9,9 +9,13 @@
 //   deadlock_detected (40P01)                     → ABORTED (retried by RunTransaction)
 //   query_canceled (57014, statement timeout)     → DEADLINE_EXCEEDED
 //   insufficient_privilege (42501)                → PERMISSION_DENIED
+//   data exceptions (class 22: NUL or invalid
+//   UTF-8 in text, value out of range)            → INVALID_ARGUMENT (the caller's input)
 //   broken_connection, too_many_connections,
 //   cannot_connect_now (57P03), admin_shutdown    → UNAVAILABLE
-//   in_doubt_error                                → UNKNOWN
+//   in_doubt_error, statement_completion_unknown  → UNAVAILABLE, "outcome unknown; retrying the
+//                                                   same request is safe" (never retried by
+//                                                   RunTransaction itself)
 //   anything else                                 → INTERNAL
 //
 // The message says what failed (`context`) and the SQLSTATE, never the SQL text or
@@ -36,6 +40,10 @@ absl::Status StatusFromException(const std::exception& e, absl::string_view cont
 
 // The SQLSTATE of a pqxx::sql_error (empty for other exceptions).
 std::string SqlState(const std::exception& e);
+
+// Whether `e` means the connection broke while a COMMIT or statement was in flight, so that
+// whether it took effect is unknown.
+bool IsOutcomeUnknown(const std::exception& e);
 
 // Maps a SQLSTATE alone (exposed for tests and for overrides).
 absl::StatusCode CodeForSqlState(absl::string_view sqlstate);

@@ -20,6 +20,18 @@ TEST(ErrorsTest, MapsSqlStates) {
   EXPECT_EQ(CodeForSqlState("42601"), absl::StatusCode::kInternal);
 }
 
+TEST(ErrorsTest, DataExceptionsAreTheCallersInput) {
+  EXPECT_EQ(CodeForSqlState("22021"), absl::StatusCode::kInvalidArgument);  // bad UTF-8 / NUL
+  EXPECT_EQ(CodeForSqlState("22P05"), absl::StatusCode::kInvalidArgument);  // \u0000 in jsonb
+  EXPECT_EQ(CodeForSqlState("22003"), absl::StatusCode::kInvalidArgument);  // out of range
+  absl::Status s = StatusFromException(
+      pqxx::data_exception("invalid byte sequence for encoding \"UTF8\": 0x00", "INSERT x"),
+      "create task");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("create task"), std::string::npos);
+  EXPECT_EQ(s.message().find("INSERT"), std::string::npos);
+}
+
 TEST(ErrorsTest, RecoversSqlStateFromLibpqxxClasses) {
   // libpqxx 6 throws these without a SQLSTATE.
   EXPECT_EQ(SqlState(pqxx::insufficient_privilege("permission denied")), "42501");
@@ -39,7 +51,14 @@ TEST(ErrorsTest, MessagesNameTheOperationNotTheSql) {
   EXPECT_EQ(s.message().find("secret"), std::string::npos);
   EXPECT_EQ(StatusFromException(pqxx::broken_connection("gone"), "x").code(),
             absl::StatusCode::kUnavailable);
-  EXPECT_EQ(StatusFromException(pqxx::in_doubt_error("?"), "x").code(), absl::StatusCode::kUnknown);
+  // Issue 14 item 5: an unknown outcome is UNAVAILABLE and says that retrying is safe.
+  absl::Status in_doubt = StatusFromException(pqxx::in_doubt_error("?"), "x");
+  EXPECT_EQ(in_doubt.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(in_doubt.message().find("outcome unknown; retrying the same request is safe"),
+            std::string::npos)
+      << in_doubt;
+  EXPECT_TRUE(IsOutcomeUnknown(pqxx::in_doubt_error("?")));
+  EXPECT_FALSE(IsOutcomeUnknown(pqxx::broken_connection("gone")));
   EXPECT_EQ(StatusFromException(pqxx::serialization_failure("conflict"), "x").code(),
             absl::StatusCode::kAborted);
   EXPECT_EQ(StatusFromException(pqxx::deadlock_detected("deadlock"), "x").code(),

@@ -1,8 +1,12 @@
 // The PostgreSQL layer against a real server: pool, transactions (retry, rollback, deadline),
 // error mapping, and the migration runner.
+#include <signal.h>
+
 #include <pqxx/pqxx>
 #include <thread>
+#include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "libraries/pg/migrations.h"
 #include "libraries/pg/pg_test_database.h"
@@ -243,6 +247,82 @@ TEST_F(PgTest, ABrokenPooledConnectionIsReplacedOnce) {
     return absl::OkStatus();
   });
   EXPECT_TRUE(s.ok()) << s;
+}
+
+// Issue 14 item 2: after a restart every idle connection is dead; one call must still succeed
+// (the pool drops the idle connections older than the first broken one).
+TEST_F(PgTest, EveryIdleConnectionBrokenByARestartIsReplacedInOneCall) {
+  {
+    // Four idle connections, opened one after another.
+    std::vector<ConnectionPool::Lease> leases;
+    for (int i = 0; i < 4; ++i) {
+      auto lease = pool_->Acquire(absl::Now() + absl::Seconds(10));
+      ASSERT_TRUE(lease.ok()) << lease.status();
+      leases.push_back(std::move(*lease));
+    }
+  }
+  ASSERT_EQ(pool_->idle_connections(), 4);
+  {
+    pqxx::connection admin(db_->AdminDsn());
+    pqxx::nontransaction txn(admin);
+    txn.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'bulwark_demo' "
+        "AND datname = current_database() AND pid <> pg_backend_pid()");
+  }
+  absl::Status s = RunTransaction(*pool_, {}, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO demo.counters VALUES ('after-restart', 1)");
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(pool_->open_connections(), 1) << "dead idle connections were kept";
+}
+
+// Issue 14 item 3: a server that answers nothing (its backend frozen with SIGSTOP, so no
+// statement_timeout fires) cannot hold a transaction past the call's deadline, and nothing it
+// was sent commits when it resumes.
+TEST_F(PgTest, AFrozenServerCannotHoldATransactionPastItsDeadline) {
+  ASSERT_TRUE(RunTransaction(*pool_, {}, [](pqxx::work& txn) {
+                txn.exec("INSERT INTO demo.counters VALUES ('frozen', 0)");
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_EQ(pool_->idle_connections(), 1);
+  int backend = 0;
+  {
+    auto lease = pool_->Acquire(absl::Now() + absl::Seconds(10));
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    pqxx::nontransaction txn(lease->connection());
+    backend = txn.exec1("SELECT pg_backend_pid()")[0].as<int>();
+  }
+  ASSERT_EQ(::kill(backend, SIGSTOP), 0) << "cannot freeze backend " << backend;
+  absl::Notification done;
+  absl::Status status;
+  std::thread call([&] {
+    TransactionOptions options = TransactionOptions::Named(absl::Now() + absl::Seconds(1), "bump");
+    status = RunTransaction(*pool_, options, [](pqxx::work& txn) {
+      txn.exec("UPDATE demo.counters SET value = value + 1 WHERE name = 'frozen'");
+      return absl::OkStatus();
+    });
+    done.Notify();
+  });
+  bool returned = done.WaitForNotificationWithTimeout(absl::Seconds(15));
+  ::kill(backend, SIGCONT);
+  call.join();
+  ASSERT_TRUE(returned) << "the call was held by the frozen server past its deadline";
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+
+  // The resumed backend finds its client gone and rolls back.
+  pqxx::connection admin(db_->AdminDsn());
+  absl::Time until = absl::Now() + absl::Seconds(15);
+  int alive = 1;
+  while (alive > 0 && absl::Now() < until) {
+    pqxx::nontransaction txn(admin);
+    alive =
+        txn.exec1("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(backend))[0]
+            .as<int>();
+  }
+  ASSERT_EQ(alive, 0) << "the frozen backend did not end after its client closed";
+  pqxx::nontransaction txn(admin);
+  EXPECT_EQ(txn.exec1("SELECT value FROM demo.counters WHERE name = 'frozen'")[0].as<int>(), 0);
 }
 
 }  // namespace

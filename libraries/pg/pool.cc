@@ -1,22 +1,28 @@
 #include "libraries/pg/pool.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/pg/connection_safety.h"
 #include "libraries/pg/errors.h"
 
 namespace bulwark::pg {
 
-ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> c)
-    : pool_(pool), connection_(std::move(c)) {}
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> c,
+                             uint64_t serial)
+    : pool_(pool), connection_(std::move(c)), serial_(serial) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_), connection_(std::move(other.connection_)), discard_(other.discard_) {
+    : pool_(other.pool_),
+      connection_(std::move(other.connection_)),
+      serial_(other.serial_),
+      discard_(other.discard_) {
   other.pool_ = nullptr;
 }
 
 ConnectionPool::Lease::~Lease() {
-  if (pool_ != nullptr) pool_->Release(std::move(connection_), discard_);
+  if (pool_ != nullptr) pool_->Release(std::move(connection_), serial_, discard_);
 }
 
 absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const Options& options) {
@@ -32,6 +38,7 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const Opt
 ConnectionPool::~ConnectionPool() = default;
 
 absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadline) {
+  uint64_t serial = 0;
   {
     absl::MutexLock lock(&mu_);
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -41,20 +48,19 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
       return absl::DeadlineExceededError("no database connection became free before the deadline");
     }
     if (!idle_.empty()) {
-      std::unique_ptr<pqxx::connection> c = std::move(idle_.back());
+      Idle c = std::move(idle_.back());
       idle_.pop_back();
-      if (c->is_open()) return Lease(this, std::move(c));
+      if (c.connection->is_open()) return Lease(this, std::move(c.connection), c.serial);
       --open_;
     }
     ++open_;  // Reserve a slot, then connect without holding the lock.
+    serial = ++next_serial_;
   }
   try {
-    std::string dsn = options_.dsn;
     int seconds = std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout));
-    dsn += (dsn.find("://") != std::string::npos ? (dsn.find('?') == std::string::npos ? "?" : "&")
-                                                 : " ");
-    dsn += absl::StrCat("connect_timeout=", seconds);
-    return Lease(this, std::make_unique<pqxx::connection>(dsn));
+    std::string dsn = AppendDsnOption(WithConnectionSafety(options_.dsn), "connect_timeout",
+                                      std::to_string(seconds));
+    return Lease(this, std::make_unique<pqxx::connection>(dsn), serial);
   } catch (const std::exception& e) {
     absl::MutexLock lock(&mu_);
     --open_;
@@ -64,13 +70,33 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
   }
 }
 
-void ConnectionPool::Release(std::unique_ptr<pqxx::connection> c, bool discard) {
-  absl::MutexLock lock(&mu_);
-  if (c == nullptr || discard || !c->is_open()) {
+void ConnectionPool::Release(std::unique_ptr<pqxx::connection> c, uint64_t serial, bool discard) {
+  std::vector<Idle> stale;  // closed outside the lock
+  {
+    absl::MutexLock lock(&mu_);
+    if (c != nullptr && !discard && c->is_open()) {
+      idle_.push_back({std::move(c), serial});
+      return;
+    }
     --open_;
-    return;
+    // Idle connections opened before this broken one most likely broke with it (a database
+    // restart, a failover): drop them now rather than hand them to the next callers.
+    auto older = std::stable_partition(idle_.begin(), idle_.end(),
+                                       [serial](const Idle& i) { return i.serial > serial; });
+    for (auto it = older; it != idle_.end(); ++it) stale.push_back(std::move(*it));
+    open_ -= static_cast<int>(idle_.end() - older);
+    idle_.erase(older, idle_.end());
   }
-  idle_.push_back(std::move(c));
+}
+
+int ConnectionPool::open_connections() {
+  absl::MutexLock lock(&mu_);
+  return open_;
+}
+
+int ConnectionPool::idle_connections() {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(idle_.size());
 }
 
 }  // namespace bulwark::pg

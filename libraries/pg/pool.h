@@ -2,7 +2,10 @@
 //
 // ConnectionPool: a bounded pool of libpqxx connections to one database as one role.
 // Connections open lazily, up to `size`; a caller waits for a free one until its deadline.
-// A connection that broke is discarded rather than returned.
+// A connection that broke is discarded rather than returned, and so is every idle connection
+// opened before it: after a database restart they are all dead, and a caller's one retry must
+// get a fresh connection rather than the next dead one. Connections carry TCP keepalives and a
+// TCP user timeout (WithConnectionSafety, connection_safety.h).
 //
 //   ConnectionPool::Options options;
 //   options.dsn = "postgresql://bulwark_auth:…@127.0.0.1:5432/bulwark";
@@ -17,6 +20,7 @@
 #ifndef BULWARK_LIBRARIES_PG_POOL_H_
 #define BULWARK_LIBRARIES_PG_POOL_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,9 +55,10 @@ class ConnectionPool {
 
    private:
     friend class ConnectionPool;
-    Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> c);
+    Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> c, uint64_t serial);
     ConnectionPool* pool_;
     std::unique_ptr<pqxx::connection> connection_;
+    uint64_t serial_ = 0;  // order of opening
     bool discard_ = false;
   };
 
@@ -63,14 +68,23 @@ class ConnectionPool {
 
   absl::StatusOr<Lease> Acquire(absl::Time deadline);
 
+  // Connections open now (idle or leased), and idle ones; for tests and metrics.
+  int open_connections();
+  int idle_connections();
+
  private:
+  struct Idle {
+    std::unique_ptr<pqxx::connection> connection;
+    uint64_t serial;
+  };
   explicit ConnectionPool(const Options& options) : options_(options) {}
-  void Release(std::unique_ptr<pqxx::connection> c, bool discard);
+  void Release(std::unique_ptr<pqxx::connection> c, uint64_t serial, bool discard);
 
   const Options options_;
   absl::Mutex mu_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
+  std::vector<Idle> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_serial_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace bulwark::pg

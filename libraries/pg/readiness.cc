@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/pg/connection_safety.h"
 #include "libraries/pg/errors.h"
 
 namespace bulwark::pg {
@@ -12,6 +13,7 @@ absl::Status SchemaReadiness(ConnectionPool& pool, const MigrationSet& set,
                              absl::Duration timeout) {
   auto lease = pool.Acquire(absl::Now() + timeout);
   if (!lease.ok()) return lease.status();
+  SocketDeadline guard(lease->connection(), absl::Now() + timeout);
   try {
     pqxx::read_transaction txn(lease->connection());
     txn.exec(absl::StrCat("SET LOCAL statement_timeout = ",
@@ -27,6 +29,10 @@ absl::Status SchemaReadiness(ConnectionPool& pool, const MigrationSet& set,
     return absl::OkStatus();
   } catch (const std::exception& e) {
     lease->Discard();
+    if (guard.fired()) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "readiness check: the database did not answer within ", absl::FormatDuration(timeout)));
+    }
     absl::Status s = StatusFromException(e, "readiness check");
     if (s.code() == absl::StatusCode::kInternal || SqlState(e) == "42P01" ||
         SqlState(e) == "3F000") {

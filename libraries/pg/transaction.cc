@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/pg/connection_safety.h"
 #include "libraries/pg/errors.h"
 
 namespace bulwark::pg {
@@ -34,6 +35,8 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
     }
     auto lease = pool.Acquire(options.deadline);
     if (!lease.ok()) return lease.status();
+    // A frozen server honours no statement_timeout: past the deadline, the socket is shut down.
+    SocketDeadline guard(lease->connection(), options.deadline);
     try {
       pqxx::work txn(lease->connection());
       txn.exec(absl::StrCat("SET TRANSACTION ISOLATION LEVEL ", IsolationSql(options.isolation),
@@ -61,6 +64,20 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
       return absl::OkStatus();
     } catch (const std::exception& e) {
       last = StatusFromException(e, options.name);
+      // The COMMIT may have taken effect (also when the deadline closed the connection during
+      // it): running the body again could apply it twice; the caller is told the outcome is
+      // unknown.
+      if (IsOutcomeUnknown(e)) {
+        lease->Discard();
+        return last;
+      }
+      if (guard.fired()) {
+        lease->Discard();
+        return absl::DeadlineExceededError(
+            absl::StrCat(options.name,
+                         ": the database did not answer before the call's deadline; the "
+                         "connection was closed and nothing was committed"));
+      }
       if (last.code() == absl::StatusCode::kUnavailable) {
         // A pooled connection that died (e.g. the server restarted) rolled its transaction
         // back; try once more on a fresh connection before giving up.

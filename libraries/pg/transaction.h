@@ -7,7 +7,10 @@
 // `statement_timeout` to the time left, so a slow query cannot outlive its caller. Nothing
 // commits after the caller is gone: just before COMMIT the deadline and, if given, `cancelled`
 // are checked again, and the transaction is rolled back (DEADLINE_EXCEEDED / CANCELLED) when
-// either says the answer could no longer reach the caller.
+// either says the answer could no longer reach the caller. The deadline is also enforced on
+// the client side (SocketDeadline, connection_safety.h): a server that stops answering
+// altogether (frozen, partitioned) cannot hold the call past its deadline; the connection is
+// closed, the server rolls back, and the call fails DEADLINE_EXCEEDED.
 //
 //   TransactionOptions options;
 //   options.deadline = DeadlineFrom(grpc_context);

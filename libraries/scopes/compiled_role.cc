@@ -72,6 +72,7 @@ absl::StatusOr<CompiledRole> CompileRole(const Role& role, uint32_t slot) {
     }
   }
   c.literal = SortAndNormalize(std::move(literal));
+  c.literal_set = ExpandedScopes::FromScopes(c.literal);
   for (uint32_t i = 0; i < c.literal.size(); ++i) {
     absl::string_view unused;
     if (ToRoleSpace(c.literal[i], &unused)) c.assume_literal.push_back(i);

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libraries/scopes/expanded_scopes.h"
 #include "libraries/scopes/role.h"
 
 namespace bulwark::scopes::internal {
@@ -42,6 +43,8 @@ struct CompiledRole {
   // scopes without
   // `<..>` of a star role.
   std::vector<std::string> literal;
+  // `literal` as a sorted entry list with its own storage (for the expander).
+  ExpandedScopes literal_set;
   // Indices into `literal` of the scopes that can fire roles (ToRoleSpace
   // accepts them).
   std::vector<uint32_t> assume_literal;

@@ -1,81 +1,64 @@
 // File: libraries/scopes/expander.h
 //
-// Internal to the resolver: one expansion over one trie version (`Expander`),
-// and the lazily filled kleene cache of a trie node (`KleeneOf`).
+// Internal to the resolver: expansion over one trie version (`ExpandQuery`)
+// and the per-node caches it reads (`KleeneOf`, `StarClosureOf`,
+// `ExactQueryOf`, `KleeneQueryOf`), all as internal::ScopeRep blocks
+// (expanded_scopes.h) with sort keys.
 //
-// The expansion is a graph walk rather than a lookup of precomputed per-role
-// closures: every scope reached is fired once (ForEachFiring), every role's
-// literal scopes are collected once, parameterized scopes are substituted as
-// they are reached, and a kleene input (`...*`) takes the node's cached
-// expansion of its whole subtree. The collected sorted lists are merged once at
-// the end (k-way, normalizing). Acyclic roles (validated by the writer) make
-// the walk finite; its cost is the size of what is reached, so no build step
-// materializes per-role closures (a chain of n roles costs O(n) to build, not
-// O(n^2)).
+// Caches, filled on first use and kept in the trie node (so they are shared by
+// every version that shares the node, and dropped with it when the writer
+// copies the node; see role_trie.h and role_graph.h for which nodes a change
+// copies):
+//   - KleeneOf(N): what every role in N's subtree grants, star roles with
+//     parameter `*`;
+//   - StarClosureOf(N): what the literal scopes of N's star role grant, with
+//     them;
+//   - ExactQueryOf(N): the expansion of the single scope `assume:<N's exact
+//     role id>` as far as that role goes: the scope itself, the role's scopes
+//     and everything they grant;
+//   - KleeneQueryOf(N): KleeneOf(N) with the scope `assume:<N's path>*`.
+// Each depends only on roles at or below N and on the roles those reach
+// (never on the star roles above N), which is what lets a one-role change
+// keep every cache that does not reach the role.
 //
-// Thread-safety: an Expander is used by one thread; many Expanders may run on
-// the same trie at once (KleeneOf is lock-free). Errors: none.
+// A cache is computed by a walk of the roles reached (every scope fired once,
+// every role's literal scopes collected once, parameters substituted as they
+// are reached, kleene subtrees read from KleeneOf), merged once at the end.
+// A query then only looks caches up: each input fires the caches of the roles
+// it reaches directly (plus the parameterized scopes of star roles it fires
+// with a parameter, expanded the same way); the lists are merged with the
+// sorted inputs into one result that shares the caches' storage. A query of
+// one scope that reaches exactly one role's cache returns that cache itself.
+// Scratch memory is per thread and reused, so a query allocates only its
+// result (and nothing when it returns a cache).
+//
+// Thread-safety: any number of threads may expand on the same trie at once;
+// caches are published with a compare-and-swap of a pointer (a racing loser
+// drops its copy). Errors: none.
 
 #ifndef BULWARK_LIBRARIES_SCOPES_EXPANDER_H_
 #define BULWARK_LIBRARIES_SCOPES_EXPANDER_H_
 
-#include <deque>
 #include <string>
-#include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "libraries/scopes/expanded_scopes.h"
 #include "libraries/scopes/role_trie.h"
-#include "libraries/scopes/scope_set.h"
 
 namespace bulwark::scopes::internal {
 
-// The normalized expansion of every role in `node`'s subtree (star roles with
-// parameter `*`), computed on first use and cached in the node. `root` is the
-// trie `node` belongs to.
-const std::vector<std::string>& KleeneOf(const TrieNode& root, const TrieNode& node);
+// The caches described above. `root` is the trie `node` belongs to; the
+// result lives as long as `node`.
+const ScopeRep& KleeneOf(const TrieNode& root, const TrieNode& node);
+const ScopeRep& StarClosureOf(const TrieNode& root, const TrieNode& node);  // node.star set
+const ScopeRep& ExactQueryOf(const TrieNode& root, const TrieNode& node);   // node.exact set
+// `scope` must be `assume:<path of node>*`.
+const ScopeRep& KleeneQueryOf(const TrieNode& root, const TrieNode& node, absl::string_view scope);
 
-// The normalized closure of `role` (held by `node`): its literal scopes and
-// everything they grant, computed on first use and cached in the node.
-const std::vector<std::string>& ClosureOf(const TrieNode& root, const TrieNode& node,
-                                          const CompiledRole& role);
-
-class Expander {
- public:
-  // With `use_closures`, a fired role contributes its cached closure; without,
-  // its literal scopes are walked (what the caches are computed with).
-  Expander(const TrieNode& root, bool use_closures) : root_(root), use_closures_(use_closures) {}
-  Expander(const Expander&) = delete;
-  Expander& operator=(const Expander&) = delete;
-
-  // Adds what holding `scope` grants (not `scope` itself). `scope` must outlive
-  // the Expander.
-  void AddScope(absl::string_view scope);
-  // Adds what every role in `node`'s subtree grants, star roles with parameter
-  // `*`.
-  void AddSubtree(const TrieNode& node);
-  // The normalized union of everything added and of `extra` (a normalized set).
-  std::vector<std::string> Finish(
-      ScopeListView extra = ScopeListView(absl::Span<const std::string>()));
-
-  // ForEachFiring visitor interface.
-  void Literal(const TrieNode& node, const CompiledRole& role);
-  void Param(const CompiledRole& role, absl::string_view param);
-  void Subtree(const TrieNode& node);
-
-  // Fires the scopes queued by Literal and Param until none is left.
-  void Drain();
-
- private:
-  const TrieNode& root_;
-  const bool use_closures_;
-  absl::flat_hash_set<const CompiledRole*> roles_seen_;
-  absl::flat_hash_set<absl::string_view> scopes_seen_;
-  std::vector<absl::string_view> pending_;
-  std::deque<std::vector<std::string>> substituted_;  // stable storage
-  std::vector<ScopeListView> lists_;
-};
+// The sorted, normalized expansion of `scopes` (any order), the inputs
+// included.
+ExpandedScopes ExpandQuery(const TrieNode& root, absl::Span<const std::string> scopes);
 
 }  // namespace bulwark::scopes::internal
 

@@ -86,6 +86,10 @@ class Resolver {
   std::vector<std::string> Expand(absl::Span<const std::string> scopes) const {
     return snapshot()->Expand(scopes);
   }
+  // snapshot()->ExpandShared(scopes).
+  ExpandedScopes ExpandShared(absl::Span<const std::string> scopes) const {
+    return snapshot()->ExpandShared(scopes);
+  }
 
   // Whether UpsertRole(role) would succeed (for createRole/updateRole), without
   // changing anything.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libraries/scopes/oracle.h"
 #include "libraries/scopes/resolver.h"
@@ -129,6 +130,103 @@ TEST(ResolverIncrementalTest, OldSnapshotsStayUnchanged) {
   ASSERT_TRUE((*resolver)->DeleteRole("by").ok());
   EXPECT_EQ((*resolver)->Expand({"assume:a"}), (Scopes{"Z", "assume:a", "assume:b*"}));
   EXPECT_EQ(v3->Expand({"assume:a"}), (Scopes{"Y", "Z", "assume:a", "assume:b*"}));
+}
+
+// Overwrites freed heap memory: many allocations of the sizes results and caches use, filled
+// with a byte no scope of these tests contains, so that a result reading freed storage shows.
+void ChurnHeap() {
+  std::vector<std::string> junk;
+  for (size_t size = 1; size < 4096; size += size / 4 + 1) {
+    for (int i = 0; i < 8; ++i) junk.emplace_back(size, '\x7f');
+  }
+}
+
+// ExpandedScopes share storage with the snapshot's caches. Property: a result held across any
+// sequence of changes (which drop or copy the cached blocks it points into), across a full
+// replacement of the role set, and after the resolver itself is gone, still holds exactly what it
+// held when it was returned, which is the oracle's expansion for the role set of its time.
+TEST(ResolverIncrementalTest, SharedResultsOutliveTheirSnapshots) {
+  int checked = 0;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    std::mt19937_64 rng(seed + 1000);
+    std::vector<Role> model = RandomRoleSet(rng, 8);
+    auto resolver = Resolver::Create(model);
+    ASSERT_TRUE(resolver.ok());
+    struct Held {
+      ExpandedScopes result;
+      Scopes expected;
+      std::string what;
+    };
+    std::vector<Held> held;
+    for (int step = 0; step < 12; ++step) {
+      // Results of this version: single-role queries (answered by a role's cache itself),
+      // kleene queries and random mixes; each twice, the second must equal the first.
+      std::vector<Scopes> queries;
+      for (const Role& r : model) queries.push_back({"assume:" + r.role_id});
+      queries.push_back({"assume:a*"});
+      queries.push_back({"*"});
+      for (int i = 0; i < 4; ++i) queries.push_back(RandomQuery(rng, model));
+      {
+        const auto snapshot = (*resolver)->snapshot();
+        for (const Scopes& q : queries) {
+          ExpandedScopes result = snapshot->ExpandShared(q);
+          const Scopes expected = OracleExpand(model, q);
+          ASSERT_EQ(result, expected) << "seed " << seed << " step " << step;
+          ASSERT_EQ(snapshot->ExpandShared(q), result) << "seed " << seed << " step " << step;
+          held.push_back({std::move(result), expected,
+                          absl::StrCat("seed ", seed, " step ", step, " query ", q.front())});
+        }
+      }
+      // A change: a role replaced or added, a role deleted, or (sometimes) the whole set.
+      std::mt19937_64 other(rng());
+      const std::vector<Role> pool = RandomRoleSet(other, 8);
+      if (step % 4 == 3) {
+        if (ValidateRoles(pool).ok()) {
+          ASSERT_TRUE((*resolver)->ReplaceAll(pool).ok());
+          model = pool;
+        }
+      } else if (!model.empty() && rng() % 3 == 0) {
+        const Role gone = model[rng() % model.size()];
+        if ((*resolver)->DeleteRole(gone.role_id).ok()) model = Apply(model, gone, true);
+      } else if (!pool.empty()) {
+        Role change = pool[rng() % pool.size()];
+        if (!model.empty() && rng() % 2 == 0) change.role_id = model[rng() % model.size()].role_id;
+        if ((*resolver)->UpsertRole(change).ok()) model = Apply(model, change, false);
+      }
+      ChurnHeap();
+      for (const Held& h : held) {
+        ASSERT_EQ(h.result, h.expected) << h.what << ", checked after step " << step;
+      }
+    }
+    resolver->reset();  // the resolver, its graph and every snapshot are gone
+    ChurnHeap();
+    for (const Held& h : held) {
+      ASSERT_EQ(h.result.ToVector(), h.expected) << h.what << ", after the resolver is gone";
+      for (const std::string& s : h.expected) EXPECT_TRUE(h.result.Satisfies(s)) << h.what;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 3000);
+}
+
+// A single-role query returns the role's cached expansion itself: two results share one block,
+// and a copy of a result is the same block.
+TEST(ResolverIncrementalTest, SingleRoleQueriesShareTheCache) {
+  auto resolver = Resolver::Create({{"a", {"assume:b", "x"}}, {"b", {"y"}}});
+  ASSERT_TRUE(resolver.ok());
+  const auto snapshot = (*resolver)->snapshot();
+  const ExpandedScopes first = snapshot->ExpandShared({"assume:a"});
+  const ExpandedScopes second = snapshot->ExpandShared({"assume:a"});
+  EXPECT_TRUE(first.SharesStorageWith(second));
+  const ExpandedScopes copy = first;
+  EXPECT_TRUE(copy.SharesStorageWith(first));
+  EXPECT_EQ(first, (Scopes{"assume:a", "assume:b", "x", "y"}));
+  // A change to `b` is a new cache for `a`; the held result keeps the old one.
+  ASSERT_TRUE((*resolver)->UpsertRole({"b", {"z"}}).ok());
+  const ExpandedScopes after = (*resolver)->ExpandShared({"assume:a"});
+  EXPECT_FALSE(after.SharesStorageWith(first));
+  EXPECT_EQ(after, (Scopes{"assume:a", "assume:b", "x", "z"}));
+  EXPECT_EQ(first, (Scopes{"assume:a", "assume:b", "x", "y"}));
 }
 
 TEST(ResolverIncrementalTest, NewRoleClosingACycleIsRejected) {

@@ -19,14 +19,36 @@ struct SlotCollector {
   std::vector<uint32_t> slots;
   void Literal(const TrieNode&, const CompiledRole& role) { slots.push_back(role.slot); }
   void Param(const CompiledRole&, absl::string_view) {}
-  void Subtree(const TrieNode& node) {
+  void Subtree(const TrieNode& node, bool /*at_node*/) {
     ForEachRole(node, [this](const TrieNode&, const CompiledRole& r) { slots.push_back(r.slot); });
   }
 };
 
+int Digits(uint32_t n) {
+  int d = 1;
+  while (n >= 10) {
+    n /= 10;
+    ++d;
+  }
+  return d;
+}
+
+uint32_t Pow10(int n) {
+  uint32_t p = 1;
+  while (n-- > 0) p *= 10;
+  return p;
+}
+
 // Upstream keys its dependency trie by the decimal index of each rule, so rules
-// come out in string order of those numbers ("10" < "2").
-bool DecimalStringLess(uint32_t a, uint32_t b) { return absl::StrCat(a) < absl::StrCat(b); }
+// come out in string order of those numbers ("10" < "2"). Compared without
+// formatting them: a number with fewer digits compares with as many leading
+// digits of the other, and wins a tie (it is a prefix).
+bool DecimalStringLess(uint32_t a, uint32_t b) {
+  const int da = Digits(a), db = Digits(b);
+  if (da == db) return a < b;
+  if (da < db) return a <= b / Pow10(db - da);
+  return a / Pow10(da - db) < b;
+}
 
 absl::Status CycleError(const std::vector<std::string>& role_ids) {
   RoleSetError error;

@@ -41,7 +41,7 @@ class ExplainSearch {
     for (const auto& p : role.params) granted.push_back(internal::Substitute(p, param));
     Grant(role, granted);
   }
-  void Subtree(const TrieNode& node) {
+  void Subtree(const TrieNode& node, bool /*at_node*/) {
     internal::ForEachRole(node, [this](const TrieNode& n, const CompiledRole& role) {
       Literal(n, role);
       if (role.star) Param(role, "*");
@@ -104,33 +104,34 @@ class ExplainSearch {
 
 }  // namespace
 
-std::vector<std::string> RoleSnapshot::Expand(absl::Span<const std::string> scopes) const {
-  // Sort and normalize the inputs by pointer: they are merged into the result,
-  // not copied twice.
-  std::vector<const std::string*> inputs;
-  inputs.reserve(scopes.size());
-  for (const std::string& s : scopes) inputs.push_back(&s);
-  std::sort(inputs.begin(), inputs.end(),
-            [](const std::string* a, const std::string* b) { return ScopeCompare(*a, *b) < 0; });
-  inputs.erase(std::unique(inputs.begin(), inputs.end(),
-                           [](const std::string* a, const std::string* b) { return *a == *b; }),
-               inputs.end());
-  internal::Expander expander(*root_, /*use_closures=*/true);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    // An input covered by an earlier star input grants nothing more (auth.md
-    // §2.6 normalizes the inputs first).
-    if (i > 0 && IsStar(*inputs[i - 1]) &&
-        absl::StartsWith(*inputs[i], WithoutStar(*inputs[i - 1]))) {
-      inputs.erase(inputs.begin() + i--);
-      continue;
-    }
-    expander.AddScope(*inputs[i]);
-  }
-  return expander.Finish(inputs);
+ExpandedScopes RoleSnapshot::ExpandShared(absl::Span<const std::string> scopes) const {
+  return internal::ExpandQuery(*root_, scopes);
 }
 
+std::vector<std::string> RoleSnapshot::Expand(absl::Span<const std::string> scopes) const {
+  return ExpandShared(scopes).ToVector();
+}
+
+namespace {
+
+bool SatisfiesImpl(const ExpandedScopes& scopes, const Expression& expr) {
+  switch (expr.kind()) {
+    case Expression::Kind::kScope:
+      return scopes.Satisfies(expr.scope());
+    case Expression::Kind::kAllOf:
+      return std::all_of(expr.children().begin(), expr.children().end(),
+                         [&](const Expression& e) { return SatisfiesImpl(scopes, e); });
+    case Expression::Kind::kAnyOf:
+      return std::any_of(expr.children().begin(), expr.children().end(),
+                         [&](const Expression& e) { return SatisfiesImpl(scopes, e); });
+  }
+  return false;
+}
+
+}  // namespace
+
 bool RoleSnapshot::Satisfies(absl::Span<const std::string> scopes, const Expression& expr) const {
-  return SatisfiesExpression(Expand(scopes), expr);
+  return SatisfiesImpl(ExpandShared(scopes), expr);
 }
 
 std::optional<Expression> RoleSnapshot::Unsatisfied(absl::Span<const std::string> scopes,

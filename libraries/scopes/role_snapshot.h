@@ -7,7 +7,7 @@
 // (resolver.h).
 //
 //   std::shared_ptr<const RoleSnapshot> roles = resolver.snapshot();
-//   std::vector<std::string> scopes = roles->Expand(client_scopes);
+//   ExpandedScopes scopes = roles->ExpandShared(client_scopes);
 //   Explanation why = roles->Explain(client_scopes, "queue:create-task:x");
 //
 // Thread-safety: all methods are const and safe to call from any number of
@@ -26,6 +26,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "libraries/scopes/expanded_scopes.h"
 #include "libraries/scopes/expression.h"
 #include "libraries/scopes/role.h"
 #include "libraries/scopes/role_trie.h"
@@ -61,7 +62,12 @@ class RoleSnapshot {
       : root_(std::move(root)), version_(version), role_count_(role_count) {}
 
   // The sorted, normalized expansion of `scopes`, the inputs included (auth.md
-  // §2.6 resolve).
+  // §2.6 resolve), sharing storage with this snapshot's caches (no scope is
+  // copied that the caches hold; a query of one `assume:` scope of a role
+  // returns the role's cached expansion itself). The result stays valid and
+  // unchanged after this snapshot is released.
+  ExpandedScopes ExpandShared(absl::Span<const std::string> scopes) const;
+  // ExpandShared(scopes).ToVector(): the same scopes as owned strings.
   std::vector<std::string> Expand(absl::Span<const std::string> scopes) const;
 
   // SatisfiesExpression(Expand(scopes), expr).

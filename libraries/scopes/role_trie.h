@@ -4,13 +4,11 @@
 // that finds the roles an input scope fires (`ForEachFiring`, auth.md §2.2).
 //
 // Each node holds the exact role whose id is the node's path and the star role
-// whose id is the path plus `*`. Versions share structure: the writer copies
-// only the nodes on the paths it changes ("path copying"), so a new version
-// costs O(changed paths), and an unchanged subtree keeps its lazily computed
-// kleene cache (the expansion of every role below it, used for inputs ending in
-// `*`).
+// whose id is the path plus `*`, and the expansions cached for it (expander.h). Versions share
+// structure: the writer copies only the nodes on the paths it changes ("path copying"), so a new
+// version costs O(changed paths), and an unchanged subtree keeps its lazily computed caches.
 //
-// Thread-safety: a published trie is immutable except for the kleene caches,
+// Thread-safety: a published trie is immutable except for the caches,
 // which readers fill lock-free (compare-and-swap of a pointer; a loser discards
 // its copy). Only the writer calls the mutating functions, and only on nodes of
 // its current generation, which no reader can see yet. Errors: none.
@@ -27,6 +25,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "libraries/scopes/compiled_role.h"
+#include "libraries/scopes/expanded_scopes.h"
 #include "libraries/scopes/scope.h"
 
 namespace bulwark::scopes::internal {
@@ -45,9 +44,9 @@ struct TrieNode {
   TrieNode(const TrieNode& other, uint64_t generation)
       : generation(generation), exact(other.exact), star(other.star), children(other.children) {}
   ~TrieNode() {
-    delete kleene.load(std::memory_order_acquire);
-    delete exact_closure.load(std::memory_order_acquire);
-    delete star_closure.load(std::memory_order_acquire);
+    for (const auto* slot : {&kleene, &star_closure, &exact_query, &kleene_query}) {
+      if (const ScopeRep* rep = slot->load(std::memory_order_acquire)) rep->Unref();
+    }
   }
 
   const TrieEdge* FindChild(char c) const;
@@ -57,12 +56,14 @@ struct TrieNode {
   RolePtr exact;                   // role id == path
   RolePtr star;                    // role id == path + "*"
   std::vector<TrieEdge> children;  // sorted by first byte
-  // Lazily computed expansions (normalized), null until needed: of all roles in
-  // this subtree with parameter `*` (kleene), and of the literal scopes of
-  // `exact` and of `star` (their closures).
-  mutable std::atomic<const std::vector<std::string>*> kleene{nullptr};
-  mutable std::atomic<const std::vector<std::string>*> exact_closure{nullptr};
-  mutable std::atomic<const std::vector<std::string>*> star_closure{nullptr};
+  // Lazily computed expansions (expander.h), null until needed, each holding
+  // one reference: of all roles in this subtree with parameter `*` (kleene), of
+  // the literal scopes of `star` (star_closure), of `assume:<exact role id>`
+  // (exact_query) and of `assume:<path>*` (kleene_query).
+  mutable std::atomic<const ScopeRep*> kleene{nullptr};
+  mutable std::atomic<const ScopeRep*> star_closure{nullptr};
+  mutable std::atomic<const ScopeRep*> exact_query{nullptr};
+  mutable std::atomic<const ScopeRep*> kleene_query{nullptr};
 };
 
 // Writer operations. They copy every node on the path that is older than
@@ -90,8 +91,10 @@ void ForEachRole(const TrieNode& node, Fn&& fn) {
 //     literal scopes;
 //   - v.Param(role, param): a star role fires with this parameter (one ending
 //     in `*` is the kleene form);
-//   - v.Subtree(node): every role in the subtree fires, star roles with
-//     parameter `*`.
+//   - v.Subtree(node, at_node): every role in the subtree fires, star roles
+//     with parameter `*`; `at_node` when the scope is exactly
+//     `assume:<path of node>*` (else it ends inside the edge above node, or
+//     is one of `*`, `a*`, ..., `assume*`, which fire the whole trie).
 // A star role reported through Param is also reported through Literal, just
 // before.
 template <typename Visitor>
@@ -104,7 +107,7 @@ void ForEachFiring(const TrieNode& root, absl::string_view scope, Visitor& v) {
   size_t depth = 0;
   while (true) {
     if (kleene && depth == key.size()) {
-      v.Subtree(*node);
+      v.Subtree(*node, /*at_node=*/absl::StartsWith(scope, kAssumePrefix));
       return;
     }
     if (node->star) {
@@ -121,7 +124,7 @@ void ForEachFiring(const TrieNode& root, absl::string_view scope, Visitor& v) {
     if (!absl::StartsWith(rest, edge->label)) {
       // The key ends inside this edge: a kleene input still covers the whole
       // subtree below.
-      if (kleene && absl::StartsWith(edge->label, rest)) v.Subtree(*edge->node);
+      if (kleene && absl::StartsWith(edge->label, rest)) v.Subtree(*edge->node, false);
       return;
     }
     node = edge->node.get();

@@ -1,6 +1,8 @@
-// Google Benchmark of the resolver on three generated workloads (workload.h): a
-// ~600-role deployment with 361 clients, a chain of 1,000 roles, and ~10,000
-// roles with 1,000 clients. Run with -c opt; results and commands are in
+// Google Benchmark of the resolver on the generated workloads (workload.h): a
+// ~600-role deployment with 361 clients, a chain of 1,000 roles (queried at its
+// start, middle and as a kleene), the same chain queried at 200 points, ~10,000
+// deployment roles with 1,000 clients, and ~7,800 roles on six levels with
+// 1,000 clients. Run with -c opt; results and commands are in
 // docs/benchmarks.md.
 #include <memory>
 #include <string>
@@ -13,16 +15,17 @@
 namespace bulwark::scopes {
 namespace {
 
+const char* const kNames[] = {"deployment600", "chain1000", "chain1000x200", "roles10000",
+                              "levels7800"};
+
 const Workload& GetWorkload(int kind) {
   static const Workload* const workloads[] = {
-      new Workload(DeploymentWorkload(35, 361, 1)),
-      new Workload(ChainWorkload(1000)),
-      new Workload(DeploymentWorkload(588, 1000, 1)),
+      new Workload(DeploymentWorkload(35, 361, 1)), new Workload(ChainWorkload(1000)),
+      new Workload(ChainPointsWorkload(1000, 200)), new Workload(DeploymentWorkload(588, 1000, 1)),
+      new Workload(LevelsWorkload(7800, 1000, 1)),
   };
   return *workloads[kind];
 }
-
-const char* const kNames[] = {"deployment600", "chain1000", "roles10000"};
 
 void BM_Build(benchmark::State& state) {
   const Workload& w = GetWorkload(state.range(0));
@@ -33,8 +36,23 @@ void BM_Build(benchmark::State& state) {
   state.SetLabel(kNames[state.range(0)]);
 }
 
-// Expanding every client on a resolver whose lazy caches are warm.
+// Expanding every client (ExpandShared) on a resolver whose lazy caches are
+// warm.
 void BM_ExpandAllWarm(benchmark::State& state) {
+  const Workload& w = GetWorkload(state.range(0));
+  auto resolver = Resolver::Create(w.roles);
+  const auto snapshot = (*resolver)->snapshot();
+  for (const auto& q : w.queries) snapshot->ExpandShared(q);
+  for (auto _ : state) {
+    for (const auto& q : w.queries) benchmark::DoNotOptimize(snapshot->ExpandShared(q));
+  }
+  state.SetItemsProcessed(state.iterations() * w.queries.size());
+  state.SetLabel(kNames[state.range(0)]);
+}
+
+// The same through Expand, which copies every scope of the answer into a
+// std::string.
+void BM_ExpandAllWarmStrings(benchmark::State& state) {
   const Workload& w = GetWorkload(state.range(0));
   auto resolver = Resolver::Create(w.roles);
   const auto snapshot = (*resolver)->snapshot();
@@ -52,7 +70,7 @@ void BM_BuildAndExpandAllCold(benchmark::State& state) {
   for (auto _ : state) {
     auto resolver = Resolver::Create(w.roles);
     const auto snapshot = (*resolver)->snapshot();
-    for (const auto& q : w.queries) benchmark::DoNotOptimize(snapshot->Expand(q));
+    for (const auto& q : w.queries) benchmark::DoNotOptimize(snapshot->ExpandShared(q));
   }
   state.SetLabel(kNames[state.range(0)]);
 }
@@ -70,10 +88,11 @@ void BM_UpdateOneRole(benchmark::State& state) {
   state.SetLabel(kNames[state.range(0)]);
 }
 
-BENCHMARK(BM_Build)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ExpandAllWarm)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_BuildAndExpandAllCold)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_UpdateOneRole)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Build)->DenseRange(0, 4)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExpandAllWarm)->DenseRange(0, 4)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExpandAllWarmStrings)->DenseRange(0, 4)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BuildAndExpandAllCold)->DenseRange(0, 4)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_UpdateOneRole)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace bulwark::scopes

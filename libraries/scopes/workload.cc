@@ -151,6 +151,151 @@ Workload ChainWorkload(int length) {
   return w;
 }
 
+Workload ChainPointsWorkload(int length, int points) {
+  Workload w = ChainWorkload(length);
+  w.queries.clear();
+  for (int i = 0; i < points; ++i) {
+    w.queries.push_back({absl::StrCat("assume:ch-", static_cast<int64_t>(i) * length / points)});
+  }
+  return w;
+}
+
+namespace {
+
+// The roles of one level of LevelsWorkload: exact role ids by group, and the
+// star roles (their stems, the role id without its `*`, and groups).
+struct Level {
+  int groups = 1;
+  std::vector<std::string> exact;
+  std::vector<std::vector<std::string>> exact_by_group;
+  std::vector<std::string> stems;
+  std::vector<int> stem_groups;
+};
+
+template <typename T>
+const T& Pick(std::mt19937_64& rng, const std::vector<T>& v) {
+  return v[Below(rng, v.size())];
+}
+
+// What the parameterized star roles of level `k` and group `g` grant: an
+// `assume:` of a role of one group of level k + 1 named by the parameter.
+std::string ParamTarget(const std::vector<Level>& levels, int k, int g) {
+  return absl::StrCat("assume:l", k + 1, ":g", g % levels[k + 1].groups, "/<..>");
+}
+
+// A parameter for the star role `s` of level `k`: half of the time one that
+// makes ParamTarget name an existing role, else a plain name.
+std::string Param(std::mt19937_64& rng, const std::vector<Level>& levels, int k, size_t s) {
+  if (k + 1 < static_cast<int>(levels.size()) && Chance(rng, 50)) {
+    const Level& next = levels[k + 1];
+    const std::vector<std::string>& group =
+        next.exact_by_group[levels[k].stem_groups[s] % next.groups];
+    if (!group.empty()) {
+      const std::string& id = Pick(rng, group);
+      return id.substr(id.find('/') + 1);
+    }
+  }
+  return absl::StrCat("u", Below(rng, 40));
+}
+
+// An `assume:` scope aimed at level `k`: an exact role, a star role with a
+// parameter, or (`kleene_percent` of the time) a star role's kleene or a
+// group's kleene prefix.
+std::string AimAtLevel(std::mt19937_64& rng, const std::vector<Level>& levels, int k,
+                       int kleene_percent) {
+  const Level& level = levels[k];
+  if (Chance(rng, kleene_percent)) {
+    if (Chance(rng, 60) && !level.stems.empty()) {
+      return absl::StrCat("assume:", Pick(rng, level.stems), "*");
+    }
+    return absl::StrCat("assume:l", k, ":g", Below(rng, level.groups), "/*");
+  }
+  if (level.stems.empty() || (Chance(rng, 62) && !level.exact.empty())) {
+    return absl::StrCat("assume:", Pick(rng, level.exact));
+  }
+  const size_t s = Below(rng, level.stems.size());
+  return absl::StrCat("assume:", level.stems[s], Param(rng, levels, k, s));
+}
+
+std::string PlainScope(std::mt19937_64& rng, int k, int groups) {
+  static const char* const kActions[] = {"read", "write", "list", "deploy", "purge"};
+  return absl::StrCat("svc", k, ":", kActions[Below(rng, 5)], ":g", Below(rng, groups), "/res",
+                      Below(rng, 1000), Chance(rng, 20) ? "/*" : "");
+}
+
+}  // namespace
+
+Workload LevelsWorkload(int roles, int clients, uint64_t seed) {
+  constexpr int kLevels = 6;
+  constexpr int kWeight[kLevels] = {1, 3, 7, 14, 23, 30};
+  constexpr int kWeightSum = 78;
+  std::mt19937_64 rng(seed);
+  std::vector<Level> levels(kLevels);
+  Workload w;
+  // Bottom-up, so that every role can aim at the levels below it, which keeps
+  // the set acyclic.
+  for (int k = kLevels - 1; k >= 0; --k) {
+    Level& level = levels[k];
+    const int n = std::max(1, roles * kWeight[k] / kWeightSum);
+    level.groups = std::max(1, n / 24);
+    level.exact_by_group.resize(level.groups);
+    for (int i = 0; i < n; ++i) {
+      const int g = static_cast<int>(Below(rng, level.groups));
+      const bool star = Chance(rng, 30);
+      const bool param = star && Chance(rng, 25);
+      Role role;
+      std::string stem;
+      if (star) {
+        stem = absl::StrCat("l", k, ":g", g, "/team", i, "/");
+        role.role_id = absl::StrCat(stem, "*");
+      } else {
+        role.role_id = absl::StrCat("l", k, ":g", g, "/r", i);
+      }
+      if (k + 1 < kLevels) {
+        const int fanout = 1 + static_cast<int>(Below(rng, 3));
+        for (int j = 0; j < fanout; ++j) {
+          const int target = k + 2 < kLevels && Chance(rng, 15) ? k + 2 : k + 1;
+          role.scopes.push_back(AimAtLevel(rng, levels, target, 0));
+        }
+      }
+      const int plain = 3 + static_cast<int>(Below(rng, 4));
+      for (int j = 0; j < plain; ++j) role.scopes.push_back(PlainScope(rng, k, level.groups));
+      if (param) {
+        role.scopes.push_back(absl::StrCat("secrets:get:l", k, "/team", i, "/<..>/*"));
+        role.scopes.push_back(absl::StrCat("queue:route:l", k, ".team", i, ".<..>"));
+        if (k + 1 < kLevels) role.scopes.push_back(ParamTarget(levels, k, g));
+      }
+      if (star) {
+        level.stems.push_back(std::move(stem));
+        level.stem_groups.push_back(g);
+      } else {
+        level.exact.push_back(role.role_id);
+        level.exact_by_group[g].push_back(role.role_id);
+      }
+      w.roles.push_back(std::move(role));
+    }
+  }
+  for (int c = 0; c < clients; ++c) {
+    std::vector<std::string> scopes;
+    const int assumes = 1 + static_cast<int>(Below(rng, 3));
+    for (int j = 0; j < assumes; ++j) {
+      const int k = static_cast<int>(Below(rng, kLevels));
+      if (Chance(rng, 3)) {
+        scopes.push_back(absl::StrCat("assume:l", k, ":*"));
+      } else {
+        scopes.push_back(AimAtLevel(rng, levels, k, 6));
+      }
+    }
+    const int plain = 5 + static_cast<int>(Below(rng, 21));
+    for (int j = 0; j < plain; ++j) {
+      const int k = static_cast<int>(Below(rng, kLevels));
+      scopes.push_back(PlainScope(rng, k, levels[k].groups));
+    }
+    w.queries.push_back(std::move(scopes));
+  }
+  return w;
+}
+
 namespace {
 
 // A scope aimed at role id `id`: itself, a prefix with a star, a longer id, or

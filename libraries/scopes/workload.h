@@ -16,6 +16,15 @@
 //     each. 35 projects give ~600 roles.
 //   - ChainWorkload: ch-0 -> ... -> ch-n -> special-scope, upstream's
 //   performance test.
+//   - ChainPointsWorkload: the same chain queried at `points` roles spread
+//     evenly along it, so each answer holds up to n + 1 scopes.
+//   - LevelsWorkload: a large set on six levels (about 1:3:7:14:23:30 roles
+//     from top to bottom), each role granting `assume:` scopes aimed at the
+//     next levels (exact roles, star roles with a parameter, kleene prefixes of
+//     a group) and plain scopes; 30% star roles, a quarter of those
+//     parameterized (their parameter flows down to star roles of the next
+//     level). Clients mix `assume:` of exact roles, parameterized star roles,
+//     star prefixes and plain scopes.
 //   - RandomRoleSet/RandomQuery: tiny alphabets that make collisions, stars,
 //   parameters and
 //     "expand everything" inputs likely; the role set is made valid by dropping
@@ -45,6 +54,8 @@ struct Workload {
 
 Workload DeploymentWorkload(int projects, int clients, uint64_t seed);
 Workload ChainWorkload(int length);
+Workload ChainPointsWorkload(int length, int points);
+Workload LevelsWorkload(int roles, int clients, uint64_t seed);
 
 // A valid random role set of up to `max_roles` roles.
 std::vector<Role> RandomRoleSet(std::mt19937_64& rng, int max_roles);

@@ -55,6 +55,12 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
   std::string path = binary[0] == '/' ? binary : RunfilePath(binary);
   std::vector<std::string> argv_storage = {path, "--listen=127.0.0.1:0",
                                            "--port-file=" + port_file};
+  // Tests run in plaintext unless they configure TLS themselves.
+  bool transport_given = false;
+  for (const std::string& a : args) {
+    if (a.rfind("--tls-", 0) == 0 || a.rfind("--plaintext", 0) == 0) transport_given = true;
+  }
+  if (!transport_given) argv_storage.push_back("--plaintext");
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
@@ -104,6 +110,10 @@ std::string ServiceProcess::LogTail(size_t bytes) const {
 
 void ServiceProcess::Pause() const {
   if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void ServiceProcess::Signal(int signo) const {
+  if (pid_ > 0) kill(pid_, signo);
 }
 
 void ServiceProcess::Resume() const {

@@ -2,8 +2,9 @@
 //
 // ServiceProcess (testonly): runs a real service binary as a child process for integration
 // tests, on a port it picks itself (--listen=127.0.0.1:0 --port-file=…), and stops it with
-// SIGTERM. Its stderr goes to a file in TEST_UNDECLARED_OUTPUTS_DIR (or TEST_TMPDIR), kept by
-// Bazel for debugging.
+// SIGTERM. It runs in plaintext (--plaintext is added) unless `args` give a --tls-* or
+// --plaintext flag; Channel() is a plaintext channel. Its stderr goes to a file in
+// TEST_UNDECLARED_OUTPUTS_DIR (or TEST_TMPDIR), kept by Bazel for debugging.
 //
 //   auto auth = ServiceProcess::Start("services/auth/server/auth_server",
 //                                     {"--database=" + db->RuntimeDsn("auth")});
@@ -53,6 +54,8 @@ class ServiceProcess {
   // Freezes (SIGSTOP) and thaws (SIGCONT) the process: a dependency that stops answering.
   void Pause() const;
   void Resume() const;
+  // Sends `signo` (e.g. SIGHUP: a service that reloads its configuration).
+  void Signal(int signo) const;
   // SIGKILL, then reaps it: a crash.
   void Kill();
 

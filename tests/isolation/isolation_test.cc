@@ -51,9 +51,10 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   if (role != "bulwark_" + schema) return {};
   if (table == "schema_migrations") return {"SELECT"};
   if (schema == "auth" && table == "audit_history") return {"SELECT", "INSERT"};  // append-only
-  // Recorded verdicts are never edited, only expired; policy versions are never edited or
-  // removed (their load times are, through the column grant below).
+  // Recorded verdicts and issued attestations are never edited, only expired; policy versions
+  // are never edited or removed (their load times are, through the column grant below).
   if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};
+  if (schema == "verifier" && table == "attestations") return {"SELECT", "INSERT", "DELETE"};
   if (schema == "verifier" && table == "policy_versions") return {"SELECT", "INSERT"};
   // Hook versions and fire records are the evidence a verifier re-renders from: added and
   // purged, never edited (a version's retirement time through the column grant below).
@@ -73,6 +74,11 @@ std::set<std::string> AllowedColumns(const std::string& role, const std::string&
   }
   if (role == "bulwark_hooks" && schema == "hooks" && table == "hook_versions" && p == "UPDATE") {
     return {"retired"};
+  }
+  // A fire is recorded before the task is created, then its outcome is set once (a trigger
+  // refuses any change to a finished record: hooks migration 0004).
+  if (role == "bulwark_hooks" && schema == "hooks" && table == "last_fires" && p == "UPDATE") {
+    return {"error", "expires", "result"};
   }
   return {};
 }

@@ -2,13 +2,16 @@
 //
 //   bulwark sign --method=/bulwark.auth.v1.Auth/CurrentScopes --authority=127.0.0.1:50051
 //                [--data='{json}'] [--credentials=FILE] [--authorized-scopes=a,b]
+//                [--format=header|grpcurl] [--ca=FILE | --plaintext]
 //       Prints "authorization: Hawk …" for that call, so that
-//       grpcurl -plaintext -H "$(bulwark sign …)" 127.0.0.1:50051
-//       bulwark.auth.v1.Auth/CurrentScopes works. A signature is valid for one call (nonces are
-//       remembered) and for the clock skew (15 minutes by default). With --data (the same JSON
-//       as grpcurl's -d) the header carries the payload hash of that request message, which
-//       methods that change anything require (protos/README.md); without it, only read-only
-//       methods accept the header.
+//       grpcurl -cacert .bulwark/secrets/ca.pem -H "$(bulwark sign …)" 127.0.0.1:50051
+//       bulwark.auth.v1.Auth/CurrentScopes works; --format=grpcurl prints that whole grpcurl
+//       command line (with -cacert from --ca, or -plaintext with --plaintext, and -d with the
+//       --data). A signature is valid for one call (nonces are remembered) and for the clock
+//       skew (15 minutes by default), and only at the authority it was signed for. With --data
+//       (the same JSON as grpcurl's -d) the header carries the payload hash of that request
+//       message, which methods that change anything require (protos/README.md); without it,
+//       only read-only methods accept the header.
 //
 //   bulwark call [--authority=127.0.0.1:50051] bulwark.auth.v1.Auth/CurrentScopes ['{json}']
 //       Calls a method, signed with the credentials (anonymously if none are given), and
@@ -44,13 +47,22 @@
 //       writes it as a Graphviz digraph. Exit code 0 on PASS, 1 on FAIL or error.
 //   bulwark slugid
 //       Prints a new taskId (a v4 slugid, as the queue expects).
+//   bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]
+//       Offline (no connection): checks the DSSE signature of the attestation in FILE (an
+//       envelope, or a GetAttestation response's JSON) against the JWK set in KEYS (or a
+//       GetAttestationKeys response's JSON), and with --artifact that the file's SHA-256 is one
+//       of its subjects; prints the provenance (hook, repository, revision, builder, chain).
 //
+// Transport: TLS by default, verifying the server against --ca=FILE (or BULWARK_CA; ./dev up
+// makes .bulwark/secrets/ca.pem), else the system roots; --plaintext for a plaintext stack
+// (tests). --cert/--key present a client certificate, if a deployment asks for one.
 // Credentials come from --credentials (a JSON file such as .bulwark/root.json), else from
 // TASKCLUSTER_CLIENT_ID / TASKCLUSTER_ACCESS_TOKEN / TASKCLUSTER_CERTIFICATE.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -59,6 +71,7 @@
 #include "bulwark/verifier/v1/verifier.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
+#include "libraries/client/channel.h"
 #include "libraries/config/flags.h"
 #include "libraries/crypto/ed25519.h"
 #include "libraries/crypto/random.h"
@@ -68,6 +81,7 @@
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
 #include "services/verifier/client/verification_text.h"
+#include "tools/cli/attestation_commands.h"
 #include "tools/cli/cot_commands.h"
 #include "tools/cli/generic_call.h"
 #include "tools/cli/queue_commands.h"
@@ -77,6 +91,7 @@ namespace {
 int Usage() {
   std::cerr << "usage: bulwark sign --method=/pkg.Service/Method --authority=HOST:PORT "
                "[--data='{json}'] [--credentials=FILE] [--authorized-scopes=a,b]\n"
+               "           [--format=header|grpcurl] [--ca=FILE | --plaintext]\n"
                "       bulwark call [--authority=HOST:PORT] [--credentials=FILE] "
                "pkg.Service/Method ['{json}']\n"
                "       bulwark create-client|create-role|create-hook [--credentials=FILE] FILE\n"
@@ -88,7 +103,9 @@ int Usage() {
                "       bulwark verify-cot [--run=N] --public-key=FILE TASK\n"
                "       bulwark verify --type=T [--root-mode=auto|before-run|completed] "
                "[--dot=FILE] TASK\n"
-               "       bulwark slugid\n";
+               "       bulwark slugid\n"
+               "       bulwark verify-attestation FILE --jwks=KEYS [--artifact=PATH]\n"
+               "every command: [--ca=FILE | --plaintext] [--cert=FILE --key=FILE]\n";
   return 2;
 }
 
@@ -130,7 +147,9 @@ int CallMethod(const bulwark::Flags& flags, const std::string& method, const std
     if (!creds.ok()) return Fail(creds.status());
     call_credentials = bulwark::HawkCallCredentials(*creds);
   }
-  auto channel = grpc::CreateChannel(authority, grpc::InsecureChannelCredentials());
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return Fail(tls.status());
+  auto channel = bulwark::CreateServiceChannel(authority, *tls);
   auto response = bulwark::cli::CallJson(channel, method, body, call_credentials);
   if (!response.ok()) {
     std::cerr << "bulwark: " << absl::StatusCodeToString(response.status().code()) << ": "
@@ -197,6 +216,19 @@ int Call(const bulwark::Flags& flags) {
   return CallMethod(flags, args[1], args.size() == 3 ? args[2] : "{}");
 }
 
+// 'text' for a POSIX shell.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 int Sign(const bulwark::Flags& flags) {
   if (!flags.Has("method") || !flags.Has("authority")) return Usage();
   auto creds = Credentials(flags);
@@ -215,7 +247,23 @@ int Sign(const bulwark::Flags& flags) {
   auto header = bulwark::hawk::SignRequest(*creds, request, bulwark::Clock::Real(),
                                            bulwark::Random::Secure());
   if (!header.ok()) return Fail(header.status());
-  std::cout << "authorization: " << *header << "\n";
+  std::string format = flags.Get("format", "header");
+  if (format == "header") {
+    std::cout << "authorization: " << *header << "\n";
+    return 0;
+  }
+  if (format != "grpcurl") return Usage();
+  auto plaintext = flags.GetBool("plaintext");
+  if (!plaintext.ok()) return Fail(plaintext.status());
+  std::string method = flags.Get("method");
+  if (!method.empty() && method.front() == '/') method = method.substr(1);
+  std::string transport = *plaintext        ? "-plaintext"
+                          : flags.Has("ca") ? "-cacert " + ShellQuote(flags.Get("ca"))
+                                            : "";
+  std::cout << "grpcurl " << transport << (transport.empty() ? "" : " ");
+  if (flags.Has("data")) std::cout << "-d " << ShellQuote(flags.Get("data")) << " ";
+  std::cout << "-H " << ShellQuote("authorization: " + *header) << " "
+            << ShellQuote(flags.Get("authority")) << " " << ShellQuote(method) << "\n";
   return 0;
 }
 
@@ -233,8 +281,9 @@ absl::StatusOr<std::unique_ptr<QueueCall>> NewQueueCall(const bulwark::Flags& fl
     call->context.set_credentials(bulwark::HawkCallCredentials(*creds));
   }
   std::string authority = flags.Get("authority", "127.0.0.1:50052");
-  call->stub = bulwark::queue::v1::Queue::NewStub(
-      grpc::CreateChannel(authority, grpc::InsecureChannelCredentials()));
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return tls.status();
+  call->stub = bulwark::queue::v1::Queue::NewStub(bulwark::CreateServiceChannel(authority, *tls));
   return call;
 }
 
@@ -301,6 +350,20 @@ int Artifact(const bulwark::Flags& flags) {
   return SaveArtifact(flags, "artifact get", args[2], args[3]);
 }
 
+int VerifyAttestation(const bulwark::Flags& flags) {
+  const auto& args = flags.positional();
+  if (args.size() != 2 || !flags.Has("jwks")) return Usage();
+  std::optional<std::string> artifact;
+  if (flags.Has("artifact")) artifact = flags.Get("artifact");
+  auto summary = bulwark::cli::VerifyAttestationFiles(args[1], flags.Get("jwks"), artifact);
+  if (!summary.ok()) {
+    std::cerr << "bulwark: verify-attestation FAILED: " << summary.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *summary;
+  return 0;
+}
+
 int VerifyCot(const bulwark::Flags& flags) {
   const auto& args = flags.positional();
   if (args.size() != 2 || !flags.Has("public-key")) return Usage();
@@ -346,8 +409,10 @@ int Verify(const bulwark::Flags& flags) {
     context.set_credentials(bulwark::HawkCallCredentials(*creds));
   }
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Minutes(5)));
-  auto stub = bulwark::verifier::v1::Verifier::NewStub(grpc::CreateChannel(
-      flags.Get("authority", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
+  auto tls = bulwark::ClientTlsFromFlags(flags, "");
+  if (!tls.ok()) return Fail(tls.status());
+  auto stub = bulwark::verifier::v1::Verifier::NewStub(
+      bulwark::CreateServiceChannel(flags.Get("authority", "127.0.0.1:50054"), *tls));
   bulwark::verifier::v1::VerifyTaskRequest request;
   request.set_task_id(args[1]);
   request.set_task_type(flags.Get("type"));
@@ -377,9 +442,11 @@ int main(int argc, char** argv) {
   }
   std::vector<const char*> args;
   for (const std::string& a : arguments) args.push_back(a.c_str());
-  auto flags = bulwark::Flags::Parse(static_cast<int>(args.size()), args.data(),
-                                     {"method", "authority", "credentials", "authorized-scopes",
-                                      "run", "output", "format", "public-key"});
+  auto flags = bulwark::Flags::Parse(
+      static_cast<int>(args.size()), args.data(),
+      {"method", "authority", "credentials", "authorized-scopes", "run", "output", "format",
+       "public-key", "type", "root-mode", "dot", "jwks", "artifact", "ca", "cert", "key", "data"},
+      {"plaintext"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return Usage();
@@ -395,6 +462,7 @@ int main(int argc, char** argv) {
   if (command == "task-status") return TaskStatus(*flags);
   if (command == "task-log") return TaskLog(*flags);
   if (command == "artifact") return Artifact(*flags);
+  if (command == "verify-attestation") return VerifyAttestation(*flags);
   if (command == "verify-cot") return VerifyCot(*flags);
   if (command == "verify") return Verify(*flags);
   if (command == "slugid" && flags->positional().size() == 1) {

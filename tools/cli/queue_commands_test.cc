@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/ed25519.h"
-#include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
+#include "libraries/crypto/sha256_stream.h"
 #include "libraries/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/client/artifact_transfer.h"
@@ -115,6 +115,7 @@ class QueueCommandsTest : public ::testing::Test {
     std::vector<std::string> argv = {testing::RunfilePath("tools/cli/bulwark")};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--authority=" + cluster_->queue().address());
+    argv.push_back("--plaintext");  // the test cluster serves plaintext
     if (!anonymous) argv.push_back("--credentials=" + credentials_);
     std::vector<char*> raw;
     for (std::string& a : argv) raw.push_back(a.data());
@@ -304,13 +305,9 @@ class VerifyCotTest : public QueueCommandsTest {
   }
 
   static std::string HexSha256(const std::string& content) {
-    static const char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : crypto::Sha256(content)) {
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-    return out;
+    crypto::Sha256Stream sha;
+    sha.Update(content);
+    return sha.FinishHex();
   }
 };
 

@@ -23,10 +23,10 @@ absl::StatusOr<absl::Duration> Seconds(const nlohmann::json& json, const char* f
 
 absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("the auth config must be an object");
-  static const std::set<std::string> kKnown = {"staticClients",    "tokenKeys",
-                                               "signingKeys",      "serviceAccounts",
-                                               "clockSkewSeconds", "purgeIntervalSeconds",
-                                               "roleReloadSeconds"};
+  static const std::set<std::string> kKnown = {"staticClients",     "tokenKeys",
+                                               "signingKeys",       "serviceAccounts",
+                                               "clockSkewSeconds",  "purgeIntervalSeconds",
+                                               "roleReloadSeconds", "replayCacheRequestsPerSecond"};
   for (const auto& [key, value] : json.items()) {
     if (kKnown.count(key) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("unknown auth config field '", key, "'"));
@@ -66,6 +66,14 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
                            Seconds(json, "clockSkewSeconds", absl::Minutes(15), absl::Hours(1)));
   BULWARK_ASSIGN_OR_RETURN(config.purge_interval, Seconds(json, "purgeIntervalSeconds",
                                                           absl::Hours(1), absl::Hours(24 * 7)));
+  if (json.contains("replayCacheRequestsPerSecond")) {
+    const nlohmann::json& v = json["replayCacheRequestsPerSecond"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 100000) {
+      return absl::InvalidArgumentError(
+          "replayCacheRequestsPerSecond must be a whole number between 1 and 100000");
+    }
+    config.replay_cache_rate = v.get<int>();
+  }
   BULWARK_ASSIGN_OR_RETURN(config.role_reload_interval,
                            Seconds(json, "roleReloadSeconds", absl::Minutes(10), absl::Hours(24)));
   return config;

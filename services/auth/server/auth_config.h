@@ -12,8 +12,11 @@
 //                         "allowlist": ["release-uploader"], "maxLifetimeSeconds": 3600},
 //     "clockSkewSeconds": 900,          // Hawk timestamp tolerance (default 15 minutes)
 //     "purgeIntervalSeconds": 3600,     // how often expired clients are purged
-//     "roleReloadSeconds": 600          // full resync (roles, cached clients), besides
+//     "roleReloadSeconds": 600,         // full resync (roles, cached clients), besides
 //     notifications
+//     "replayCacheRequestsPerSecond": 1000  // sustained signed requests per replica the replay
+//                                           // cache absorbs (entries = rate × 2 × skew, ~80 B
+//                                           // each); beyond it RESOURCE_EXHAUSTED, not replays
 //   }
 //
 // Thread-safety: a value. Errors: Load/Parse return INVALID_ARGUMENT naming the field; the
@@ -41,6 +44,7 @@ struct AuthConfig {
   std::set<std::string> service_account_allowlist;
   absl::Duration max_token_lifetime = absl::Hours(1);
   absl::Duration clock_skew = absl::Minutes(15);
+  int replay_cache_rate = 1000;  // requests per second
   absl::Duration purge_interval = absl::Hours(1);
   absl::Duration role_reload_interval = absl::Minutes(10);
 };

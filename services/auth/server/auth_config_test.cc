@@ -28,6 +28,22 @@ TEST(AuthConfigTest, DefaultsAndOverrides) {
   EXPECT_EQ(config->service_account_allowlist.count("uploader"), 1u);
 }
 
+TEST(AuthConfigTest, ReplayCacheRateIsABoundedWholeNumber) {
+  auto config = ParseAuthConfig(Minimal());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->replay_cache_rate, 1000);
+  nlohmann::json j = Minimal();
+  j["replayCacheRequestsPerSecond"] = 5000;
+  config = ParseAuthConfig(j);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->replay_cache_rate, 5000);
+  for (const nlohmann::json& bad :
+       {nlohmann::json(0), nlohmann::json(1.5), nlohmann::json("x"), nlohmann::json(1000000)}) {
+    j["replayCacheRequestsPerSecond"] = bad;
+    EXPECT_EQ(ParseAuthConfig(j).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 TEST(AuthConfigTest, RejectsMistakesByName) {
   nlohmann::json j = Minimal();
   j["clockSkewSecs"] = 5;

@@ -2,6 +2,7 @@
 
 #include "libraries/authn/authenticated_call.h"
 #include "libraries/grpc_server/deadline.h"
+#include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/proto/timestamp.h"
@@ -40,7 +41,7 @@ void AuthGrpcService::HashPayloads() {
 grpc::Status AuthGrpcService::Handle(
     Context* context, const char* method,
     const std::function<absl::Status(const Caller&, absl::Time)>& body) {
-  return AuthenticatedCall(service_, context, v1::Auth::service_full_name(), method, body);
+  return AuthenticatedCall(bound_, context, v1::Auth::service_full_name(), method, body);
 }
 
 grpc::Status AuthGrpcService::Ping(Context*, const v1::PingRequest*, v1::PingResponse* response) {
@@ -171,12 +172,18 @@ grpc::Status AuthGrpcService::ExplainScope(Context* c, const v1::ExplainScopeReq
 grpc::Status AuthGrpcService::AuthenticateRequest(Context* c,
                                                   const v1::AuthenticateRequestRequest* r,
                                                   v1::AuthenticateRequestResponse* out) {
+  absl::Status refused = RejectedInput(c);  // input_guard.h: nothing runs
+  if (!refused.ok()) return ToGrpcStatus(refused);
+  if (absl::Status peer = service_peers_.Check(*c, "AuthenticateRequest"); !peer.ok()) {
+    return ToGrpcStatus(peer);
+  }
   return ToGrpcStatus(Into(service_.AuthenticateRequest(*r, DeadlineOf(*c)), out));
 }
 
 grpc::Status AuthGrpcService::TestAuthenticate(Context* c, const v1::TestAuthenticateRequest* r,
                                                v1::TestAuthenticateResponse* out) {
   CallInfo call = CallInfoFrom(*c, MethodPath(v1::Auth::service_full_name(), "TestAuthenticate"));
+  if (absl::Status bound = hosts_.Check(call); !bound.ok()) return ToGrpcStatus(bound);
   return ToGrpcStatus(Into(service_.TestAuthenticate(call, *r), out));
 }
 

@@ -4,7 +4,11 @@
 // authenticates the call (AuthService, locally), calls the logic with the caller and the
 // call's deadline, and converts the result with ToGrpcStatus. No business rule lives here.
 // Ping, AuthenticateRequest and GetJwks need no credentials; TestAuthenticate checks the
-// call's own signature against its fixed test client.
+// call's own signature against its fixed test client. Every Hawk-signed call must be signed for
+// one of the names auth answers to (`hosts`, --hostnames; UNAUTHENTICATED otherwise), and
+// AuthenticateRequest is answered only for peers in `service_peers` (the services' client
+// certificates over mutual TLS, --tls-client-names): UNAUTHENTICATED without a client
+// certificate, PERMISSION_DENIED for one not allowed.
 //
 // Thread-safety: gRPC calls methods concurrently; the adapter holds no mutable state.
 
@@ -15,16 +19,25 @@
 
 #include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
+#include "libraries/authn/host_binding.h"
 #include "libraries/authn/payload_hashing_service.h"
 #include "libraries/clock/clock.h"
+#include "libraries/tls/peer_allowlist.h"
 #include "services/auth/service/auth_service.h"
 
 namespace bulwark::auth {
 
 class AuthGrpcService final : public PayloadHashingService<v1::Auth> {
  public:
-  AuthGrpcService(AuthService& service, Clock& clock, absl::Time started)
-      : service_(service), clock_(clock), started_(started) {
+  AuthGrpcService(AuthService& service, Clock& clock, absl::Time started,
+                  HostBinding hosts = HostBinding::Any(),
+                  tls::PeerAllowlist service_peers = tls::PeerAllowlist::Anyone())
+      : service_(service),
+        clock_(clock),
+        started_(started),
+        hosts_(std::move(hosts)),
+        bound_(service, hosts_),
+        service_peers_(std::move(service_peers)) {
     HashPayloads();
   }
 
@@ -77,6 +90,10 @@ class AuthGrpcService final : public PayloadHashingService<v1::Auth> {
   AuthService& service_;
   Clock& clock_;
   const absl::Time started_;
+  const HostBinding hosts_;
+  // service_, behind the host binding.
+  const HostBoundAuthenticator bound_;
+  const tls::PeerAllowlist service_peers_;
 };
 
 }  // namespace bulwark::auth

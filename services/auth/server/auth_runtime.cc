@@ -2,6 +2,7 @@
 
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
+#include "libraries/pg/connection_safety.h"
 #include "libraries/status/status_macros.h"
 #include "services/auth/store/postgres_auth_store.h"
 
@@ -34,6 +35,13 @@ std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clo
 absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& options,
                                                                  const ServiceContext& context) {
   const AuthConfig& config = options.config;
+  if (!context.tls.plaintext &&
+      (context.tls.ca_pem.empty() || context.service_peers.names().empty())) {
+    return absl::InvalidArgumentError(
+        "auth serving TLS answers AuthenticateRequest only to the services' client certificates: "
+        "give --tls-ca (the CA that signs them) and --tls-client-names (their names, e.g. "
+        "queue,hooks,verifier)");
+  }
   Clock& clock = context.clock;
   std::unique_ptr<AuthRuntime> rt(new AuthRuntime());
   BULWARK_ASSIGN_OR_RETURN(crypto::Keyring keyring,
@@ -47,6 +55,8 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   rt->store_ = std::make_unique<PostgresAuthStore>(context.pool);
   AuthService::Options service_options;
   service_options.clock_skew = config.clock_skew;
+  service_options.replay_cache_entries =
+      hawk::InMemoryNonceCache::EntriesFor(config.clock_skew, config.replay_cache_rate);
   service_options.service_account_issuer = config.service_account_issuer;
   service_options.service_account_allowlist = config.service_account_allowlist;
   service_options.max_token_lifetime = config.max_token_lifetime;
@@ -76,36 +86,35 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   LogInfo("static clients synced", {{"count", config.static_clients.size()}});
 
   AuthService* svc = rt->service_.get();
+  // Until the listener is listening and has resynchronized, changes made through other
+  // replicas may be missing here: refuse to authenticate (and report NOT_SERVING) until then.
+  svc->SetInSync(false);
   rt->listener_ = std::make_unique<ChangeListener>(
-      options.database_dsn,
-      [svc](const Change& change) {
+      pg::WithConnectionSafety(options.database_dsn),
+      [svc](const Change& change) -> absl::Status {
         absl::Time deadline = absl::Now() + kBackgroundCallTimeout;
-        absl::Status s;
         switch (change.kind) {
           case Change::Kind::kClient:
             svc->OnClientChanged(change.id);
-            break;
+            return absl::OkStatus();
           case Change::Kind::kRole:
-            s = svc->OnRoleChanged(change.id, deadline);
-            break;
+            return svc->OnRoleChanged(change.id, deadline);
           case Change::Kind::kAllClients:
             svc->credentials().InvalidateAll();
-            break;
+            return absl::OkStatus();
           case Change::Kind::kAllRoles:
-            s = svc->roles().ReloadAll(deadline);
-            break;
+            return svc->roles().ReloadAll(deadline);
         }
-        if (!s.ok()) LogWarning("could not apply a change", {{"error", std::string(s.message())}});
+        return absl::OkStatus();
       },
-      [svc] {
-        absl::Status s = svc->Resync(absl::Now() + kBackgroundCallTimeout);
-        if (!s.ok()) LogWarning("resync failed", {{"error", std::string(s.message())}});
-      });
+      [svc] { return svc->Resync(absl::Now() + kBackgroundCallTimeout); },
+      [svc](bool in_sync) { svc->SetInSync(in_sync); });
   rt->listener_->Start();
   if (!rt->listener_->WaitUntilListening(absl::Seconds(10))) {
-    LogWarning("change notifications not yet established; other replicas' changes may lag");
+    LogWarning("change notifications not yet established; not serving until they are");
   }
-  rt->grpc_ = std::make_unique<AuthGrpcService>(*rt->service_, clock, context.started);
+  rt->grpc_ = std::make_unique<AuthGrpcService>(*rt->service_, clock, context.started,
+                                                context.hostnames, context.service_peers);
   rt->purge_ = StartPurge(*rt->service_, clock, config.purge_interval);
   rt->resync_ = StartResync(*rt->service_, clock, config.role_reload_interval);
   return rt;
@@ -113,6 +122,15 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
 
 std::vector<GrpcServiceEntry> AuthRuntime::GrpcServices() {
   return {{grpc_.get(), v1::Auth::service_full_name()}};
+}
+
+absl::Status AuthRuntime::Readiness() {
+  if (service_ != nullptr && !service_->in_sync()) {
+    return absl::UnavailableError(
+        "roles and clients may be stale: change notifications are interrupted or the resync "
+        "after them has not succeeded yet");
+  }
+  return absl::OkStatus();
 }
 
 void AuthRuntime::Stop() {

@@ -8,7 +8,10 @@
 //
 // Thread-safety: Create and Stop from one thread; the parts are thread-safe.
 // Errors: Create fails (and the process exits) on a bad configuration or when the database
-// cannot be read at start.
+// cannot be read at start. While the change listener is out of sync (its connection broke, or
+// the resync after it has not succeeded yet; it retries with a backoff of at most 2 s), every
+// authentication is UNAVAILABLE and Readiness() makes health report NOT_SERVING: a replica
+// never grants scopes from roles that may have changed behind its back.
 
 #ifndef BULWARK_SERVICES_AUTH_SERVER_AUTH_RUNTIME_H_
 #define BULWARK_SERVICES_AUTH_SERVER_AUTH_RUNTIME_H_
@@ -43,6 +46,8 @@ class AuthRuntime final : public ServiceRuntime {
 
   std::vector<GrpcServiceEntry> GrpcServices() override;
   void Stop() override;
+  // UNAVAILABLE while the change listener is out of sync (AuthService::in_sync).
+  absl::Status Readiness() override;
 
  private:
   AuthRuntime() = default;

@@ -1,5 +1,7 @@
 #include "services/auth/service/auth_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/jwt_issuer.h"
@@ -34,7 +36,7 @@ class CacheClientLoader final : public hawk::ClientLoader {
                              cache_.Get(std::string(client_id), Capped(deadline)));
     auto record = std::make_shared<hawk::ClientRecord>();
     record->access_token = client->access_token();
-    record->scopes = client->Expanded(*roles_.snapshot());
+    record->scopes = client->Expanded(*roles_.snapshot()).ToVector();
     record->expires = client->row().expires;
     record->disabled = client->row().disabled;
     return std::shared_ptr<const hawk::ClientRecord>(std::move(record));
@@ -77,7 +79,12 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const Options& 
       *deps.store, *deps.sealer, *service->roles_, *deps.clock, *deps.random,
       [cache](const std::string& id) { cache->Invalidate(id); });
   service->loader_ = std::make_unique<CacheClientLoader>(*service->cache_, *service->roles_);
-  BULWARK_ASSIGN_OR_RETURN(service->nonces_, hawk::InMemoryNonceCache::Create({}));
+  hawk::InMemoryNonceCache::Options nonce_options;
+  nonce_options.max_entries = options.replay_cache_entries > 0
+                                  ? options.replay_cache_entries
+                                  : hawk::InMemoryNonceCache::EntriesFor(options.clock_skew, 1000);
+  nonce_options.max_entries = std::max(nonce_options.max_entries, nonce_options.shards);
+  BULWARK_ASSIGN_OR_RETURN(service->nonces_, hawk::InMemoryNonceCache::Create(nonce_options));
   hawk::Authenticator::Options auth_options;
   auth_options.clock_skew = options.clock_skew;
   hawk::Authenticator::Dependencies auth_deps;
@@ -96,6 +103,11 @@ absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
                                                   absl::Time deadline,
                                                   std::optional<std::string> payload_hash,
                                                   bool payload_hash_required) const {
+  if (!in_sync()) {
+    return absl::UnavailableError(
+        "this auth replica is resynchronizing its roles and clients after missing change "
+        "notifications and may be stale; retry in a few seconds (or another replica)");
+  }
   BULWARK_ASSIGN_OR_RETURN(
       hawk::AuthResult result,
       authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline,
@@ -206,7 +218,9 @@ absl::StatusOr<v1::ExpandScopesResponse> AuthService::ExpandScopes(
     input.push_back(s);
   }
   v1::ExpandScopesResponse response;
-  for (const std::string& s : roles_->snapshot()->Expand(input)) response.add_scopes(s);
+  for (absl::string_view s : roles_->snapshot()->ExpandShared(input)) {
+    response.add_scopes(s.data(), s.size());
+  }
   return response;
 }
 

@@ -19,6 +19,7 @@
 #ifndef BULWARK_SERVICES_AUTH_SERVICE_AUTH_SERVICE_H_
 #define BULWARK_SERVICES_AUTH_SERVICE_AUTH_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -45,6 +46,9 @@ class AuthService final : public RequestAuthenticator {
     std::string service_account_issuer = "bulwark-auth";
     std::set<std::string> service_account_allowlist;
     absl::Duration max_token_lifetime = absl::Hours(1);
+    // Replay-cache capacity; 0: InMemoryNonceCache::EntriesFor(clock_skew, 1000 requests/s).
+    // Full of live nonces, authentication is RESOURCE_EXHAUSTED (nonce_cache.h).
+    size_t replay_cache_entries = 0;
   };
   // Borrowed; each must outlive the service. `signing_keys` may be null (then
   // ServiceAccountToken is FAILED_PRECONDITION and GetJwks is empty).
@@ -93,6 +97,14 @@ class AuthService final : public RequestAuthenticator {
   // After lost notifications: forget every cached client and reload every role.
   absl::Status Resync(absl::Time deadline);
 
+  // Whether this replica may answer from its cached roles and clients. The runtime sets it
+  // false while its change notifications are interrupted or a resync has not yet succeeded
+  // (ChangeListener::in_sync): then every authentication (auth's own methods and
+  // AuthenticateRequest) fails UNAVAILABLE rather than grant scopes that may have changed.
+  // True by default (a service without a listener, as in unit tests).
+  void SetInSync(bool in_sync) { in_sync_.store(in_sync); }
+  bool in_sync() const { return in_sync_.load(); }
+
  private:
   AuthService(const Options& options, const Dependencies& deps) : options_(options), deps_(deps) {}
   absl::StatusOr<hawk::AuthResult> Run(const std::string& resource, const std::string& authority,
@@ -108,6 +120,7 @@ class AuthService final : public RequestAuthenticator {
   std::unique_ptr<hawk::ClientLoader> loader_;
   std::unique_ptr<hawk::InMemoryNonceCache> nonces_;
   std::unique_ptr<hawk::Authenticator> authenticator_;
+  std::atomic<bool> in_sync_{true};
 };
 
 }  // namespace bulwark::auth

@@ -53,7 +53,9 @@ v1::Client ClientService::ToProto(const ClientRow& row) const {
   c.set_disabled(row.disabled);
   c.set_delete_on_expiration(row.delete_on_expiration);
   for (const std::string& s : row.scopes) c.add_scopes(s);
-  for (const std::string& s : roles_.snapshot()->Expand(row.scopes)) c.add_expanded_scopes(s);
+  for (absl::string_view s : roles_.snapshot()->ExpandShared(row.scopes)) {
+    c.add_expanded_scopes(s.data(), s.size());
+  }
   *c.mutable_created() = ToProtoTimestamp(row.created);
   *c.mutable_last_modified() = ToProtoTimestamp(row.last_modified);
   *c.mutable_last_date_used() = ToProtoTimestamp(row.last_date_used);

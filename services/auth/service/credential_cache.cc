@@ -5,10 +5,10 @@
 
 namespace bulwark::auth {
 
-std::vector<std::string> CachedClient::Expanded(const scopes::RoleSnapshot& roles) const {
+scopes::ExpandedScopes CachedClient::Expanded(const scopes::RoleSnapshot& roles) const {
   absl::MutexLock lock(&mu_);
   if (!has_expanded_ || expanded_version_ != roles.version()) {
-    expanded_ = roles.Expand(row_.scopes);
+    expanded_ = roles.ExpandShared(row_.scopes);
     expanded_version_ = roles.version();
     has_expanded_ = true;
   }

@@ -22,6 +22,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "libraries/clock/clock.h"
+#include "libraries/scopes/expanded_scopes.h"
 #include "libraries/scopes/role_snapshot.h"
 #include "services/auth/service/token_sealer.h"
 #include "services/auth/store/auth_store.h"
@@ -34,8 +35,9 @@ class CachedClient {
       : row_(std::move(row)), access_token_(std::move(access_token)) {}
   const ClientRow& row() const { return row_; }
   const std::string& access_token() const { return access_token_; }
-  // The client's scopes expanded with `roles`, computed once per role-set version.
-  std::vector<std::string> Expanded(const scopes::RoleSnapshot& roles) const;
+  // The client's scopes expanded with `roles`, computed once per role-set version; the
+  // result shares storage with the cached one (no scope is copied).
+  scopes::ExpandedScopes Expanded(const scopes::RoleSnapshot& roles) const;
   // True the first time only: whether to try recording this client's use now.
   bool ClaimUseRecording() const { return !use_recorded_.exchange(true); }
 
@@ -46,7 +48,7 @@ class CachedClient {
   mutable absl::Mutex mu_;
   mutable uint64_t expanded_version_ ABSL_GUARDED_BY(mu_) = 0;
   mutable bool has_expanded_ ABSL_GUARDED_BY(mu_) = false;
-  mutable std::vector<std::string> expanded_ ABSL_GUARDED_BY(mu_);
+  mutable scopes::ExpandedScopes expanded_ ABSL_GUARDED_BY(mu_);
 };
 
 class CredentialCache {

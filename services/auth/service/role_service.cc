@@ -48,8 +48,8 @@ v1::Role RoleService::ToProto(const RoleRow& row) const {
   role.set_role_id(row.role_id);
   role.set_description(row.description);
   for (const std::string& s : row.scopes) role.add_scopes(s);
-  for (const std::string& s : snapshot()->Expand({"assume:" + row.role_id})) {
-    role.add_expanded_scopes(s);
+  for (absl::string_view s : snapshot()->ExpandShared({"assume:" + row.role_id})) {
+    role.add_expanded_scopes(s.data(), s.size());
   }
   *role.mutable_created() = ToProtoTimestamp(row.created);
   *role.mutable_last_modified() = ToProtoTimestamp(row.last_modified);

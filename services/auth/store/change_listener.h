@@ -8,7 +8,17 @@
 // connection is re-established — it calls `on_resync`, because changes made before LISTEN
 // took effect were not announced to it.
 //
-//   ChangeListener listener(dsn, [&](const Change& c) { … }, [&] { ReloadEverything(); });
+// In sync: the listener says whether its owner may rely on having heard every committed
+// change (in_sync()). It is not in sync from construction until the first `on_resync` that
+// succeeds after LISTEN; it falls out of sync at once when the connection breaks or an
+// `on_change` fails, and comes back only after a later `on_resync` succeeds. A failed
+// `on_resync` is retried with a backoff (100 ms doubling to 2 s) until it succeeds or Stop.
+// `on_sync_state` (optional) is called on every transition, so that the owner can refuse to
+// answer from what may be stale (auth: UNAVAILABLE and NOT_SERVING).
+//
+//   ChangeListener listener(dsn, [&](const Change& c) { return Apply(c); },
+//                           [&] { return ReloadEverything(); },
+//                           [&](bool in_sync) { SetInSync(in_sync); });
 //   listener.Start();   // … Stop() or the destructor ends the thread
 //
 // Notifications are hints, never data (issue 13 item 7): PostgreSQL lets any role that can
@@ -19,18 +29,24 @@
 // ("clients"/"roles") at most once per `resync_interval`. Whatever is refused is not lost but
 // coalesced into one resync (`on_resync`), run when the interval allows (checked every 200 ms
 // on the listener's clock), so a flood delays propagation by at most `resync_interval` and costs
-// the service at most one reload per interval.
+// the service at most one reload per interval. A refused notification does not take the
+// listener out of sync (otherwise anyone who can connect could make auth NOT_SERVING by flooding
+// the channel); the coalesced resync is run like any other (retried with the backoff, out of
+// sync while it fails).
 //
 // Thread-safety: callbacks run on the listener's thread, one at a time. Start/Stop are to be
-// called from one owning thread. Errors: connection failures are logged and retried.
+// called from one owning thread; in_sync() from any thread. Errors: connection failures and
+// callback failures are logged and retried.
 
 #ifndef BULWARK_SERVICES_AUTH_STORE_CHANGE_LISTENER_H_
 #define BULWARK_SERVICES_AUTH_STORE_CHANGE_LISTENER_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -59,12 +75,14 @@ class ChangeListener {
  public:
   using Budget = ChangeBudget;
 
-  ChangeListener(std::string dsn, std::function<void(const Change&)> on_change,
-                 std::function<void()> on_resync, Budget budget = Budget(),
-                 const Clock& clock = Clock::Real())
+  ChangeListener(std::string dsn, std::function<absl::Status(const Change&)> on_change,
+                 std::function<absl::Status()> on_resync,
+                 std::function<void(bool in_sync)> on_sync_state = nullptr,
+                 Budget budget = Budget(), const Clock& clock = Clock::Real())
       : dsn_(std::move(dsn)),
         on_change_(std::move(on_change)),
         on_resync_(std::move(on_resync)),
+        on_sync_state_(std::move(on_sync_state)),
         budget_(budget),
         clock_(clock),
         tokens_(budget.burst) {}
@@ -86,20 +104,31 @@ class ChangeListener {
   void Stop();
   // Blocks until the listener has subscribed once (for tests), or `timeout` passes.
   bool WaitUntilListening(absl::Duration timeout);
+  // Whether every change committed before the last notification was applied (see above).
+  bool in_sync() const { return in_sync_.load(); }
 
  private:
   void Run();
-  // On the listener's thread: applies `change` if the budget admits it, else marks a resync.
-  void Admit(const Change& change);
-  // On the listener's thread: runs on_resync_ if one is pending and the interval allows.
-  void MaybeResync();
+  // On the listener's thread: applies `change` if the budget admits it (its status), else
+  // marks a resync pending (OK).
+  absl::Status Admit(const Change& change);
+  // On the listener's thread: whether a resync is pending and the interval allows it now.
+  bool ResyncDue();
+  // Records that a resync is starting (clears the pending one, restarts the interval).
   void Resynced();
+  void SetInSync(bool in_sync);
+  // Calls on_resync_ until it succeeds (true) or Stop (false).
+  bool ResyncUntilDone();
 
   const std::string dsn_;
-  const std::function<void(const Change&)> on_change_;
-  const std::function<void()> on_resync_;
+  const std::function<absl::Status(const Change&)> on_change_;
+  const std::function<absl::Status()> on_resync_;
+  const std::function<void(bool)> on_sync_state_;
   const Budget budget_;
   const Clock& clock_;
+  std::atomic<bool> in_sync_{false};
+  // Set (on the listener thread) when an on_change failed: resync before trusting the state.
+  bool change_failed_ = false;
   mutable absl::Mutex mu_;
   double tokens_ ABSL_GUARDED_BY(mu_);
   absl::Time refilled_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <pqxx/pqxx>
 #include <vector>
 
@@ -38,8 +39,9 @@ TEST(ChangeListenerTest, HearsCommittedChangesOnly) {
       [&](const Change& c) {
         absl::MutexLock lock(&mu);
         heard.push_back((c.kind == Change::Kind::kRole ? "role:" : "client:") + c.id);
+        return absl::OkStatus();
       },
-      [] {});
+      [] { return absl::OkStatus(); });
   listener.Start();
   ASSERT_TRUE(listener.WaitUntilListening(absl::Seconds(10)));
 
@@ -84,12 +86,14 @@ TEST(ChangeListenerTest, AFloodOfNotificationsIsBoundedAndCoalesced) {
                           [&](const Change&) {
                             absl::MutexLock lock(&mu);
                             ++heard;
+                            return absl::OkStatus();
                           },
                           [&] {
                             absl::MutexLock lock(&mu);
                             ++resyncs;
+                            return absl::OkStatus();
                           },
-                          budget, clock);
+                          nullptr, budget, clock);
   listener.Start();
   ASSERT_TRUE(listener.WaitUntilListening(absl::Seconds(10)));
 
@@ -105,6 +109,8 @@ TEST(ChangeListenerTest, AFloodOfNotificationsIsBoundedAndCoalesced) {
   }
   EXPECT_TRUE(listener.WaitForRefused(197, absl::Seconds(10))) << listener.refused();
   EXPECT_EQ(listener.refused(), 197);
+  // Refused hints leave the listener in sync: a flood cannot make auth refuse to answer.
+  EXPECT_TRUE(listener.in_sync());
   {
     absl::MutexLock lock(&mu);
     EXPECT_EQ(heard, 5);
@@ -118,6 +124,55 @@ TEST(ChangeListenerTest, AFloodOfNotificationsIsBoundedAndCoalesced) {
     EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&two), absl::Seconds(5)));
     EXPECT_EQ(heard, 5);
   }
+}
+
+// Issue 14 item 1: after its connection broke (as in a database restart), the listener is out
+// of sync until a resync succeeds, and a failing resync is retried rather than given up.
+TEST(ChangeListenerTest, OutOfSyncAfterABrokenConnectionUntilAResyncSucceeds) {
+  auto db = pg::PgServiceDatabase::Create(schema::AuthMigrations());
+  ASSERT_TRUE(db.ok()) << db.status();
+  std::atomic<int> resyncs{0};
+  std::atomic<int> failures_left{0};
+  absl::Mutex mu;
+  std::vector<bool> transitions;
+  ChangeListener listener(
+      (*db)->db->RuntimeDsn("auth"), [](const Change&) { return absl::OkStatus(); },
+      [&]() -> absl::Status {
+        ++resyncs;
+        if (failures_left.load() > 0) {
+          --failures_left;
+          return absl::UnavailableError("load roles: the database connection failed");
+        }
+        return absl::OkStatus();
+      },
+      [&](bool in_sync) {
+        absl::MutexLock lock(&mu);
+        transitions.push_back(in_sync);
+      });
+  // Blocks (bounded) until `n` transitions were reported.
+  auto wait_for_transitions = [&](size_t n) {
+    absl::MutexLock lock(&mu);
+    auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return transitions.size() >= n; };
+    return mu.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(30));
+  };
+  EXPECT_FALSE(listener.in_sync()) << "in sync before it ever listened";
+  listener.Start();
+  ASSERT_TRUE(wait_for_transitions(1));
+  EXPECT_TRUE(listener.in_sync());
+  int before = resyncs.load();
+
+  failures_left = 3;
+  pqxx::connection admin((*db)->db->AdminDsn());
+  pqxx::nontransaction(admin).exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND usename = 'bulwark_auth'");
+  // Out of sync at once; back in sync only after the three failures and one success.
+  ASSERT_TRUE(wait_for_transitions(3));
+  EXPECT_TRUE(listener.in_sync());
+  EXPECT_EQ(failures_left.load(), 0);
+  EXPECT_GE(resyncs.load(), before + 4);
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(transitions, (std::vector<bool>{true, false, true}));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "libraries/authn/authenticated_call.h"
 #include "libraries/grpc_server/deadline.h"
+#include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/into.h"
 #include "libraries/grpc_server/status.h"
 #include "libraries/proto/timestamp.h"
@@ -107,6 +108,8 @@ grpc::Status HooksGrpcService::ResetTriggerToken(Context* c, const v1::ResetTrig
 grpc::Status HooksGrpcService::TriggerHookWithToken(Context* c,
                                                     const v1::TriggerHookWithTokenRequest* r,
                                                     v1::TriggerHookResponse* out) {
+  absl::Status refused = RejectedInput(c);  // input_guard.h: nothing runs
+  if (!refused.ok()) return ToGrpcStatus(refused);
   return ToGrpcStatus(Into(service_.TriggerHookWithToken(*r, DeadlineOf(*c)), out));
 }
 

@@ -1,6 +1,7 @@
 #include "services/hooks/server/hooks_runtime.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/internal_channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
@@ -52,11 +53,10 @@ absl::StatusOr<std::unique_ptr<HooksRuntime>> HooksRuntime::Create(const Options
                            crypto::Keyring::FromFile(options.token_keys_file, Random::Secure()));
   rt->keys_ = std::make_unique<crypto::Keyring>(std::move(keys));
   rt->store_ = std::make_unique<PostgresHooksStore>(context.pool);
-  rt->queue_ = std::make_unique<GrpcQueueClient>(
-      grpc::CreateChannel(options.queue_address, grpc::InsecureChannelCredentials()),
-      options.credentials);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      grpc::CreateChannel(options.auth_address, grpc::InsecureChannelCredentials()));
+  rt->queue_ = std::make_unique<GrpcQueueClient>(context.Channel(options.queue_address),
+                                                 options.credentials);
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
+                                                             context.hostnames);
   rt->service_ = std::make_unique<HooksService>(options.service, *rt->store_, *rt->queue_,
                                                 *rt->keys_, context.clock, Random::Secure());
   rt->grpc_ = std::make_unique<HooksGrpcService>(*rt->service_, *rt->authenticator_, context.clock,

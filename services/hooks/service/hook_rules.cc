@@ -1,9 +1,11 @@
 #include "services/hooks/service/hook_rules.h"
 
+#include <optional>
 #include <regex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/jsonschema/ecma_regex.h"
 #include "libraries/jsonschema/validator.h"
 #include "libraries/proto/struct_json.h"
 
@@ -12,6 +14,36 @@ namespace {
 
 absl::Status Invalid(const std::string& field, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat("hook.", field, ": ", why));
+}
+
+// The first pattern of `schema` (pattern, patternProperties) that uses backreferences: those
+// run on a backtracking engine whose time can be exponential in the text, so a trigger payload
+// could make a hook's validation take forever. Values of const/enum/default/examples are data.
+std::optional<std::string> BacktrackingPattern(const nlohmann::json& schema) {
+  if (schema.is_array()) {
+    for (const nlohmann::json& item : schema) {
+      if (auto found = BacktrackingPattern(item)) return found;
+    }
+    return std::nullopt;
+  }
+  if (!schema.is_object()) return std::nullopt;
+  auto uses_backreferences = [](const std::string& pattern) {
+    absl::StatusOr<jsonschema::EcmaRegex> regex = jsonschema::EcmaRegex::Compile(pattern);
+    return regex.ok() && regex->uses_backreferences();
+  };
+  for (const auto& [key, value] : schema.items()) {
+    if (key == "const" || key == "enum" || key == "default" || key == "examples") continue;
+    if (key == "pattern" && value.is_string() && uses_backreferences(value.get<std::string>())) {
+      return value.get<std::string>();
+    }
+    if (key == "patternProperties" && value.is_object()) {
+      for (const auto& [pattern, sub] : value.items()) {
+        if (uses_backreferences(pattern)) return pattern;
+      }
+    }
+    if (auto found = BacktrackingPattern(value)) return found;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -67,6 +99,12 @@ absl::StatusOr<CheckedDefinition> CheckDefinition(const v1::Hook& hook) {
   if (!schema.ok()) {
     return Invalid("triggerSchema",
                    absl::StrCat("is not a valid JSON schema: ", schema.status().message()));
+  }
+  if (std::optional<std::string> pattern = BacktrackingPattern(d.trigger_schema)) {
+    return Invalid("triggerSchema",
+                   absl::StrCat("pattern \"", *pattern,
+                                "\" uses backreferences, which need a backtracking regular "
+                                "expression engine (exponential time); rewrite it without them"));
   }
   return d;
 }

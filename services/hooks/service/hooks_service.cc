@@ -69,10 +69,17 @@ bool SameDefinition(const HookRow& row, const CheckedDefinition& d) {
          row.trigger_schema == d.trigger_schema;
 }
 
-absl::Status ValidatePayload(const HookRow& hook, const nlohmann::json& payload) {
+absl::Status ValidatePayload(const HookRow& hook, const nlohmann::json& payload,
+                             absl::Time deadline) {
   absl::StatusOr<jsonschema::Schema> schema = jsonschema::Compile(hook.trigger_schema);
   if (!schema.ok()) return schema.status();
-  absl::Status valid = schema->Validate(payload);
+  jsonschema::Schema::Limits limits;
+  limits.deadline = deadline;
+  absl::Status valid = schema->Validate(payload, limits);
+  if (valid.code() == absl::StatusCode::kResourceExhausted) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the payload could not be checked against the hook's triggerSchema: ", valid.message()));
+  }
   if (!valid.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the payload does not match the hook's triggerSchema: ", valid.message()));
@@ -191,14 +198,34 @@ absl::Status HooksService::RemoveHook(const Caller& caller, const std::string& g
   return store_.DeleteHook(group, id, clock_.Now(), deadline);
 }
 
-absl::StatusOr<std::string> HooksService::Fire(const HookRow& hook, const FireContext& fire,
-                                               absl::Time fired_at, absl::Time deadline,
-                                               absl::Time* expires) {
+namespace {
+
+// What a fire record says between being written and being finished (hooks_store.h).
+const std::string& UnfinishedFire() {
+  static const std::string* const text = new std::string(
+      absl::StrCat(kUnfinishedFirePrefix,
+                   " the task may or may not have been created (the hooks service stopped or "
+                   "lost the database before recording the outcome)"));
+  return *text;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> HooksService::Fire(
+    const HookRow& hook, const FireContext& fire, absl::Time fired_at, absl::Time deadline,
+    absl::Time* expires, const std::function<absl::Status(absl::Time)>& before_create) {
   *expires = fired_at + options_.fire_retention;
   std::string role = Role(hook.hook_group_id, hook.hook_id);
   BULWARK_ASSIGN_OR_RETURN(std::optional<nlohmann::json> task, RenderTask(hook.task, fire));
   if (!task) return std::string();
   BULWARK_ASSIGN_OR_RETURN(queue::v1::TaskDefinition definition, TaskFromJson(*task));
+  if (before_create) {
+    absl::Time longest = *expires;
+    if (definition.has_expires()) {
+      longest = std::max(longest, FromProtoTimestamp(definition.expires()));
+    }
+    BULWARK_RETURN_IF_ERROR(before_create(longest));
+  }
   absl::Status created = queue_.CreateTask(fire.task_id, definition, role, deadline);
   // The record lives as long as the task may: when the queue created it, or may have (its
   // answer was lost).
@@ -239,7 +266,7 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
     const HookRow& hook, const char* fired_by, const std::string& client_id,
     const google::protobuf::Struct& payload_proto, absl::Time deadline) {
   nlohmann::json payload = JsonFromStruct(payload_proto);
-  BULWARK_RETURN_IF_ERROR(ValidatePayload(hook, payload));
+  BULWARK_RETURN_IF_ERROR(ValidatePayload(hook, payload, deadline));
   FireContext fire{fired_by, payload, client_id, clock_.Now(), ""};
   if (payload.contains("taskId")) {
     if (!payload["taskId"].is_string() || !IsSlugid(payload["taskId"].get<std::string>())) {
@@ -250,8 +277,6 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
     fire.task_id = NiceSlugid(random_);
   }
   absl::Time expires;
-  absl::StatusOr<std::string> created = Fire(hook, fire, fire.now, deadline, &expires);
-  if (created.ok() && created->empty()) return v1::TriggerHookResponse();  // declined
   LastFireRow record{hook.hook_group_id,
                      hook.hook_id,
                      fire.task_id,
@@ -260,17 +285,53 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
                      client_id,
                      IsoMillis(fire.now),
                      fire.now,
-                     created.ok() ? "success" : "error",
-                     created.ok() ? "" : std::string(created.status().message()),
+                     "error",
+                     UnfinishedFire(),
                      hook.version_sha256,  // read with the template this fire rendered
-                     expires};
-  absl::Status recorded = store_.AddLastFire(record, deadline);
+                     fire.now + options_.fire_retention};
+  // The record comes first: no task without its fire (see the header).
+  bool recorded_first = false;
+  bool retry_of_recorded = false;
+  absl::Status first_record;
+  auto record_first = [&](absl::Time record_expires) -> absl::Status {
+    record.expires = record_expires;
+    first_record = store_.AddLastFire(record, deadline);
+    if (first_record.code() == absl::StatusCode::kAlreadyExists) {
+      // A retry with the same taskId: the first attempt's record is this task's record; the
+      // queue creates the task idempotently (or refuses a different one).
+      first_record = absl::OkStatus();
+      retry_of_recorded = true;
+    }
+    if (!first_record.ok()) {
+      return absl::Status(first_record.code(),
+                          absl::StrCat("the fire could not be recorded, so no task was created: ",
+                                       first_record.message()));
+    }
+    recorded_first = true;
+    return absl::OkStatus();
+  };
+  absl::StatusOr<std::string> created =
+      Fire(hook, fire, fire.now, deadline, &expires, record_first);
+  if (created.ok() && created->empty()) return v1::TriggerHookResponse();  // declined
+  if (!first_record.ok()) return created.status();  // nothing created, nothing recorded
+  record.result = created.ok() ? "success" : "error";
+  record.error = created.ok() ? "" : std::string(created.status().message());
+  record.expires = expires;
+  // A failed retry leaves the first attempt's record as it was.
+  if (retry_of_recorded && !created.ok()) recorded_first = false;
+  absl::Status recorded =
+      retry_of_recorded && !created.ok() ? absl::OkStatus()
+      : recorded_first
+          ? store_.FinishLastFire(record.hook_group_id, record.hook_id, record.task_id,
+                                  record.result, record.error, record.expires, deadline)
+          : store_.AddLastFire(record, deadline);  // failed before the queue was asked
   if (!recorded.ok()) {
     // The task (if any) exists now; failing the call would invite a retry creating a second
-    // one. Report the lost record loudly instead: a verifier will refuse to trace the task.
-    LogError("could not record a hook fire", {{"hook", Role(hook.hook_group_id, hook.hook_id)},
-                                              {"task_id", fire.task_id},
-                                              {"error", std::string(recorded.message())}});
+    // one. Its record says the fire did not finish; a verifier will refuse to trace the task.
+    LogError("could not record the outcome of a hook fire",
+             {{"hook", Role(hook.hook_group_id, hook.hook_id)},
+              {"task_id", fire.task_id},
+              {"error", std::string(recorded.message())}});
     if (!created.ok()) return recorded;
   }
   if (!created.ok()) {
@@ -390,7 +451,7 @@ absl::StatusOr<v1::RenderHookResponse> HooksService::RenderHook(
       Authorize(caller, Expression(absl::StrCat("hooks:get:", group, ":", id)), "RenderHook"));
   BULWARK_ASSIGN_OR_RETURN(HookRow hook, store_.GetHook(group, id, deadline));
   nlohmann::json payload = JsonFromStruct(request.payload());
-  BULWARK_RETURN_IF_ERROR(ValidatePayload(hook, payload));
+  BULWARK_RETURN_IF_ERROR(ValidatePayload(hook, payload, deadline));
   absl::Time now = clock_.Now();
   if (!request.now().empty()) {
     std::string error;

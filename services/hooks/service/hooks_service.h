@@ -8,12 +8,16 @@
 // Fires: TriggerHook / TriggerHookWithToken validate the payload against triggerSchema first
 // (INVALID_ARGUMENT, nothing recorded), render the template (firing.h) and create the task;
 // every fire that renders to a task, successful or not, is recorded with its whole context.
-// RunScheduler fires due schedules: each slot exactly once across replicas (HooksStore::RunDue
-// with row locks), with the slot's fixed taskId and `now` = the slot time, so a retry after a
-// crash re-creates the identical task, which the queue accepts idempotently. A slot more than
-// `missed_slot_grace` late is not fired (the queue would refuse its creation time anyway): it
-// is recorded as an error and the schedule resumes from now; earlier missed slots are not
-// backfilled. Queue unavailability leaves the slot for the next round.
+// A trigger records its fire before it asks the queue (result "error", error starting
+// kUnfinishedFirePrefix) and then sets the outcome (FinishLastFire), so no task exists without its
+// fire record: if the record cannot be written, no task is created; if the outcome cannot be
+// written, the record keeps saying the fire did not finish, which a verifier refuses. RunScheduler
+// fires due schedules: each slot exactly once across replicas (HooksStore::RunDue with row locks),
+// with the slot's fixed taskId and `now` = the slot time, so a retry after a crash re-creates the
+// identical task, which the queue accepts idempotently. A slot more than `missed_slot_grace` late
+// is not fired (the queue would refuse its creation time anyway): it is recorded as an error and
+// the schedule resumes from now; earlier missed slots are not backfilled. Queue unavailability
+// leaves the slot for the next round.
 //
 // Provenance (hooks_store.h, protos/bulwark/hooks/v1/README.md): every fire record names the
 // version of the hook it rendered (the store returns the hook and its current version from one
@@ -31,6 +35,7 @@
 #ifndef BULWARK_SERVICES_HOOKS_SERVICE_HOOKS_SERVICE_H_
 #define BULWARK_SERVICES_HOOKS_SERVICE_HOOKS_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "bulwark/hooks/v1/hooks.pb.h"
@@ -115,9 +120,13 @@ class HooksService {
  private:
   // Renders and creates the task for one fire. Returns the created taskId, "" when the
   // template declined, or the error (already readable for the caller). Sets `*expires` to
-  // when the fire's record may go (see above).
-  absl::StatusOr<std::string> Fire(const HookRow& hook, const hookfire::FireContext& fire,
-                                   absl::Time fired_at, absl::Time deadline, absl::Time* expires);
+  // when the fire's record may go (see above). `before_create` (if set) runs after rendering
+  // and before the queue is asked, with when the record must last at least; its error stops
+  // the fire (no task) and is returned.
+  absl::StatusOr<std::string> Fire(
+      const HookRow& hook, const hookfire::FireContext& fire, absl::Time fired_at,
+      absl::Time deadline, absl::Time* expires,
+      const std::function<absl::Status(absl::Time record_expires)>& before_create = nullptr);
   // TriggerHook and TriggerHookWithToken after authorization.
   absl::StatusOr<v1::TriggerHookResponse> Trigger(const HookRow& hook, const char* fired_by,
                                                   const std::string& client_id,

@@ -68,6 +68,9 @@ struct HookVersionRow {
   std::optional<absl::Time> retired;
 };
 
+// How the error of an unfinished fire record begins (the schema's migration 0004 relies on it).
+inline constexpr char kUnfinishedFirePrefix[] = "the fire did not finish:";
+
 struct LastFireRow {
   std::string hook_group_id;
   std::string hook_id;
@@ -145,6 +148,14 @@ class HooksStore {
   // (FAILED_PRECONDITION otherwise). ALREADY_EXISTS if this task id was already recorded for the
   // hook.
   virtual absl::Status AddLastFire(const LastFireRow& fire, absl::Time deadline) = 0;
+  // Sets the outcome of an unfinished fire record (result "error", error starting with
+  // kUnfinishedFirePrefix: a trigger records its fire before it creates the task, then finishes
+  // it): `result`, `error` and `expires` replace the record's. NOT_FOUND if the hook has no
+  // unfinished record for `task_id` (finished records never change).
+  virtual absl::Status FinishLastFire(const std::string& group, const std::string& id,
+                                      const std::string& task_id, const std::string& result,
+                                      const std::string& error, absl::Time expires,
+                                      absl::Time deadline) = 0;
   // The fire of the hook that used `task_id`, whether or not the hook still exists. NOT_FOUND if
   // none is kept.
   virtual absl::StatusOr<LastFireRow> GetLastFire(const std::string& group, const std::string& id,

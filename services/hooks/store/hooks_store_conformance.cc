@@ -142,6 +142,29 @@ TEST_P(HooksStoreConformanceTest, LastFiresNewestFirstWithPaging) {
   EXPECT_EQ(store_->ListLastFires("g", "h", std::nullopt, 10, kNoDeadline)->size(), 5u);
 }
 
+TEST_P(HooksStoreConformanceTest, FinishLastFireSetsTheOutcomeOfARecordedFire) {
+  auto created = store_->CreateHook(MakeHook("g", "h", now_), kNoDeadline);
+  ASSERT_TRUE(created.ok()) << created.status();
+  LastFireRow pending = Fire(created->second, "t1", now_);
+  pending.result = "error";
+  pending.error = absl::StrCat(kUnfinishedFirePrefix, " pending");
+  ASSERT_TRUE(store_->AddLastFire(pending, kNoDeadline).ok());
+  absl::Time later = now_ + absl::Hours(48);
+  ASSERT_TRUE(store_->FinishLastFire("g", "h", "t1", "success", "", later, kNoDeadline).ok());
+  auto fire = store_->GetLastFire("g", "h", "t1", kNoDeadline);
+  ASSERT_TRUE(fire.ok()) << fire.status();
+  EXPECT_EQ(fire->result, "success");
+  EXPECT_EQ(fire->error, "");
+  EXPECT_EQ(fire->expires, later);
+  EXPECT_EQ(fire->payload, pending.payload);
+  EXPECT_EQ(store_->FinishLastFire("g", "h", "nope", "success", "", later, kNoDeadline).code(),
+            absl::StatusCode::kNotFound);
+  // A finished record never changes again.
+  EXPECT_EQ(store_->FinishLastFire("g", "h", "t1", "error", "x", later, kNoDeadline).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetLastFire("g", "h", "t1", kNoDeadline)->result, "success");
+}
+
 TEST_P(HooksStoreConformanceTest, RunDueAppliesOutcomesAndSkipsWhatIsNotDue) {
   ASSERT_TRUE(
       store_->CreateHook(MakeHook("g", "due", now_, now_ - absl::Minutes(1)), kNoDeadline).ok());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/hooks/store/hook_definition.h"
 
@@ -166,6 +167,28 @@ absl::Status InMemoryHooksStore::InsertFire(const LastFireRow& fire) {
 absl::Status InMemoryHooksStore::AddLastFire(const LastFireRow& fire, absl::Time) {
   absl::MutexLock lock(&mu_);
   return InsertFire(fire);
+}
+
+absl::Status InMemoryHooksStore::FinishLastFire(const std::string& group, const std::string& id,
+                                                const std::string& task_id,
+                                                const std::string& result, const std::string& error,
+                                                absl::Time expires, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  auto fires = fires_.find({group, id});
+  if (fires != fires_.end()) {
+    for (LastFireRow& f : fires->second) {
+      if (f.task_id != task_id || f.result != "error" ||
+          !absl::StartsWith(f.error, kUnfinishedFirePrefix)) {
+        continue;
+      }
+      f.result = result;
+      f.error = error;
+      f.expires = expires;
+      return absl::OkStatus();
+    }
+  }
+  return absl::NotFoundError(
+      absl::StrCat("no unfinished fire of hook ", group, "/", id, " for task ", task_id));
 }
 
 absl::StatusOr<LastFireRow> InMemoryHooksStore::GetLastFire(const std::string& group,

@@ -339,6 +339,26 @@ absl::Status PostgresHooksStore::AddLastFire(const LastFireRow& fire, absl::Time
                             });
 }
 
+absl::Status PostgresHooksStore::FinishLastFire(const std::string& group, const std::string& id,
+                                                const std::string& task_id,
+                                                const std::string& result, const std::string& error,
+                                                absl::Time expires, absl::Time deadline) {
+  return pg::RunTransaction(
+      pool_, Options(deadline, "finish hook fire"), [&](pqxx::work& txn) -> absl::Status {
+        pqxx::result r = txn.exec_params(
+            absl::StrCat("UPDATE hooks.last_fires SET result = $4, error = $5, expires = ",
+                         TimestampParam(6),
+                         " WHERE hook_group_id = $1 AND hook_id = $2 AND task_id = $3 AND "
+                         "result = 'error' AND left(error, length($7)) = $7"),
+            group, id, task_id, result, error, Micros(expires), std::string(kUnfinishedFirePrefix));
+        if (r.affected_rows() == 0) {
+          return absl::NotFoundError(absl::StrCat("no fire of hook ", group, "/", id, " for task ",
+                                                  task_id, " to finish"));
+        }
+        return absl::OkStatus();
+      });
+}
+
 absl::StatusOr<LastFireRow> PostgresHooksStore::GetLastFire(const std::string& group,
                                                             const std::string& id,
                                                             const std::string& task_id,

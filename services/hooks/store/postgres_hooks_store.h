@@ -43,6 +43,10 @@ class PostgresHooksStore final : public HooksStore {
                                                 const std::string& sha256,
                                                 absl::Time deadline) override;
   absl::Status AddLastFire(const LastFireRow& fire, absl::Time deadline) override;
+  absl::Status FinishLastFire(const std::string& group, const std::string& id,
+                              const std::string& task_id, const std::string& result,
+                              const std::string& error, absl::Time expires,
+                              absl::Time deadline) override;
   absl::StatusOr<LastFireRow> GetLastFire(const std::string& group, const std::string& id,
                                           const std::string& task_id, absl::Time deadline) override;
   absl::StatusOr<std::vector<LastFireRow>> ListLastFires(

@@ -112,10 +112,26 @@ TEST(PostgresHooksStoreMigrationTest, VersionsAndFiresCannotBeRewritten) {
   h.created = h.last_modified = absl::FromUnixSeconds(1795435200);
   auto created = store.CreateHook(h, absl::InfiniteFuture());
   ASSERT_TRUE(created.ok()) << created.status();
+  // A finished fire (only an unfinished one may be given its outcome, once: migration 0004).
+  LastFireRow fire{"g",
+                   "h",
+                   "t1",
+                   "triggerHook",
+                   nlohmann::json::object(),
+                   "alice",
+                   "2026-11-23T12:00:00.000Z",
+                   h.created,
+                   "success",
+                   "",
+                   created->second.version_sha256,
+                   h.created + absl::Hours(24)};
+  ASSERT_TRUE(store.AddLastFire(fire, absl::InfiniteFuture()).ok());
   pqxx::connection c((*db)->db->RuntimeDsn("hooks"));
   for (const char* sql : {"UPDATE hooks.hook_versions SET definition = '{}'",
                           "UPDATE hooks.hook_versions SET sha256 = repeat('0', 64)",
-                          "UPDATE hooks.last_fires SET result = 'success'"}) {
+                          "UPDATE hooks.last_fires SET result = 'error'",
+                          "UPDATE hooks.last_fires SET payload = NULL",
+                          "UPDATE hooks.last_fires SET task_id = 'other'"}) {
     pqxx::work txn(c);
     EXPECT_THROW(txn.exec(sql), pqxx::insufficient_privilege) << sql;
   }

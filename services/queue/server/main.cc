@@ -18,6 +18,7 @@
 #include "libraries/status/status_macros.h"
 #include "services/queue/schema/migrations.h"
 #include "services/queue/server/queue_runtime.h"
+#include "services/queue/store/queue_store.h"
 
 namespace {
 
@@ -73,6 +74,13 @@ int main(int argc, char** argv) {
                       "max-task-deadline",
                       "claim-timeout",
                       "sweep-interval"};
+  // Artifact content: one unary CreateArtifact up to the transport's 4 MiB, and each message of
+  // an UploadArtifact stream (a chunk and its header); every other method keeps the default.
+  spec.method_receive_limits = {
+      {"/bulwark.queue.v1.Queue/CreateArtifact", int64_t{4} << 20},
+      {"/bulwark.queue.v1.Queue/UploadArtifact",
+       bulwark::queue::kMaxChunkBytes + (int64_t{64} << 10)},
+  };
   spec.build = [](bulwark::ServiceContext& context)
       -> absl::StatusOr<std::unique_ptr<bulwark::ServiceRuntime>> {
     BULWARK_ASSIGN_OR_RETURN(QueueRuntime::Options options, ParseOptions(context.flags));

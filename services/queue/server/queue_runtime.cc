@@ -1,6 +1,7 @@
 #include "services/queue/server/queue_runtime.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/internal_channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "services/queue/store/postgres_queue_store.h"
@@ -31,8 +32,8 @@ absl::StatusOr<std::unique_ptr<QueueRuntime>> QueueRuntime::Create(const Options
   }
   std::unique_ptr<QueueRuntime> rt(new QueueRuntime());
   rt->store_ = std::make_unique<PostgresQueueStore>(context.pool);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      grpc::CreateChannel(options.auth_address, grpc::InsecureChannelCredentials()));
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
+                                                             context.hostnames);
   rt->service_ = std::make_unique<QueueService>(options.service, *rt->store_, options.credentials,
                                                 context.clock, Random::Secure());
   rt->grpc_ = std::make_unique<QueueGrpcService>(*rt->service_, *rt->authenticator_, context.clock,
@@ -43,6 +44,10 @@ absl::StatusOr<std::unique_ptr<QueueRuntime>> QueueRuntime::Create(const Options
 
 std::vector<GrpcServiceEntry> QueueRuntime::GrpcServices() {
   return {{grpc_.get(), v1::Queue::service_full_name()}};
+}
+
+void QueueRuntime::BeginShutdown() {
+  if (service_ != nullptr) service_->BeginShutdown();
 }
 
 void QueueRuntime::Stop() {

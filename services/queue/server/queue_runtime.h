@@ -43,6 +43,8 @@ class QueueRuntime final : public ServiceRuntime {
 
   std::vector<GrpcServiceEntry> GrpcServices() override;
   void Stop() override;
+  // Ends ClaimWork long-polls (QueueService::BeginShutdown).
+  void BeginShutdown() override;
 
  private:
   QueueRuntime() = default;

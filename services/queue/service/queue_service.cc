@@ -313,6 +313,28 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
   // leaves a second of the call's deadline to deliver the answer.
   absl::Time give_up =
       std::min(absl::Now() + absl::Seconds(request.wait_seconds()), deadline - absl::Seconds(1));
+  // A long poll takes one of max_waiting_claims slots; without one, the call looks once.
+  bool long_poll = false;
+  bool refused_wait = false;
+  if (request.wait_seconds() > 0) {
+    absl::MutexLock lock(&wake_mu_);
+    if (long_polls_ < options_.max_waiting_claims) {
+      ++long_polls_;
+      long_poll = true;
+    } else {
+      refused_wait = true;
+      give_up = absl::InfinitePast();
+    }
+  }
+  struct SlotRelease {
+    QueueService* self;
+    bool held;
+    ~SlotRelease() {
+      if (!held) return;
+      absl::MutexLock lock(&self->wake_mu_);
+      --self->long_polls_;
+    }
+  } release{this, long_poll};
   v1::ClaimWorkResponse response;
   while (true) {
     uint64_t generation;
@@ -322,23 +344,32 @@ absl::StatusOr<v1::ClaimWorkResponse> QueueService::ClaimWork(
     }
     if (cancelled && cancelled()) break;  // nobody to hand work to
     absl::Time now = clock_.Now();
-    BULWARK_ASSIGN_OR_RETURN(std::vector<ClaimedRun> claimed,
-                             store_.Claim(queue, request.worker_group(), request.worker_id(),
-                                          request.tasks(), now, now + options_.claim_timeout,
-                                          std::min(deadline, absl::Now() + kMaxClaimTransaction)));
+    BULWARK_ASSIGN_OR_RETURN(
+        std::vector<ClaimedRun> claimed,
+        store_.Claim(queue, request.worker_group(), request.worker_id(), request.tasks(), now,
+                     now + options_.claim_timeout,
+                     std::min(deadline, absl::Now() + kMaxClaimTransaction), cancelled));
     for (const ClaimedRun& c : claimed) {
       BULWARK_ASSIGN_OR_RETURN(*response.add_tasks(), ClaimOf(c.task, c.run_id));
     }
     if (!claimed.empty() || absl::Now() >= give_up) break;
     // Wait for work created here, or poll again shortly for work created elsewhere.
     absl::MutexLock lock(&wake_mu_);
+    if (shutting_down_) break;  // answer now: the server drains after its lame-duck period
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
-      return work_generation_ != generation;
+      return work_generation_ != generation || shutting_down_;
     };
     ++waiting_claims_;
     wake_mu_.AwaitWithTimeout(absl::Condition(&woken),
                               std::min(options_.claim_poll_interval, give_up - absl::Now()));
     --waiting_claims_;
+    if (shutting_down_) break;
+  }
+  if (refused_wait && response.tasks().empty()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        options_.max_waiting_claims,
+        " ClaimWork calls are already waiting for work on this queue replica; there is no "
+        "work now: retry in a few seconds"));
   }
   return response;
 }
@@ -685,6 +716,11 @@ absl::StatusOr<int> QueueService::Sweep(absl::Time deadline) {
   BULWARK_ASSIGN_OR_RETURN(int deadlines, store_.ExpireDeadlines(now, deadline));
   if (claims + deadlines > 0) WakeClaimers();
   return claims + deadlines;
+}
+
+void QueueService::BeginShutdown() {
+  absl::MutexLock lock(&wake_mu_);
+  shutting_down_ = true;
 }
 
 bool QueueService::AwaitWaitingClaims(int n, absl::Duration timeout) const {

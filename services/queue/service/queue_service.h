@@ -75,6 +75,10 @@ class QueueService {
     absl::Duration max_claim_wait = absl::Seconds(20);
     // How often a waiting ClaimWork looks again (work created through other replicas).
     absl::Duration claim_poll_interval = absl::Milliseconds(250);
+    // How many ClaimWork calls may wait for work at once: each holds a server thread, so
+    // long polls must not take them all (libraries/grpc_server/server.h: max_threads). A call
+    // over the limit looks once and, finding nothing, gets RESOURCE_EXHAUSTED (retry later).
+    int max_waiting_claims = 16;
   };
 
   // `issuer` is the queue's own credentials (static/bulwark/queue), which sign task
@@ -141,6 +145,10 @@ class QueueService {
   // stream broke unseen, or their finish failed); returns how many.
   absl::StatusOr<int> PurgeIdleUploads(absl::Time deadline);
 
+  // The process is shutting down (SIGTERM, lame duck): every waiting ClaimWork returns what it
+  // has (usually nothing) now, and later ones look once without waiting. Irreversible.
+  void BeginShutdown();
+
   // Blocks until at least `n` ClaimWork calls are waiting for work, or `timeout` passes;
   // returns whether they were. For tests of the long poll.
   bool AwaitWaitingClaims(int n, absl::Duration timeout) const;
@@ -170,6 +178,9 @@ class QueueService {
   mutable absl::Mutex wake_mu_;
   uint64_t work_generation_ ABSL_GUARDED_BY(wake_mu_) = 0;
   int waiting_claims_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  // ClaimWork calls in their long poll (at most options_.max_waiting_claims).
+  int long_polls_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  bool shutting_down_ ABSL_GUARDED_BY(wake_mu_) = false;
 };
 
 // The TaskStatus of a stored task.

@@ -1,8 +1,10 @@
 #include "services/queue/service/queue_service.h"
 
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/encoding.h"
 #include "libraries/proto/timestamp.h"
@@ -147,6 +149,75 @@ TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
   creator.join();
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->tasks_size(), 1);
+}
+
+TEST_F(QueueServiceTest, LongPollsCannotTakeEveryThread) {
+  QueueService::Options options;
+  options.max_waiting_claims = 2;
+  QueueService service(options, store_,
+                       hawk::Credentials{"static/bulwark/queue", std::string(44, 'q'), "", {}},
+                       clock_, random_);
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  claim.set_wait_seconds(20);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 2; ++i) {
+    waiters.emplace_back([&] {
+      auto r = service.ClaimWork(worker_, claim, [&] { return stop.load(); });
+      EXPECT_TRUE(r.ok()) << r.status();
+    });
+  }
+  ASSERT_TRUE(service.AwaitWaitingClaims(2, absl::Seconds(10)));
+  // A third long poll does not wait: nothing to hand out, so RESOURCE_EXHAUSTED at once.
+  absl::Time start = absl::Now();
+  auto third = service.ClaimWork(worker_, claim, nullptr);
+  EXPECT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted) << third.status();
+  EXPECT_NE(third.status().message().find("retry"), std::string::npos);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  stop = true;
+  for (auto& t : waiters) t.join();
+  // The slots come back.
+  stop = false;
+  claim.set_wait_seconds(1);
+  EXPECT_TRUE(service.ClaimWork(worker_, claim, nullptr).ok());
+}
+
+// Issue 14 item 6: at SIGTERM a waiting ClaimWork answers at once with an empty success, and
+// later ones do not wait.
+TEST_F(QueueServiceTest, ShutdownEndsWaitingClaimsWithAnEmptySuccess) {
+  v1::ClaimWorkRequest claim;
+  claim.set_task_queue_id("proj/linux");
+  claim.set_worker_group("wg");
+  claim.set_worker_id("w1");
+  claim.set_tasks(1);
+  claim.set_wait_seconds(20);
+  absl::Notification answered;
+  absl::StatusOr<v1::ClaimWorkResponse> got;
+  std::thread claimer([&] {
+    got = service_.ClaimWork(worker_, claim, nullptr);
+    answered.Notify();
+  });
+  ASSERT_TRUE(service_.AwaitWaitingClaims(1, absl::Seconds(5)));
+  service_.BeginShutdown();
+  bool in_time = answered.WaitForNotificationWithTimeout(absl::Seconds(10));
+  claimer.join();
+  ASSERT_TRUE(in_time) << "a long-poll kept waiting after shutdown began";
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->tasks_size(), 0);
+  // A claim arriving during the lame-duck period looks once and answers without waiting.
+  absl::Notification second;
+  std::thread late([&] {
+    got = service_.ClaimWork(worker_, claim, nullptr);
+    second.Notify();
+  });
+  in_time = second.WaitForNotificationWithTimeout(absl::Seconds(10));
+  late.join();
+  ASSERT_TRUE(in_time);
+  ASSERT_TRUE(got.ok()) << got.status();
 }
 
 TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
@@ -362,8 +433,9 @@ class DeadlineRecordingStore final : public QueueStore {
   }
   absl::StatusOr<std::vector<ClaimedRun>> Claim(const std::string& q, const std::string& g,
                                                 const std::string& w, int m, absl::Time now,
-                                                absl::Time until, absl::Time deadline) override {
-    BULWARK_RECORD(Claim(q, g, w, m, now, until, deadline));
+                                                absl::Time until, absl::Time deadline,
+                                                const std::function<bool()>& cancelled) override {
+    BULWARK_RECORD(Claim(q, g, w, m, now, until, deadline, cancelled));
   }
   absl::StatusOr<Task> Reclaim(const std::string& id, int r, absl::Time now, absl::Time until,
                                absl::Time deadline) override {

@@ -136,8 +136,12 @@ absl::StatusOr<std::vector<Task>> InMemoryQueueStore::ListTaskGroup(
 
 absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
     const std::string& task_queue_id, const std::string& worker_group, const std::string& worker_id,
-    int max, absl::Time now, absl::Time taken_until, absl::Time) {
+    int max, absl::Time now, absl::Time taken_until, absl::Time,
+    const std::function<bool()>& cancelled) {
   absl::MutexLock lock(&mu_);
+  if (cancelled && cancelled()) {
+    return absl::CancelledError("claim work: the call was cancelled; nothing was claimed");
+  }
   std::vector<ClaimedRun> claimed;
   auto& queue = pending_[task_queue_id];
   while (!queue.empty() && static_cast<int>(claimed.size()) < max) {

@@ -313,36 +313,38 @@ absl::StatusOr<std::vector<Task>> PostgresQueueStore::ListTaskGroup(
 
 absl::StatusOr<std::vector<ClaimedRun>> PostgresQueueStore::Claim(
     const std::string& task_queue_id, const std::string& worker_group, const std::string& worker_id,
-    int max, absl::Time now, absl::Time taken_until, absl::Time deadline) {
+    int max, absl::Time now, absl::Time taken_until, absl::Time deadline,
+    const std::function<bool()>& cancelled) {
   std::vector<ClaimedRun> claimed;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "claim work"), [&](pqxx::work& txn) {
-        claimed.clear();
-        pqxx::result picked = txn.exec_params(
-            "DELETE FROM queue.pending_runs p USING ("
-            "  SELECT task_id, run_id FROM queue.pending_runs WHERE task_queue_id = $1"
-            "  ORDER BY priority_rank DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED) picked "
-            "WHERE p.task_id = picked.task_id AND p.run_id = picked.run_id "
-            "RETURNING p.task_id, p.run_id, p.priority_rank, p.seq",
-            task_queue_id, max);
-        std::vector<std::tuple<int, int64_t, std::string, int>> order;
-        for (const pqxx::row& r : picked) {
-          order.emplace_back(-r[2].as<int>(), r[3].as<int64_t>(), r[0].as<std::string>(),
-                             r[1].as<int>());
-        }
-        std::sort(order.begin(), order.end());
-        for (const auto& [rank, seq, task_id, run_id] : order) {
-          pqxx::result updated = txn.exec_params(
-              "UPDATE queue.runs SET state = 'running', worker_group = $3, worker_id = $4, "
-              "started = " +
-                  TimestampParam(5) + ", taken_until = " + TimestampParam(6) +
-                  " WHERE task_id = $1 AND run_id = $2 AND state = 'pending'",
-              task_id, run_id, worker_group, worker_id, Micros(now), Micros(taken_until));
-          if (updated.affected_rows() == 0) continue;
-          claimed.push_back({*LoadTask(txn, task_id, false), run_id});
-        }
-        return absl::OkStatus();
-      }));
+  pg::TransactionOptions options = Options(deadline, "claim work");
+  options.cancelled = cancelled;  // nothing is claimed for a caller that has gone
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(pool_, options, [&](pqxx::work& txn) {
+    claimed.clear();
+    pqxx::result picked = txn.exec_params(
+        "DELETE FROM queue.pending_runs p USING ("
+        "  SELECT task_id, run_id FROM queue.pending_runs WHERE task_queue_id = $1"
+        "  ORDER BY priority_rank DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED) picked "
+        "WHERE p.task_id = picked.task_id AND p.run_id = picked.run_id "
+        "RETURNING p.task_id, p.run_id, p.priority_rank, p.seq",
+        task_queue_id, max);
+    std::vector<std::tuple<int, int64_t, std::string, int>> order;
+    for (const pqxx::row& r : picked) {
+      order.emplace_back(-r[2].as<int>(), r[3].as<int64_t>(), r[0].as<std::string>(),
+                         r[1].as<int>());
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto& [rank, seq, task_id, run_id] : order) {
+      pqxx::result updated = txn.exec_params(
+          "UPDATE queue.runs SET state = 'running', worker_group = $3, worker_id = $4, "
+          "started = " +
+              TimestampParam(5) + ", taken_until = " + TimestampParam(6) +
+              " WHERE task_id = $1 AND run_id = $2 AND state = 'pending'",
+          task_id, run_id, worker_group, worker_id, Micros(now), Micros(taken_until));
+      if (updated.affected_rows() == 0) continue;
+      claimed.push_back({*LoadTask(txn, task_id, false), run_id});
+    }
+    return absl::OkStatus();
+  }));
   return claimed;
 }
 

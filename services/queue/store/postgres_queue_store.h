@@ -33,7 +33,8 @@ class PostgresQueueStore final : public QueueStore {
                                                 const std::string& worker_group,
                                                 const std::string& worker_id, int max,
                                                 absl::Time now, absl::Time taken_until,
-                                                absl::Time deadline) override;
+                                                absl::Time deadline,
+                                                const std::function<bool()>& cancelled) override;
   absl::StatusOr<Task> Reclaim(const std::string& task_id, int run_id, absl::Time now,
                                absl::Time taken_until, absl::Time deadline) override;
   absl::StatusOr<Task> Resolve(const std::string& task_id, int run_id, const Resolution& resolution,

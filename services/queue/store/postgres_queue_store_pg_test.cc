@@ -44,7 +44,7 @@ Task RunningTask(QueueStore& store, const std::string& task_id, absl::Time now) 
   t.creator_client_id = "creator";
   EXPECT_TRUE(store.CreateTask(t, now, kNoDeadline).ok());
   auto claimed =
-      store.Claim(d.task_queue_id(), "wg", "w", 1, now, now + absl::Hours(1), kNoDeadline);
+      store.Claim(d.task_queue_id(), "wg", "w", 1, now, now + absl::Hours(1), kNoDeadline, nullptr);
   EXPECT_TRUE(claimed.ok() && claimed->size() == 1u);
   return t;
 }

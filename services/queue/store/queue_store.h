@@ -113,12 +113,14 @@ class QueueStore {
                                                           int limit, absl::Time deadline) = 0;
 
   // Hands up to `max` pending runs of the queue, highest priority first and then oldest, to
-  // the worker: each becomes running until `taken_until`.
+  // the worker: each becomes running until `taken_until`. `cancelled` (may be null) is asked
+  // just before the claim commits: when the caller has gone, nothing is claimed (CANCELLED).
   virtual absl::StatusOr<std::vector<ClaimedRun>> Claim(const std::string& task_queue_id,
                                                         const std::string& worker_group,
                                                         const std::string& worker_id, int max,
                                                         absl::Time now, absl::Time taken_until,
-                                                        absl::Time deadline) = 0;
+                                                        absl::Time deadline,
+                                                        const std::function<bool()>& cancelled) = 0;
   // Extends a running run's claim. FAILED_PRECONDITION unless the run is the latest, running,
   // and the task's deadline has not passed; NOT_FOUND for an unknown task or run.
   virtual absl::StatusOr<Task> Reclaim(const std::string& task_id, int run_id, absl::Time now,

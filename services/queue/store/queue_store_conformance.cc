@@ -168,7 +168,7 @@ TEST_P(QueueStoreConformanceTest, ClaimsHighestPriorityThenOldestExactlyOnce) {
   for (const Task& t : {low, high, low2})
     ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
   absl::Time until = now_ + absl::Minutes(20);
-  auto claimed = store_->Claim("prov/wt", "wg", "w1", 2, now_, until, kNoDeadline);
+  auto claimed = store_->Claim("prov/wt", "wg", "w1", 2, now_, until, kNoDeadline, nullptr);
   ASSERT_TRUE(claimed.ok()) << claimed.status();
   ASSERT_EQ(claimed->size(), 2u);
   EXPECT_EQ((*claimed)[0].task.task_id, high.task_id);
@@ -177,18 +177,41 @@ TEST_P(QueueStoreConformanceTest, ClaimsHighestPriorityThenOldestExactlyOnce) {
   EXPECT_EQ(run.state, RunState::kRunning);
   EXPECT_EQ(run.worker_id, "w1");
   EXPECT_EQ(run.taken_until, until);
-  auto rest = store_->Claim("prov/wt", "wg", "w2", 5, now_, until, kNoDeadline);
+  auto rest = store_->Claim("prov/wt", "wg", "w2", 5, now_, until, kNoDeadline, nullptr);
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].task.task_id, low2.task_id);
-  EXPECT_TRUE(store_->Claim("prov/wt", "wg", "w2", 5, now_, until, kNoDeadline)->empty());
-  EXPECT_TRUE(store_->Claim("other/queue", "wg", "w2", 5, now_, until, kNoDeadline)->empty());
+  EXPECT_TRUE(store_->Claim("prov/wt", "wg", "w2", 5, now_, until, kNoDeadline, nullptr)->empty());
+  EXPECT_TRUE(
+      store_->Claim("other/queue", "wg", "w2", 5, now_, until, kNoDeadline, nullptr)->empty());
+}
+
+// Issue 14 item 3: a claim for a caller that has gone (ClaimWork cancelled, e.g. the worker
+// gave up on a frozen database) commits nothing; the run stays pending for the next worker.
+TEST_P(QueueStoreConformanceTest, AClaimForACallerThatHasGoneClaimsNothing) {
+  Task t = MakeTask(now_, "low");
+  ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
+  absl::Time until = now_ + absl::Minutes(20);
+  int asked = 0;
+  auto gone = store_->Claim("prov/wt", "wg", "w1", 1, now_, until, kNoDeadline, [&] {
+    ++asked;
+    return true;
+  });
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kCancelled) << gone.status();
+  EXPECT_GE(asked, 1);
+  auto claimed =
+      store_->Claim("prov/wt", "wg", "w2", 1, now_, until, kNoDeadline, [] { return false; });
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].task.task_id, t.task_id);
+  EXPECT_EQ((*claimed)[0].task.runs[0].worker_id, "w2");
 }
 
 TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
   Task t = MakeTask(now_, "lowest", {}, "all-completed", /*retries=*/1);
   ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
   ASSERT_EQ(
-      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+          ->size(),
       1u);
   Resolution shutdown{RunState::kException, ReasonResolved::kWorkerShutdown, true,
                       ReasonCreated::kRetry};
@@ -214,7 +237,8 @@ TEST_P(QueueStoreConformanceTest, ResolveRetryAndIdempotency) {
                 .code(),
             absl::StatusCode::kNotFound);
   ASSERT_EQ(
-      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+          ->size(),
       1u);
   // No retries left: the exception is final.
   task = store_->Resolve(t.task_id, 1, shutdown, now_, kNoDeadline);
@@ -232,7 +256,8 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   ASSERT_TRUE(store_->CreateTask(c, now_, kNoDeadline).ok());
   EXPECT_EQ(store_->GetTask(b.task_id, kNoDeadline)->state(), std::nullopt);
   ASSERT_EQ(
-      store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+          ->size(),
       1u);
   ASSERT_TRUE(
       store_->Resolve(a.task_id, 0, {RunState::kFailed, ReasonResolved::kFailed}, now_, kNoDeadline)
@@ -246,7 +271,7 @@ TEST_P(QueueStoreConformanceTest, DependenciesScheduleDependentsByRequires) {
   Task e = MakeTask(now_, "lowest", {d.task_id, c.task_id}, "all-completed");
   ASSERT_TRUE(store_->CreateTask(e, now_, kNoDeadline).ok());
   auto claimed =
-      store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline);
+      store_->Claim("prov/wt", "wg", "w", 5, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr);
   ASSERT_EQ(claimed->size(), 2u);  // c and d
   ASSERT_TRUE(store_
                   ->Resolve(d.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
@@ -269,7 +294,8 @@ TEST_P(QueueStoreConformanceTest, ReclaimExtendsOnlyTheRunningRun) {
   EXPECT_EQ(store_->Reclaim(t.task_id, 0, now_, now_ + absl::Hours(1), kNoDeadline).status().code(),
             absl::StatusCode::kFailedPrecondition);
   ASSERT_EQ(
-      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+          ->size(),
       1u);
   auto task = store_->Reclaim(t.task_id, 0, now_, now_ + absl::Minutes(40), kNoDeadline);
   ASSERT_TRUE(task.ok()) << task.status();
@@ -287,7 +313,8 @@ TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
   ASSERT_TRUE(store_->CreateTask(t, now_, kNoDeadline).ok());
   ASSERT_TRUE(store_->CreateTask(waiting, now_, kNoDeadline).ok());
   ASSERT_EQ(
-      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+          ->size(),
       1u);
   EXPECT_EQ(*store_->ExpireClaims(now_ + absl::Minutes(10), kNoDeadline), 0);
   EXPECT_EQ(*store_->ExpireClaims(now_ + absl::Minutes(21), kNoDeadline), 1);
@@ -304,7 +331,7 @@ TEST_P(QueueStoreConformanceTest, SweepsExpiredClaimsAndDeadlines) {
   ASSERT_EQ(never_ran->runs.size(), 1u);
   EXPECT_EQ(never_ran->runs[0].state, RunState::kException);
   EXPECT_EQ(never_ran->runs[0].reason_resolved, ReasonResolved::kDeadlineExceeded);
-  EXPECT_TRUE(store_->Claim("prov/wt", "wg", "w", 5, late, late, kNoDeadline)->empty());
+  EXPECT_TRUE(store_->Claim("prov/wt", "wg", "w", 5, late, late, kNoDeadline, nullptr)->empty());
   EXPECT_EQ(*store_->ExpireDeadlines(late, kNoDeadline), 0);
 }
 
@@ -316,7 +343,8 @@ TEST_P(QueueStoreConformanceTest, ArtifactsRoundTripAndNeverChange) {
   EXPECT_EQ(store_->PutArtifact(a, "body", now_, kNoDeadline).status().code(),
             absl::StatusCode::kFailedPrecondition);  // not running yet
   ASSERT_EQ(
-      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+      store_->Claim("prov/wt", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+          ->size(),
       1u);
   auto stored = store_->PutArtifact(a, "body", now_, kNoDeadline);
   ASSERT_TRUE(stored.ok()) << stored.status();
@@ -371,7 +399,7 @@ TEST_P(QueueStoreConformanceTest, ConcurrentClaimersNeverShareARun) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < 30; ++i) {
         auto claimed = store_->Claim("prov/wt", "wg", absl::StrCat("w", w), 3, now_,
-                                     now_ + absl::Minutes(20), kNoDeadline);
+                                     now_ + absl::Minutes(20), kNoDeadline, nullptr);
         ASSERT_TRUE(claimed.ok()) << claimed.status();
         for (const ClaimedRun& c : *claimed) got[w].push_back(c.task.task_id);
       }
@@ -394,7 +422,8 @@ TEST_P(QueueStoreConformanceTest, ADependentCreatedWhileItsDependencyResolvesIsS
     a.definition.set_task_queue_id("race/a");
     ASSERT_TRUE(store_->CreateTask(a, now_, kNoDeadline).ok());
     ASSERT_EQ(
-        store_->Claim("race/a", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline)->size(),
+        store_->Claim("race/a", "wg", "w", 1, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+            ->size(),
         1u);
     Task b = MakeTask(now_, "lowest", {a.task_id});
     std::thread resolve([&] {
@@ -422,7 +451,7 @@ Task RunningTask(QueueStore& store, absl::Time now) {
   t.definition.set_task_queue_id("art/" + t.task_id);
   EXPECT_TRUE(store.CreateTask(t, now, kNoDeadline).ok());
   auto claimed = store.Claim(t.definition.task_queue_id(), "wg", "w", 1, now,
-                             now + absl::Minutes(20), kNoDeadline);
+                             now + absl::Minutes(20), kNoDeadline, nullptr);
   EXPECT_TRUE(claimed.ok() && claimed->size() == 1u);
   return t;
 }

@@ -4,6 +4,11 @@
 //   --credentials=FILE      its own credentials (static/bulwark/verifier)
 //   --policy=FILE           the chain-of-trust policy (services/verifier/policy/README.md)
 //   --verify-timeout=10m    the longest one VerifyTask may run
+//   --attestation-keys=FILE the attestation signing keyring (libraries/crypto signing keyring
+//                           JSON; the last key signs); without it no attestations are issued
+//   --attestation-lifetime=17520h  how long an attestation is kept (and its key needed)
+//   --verification-retention=17520h  how long a verification is kept
+//   --expire-interval=1h    how often expired verifications and attestations are deleted
 #include "libraries/client/call_credentials.h"
 #include "libraries/service/service_main.h"
 #include "libraries/status/status_macros.h"
@@ -27,6 +32,19 @@ absl::StatusOr<VerifierRuntime::Options> ParseOptions(const bulwark::Flags& flag
   options.hooks_address = flags.Get("hooks", options.hooks_address);
   BULWARK_ASSIGN_OR_RETURN(options.verify_timeout,
                            flags.GetDuration("verify-timeout", options.verify_timeout));
+  options.attestation_keys_file = flags.Get("attestation-keys");
+  BULWARK_ASSIGN_OR_RETURN(options.attestation_lifetime,
+                           flags.GetDuration("attestation-lifetime", options.attestation_lifetime));
+  BULWARK_ASSIGN_OR_RETURN(
+      options.verification_retention,
+      flags.GetDuration("verification-retention", options.verification_retention));
+  BULWARK_ASSIGN_OR_RETURN(options.expire_interval,
+                           flags.GetDuration("expire-interval", options.expire_interval));
+  if (options.expire_interval <= absl::ZeroDuration() ||
+      options.verification_retention <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--expire-interval and --verification-retention must be positive");
+  }
   return options;
 }
 
@@ -37,7 +55,16 @@ int main(int argc, char** argv) {
   spec.name = "verifier";
   spec.default_listen = "127.0.0.1:50054";
   spec.migrations = &bulwark::schema::VerifierMigrations();
-  spec.extra_flags = {"auth", "queue", "hooks", "credentials", "policy", "verify-timeout"};
+  spec.extra_flags = {"auth",
+                      "queue",
+                      "hooks",
+                      "credentials",
+                      "policy",
+                      "verify-timeout",
+                      "attestation-keys",
+                      "attestation-lifetime",
+                      "verification-retention",
+                      "expire-interval"};
   spec.build = [](bulwark::ServiceContext& context)
       -> absl::StatusOr<std::unique_ptr<bulwark::ServiceRuntime>> {
     BULWARK_ASSIGN_OR_RETURN(VerifierRuntime::Options options, ParseOptions(context.flags));

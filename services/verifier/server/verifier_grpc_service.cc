@@ -14,6 +14,9 @@ void VerifierGrpcService::HashPayloads() {
   HashPayload(&Service::GetVerification, "GetVerification", Body::kReadOnly);
   HashPayload(&Service::ListVerifications, "ListVerifications", Body::kReadOnly);
   HashPayload(&Service::GetPolicy, "GetPolicy", Body::kReadOnly);
+  HashPayload(&Service::GetAttestation, "GetAttestation", Body::kReadOnly);
+  HashPayload(&Service::ListAttestations, "ListAttestations", Body::kReadOnly);
+  HashPayload(&Service::GetAttestationKeys, "GetAttestationKeys", Body::kReadOnly);
 }
 
 grpc::Status VerifierGrpcService::Ping(Context*, const v1::PingRequest*,
@@ -54,6 +57,39 @@ grpc::Status VerifierGrpcService::ListVerifications(Context* c,
 grpc::Status VerifierGrpcService::GetPolicy(Context*, const v1::GetPolicyRequest*,
                                             v1::Policy* out) {
   return ToGrpcStatus(Into(service_.GetPolicy(), out));
+}
+
+namespace {
+
+absl::Status NoAttestations() {
+  return absl::FailedPreconditionError(
+      "this verifier issues no attestations: it was started without --attestation-keys");
+}
+
+}  // namespace
+
+grpc::Status VerifierGrpcService::GetAttestation(Context* c, const v1::GetAttestationRequest* r,
+                                                 v1::Attestation* out) {
+  return AuthenticatedCall(authenticator_, c, v1::Verifier::service_full_name(), "GetAttestation",
+                           [&](const Caller& caller, absl::Time deadline) -> absl::Status {
+                             if (issuer_ == nullptr) return NoAttestations();
+                             return Into(issuer_->GetAttestation(caller, *r, deadline), out);
+                           });
+}
+
+grpc::Status VerifierGrpcService::ListAttestations(Context* c, const v1::ListAttestationsRequest* r,
+                                                   v1::ListAttestationsResponse* out) {
+  return AuthenticatedCall(authenticator_, c, v1::Verifier::service_full_name(), "ListAttestations",
+                           [&](const Caller& caller, absl::Time deadline) -> absl::Status {
+                             if (issuer_ == nullptr) return NoAttestations();
+                             return Into(issuer_->ListAttestations(caller, *r, deadline), out);
+                           });
+}
+
+grpc::Status VerifierGrpcService::GetAttestationKeys(Context*, const v1::GetAttestationKeysRequest*,
+                                                     v1::GetAttestationKeysResponse* out) {
+  if (issuer_ == nullptr) return ToGrpcStatus(NoAttestations());
+  return ToGrpcStatus(Into(issuer_->GetAttestationKeys(absl::Now() + absl::Seconds(30)), out));
 }
 
 }  // namespace bulwark::verifier

@@ -4,6 +4,8 @@
 // Each method authenticates the call through auth (RemoteAuthenticator), calls VerifierService
 // and converts the result with ToGrpcStatus; no business rule lives here. VerifyTask gets up to
 // `verify_cap` of the caller's deadline (a chain streams its upstream artifacts); the others 30 s.
+// The attestation methods go to the AttestationIssuer set with set_attestation_issuer; without
+// one they are FAILED_PRECONDITION (the verifier was started without --attestation-keys).
 //
 // Thread-safety: gRPC calls methods concurrently; the adapter holds no mutable state.
 
@@ -17,6 +19,7 @@
 #include "libraries/authn/payload_hashing_service.h"
 #include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
+#include "services/verifier/service/attestation_issuer.h"
 #include "services/verifier/service/verifier_service.h"
 
 namespace bulwark::verifier {
@@ -41,6 +44,15 @@ class VerifierGrpcService final : public PayloadHashingService<v1::Verifier> {
   grpc::Status ListVerifications(Context*, const v1::ListVerificationsRequest*,
                                  v1::ListVerificationsResponse*) override;
   grpc::Status GetPolicy(Context*, const v1::GetPolicyRequest*, v1::Policy*) override;
+  grpc::Status GetAttestation(Context*, const v1::GetAttestationRequest*,
+                              v1::Attestation*) override;
+  grpc::Status ListAttestations(Context*, const v1::ListAttestationsRequest*,
+                                v1::ListAttestationsResponse*) override;
+  grpc::Status GetAttestationKeys(Context*, const v1::GetAttestationKeysRequest*,
+                                  v1::GetAttestationKeysResponse*) override;
+
+  // Set before serving; null: the attestation methods are FAILED_PRECONDITION.
+  void set_attestation_issuer(AttestationIssuer* issuer) { issuer_ = issuer; }
 
  private:
   // Which methods' bodies must be signed (PayloadHashingService; protos/README.md).
@@ -50,6 +62,7 @@ class VerifierGrpcService final : public PayloadHashingService<v1::Verifier> {
   Clock& clock_;
   const absl::Time started_;
   const absl::Duration verify_cap_;
+  AttestationIssuer* issuer_ = nullptr;
 };
 
 }  // namespace bulwark::verifier

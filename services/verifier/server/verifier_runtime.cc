@@ -8,7 +8,10 @@
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "services/verifier/server/expirer.h"
 #include "services/verifier/service/task_normalizer.h"
+#include "services/verifier/store/postgres_attestation_store.h"
 #include "services/verifier/store/postgres_verifier_store.h"
 
 namespace bulwark::verifier {
@@ -24,6 +27,26 @@ absl::StatusOr<std::string> ReadPolicy(const std::string& path) {
   return text.str();
 }
 
+absl::StatusOr<crypto::SigningKeyring> ReadAttestationKeys(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read the attestation keyring ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the attestation keyring ", path, " is not JSON"));
+  }
+  absl::StatusOr<crypto::SigningKeyring> keys = crypto::SigningKeyring::FromJson(config);
+  if (!keys.ok()) {
+    return absl::Status(keys.status().code(), absl::StrCat("the attestation keyring ", path, ": ",
+                                                           keys.status().message()));
+  }
+  return keys;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
@@ -35,12 +58,11 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
   std::unique_ptr<VerifierRuntime> rt(new VerifierRuntime());
   rt->options_ = options;
   rt->store_ = std::make_unique<PostgresVerifierStore>(context.pool);
-  rt->source_ = std::make_unique<GrpcChainSource>(
-      grpc::CreateChannel(options.queue_address, grpc::InsecureChannelCredentials()),
-      grpc::CreateChannel(options.hooks_address, grpc::InsecureChannelCredentials()),
-      options.credentials);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      grpc::CreateChannel(options.auth_address, grpc::InsecureChannelCredentials()));
+  rt->source_ = std::make_unique<GrpcChainSource>(context.Channel(options.queue_address),
+                                                  context.Channel(options.hooks_address),
+                                                  options.credentials);
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
+                                                             context.hostnames);
   rt->service_ = std::make_unique<VerifierService>(*rt->store_, *rt->source_, QueueTaskNormalizer(),
                                                    context.clock, Random::Secure());
   BULWARK_ASSIGN_OR_RETURN(std::string policy, ReadPolicy(options.policy_file));
@@ -60,6 +82,20 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
                               {"sha256", rt->service_->policy()->sha256_hex()}});
   rt->grpc_ = std::make_unique<VerifierGrpcService>(
       *rt->service_, *rt->authenticator_, context.clock, context.started, options.verify_timeout);
+  if (!options.attestation_keys_file.empty()) {
+    BULWARK_ASSIGN_OR_RETURN(crypto::SigningKeyring keys,
+                             ReadAttestationKeys(options.attestation_keys_file));
+    rt->attestation_keys_ = std::make_unique<crypto::SigningKeyring>(std::move(keys));
+    rt->attestation_store_ = std::make_unique<PostgresAttestationStore>(context.pool);
+    rt->issuer_ =
+        std::make_unique<AttestationIssuer>(*rt->attestation_store_, *rt->attestation_keys_,
+                                            context.clock, options.attestation_lifetime);
+    rt->service_->set_attestation_issuer(rt->issuer_.get());
+    rt->grpc_->set_attestation_issuer(rt->issuer_.get());
+    LogInfo("attestations signed", {{"key", rt->attestation_keys_->current().id}});
+  }
+  rt->expirer_ = StartExpirer(*rt->store_, rt->attestation_store_.get(), context.clock,
+                              options.expire_interval, options.verification_retention);
   return rt;
 }
 

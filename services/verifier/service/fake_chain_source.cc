@@ -56,7 +56,7 @@ void FakeChainSource::PutCreator(const std::string& task_id, TaskCreatorInfo cre
 void FakeChainSource::PutArtifact(const std::string& task_id, int run_id, const std::string& name,
                                   std::string bytes) {
   absl::MutexLock lock(&mu_);
-  artifacts_[{task_id, run_id, name}] = std::move(bytes);
+  artifacts_[{task_id, run_id, name}] = std::make_shared<const std::string>(std::move(bytes));
 }
 
 void FakeChainSource::RemoveArtifact(const std::string& task_id, int run_id,
@@ -70,7 +70,7 @@ std::optional<std::string> FakeChainSource::Artifact(const std::string& task_id,
   absl::MutexLock lock(&mu_);
   auto it = artifacts_.find({task_id, run_id, name});
   if (it == artifacts_.end()) return std::nullopt;
-  return it->second;
+  return *it->second;
 }
 
 void FakeChainSource::PutHookFire(const std::string& task_id, HookFire fire) {
@@ -173,7 +173,7 @@ absl::Status FakeChainSource::StreamArtifact(const std::string& task_id, int run
       !s.ok()) {
     return s;
   }
-  std::string bytes;
+  std::shared_ptr<const std::string> bytes;  // shared, not copied: a stream holds no copy
   size_t chunk_size;
   {
     absl::MutexLock lock(&mu_);
@@ -195,12 +195,12 @@ absl::Status FakeChainSource::StreamArtifact(const std::string& task_id, int run
       }
     }
   }
-  for (size_t offset = 0; offset < bytes.size(); offset += chunk_size) {
+  for (size_t offset = 0; offset < bytes->size(); offset += chunk_size) {
     {
       absl::MutexLock lock(&mu_);
       ++chunks_[name];
     }
-    absl::Status s = sink(absl::string_view(bytes).substr(offset, chunk_size));
+    absl::Status s = sink(absl::string_view(*bytes).substr(offset, chunk_size));
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

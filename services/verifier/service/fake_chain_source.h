@@ -23,6 +23,7 @@
 #define BULWARK_SERVICES_VERIFIER_SERVICE_FAKE_CHAIN_SOURCE_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -96,7 +97,8 @@ class FakeChainSource final : public ChainSource {
   std::map<std::string, nlohmann::json> tasks_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, TaskStatusInfo> statuses_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, TaskCreatorInfo> creators_ ABSL_GUARDED_BY(mu_);
-  std::map<std::tuple<std::string, int, std::string>, std::string> artifacts_ ABSL_GUARDED_BY(mu_);
+  std::map<std::tuple<std::string, int, std::string>, std::shared_ptr<const std::string>> artifacts_
+      ABSL_GUARDED_BY(mu_);
   std::map<std::string, HookFire> fires_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> versions_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<Call, std::string>, absl::Status> faults_ ABSL_GUARDED_BY(mu_);

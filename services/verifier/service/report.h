@@ -11,7 +11,8 @@
 //   ReportToDot   a Graphviz digraph: one node per link (green when all its checks pass, red
 //                 otherwise, failing check names in the label), edges to each link's decision task
 //                 ("taskGroupId") and upstream tasks ("upstreamArtifacts")
-// report_proto.h converts it to bulwark.verifier.v1.Verification.
+// report_proto.h converts it to bulwark.verifier.v1.Verification. A passed report also carries
+// the provenance an attestation states (libraries/attest/provenance.h), not rendered here.
 //
 // Thread-safety: plain values and pure functions. Errors: none.
 
@@ -24,6 +25,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libraries/attest/provenance.h"
 #include "nlohmann/json.hpp"
 
 namespace bulwark::verifier {
@@ -62,6 +64,10 @@ struct VerificationReport {
   absl::Time finished;
   std::vector<LinkReport> links;  // breadth-first from the verified task
   std::vector<CheckResult> chain_checks;
+  // Set by the engine when the report passed and the verified task has a completed run whose
+  // signed chain-of-trust lists artifacts: what an attestation of it states (everything but
+  // verification_id, which the service assigns). Unset otherwise (nothing to attest).
+  std::optional<attest::Provenance> provenance;
 
   // Every failing check, as "<link name>: <check name>" or "chain: <check name>".
   std::vector<std::string> Failures() const;

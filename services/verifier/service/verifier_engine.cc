@@ -197,6 +197,7 @@ struct Link {
   std::optional<std::string> creator_hook_id;
   std::optional<json> hook_template;
   std::optional<std::string> repository;  // named by the fire, normalized
+  std::optional<std::string> revision;    // named by the fire, when the policy reads one
   std::optional<CheckResult> task_graph_result;
 
   bool fetched() const { return definition_status.ok() && status_status.ok(); }
@@ -290,6 +291,8 @@ class Verification {
   CheckResult CheckSameRepository() const;
   CheckResult CheckForeignGraphs() const;
   Link* DecisionOf(const Link& link) const;
+  // What an attestation of a passed verification states (report.h).
+  std::optional<attest::Provenance> ProvenanceOf(const VerificationReport& report) const;
 
   const Policy& policy_;
   ChainSource& source_;
@@ -1166,6 +1169,7 @@ CheckResult Verification::CheckSource(Link& link) {
                                      rule->revision->Describe(), "): ", r.status().message()));
     }
     revision = *r;
+    link.revision = revision;
   }
   const json* metadata = Member(link.definition, "metadata");
   const std::string source = metadata != nullptr ? StringMember(*metadata, "source") : "";
@@ -1534,7 +1538,56 @@ VerificationReport Verification::Run(const std::string& task_id, const std::stri
   }
   report.passed = report.Failures().empty();
   report.finished = clock_.Now();
+  if (report.passed) report.provenance = ProvenanceOf(report);
   return report;
+}
+
+std::optional<attest::Provenance> Verification::ProvenanceOf(
+    const VerificationReport& report) const {
+  const Link& root = *links_.front();
+  const json* signed_artifacts = root.signed_artifacts();
+  if (!root.run.has_value() || signed_artifacts == nullptr || signed_artifacts->empty()) {
+    return std::nullopt;
+  }
+  attest::Provenance p;
+  p.task_id = root.task_id;
+  p.run_id = root.run->run_id;
+  p.task_type = root.task_type;
+  p.worker_pool = root.pool();
+  p.task_definition = root.definition;
+  p.finished = root.run->resolved;
+  for (const auto& [name, entry] : signed_artifacts->items()) {
+    p.subjects.push_back({name, StringMember(entry, "sha256")});
+  }
+  if (const Link* d = DecisionOf(root); d != nullptr && d->fire_status.ok()) {
+    p.decision_task_id = d->task_id;
+    p.hook_group_id = d->fire.hook_group_id;
+    p.hook_id = d->fire.hook_id;
+    p.fired_by = d->fire.fired_by;
+    p.payload = d->fire.payload;
+    p.hook_version_sha256 = absl::AsciiStrToLower(d->fire.hook_version_sha256);
+    p.repository = d->repository.value_or("");
+    p.revision = d->revision.value_or("");
+  }
+  for (const auto& link : links_) {
+    for (const UpstreamEntry& e : link->upstream) {
+      const Link* up = LinkById(e.task_id);
+      for (const std::string& path : e.paths) {
+        auto job = job_index_.find({e.task_id, path});
+        if (up == nullptr || job == job_index_.end() || !jobs_[job->second].status.ok()) continue;
+        const ArtifactJob& j = jobs_[job->second];
+        p.upstream.push_back(
+            {j.task_id, j.run_id, up->task_type, up->name, link->task_id, path, j.sha256});
+      }
+    }
+  }
+  for (const LinkReport& l : report.links) {
+    p.chain.push_back({l.name, l.task_id, l.task_type, l.pool, l.run_id});
+  }
+  p.policy_version = report.policy_version;
+  p.policy_sha256 = report.policy_sha256;
+  p.verified_on = report.finished;
+  return p;
 }
 
 }  // namespace

@@ -1330,5 +1330,69 @@ TEST_F(VerifierEngineTest, UnknownTaskIsAFailingReport) {
   EXPECT_THAT(Reason(*r, "chain", checks::kPolicyRestrictedScopes), HasSubstr("not checked"));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Provenance (what an attestation of a passed verification states).
+
+TEST_F(VerifierEngineTest, PassedReportCarriesTheProvenance) {
+  Build();
+  VerificationReport r = Verify();
+  ASSERT_TRUE(r.passed) << ReportToText(r);
+  ASSERT_TRUE(r.provenance.has_value());
+  const attest::Provenance& p = *r.provenance;
+  EXPECT_EQ(p.task_id, signing_id_);
+  EXPECT_EQ(p.run_id, 0);
+  EXPECT_EQ(p.task_type, "signing");
+  EXPECT_EQ(p.worker_pool, "proj-3/signing");
+  EXPECT_EQ(p.task_definition, *source_.Task(signing_id_));
+  EXPECT_EQ(p.finished, fire_time_ + absl::Minutes(30));
+  std::vector<std::string> subjects;
+  for (const attest::ArtifactDigest& d : p.subjects) subjects.push_back(d.name);
+  EXPECT_THAT(subjects,
+              UnorderedElementsAre("public/build/app.tar.gz.sig", "public/signing/manifest.json",
+                                   "public/logs/live_backing.log"));
+  for (const attest::ArtifactDigest& d : p.subjects) {
+    EXPECT_EQ(d.sha256, Sha256Hex(*source_.Artifact(signing_id_, 0, d.name))) << d.name;
+  }
+  EXPECT_EQ(p.decision_task_id, decision_id_);
+  EXPECT_EQ(p.hook_group_id, "proj");
+  EXPECT_EQ(p.hook_id, "on-push");
+  EXPECT_EQ(p.fired_by, "triggerHook");
+  EXPECT_EQ(p.payload, json({{"repository", kRepo}, {"revision", kRevision}}));
+  EXPECT_EQ(p.hook_version_sha256, ChainBuilder::HookVersionSha256(hook_version_));
+  EXPECT_EQ(p.repository, kRepo);
+  EXPECT_EQ(p.revision, kRevision);
+  ASSERT_EQ(p.upstream.size(), 2u);
+  for (const attest::UpstreamArtifact& u : p.upstream) {
+    EXPECT_EQ(u.task_id, build_id_);
+    EXPECT_EQ(u.link, "signing:build");
+    EXPECT_EQ(u.task_type, "build");
+    EXPECT_EQ(u.consumed_by, signing_id_);
+    EXPECT_EQ(u.sha256, Sha256Hex(*source_.Artifact(build_id_, 0, u.name))) << u.name;
+  }
+  ASSERT_EQ(p.chain.size(), 3u);
+  EXPECT_EQ(p.chain[2].name, "signing:build");
+  EXPECT_EQ(p.chain[2].worker_pool, "proj-3/build");
+  EXPECT_EQ(p.policy_version, "3");
+  EXPECT_EQ(p.policy_sha256, r.policy_sha256);
+  EXPECT_TRUE(attest::BuildStatement(p).ok());
+}
+
+TEST_F(VerifierEngineTest, FailedOrUnrunVerificationHasNoProvenance) {
+  Build();
+  source_.PutArtifact(build_id_, 0, kTarball, "a trojan tarball");
+  VerificationReport failed = Verify();
+  EXPECT_FALSE(failed.passed);
+  EXPECT_FALSE(failed.provenance.has_value());
+
+  ChainFixture before_run;
+  Scenario s;
+  s.run_signing = false;
+  before_run.Build(s);
+  std::unique_ptr<VerifierEngine> engine = before_run.Engine();
+  VerificationReport r = before_run.Verify(*engine, "signing", RootMode::kBeforeRun);
+  EXPECT_TRUE(r.passed) << ReportToText(r);
+  EXPECT_FALSE(r.provenance.has_value());
+}
+
 }  // namespace
 }  // namespace bulwark::verifier

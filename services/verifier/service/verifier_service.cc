@@ -93,6 +93,16 @@ absl::StatusOr<v1::Verification> VerifierService::VerifyTask(const Caller& calle
   if (!printed.ok()) return absl::InternalError("cannot print the verification");
   record.report = std::move(json);
   BULWARK_RETURN_IF_ERROR(store_.InsertVerification(record, deadline).status());
+  if (report.passed && issuer_ != nullptr) {
+    absl::Status issued = issuer_->Issue(report, record.verification_id, deadline).status();
+    if (!issued.ok()) {
+      return absl::Status(issued.code(),
+                          absl::StrCat("verification ", record.verification_id,
+                                       " passed and is stored, but its attestation could not be "
+                                       "issued: ",
+                                       issued.message()));
+    }
+  }
   return verification;
 }
 

@@ -11,6 +11,9 @@
 //   ListVerifications    verifier:list-verifications:<taskId> (of all tasks: the scope with an
 //                        empty task id, verifier:list-verifications:). Paged, newest first.
 //   GetPolicy            the policy in force (no scope: the policy is not a secret).
+//   Attestations: with an AttestationIssuer set, a VerifyTask that passes has it issue the
+//   verification's signed attestation once the verification is stored (attestation_issuer.h); a
+//   failed verification never does.
 //
 // Thread-safety: thread-safe; a policy reload does not disturb verifications in progress (each
 // keeps the policy it started with).
@@ -32,6 +35,7 @@
 #include "libraries/authn/caller.h"
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/random.h"
+#include "services/verifier/service/attestation_issuer.h"
 #include "services/verifier/service/chain_source.h"
 #include "services/verifier/service/policy.h"
 #include "services/verifier/service/verifier_engine.h"
@@ -50,6 +54,9 @@ class VerifierService {
         clock_(clock),
         random_(random),
         options_(options) {}
+
+  // Set before serving (not synchronized); null: no attestations are issued.
+  void set_attestation_issuer(AttestationIssuer* issuer) { issuer_ = issuer; }
 
   absl::Status LoadPolicy(const std::string& document, absl::Time deadline);
   std::shared_ptr<const Policy> policy() const;
@@ -74,6 +81,7 @@ class VerifierService {
   mutable absl::Mutex mu_;
   std::shared_ptr<const Policy> policy_ ABSL_GUARDED_BY(mu_);
   absl::Mutex random_mu_;  // Random is not thread-safe
+  AttestationIssuer* issuer_ = nullptr;
 };
 
 }  // namespace bulwark::verifier

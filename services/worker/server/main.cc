@@ -19,11 +19,18 @@
 //   --verify-task-type=T        a privileged pool: verify every task as type T before it runs
 //                               (its client then needs verifier:verify-task:T)
 //   --verifier=HOST:PORT        the verifier (default 127.0.0.1:50054)  --verify-timeout=5m
+//   --tls-ca=FILE               the CA the queue's certificate is checked against (default: the
+//                               system roots); TLS is the default
+//   --tls-cert=FILE --tls-key=FILE   optional: the worker's own certificate, presented to the
+//                               queue and served on the health port (otherwise the health port,
+//                               which serves only grpc.health.v1, is plaintext for probes)
+//   --plaintext                 dial the queue without TLS (tests only)
 #include <csignal>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/client/call_credentials.h"
+#include "libraries/client/channel.h"
 #include "libraries/config/flags.h"
 #include "libraries/grpc_server/server.h"
 #include "libraries/logging/log.h"
@@ -41,6 +48,7 @@ absl::StatusOr<WorkerRuntime::Options> ParseOptions(const bulwark::Flags& flags)
   }
   BULWARK_ASSIGN_OR_RETURN(o.credentials, bulwark::LoadCredentials(flags.Get("credentials")));
   o.queue_address = flags.Get("queue", o.queue_address);
+  BULWARK_ASSIGN_OR_RETURN(o.tls, bulwark::ClientTlsFromFlags(flags, "tls-"));
   o.queue_address_for_tasks = flags.Get("queue-for-tasks");
   o.worker_pool = flags.Get("worker-pool");
   o.worker_group = flags.Get("worker-group");
@@ -76,10 +84,12 @@ int main(int argc, char** argv) {
   bulwark::SetLogServiceName("worker");
   auto flags = bulwark::Flags::Parse(
       argc, argv,
-      {"queue", "queue-for-tasks", "credentials", "worker-pool", "worker-group", "worker-id",
-       "capacity", "work-dir", "task-user", "task-tools", "signing-key", "health-port", "listen",
-       "port-file", "claim-wait", "shutdown-grace", "verify-task-type", "verifier",
-       "verify-timeout"});
+      {"queue",          "queue-for-tasks",  "credentials", "worker-pool",    "worker-group",
+       "worker-id",      "capacity",         "work-dir",    "task-user",      "task-tools",
+       "signing-key",    "health-port",      "listen",      "port-file",      "claim-wait",
+       "shutdown-grace", "verify-task-type", "verifier",    "verify-timeout", "tls-ca",
+       "tls-cert",       "tls-key"},
+      {"plaintext"});
   if (!flags.ok()) return Fail(flags.status());
   auto options = ParseOptions(*flags);
   if (!options.ok()) return Fail(options.status());
@@ -94,6 +104,9 @@ int main(int argc, char** argv) {
                                 ? flags->Get("listen")
                                 : absl::StrCat("127.0.0.1:", flags->Get("health-port"));
     server.port_file = flags->Get("port-file");
+    if (!options->tls.plaintext && !options->tls.cert_pem.empty()) {
+      server.credentials = bulwark::tls::ServerCredentials(options->tls);
+    }
     WorkerRuntime* rt = runtime->get();
     auto started = bulwark::GrpcServer::Start(server, {}, [rt] { return rt->Health(); });
     if (!started.ok()) return Fail(started.status());

@@ -5,9 +5,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "libraries/client/channel.h"
 #include "libraries/logging/log.h"
 #include "libraries/process/identity.h"
 #include "libraries/status/status_macros.h"
@@ -81,8 +83,7 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
       queue != nullptr
           ? std::move(queue)
           : std::make_unique<GrpcWorkerQueue>(
-                grpc::CreateChannel(options.queue_address, grpc::InsecureChannelCredentials()),
-                options.credentials,
+                CreateServiceChannel(options.queue_address, options.tls), options.credentials,
                 GrpcWorkerQueue::Identity{options.worker_pool, options.worker_group,
                                           options.worker_id});
   if (!options.verify_task_type.empty()) {
@@ -90,8 +91,7 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
         verifier != nullptr
             ? std::move(verifier)
             : std::make_unique<GrpcChainVerifier>(
-                  grpc::CreateChannel(options.verifier_address, grpc::InsecureChannelCredentials()),
-                  options.credentials);
+                  CreateServiceChannel(options.verifier_address, options.tls), options.credentials);
   }
   TaskRunner::Options runner;
   runner.work_directory = options.work_directory;
@@ -100,6 +100,18 @@ absl::StatusOr<std::unique_ptr<WorkerRuntime>> WorkerRuntime::Create(
   runner.worker_id = options.worker_id;
   runner.queue_address_for_tasks = options.queue_address_for_tasks;
   runner.tools_directory = options.task_tools;
+  runner.plaintext_for_tasks = options.tls.plaintext;
+  if (!options.tls.ca_pem.empty()) {
+    // The CA certificate is public; tasks read it by path (the work directory is 0711).
+    runner.ca_file_for_tasks = options.work_directory + "/ca.pem";
+    std::ofstream ca(runner.ca_file_for_tasks, std::ios::trunc);
+    ca << options.tls.ca_pem;
+    ca.close();
+    if (!ca || chmod(runner.ca_file_for_tasks.c_str(), 0644) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write the CA for tasks to ", runner.ca_file_for_tasks));
+    }
+  }
   runner.environment = {options.worker_pool, options.worker_version, Hostname()};
   runner.verify_task_type = options.verify_task_type;
   runner.verifier = rt->verifier_.get();

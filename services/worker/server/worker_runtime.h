@@ -38,6 +38,7 @@
 #include "libraries/clock/clock.h"
 #include "libraries/crypto/ed25519.h"
 #include "libraries/hawk/credentials.h"
+#include "libraries/tls/tls_config.h"
 #include "services/worker/service/chain_verifier.h"
 #include "services/worker/service/task_runner.h"
 #include "services/worker/service/worker_queue.h"
@@ -48,6 +49,9 @@ class WorkerRuntime {
  public:
   struct Options {
     std::string queue_address = "127.0.0.1:50052";
+    // How to dial the queue (TLS with --tls-ca, optionally presenting --tls-cert; plaintext
+    // only with --plaintext).
+    tls::TlsConfig tls;
     // The queue's address as tasks dial it (TASKCLUSTER_QUEUE_ADDRESS); default queue_address.
     std::string queue_address_for_tasks;
     // The worker's own client: queue:claim-work:<pool>, queue:worker-id:<group>/<id>.

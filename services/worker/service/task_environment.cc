@@ -80,6 +80,8 @@ absl::StatusOr<std::map<std::string, std::string>> BuildTaskEnvironment(
   env["TASKCLUSTER_ACCESS_TOKEN"] = inputs.credentials.access_token;
   env["TASKCLUSTER_CERTIFICATE"] = inputs.credentials.certificate;
   env[std::string(kQueueAddressVariable)] = inputs.queue_address;
+  if (!inputs.ca_file.empty()) env["BULWARK_CA"] = inputs.ca_file;
+  if (inputs.plaintext) env["BULWARK_PLAINTEXT"] = "true";
   return env;
 }
 

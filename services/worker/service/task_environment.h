@@ -13,6 +13,9 @@
 //   TASKCLUSTER_ACCESS_TOKEN     accessToken
 //   TASKCLUSTER_CERTIFICATE      and the certificate as its JSON text
 //   TASKCLUSTER_QUEUE_ADDRESS    the queue's gRPC address (host:port), for tools in the task
+//   BULWARK_CA                   the CA file the bulwark CLI verifies the queue with (when the
+//                                worker has one); BULWARK_PLAINTEXT=true when the worker dials
+//                                in plaintext (tests)
 // Every name in kWorkerSetVariables, and every name starting with "TASKCLUSTER_" (so that a
 // future worker variable cannot be pre-empted by a payload), is reserved: IsWorkerSetVariable
 // says so, payload validation refuses them, and BuildTaskEnvironment refuses them again.
@@ -84,6 +87,10 @@ struct TaskEnvironmentInputs {
   // Absolute path of a directory of tools the worker offers its tasks (e.g. the bulwark CLI),
   // put first in PATH; empty: none.
   std::string tools_directory;
+  // How the bulwark CLI in a task reaches the queue: BULWARK_CA=<ca_file> when set, and
+  // BULWARK_PLAINTEXT=true when the worker itself dials in plaintext (tests).
+  std::string ca_file;
+  bool plaintext = false;
 };
 
 // The complete environment of the task's commands (see the file comment).

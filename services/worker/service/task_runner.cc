@@ -195,17 +195,17 @@ Verdict Exception(ExceptionReason reason, std::string why) {
 }
 
 // 2a: nullopt when the chain of trust passed and the task may run.
-std::optional<Verdict> VerifyBeforeRun(const TaskRunner::Options& options_, const Claim& claim,
+std::optional<Verdict> VerifyBeforeRun(const TaskRunner::Options& options, const Claim& claim,
                                        TaskLog& log, RunState& run) {
-  const std::string& type = options_.verify_task_type;
-  if (options_.verifier == nullptr) {
+  const std::string& type = options.verify_task_type;
+  if (options.verifier == nullptr) {
     (void)log.Worker("this worker verifies tasks but has no verifier configured");
     return Exception(queue::v1::EXCEPTION_REASON_INTERNAL_ERROR, "no verifier configured");
   }
   (void)log.Worker(
       absl::StrCat("verifying the chain of trust as a ", type, " task before it runs"));
   absl::StatusOr<verifier::v1::Verification> verification =
-      options_.verifier->VerifyTask(claim.task_id, type, absl::Now() + options_.verify_timeout);
+      options.verifier->VerifyTask(claim.task_id, type, absl::Now() + options.verify_timeout);
   if (!verification.ok()) {
     (void)log.Worker(absl::StrCat(
         "the verifier did not answer (", absl::StatusCodeToString(verification.status().code()),
@@ -300,6 +300,8 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
     TaskEnvironmentInputs inputs{claim.task_id,     claim.run_id,
                                  run.credentials(), options_.queue_address_for_tasks,
                                  task_dir,          options_.tools_directory};
+    inputs.ca_file = options_.ca_file_for_tasks;
+    inputs.plaintext = options_.plaintext_for_tasks;
     absl::StatusOr<std::map<std::string, std::string>> env =
         BuildTaskEnvironment(inputs, payload->env);
     if (!env.ok()) {

@@ -90,6 +90,9 @@ class TaskRunner {
     std::string queue_address_for_tasks;
     // Tools the worker offers its tasks, first in their PATH (empty: none).
     std::string tools_directory;
+    // The transport tasks' CLI uses (TaskEnvironmentInputs::ca_file, plaintext).
+    std::string ca_file_for_tasks;
+    bool plaintext_for_tasks = false;
     // What the chain of trust says about this worker (its pool above all).
     WorkerEnvironment environment;
     // Each queue call but uploads; uploads get `upload_timeout`.

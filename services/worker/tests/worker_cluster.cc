@@ -71,6 +71,8 @@ absl::StatusOr<WorkerCluster::Worker*> WorkerCluster::PrepareWorker(
       {"accessToken",
        created.access_token()}}.dump();
   chmod(credentials.c_str(), 0600);
+  worker->credentials.client_id = created.client().client_id();
+  worker->credentials.access_token = created.access_token();
   absl::StatusOr<crypto::Ed25519PrivateKey> key =
       crypto::Ed25519PrivateKey::Generate(Random::Secure());
   if (!key.ok()) return key.status();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "libraries/crypto/ed25519.h"
+#include "libraries/hawk/credentials.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/tests/queue_cluster.h"
 
@@ -35,6 +36,7 @@ class WorkerCluster {
     std::string pool;
     std::string worker_id;
     std::string key_file;
+    hawk::Credentials credentials;  // its client's
     std::unique_ptr<crypto::Ed25519PublicKey> public_key;
     std::unique_ptr<testing::ServiceProcess> process;  // port() is its health port
   };

@@ -143,6 +143,17 @@ TEST_F(WorkerIntegrationTest, A300MegabyteArtifactRoundTripsWithItsHash) {
   EXPECT_EQ(cot["artifacts"]["public/big.bin"]["sha256"], hash);
 }
 
+// Waits (bounded) until the task's latest run is running.
+void WaitRunning(WorkerCluster& cluster, const std::string& task_id) {
+  for (absl::Time give_up = absl::Now() + absl::Seconds(30);;
+       absl::SleepFor(absl::Milliseconds(50))) {
+    auto status = cluster.Status(task_id);
+    ASSERT_TRUE(status.ok());
+    if (status->state() == queue::v1::TASK_STATE_RUNNING) return;
+    ASSERT_LT(absl::Now(), give_up) << "no worker claimed the task";
+  }
+}
+
 TEST(WorkerKillTest, AWorkerKilledMidTaskLosesNothingAndTheTaskRunsOnceElsewhere) {
   if (!process::IsRoot()) GTEST_SKIP() << "workers run as root (tasks as nobody); run as root";
   auto cluster = WorkerCluster::Start({"--claim-timeout=4s", "--sweep-interval=1s"});
@@ -152,13 +163,7 @@ TEST(WorkerKillTest, AWorkerKilledMidTaskLosesNothingAndTheTaskRunsOnceElsewhere
   auto task_id = (*cluster)->CreateTask("proj-test/ci", Shell("sleep 3; echo finished"));
   ASSERT_TRUE(task_id.ok());
   // Wait until the first worker runs it, then kill it without warning.
-  for (absl::Time give_up = absl::Now() + absl::Seconds(30);;
-       absl::SleepFor(absl::Milliseconds(50))) {
-    auto status = (*cluster)->Status(*task_id);
-    ASSERT_TRUE(status.ok());
-    if (status->state() == queue::v1::TASK_STATE_RUNNING) break;
-    ASSERT_LT(absl::Now(), give_up) << "the first worker never claimed the task";
-  }
+  ASSERT_NO_FATAL_FAILURE(WaitRunning(**cluster, *task_id));
   (*first)->process->Kill();
   auto second = (*cluster)->StartWorker("proj-test/ci", "survivor");
   ASSERT_TRUE(second.ok()) << second.status();
@@ -176,17 +181,6 @@ TEST(WorkerKillTest, AWorkerKilledMidTaskLosesNothingAndTheTaskRunsOnceElsewhere
   EXPECT_TRUE(absl::StrContains(log->second, "[output] finished"));
 }
 
-// Waits (bounded) until the task's latest run is running.
-void WaitRunning(WorkerCluster& cluster, const std::string& task_id) {
-  for (absl::Time give_up = absl::Now() + absl::Seconds(30);;
-       absl::SleepFor(absl::Milliseconds(50))) {
-    auto status = cluster.Status(task_id);
-    ASSERT_TRUE(status.ok());
-    if (status->state() == queue::v1::TASK_STATE_RUNNING) return;
-    ASSERT_LT(absl::Now(), give_up) << "no worker claimed the task";
-  }
-}
-
 // SIGTERM: no new claims; a task that ends within the grace period completes; one that does not
 // is killed and its run resolved exception/worker-shutdown, which the queue retries; the worker
 // exits once its tasks are resolved.
@@ -200,8 +194,8 @@ TEST(WorkerShutdownTest, SigtermLetsShortTasksFinishAndResolvesTheRestWorkerShut
   auto short_task = (*cluster)->CreateTask("proj-test/ci", Shell("sleep 1; echo done"));
   auto long_task = (*cluster)->CreateTask("proj-test/ci", Shell("sleep 300", 600));
   ASSERT_TRUE(short_task.ok() && long_task.ok());
-  WaitRunning(**cluster, *short_task);
-  WaitRunning(**cluster, *long_task);
+  ASSERT_NO_FATAL_FAILURE(WaitRunning(**cluster, *short_task));
+  ASSERT_NO_FATAL_FAILURE(WaitRunning(**cluster, *long_task));
   absl::Time signalled = absl::Now();
   auto exit_code = (*worker)->process->Terminate(absl::Seconds(30));
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
@@ -219,6 +213,28 @@ TEST(WorkerShutdownTest, SigtermLetsShortTasksFinishAndResolvesTheRestWorkerShut
   // The queue retries a worker-shutdown: a new run waits for another worker.
   ASSERT_EQ(cut->runs_size(), 2) << cut->DebugString();
   EXPECT_EQ(cut->state(), queue::v1::TASK_STATE_PENDING) << cut->DebugString();
+}
+
+// A privileged worker whose verifier cannot be reached never runs the task unverified: the run is
+// resolved exception/resource-unavailable and the command's output is nowhere in the log.
+TEST(PrivilegedWorkerTest, AnUnreachableVerifierMeansTheTaskNeverRuns) {
+  if (!process::IsRoot()) GTEST_SKIP() << "workers run as root (tasks as nobody); run as root";
+  auto cluster = WorkerCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto worker = (*cluster)->StartWorker(
+      "proj-test/signing", "signing-1",
+      {"--verify-task-type=signing", "--verifier=127.0.0.1:1", "--verify-timeout=3s"});
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  auto task_id = (*cluster)->CreateTask("proj-test/signing", Shell("echo SIGNED-UNVERIFIED"));
+  ASSERT_TRUE(task_id.ok());
+  auto status = (*cluster)->WaitResolved(*task_id, kTaskTimeout);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->state(), queue::v1::TASK_STATE_EXCEPTION) << status->DebugString();
+  EXPECT_EQ(status->runs(0).reason_resolved(), "resource-unavailable") << status->DebugString();
+  auto log = (*cluster)->Download(*task_id, "public/logs/live_backing.log");
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_FALSE(absl::StrContains(log->second, "SIGNED-UNVERIFIED")) << log->second;
+  EXPECT_TRUE(absl::StrContains(log->second, "the task does not run unverified")) << log->second;
 }
 
 }  // namespace

@@ -1,0 +1,266 @@
+#include "libraries/scopes/scope_entries.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace bulwark::scopes::internal {
+namespace {
+
+// An entry's key at the current depth of the most-significant-digit sort, and
+// its index.
+struct Item {
+  uint64_t key;
+  uint32_t index;
+};
+
+uint64_t KeyAt(const ScopeEntry& e, size_t offset) {
+  const size_t n = e.stem_size();
+  return offset >= n ? 0 : KeyOf(e.data + offset, n - offset);
+}
+
+bool EntryLess(const ScopeEntry& a, const ScopeEntry& b) { return CompareEntries(a, b) < 0; }
+
+// Insertion sort for short ranges, std::sort otherwise.
+template <typename Less>
+void SmallSort(Item* first, Item* last, Less less) {
+  if (last - first > 64) {
+    std::sort(first, last, less);
+    return;
+  }
+  for (Item* i = first + 1; i < last; ++i) {
+    const Item x = *i;
+    Item* j = i;
+    for (; j != first && less(x, *(j - 1)); --j) *j = *(j - 1);
+    *j = x;
+  }
+}
+
+class ItemSorter {
+ public:
+  explicit ItemSorter(const ScopeEntry* entries) : entries_(entries) {}
+
+  // Sorts items whose stems agree on their first `offset` bytes: by the next
+  // eight bytes, then each group of equal keys on the bytes after them.
+  void Sort(Item* first, Item* last, size_t offset) const {
+    if (last - first < 2) return;
+    // Skip the bytes every stem shares (client scope sets often share long
+    // prefixes such as `queue:route:notify.project.`): one pass instead of a
+    // keyed pass per eight shared bytes.
+    offset = CommonPrefix(first, last, offset);
+    bool all_equal = true;
+    for (Item* i = first; i != last; ++i) {
+      const ScopeEntry& e = entries_[i->index];
+      i->key = offset == 0 ? e.key : KeyAt(e, offset);
+      all_equal = all_equal && i->key == first->key;
+    }
+    if (!all_equal) {
+      SmallSort(first, last, [](const Item& a, const Item& b) { return a.key < b.key; });
+    }
+    for (Item* run = first; run != last;) {
+      Item* end = run + 1;
+      while (end != last && end->key == run->key) ++end;
+      if (end - run > 1) SortGroup(run, end, offset + 8);
+      run = end;
+    }
+  }
+
+ private:
+  // The length of the prefix all stems of the range share, at least `offset`
+  // (which they are known to share).
+  size_t CommonPrefix(const Item* first, const Item* last, size_t offset) const {
+    const ScopeEntry& f = entries_[first->index];
+    size_t shared = f.stem_size();
+    for (const Item* i = first + 1; i != last && shared > offset; ++i) {
+      const ScopeEntry& e = entries_[i->index];
+      const size_t n = std::min(shared, e.stem_size());
+      size_t k = offset;
+      while (k + 8 <= n) {
+        uint64_t a, b;
+        std::memcpy(&a, f.data + k, 8);
+        std::memcpy(&b, e.data + k, 8);
+        if (a != b) break;
+        k += 8;
+      }
+      while (k < n && f.data[k] == e.data[k]) ++k;
+      shared = k;
+    }
+    return std::max(shared, offset);
+  }
+
+  // Items with equal keys before `next`.
+  void SortGroup(Item* first, Item* last, size_t next) const {
+    // Stems that agree on every byte they have left differ only in length,
+    // in zero bytes or in a trailing star: compare them whole.
+    const bool all_end = std::all_of(
+        first, last, [&](const Item& i) { return entries_[i.index].stem_size() <= next; });
+    if (!all_end) {
+      Sort(first, last, next);
+      return;
+    }
+    SmallSort(first, last, [this](const Item& a, const Item& b) {
+      return EntryLess(entries_[a.index], entries_[b.index]);
+    });
+  }
+
+  const ScopeEntry* entries_;
+};
+
+// Appends a run of a normalized list to `out`: members the last output member
+// repeats or covers are dropped; once one is kept, the rest of the run follows
+// it unchanged (a star covers a contiguous range that starts right after it).
+void AppendRun(std::vector<ScopeEntry>& out, const ScopeEntry* first, const ScopeEntry* last) {
+  while (first != last && !out.empty() &&
+         (Covers(out.back(), *first) || EqualEntries(out.back(), *first))) {
+    ++first;
+  }
+  out.insert(out.end(), first, last);
+}
+
+// The first index after `i` whose member does not sort before `bound`
+// (list[i] does), by exponential then binary search.
+size_t RunEnd(absl::Span<const ScopeEntry> list, size_t i, const ScopeEntry& bound) {
+  size_t lo = i + 1;
+  size_t step = 1;
+  size_t hi = lo;
+  while (hi < list.size() && EntryLess(list[hi], bound)) {
+    lo = hi + 1;
+    step *= 2;
+    hi = i + step;
+  }
+  hi = std::min(hi, list.size());
+  return static_cast<size_t>(
+      std::lower_bound(list.begin() + lo, list.begin() + hi, bound, EntryLess) - list.begin());
+}
+
+// What an EntryMerger keeps between calls.
+constexpr size_t kKeptBuffers = 16;
+constexpr size_t kKeptEntries = size_t{1} << 14;
+
+// Lists beyond which EntryMerger merges in balanced rounds.
+constexpr size_t kSmallestFirst = 16;
+
+// Consecutive members taken from one list after which the merge gallops.
+constexpr int kGallopAfter = 6;
+
+}  // namespace
+
+void SortAndNormalizeEntries(std::vector<ScopeEntry>& entries) {
+  if (entries.size() < 2) return;
+  // Already sorted (as stored scope sets usually are): normalize in place.
+  bool sorted = true;
+  for (size_t i = 1; i < entries.size() && sorted; ++i) {
+    sorted = CompareEntries(entries[i - 1], entries[i]) < 0;
+  }
+  if (!sorted) {
+    thread_local std::vector<Item> items;
+    thread_local std::vector<ScopeEntry> out;
+    items.resize(entries.size());
+    for (uint32_t i = 0; i < entries.size(); ++i) items[i].index = i;
+    ItemSorter(entries.data()).Sort(items.data(), items.data() + items.size(), 0);
+    out.clear();
+    for (const Item& i : items) AppendNormalized(out, entries[i.index]);
+    entries.swap(out);
+    return;
+  }
+  size_t kept = 1;
+  for (size_t i = 1; i < entries.size(); ++i) {
+    if (!Covers(entries[kept - 1], entries[i])) entries[kept++] = entries[i];
+  }
+  entries.resize(kept);
+}
+
+void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
+              std::vector<ScopeEntry>& out) {
+  out.reserve(out.size() + a.size() + b.size());
+  size_t i = 0, j = 0;
+  int from_a = 0, from_b = 0;  // consecutive picks
+  while (i < a.size() && j < b.size()) {
+    const int c = CompareEntries(a[i], b[j]);
+    if (c == 0) {
+      AppendNormalized(out, a[i++]);
+      ++j;
+      from_a = from_b = 0;
+    } else if (c < 0) {
+      if (++from_a >= kGallopAfter) {
+        const size_t end = RunEnd(a, i, b[j]);
+        AppendRun(out, a.data() + i, a.data() + end);
+        i = end;
+        from_a = 0;
+      } else {
+        AppendNormalized(out, a[i++]);
+      }
+      from_b = 0;
+    } else {
+      if (++from_b >= kGallopAfter) {
+        const size_t end = RunEnd(b, j, a[i]);
+        AppendRun(out, b.data() + j, b.data() + end);
+        j = end;
+        from_b = 0;
+      } else {
+        AppendNormalized(out, b[j++]);
+      }
+      from_a = 0;
+    }
+  }
+  AppendRun(out, a.data() + i, a.data() + a.size());
+  AppendRun(out, b.data() + j, b.data() + b.size());
+}
+
+void EntryMerger::Merge(absl::Span<const absl::Span<const ScopeEntry>> lists,
+                        std::vector<ScopeEntry>& out) {
+  work_.clear();
+  for (const auto& list : lists) {
+    if (!list.empty()) work_.push_back(list);
+  }
+  if (work_.empty()) return;
+  if (work_.size() == 1) {
+    AppendRun(out, work_[0].data(), work_[0].data() + work_[0].size());
+    return;
+  }
+  size_t used = 0;
+  const auto buffer = [&]() -> std::vector<ScopeEntry>& {
+    if (used == buffers_.size()) buffers_.push_back(std::make_unique<std::vector<ScopeEntry>>());
+    std::vector<ScopeEntry>& b = *buffers_[used++];
+    b.clear();
+    return b;
+  };
+  // Many lists (computing a cache over a large subtree): balanced rounds of
+  // pairwise merges, each member taking part in about log k merges.
+  while (work_.size() > kSmallestFirst) {
+    size_t kept = 0;
+    for (size_t i = 0; i + 1 < work_.size(); i += 2) {
+      std::vector<ScopeEntry>& b = buffer();
+      MergeTwo(work_[i], work_[i + 1], b);
+      work_[kept++] = b;
+    }
+    if (work_.size() % 2 == 1) work_[kept++] = work_.back();
+    work_.resize(kept);
+  }
+  // A few lists (a query): the two smallest first, so that a long list is
+  // copied as few times as possible.
+  while (work_.size() > 2) {
+    size_t x = 0, y = 1;
+    if (work_[y].size() < work_[x].size()) std::swap(x, y);
+    for (size_t k = 2; k < work_.size(); ++k) {
+      if (work_[k].size() < work_[x].size()) {
+        y = x;
+        x = k;
+      } else if (work_[k].size() < work_[y].size()) {
+        y = k;
+      }
+    }
+    std::vector<ScopeEntry>& b = buffer();
+    MergeTwo(work_[x], work_[y], b);
+    work_[std::min(x, y)] = absl::MakeConstSpan(b);
+    work_.erase(work_.begin() + std::max(x, y));
+  }
+  MergeTwo(work_[0], work_[1], out);
+  // Keep a few buffers of moderate size for the next call.
+  if (buffers_.size() > kKeptBuffers) buffers_.resize(kKeptBuffers);
+  for (auto& b : buffers_) {
+    if (b->capacity() > kKeptEntries) std::vector<ScopeEntry>().swap(*b);
+  }
+}
+
+}  // namespace bulwark::scopes::internal

@@ -1,0 +1,166 @@
+#include "services/verifier/store/postgres_attestation_store.h"
+
+#include <optional>
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "libraries/pg/sql_time.h"
+#include "libraries/pg/transaction.h"
+#include "libraries/status/status_macros.h"
+#include "services/verifier/store/attestation_store_rules.h"
+
+namespace bulwark::verifier {
+namespace {
+
+namespace rules = attestation_rules;
+using pg::Micros;
+using pg::MicrosOf;
+using pg::TimeFromMicros;
+using pg::TimestampParam;
+
+pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
+  return pg::TransactionOptions::Named(deadline, name, read_only);
+}
+
+const std::string& Columns() {
+  static const std::string* const columns =
+      new std::string(absl::StrCat("verification_id, task_id, run_id, key_id, envelope, ",
+                                   MicrosOf("created"), ", ", MicrosOf("expires")));
+  return *columns;
+}
+
+AttestationRecord FromRow(const pqxx::row& r) {
+  AttestationRecord a;
+  a.verification_id = r[0].as<std::string>();
+  a.task_id = r[1].as<std::string>();
+  a.run_id = r[2].as<int>();
+  a.key_id = r[3].as<std::string>();
+  a.envelope = pqxx::binarystring(r[4]).str();
+  a.created = TimeFromMicros(r[5]);
+  a.expires = TimeFromMicros(r[6]);
+  return a;
+}
+
+const char kNewestFirst[] = " ORDER BY created DESC, verification_id DESC";
+
+}  // namespace
+
+absl::StatusOr<AttestationRecord> PostgresAttestationStore::InsertAttestation(
+    const AttestationRecord& record, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(rules::ValidateAttestation(record));
+  AttestationRecord wanted = record;
+  wanted.created = rules::ToMicros(wanted.created);
+  wanted.expires = rules::ToMicros(wanted.expires);
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "insert attestation"), [&](pqxx::work& txn) -> absl::Status {
+        pqxx::result inserted = txn.exec_params(
+            absl::StrCat("INSERT INTO verifier.attestations (verification_id, task_id, run_id, "
+                         "key_id, envelope, created, expires) VALUES ($1, $2, $3, $4, $5, ",
+                         TimestampParam(6), ", ", TimestampParam(7),
+                         ") ON CONFLICT (verification_id) DO NOTHING RETURNING 1"),
+            wanted.verification_id, wanted.task_id, wanted.run_id, wanted.key_id,
+            pqxx::binarystring(wanted.envelope), Micros(wanted.created), Micros(wanted.expires));
+        if (!inserted.empty()) return absl::OkStatus();
+        // Taken, perhaps by a concurrent call: identical content is a retried call.
+        pqxx::result existing = txn.exec_params(
+            "SELECT " + Columns() + " FROM verifier.attestations WHERE verification_id = $1",
+            wanted.verification_id);
+        if (existing.empty() || FromRow(existing[0]) != wanted) {
+          return rules::Conflict(wanted.verification_id);
+        }
+        return absl::OkStatus();
+      }));
+  return wanted;
+}
+
+absl::StatusOr<AttestationRecord> PostgresAttestationStore::LatestAttestation(
+    const std::string& task_id, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskId(task_id, false));
+  std::optional<AttestationRecord> found;
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "get attestation", true), [&](pqxx::work& txn) {
+        pqxx::result r = txn.exec_params("SELECT " + Columns() +
+                                             " FROM verifier.attestations WHERE task_id = $1" +
+                                             kNewestFirst + " LIMIT 1",
+                                         task_id);
+        found.reset();
+        if (!r.empty()) found = FromRow(r[0]);
+        return absl::OkStatus();
+      }));
+  if (!found) return rules::NotFound(task_id);
+  return *found;
+}
+
+absl::StatusOr<AttestationPage> PostgresAttestationStore::ListAttestations(
+    const std::string& task_id, int page_size, const std::string& continuation_token,
+    absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskId(task_id, true));
+  BULWARK_RETURN_IF_ERROR(rules::ValidatePageSize(page_size));
+  BULWARK_ASSIGN_OR_RETURN(std::optional<rules::Cursor> cursor,
+                           rules::DecodeToken(task_id, continuation_token));
+  std::string sql = absl::StrCat(
+      "SELECT ", Columns(), " FROM verifier.attestations WHERE ",
+      task_id.empty() ? "$2::text IS NULL" : "task_id = $2", " AND ",
+      cursor ? absl::StrCat("(created, verification_id) < (", TimestampParam(3), ", $4)")
+             : "$3::bigint IS NULL AND $4::text IS NULL",
+      kNewestFirst, " LIMIT $1");
+  std::optional<std::string> task_param;
+  if (!task_id.empty()) task_param = task_id;
+  std::optional<int64_t> created_param;
+  std::optional<std::string> id_param;
+  if (cursor) {
+    created_param = Micros(cursor->created);
+    id_param = cursor->verification_id;
+  }
+  AttestationPage page;
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "list attestations", true), [&](pqxx::work& txn) {
+        page.attestations.clear();
+        for (const pqxx::row& r :
+             txn.exec_params(sql, page_size + 1, task_param, created_param, id_param)) {
+          page.attestations.push_back(FromRow(r));
+        }
+        return absl::OkStatus();
+      }));
+  if (static_cast<int>(page.attestations.size()) > page_size) {
+    page.attestations.resize(page_size);
+    const AttestationRecord& last = page.attestations.back();
+    page.continuation_token = rules::EncodeToken(task_id, {last.created, last.verification_id});
+  }
+  return page;
+}
+
+absl::StatusOr<int> PostgresAttestationStore::ExpireAttestations(absl::Time before, int limit,
+                                                                 absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(rules::ValidateExpiry(before, limit));
+  int deleted = 0;
+  BULWARK_RETURN_IF_ERROR(
+      pg::RunTransaction(pool_, Options(deadline, "expire attestations"), [&](pqxx::work& txn) {
+        pqxx::result r = txn.exec_params(
+            absl::StrCat("DELETE FROM verifier.attestations WHERE verification_id IN ("
+                         "SELECT verification_id FROM verifier.attestations WHERE expires < ",
+                         TimestampParam(1),
+                         " ORDER BY expires, verification_id LIMIT $2) RETURNING 1"),
+            Micros(before), limit);
+        deleted = static_cast<int>(r.size());
+        return absl::OkStatus();
+      }));
+  return deleted;
+}
+
+absl::StatusOr<std::map<std::string, absl::Time>> PostgresAttestationStore::LatestExpiryByKey(
+    absl::Time deadline) {
+  std::map<std::string, absl::Time> out;
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, Options(deadline, "latest expiry by key", true), [&](pqxx::work& txn) {
+        out.clear();
+        for (const pqxx::row& r : txn.exec("SELECT key_id, " + MicrosOf("max(expires)") +
+                                           " FROM verifier.attestations GROUP BY key_id")) {
+          out[r[0].as<std::string>()] = TimeFromMicros(r[1]);
+        }
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+}  // namespace bulwark::verifier

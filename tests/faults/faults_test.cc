@@ -1,0 +1,288 @@
+// The fault suite (issue 14 item 10): real auth replicas on a PostgreSQL of the suite's own,
+// which the tests restart and freeze, so that these stay fixed:
+//  - no stale roles: after a database restart, a role changed through one replica is never
+//    answered with its old expansion by the other once kStaleBound has passed since the change
+//    committed (while it catches up it answers UNAVAILABLE instead);
+//  - a frozen database: health goes NOT_SERVING within kHealthBound, a write costs the caller
+//    no more than its deadline, and nothing is committed after it when the database resumes;
+//  - SIGTERM under load: every call in flight is answered (long-polled ClaimWork with an empty
+//    success), and the process exits within its lame-duck period plus a second.
+// Tagged "faults": `./dev test --no-faults` skips it.
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "services/auth/tests/auth_cluster.h"
+#include "services/queue/tests/queue_cluster.h"
+#include "tests/faults/private_postgres.h"
+
+namespace bulwark {
+namespace {
+
+using auth::AuthCluster;
+using auth::SignedContext;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+// How long after a role change commits another replica may still answer from before it: the
+// notification's trip and the role reload (docs/reliability.md).
+constexpr absl::Duration kStaleBound = absl::Seconds(2);
+// How soon health must say NOT_SERVING once the database stops answering (the readiness
+// watchdog's 2 s, plus a poll).
+constexpr absl::Duration kHealthBound = absl::Seconds(4);
+
+// Waits without a condition (between polls of another process).
+void Pause(absl::Duration d) {
+  absl::Notification never;
+  never.WaitForNotificationWithTimeout(d);
+}
+
+class FaultsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pg = testing::PrivatePostgres::Start();
+    ASSERT_TRUE(pg.ok()) << pg.status();
+    pg_ = std::move(*pg);
+    ::setenv("BULWARK_TEST_PG_ADMIN", pg_->AdminDsn().c_str(), 1);
+    auto cluster = AuthCluster::Start(2);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = std::move(*cluster);
+    root_ = cluster_->Static("root");
+  }
+  void TearDown() override {
+    if (pg_) pg_->Thaw();
+    cluster_.reset();
+    pg_.reset();
+  }
+
+  // The expansion of assume:<role> on `replica`, or the call's status code.
+  struct Expansion {
+    grpc::StatusCode code;
+    std::vector<std::string> scopes;
+  };
+  Expansion Expand(int replica, const std::string& role) {
+    auto context = SignedContext(&root_);
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+    auth::v1::ExpandScopesRequest request;
+    request.add_scopes("assume:" + role);
+    auth::v1::ExpandScopesResponse response;
+    grpc::Status s = cluster_->Stub(replica)->ExpandScopes(context.get(), request, &response);
+    return {s.error_code(), {response.scopes().begin(), response.scopes().end()}};
+  }
+  static bool Has(const Expansion& e, const std::string& scope) {
+    return e.code == grpc::StatusCode::OK &&
+           std::find(e.scopes.begin(), e.scopes.end(), scope) != e.scopes.end();
+  }
+  HealthCheckResponse::ServingStatus Health(int replica) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    HealthCheckResponse response;
+    auto stub = grpc::health::v1::Health::NewStub(cluster_->process(replica).Channel());
+    if (!stub->Check(&context, HealthCheckRequest(), &response).ok()) {
+      return HealthCheckResponse::UNKNOWN;
+    }
+    return response.status();
+  }
+
+  std::unique_ptr<testing::PrivatePostgres> pg_;
+  std::unique_ptr<AuthCluster> cluster_;
+  hawk::Credentials root_;
+};
+
+TEST_F(FaultsTest, NoReplicaAnswersWithAStaleRoleAfterADatabaseRestart) {
+  const std::string role = "project:faults";
+  {
+    auth::v1::CreateRoleRequest create;
+    create.set_role_id(role);
+    create.set_description("fault suite");
+    create.add_scopes("queue:old");
+    auth::v1::Role created;
+    grpc::Status s = cluster_->Stub(0)->CreateRole(SignedContext(&root_).get(), create, &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (!Has(Expand(1, role), "queue:old") && absl::Now() < until) Pause(absl::Milliseconds(50));
+  ASSERT_TRUE(Has(Expand(1, role), "queue:old"));
+  // Replica 1 holds several idle database connections, as under load.
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 5; ++i) {
+          auth::v1::GetRoleRequest get;
+          get.set_role_id(role);
+          auth::v1::Role out;
+          cluster_->Stub(1)->GetRole(SignedContext(&root_).get(), get, &out);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+
+  ASSERT_TRUE(pg_->Restart().ok());
+  // Change the role through replica 0 as soon as the database takes it.
+  absl::Time committed = absl::InfiniteFuture();
+  until = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < until) {
+    auth::v1::UpdateRoleRequest update;
+    update.set_role_id(role);
+    update.set_description("fault suite");
+    update.add_scopes("queue:new");
+    auth::v1::Role updated;
+    auto context = SignedContext(&root_);
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    if (cluster_->Stub(0)->UpdateRole(context.get(), update, &updated).ok()) {
+      committed = absl::Now();
+      break;
+    }
+    Pause(absl::Milliseconds(100));
+  }
+  ASSERT_NE(committed, absl::InfiniteFuture()) << "the database never took the change";
+
+  // From kStaleBound after the commit, replica 1 answers the new expansion or UNAVAILABLE,
+  // never the old one; and it does catch up.
+  bool caught_up = false;
+  int stale_answers = 0;
+  until = committed + absl::Seconds(15);
+  while (absl::Now() < until) {
+    absl::Time asked = absl::Now();
+    Expansion e = Expand(1, role);
+    if (Has(e, "queue:old") && asked > committed + kStaleBound) {
+      ++stale_answers;
+      ADD_FAILURE() << "replica 1 granted the old scopes "
+                    << absl::FormatDuration(asked - committed) << " after the change committed";
+    }
+    if (Has(e, "queue:new")) caught_up = true;
+    if (stale_answers > 3) break;
+    Pause(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(caught_up) << "replica 1 never picked up the change within 15 s\n"
+                         << cluster_->process(1).LogTail();
+}
+
+TEST_F(FaultsTest, AFrozenDatabaseCostsTheCallersDeadlineAndCommitsNothingAfterIt) {
+  ASSERT_EQ(Health(0), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(pg_->Freeze().ok());
+  absl::Time frozen = absl::Now();
+
+  // A write with a 3 s deadline: DEADLINE_EXCEEDED, at about that deadline.
+  auth::v1::CreateRoleRequest create;
+  create.set_role_id("project:frozen");
+  create.set_description("written while the database was frozen");
+  create.add_scopes("queue:frozen");
+  auth::v1::Role created;
+  auto context = SignedContext(&root_);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  grpc::Status s = cluster_->Stub(0)->CreateRole(context.get(), create, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+
+  // Health went NOT_SERVING within the bound (the readiness check hangs on the frozen server).
+  HealthCheckResponse::ServingStatus health = Health(0);
+  absl::Time until = frozen + kHealthBound + absl::Seconds(1);
+  while (health == HealthCheckResponse::SERVING && absl::Now() < until) {
+    Pause(absl::Milliseconds(50));
+    health = Health(0);
+  }
+  absl::Duration took = absl::Now() - frozen;
+  EXPECT_EQ(health, HealthCheckResponse::NOT_SERVING);
+  EXPECT_LE(took, kHealthBound + absl::Seconds(1)) << "health still said SERVING";
+  // ...and stays so while frozen, not flapping back once a check gives up.
+  Pause(absl::Seconds(2));
+  EXPECT_EQ(Health(0), HealthCheckResponse::NOT_SERVING);
+
+  pg_->Thaw();
+  ASSERT_TRUE(testing::WaitForServing(cluster_->process(0).Channel(), "", absl::Seconds(30)).ok())
+      << cluster_->process(0).LogTail();
+  auth::v1::GetRoleRequest get;
+  get.set_role_id("project:frozen");
+  auth::v1::Role got;
+  grpc::Status g = cluster_->Stub(0)->GetRole(SignedContext(&root_).get(), get, &got);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
+      << "a write whose caller had given up was committed when the database resumed";
+}
+
+TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck) {
+  auto pg = testing::PrivatePostgres::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ::setenv("BULWARK_TEST_PG_ADMIN", (*pg)->AdminDsn().c_str(), 1);
+  constexpr absl::Duration kLameDuck = absl::Seconds(2);
+  auto cluster = queue::QueueCluster::Start(1, {"--lame-duck=2s"});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  hawk::Credentials root = (*cluster)->Root();
+  auto stub = (*cluster)->Stub(0);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> long_polls_ok{0};
+  std::vector<std::string> failures;
+  absl::Mutex mu;
+  auto record = [&](const std::string& what, const grpc::Status& s) {
+    absl::MutexLock lock(&mu);
+    failures.push_back(what + ": " + std::to_string(s.error_code()) + " " + s.error_message());
+  };
+  std::vector<std::thread> threads;
+  // Long-polls on an empty queue: in flight when SIGTERM arrives.
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      queue::v1::ClaimWorkRequest request;
+      request.set_task_queue_id("proj/idle");
+      request.set_worker_group("wg");
+      request.set_worker_id("w" + std::to_string(i));
+      request.set_tasks(1);
+      request.set_wait_seconds(20);
+      queue::v1::ClaimWorkResponse response;
+      grpc::Status s = stub->ClaimWork(SignedContext(&root).get(), request, &response);
+      if (s.ok() && response.tasks_size() == 0) {
+        ++long_polls_ok;
+      } else {
+        record("long-polled ClaimWork", s);
+      }
+    });
+  }
+  // Load: task lookups until the server is gone. Until the lame-duck period has ended each
+  // must be answered (NOT_FOUND: no such task); after it, UNAVAILABLE or CANCELLED is.
+  std::atomic<int64_t> drain_from_ns{std::numeric_limits<int64_t>::max()};
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      while (!stop) {
+        queue::v1::GetTaskRequest request;
+        request.set_task_id("fM7bG2bBQyCZ9gk8B3XbnQ");
+        queue::v1::TaskDefinition response;
+        grpc::Status s = stub->GetTask(SignedContext(&root).get(), request, &response);
+        bool drained = absl::ToUnixNanos(absl::Now()) >= drain_from_ns.load();
+        // Once draining, a call the server had not started when it shut down is reset by
+        // gRPC (CANCELLED) or refused (UNAVAILABLE): both say the server is gone, promptly.
+        bool gone = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                    s.error_code() == grpc::StatusCode::CANCELLED;
+        if (!s.ok() && s.error_code() != grpc::StatusCode::NOT_FOUND && !(drained && gone)) {
+          record("GetTask", s);
+        }
+      }
+    });
+  }
+  Pause(absl::Seconds(1));  // let the long-polls start waiting
+  absl::Time sent = absl::Now();
+  drain_from_ns = absl::ToUnixNanos(sent + kLameDuck);
+  absl::StatusOr<int> exit_code = (*cluster)->queue(0).Terminate(absl::Seconds(30));
+  absl::Duration took = absl::Now() - sent;
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+  EXPECT_GE(took, kLameDuck) << "exited before its lame-duck period ended";
+  EXPECT_LE(took, kLameDuck + absl::Seconds(1)) << "took too long to exit after SIGTERM";
+  EXPECT_EQ(long_polls_ok.load(), 4);
+  absl::MutexLock lock(&mu);
+  EXPECT_TRUE(failures.empty()) << absl::StrJoin(failures, "\n");
+}
+
+}  // namespace
+}  // namespace bulwark
