@@ -19,6 +19,7 @@
 #include "grpcpp/create_channel.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
+#include "libraries/hawk/mac.h"
 #include "libraries/hawk/request.h"
 #include "libraries/hawk/signer.h"
 #include "nlohmann/json.hpp"
@@ -116,14 +117,18 @@ int main(int argc, char** argv) {
     return stub.Ping(&c, bulwark::auth::v1::PingRequest(), &r).ok();
   };
   auto authenticate = [&](Auth::Stub& stub) {
-    // What the queue forwards for a CreateTask call signed by the caller.
+    // What the queue forwards for a CreateTask call signed by the caller: the body is under
+    // the MAC, so the queue passes the payload hash of the bytes it received.
+    const std::string body = "\n\026bench-task-0000000000";
     bulwark::hawk::Request request;
     request.resource = "/bulwark.queue.v1.Queue/CreateTask";
     request.host = target_hp->host;
     request.port = target_hp->port;
+    request.payload_hash = bulwark::hawk::GrpcPayloadHash(body);
     bulwark::auth::v1::AuthenticateRequestRequest req;
     req.set_resource(request.resource);
     req.set_authority("127.0.0.1:50052");
+    req.set_payload_hash(*request.payload_hash);
     req.set_authorization(*bulwark::hawk::SignRequest(*creds, request, bulwark::Clock::Real(),
                                                       bulwark::Random::Secure()));
     grpc::ClientContext c;
