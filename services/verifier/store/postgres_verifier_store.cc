@@ -7,12 +7,14 @@
 #include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
 #include "libraries/status/status_macros.h"
+#include "services/verifier/store/pg_paging.h"
 #include "services/verifier/store/verifier_store_rules.h"
 
 namespace bulwark::verifier {
 namespace {
 
 namespace rules = store_rules;
+namespace records = record_rules;
 using pg::Micros;
 using pg::MicrosOf;
 using pg::TimeFromMicros;
@@ -60,8 +62,6 @@ VerificationRecord VerificationFromRow(const pqxx::row& r) {
   v.created = TimeFromMicros(r[8]);
   return v;
 }
-
-const char kNewestFirst[] = " ORDER BY created DESC, verification_id DESC";
 
 }  // namespace
 
@@ -145,7 +145,7 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::InsertVerification(
     const VerificationRecord& verification, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(rules::ValidateVerification(verification));
   VerificationRecord wanted = verification;
-  wanted.created = rules::ToMicros(wanted.created);
+  wanted.created = records::ToMicros(wanted.created);
   VerificationRecord stored;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
       pool_, Options(deadline, "insert verification"), [&](pqxx::work& txn) -> absl::Status {
@@ -187,7 +187,7 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::InsertVerification(
 
 absl::StatusOr<VerificationRecord> PostgresVerifierStore::GetVerification(
     const std::string& verification_id, absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateVerificationId(verification_id));
+  BULWARK_RETURN_IF_ERROR(records::ValidateVerificationId(verification_id));
   std::optional<VerificationRecord> found;
   BULWARK_RETURN_IF_ERROR(
       pg::RunTransaction(pool_, Options(deadline, "get verification", true), [&](pqxx::work& txn) {
@@ -206,63 +206,26 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::GetVerification(
 absl::StatusOr<VerificationPage> PostgresVerifierStore::ListVerifications(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskFilter(task_id));
-  BULWARK_RETURN_IF_ERROR(rules::ValidatePageSize(page_size));
-  BULWARK_ASSIGN_OR_RETURN(std::optional<rules::Cursor> cursor,
-                           rules::DecodePageToken(task_id, continuation_token));
-  // $1 limit, $2 task id (NULL: all tasks), $3/$4 the cursor (NULL: first page). A filter is
-  // written out only when it applies (else its parameters are only typed), so the planner sees
-  // plain index conditions.
-  std::string sql = absl::StrCat(
-      "SELECT ", VerificationColumns(), " FROM verifier.verifications WHERE ",
-      task_id.empty() ? "$2::text IS NULL" : "task_id = $2", " AND ",
-      cursor ? absl::StrCat("(created, verification_id) < (", TimestampParam(3), ", $4)")
-             : "$3::bigint IS NULL AND $4::text IS NULL",
-      kNewestFirst, " LIMIT $1");
-  std::optional<std::string> task_param;
-  if (!task_id.empty()) task_param = task_id;
-  std::optional<int64_t> created_param;
-  std::optional<std::string> id_param;
-  if (cursor) {
-    created_param = Micros(cursor->created);
-    id_param = cursor->verification_id;
-  }
+  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, true));
+  BULWARK_RETURN_IF_ERROR(records::ValidatePageSize(page_size, VerifierStore::kMaxPageSize));
+  BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
+                           records::DecodeToken(rules::kTokenFormat, task_id, continuation_token));
   VerificationPage page;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list verifications", true), [&](pqxx::work& txn) {
-        page.verifications.clear();
-        for (const pqxx::row& r :
-             txn.exec_params(sql, page_size + 1, task_param, created_param, id_param)) {
-          page.verifications.push_back(VerificationFromRow(r));
-        }
-        return absl::OkStatus();
-      }));
-  if (static_cast<int>(page.verifications.size()) > page_size) {
-    page.verifications.resize(page_size);
-    const VerificationRecord& last = page.verifications.back();
-    page.continuation_token = rules::EncodePageToken(task_id, {last.created, last.verification_id});
-  }
+  BULWARK_ASSIGN_OR_RETURN(
+      page.verifications,
+      pg_paging::SelectNewestFirst(
+          pool_, {"verifier.verifications", VerificationColumns(), "list verifications"}, task_id,
+          cursor, page_size, deadline, &VerificationFromRow));
+  page.continuation_token =
+      records::FinishPage(page.verifications, page_size, rules::kTokenFormat, task_id);
   return page;
 }
 
 absl::StatusOr<int> PostgresVerifierStore::ExpireVerifications(absl::Time before, int limit,
                                                                absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateExpiry(before, limit));
-  int deleted = 0;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "expire verifications"), [&](pqxx::work& txn) {
-        // Rows a concurrent batch deletes first are waited for, then found gone and skipped,
-        // so the count is of rows this call removed.
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("DELETE FROM verifier.verifications WHERE verification_id IN ("
-                         "SELECT verification_id FROM verifier.verifications WHERE created < ",
-                         TimestampParam(1),
-                         " ORDER BY created, verification_id LIMIT $2) RETURNING 1"),
-            Micros(before), limit);
-        deleted = static_cast<int>(r.size());
-        return absl::OkStatus();
-      }));
-  return deleted;
+  BULWARK_RETURN_IF_ERROR(records::ValidateExpiry(before, limit, VerifierStore::kMaxExpireBatch));
+  return pg_paging::DeleteOldestBatch(pool_, "verifier.verifications", "created", before, limit,
+                                      deadline, "expire verifications");
 }
 
 }  // namespace bulwark::verifier
