@@ -50,18 +50,14 @@ absl::StatusOr<AttestationRecord> InMemoryAttestationStore::LatestAttestation(
 absl::StatusOr<AttestationPage> InMemoryAttestationStore::ListAttestations(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, true));
-  BULWARK_RETURN_IF_ERROR(records::ValidatePageSize(page_size, AttestationStore::kMaxPageSize));
   BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
-                           records::DecodeToken(rules::kTokenFormat, task_id, continuation_token));
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              AttestationStore::kMaxPageSize, continuation_token));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "list attestations"));
   AttestationPage page;
-  {
-    absl::MutexLock lock(&mu_);
-    page.attestations = records::NewestFirstAfter(records_, task_id, cursor);
-  }
-  page.continuation_token =
-      records::FinishPage(page.attestations, page_size, rules::kTokenFormat, task_id);
+  absl::MutexLock lock(&mu_);
+  page.continuation_token = records::TakePage(records_, rules::kTokenFormat, task_id, cursor,
+                                              page_size, page.attestations);
   return page;
 }
 

@@ -98,18 +98,14 @@ absl::StatusOr<VerificationRecord> InMemoryVerifierStore::GetVerification(
 absl::StatusOr<VerificationPage> InMemoryVerifierStore::ListVerifications(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, true));
-  BULWARK_RETURN_IF_ERROR(records::ValidatePageSize(page_size, VerifierStore::kMaxPageSize));
   BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
-                           records::DecodeToken(rules::kTokenFormat, task_id, continuation_token));
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              VerifierStore::kMaxPageSize, continuation_token));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "list verifications"));
   VerificationPage page;
-  {
-    absl::MutexLock lock(&mu_);
-    page.verifications = records::NewestFirstAfter(verifications_, task_id, cursor);
-  }
-  page.continuation_token =
-      records::FinishPage(page.verifications, page_size, rules::kTokenFormat, task_id);
+  absl::MutexLock lock(&mu_);
+  page.continuation_token = records::TakePage(verifications_, rules::kTokenFormat, task_id, cursor,
+                                              page_size, page.verifications);
   return page;
 }
 

@@ -2,7 +2,8 @@
 //
 // The PostgreSQL queries the verifier's two stores share for tables of records keyed by
 // (created, verification_id) with a task_id column (verifier.verifications,
-// verifier.attestations):
+// verifier.attestations), and their single-record lookups:
+//   - SelectFirst: the first row of a query, mapped to a record, in a read-only transaction;
 //   - SelectNewestFirst: one keyset page, newest first, for a task filter and after a cursor
 //     (record_rules.h), fetching one row more than the page so FinishPage can tell whether
 //     there is a next page;
@@ -26,9 +27,31 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libraries/pg/pool.h"
+#include "libraries/pg/transaction.h"
 #include "services/verifier/store/record_rules.h"
 
 namespace bulwark::verifier::pg_paging {
+
+// The first row `sql` returns for `params`, mapped by `from_row`; nullopt when it returns none.
+// Runs in a read-only transaction named `transaction`.
+template <typename Record, typename... Params>
+absl::StatusOr<std::optional<Record>> SelectFirst(pg::ConnectionPool& pool,
+                                                  const std::string& transaction,
+                                                  absl::Time deadline,
+                                                  Record (*from_row)(const pqxx::row&),
+                                                  const std::string& sql, const Params&... params) {
+  std::optional<Record> found;
+  absl::Status s = pg::RunTransaction(
+      pool, pg::TransactionOptions::Named(deadline, transaction, /*read_only=*/true),
+      [&](pqxx::work& txn) {
+        pqxx::result r = txn.exec_params(sql, params...);
+        found.reset();
+        if (!r.empty()) found = from_row(r[0]);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  return found;
+}
 
 // What a newest-first page reads.
 struct PageQuery {

@@ -78,17 +78,13 @@ absl::StatusOr<AttestationRecord> PostgresAttestationStore::InsertAttestation(
 absl::StatusOr<AttestationRecord> PostgresAttestationStore::LatestAttestation(
     const std::string& task_id, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, false));
-  std::optional<AttestationRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get attestation", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params("SELECT " + Columns() +
-                                             " FROM verifier.attestations WHERE task_id = $1" +
-                                             kNewestFirst + " LIMIT 1",
-                                         task_id);
-        found.reset();
-        if (!r.empty()) found = FromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<AttestationRecord> found,
+      pg_paging::SelectFirst(pool_, "get attestation", deadline, &FromRow,
+                             "SELECT " + Columns() +
+                                 " FROM verifier.attestations WHERE task_id = $1" + kNewestFirst +
+                                 " LIMIT 1",
+                             task_id));
   if (!found) return rules::NotFound(task_id);
   return *found;
 }
@@ -96,10 +92,9 @@ absl::StatusOr<AttestationRecord> PostgresAttestationStore::LatestAttestation(
 absl::StatusOr<AttestationPage> PostgresAttestationStore::ListAttestations(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, true));
-  BULWARK_RETURN_IF_ERROR(records::ValidatePageSize(page_size, AttestationStore::kMaxPageSize));
   BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
-                           records::DecodeToken(rules::kTokenFormat, task_id, continuation_token));
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              AttestationStore::kMaxPageSize, continuation_token));
   AttestationPage page;
   BULWARK_ASSIGN_OR_RETURN(
       page.attestations,

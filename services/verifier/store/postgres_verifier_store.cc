@@ -97,31 +97,23 @@ absl::StatusOr<PolicyRecord> PostgresVerifierStore::RecordPolicy(const std::stri
 absl::StatusOr<PolicyRecord> PostgresVerifierStore::GetPolicy(const std::string& version,
                                                               absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(rules::ValidatePolicyVersion(version));
-  std::optional<PolicyRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get policy", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params(
-            "SELECT " + PolicyColumns() + " FROM verifier.policy_versions WHERE version = $1",
-            version);
-        found.reset();
-        if (!r.empty()) found = PolicyFromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<PolicyRecord> found,
+      pg_paging::SelectFirst(
+          pool_, "get policy", deadline, &PolicyFromRow,
+          "SELECT " + PolicyColumns() + " FROM verifier.policy_versions WHERE version = $1",
+          version));
   if (!found) return rules::PolicyNotFound(version);
   return *found;
 }
 
 absl::StatusOr<PolicyRecord> PostgresVerifierStore::LatestPolicy(absl::Time deadline) {
-  std::optional<PolicyRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get latest policy", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec("SELECT " + PolicyColumns() +
-                                  " FROM verifier.policy_versions "
-                                  "ORDER BY last_loaded DESC, version DESC LIMIT 1");
-        found.reset();
-        if (!r.empty()) found = PolicyFromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<PolicyRecord> found,
+      pg_paging::SelectFirst(pool_, "get latest policy", deadline, &PolicyFromRow,
+                             "SELECT " + PolicyColumns() +
+                                 " FROM verifier.policy_versions "
+                                 "ORDER BY last_loaded DESC, version DESC LIMIT 1"));
   if (!found) return rules::NoPolicyRecorded();
   return *found;
 }
@@ -188,17 +180,12 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::InsertVerification(
 absl::StatusOr<VerificationRecord> PostgresVerifierStore::GetVerification(
     const std::string& verification_id, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(records::ValidateVerificationId(verification_id));
-  std::optional<VerificationRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get verification", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params("SELECT " + VerificationColumns() +
-                                             " FROM verifier.verifications "
-                                             "WHERE verification_id = $1",
-                                         verification_id);
-        found.reset();
-        if (!r.empty()) found = VerificationFromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<VerificationRecord> found,
+      pg_paging::SelectFirst(pool_, "get verification", deadline, &VerificationFromRow,
+                             "SELECT " + VerificationColumns() +
+                                 " FROM verifier.verifications WHERE verification_id = $1",
+                             verification_id));
   if (!found) return rules::VerificationNotFound(verification_id);
   return *found;
 }
@@ -206,10 +193,9 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::GetVerification(
 absl::StatusOr<VerificationPage> PostgresVerifierStore::ListVerifications(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, true));
-  BULWARK_RETURN_IF_ERROR(records::ValidatePageSize(page_size, VerifierStore::kMaxPageSize));
   BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
-                           records::DecodeToken(rules::kTokenFormat, task_id, continuation_token));
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              VerifierStore::kMaxPageSize, continuation_token));
   VerificationPage page;
   BULWARK_ASSIGN_OR_RETURN(
       page.verifications,

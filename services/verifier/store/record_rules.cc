@@ -102,4 +102,12 @@ absl::StatusOr<std::optional<Cursor>> DecodeToken(absl::string_view format,
   return cursor;
 }
 
+absl::StatusOr<std::optional<Cursor>> StartPage(absl::string_view format,
+                                                const std::string& task_filter, int page_size,
+                                                int max_page_size, const std::string& token) {
+  if (absl::Status s = ValidateTaskId(task_filter, true); !s.ok()) return s;
+  if (absl::Status s = ValidatePageSize(page_size, max_page_size); !s.ok()) return s;
+  return DecodeToken(format, task_filter, token);
+}
+
 }  // namespace bulwark::verifier::record_rules

@@ -57,6 +57,12 @@ absl::StatusOr<std::optional<Cursor>> DecodeToken(absl::string_view format,
                                                   const std::string& task_filter,
                                                   const std::string& token);
 
+// A list call's arguments, checked in this order: the task filter (empty: all tasks),
+// `page_size` (1..max_page_size) and the continuation token; returns where the page starts.
+absl::StatusOr<std::optional<Cursor>> StartPage(absl::string_view format,
+                                                const std::string& task_filter, int page_size,
+                                                int max_page_size, const std::string& token);
+
 // Newest first: created descending, then verification_id descending (bytewise). `Record` has
 // `created` and `verification_id`.
 template <typename Record>
@@ -94,6 +100,16 @@ std::string FinishPage(std::vector<Record>& rows, int page_size, absl::string_vi
   if (static_cast<int>(rows.size()) <= page_size) return "";
   rows.resize(page_size);
   return EncodeToken(format, task_filter, {rows.back().created, rows.back().verification_id});
+}
+
+// The in-memory page: the first `page_size` of NewestFirstAfter(records, ...) into `page`;
+// returns the token for the next page ("" when this is the last page).
+template <typename Map>
+std::string TakePage(const Map& records, absl::string_view format, const std::string& task_filter,
+                     const std::optional<Cursor>& cursor, int page_size,
+                     std::vector<typename Map::mapped_type>& page) {
+  page = NewestFirstAfter(records, task_filter, cursor);
+  return FinishPage(page, page_size, format, task_filter);
 }
 
 }  // namespace bulwark::verifier::record_rules
