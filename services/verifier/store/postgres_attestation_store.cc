@@ -20,10 +20,6 @@ using pg::MicrosOf;
 using pg::TimeFromMicros;
 using pg::TimestampParam;
 
-pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
-  return pg::TransactionOptions::Named(deadline, name, read_only);
-}
-
 const std::string& Columns() {
   static const std::string* const columns =
       new std::string(absl::StrCat("verification_id, task_id, run_id, key_id, envelope, ",
@@ -54,7 +50,8 @@ absl::StatusOr<AttestationRecord> PostgresAttestationStore::InsertAttestation(
   wanted.created = records::ToMicros(wanted.created);
   wanted.expires = records::ToMicros(wanted.expires);
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "insert attestation"), [&](pqxx::work& txn) -> absl::Status {
+      pool_, pg::TransactionOptions::Named(deadline, "insert attestation"),
+      [&](pqxx::work& txn) -> absl::Status {
         pqxx::result inserted = txn.exec_params(
             absl::StrCat("INSERT INTO verifier.attestations (verification_id, task_id, run_id, "
                          "key_id, envelope, created, expires) VALUES ($1, $2, $3, $4, $5, ",
@@ -117,7 +114,8 @@ absl::StatusOr<std::map<std::string, absl::Time>> PostgresAttestationStore::Late
     absl::Time deadline) {
   std::map<std::string, absl::Time> out;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "latest expiry by key", true), [&](pqxx::work& txn) {
+      pool_, pg::TransactionOptions::Named(deadline, "latest expiry by key", true),
+      [&](pqxx::work& txn) {
         out.clear();
         for (const pqxx::row& r : txn.exec("SELECT key_id, " + MicrosOf("max(expires)") +
                                            " FROM verifier.attestations GROUP BY key_id")) {

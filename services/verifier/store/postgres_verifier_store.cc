@@ -20,10 +20,6 @@ using pg::MicrosOf;
 using pg::TimeFromMicros;
 using pg::TimestampParam;
 
-pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
-  return pg::TransactionOptions::Named(deadline, name, read_only);
-}
-
 const std::string& PolicyColumns() {
   static const std::string* const columns = new std::string(absl::StrCat(
       "version, sha256, document, ", MicrosOf("first_loaded"), ", ", MicrosOf("last_loaded")));
@@ -73,7 +69,8 @@ absl::StatusOr<PolicyRecord> PostgresVerifierStore::RecordPolicy(const std::stri
   BULWARK_RETURN_IF_ERROR(rules::ValidatePolicy(version, sha256, document, loaded_at));
   PolicyRecord stored;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "record policy"), [&](pqxx::work& txn) -> absl::Status {
+      pool_, pg::TransactionOptions::Named(deadline, "record policy"),
+      [&](pqxx::work& txn) -> absl::Status {
         // One statement: a concurrent recorder of the same version is waited for, and a
         // different document is never overwritten (the WHERE leaves such a row alone and
         // returns nothing).
@@ -120,8 +117,8 @@ absl::StatusOr<PolicyRecord> PostgresVerifierStore::LatestPolicy(absl::Time dead
 
 absl::StatusOr<std::vector<PolicyRecord>> PostgresVerifierStore::ListPolicies(absl::Time deadline) {
   std::vector<PolicyRecord> policies;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "list policies", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, pg::TransactionOptions::Named(deadline, "list policies", true), [&](pqxx::work& txn) {
         policies.clear();
         for (const pqxx::row& r :
              txn.exec("SELECT " + PolicyColumns() +
@@ -140,7 +137,8 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::InsertVerification(
   wanted.created = records::ToMicros(wanted.created);
   VerificationRecord stored;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "insert verification"), [&](pqxx::work& txn) -> absl::Status {
+      pool_, pg::TransactionOptions::Named(deadline, "insert verification"),
+      [&](pqxx::work& txn) -> absl::Status {
         // Policy versions are never deleted (the runtime role cannot), so this check cannot be
         // invalidated before the insert; the foreign key backs it anyway.
         if (txn.exec_params("SELECT 1 FROM verifier.policy_versions WHERE version = $1",
