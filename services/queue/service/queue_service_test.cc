@@ -336,13 +336,7 @@ class StreamingArtifactTest : public QueueServiceTest {
     run_ = Caller{"task-client", {"queue:create-artifact:" + task_id_ + "/0"}};
   }
 
-  v1::UploadArtifactHeader Header(const std::string& name) {
-    v1::UploadArtifactHeader h;
-    h.set_task_id(task_id_);
-    h.set_run_id(0);
-    h.set_name(name);
-    return h;
-  }
+  v1::UploadArtifactHeader Header(const std::string& name) { return UploadHeader(task_id_, name); }
 
   // Staged uploads still in the store (the purge counts them).
   int Staged() { return *store_.PurgeUploads(absl::InfiniteFuture(), kForever); }

@@ -33,6 +33,15 @@ v1::ClaimWorkRequest ClaimRequest(int tasks) {
   return claim;
 }
 
+v1::UploadArtifactHeader UploadHeader(const std::string& task_id, const std::string& name,
+                                      int run_id) {
+  v1::UploadArtifactHeader h;
+  h.set_task_id(task_id);
+  h.set_run_id(run_id);
+  h.set_name(name);
+  return h;
+}
+
 absl::Status CreateAndClaim(QueueService& service, const Caller& creator, const Caller& worker,
                             const v1::CreateTaskRequest& request) {
   absl::StatusOr<v1::CreateTaskResponse> created =

@@ -2,7 +2,7 @@
 //
 // Builders the queue's tests share (testonly): the queue's issuer credentials, a valid
 // CreateTaskRequest for a fresh task on the "proj/linux" queue, a ClaimWorkRequest as worker
-// "wg/w1", and CreateAndClaim, which leaves a task with run 0 running.
+// "wg/w1", an upload header, and CreateAndClaim, which leaves a task with run 0 running.
 //
 //   QueueService service(options, store, TestIssuer(), clock, random);
 //   v1::CreateTaskRequest request = NewTaskRequest(random, clock.Now());
@@ -37,6 +37,10 @@ v1::CreateTaskRequest NewTaskRequest(Random& random, absl::Time now,
 
 // A claim for up to `tasks` tasks of "proj/linux" as worker "wg/w1", not waiting.
 v1::ClaimWorkRequest ClaimRequest(int tasks = 1);
+
+// The header of a streamed upload of artifact `name` to run `run_id` of `task_id`.
+v1::UploadArtifactHeader UploadHeader(const std::string& task_id, const std::string& name,
+                                      int run_id = 0);
 
 // Creates `request`'s task as `creator`, then claims it as `worker` with ClaimRequest(1).
 absl::Status CreateAndClaim(QueueService& service, const Caller& creator, const Caller& worker,
