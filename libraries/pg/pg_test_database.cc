@@ -87,12 +87,16 @@ std::shared_ptr<PgServiceDatabase> PgServiceDatabase::CreateOrFail(const Migrati
   return *fixture;
 }
 
-std::string SqlStateOf(const std::string& dsn, const std::string& sql) {
+std::string SqlStateOf(const std::string& dsn, const std::string& sql, bool commit) {
   try {
     pqxx::connection c(dsn);
     pqxx::work txn(c);
     txn.exec(sql);
-    txn.commit();
+    if (commit) {
+      txn.commit();
+    } else {
+      txn.abort();
+    }
     return "";
   } catch (const pqxx::sql_error& e) {
     return SqlState(e);

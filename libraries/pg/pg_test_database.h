@@ -74,10 +74,11 @@ struct PgServiceDatabase {
                                                          int pool_size = 8);
 };
 
-// Runs `sql` in one transaction as `dsn`'s role (e.g. RuntimeDsn) and commits it. Returns ""
-// when it commits, the SQLSTATE when PostgreSQL refuses it ("42501": no privilege, "23514": a
-// check constraint), or "not SQL: <what>" for any other failure (no connection, ...).
-std::string SqlStateOf(const std::string& dsn, const std::string& sql);
+// Runs `sql` in one transaction as `dsn`'s role (e.g. RuntimeDsn), then commits it, or rolls it
+// back when `commit` is false (to probe a privilege without leaving anything behind). Returns
+// "" when it succeeds, the SQLSTATE when PostgreSQL refuses it ("42501": no privilege, "23514":
+// a check constraint), or "not SQL: <what>" for any other failure (no connection, ...).
+std::string SqlStateOf(const std::string& dsn, const std::string& sql, bool commit = true);
 
 }  // namespace bulwark::pg
 
