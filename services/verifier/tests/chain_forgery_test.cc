@@ -35,75 +35,37 @@
 #include "libraries/process/identity.h"
 #include "libraries/proto/struct_json.h"
 #include "libraries/proto/timestamp.h"
-#include "services/verifier/tests/chain_cluster.h"
 #include "services/verifier/tests/chain_forger.h"
+#include "services/verifier/tests/chain_test.h"
 
 namespace bulwark::verifier {
 namespace {
 
 using auth::SignedContext;
 
-constexpr absl::Duration kTimeout = absl::Seconds(120);
 constexpr char kApp[] = "public/build/app.txt";
 
-class ChainForgeryTest : public ::testing::Test {
+class ChainForgeryTest : public ChainTest {
  protected:
   static void SetUpTestSuite() {
-    if (!process::IsRoot()) return;
     ChainCluster::Options options;
     options.launch_build_worker = false;
-    auto cluster = ChainCluster::Start(options);
-    ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = cluster->release();
-    absl::Status installed = cluster_->InstallReleaseHook();
-    ASSERT_TRUE(installed.ok()) << installed;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override {
-    if (!process::IsRoot()) GTEST_SKIP() << "workers run as root (tasks as nobody); run as root";
-    ASSERT_NE(cluster_, nullptr);
+    StartCluster(options);
   }
 
-  static std::string Artifact(const std::string& task_id, const std::string& name) {
-    auto got = cluster_->workers().Download(task_id, name);
-    EXPECT_TRUE(got.ok()) << name << ": " << got.status();
-    return got.ok() ? got->second : "";
-  }
-
-  struct Release {
-    std::string decision, build, signing;
-  };
   // Fires demo/release; once the real decision worker has created the build and signing tasks,
   // runs `before_build`, then plays the build worker with `forgery` and waits for the signing
   // worker to resolve the signing task.
   static Release RunRelease(const Forgery& forgery, const std::string& revision,
                             const std::string& repository = kTrustedRepository,
                             const std::function<void(const Release&)>& before_build = {}) {
-    Release r;
-    auto fired = cluster_->Fire(repository, revision);
-    EXPECT_TRUE(fired.ok()) << fired.status();
-    if (!fired.ok()) return r;
-    r.decision = *fired;
-    auto decided = cluster_->workers().WaitResolved(r.decision, kTimeout);
-    EXPECT_TRUE(decided.ok()) << decided.status();
-    EXPECT_EQ(decided->state(), queue::v1::TASK_STATE_COMPLETED)
-        << Artifact(r.decision, "public/logs/live_backing.log");
-    nlohmann::json graph =
-        nlohmann::json::parse(Artifact(r.decision, "public/task-graph.json"), nullptr, false);
-    EXPECT_TRUE(graph.is_object() && graph.size() == 2) << graph;
-    for (const auto& [id, entry] : graph.items()) {
-      (entry["task"]["taskQueueId"] == kSigningPool ? r.signing : r.build) = id;
-    }
+    Release r = FireRelease(repository, revision);
     if (before_build) before_build(r);
     auto built = ForgeRun(cluster_->workers(), cluster_->build_worker(),
                           {{kApp, "demo app at " + revision + "\n"}}, forgery, kTimeout);
     EXPECT_TRUE(built.ok()) << built.status();
     EXPECT_EQ(built.value_or(""), r.build);
-    auto signed_status = cluster_->workers().WaitResolved(r.signing, kTimeout);
-    EXPECT_TRUE(signed_status.ok()) << signed_status.status();
+    WaitResolved(r.signing);
     return r;
   }
 
@@ -130,11 +92,7 @@ class ChainForgeryTest : public ::testing::Test {
     EXPECT_TRUE(key.ok()) << key.status();
     return key.ok() ? std::make_unique<crypto::Ed25519PrivateKey>(*std::move(key)) : nullptr;
   }
-
-  static ChainCluster* cluster_;
 };
-
-ChainCluster* ChainForgeryTest::cluster_ = nullptr;
 
 TEST_F(ChainForgeryTest, AnHonestlyPlayedBuildWorkerGivesAChainThatIsVerifiedAndSigned) {
   Release r = RunRelease(Forgery(), "1000aaa");

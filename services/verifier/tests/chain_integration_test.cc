@@ -22,14 +22,12 @@
 #include "libraries/process/identity.h"
 #include "libraries/proto/struct_json.h"
 #include "libraries/proto/timestamp.h"
-#include "services/verifier/tests/chain_cluster.h"
+#include "services/verifier/tests/chain_test.h"
 
 namespace bulwark::verifier {
 namespace {
 
 using auth::SignedContext;
-
-constexpr absl::Duration kTimeout = absl::Seconds(120);
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -38,73 +36,21 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-class ChainIntegrationTest : public ::testing::Test {
+class ChainIntegrationTest : public ChainTest {
  protected:
-  static void SetUpTestSuite() {
-    if (!process::IsRoot()) return;
-    auto cluster = ChainCluster::Start();
-    ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = cluster->release();
-    absl::Status installed = cluster_->InstallReleaseHook();
-    ASSERT_TRUE(installed.ok()) << installed;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override {
-    if (!process::IsRoot()) GTEST_SKIP() << "workers run as root (tasks as nobody); run as root";
-    ASSERT_NE(cluster_, nullptr);
-  }
+  static void SetUpTestSuite() { StartCluster({}); }
 
-  static std::string Fire(const std::string& repository, const std::string& revision) {
-    auto fired = cluster_->Fire(repository, revision);
-    EXPECT_TRUE(fired.ok()) << fired.status();
-    return fired.ok() ? *fired : "";
-  }
-
-  static std::string Artifact(const std::string& task_id, const std::string& name) {
-    auto got = cluster_->workers().Download(task_id, name);
-    EXPECT_TRUE(got.ok()) << name << ": " << got.status();
-    return got.ok() ? got->second : "";
-  }
-
-  // The release's build and signing tasks, from the decision task's signed task graph.
-  struct Release {
-    std::string decision, build, signing;
-  };
+  // A release of the trusted repository, run by the real workers to the signing task's end.
   static Release RunRelease(const std::string& revision) {
-    Release r;
-    r.decision = Fire(kTrustedRepository, revision);
-    auto decided = cluster_->workers().WaitResolved(r.decision, kTimeout);
-    EXPECT_TRUE(decided.ok()) << decided.status();
-    EXPECT_EQ(decided->state(), queue::v1::TASK_STATE_COMPLETED)
-        << Artifact(r.decision, "public/logs/live_backing.log");
-    nlohmann::json graph =
-        nlohmann::json::parse(Artifact(r.decision, "public/task-graph.json"), nullptr, false);
-    EXPECT_TRUE(graph.is_object() && graph.size() == 2) << graph;
-    for (const auto& [id, entry] : graph.items()) {
-      (entry["task"]["taskQueueId"] == kSigningPool ? r.signing : r.build) = id;
-    }
-    auto signed_status = cluster_->workers().WaitResolved(r.signing, kTimeout);
-    EXPECT_TRUE(signed_status.ok()) << signed_status.status();
+    Release r = FireRelease(kTrustedRepository, revision);
+    WaitResolved(r.signing);
     return r;
-  }
-
-  static v1::Verification Verify(const std::string& task_id, v1::RootMode mode) {
-    auto verification = cluster_->Verify(task_id, "signing", mode);
-    EXPECT_TRUE(verification.ok()) << verification.status();
-    return verification.ok() ? *verification : v1::Verification();
   }
 
   static std::set<std::string> Failed(const v1::Verification& v) {
     return ChainCluster::FailedChecks(v);
   }
-
-  static ChainCluster* cluster_;
 };
-
-ChainCluster* ChainIntegrationTest::cluster_ = nullptr;
 
 TEST_F(ChainIntegrationTest, AReleaseFromTheHookIsVerifiedAndSigned) {
   Release r = RunRelease("0123abc");
