@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <pqxx/pqxx>
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "libraries/pg/bootstrap.h"
 #include "libraries/pg/dsn.h"
+#include "libraries/pg/errors.h"
 
 namespace bulwark::pg {
 
@@ -72,6 +75,34 @@ absl::StatusOr<std::shared_ptr<PgServiceDatabase>> PgServiceDatabase::Create(
   if (!pool.ok()) return pool.status();
   fixture->pool = std::move(*pool);
   return fixture;
+}
+
+std::shared_ptr<PgServiceDatabase> PgServiceDatabase::CreateOrFail(const MigrationSet& set,
+                                                                   int pool_size) {
+  absl::StatusOr<std::shared_ptr<PgServiceDatabase>> fixture = Create(set, pool_size);
+  if (!fixture.ok()) {
+    ADD_FAILURE() << fixture.status();
+    return nullptr;
+  }
+  return *fixture;
+}
+
+std::string SqlStateOf(const std::string& dsn, const std::string& sql, bool commit) {
+  try {
+    pqxx::connection c(dsn);
+    pqxx::work txn(c);
+    txn.exec(sql);
+    if (commit) {
+      txn.commit();
+    } else {
+      txn.abort();
+    }
+    return "";
+  } catch (const pqxx::sql_error& e) {
+    return SqlState(e);
+  } catch (const std::exception& e) {
+    return absl::StrCat("not SQL: ", e.what());
+  }
 }
 
 }  // namespace bulwark::pg

@@ -11,6 +11,9 @@
 //   ASSERT_TRUE(db.ok()) << db.status();
 //   pqxx::connection runtime((*db)->RuntimeDsn("auth"));
 //
+// PgServiceDatabase (below) is the fixture a store's PostgreSQL tests use; SqlStateOf runs a
+// statement around the store to show what the schema and the roles refuse.
+//
 // Thread-safety: one object per test; Create may run concurrently in several test processes.
 // Errors: FAILED_PRECONDITION when BULWARK_TEST_PG_ADMIN is unset (the test then fails: it
 // never passes without a database), otherwise what bootstrap or migrations return.
@@ -64,7 +67,18 @@ struct PgServiceDatabase {
 
   static absl::StatusOr<std::shared_ptr<PgServiceDatabase>> Create(const MigrationSet& set,
                                                                    int pool_size = 8);
+
+  // Create, or nullptr after reporting the error as a (non-fatal) test failure: for store
+  // factories that hand an empty store to a suite that then fails its SetUp.
+  static std::shared_ptr<PgServiceDatabase> CreateOrFail(const MigrationSet& set,
+                                                         int pool_size = 8);
 };
+
+// Runs `sql` in one transaction as `dsn`'s role (e.g. RuntimeDsn), then commits it, or rolls it
+// back when `commit` is false (to probe a privilege without leaving anything behind). Returns
+// "" when it succeeds, the SQLSTATE when PostgreSQL refuses it ("42501": no privilege, "23514":
+// a check constraint), or "not SQL: <what>" for any other failure (no connection, ...).
+std::string SqlStateOf(const std::string& dsn, const std::string& sql, bool commit = true);
 
 }  // namespace bulwark::pg
 

@@ -6,7 +6,11 @@
 //  - a frozen database: health goes NOT_SERVING within kHealthBound, a write costs the caller
 //    no more than its deadline, and nothing is committed after it when the database resumes;
 //  - SIGTERM under load: every call in flight is answered (long-polled ClaimWork with an empty
-//    success), and the process exits within its lame-duck period plus a second.
+//    success), and the process exits within its lame-duck period plus a second;
+//  - PostgreSQL restarted under load (creating, claiming, completing tasks): no acknowledged
+//    task lost, no run claimed twice, no INTERNAL or UNKNOWN to any client;
+//  - auth killed and restarted: the queue answers UNAVAILABLE meanwhile (never UNAUTHENTICATED
+//    or INTERNAL) and uses auth again within kRecoverBound of its return.
 // Tagged "faults": `./dev test --no-faults` skips it.
 #include <stdlib.h>
 
@@ -14,13 +18,17 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "libraries/crypto/random.h"
+#include "libraries/proto/timestamp.h"
 #include "services/auth/tests/auth_cluster.h"
 #include "services/queue/tests/queue_cluster.h"
 #include "tests/faults/private_postgres.h"
@@ -282,6 +290,184 @@ TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck
   EXPECT_EQ(long_polls_ok.load(), 4);
   absl::MutexLock lock(&mu);
   EXPECT_TRUE(failures.empty()) << absl::StrJoin(failures, "\n");
+}
+
+// A queue with its auth on the suite's own PostgreSQL, and the calls the load tests make.
+class QueueFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pg = testing::PrivatePostgres::Start();
+    ASSERT_TRUE(pg.ok()) << pg.status();
+    pg_ = std::move(*pg);
+    ::setenv("BULWARK_TEST_PG_ADMIN", pg_->AdminDsn().c_str(), 1);
+    auto cluster = queue::QueueCluster::Start(1);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = std::move(*cluster);
+    root_ = cluster_->Root();
+  }
+  void TearDown() override {
+    cluster_.reset();
+    pg_.reset();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) {
+    auto context = SignedContext(&root_);
+    context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    return context;
+  }
+  grpc::Status CreateTask(const std::string& task_id) {
+    queue::v1::CreateTaskRequest request;
+    request.set_task_id(task_id);
+    queue::v1::TaskDefinition* t = request.mutable_task();
+    t->set_task_queue_id("proj/faults");
+    *t->mutable_created() = ToProtoTimestamp(absl::Now());
+    *t->mutable_deadline() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+    t->mutable_metadata()->set_name("fault load");
+    t->mutable_metadata()->set_description("d");
+    t->mutable_metadata()->set_owner("dev@example.com");
+    t->mutable_metadata()->set_source("https://example.com/repo");
+    queue::v1::CreateTaskResponse response;
+    return cluster_->Stub()->CreateTask(Context(absl::Seconds(5)).get(), request, &response);
+  }
+  grpc::Status GetTask(const std::string& task_id, absl::Duration deadline) {
+    queue::v1::GetTaskRequest request;
+    request.set_task_id(task_id);
+    queue::v1::TaskDefinition response;
+    return cluster_->Stub()->GetTask(Context(deadline).get(), request, &response);
+  }
+
+  std::unique_ptr<testing::PrivatePostgres> pg_;
+  std::unique_ptr<queue::QueueCluster> cluster_;
+  hawk::Credentials root_;
+};
+
+// What a client may see while the database restarts: the call failed and says so (retrying is
+// safe). Never INTERNAL or UNKNOWN.
+bool HonestOutage(const grpc::Status& s) {
+  return s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         s.error_code() == grpc::StatusCode::ABORTED;
+}
+
+TEST_F(QueueFaultTest, ADatabaseRestartUnderLoadLosesNoTaskAndClaimsNoneTwice) {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> restarted{false};
+  absl::Mutex mu;
+  std::vector<std::string> acknowledged;  // created, with OK
+  int acknowledged_after_restart = 0;
+  std::map<std::pair<std::string, int>, int> claims;  // (taskId, runId) -> times claimed
+  std::vector<std::string> dishonest;
+  auto check = [&](const std::string& what, const grpc::Status& s) {
+    if (s.ok() || HonestOutage(s)) return;
+    absl::MutexLock lock(&mu);
+    dishonest.push_back(absl::StrCat(what, ": ", s.error_code(), " ", s.error_message()));
+  };
+  // Claims up to 4 tasks and completes them; returns how many it claimed.
+  auto claim_and_complete = [&](const std::string& worker) {
+    queue::v1::ClaimWorkRequest request;
+    request.set_task_queue_id("proj/faults");
+    request.set_worker_group("wg");
+    request.set_worker_id(worker);
+    request.set_tasks(4);
+    request.set_wait_seconds(1);
+    queue::v1::ClaimWorkResponse response;
+    grpc::Status s =
+        cluster_->Stub()->ClaimWork(Context(absl::Seconds(5)).get(), request, &response);
+    check("ClaimWork", s);
+    for (const queue::v1::TaskClaim& claim : response.tasks()) {
+      {
+        absl::MutexLock lock(&mu);
+        ++claims[{claim.task_id(), claim.run_id()}];
+      }
+      queue::v1::ReportCompletedRequest done;
+      done.set_task_id(claim.task_id());
+      done.set_run_id(claim.run_id());
+      queue::v1::TaskStatus status;
+      check("ReportCompleted",
+            cluster_->Stub()->ReportCompleted(Context(absl::Seconds(5)).get(), done, &status));
+    }
+    return response.tasks_size();
+  };
+
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    SeededRandom random(31);
+    while (!stop) {
+      const std::string id = NiceSlugid(random);
+      grpc::Status s = CreateTask(id);
+      check("CreateTask", s);
+      if (s.ok()) {
+        absl::MutexLock lock(&mu);
+        acknowledged.push_back(id);
+        if (restarted) ++acknowledged_after_restart;
+      }
+    }
+  });
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      while (!stop) claim_and_complete(absl::StrCat("w", i));
+    });
+  }
+  Pause(absl::Seconds(2));
+  ASSERT_TRUE(pg_->Restart().ok());
+  restarted = true;
+  Pause(absl::Seconds(4));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  // Whatever is still pending gets claimed now (bounded).
+  for (absl::Time give_up = absl::Now() + absl::Seconds(30);
+       absl::Now() < give_up && claim_and_complete("drain") > 0;) {
+  }
+
+  absl::MutexLock lock(&mu);
+  EXPECT_TRUE(dishonest.empty()) << absl::StrJoin(dishonest, "\n");
+  EXPECT_GT(acknowledged_after_restart, 0) << "the load did not resume after the restart";
+  for (const auto& [run, times] : claims) {
+    EXPECT_EQ(times, 1) << run.first << " run " << run.second << " was claimed " << times
+                        << " times";
+  }
+  for (const std::string& id : acknowledged) {
+    queue::v1::GetTaskStatusRequest request;
+    request.set_task_id(id);
+    queue::v1::TaskStatus status;
+    grpc::Status s =
+        cluster_->Stub()->GetTaskStatus(Context(absl::Seconds(5)).get(), request, &status);
+    ASSERT_TRUE(s.ok()) << "acknowledged task " << id << " is lost: " << s.error_message();
+    EXPECT_GE(status.runs_size(), 1) << id << " was never claimed";
+  }
+}
+
+// How soon the queue uses auth again once auth is back: its internal channels cap the
+// reconnect backoff at 1-2 s (docs/reliability.md).
+constexpr absl::Duration kRecoverBound = absl::Seconds(5);
+
+TEST_F(QueueFaultTest, WhileAuthIsDownCallsAreUnavailableAndServiceResumesWithinSeconds) {
+  const std::string unknown = "fM7bG2bBQyCZ9gk8B3XbnQ";
+  ASSERT_EQ(GetTask(unknown, absl::Seconds(5)).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  cluster_->auth().process(0).Kill();
+  // Down for 3 s: every authenticated call is UNAVAILABLE (auth cannot be asked), answered
+  // before its deadline; never UNAUTHENTICATED or INTERNAL.
+  int calls = 0;
+  for (absl::Time until = absl::Now() + absl::Seconds(3); absl::Now() < until; ++calls) {
+    absl::Time sent = absl::Now();
+    grpc::Status s = GetTask(unknown, absl::Seconds(4));
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+    EXPECT_LT(absl::Now() - sent, absl::Seconds(4));
+    Pause(absl::Milliseconds(100));
+  }
+  EXPECT_GT(calls, 5);
+
+  ASSERT_TRUE(cluster_->auth().Restart(0).ok());
+  const absl::Time back = absl::Now();
+  grpc::Status s = GetTask(unknown, absl::Seconds(2));
+  while (s.error_code() != grpc::StatusCode::NOT_FOUND && absl::Now() - back < kRecoverBound * 2) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+    Pause(absl::Milliseconds(100));
+    s = GetTask(unknown, absl::Seconds(2));
+  }
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_LE(absl::Now() - back, kRecoverBound) << "the queue took too long to use auth again";
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
-#include "libraries/pg/errors.h"
 #include "libraries/pg/pg_test_database.h"
 #include "services/auth/schema/migrations.h"
 #include "services/hooks/schema/migrations.h"
@@ -220,17 +219,10 @@ std::vector<std::string> IsolationViolations(pg::PgTestDatabase& db) {
   return violations;
 }
 
-// Runs `sql` as `role` and returns the SQLSTATE it fails with ("" if it succeeds).
+// Runs `sql` as `dsn`'s role, rolled back, and returns the SQLSTATE it fails with ("" if it
+// succeeds).
 std::string Attempt(const std::string& dsn, const std::string& sql) {
-  try {
-    pqxx::connection c(dsn);
-    pqxx::work txn(c);
-    txn.exec(sql);
-    txn.abort();
-    return "";
-  } catch (const pqxx::sql_error& e) {
-    return pg::SqlState(e);
-  }
+  return pg::SqlStateOf(dsn, sql, /*commit=*/false);
 }
 
 TEST(IsolationTest, PrivilegeMatrixIsExactlyAsDesigned) {

@@ -19,6 +19,7 @@
 #include "libraries/crypto/random.h"
 #include "libraries/crypto/sha256_stream.h"
 #include "libraries/proto/timestamp.h"
+#include "libraries/testing/pseudo_random_bytes.h"
 #include "nlohmann/json.hpp"
 #include "services/queue/client/artifact_transfer.h"
 #include "services/queue/tests/queue_cluster.h"
@@ -40,18 +41,6 @@ std::string ReadFile(const std::string& path) {
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
-}
-
-std::string Content(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  uint32_t x = seed * 2654435761u + 1;
-  for (char& c : out) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    c = static_cast<char>(x);
-  }
-  return out;
 }
 
 struct Result {
@@ -197,7 +186,7 @@ TEST_F(QueueCommandsTest, TaskStatusPrintsASummaryOrJson) {
 }
 
 TEST_F(QueueCommandsTest, ArtifactGetStreamsToAFileOrStdoutAndChecksTheHash) {
-  std::string content = Content(3 * queue::kUploadChunkBytes + 17, 1);
+  std::string content = testing::PseudoRandomBytes(3 * queue::kUploadChunkBytes + 17, 1);
   Upload("public/build/out.bin", content);
   std::string file = dir_ + "/out.bin";
   Result to_file = Bulwark({"artifact", "get", *task_id_, "public/build/out.bin", "-o", file});
@@ -221,7 +210,7 @@ TEST_F(QueueCommandsTest, ArtifactGetStreamsToAFileOrStdoutAndChecksTheHash) {
 }
 
 TEST_F(QueueCommandsTest, ArtifactGetRefusesContentThatDoesNotMatchAndWritesNoFile) {
-  std::string content = Content(2 * queue::kUploadChunkBytes + 5, 2);
+  std::string content = testing::PseudoRandomBytes(2 * queue::kUploadChunkBytes + 5, 2);
   Upload("public/build/damaged.bin", content);
   {
     // Damage the stored content behind the queue's back.
@@ -313,7 +302,7 @@ class VerifyCotTest : public QueueCommandsTest {
 
 TEST_F(VerifyCotTest, ASignedRunVerifiesAndEachDigestIsChecked) {
   std::string task = NewClaimedTask();
-  std::string key = SignRun(task, {{"public/build/app.bin", Content(5000, 3)},
+  std::string key = SignRun(task, {{"public/build/app.bin", testing::PseudoRandomBytes(5000, 3)},
                                    {"public/logs/live_backing.log", "line\n"}});
   UploadTo(task, "public/extra.txt", "uploaded by the task itself");
   Result r = Bulwark({"verify-cot", task, "--public-key=" + key});
@@ -321,7 +310,8 @@ TEST_F(VerifyCotTest, ASignedRunVerifiesAndEachDigestIsChecked) {
   EXPECT_NE(r.out.find("chain of trust of task " + task + " run 0: signature valid"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("\u2713 public/build/app.bin  sha256 " + HexSha256(Content(5000, 3))),
+  EXPECT_NE(r.out.find("\u2713 public/build/app.bin  sha256 " +
+                       HexSha256(testing::PseudoRandomBytes(5000, 3))),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("- public/extra.txt  not signed"), std::string::npos) << r.out;

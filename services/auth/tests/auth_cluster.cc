@@ -56,18 +56,35 @@ absl::StatusOr<std::unique_ptr<AuthCluster>> AuthCluster::Start(
   cluster->config_path_ = WriteConfig(cluster->config_);
 
   for (int i = 0; i < replicas; ++i) {
-    auto process = testing::ServiceProcess::Start(
-        "services/auth/server/auth_server",
-        {"--database=" + cluster->db_->RuntimeDsn("auth"), "--config=" + cluster->config_path_});
+    auto process = cluster->StartReplica({});
     if (!process.ok()) return process.status();
-    absl::Status serving = testing::WaitForServing((*process)->Channel());
-    if (!serving.ok()) {
-      return absl::Status(serving.code(),
-                          absl::StrCat(serving.message(), "\n", (*process)->LogTail()));
-    }
     cluster->processes_.push_back(std::move(*process));
   }
   return cluster;
+}
+
+absl::StatusOr<std::unique_ptr<testing::ServiceProcess>> AuthCluster::StartReplica(
+    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {"--database=" + db_->RuntimeDsn("auth"),
+                                   "--config=" + config_path_};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto process = testing::ServiceProcess::Start("services/auth/server/auth_server", args);
+  if (!process.ok()) return process.status();
+  absl::Status serving = testing::WaitForServing((*process)->Channel());
+  if (!serving.ok()) {
+    return absl::Status(serving.code(),
+                        absl::StrCat(serving.message(), "\n", (*process)->LogTail()));
+  }
+  return process;
+}
+
+absl::Status AuthCluster::Restart(int replica) {
+  const int port = processes_[replica]->port();
+  processes_[replica]->Kill();
+  auto process = StartReplica({absl::StrCat("--listen=127.0.0.1:", port)});
+  if (!process.ok()) return process.status();
+  processes_[replica] = std::move(*process);
+  return absl::OkStatus();
 }
 
 std::unique_ptr<v1::Auth::Stub> AuthCluster::Stub(int replica) const {

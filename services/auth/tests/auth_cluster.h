@@ -39,6 +39,9 @@ class AuthCluster {
 
   int replicas() const { return static_cast<int>(processes_.size()); }
   testing::ServiceProcess& process(int i) { return *processes_[i]; }
+  // Kills replica `i` if it still runs (SIGKILL: a crash) and starts it again on the same
+  // port, with the same database and configuration; returns once it serves.
+  absl::Status Restart(int replica);
   std::unique_ptr<v1::Auth::Stub> Stub(int replica = 0) const;
   // Credentials of static/bulwark/<name> (root, queue, hooks, verifier).
   hawk::Credentials Static(const std::string& name) const;
@@ -47,6 +50,8 @@ class AuthCluster {
 
  private:
   AuthCluster() = default;
+  absl::StatusOr<std::unique_ptr<testing::ServiceProcess>> StartReplica(
+      const std::vector<std::string>& extra_args);
   std::unique_ptr<pg::PgTestDatabase> db_;
   std::vector<std::unique_ptr<testing::ServiceProcess>> processes_;
   nlohmann::json config_;

@@ -8,7 +8,9 @@
 #include "gtest/gtest.h"
 #include "libraries/crypto/encoding.h"
 #include "libraries/proto/timestamp.h"
+#include "libraries/testing/pseudo_random_bytes.h"
 #include "nlohmann/json.hpp"
+#include "services/queue/service/test_tasks.h"
 #include "services/queue/store/in_memory_queue_store.h"
 
 namespace bulwark::queue {
@@ -19,24 +21,13 @@ const absl::Time kForever = absl::InfiniteFuture();
 class QueueServiceTest : public ::testing::Test {
  protected:
   QueueServiceTest()
-      : clock_(absl::Now()),
-        service_(options_, store_,
-                 hawk::Credentials{"static/bulwark/queue", std::string(44, 'q'), "", {}}, clock_,
-                 random_) {}
+      : clock_(absl::Now()), service_(options_, store_, TestIssuer(), clock_, random_) {}
 
+  // NewTaskRequest at high priority, with `task_scopes`.
   v1::CreateTaskRequest Request(const std::vector<std::string>& task_scopes = {}) {
-    v1::CreateTaskRequest r;
-    r.set_task_id(NiceSlugid(random_));
-    v1::TaskDefinition* t = r.mutable_task();
-    t->set_task_queue_id("proj/linux");
-    t->set_priority("high");
-    *t->mutable_created() = ToProtoTimestamp(clock_.Now());
-    *t->mutable_deadline() = ToProtoTimestamp(clock_.Now() + absl::Hours(1));
-    t->mutable_metadata()->set_name("n");
-    t->mutable_metadata()->set_description("d");
-    t->mutable_metadata()->set_owner("o@example.com");
-    t->mutable_metadata()->set_source("https://example.com/repo");
-    for (auto& s : task_scopes) t->add_scopes(s);
+    v1::CreateTaskRequest r = NewTaskRequest(random_, clock_.Now());
+    r.mutable_task()->set_priority("high");
+    for (auto& s : task_scopes) r.mutable_task()->add_scopes(s);
     return r;
   }
 
@@ -95,11 +86,7 @@ TEST_F(QueueServiceTest, RecordsTheCreatorAndIsIdempotent) {
 TEST_F(QueueServiceTest, ClaimsComeWithRunScopedCredentials) {
   v1::CreateTaskRequest request = Request({"secrets:get:x"});
   ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(4);
+  v1::ClaimWorkRequest claim = ClaimRequest(4);
   auto claimed = service_.ClaimWork(worker_, claim, nullptr);
   ASSERT_TRUE(claimed.ok()) << claimed.status();
   ASSERT_EQ(claimed->tasks_size(), 1);
@@ -125,11 +112,7 @@ TEST_F(QueueServiceTest, ClaimsComeWithRunScopedCredentials) {
 }
 
 TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(1);
+  v1::ClaimWorkRequest claim = ClaimRequest();
   claim.set_wait_seconds(1);
   absl::Time start = absl::Now();
   auto empty = service_.ClaimWork(worker_, claim, nullptr);
@@ -154,14 +137,8 @@ TEST_F(QueueServiceTest, ClaimWorkWaitsBoundedAndWakesForNewWork) {
 TEST_F(QueueServiceTest, LongPollsCannotTakeEveryThread) {
   QueueService::Options options;
   options.max_waiting_claims = 2;
-  QueueService service(options, store_,
-                       hawk::Credentials{"static/bulwark/queue", std::string(44, 'q'), "", {}},
-                       clock_, random_);
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(1);
+  QueueService service(options, store_, TestIssuer(), clock_, random_);
+  v1::ClaimWorkRequest claim = ClaimRequest();
   claim.set_wait_seconds(20);
   std::atomic<bool> stop{false};
   std::vector<std::thread> waiters;
@@ -189,11 +166,7 @@ TEST_F(QueueServiceTest, LongPollsCannotTakeEveryThread) {
 // Issue 14 item 6: at SIGTERM a waiting ClaimWork answers at once with an empty success, and
 // later ones do not wait.
 TEST_F(QueueServiceTest, ShutdownEndsWaitingClaimsWithAnEmptySuccess) {
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(1);
+  v1::ClaimWorkRequest claim = ClaimRequest();
   claim.set_wait_seconds(20);
   absl::Notification answered;
   absl::StatusOr<v1::ClaimWorkResponse> got;
@@ -223,13 +196,8 @@ TEST_F(QueueServiceTest, ShutdownEndsWaitingClaimsWithAnEmptySuccess) {
 TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
   v1::CreateTaskRequest request = Request();
   request.mutable_task()->set_retries(1);
-  ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(1);
-  ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+  absl::Status claimed = CreateAndClaim(service_, root_, worker_, request);
+  ASSERT_TRUE(claimed.ok()) << claimed;
   const std::string& id = request.task_id();
   EXPECT_EQ(
       service_
@@ -251,7 +219,7 @@ TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
   ASSERT_EQ(status->runs_size(), 2);
   EXPECT_EQ(status->runs(1).reason_created(), "retry");
   EXPECT_EQ(status->state(), v1::TASK_STATE_PENDING);
-  ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+  ASSERT_EQ(service_.ClaimWork(worker_, ClaimRequest(), nullptr)->tasks_size(), 1);
   status =
       service_.Report(run0, id, 1, RunState::kFailed, v1::EXCEPTION_REASON_UNSPECIFIED, kForever);
   ASSERT_TRUE(status.ok());
@@ -265,13 +233,8 @@ TEST_F(QueueServiceTest, ReportsNeedRunScopesAndRetryAsTheReferenceSays) {
 
 TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
   v1::CreateTaskRequest request = Request();
-  ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(1);
-  ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+  absl::Status claimed = CreateAndClaim(service_, root_, worker_, request);
+  ASSERT_TRUE(claimed.ok()) << claimed;
   const std::string& id = request.task_id();
   Caller run{"task-client", {"queue:create-artifact:" + id + "/0"}};
   v1::CreateArtifactRequest put;
@@ -292,8 +255,7 @@ TEST_F(QueueServiceTest, ArtifactsCarryHashesAndReadScopes) {
   EXPECT_EQ(service_.GetArtifact(anonymous, id, 0, "private/secret.txt", kForever).status().code(),
             absl::StatusCode::kPermissionDenied);
   options_.max_artifact_bytes = 4;
-  QueueService small(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}}, clock_,
-                     random_);
+  QueueService small(options_, store_, TestIssuer("q"), clock_, random_);
   put.set_name("public/big");
   EXPECT_EQ(small.CreateArtifact(run, put, kForever).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -350,18 +312,6 @@ class MemoryDownload final : public DownloadStream {
   std::optional<size_t> fail_after_;
 };
 
-std::string Bytes(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  uint32_t x = seed * 2654435761u + 1;
-  for (char& c : out) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    c = static_cast<char>(x);
-  }
-  return out;
-}
-
 std::string Sha256Hex(const std::string& s) { return absl::BytesToHexString(crypto::Sha256(s)); }
 
 // Header and chunks of `piece` bytes each.
@@ -381,23 +331,12 @@ class StreamingArtifactTest : public QueueServiceTest {
   void SetUp() override {
     v1::CreateTaskRequest request = Request();
     task_id_ = request.task_id();
-    ASSERT_TRUE(service_.CreateTask(root_, request, kForever).ok());
-    v1::ClaimWorkRequest claim;
-    claim.set_task_queue_id("proj/linux");
-    claim.set_worker_group("wg");
-    claim.set_worker_id("w1");
-    claim.set_tasks(1);
-    ASSERT_EQ(service_.ClaimWork(worker_, claim, nullptr)->tasks_size(), 1);
+    absl::Status claimed = CreateAndClaim(service_, root_, worker_, request);
+    ASSERT_TRUE(claimed.ok()) << claimed;
     run_ = Caller{"task-client", {"queue:create-artifact:" + task_id_ + "/0"}};
   }
 
-  v1::UploadArtifactHeader Header(const std::string& name) {
-    v1::UploadArtifactHeader h;
-    h.set_task_id(task_id_);
-    h.set_run_id(0);
-    h.set_name(name);
-    return h;
-  }
+  v1::UploadArtifactHeader Header(const std::string& name) { return UploadHeader(task_id_, name); }
 
   // Staged uploads still in the store (the purge counts them).
   int Staged() { return *store_.PurgeUploads(absl::InfiniteFuture(), kForever); }
@@ -495,31 +434,16 @@ TEST(StreamingDeadlineTest, EveryTransactionOfAStreamGetsTheCallsDeadlineAndNoMo
   SimulatedClock clock(absl::Now());
   SeededRandom random(3);
   DeadlineRecordingStore store;
-  QueueService service(QueueService::Options(), store,
-                       hawk::Credentials{"q", std::string(44, 'q'), "", {}}, clock, random);
+  QueueService service(QueueService::Options(), store, TestIssuer("q"), clock, random);
   Caller root{"static/bulwark/root", {"*"}};
-  v1::CreateTaskRequest create;
-  create.set_task_id(NiceSlugid(random));
-  v1::TaskDefinition* t = create.mutable_task();
-  t->set_task_queue_id("proj/linux");
-  *t->mutable_created() = ToProtoTimestamp(clock.Now());
-  *t->mutable_deadline() = ToProtoTimestamp(clock.Now() + absl::Hours(1));
-  t->mutable_metadata()->set_name("n");
-  t->mutable_metadata()->set_description("d");
-  t->mutable_metadata()->set_owner("o@example.com");
-  t->mutable_metadata()->set_source("https://example.com/repo");
-  ASSERT_TRUE(service.CreateTask(root, create, kForever).ok());
-  v1::ClaimWorkRequest claim;
-  claim.set_task_queue_id("proj/linux");
-  claim.set_worker_group("wg");
-  claim.set_worker_id("w1");
-  claim.set_tasks(1);
-  ASSERT_EQ(service.ClaimWork(root, claim, nullptr)->tasks_size(), 1);
+  v1::CreateTaskRequest create = NewTaskRequest(random, clock.Now());
+  absl::Status claimed = CreateAndClaim(service, root, root, create);
+  ASSERT_TRUE(claimed.ok()) << claimed;
 
   v1::UploadArtifactHeader header;
   header.set_task_id(create.task_id());
   header.set_name("public/a.bin");
-  std::string content = Bytes(9 * kMaxChunkBytes, 10);
+  std::string content = testing::PseudoRandomBytes(9 * kMaxChunkBytes, 10);
   for (absl::Time call_deadline : {absl::Now() + absl::Seconds(7), absl::InfiniteFuture()}) {
     header.set_name(absl::StrCat("public/", absl::ToUnixNanos(call_deadline) % 1000, ".bin"));
     store.deadlines.clear();
@@ -543,7 +467,7 @@ TEST(StreamingDeadlineTest, EveryTransactionOfAStreamGetsTheCallsDeadlineAndNoMo
 }
 
 TEST_F(StreamingArtifactTest, UploadHashesWhileStreamingAndDownloadSendsMetadataThenChunks) {
-  std::string content = Bytes(3 * kMaxChunkBytes + kMaxChunkBytes / 2, 1);
+  std::string content = testing::PseudoRandomBytes(3 * kMaxChunkBytes + kMaxChunkBytes / 2, 1);
   v1::UploadArtifactHeader header = Header("public/build/app.tar");
   header.set_content_type("application/x-tar");
   header.set_sha256(Sha256Hex(content));
@@ -583,7 +507,7 @@ TEST_F(StreamingArtifactTest, UploadHashesWhileStreamingAndDownloadSendsMetadata
 }
 
 TEST_F(StreamingArtifactTest, ScopesAndTheHeaderAreCheckedBeforeAnythingIsStored) {
-  std::string content = Bytes(2 * kMaxChunkBytes, 2);
+  std::string content = testing::PseudoRandomBytes(2 * kMaxChunkBytes, 2);
   Caller other_run{"task-client", {"queue:create-artifact:" + task_id_ + "/1"}};
   MemoryUpload denied(UploadMessages(Header("public/x"), content));
   absl::Status s = service_.UploadArtifact(other_run, denied, kForever).status();
@@ -619,7 +543,7 @@ TEST_F(StreamingArtifactTest, ScopesAndTheHeaderAreCheckedBeforeAnythingIsStored
 }
 
 TEST_F(StreamingArtifactTest, ContentThatDoesNotMatchTheHeaderIsRefusedAndNothingStored) {
-  std::string content = Bytes(kMaxChunkBytes + 10, 3);
+  std::string content = testing::PseudoRandomBytes(kMaxChunkBytes + 10, 3);
   v1::UploadArtifactHeader h = Header("public/a.bin");
   h.set_sha256(Sha256Hex("something else"));
   MemoryUpload wrong_hash(UploadMessages(h, content));
@@ -652,9 +576,8 @@ TEST_F(StreamingArtifactTest, ContentThatDoesNotMatchTheHeaderIsRefusedAndNothin
 
 TEST_F(StreamingArtifactTest, TheSizeLimitIsEnforcedAsTheBytesArrive) {
   options_.max_artifact_bytes = kMaxChunkBytes + 100;
-  QueueService limited(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}},
-                       clock_, random_);
-  std::string content = Bytes(3 * kMaxChunkBytes, 4);
+  QueueService limited(options_, store_, TestIssuer("q"), clock_, random_);
+  std::string content = testing::PseudoRandomBytes(3 * kMaxChunkBytes, 4);
   MemoryUpload upload(UploadMessages(Header("public/big.bin"), content, kMaxChunkBytes));
   absl::Status s = limited.UploadArtifact(run_, upload, kForever).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
@@ -670,13 +593,13 @@ TEST_F(StreamingArtifactTest, TheSizeLimitIsEnforcedAsTheBytesArrive) {
             absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(declared.read(), 1u);
   // Exactly at the limit is fine.
-  std::string fits = Bytes(kMaxChunkBytes + 100, 5);
+  std::string fits = testing::PseudoRandomBytes(kMaxChunkBytes + 100, 5);
   MemoryUpload ok(UploadMessages(Header("public/fits.bin"), fits));
   EXPECT_TRUE(limited.UploadArtifact(run_, ok, kForever).ok());
 }
 
 TEST_F(StreamingArtifactTest, ABrokenStreamStoresNothing) {
-  std::string content = Bytes(2 * kMaxChunkBytes + 1, 6);
+  std::string content = testing::PseudoRandomBytes(2 * kMaxChunkBytes + 1, 6);
   MemoryUpload broken(UploadMessages(Header("public/b.bin"), content, 512 * 1024));
   broken.break_after_ = 4;  // header and three chunks: 1.5 MiB, one chunk staged
   EXPECT_EQ(service_.UploadArtifact(run_, broken, kForever).status().code(),
@@ -693,7 +616,7 @@ TEST_F(StreamingArtifactTest, ABrokenStreamStoresNothing) {
 }
 
 TEST_F(StreamingArtifactTest, TheSameContentAgainIsFineOtherContentAlreadyExists) {
-  std::string content = Bytes(kMaxChunkBytes + 1, 7);
+  std::string content = testing::PseudoRandomBytes(kMaxChunkBytes + 1, 7);
   MemoryUpload first(UploadMessages(Header("public/c.bin"), content));
   auto stored = service_.UploadArtifact(run_, first, kForever);
   ASSERT_TRUE(stored.ok());
@@ -701,14 +624,14 @@ TEST_F(StreamingArtifactTest, TheSameContentAgainIsFineOtherContentAlreadyExists
   auto second = service_.UploadArtifact(run_, again, kForever);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->created().seconds(), stored->created().seconds());
-  MemoryUpload other(UploadMessages(Header("public/c.bin"), Bytes(10, 8)));
+  MemoryUpload other(UploadMessages(Header("public/c.bin"), testing::PseudoRandomBytes(10, 8)));
   EXPECT_EQ(service_.UploadArtifact(run_, other, kForever).status().code(),
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Staged(), 0);
 }
 
 TEST_F(StreamingArtifactTest, DownloadChecksScopesAndStopsWhenTheCallBreaks) {
-  std::string content = Bytes(6 * kMaxChunkBytes, 9);
+  std::string content = testing::PseudoRandomBytes(6 * kMaxChunkBytes, 9);
   MemoryUpload upload(UploadMessages(Header("private/key.bin"), content, kMaxChunkBytes));
   ASSERT_TRUE(service_.UploadArtifact(run_, upload, kForever).ok());
   v1::DownloadArtifactRequest request;
@@ -737,8 +660,7 @@ TEST_F(StreamingArtifactTest, DownloadChecksScopesAndStopsWhenTheCallBreaks) {
   EXPECT_TRUE(missing.messages.empty());
   // Too large for one message: GetArtifact says to stream it.
   options_.max_unary_artifact_bytes = kMaxChunkBytes;
-  QueueService small(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}}, clock_,
-                     random_);
+  QueueService small(options_, store_, TestIssuer("q"), clock_, random_);
   absl::Status s = small.GetArtifact(reader_, task_id_, 0, "private/key.bin", kForever).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("DownloadArtifact"), std::string::npos) << s;
@@ -746,8 +668,7 @@ TEST_F(StreamingArtifactTest, DownloadChecksScopesAndStopsWhenTheCallBreaks) {
 
 TEST_F(StreamingArtifactTest, IdleUploadsArePurgedOnTheInjectedClock) {
   options_.upload_idle_timeout = absl::Minutes(30);
-  QueueService service(options_, store_, hawk::Credentials{"q", std::string(44, 'q'), "", {}},
-                       clock_, random_);
+  QueueService service(options_, store_, TestIssuer("q"), clock_, random_);
   auto id = store_.BeginUpload(task_id_, 0, "public/stalled", clock_.Now(), kForever);
   ASSERT_TRUE(id.ok());
   clock_.Advance(absl::Minutes(29));

@@ -5,6 +5,7 @@
 
 #include "libraries/pg/pg_test_database.h"
 #include "libraries/proto/timestamp.h"
+#include "libraries/testing/pseudo_random_bytes.h"
 #include "services/queue/schema/migrations.h"
 #include "services/queue/store/postgres_queue_store.h"
 #include "services/queue/store/queue_store_conformance.h"
@@ -72,12 +73,12 @@ class PostgresArtifactStorageTest : public ::testing::Test {
 
 TEST_F(PostgresArtifactStorageTest, NoStoredValueIsLargerThanAChunkAndContentIsStoredOnce) {
   Task t = RunningTask(*store_, "AAAAAAAAQAAAAAAAAAAAAA", now_);
-  std::string content = Content(3 * kMaxChunkBytes + 7, 9);
+  std::string content = testing::PseudoRandomBytes(3 * kMaxChunkBytes + 7, 9);
   Artifact whole = ArtifactOf(t, 0, "public/whole.bin", content, now_);
   ASSERT_TRUE(store_->PutArtifact(whole, content, now_, kNoDeadline).ok());
   Artifact streamed = ArtifactOf(t, 0, "public/streamed.bin", content, now_);
   ASSERT_TRUE(Upload(*store_, streamed, content, now_).ok());
-  std::string other = Content(kMaxChunkBytes + 1, 10);
+  std::string other = testing::PseudoRandomBytes(kMaxChunkBytes + 1, 10);
   ASSERT_TRUE(Upload(*store_, ArtifactOf(t, 0, "public/other.bin", other, now_), other, now_).ok());
 
   EXPECT_EQ(Count(*admin_, "SELECT max(octet_length(data)) FROM queue.artifact_chunks"),
@@ -141,11 +142,12 @@ TEST(QueueMigrationTest, Version3MovesWholeContentIntoChunks) {
     std::string name;
     std::string content;
   };
-  std::vector<Old> old = {{"public/empty", ""},
-                          {"public/small.json", "{\"chainOfTrustVersion\":1}"},
-                          {"public/exact.bin", Content(kMaxChunkBytes, 1)},
-                          {"public/big.bin", Content(2 * kMaxChunkBytes + kMaxChunkBytes / 3, 2)},
-                          {"public/copy-of-small.json", "{\"chainOfTrustVersion\":1}"}};
+  std::vector<Old> old = {
+      {"public/empty", ""},
+      {"public/small.json", "{\"chainOfTrustVersion\":1}"},
+      {"public/exact.bin", testing::PseudoRandomBytes(kMaxChunkBytes, 1)},
+      {"public/big.bin", testing::PseudoRandomBytes(2 * kMaxChunkBytes + kMaxChunkBytes / 3, 2)},
+      {"public/copy-of-small.json", "{\"chainOfTrustVersion\":1}"}};
   {
     pqxx::connection runtime((*db)->RuntimeDsn("queue"));
     pqxx::work txn(runtime);
@@ -186,7 +188,7 @@ TEST(QueueMigrationTest, Version3MovesWholeContentIntoChunks) {
               static_cast<int64_t>(o.content.size()));
   }
   // The migrated store takes new content the new way, next to the old.
-  std::string fresh = Content(kMaxChunkBytes + 3, 3);
+  std::string fresh = testing::PseudoRandomBytes(kMaxChunkBytes + 3, 3);
   ASSERT_TRUE(Upload(store, ArtifactOf(t, 0, "public/new.bin", fresh, now), fresh, now).ok());
   EXPECT_EQ(ReadAll(store, t.task_id, 0, "public/new.bin"), fresh);
   // The same content as a migrated artifact is stored once.

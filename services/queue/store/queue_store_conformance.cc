@@ -8,6 +8,7 @@
 #include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
 #include "libraries/proto/timestamp.h"
+#include "libraries/testing/pseudo_random_bytes.h"
 
 namespace bulwark::queue {
 namespace {
@@ -42,18 +43,6 @@ Task MakeTask(absl::Time now, const std::string& priority = "lowest",
 }
 
 }  // namespace
-
-std::string Content(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  uint32_t x = seed * 2654435761u + 1;
-  for (char& c : out) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    c = static_cast<char>(x);
-  }
-  return out;
-}
 
 std::string HexSha256(const std::string& content) {
   return absl::BytesToHexString(crypto::Sha256(content));
@@ -460,7 +449,7 @@ Task RunningTask(QueueStore& store, absl::Time now) {
 
 TEST_P(QueueStoreConformanceTest, ContentIsKeptAndReadInChunks) {
   Task t = RunningTask(*store_, now_);
-  std::string big = Content(2 * kMaxChunkBytes + kMaxChunkBytes / 2 + 1, 1);
+  std::string big = testing::PseudoRandomBytes(2 * kMaxChunkBytes + kMaxChunkBytes / 2 + 1, 1);
   Artifact a = ArtifactOf(t, 0, "public/big.bin", big, now_);
   ASSERT_TRUE(store_->PutArtifact(a, big, now_, kNoDeadline).ok());
   auto all = store_->ReadArtifactChunks(t.task_id, 0, a.name, 0, 10, kNoDeadline);
@@ -489,7 +478,7 @@ TEST_P(QueueStoreConformanceTest, ContentIsKeptAndReadInChunks) {
 
 TEST_P(QueueStoreConformanceTest, AnUploadBecomesAnArtifactOnlyWhenFinished) {
   Task t = RunningTask(*store_, now_);
-  std::string content = Content(2 * kMaxChunkBytes + 10, 2);
+  std::string content = testing::PseudoRandomBytes(2 * kMaxChunkBytes + 10, 2);
   Artifact a = ArtifactOf(t, 0, "public/build/app.tar", content, now_);
   auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
   ASSERT_TRUE(id.ok()) << id.status();
@@ -520,7 +509,7 @@ TEST_P(QueueStoreConformanceTest, AnUploadBecomesAnArtifactOnlyWhenFinished) {
   EXPECT_EQ(store_->FinishUpload(*id, a, now_, kNoDeadline, nullptr).status().code(),
             absl::StatusCode::kNotFound);
   // Small client pieces are kept as they came; reading still yields the content.
-  std::string pieces = Content(5000, 3);
+  std::string pieces = testing::PseudoRandomBytes(5000, 3);
   Artifact p = ArtifactOf(t, 0, "public/pieces.txt", pieces, now_);
   ASSERT_TRUE(Upload(*store_, p, pieces, now_, 1000).ok());
   EXPECT_EQ(ReadAll(*store_, t.task_id, 0, p.name), pieces);
@@ -577,7 +566,7 @@ TEST_P(QueueStoreConformanceTest, UploadsRefuseWhatTheyCannotTake) {
 
 TEST_P(QueueStoreConformanceTest, ABrokenUploadLeavesNoArtifact) {
   Task t = RunningTask(*store_, now_);
-  std::string content = Content(kMaxChunkBytes + 5, 4);
+  std::string content = testing::PseudoRandomBytes(kMaxChunkBytes + 5, 4);
   Artifact a = ArtifactOf(t, 0, "public/broken.bin", content, now_);
   // Aborted after a chunk.
   auto id = store_->BeginUpload(t.task_id, 0, a.name, now_, kNoDeadline);
@@ -651,14 +640,14 @@ TEST_P(QueueStoreConformanceTest, FinishingChecksTheRunIsStillWritable) {
 
 TEST_P(QueueStoreConformanceTest, TheSameContentTwiceIsIdempotentOtherContentAlreadyExists) {
   Task t = RunningTask(*store_, now_);
-  std::string content = Content(kMaxChunkBytes + 100, 5);
+  std::string content = testing::PseudoRandomBytes(kMaxChunkBytes + 100, 5);
   Artifact a = ArtifactOf(t, 0, "public/out.bin", content, now_);
   auto first = Upload(*store_, a, content, now_);
   ASSERT_TRUE(first.ok()) << first.status();
   auto again = Upload(*store_, a, content, now_ + absl::Minutes(1));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->created, first->created);  // the stored one
-  std::string other = Content(kMaxChunkBytes + 100, 6);
+  std::string other = testing::PseudoRandomBytes(kMaxChunkBytes + 100, 6);
   EXPECT_EQ(Upload(*store_, ArtifactOf(t, 0, a.name, other, now_), other, now_).status().code(),
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ReadAll(*store_, t.task_id, 0, a.name), content);

@@ -18,8 +18,6 @@
 namespace bulwark::queue {
 
 // Helpers for store tests.
-// Deterministic content of `n` bytes that differs with `seed`.
-std::string Content(size_t n, uint32_t seed);
 // Lowercase hex SHA-256.
 std::string HexSha256(const std::string& content);
 // Artifact `name` of the run holding `content`, expiring an hour after `now`.

@@ -9,6 +9,7 @@
 #include "libraries/crypto/sha256_stream.h"
 #include "libraries/proto/timestamp.h"
 #include "services/queue/client/artifact_transfer.h"
+#include "services/queue/service/test_tasks.h"
 #include "services/queue/tests/queue_cluster.h"
 
 namespace bulwark::queue {
@@ -66,38 +67,18 @@ class ArtifactStreamTest : public ::testing::Test {
     root_ = cluster_->Root();
     queue_ = cluster_->Stub();
     // A task whose run 0 is claimed: uploads use the run's own credentials, as a worker does.
-    v1::CreateTaskRequest request;
-    request.set_task_id(NiceSlugid(Random::Secure()));
+    v1::CreateTaskRequest request = NewTaskRequest(Random::Secure(), absl::Now());
     task_id_ = request.task_id();
-    v1::TaskDefinition* t = request.mutable_task();
-    t->set_task_queue_id("proj/linux");
-    *t->mutable_created() = ToProtoTimestamp(absl::Now());
-    *t->mutable_deadline() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
-    t->mutable_metadata()->set_name("build");
-    t->mutable_metadata()->set_description("builds");
-    t->mutable_metadata()->set_owner("dev@example.com");
-    t->mutable_metadata()->set_source("https://github.com/org/app");
     v1::CreateTaskResponse created;
     ASSERT_TRUE(queue_->CreateTask(SignedContext(&root_).get(), request, &created).ok());
-    v1::ClaimWorkRequest claim;
-    claim.set_task_queue_id("proj/linux");
-    claim.set_worker_group("wg");
-    claim.set_worker_id("w1");
-    claim.set_tasks(1);
     v1::ClaimWorkResponse claimed;
-    ASSERT_TRUE(queue_->ClaimWork(SignedContext(&root_).get(), claim, &claimed).ok());
+    ASSERT_TRUE(queue_->ClaimWork(SignedContext(&root_).get(), ClaimRequest(), &claimed).ok());
     ASSERT_EQ(claimed.tasks_size(), 1);
     const v1::Credentials& c = claimed.tasks(0).credentials();
     run_ = {c.client_id(), c.access_token(), c.certificate(), std::nullopt};
   }
 
-  v1::UploadArtifactHeader Header(const std::string& name) {
-    v1::UploadArtifactHeader h;
-    h.set_task_id(task_id_);
-    h.set_run_id(0);
-    h.set_name(name);
-    return h;
-  }
+  v1::UploadArtifactHeader Header(const std::string& name) { return UploadHeader(task_id_, name); }
 
   absl::StatusOr<v1::Artifact> Upload(const hawk::Credentials* who,
                                       const v1::UploadArtifactHeader& header, int64_t size,

@@ -32,12 +32,6 @@ std::vector<std::string> Ids(const std::vector<AttestationRecord>& as) {
 
 }  // namespace
 
-void AttestationStoreConformanceTest::SetUp() {
-  under_test_ = GetParam()();
-  store_ = under_test_.store.get();
-  ASSERT_NE(store_, nullptr);
-}
-
 TEST_P(AttestationStoreConformanceTest, InsertedAttestationIsTheTasksLatest) {
   AttestationRecord a = Make("v1", "task-a", now_ + absl::Nanoseconds(700));
   a.run_id = 2;

@@ -15,25 +15,15 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "libraries/testing/store_conformance.h"
 #include "services/verifier/store/attestation_store.h"
 
 namespace bulwark::verifier {
 
-struct AttestationStoreUnderTest {
-  std::shared_ptr<AttestationStore> store;
-  std::shared_ptr<void> keep_alive;  // whatever the store needs kept (database, pool)
-};
+using AttestationStoreUnderTest = testing::StoreUnderTest<AttestationStore>;
 
-using AttestationStoreFactory = AttestationStoreUnderTest (*)();
-
-class AttestationStoreConformanceTest : public ::testing::TestWithParam<AttestationStoreFactory> {
- protected:
-  void SetUp() override;
-
-  AttestationStoreUnderTest under_test_;
-  AttestationStore* store_ = nullptr;
-  absl::Time now_ = absl::FromUnixMicros(1795435200123456);
-};
+// The fixture (store_, now_) is testing::StoreConformanceTest's.
+class AttestationStoreConformanceTest : public testing::StoreConformanceTest<AttestationStore> {};
 
 }  // namespace bulwark::verifier
 

@@ -10,6 +10,7 @@
 namespace bulwark::verifier {
 
 namespace rules = attestation_rules;
+namespace records = record_rules;
 
 absl::Status InMemoryAttestationStore::CheckDeadline(absl::Time deadline,
                                                      const char* operation) const {
@@ -25,8 +26,8 @@ absl::StatusOr<AttestationRecord> InMemoryAttestationStore::InsertAttestation(
   BULWARK_RETURN_IF_ERROR(rules::ValidateAttestation(record));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "insert attestation"));
   AttestationRecord wanted = record;
-  wanted.created = rules::ToMicros(wanted.created);
-  wanted.expires = rules::ToMicros(wanted.expires);
+  wanted.created = records::ToMicros(wanted.created);
+  wanted.expires = records::ToMicros(wanted.expires);
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = records_.emplace(wanted.verification_id, wanted);
   if (!inserted && it->second != wanted) return rules::Conflict(wanted.verification_id);
@@ -35,12 +36,12 @@ absl::StatusOr<AttestationRecord> InMemoryAttestationStore::InsertAttestation(
 
 absl::StatusOr<AttestationRecord> InMemoryAttestationStore::LatestAttestation(
     const std::string& task_id, absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskId(task_id, false));
+  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, false));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "get attestation"));
   absl::MutexLock lock(&mu_);
   const AttestationRecord* best = nullptr;
   for (const auto& [id, r] : records_) {
-    if (r.task_id == task_id && (best == nullptr || rules::NewerFirst(r, *best))) best = &r;
+    if (r.task_id == task_id && (best == nullptr || records::NewerFirst(r, *best))) best = &r;
   }
   if (best == nullptr) return rules::NotFound(task_id);
   return *best;
@@ -49,34 +50,21 @@ absl::StatusOr<AttestationRecord> InMemoryAttestationStore::LatestAttestation(
 absl::StatusOr<AttestationPage> InMemoryAttestationStore::ListAttestations(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskId(task_id, true));
-  BULWARK_RETURN_IF_ERROR(rules::ValidatePageSize(page_size));
-  BULWARK_ASSIGN_OR_RETURN(std::optional<rules::Cursor> cursor,
-                           rules::DecodeToken(task_id, continuation_token));
+  BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              AttestationStore::kMaxPageSize, continuation_token));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "list attestations"));
-  std::vector<AttestationRecord> matching;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const auto& [id, r] : records_) {
-      if (!task_id.empty() && r.task_id != task_id) continue;
-      if (cursor && !rules::After(r, *cursor)) continue;
-      matching.push_back(r);
-    }
-  }
-  std::sort(matching.begin(), matching.end(), rules::NewerFirst);
   AttestationPage page;
-  if (static_cast<int>(matching.size()) > page_size) {
-    matching.resize(page_size);
-    page.continuation_token =
-        rules::EncodeToken(task_id, {matching.back().created, matching.back().verification_id});
-  }
-  page.attestations = std::move(matching);
+  absl::MutexLock lock(&mu_);
+  page.continuation_token = records::TakePage(records_, rules::kTokenFormat, task_id, cursor,
+                                              page_size, page.attestations);
   return page;
 }
 
 absl::StatusOr<int> InMemoryAttestationStore::ExpireAttestations(absl::Time before, int limit,
                                                                  absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateExpiry(before, limit));
+  BULWARK_RETURN_IF_ERROR(
+      records::ValidateExpiry(before, limit, AttestationStore::kMaxExpireBatch));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "expire attestations"));
   absl::MutexLock lock(&mu_);
   std::vector<std::pair<absl::Time, std::string>> expired;

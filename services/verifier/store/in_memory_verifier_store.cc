@@ -9,6 +9,7 @@
 namespace bulwark::verifier {
 
 namespace rules = store_rules;
+namespace records = record_rules;
 
 absl::Status InMemoryVerifierStore::CheckDeadline(absl::Time deadline,
                                                   const char* operation) const {
@@ -26,7 +27,7 @@ absl::StatusOr<PolicyRecord> InMemoryVerifierStore::RecordPolicy(const std::stri
                                                                  absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(rules::ValidatePolicy(version, sha256, document, loaded_at));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "record policy"));
-  absl::Time at = rules::ToMicros(loaded_at);
+  absl::Time at = records::ToMicros(loaded_at);
   absl::MutexLock lock(&mu_);
   auto it = policies_.find(version);
   if (it == policies_.end()) {
@@ -72,7 +73,7 @@ absl::StatusOr<VerificationRecord> InMemoryVerifierStore::InsertVerification(
   BULWARK_RETURN_IF_ERROR(rules::ValidateVerification(verification));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "insert verification"));
   VerificationRecord stored = verification;
-  stored.created = rules::ToMicros(stored.created);
+  stored.created = records::ToMicros(stored.created);
   absl::MutexLock lock(&mu_);
   if (policies_.count(stored.policy_version) == 0) {
     return rules::UnknownPolicyVersion(stored.policy_version);
@@ -86,7 +87,7 @@ absl::StatusOr<VerificationRecord> InMemoryVerifierStore::InsertVerification(
 
 absl::StatusOr<VerificationRecord> InMemoryVerifierStore::GetVerification(
     const std::string& verification_id, absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateVerificationId(verification_id));
+  BULWARK_RETURN_IF_ERROR(records::ValidateVerificationId(verification_id));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "get verification"));
   absl::MutexLock lock(&mu_);
   auto it = verifications_.find(verification_id);
@@ -97,35 +98,20 @@ absl::StatusOr<VerificationRecord> InMemoryVerifierStore::GetVerification(
 absl::StatusOr<VerificationPage> InMemoryVerifierStore::ListVerifications(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskFilter(task_id));
-  BULWARK_RETURN_IF_ERROR(rules::ValidatePageSize(page_size));
-  BULWARK_ASSIGN_OR_RETURN(std::optional<rules::Cursor> cursor,
-                           rules::DecodePageToken(task_id, continuation_token));
+  BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              VerifierStore::kMaxPageSize, continuation_token));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "list verifications"));
-  std::vector<VerificationRecord> matching;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const auto& [id, v] : verifications_) {
-      if (!task_id.empty() && v.task_id != task_id) continue;
-      if (cursor && !rules::After(v, *cursor)) continue;
-      matching.push_back(v);
-    }
-  }
-  std::sort(matching.begin(), matching.end(), rules::NewerFirst);
   VerificationPage page;
-  bool more = static_cast<int>(matching.size()) > page_size;
-  if (more) matching.resize(page_size);
-  page.verifications = std::move(matching);
-  if (more) {
-    const VerificationRecord& last = page.verifications.back();
-    page.continuation_token = rules::EncodePageToken(task_id, {last.created, last.verification_id});
-  }
+  absl::MutexLock lock(&mu_);
+  page.continuation_token = records::TakePage(verifications_, rules::kTokenFormat, task_id, cursor,
+                                              page_size, page.verifications);
   return page;
 }
 
 absl::StatusOr<int> InMemoryVerifierStore::ExpireVerifications(absl::Time before, int limit,
                                                                absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateExpiry(before, limit));
+  BULWARK_RETURN_IF_ERROR(records::ValidateExpiry(before, limit, VerifierStore::kMaxExpireBatch));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "expire verifications"));
   absl::MutexLock lock(&mu_);
   std::vector<const VerificationRecord*> expired;
@@ -134,7 +120,7 @@ absl::StatusOr<int> InMemoryVerifierStore::ExpireVerifications(absl::Time before
   }
   std::sort(expired.begin(), expired.end(),
             [](const VerificationRecord* a, const VerificationRecord* b) {
-              return rules::NewerFirst(*b, *a);
+              return records::NewerFirst(*b, *a);
             });
   if (static_cast<int>(expired.size()) > limit) expired.resize(limit);
   std::vector<std::string> ids;

@@ -8,19 +8,17 @@
 #include "libraries/pg/transaction.h"
 #include "libraries/status/status_macros.h"
 #include "services/verifier/store/attestation_store_rules.h"
+#include "services/verifier/store/pg_paging.h"
 
 namespace bulwark::verifier {
 namespace {
 
 namespace rules = attestation_rules;
+namespace records = record_rules;
 using pg::Micros;
 using pg::MicrosOf;
 using pg::TimeFromMicros;
 using pg::TimestampParam;
-
-pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
-  return pg::TransactionOptions::Named(deadline, name, read_only);
-}
 
 const std::string& Columns() {
   static const std::string* const columns =
@@ -49,10 +47,11 @@ absl::StatusOr<AttestationRecord> PostgresAttestationStore::InsertAttestation(
     const AttestationRecord& record, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(rules::ValidateAttestation(record));
   AttestationRecord wanted = record;
-  wanted.created = rules::ToMicros(wanted.created);
-  wanted.expires = rules::ToMicros(wanted.expires);
+  wanted.created = records::ToMicros(wanted.created);
+  wanted.expires = records::ToMicros(wanted.expires);
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "insert attestation"), [&](pqxx::work& txn) -> absl::Status {
+      pool_, pg::TransactionOptions::Named(deadline, "insert attestation"),
+      [&](pqxx::work& txn) -> absl::Status {
         pqxx::result inserted = txn.exec_params(
             absl::StrCat("INSERT INTO verifier.attestations (verification_id, task_id, run_id, "
                          "key_id, envelope, created, expires) VALUES ($1, $2, $3, $4, $5, ",
@@ -75,18 +74,14 @@ absl::StatusOr<AttestationRecord> PostgresAttestationStore::InsertAttestation(
 
 absl::StatusOr<AttestationRecord> PostgresAttestationStore::LatestAttestation(
     const std::string& task_id, absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskId(task_id, false));
-  std::optional<AttestationRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get attestation", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params("SELECT " + Columns() +
-                                             " FROM verifier.attestations WHERE task_id = $1" +
-                                             kNewestFirst + " LIMIT 1",
-                                         task_id);
-        found.reset();
-        if (!r.empty()) found = FromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_RETURN_IF_ERROR(records::ValidateTaskId(task_id, false));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<AttestationRecord> found,
+      pg_paging::SelectFirst(pool_, "get attestation", deadline, &FromRow,
+                             "SELECT " + Columns() +
+                                 " FROM verifier.attestations WHERE task_id = $1" + kNewestFirst +
+                                 " LIMIT 1",
+                             task_id));
   if (!found) return rules::NotFound(task_id);
   return *found;
 }
@@ -94,65 +89,33 @@ absl::StatusOr<AttestationRecord> PostgresAttestationStore::LatestAttestation(
 absl::StatusOr<AttestationPage> PostgresAttestationStore::ListAttestations(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskId(task_id, true));
-  BULWARK_RETURN_IF_ERROR(rules::ValidatePageSize(page_size));
-  BULWARK_ASSIGN_OR_RETURN(std::optional<rules::Cursor> cursor,
-                           rules::DecodeToken(task_id, continuation_token));
-  std::string sql = absl::StrCat(
-      "SELECT ", Columns(), " FROM verifier.attestations WHERE ",
-      task_id.empty() ? "$2::text IS NULL" : "task_id = $2", " AND ",
-      cursor ? absl::StrCat("(created, verification_id) < (", TimestampParam(3), ", $4)")
-             : "$3::bigint IS NULL AND $4::text IS NULL",
-      kNewestFirst, " LIMIT $1");
-  std::optional<std::string> task_param;
-  if (!task_id.empty()) task_param = task_id;
-  std::optional<int64_t> created_param;
-  std::optional<std::string> id_param;
-  if (cursor) {
-    created_param = Micros(cursor->created);
-    id_param = cursor->verification_id;
-  }
+  BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              AttestationStore::kMaxPageSize, continuation_token));
   AttestationPage page;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "list attestations", true), [&](pqxx::work& txn) {
-        page.attestations.clear();
-        for (const pqxx::row& r :
-             txn.exec_params(sql, page_size + 1, task_param, created_param, id_param)) {
-          page.attestations.push_back(FromRow(r));
-        }
-        return absl::OkStatus();
-      }));
-  if (static_cast<int>(page.attestations.size()) > page_size) {
-    page.attestations.resize(page_size);
-    const AttestationRecord& last = page.attestations.back();
-    page.continuation_token = rules::EncodeToken(task_id, {last.created, last.verification_id});
-  }
+  BULWARK_ASSIGN_OR_RETURN(
+      page.attestations,
+      pg_paging::SelectNewestFirst(pool_, {"verifier.attestations", Columns(), "list attestations"},
+                                   task_id, cursor, page_size, deadline, &FromRow));
+  page.continuation_token =
+      records::FinishPage(page.attestations, page_size, rules::kTokenFormat, task_id);
   return page;
 }
 
 absl::StatusOr<int> PostgresAttestationStore::ExpireAttestations(absl::Time before, int limit,
                                                                  absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateExpiry(before, limit));
-  int deleted = 0;
   BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "expire attestations"), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("DELETE FROM verifier.attestations WHERE verification_id IN ("
-                         "SELECT verification_id FROM verifier.attestations WHERE expires < ",
-                         TimestampParam(1),
-                         " ORDER BY expires, verification_id LIMIT $2) RETURNING 1"),
-            Micros(before), limit);
-        deleted = static_cast<int>(r.size());
-        return absl::OkStatus();
-      }));
-  return deleted;
+      records::ValidateExpiry(before, limit, AttestationStore::kMaxExpireBatch));
+  return pg_paging::DeleteOldestBatch(pool_, "verifier.attestations", "expires", before, limit,
+                                      deadline, "expire attestations");
 }
 
 absl::StatusOr<std::map<std::string, absl::Time>> PostgresAttestationStore::LatestExpiryByKey(
     absl::Time deadline) {
   std::map<std::string, absl::Time> out;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "latest expiry by key", true), [&](pqxx::work& txn) {
+      pool_, pg::TransactionOptions::Named(deadline, "latest expiry by key", true),
+      [&](pqxx::work& txn) {
         out.clear();
         for (const pqxx::row& r : txn.exec("SELECT key_id, " + MicrosOf("max(expires)") +
                                            " FROM verifier.attestations GROUP BY key_id")) {

@@ -3,7 +3,6 @@
 // refuses what the store refuses.
 #include <pqxx/pqxx>
 
-#include "libraries/pg/errors.h"
 #include "libraries/pg/pg_test_database.h"
 #include "services/verifier/schema/migrations.h"
 #include "services/verifier/store/attestation_store_conformance.h"
@@ -14,17 +13,8 @@ namespace {
 
 using Fixture = pg::PgServiceDatabase;
 
-std::shared_ptr<Fixture> MakeFixture() {
-  auto fixture = Fixture::Create(schema::VerifierMigrations());
-  if (!fixture.ok()) {
-    ADD_FAILURE() << fixture.status();
-    return nullptr;
-  }
-  return *fixture;
-}
-
 AttestationStoreUnderTest MakePostgres() {
-  std::shared_ptr<Fixture> fixture = MakeFixture();
+  std::shared_ptr<Fixture> fixture = Fixture::CreateOrFail(schema::VerifierMigrations());
   if (fixture == nullptr) return {};
   return {std::make_shared<PostgresAttestationStore>(*fixture->pool), fixture};
 }
@@ -32,20 +22,8 @@ AttestationStoreUnderTest MakePostgres() {
 INSTANTIATE_TEST_SUITE_P(Postgres, AttestationStoreConformanceTest,
                          ::testing::Values(&MakePostgres));
 
-std::string Attempt(const std::string& dsn, const std::string& sql) {
-  try {
-    pqxx::connection c(dsn);
-    pqxx::work txn(c);
-    txn.exec(sql);
-    txn.commit();
-    return "";
-  } catch (const pqxx::sql_error& e) {
-    return pg::SqlState(e);
-  }
-}
-
 TEST(PostgresAttestationStoreTest, IssuedAttestationsCannotBeRewritten) {
-  std::shared_ptr<Fixture> fixture = MakeFixture();
+  std::shared_ptr<Fixture> fixture = Fixture::CreateOrFail(schema::VerifierMigrations());
   ASSERT_NE(fixture, nullptr);
   PostgresAttestationStore store(*fixture->pool);
   AttestationRecord a;
@@ -57,17 +35,22 @@ TEST(PostgresAttestationStoreTest, IssuedAttestationsCannotBeRewritten) {
   a.expires = a.created + absl::Hours(1);
   ASSERT_TRUE(store.InsertAttestation(a, absl::InfiniteFuture()).ok());
   const std::string runtime = fixture->db->RuntimeDsn("verifier");
-  EXPECT_EQ(Attempt(runtime, "UPDATE verifier.attestations SET envelope = 'x'"), "42501");
-  EXPECT_EQ(Attempt(runtime, "UPDATE verifier.attestations SET key_id = 'k'"), "42501");
-  EXPECT_EQ(Attempt(runtime, "TRUNCATE verifier.attestations"), "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime, "UPDATE verifier.attestations SET envelope = 'x'"), "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime, "UPDATE verifier.attestations SET key_id = 'k'"), "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime, "TRUNCATE verifier.attestations"), "42501");
   const std::string insert = "INSERT INTO verifier.attestations VALUES ('v2', 'task-a', ";
-  EXPECT_EQ(Attempt(runtime, insert + "-1, 'k', 'e', now(), now() + interval '1 hour')"), "23514");
-  EXPECT_EQ(Attempt(runtime, insert + "0, 'k/1', 'e', now(), now() + interval '1 hour')"), "23514");
-  EXPECT_EQ(Attempt(runtime, insert + "0, 'k', '', now(), now() + interval '1 hour')"), "23514");
-  EXPECT_EQ(Attempt(runtime, insert + "0, 'k', 'e', now(), now())"), "23514");
-  EXPECT_EQ(Attempt(runtime, insert + "0, 'k', 'e', now(), now() + interval '1 hour')"), "");
+  EXPECT_EQ(pg::SqlStateOf(runtime, insert + "-1, 'k', 'e', now(), now() + interval '1 hour')"),
+            "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime, insert + "0, 'k/1', 'e', now(), now() + interval '1 hour')"),
+            "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime, insert + "0, 'k', '', now(), now() + interval '1 hour')"),
+            "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime, insert + "0, 'k', 'e', now(), now())"), "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime, insert + "0, 'k', 'e', now(), now() + interval '1 hour')"), "");
   // Expiry stays allowed.
-  EXPECT_EQ(Attempt(runtime, "DELETE FROM verifier.attestations WHERE verification_id = 'v1'"), "");
+  EXPECT_EQ(
+      pg::SqlStateOf(runtime, "DELETE FROM verifier.attestations WHERE verification_id = 'v1'"),
+      "");
 }
 
 }  // namespace

@@ -7,20 +7,18 @@
 #include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
 #include "libraries/status/status_macros.h"
+#include "services/verifier/store/pg_paging.h"
 #include "services/verifier/store/verifier_store_rules.h"
 
 namespace bulwark::verifier {
 namespace {
 
 namespace rules = store_rules;
+namespace records = record_rules;
 using pg::Micros;
 using pg::MicrosOf;
 using pg::TimeFromMicros;
 using pg::TimestampParam;
-
-pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
-  return pg::TransactionOptions::Named(deadline, name, read_only);
-}
 
 const std::string& PolicyColumns() {
   static const std::string* const columns = new std::string(absl::StrCat(
@@ -61,8 +59,6 @@ VerificationRecord VerificationFromRow(const pqxx::row& r) {
   return v;
 }
 
-const char kNewestFirst[] = " ORDER BY created DESC, verification_id DESC";
-
 }  // namespace
 
 absl::StatusOr<PolicyRecord> PostgresVerifierStore::RecordPolicy(const std::string& version,
@@ -73,7 +69,8 @@ absl::StatusOr<PolicyRecord> PostgresVerifierStore::RecordPolicy(const std::stri
   BULWARK_RETURN_IF_ERROR(rules::ValidatePolicy(version, sha256, document, loaded_at));
   PolicyRecord stored;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "record policy"), [&](pqxx::work& txn) -> absl::Status {
+      pool_, pg::TransactionOptions::Named(deadline, "record policy"),
+      [&](pqxx::work& txn) -> absl::Status {
         // One statement: a concurrent recorder of the same version is waited for, and a
         // different document is never overwritten (the WHERE leaves such a row alone and
         // returns nothing).
@@ -97,39 +94,31 @@ absl::StatusOr<PolicyRecord> PostgresVerifierStore::RecordPolicy(const std::stri
 absl::StatusOr<PolicyRecord> PostgresVerifierStore::GetPolicy(const std::string& version,
                                                               absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(rules::ValidatePolicyVersion(version));
-  std::optional<PolicyRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get policy", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params(
-            "SELECT " + PolicyColumns() + " FROM verifier.policy_versions WHERE version = $1",
-            version);
-        found.reset();
-        if (!r.empty()) found = PolicyFromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<PolicyRecord> found,
+      pg_paging::SelectFirst(
+          pool_, "get policy", deadline, &PolicyFromRow,
+          "SELECT " + PolicyColumns() + " FROM verifier.policy_versions WHERE version = $1",
+          version));
   if (!found) return rules::PolicyNotFound(version);
   return *found;
 }
 
 absl::StatusOr<PolicyRecord> PostgresVerifierStore::LatestPolicy(absl::Time deadline) {
-  std::optional<PolicyRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get latest policy", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec("SELECT " + PolicyColumns() +
-                                  " FROM verifier.policy_versions "
-                                  "ORDER BY last_loaded DESC, version DESC LIMIT 1");
-        found.reset();
-        if (!r.empty()) found = PolicyFromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<PolicyRecord> found,
+      pg_paging::SelectFirst(pool_, "get latest policy", deadline, &PolicyFromRow,
+                             "SELECT " + PolicyColumns() +
+                                 " FROM verifier.policy_versions "
+                                 "ORDER BY last_loaded DESC, version DESC LIMIT 1"));
   if (!found) return rules::NoPolicyRecorded();
   return *found;
 }
 
 absl::StatusOr<std::vector<PolicyRecord>> PostgresVerifierStore::ListPolicies(absl::Time deadline) {
   std::vector<PolicyRecord> policies;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "list policies", true), [&](pqxx::work& txn) {
+  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
+      pool_, pg::TransactionOptions::Named(deadline, "list policies", true), [&](pqxx::work& txn) {
         policies.clear();
         for (const pqxx::row& r :
              txn.exec("SELECT " + PolicyColumns() +
@@ -145,10 +134,11 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::InsertVerification(
     const VerificationRecord& verification, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(rules::ValidateVerification(verification));
   VerificationRecord wanted = verification;
-  wanted.created = rules::ToMicros(wanted.created);
+  wanted.created = records::ToMicros(wanted.created);
   VerificationRecord stored;
   BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "insert verification"), [&](pqxx::work& txn) -> absl::Status {
+      pool_, pg::TransactionOptions::Named(deadline, "insert verification"),
+      [&](pqxx::work& txn) -> absl::Status {
         // Policy versions are never deleted (the runtime role cannot), so this check cannot be
         // invalidated before the insert; the foreign key backs it anyway.
         if (txn.exec_params("SELECT 1 FROM verifier.policy_versions WHERE version = $1",
@@ -187,18 +177,13 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::InsertVerification(
 
 absl::StatusOr<VerificationRecord> PostgresVerifierStore::GetVerification(
     const std::string& verification_id, absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateVerificationId(verification_id));
-  std::optional<VerificationRecord> found;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "get verification", true), [&](pqxx::work& txn) {
-        pqxx::result r = txn.exec_params("SELECT " + VerificationColumns() +
-                                             " FROM verifier.verifications "
-                                             "WHERE verification_id = $1",
-                                         verification_id);
-        found.reset();
-        if (!r.empty()) found = VerificationFromRow(r[0]);
-        return absl::OkStatus();
-      }));
+  BULWARK_RETURN_IF_ERROR(records::ValidateVerificationId(verification_id));
+  BULWARK_ASSIGN_OR_RETURN(
+      std::optional<VerificationRecord> found,
+      pg_paging::SelectFirst(pool_, "get verification", deadline, &VerificationFromRow,
+                             "SELECT " + VerificationColumns() +
+                                 " FROM verifier.verifications WHERE verification_id = $1",
+                             verification_id));
   if (!found) return rules::VerificationNotFound(verification_id);
   return *found;
 }
@@ -206,63 +191,25 @@ absl::StatusOr<VerificationRecord> PostgresVerifierStore::GetVerification(
 absl::StatusOr<VerificationPage> PostgresVerifierStore::ListVerifications(
     const std::string& task_id, int page_size, const std::string& continuation_token,
     absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateTaskFilter(task_id));
-  BULWARK_RETURN_IF_ERROR(rules::ValidatePageSize(page_size));
-  BULWARK_ASSIGN_OR_RETURN(std::optional<rules::Cursor> cursor,
-                           rules::DecodePageToken(task_id, continuation_token));
-  // $1 limit, $2 task id (NULL: all tasks), $3/$4 the cursor (NULL: first page). A filter is
-  // written out only when it applies (else its parameters are only typed), so the planner sees
-  // plain index conditions.
-  std::string sql = absl::StrCat(
-      "SELECT ", VerificationColumns(), " FROM verifier.verifications WHERE ",
-      task_id.empty() ? "$2::text IS NULL" : "task_id = $2", " AND ",
-      cursor ? absl::StrCat("(created, verification_id) < (", TimestampParam(3), ", $4)")
-             : "$3::bigint IS NULL AND $4::text IS NULL",
-      kNewestFirst, " LIMIT $1");
-  std::optional<std::string> task_param;
-  if (!task_id.empty()) task_param = task_id;
-  std::optional<int64_t> created_param;
-  std::optional<std::string> id_param;
-  if (cursor) {
-    created_param = Micros(cursor->created);
-    id_param = cursor->verification_id;
-  }
+  BULWARK_ASSIGN_OR_RETURN(std::optional<records::Cursor> cursor,
+                           records::StartPage(rules::kTokenFormat, task_id, page_size,
+                                              VerifierStore::kMaxPageSize, continuation_token));
   VerificationPage page;
-  BULWARK_RETURN_IF_ERROR(pg::RunTransaction(
-      pool_, Options(deadline, "list verifications", true), [&](pqxx::work& txn) {
-        page.verifications.clear();
-        for (const pqxx::row& r :
-             txn.exec_params(sql, page_size + 1, task_param, created_param, id_param)) {
-          page.verifications.push_back(VerificationFromRow(r));
-        }
-        return absl::OkStatus();
-      }));
-  if (static_cast<int>(page.verifications.size()) > page_size) {
-    page.verifications.resize(page_size);
-    const VerificationRecord& last = page.verifications.back();
-    page.continuation_token = rules::EncodePageToken(task_id, {last.created, last.verification_id});
-  }
+  BULWARK_ASSIGN_OR_RETURN(
+      page.verifications,
+      pg_paging::SelectNewestFirst(
+          pool_, {"verifier.verifications", VerificationColumns(), "list verifications"}, task_id,
+          cursor, page_size, deadline, &VerificationFromRow));
+  page.continuation_token =
+      records::FinishPage(page.verifications, page_size, rules::kTokenFormat, task_id);
   return page;
 }
 
 absl::StatusOr<int> PostgresVerifierStore::ExpireVerifications(absl::Time before, int limit,
                                                                absl::Time deadline) {
-  BULWARK_RETURN_IF_ERROR(rules::ValidateExpiry(before, limit));
-  int deleted = 0;
-  BULWARK_RETURN_IF_ERROR(
-      pg::RunTransaction(pool_, Options(deadline, "expire verifications"), [&](pqxx::work& txn) {
-        // Rows a concurrent batch deletes first are waited for, then found gone and skipped,
-        // so the count is of rows this call removed.
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("DELETE FROM verifier.verifications WHERE verification_id IN ("
-                         "SELECT verification_id FROM verifier.verifications WHERE created < ",
-                         TimestampParam(1),
-                         " ORDER BY created, verification_id LIMIT $2) RETURNING 1"),
-            Micros(before), limit);
-        deleted = static_cast<int>(r.size());
-        return absl::OkStatus();
-      }));
-  return deleted;
+  BULWARK_RETURN_IF_ERROR(records::ValidateExpiry(before, limit, VerifierStore::kMaxExpireBatch));
+  return pg_paging::DeleteOldestBatch(pool_, "verifier.verifications", "created", before, limit,
+                                      deadline, "expire verifications");
 }
 
 }  // namespace bulwark::verifier

@@ -5,7 +5,6 @@
 
 #include "absl/strings/escaping.h"
 #include "libraries/crypto/encoding.h"
-#include "libraries/pg/errors.h"
 #include "libraries/pg/pg_test_database.h"
 #include "services/verifier/schema/migrations.h"
 #include "services/verifier/store/postgres_verifier_store.h"
@@ -16,40 +15,18 @@ namespace {
 
 using Fixture = pg::PgServiceDatabase;
 
-std::shared_ptr<Fixture> MakeFixture() {
-  auto fixture = Fixture::Create(schema::VerifierMigrations());
-  if (!fixture.ok()) {
-    ADD_FAILURE() << fixture.status();
-    return nullptr;
-  }
-  return *fixture;
-}
-
 VerifierStoreUnderTest MakePostgres() {
-  std::shared_ptr<Fixture> fixture = MakeFixture();
+  std::shared_ptr<Fixture> fixture = Fixture::CreateOrFail(schema::VerifierMigrations());
   if (fixture == nullptr) return {};
   return {std::make_shared<PostgresVerifierStore>(*fixture->pool), fixture};
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, VerifierStoreConformanceTest, ::testing::Values(&MakePostgres));
 
-// Runs `sql` as `dsn`'s role; returns the SQLSTATE it fails with ("" if it succeeds).
-std::string Attempt(const std::string& dsn, const std::string& sql) {
-  try {
-    pqxx::connection c(dsn);
-    pqxx::work txn(c);
-    txn.exec(sql);
-    txn.commit();
-    return "";
-  } catch (const pqxx::sql_error& e) {
-    return pg::SqlState(e);
-  }
-}
-
 class PostgresVerifierStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fixture_ = MakeFixture();
+    fixture_ = Fixture::CreateOrFail(schema::VerifierMigrations());
     ASSERT_NE(fixture_, nullptr);
     store_ = std::make_unique<PostgresVerifierStore>(*fixture_->pool);
     document_ = "{\"version\": \"7\"}";
@@ -82,17 +59,23 @@ class PostgresVerifierStoreTest : public ::testing::Test {
 TEST_F(PostgresVerifierStoreTest, TheRuntimeRoleCannotRewriteRecordedHistory) {
   // A verdict cannot be flipped, a policy's content cannot be swapped, a policy cannot be
   // removed (which would orphan the verifications that name it).
-  EXPECT_EQ(Attempt(runtime_, "UPDATE verifier.verifications SET verdict = 'PASS'"), "42501");
-  EXPECT_EQ(Attempt(runtime_, "UPDATE verifier.verifications SET report = 'x'"), "42501");
-  EXPECT_EQ(Attempt(runtime_, "UPDATE verifier.policy_versions SET document = 'x'"), "42501");
-  EXPECT_EQ(Attempt(runtime_, "UPDATE verifier.policy_versions SET sha256 = repeat('0', 64)"),
+  EXPECT_EQ(pg::SqlStateOf(runtime_, "UPDATE verifier.verifications SET verdict = 'PASS'"),
             "42501");
-  EXPECT_EQ(Attempt(runtime_, "DELETE FROM verifier.policy_versions"), "42501");
-  EXPECT_EQ(Attempt(runtime_, "TRUNCATE verifier.verifications"), "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, "UPDATE verifier.verifications SET report = 'x'"), "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, "UPDATE verifier.policy_versions SET document = 'x'"),
+            "42501");
+  EXPECT_EQ(
+      pg::SqlStateOf(runtime_, "UPDATE verifier.policy_versions SET sha256 = repeat('0', 64)"),
+      "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, "DELETE FROM verifier.policy_versions"), "42501");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, "TRUNCATE verifier.verifications"), "42501");
   // What the store needs stays allowed: noting a load, expiring a verification.
-  EXPECT_EQ(Attempt(runtime_, "UPDATE verifier.policy_versions SET last_loaded = last_loaded"), "");
-  EXPECT_EQ(Attempt(runtime_, "DELETE FROM verifier.verifications WHERE verification_id = 'v1'"),
-            "");
+  EXPECT_EQ(
+      pg::SqlStateOf(runtime_, "UPDATE verifier.policy_versions SET last_loaded = last_loaded"),
+      "");
+  EXPECT_EQ(
+      pg::SqlStateOf(runtime_, "DELETE FROM verifier.verifications WHERE verification_id = 'v1'"),
+      "");
   EXPECT_EQ(store_->GetVerification("v1", kNoDeadline).status().code(),
             absl::StatusCode::kNotFound);
   auto policy = store_->GetPolicy("7", kNoDeadline);
@@ -105,28 +88,31 @@ TEST_F(PostgresVerifierStoreTest, TheSchemaRefusesWhatTheStoreRefuses) {
   const std::string insert =
       "INSERT INTO verifier.verifications VALUES ('v2', 'task-a', 'signing', ";
   const std::string rest = ", now())";
-  EXPECT_EQ(Attempt(runtime_, insert + "'PASS', '7', '', 3, 1" + rest), "23514");  // failed > 0
-  EXPECT_EQ(Attempt(runtime_, insert + "'PASS', '7', '', 0, 0" + rest), "23514");  // no checks
-  EXPECT_EQ(Attempt(runtime_, insert + "'MAYBE', '7', '', 1, 0" + rest), "23514");
-  EXPECT_EQ(Attempt(runtime_, insert + "'FAIL', '7', '', -1, 0" + rest), "23514");
-  EXPECT_EQ(Attempt(runtime_, insert + "'FAIL', 'nope', '', 1, 1" + rest), "23503");
-  EXPECT_EQ(Attempt(runtime_,
-                    "INSERT INTO verifier.verifications VALUES ('a b', 'task-a', 'signing', "
-                    "'FAIL', '7', '', 1, 1, now())"),
+  EXPECT_EQ(pg::SqlStateOf(runtime_, insert + "'PASS', '7', '', 3, 1" + rest),
+            "23514");  // failed > 0
+  EXPECT_EQ(pg::SqlStateOf(runtime_, insert + "'PASS', '7', '', 0, 0" + rest),
+            "23514");  // no checks
+  EXPECT_EQ(pg::SqlStateOf(runtime_, insert + "'MAYBE', '7', '', 1, 0" + rest), "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, insert + "'FAIL', '7', '', -1, 0" + rest), "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, insert + "'FAIL', 'nope', '', 1, 1" + rest), "23503");
+  EXPECT_EQ(pg::SqlStateOf(runtime_,
+                           "INSERT INTO verifier.verifications VALUES ('a b', 'task-a', 'signing', "
+                           "'FAIL', '7', '', 1, 1, now())"),
             "23514");
-  EXPECT_EQ(Attempt(runtime_,
-                    "INSERT INTO verifier.policy_versions VALUES ('8', 'ABC', '', now(), now())"),
+  EXPECT_EQ(
+      pg::SqlStateOf(runtime_,
+                     "INSERT INTO verifier.policy_versions VALUES ('8', 'ABC', '', now(), now())"),
+      "23514");
+  EXPECT_EQ(pg::SqlStateOf(runtime_,
+                           "INSERT INTO verifier.policy_versions VALUES ('8 b', repeat('0', "
+                           "64), '', now(), now())"),
             "23514");
-  EXPECT_EQ(Attempt(runtime_,
-                    "INSERT INTO verifier.policy_versions VALUES ('8 b', repeat('0', "
-                    "64), '', now(), now())"),
-            "23514");
-  EXPECT_EQ(Attempt(runtime_,
-                    "INSERT INTO verifier.policy_versions VALUES ('8', repeat('0', "
-                    "64), '', now(), now() - interval '1 day')"),
+  EXPECT_EQ(pg::SqlStateOf(runtime_,
+                           "INSERT INTO verifier.policy_versions VALUES ('8', repeat('0', "
+                           "64), '', now(), now() - interval '1 day')"),
             "23514");
   // And a well-formed row goes in (the attempts above were refused for their fault alone).
-  EXPECT_EQ(Attempt(runtime_, insert + "'PASS', '7', '', 1, 0" + rest), "");
+  EXPECT_EQ(pg::SqlStateOf(runtime_, insert + "'PASS', '7', '', 1, 0" + rest), "");
 }
 
 }  // namespace

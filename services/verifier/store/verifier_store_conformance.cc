@@ -51,12 +51,6 @@ std::vector<std::string> Ids(const std::vector<VerificationRecord>& vs) {
 
 }  // namespace
 
-void VerifierStoreConformanceTest::SetUp() {
-  under_test_ = GetParam()();
-  store_ = under_test_.store.get();
-  ASSERT_NE(store_, nullptr);
-}
-
 // ---- Policy versions ----
 
 TEST_P(VerifierStoreConformanceTest, RecordPolicyKeepsTheDocumentByteForByte) {

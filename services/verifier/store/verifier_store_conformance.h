@@ -15,26 +15,15 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "libraries/testing/store_conformance.h"
 #include "services/verifier/store/verifier_store.h"
 
 namespace bulwark::verifier {
 
-struct VerifierStoreUnderTest {
-  std::shared_ptr<VerifierStore> store;
-  std::shared_ptr<void> keep_alive;  // whatever the store needs kept (database, pool)
-};
+using VerifierStoreUnderTest = testing::StoreUnderTest<VerifierStore>;
 
-using VerifierStoreFactory = VerifierStoreUnderTest (*)();
-
-class VerifierStoreConformanceTest : public ::testing::TestWithParam<VerifierStoreFactory> {
- protected:
-  void SetUp() override;
-
-  VerifierStoreUnderTest under_test_;
-  VerifierStore* store_ = nullptr;
-  // A fixed time, a whole number of microseconds (what the stores keep).
-  absl::Time now_ = absl::FromUnixMicros(1795435200123456);
-};
+// The fixture (store_, now_) is testing::StoreConformanceTest's.
+class VerifierStoreConformanceTest : public testing::StoreConformanceTest<VerifierStore> {};
 
 }  // namespace bulwark::verifier
 

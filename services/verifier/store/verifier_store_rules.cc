@@ -1,32 +1,15 @@
 #include "services/verifier/store/verifier_store_rules.h"
 
-#include <cstdint>
 #include <tuple>
-#include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "libraries/crypto/encoding.h"
 
 namespace bulwark::verifier::store_rules {
 namespace {
 
-constexpr char kTokenVersion[] = "v1";
-// The range of times a record may carry: what both stores represent exactly.
-const absl::Time kEarliest = absl::UnixEpoch();
-const absl::Time kLatest = absl::FromCivil(absl::CivilSecond(10000, 1, 1), absl::UTCTimeZone());
-
-// 1..max characters of [A-Za-z0-9_-] (slugids and task ids).
-bool IsIdentifier(const std::string& s, size_t max) {
-  if (s.empty() || s.size() > max) return false;
-  for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
-  }
-  return true;
-}
+using record_rules::ValidateTime;
 
 // 1..max printable ASCII characters other than space.
 bool IsLabel(const std::string& s, size_t max) {
@@ -43,20 +26,6 @@ bool IsLowerHex(const std::string& s, size_t size) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-absl::Status ValidateTime(absl::Time t, absl::string_view field) {
-  if (t < kEarliest || t >= kLatest) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be a time between 1970-01-01 and 9999-12-31 (UTC), not ",
-                     absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone())));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status BadToken() {
-  return absl::InvalidArgumentError(
-      "continuation_token is not one this service issued; start again without it");
 }
 
 }  // namespace
@@ -90,26 +59,10 @@ absl::Status ValidatePolicy(const std::string& version, const std::string& sha25
   return ValidateTime(loaded_at, "loaded_at");
 }
 
-absl::Status ValidateVerificationId(const std::string& verification_id) {
-  if (!IsIdentifier(verification_id, 64)) {
-    return absl::InvalidArgumentError(
-        "verification_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-' (a slugid)");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateTaskFilter(const std::string& task_id) {
-  if (!task_id.empty() && !IsIdentifier(task_id, 64)) {
-    return absl::InvalidArgumentError(
-        "task_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-' (a slugid)");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateVerification(const VerificationRecord& v) {
-  if (absl::Status s = ValidateVerificationId(v.verification_id); !s.ok()) return s;
+  if (absl::Status s = record_rules::ValidateVerificationId(v.verification_id); !s.ok()) return s;
   if (v.task_id.empty()) return absl::InvalidArgumentError("task_id must be set");
-  if (absl::Status s = ValidateTaskFilter(v.task_id); !s.ok()) return s;
+  if (absl::Status s = record_rules::ValidateTaskId(v.task_id, false); !s.ok()) return s;
   if (!IsLabel(v.task_type, 128)) {
     return absl::InvalidArgumentError(
         "task_type must be 1 to 128 printable ASCII characters without spaces");
@@ -134,60 +87,6 @@ absl::Status ValidateVerification(const VerificationRecord& v) {
         v.checks_failed, " failed checks; a PASS needs at least one passed check and none failed"));
   }
   return ValidateTime(v.created, "created");
-}
-
-absl::Status ValidatePageSize(int page_size) {
-  if (page_size < 1 || page_size > VerifierStore::kMaxPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page size must be between 1 and ", VerifierStore::kMaxPageSize));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateExpiry(absl::Time before, int limit) {
-  if (limit < 1 || limit > VerifierStore::kMaxExpireBatch) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expiry batch limit must be between 1 and ", VerifierStore::kMaxExpireBatch));
-  }
-  return ValidateTime(before, "before");
-}
-
-absl::Time ToMicros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
-
-std::string EncodePageToken(const std::string& task_filter, const Cursor& last) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kTokenVersion, "|", task_filter, "|",
-                                                absl::ToUnixMicros(last.created), "|",
-                                                last.verification_id));
-}
-
-absl::StatusOr<std::optional<Cursor>> DecodePageToken(const std::string& task_filter,
-                                                      const std::string& token) {
-  if (token.empty()) return std::nullopt;
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return BadToken();
-  std::vector<std::string> parts = absl::StrSplit(raw, '|');
-  int64_t micros = 0;
-  if (parts.size() != 4 || parts[0] != kTokenVersion || !absl::SimpleAtoi(parts[2], &micros) ||
-      !ValidateTaskFilter(parts[1]).ok() || !ValidateVerificationId(parts[3]).ok()) {
-    return BadToken();
-  }
-  Cursor cursor{absl::FromUnixMicros(micros), parts[3]};
-  if (!ValidateTime(cursor.created, "").ok()) return BadToken();
-  if (parts[1] != task_filter) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "continuation_token was issued for a listing of ",
-        parts[1].empty() ? "all tasks" : "task " + parts[1], ", not of ",
-        task_filter.empty() ? "all tasks" : "task " + task_filter, "; start again without it"));
-  }
-  return cursor;
-}
-
-bool After(const VerificationRecord& v, const Cursor& cursor) {
-  return std::tie(v.created, v.verification_id) < std::tie(cursor.created, cursor.verification_id);
-}
-
-bool NewerFirst(const VerificationRecord& a, const VerificationRecord& b) {
-  return std::tie(a.created, a.verification_id) > std::tie(b.created, b.verification_id);
 }
 
 bool LatestFirst(const PolicyRecord& a, const PolicyRecord& b) {

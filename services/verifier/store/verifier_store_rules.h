@@ -2,15 +2,13 @@
 //
 // The rules every VerifierStore shares, so that the PostgreSQL store and the in-memory fake
 // accept, refuse and page exactly alike: input validation (with the messages callers see),
-// the continuation token format, and the errors for conflicts and misses.
-//
-// Continuation token: URL-safe base64 of "v1|<task filter>|<created µs>|<verification id>",
-// naming the last row of the previous page. Callers must treat it as opaque; the store checks
-// it was issued for the same task filter.
+// the continuation token format, and the errors for conflicts and misses. What the
+// AttestationStore shares too (ids, times, bounds, the token, newest-first order) is in
+// record_rules.h; kTokenFormat is this store's tag in the continuation token.
 //
 // Thread-safety: pure functions.
 // Errors: the Validate* functions return INVALID_ARGUMENT naming the field and the rule;
-// DecodePageToken returns INVALID_ARGUMENT for a token this store would not have issued.
+// record_rules::DecodeToken returns INVALID_ARGUMENT for a token this store would not have issued.
 
 #ifndef BULWARK_SERVICES_VERIFIER_STORE_VERIFIER_STORE_RULES_H_
 #define BULWARK_SERVICES_VERIFIER_STORE_VERIFIER_STORE_RULES_H_
@@ -21,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/verifier/store/record_rules.h"
 #include "services/verifier/store/verifier_store.h"
 
 namespace bulwark::verifier::store_rules {
@@ -31,28 +30,10 @@ absl::Status ValidatePolicy(const std::string& version, const std::string& sha25
 absl::Status ValidatePolicyVersion(const std::string& version);
 // Every field of a verification, and that a PASS has passed checks and no failed one.
 absl::Status ValidateVerification(const VerificationRecord& verification);
-absl::Status ValidateVerificationId(const std::string& verification_id);
-// A task id to filter on; empty (all tasks) is allowed.
-absl::Status ValidateTaskFilter(const std::string& task_id);
-absl::Status ValidatePageSize(int page_size);
-absl::Status ValidateExpiry(absl::Time before, int limit);
 
-// `t` truncated to the microsecond, the precision the database keeps.
-absl::Time ToMicros(absl::Time t);
+// The continuation token's format tag (record_rules::EncodeToken).
+inline constexpr char kTokenFormat[] = "v1";
 
-// Where a page starts: strictly older than (created, verification_id).
-struct Cursor {
-  absl::Time created;
-  std::string verification_id;
-};
-std::string EncodePageToken(const std::string& task_filter, const Cursor& last);
-// nullopt for an empty token (the first page).
-absl::StatusOr<std::optional<Cursor>> DecodePageToken(const std::string& task_filter,
-                                                      const std::string& token);
-// Whether `v` comes strictly after `cursor` in newest-first order.
-bool After(const VerificationRecord& v, const Cursor& cursor);
-// Newest-first order: created descending, then verification_id descending (bytewise).
-bool NewerFirst(const VerificationRecord& a, const VerificationRecord& b);
 // LatestPolicy's order: last_loaded descending, then version descending (bytewise).
 bool LatestFirst(const PolicyRecord& a, const PolicyRecord& b);
 

@@ -7,6 +7,20 @@
 namespace bulwark::verifier::store_rules {
 namespace {
 
+using record_rules::After;
+using record_rules::NewerFirst;
+using record_rules::ToMicros;
+using record_rules::ValidateVerificationId;
+
+// The store's token: record_rules with this store's format tag.
+std::string EncodePageToken(const std::string& filter, const record_rules::Cursor& last) {
+  return record_rules::EncodeToken(kTokenFormat, filter, last);
+}
+absl::StatusOr<std::optional<record_rules::Cursor>> DecodePageToken(const std::string& filter,
+                                                                    const std::string& token) {
+  return record_rules::DecodeToken(kTokenFormat, filter, token);
+}
+
 const absl::Time kT = absl::FromUnixMicros(1795435200123456);
 
 TEST(PageTokenTest, RoundTripsTheCursorAndIsBoundToTheTaskFilter) {
@@ -76,15 +90,20 @@ TEST(ValidationTest, TheEdgesOfWhatIsAccepted) {
   EXPECT_FALSE(ValidatePolicyVersion(std::string(129, '!')).ok());
   EXPECT_TRUE(ValidateVerificationId(std::string(64, '_')).ok());
   EXPECT_FALSE(ValidateVerificationId(std::string(65, '_')).ok());
-  EXPECT_TRUE(ValidateTaskFilter("").ok());
-  EXPECT_TRUE(ValidatePageSize(1).ok());
-  EXPECT_TRUE(ValidatePageSize(VerifierStore::kMaxPageSize).ok());
-  EXPECT_TRUE(ValidateExpiry(absl::UnixEpoch(), 1).ok());
-  EXPECT_FALSE(
-      ValidateExpiry(absl::FromCivil(absl::CivilSecond(10000, 1, 1), absl::UTCTimeZone()), 1).ok());
-  EXPECT_TRUE(ValidateExpiry(
+  EXPECT_TRUE(record_rules::ValidateTaskId("", true).ok());
+  EXPECT_TRUE(record_rules::ValidatePageSize(1, VerifierStore::kMaxPageSize).ok());
+  EXPECT_TRUE(
+      record_rules::ValidatePageSize(VerifierStore::kMaxPageSize, VerifierStore::kMaxPageSize)
+          .ok());
+  EXPECT_TRUE(
+      record_rules::ValidateExpiry(absl::UnixEpoch(), 1, VerifierStore::kMaxExpireBatch).ok());
+  EXPECT_FALSE(record_rules::ValidateExpiry(
+                   absl::FromCivil(absl::CivilSecond(10000, 1, 1), absl::UTCTimeZone()), 1,
+                   VerifierStore::kMaxExpireBatch)
+                   .ok());
+  EXPECT_TRUE(record_rules::ValidateExpiry(
                   absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone()),
-                  VerifierStore::kMaxExpireBatch)
+                  VerifierStore::kMaxExpireBatch, VerifierStore::kMaxExpireBatch)
                   .ok());
 }
 

@@ -6,11 +6,12 @@
 namespace bulwark::worker {
 
 absl::StatusOr<verifier::v1::Verification> GrpcChainVerifier::VerifyTask(
-    const std::string& task_id, const std::string& task_type, absl::Time deadline) {
+    const std::string& task_id, const std::string& task_type, verifier::v1::RootMode mode,
+    absl::Time deadline) {
   verifier::v1::VerifyTaskRequest request;
   request.set_task_id(task_id);
   request.set_task_type(task_type);
-  request.set_root_mode(verifier::v1::ROOT_MODE_BEFORE_RUN);
+  request.set_root_mode(mode);
   grpc::ClientContext context;
   SetDeadline(context, deadline);
   context.set_credentials(HawkCallCredentials(credentials_));

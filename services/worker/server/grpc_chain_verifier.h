@@ -28,6 +28,7 @@ class GrpcChainVerifier final : public ChainVerifier {
 
   absl::StatusOr<verifier::v1::Verification> VerifyTask(const std::string& task_id,
                                                         const std::string& task_type,
+                                                        verifier::v1::RootMode mode,
                                                         absl::Time deadline) override;
 
  private:

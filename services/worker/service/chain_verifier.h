@@ -1,12 +1,14 @@
 // File: services/worker/service/chain_verifier.h
 //
 // ChainVerifier: what a privileged worker (started with --verify-task-type=T) asks of the
-// verifier before it runs a task: VerifyTask(taskId, T) with the root mode "before run" (the
-// task has not run yet). The gRPC implementation is server/grpc_chain_verifier.h, signed with
-// the worker's own credentials (it needs verifier:verify-task:<T>); tests use fakes.
-// VerificationLog renders a verification as the readable log the worker uploads as
-// public/logs/chain_of_trust.log when it refuses to run a task: the verdict, every check of
-// every link marked ✓ or ✗ with its reason, then the verification as JSON.
+// verifier: VerifyTask(taskId, T) with the root mode "before run" before it runs a task (the
+// task has not run yet), and "completed" after the task completed (the verification of what it
+// signed, which has the verifier attest the task's artifacts when it passes). The gRPC
+// implementation is server/grpc_chain_verifier.h, signed with the worker's own credentials (it
+// needs verifier:verify-task:<T>); tests use fakes. VerificationLog renders a verification as the
+// readable log the worker uploads as public/logs/chain_of_trust.log when it refuses to run a task:
+// the verdict, every check of every link marked ✓ or ✗ with its reason, then the verification as
+// JSON.
 //
 // Thread-safety: implementations are thread-safe; VerificationLog is a function of its argument.
 // Errors: VerifyTask returns the verifier's status as client/dependency.h passes it on
@@ -30,6 +32,7 @@ class ChainVerifier {
   virtual ~ChainVerifier() = default;
   virtual absl::StatusOr<verifier::v1::Verification> VerifyTask(const std::string& task_id,
                                                                 const std::string& task_type,
+                                                                verifier::v1::RootMode mode,
                                                                 absl::Time deadline) = 0;
 };
 

@@ -205,7 +205,8 @@ std::optional<Verdict> VerifyBeforeRun(const TaskRunner::Options& options, const
   (void)log.Worker(
       absl::StrCat("verifying the chain of trust as a ", type, " task before it runs"));
   absl::StatusOr<verifier::v1::Verification> verification =
-      options.verifier->VerifyTask(claim.task_id, type, absl::Now() + options.verify_timeout);
+      options.verifier->VerifyTask(claim.task_id, type, verifier::v1::ROOT_MODE_BEFORE_RUN,
+                                   absl::Now() + options.verify_timeout);
   if (!verification.ok()) {
     (void)log.Worker(absl::StrCat(
         "the verifier did not answer (", absl::StatusCodeToString(verification.status().code()),
@@ -228,6 +229,22 @@ std::optional<Verdict> VerifyBeforeRun(const TaskRunner::Options& options, const
   (void)log.Worker("the chain of trust failed: the task's commands do not run");
   return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD,
                    "chain of trust verification failed");
+}
+
+// 8: a privileged task that completed is verified again, now with everything it signed; a pass
+// has the verifier attest its artifacts. The run is resolved: the outcome goes to the summary.
+std::string VerifyAfterRun(const TaskRunner::Options& options, const Claim& claim) {
+  absl::StatusOr<verifier::v1::Verification> verification = options.verifier->VerifyTask(
+      claim.task_id, options.verify_task_type, verifier::v1::ROOT_MODE_COMPLETED,
+      absl::Now() + options.verify_timeout);
+  if (!verification.ok()) {
+    return absl::StrCat("; verifying it after the run failed (no attestation): ",
+                        verification.status().ToString());
+  }
+  const bool passed = verification->verdict() == verifier::v1::VERDICT_PASS;
+  return absl::StrCat("; verified after the run: ", passed ? "PASS" : "FAIL", " (verification ",
+                      verification->verification_id(),
+                      passed ? "; the verifier attests its artifacts)" : "; no attestation)");
 }
 
 }  // namespace
@@ -429,8 +446,13 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
         queue::v1::EXCEPTION_REASON_INTERNAL_ERROR,
         absl::StrCat("the log or chain of trust could not be uploaded: ", uploads.message()));
   }
-  // 7. The resolution.
-  return report(verdict);
+  // 7. The resolution; 8. a privileged task that completed is verified again.
+  report(verdict);
+  if (outcome.reported && verdict.state == queue::v1::TASK_STATE_COMPLETED &&
+      !options_.verify_task_type.empty() && options_.verifier != nullptr) {
+    outcome.summary += VerifyAfterRun(options_, claim);
+  }
+  return outcome;
 }
 
 }  // namespace bulwark::worker

@@ -29,6 +29,10 @@
 //      hashes the queue computed, checked against the worker's own.
 //   7. The run is resolved with its task credentials. A run cancelled for shutdown resolves
 //      exception / worker-shutdown, which the queue retries.
+//   8. A privileged worker verifies a task that completed once more, in the "completed" root
+//      mode (its own chain-of-trust and artifacts included): when that passes, the verifier
+//      issues the attestation of the task's artifacts. The run is already resolved, so the
+//      outcome (or the verifier's error) is only added to RunOutcome's summary.
 //
 // Thread-safety: Run may be called from several threads at once (one run each); RunControl is
 // thread-safe. Errors: Run never fails as a whole; RunOutcome says what was reported.

@@ -130,8 +130,12 @@ class FakeVerifier final : public ChainVerifier {
  public:
   absl::StatusOr<verifier::v1::Verification> VerifyTask(const std::string& task_id,
                                                         const std::string& task_type,
+                                                        verifier::v1::RootMode mode,
                                                         absl::Time) override {
-    asked.push_back(task_id + " as " + task_type);
+    asked.push_back(absl::StrCat(task_id, " as ", task_type,
+                                 mode == verifier::v1::ROOT_MODE_COMPLETED    ? " after the run"
+                                 : mode == verifier::v1::ROOT_MODE_BEFORE_RUN ? " before the run"
+                                                                              : " (auto)"));
     if (!status.ok()) return status;
     verifier::v1::Verification v;
     v.set_verification_id("v-1");
@@ -409,8 +413,11 @@ TEST_F(TaskRunnerTest, ShutdownCancelsTheTaskAndResolvesWorkerShutdown) {
 
 TEST_F(TaskRunnerTest, APrivilegedWorkerRunsATaskWhoseChainPassesAndUploadsTheReport) {
   verify_task_type_ = "signing";
-  RunTask(Shell("echo signing"));
-  ASSERT_EQ(verifier_.asked, std::vector<std::string>{"fN1UJiTYQ9-P-_lQ1B5y1A as signing"});
+  RunOutcome outcome = RunTask(Shell("echo signing"));
+  // Before the run, and once more after it completed (the verification the verifier attests).
+  ASSERT_EQ(verifier_.asked,
+            (std::vector<std::string>{"fN1UJiTYQ9-P-_lQ1B5y1A as signing before the run",
+                                      "fN1UJiTYQ9-P-_lQ1B5y1A as signing after the run"}));
   ASSERT_EQ(queue_.resolutions.size(), 1u);
   EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_COMPLETED);
   EXPECT_TRUE(absl::StrContains(Log(), "[output] signing")) << Log();
@@ -421,12 +428,28 @@ TEST_F(TaskRunnerTest, APrivilegedWorkerRunsATaskWhoseChainPassesAndUploadsTheRe
   // The report is signed with the rest of the run's artifacts.
   nlohmann::json cot = nlohmann::json::parse(queue_.uploads["public/chain-of-trust.json"]);
   EXPECT_EQ(cot["artifacts"]["public/logs/chain_of_trust.log"]["sha256"], Sha256Hex(report));
+  EXPECT_TRUE(absl::StrContains(
+      outcome.summary,
+      "verified after the run: PASS (verification v-1; the verifier attests its artifacts)"))
+      << outcome.summary;
+}
+
+TEST_F(TaskRunnerTest, APrivilegedTaskThatFailsIsNotVerifiedAgain) {
+  verify_task_type_ = "signing";
+  RunOutcome outcome = RunTask(Shell("exit 3"));
+  ASSERT_EQ(queue_.resolutions.size(), 1u);
+  EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_FAILED);
+  EXPECT_EQ(verifier_.asked,
+            std::vector<std::string>{"fN1UJiTYQ9-P-_lQ1B5y1A as signing before the run"});
+  EXPECT_FALSE(absl::StrContains(outcome.summary, "after the run")) << outcome.summary;
 }
 
 TEST_F(TaskRunnerTest, AFailedChainNeverRunsTheCommandAndIsMalformedPayload) {
   verify_task_type_ = "signing";
   verifier_.verdict = verifier::v1::VERDICT_FAIL;
   RunTask(Shell("echo SHOULD-NOT-RUN; touch /tmp/should-not-run"));
+  EXPECT_EQ(verifier_.asked,
+            std::vector<std::string>{"fN1UJiTYQ9-P-_lQ1B5y1A as signing before the run"});
   ASSERT_EQ(queue_.resolutions.size(), 1u);
   EXPECT_EQ(queue_.resolutions[0].state, queue::v1::TASK_STATE_EXCEPTION);
   EXPECT_EQ(queue_.resolutions[0].reason, queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD);
