@@ -181,7 +181,7 @@ std::string CheckAuditCheckpointMac(const AuditKeyring& keyring, const AuditChec
 }
 
 std::string FormatCheckpointTime(absl::Time at) {
-  return absl::FormatTime(absl::RFC3339_full, at, absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", at, absl::UTCTimeZone());
 }
 
 absl::StatusOr<absl::Time> ParseCheckpointTime(const std::string& text) {

@@ -97,7 +97,8 @@ AuditCheckpoint SignAuditCheckpoint(const AuditKeyring& keyring, int64_t sequenc
 // Empty when the checkpoint's MAC verifies under `keyring`; otherwise why not.
 std::string CheckAuditCheckpointMac(const AuditKeyring& keyring, const AuditCheckpoint& cp);
 
-// `at` as written in logs and the API: RFC 3339 in UTC with the microseconds it carries.
+// `at` as written in logs: RFC 3339 in UTC ("Z", as proto3 JSON writes a Timestamp), with
+// the fraction of a second it carries.
 std::string FormatCheckpointTime(absl::Time at);
 // The inverse; INVALID_ARGUMENT for anything else.
 absl::StatusOr<absl::Time> ParseCheckpointTime(const std::string& text);
