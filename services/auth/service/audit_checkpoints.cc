@@ -20,6 +20,21 @@ bool IsLowerHex(const std::string& s, size_t length) {
 }  // namespace
 
 absl::StatusOr<AuditCheckpoint> AuditCheckpoints::Take(absl::Time deadline) {
+  // Never sign over a history that lost what the last checkpoint covered: keep that one as
+  // the newest, so VerifyAuditHistory without a checkpoint keeps reporting the loss.
+  if (std::optional<AuditCheckpoint> previous = Newest()) {
+    BULWARK_ASSIGN_OR_RETURN(AuditCheckpointResult still, Check(*previous, deadline));
+    if (!still.history_matches) {
+      LogError("audit history no longer holds the last checkpoint",
+               {{"sequence", previous->sequence},
+                {"hash", previous->hash},
+                {"at", FormatCheckpointTime(previous->at)},
+                {"problem", still.message}});
+      return absl::DataLossError(absl::StrCat(
+          "not signing a new audit checkpoint: ", still.message,
+          " (investigate; restarting auth clears this, the logged checkpoints remain)"));
+    }
+  }
   BULWARK_ASSIGN_OR_RETURN(std::optional<AuditEntry> head, store_.AuditHead(deadline));
   AuditCheckpoint cp =
       SignAuditCheckpoint(keyring_, head ? head->sequence : 0,
@@ -30,7 +45,7 @@ absl::StatusOr<AuditCheckpoint> AuditCheckpoints::Take(absl::Time deadline) {
                                {"keyId", cp.key_id},
                                {"mac", cp.mac}});
   absl::MutexLock lock(&mu_);
-  if (!newest_ || newest_->sequence <= cp.sequence) newest_ = cp;
+  newest_ = cp;
   return cp;
 }
 

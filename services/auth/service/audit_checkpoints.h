@@ -8,14 +8,17 @@
 //   the current audit key (at = the injected clock), logs it as the info line
 //   "audit checkpoint" with exactly those fields (the proto3 JSON of v1.AuditCheckpoint, so
 //   log shipping keeps them away from the database and a line can be passed back as is), and
-//   keeps it as this replica's newest.
+//   keeps it as this replica's newest. If the history no longer holds the previous newest
+//   checkpoint (truncated, or rewritten and re-grown), Take logs an error, signs nothing and
+//   keeps that checkpoint (DATA_LOSS), so the replica's own check keeps failing until restart.
 //   Check: verifies a checkpoint's MAC and that the history still holds entry `sequence` with
 //   `hash` (fewer entries: "truncated: the checkpoint of <at> covers entry N, the history ends
 //   at M"; another hash: the history up to it was rewritten).
 // AuthService::VerifyAuditHistory reports Check of the request's checkpoint, or of the newest.
 //
 // Thread-safety: safe for concurrent use.
-// Errors: Take and Check return the store's errors (UNAVAILABLE, DEADLINE_EXCEEDED). Report
+// Errors: Take and Check return the store's errors (UNAVAILABLE, DEADLINE_EXCEEDED); Take
+// returns DATA_LOSS as above. Report
 // returns INVALID_ARGUMENT for a malformed checkpoint in the request (naming the field); an
 // invalid MAC or a history that no longer matches is a result, not an error.
 

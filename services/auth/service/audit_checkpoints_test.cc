@@ -81,6 +81,15 @@ TEST_F(AuditCheckpointsTest, TruncationIsNamed) {
   store_.TruncateAuditHistory(0);
   checked = checkpoints_.Check(*cp, kForever);
   EXPECT_NE(checked->message.find("the history ends at 0"), std::string::npos) << checked->message;
+
+  // The next round refuses to sign over the loss, even once the history has grown back.
+  for (const char* id : {"x", "y", "z", "w"}) Change(id);
+  auto next = checkpoints_.Take(kForever);
+  EXPECT_EQ(next.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(next.status().message().find("entry 3 no longer has the hash"), std::string::npos)
+      << next.status();
+  ASSERT_TRUE(checkpoints_.Newest().has_value());
+  EXPECT_EQ(checkpoints_.Newest()->mac, cp->mac);
 }
 
 TEST_F(AuditCheckpointsTest, ForgedOrForeignCheckpointsFailTheMac) {
