@@ -1,6 +1,7 @@
 #include "libraries/attest/provenance.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -52,7 +53,12 @@ absl::StatusOr<std::string> RequiredString(const json& root,
 std::optional<int> IntAt(const json& root, const char* key) {
   const json* v = Path(root, {key});
   if (v == nullptr || !v->is_number_integer()) return std::nullopt;
-  return v->get<int>();
+  // Only values an int holds (a run id); anything larger is not one.
+  if (v->is_number_unsigned() ? v->get<uint64_t>() > uint64_t{INT_MAX}
+                              : (v->get<int64_t>() < INT_MIN || v->get<int64_t>() > INT_MAX)) {
+    return std::nullopt;
+  }
+  return static_cast<int>(v->get<int64_t>());
 }
 
 }  // namespace
