@@ -4,7 +4,9 @@
 //
 // Writes, each only if missing (mode 600):
 //   DIR/config/auth.json           the auth service's configuration: static clients with fresh
-//                                  tokens, a token keyring, a service-account signing key
+//                                  tokens, a token keyring, an audit keyring, a service-account
+//                                  signing key (an existing file without auditKeys gets one
+//                                  added, everything else kept)
 //   DIR/root.json                  {"clientId": "static/bulwark/root", "accessToken": …}
 //   DIR/config/<svc>.credentials.json   queue, hooks, verifier: each service's own credentials
 //   DIR/config/hooks.token-keys.json    the hooks service's keyring for trigger tokens
@@ -61,6 +63,13 @@ int main(int argc, char** argv) {
     std::ifstream in(auth_path);
     auth = nlohmann::json::parse(in, nullptr, false);
     if (!auth.is_object()) return Fail(auth_path + " is not valid JSON; remove it to regenerate");
+    if (!auth.contains("auditKeys")) {
+      // Written before the audit chain was keyed: add an audit key, keep everything else.
+      auth["auditKeys"] = {
+          {{"id", "local-audit-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}};
+      WritePrivate(auth_path, auth);
+      std::cout << "added an audit key to " << auth_path << "\n";
+    }
   } else {
     nlohmann::json clients = nlohmann::json::array();
     for (const char* name : {"root", "queue", "hooks", "verifier"}) {
@@ -75,6 +84,7 @@ int main(int argc, char** argv) {
     auth = {
         {"staticClients", clients},
         {"tokenKeys", {{{"id", "local-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
+        {"auditKeys", {{{"id", "local-audit-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
         {"signingKeys", {{{"id", "local-sa-1"}, {"privateKeyPem", *pem}}}},
         {"serviceAccounts", {{"issuer", "bulwark-local"}, {"allowlist", {"example-uploader"}}}}};
     WritePrivate(auth_path, auth);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libraries/status/status_macros.h"
+#include "services/auth/store/audit_chain.h"
 
 namespace bulwark::auth {
 namespace {
@@ -23,10 +24,11 @@ absl::StatusOr<absl::Duration> Seconds(const nlohmann::json& json, const char* f
 
 absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("the auth config must be an object");
-  static const std::set<std::string> kKnown = {"staticClients",     "tokenKeys",
-                                               "signingKeys",       "serviceAccounts",
-                                               "clockSkewSeconds",  "purgeIntervalSeconds",
-                                               "roleReloadSeconds", "replayCacheRequestsPerSecond"};
+  static const std::set<std::string> kKnown = {
+      "staticClients",         "tokenKeys",         "auditKeys",
+      "signingKeys",           "serviceAccounts",   "clockSkewSeconds",
+      "purgeIntervalSeconds",  "roleReloadSeconds", "replayCacheRequestsPerSecond",
+      "auditCheckpointSeconds"};
   for (const auto& [key, value] : json.items()) {
     if (kKnown.count(key) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("unknown auth config field '", key, "'"));
@@ -39,6 +41,14 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
     return absl::InvalidArgumentError("tokenKeys (the access-token keyring) is required");
   }
   config.token_keys = json["tokenKeys"];
+  if (!json.contains("auditKeys")) {
+    return absl::InvalidArgumentError(
+        "auditKeys (the audit keyring: [{\"id\": \"audit-1\", \"key\": \"<base64 of 32 "
+        "random bytes, e.g. openssl rand -base64 32>\"}]) is required: it keys the audit "
+        "history so that the database owner cannot rewrite it");
+  }
+  config.audit_keys = json["auditKeys"];
+  BULWARK_RETURN_IF_ERROR(AuditKeyring::FromJson(config.audit_keys).status());
   config.signing_keys = json.value("signingKeys", nlohmann::json::array());
   if (json.contains("serviceAccounts")) {
     const nlohmann::json& sa = json["serviceAccounts"];
@@ -76,6 +86,9 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
   }
   BULWARK_ASSIGN_OR_RETURN(config.role_reload_interval,
                            Seconds(json, "roleReloadSeconds", absl::Minutes(10), absl::Hours(24)));
+  BULWARK_ASSIGN_OR_RETURN(
+      config.audit_checkpoint_interval,
+      Seconds(json, "auditCheckpointSeconds", absl::Seconds(60), absl::Hours(24)));
   return config;
 }
 

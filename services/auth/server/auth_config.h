@@ -2,11 +2,16 @@
 //
 // AuthConfig: the auth service's configuration file (--config=PATH, JSON; in Kubernetes the
 // auth Secret). It holds what only auth may hold (invariant 3): the static clients and their
-// tokens, the access-token keyring, the service-account signing keys and allowlist.
+// tokens, the access-token keyring, the audit keyring, the service-account signing keys and
+// allowlist.
 //
 //   {
 //     "staticClients": [{"clientId": "static/bulwark/root", "accessToken": "…"}, …],
 //     "tokenKeys": [{"id": "2026-11", "key": "<base64 of 32 bytes>"}],   // last = current
+//     "auditKeys": [{"id": "audit-1", "key": "<base64 of >= 32 random bytes>"}],  // last =
+//     current;
+//                   // keys the audit chain and its checkpoints (audit_chain.h); never in the
+//                   // database; keep old keys listed while their entries must verify
 //     "signingKeys": [{"id": "sa-1", "privateKeyPem": "-----BEGIN PRIVATE KEY-----…"}],
 //     "serviceAccounts": {"issuer": "https://auth.bulwark.example",
 //                         "allowlist": ["release-uploader"], "maxLifetimeSeconds": 3600},
@@ -14,6 +19,7 @@
 //     "purgeIntervalSeconds": 3600,     // how often expired clients are purged
 //     "roleReloadSeconds": 600,         // full resync (roles, cached clients), besides
 //     notifications
+//     "auditCheckpointSeconds": 60,     // how often a signed audit checkpoint is logged
 //     "replayCacheRequestsPerSecond": 1000  // sustained signed requests per replica the replay
 //                                           // cache absorbs (entries = rate × 2 × skew, ~80 B
 //                                           // each); beyond it RESOURCE_EXHAUSTED, not replays
@@ -39,6 +45,7 @@ namespace bulwark::auth {
 struct AuthConfig {
   std::vector<StaticClient> static_clients;
   nlohmann::json token_keys;    // for the keyring
+  nlohmann::json audit_keys;    // for the AuditKeyring (validated by ParseAuthConfig)
   nlohmann::json signing_keys;  // for service-account tokens
   std::string service_account_issuer = "bulwark-auth";
   std::set<std::string> service_account_allowlist;
@@ -47,6 +54,7 @@ struct AuthConfig {
   int replay_cache_rate = 1000;  // requests per second
   absl::Duration purge_interval = absl::Hours(1);
   absl::Duration role_reload_interval = absl::Minutes(10);
+  absl::Duration audit_checkpoint_interval = absl::Seconds(60);
 };
 
 absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json);

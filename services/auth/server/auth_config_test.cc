@@ -11,7 +11,34 @@ nlohmann::json Minimal() {
     clients.push_back(
         {{"clientId", std::string("static/bulwark/") + n}, {"accessToken", std::string(44, 'x')}});
   }
-  return {{"staticClients", clients}, {"tokenKeys", {{{"id", "k"}, {"key", "…"}}}}};
+  return {{"staticClients", clients},
+          {"tokenKeys", {{{"id", "k"}, {"key", "…"}}}},
+          {"auditKeys", {{{"id", "audit-1"}, {"key", std::string(44, 'A')}}}}};
+}
+
+TEST(AuthConfigTest, AuditKeysAreRequiredAndValidatedAndTheCheckpointIntervalDefaults) {
+  auto config = ParseAuthConfig(Minimal());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->audit_checkpoint_interval, absl::Seconds(60));
+  EXPECT_EQ(config->audit_keys, Minimal()["auditKeys"]);
+  nlohmann::json j = Minimal();
+  j["auditCheckpointSeconds"] = 5;
+  EXPECT_EQ(ParseAuthConfig(j)->audit_checkpoint_interval, absl::Seconds(5));
+  j["auditCheckpointSeconds"] = 0;
+  EXPECT_EQ(ParseAuthConfig(j).status().code(), absl::StatusCode::kInvalidArgument);
+
+  j = Minimal();
+  j.erase("auditKeys");
+  auto missing = ParseAuthConfig(j);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.status().message().find("auditKeys"), std::string::npos);
+  EXPECT_NE(missing.status().message().find("openssl rand -base64 32"), std::string::npos);
+
+  j = Minimal();
+  j["auditKeys"] = {{{"id", "audit-1"}, {"key", "c2hvcnQ="}}};  // "short"
+  auto weak = ParseAuthConfig(j);
+  EXPECT_EQ(weak.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(weak.status().message().find("at least 32"), std::string::npos) << weak.status();
 }
 
 TEST(AuthConfigTest, DefaultsAndOverrides) {

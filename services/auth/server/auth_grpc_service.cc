@@ -207,10 +207,10 @@ grpc::Status AuthGrpcService::ListAuditHistory(Context* c, const v1::ListAuditHi
   });
 }
 
-grpc::Status AuthGrpcService::VerifyAuditHistory(Context* c, const v1::VerifyAuditHistoryRequest*,
+grpc::Status AuthGrpcService::VerifyAuditHistory(Context* c, const v1::VerifyAuditHistoryRequest* r,
                                                  v1::VerifyAuditHistoryResponse* out) {
   return Handle(c, "VerifyAuditHistory", [&](const Caller& caller, absl::Time deadline) {
-    return Into(service_.VerifyAuditHistory(caller, deadline), out);
+    return Into(service_.VerifyAuditHistory(caller, *r, deadline), out);
   });
 }
 

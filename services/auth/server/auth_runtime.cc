@@ -32,6 +32,16 @@ std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clo
       [&service](absl::Time deadline) { return service.Resync(deadline); });
 }
 
+std::unique_ptr<PeriodicTask> StartAuditCheckpoints(AuditCheckpoints& checkpoints,
+                                                    const Clock& clock, absl::Duration interval) {
+  return PeriodicTask::Start(
+      {.name = "audit checkpoint",
+       .interval = interval,
+       .retry_backoff = absl::Seconds(1),
+       .run_at_start = true},
+      clock, [&checkpoints](absl::Time deadline) { return checkpoints.Take(deadline).status(); });
+}
+
 absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& options,
                                                                  const ServiceContext& context) {
   const AuthConfig& config = options.config;
@@ -52,7 +62,9 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
                              crypto::SigningKeyring::FromJson(config.signing_keys));
     rt->signing_keys_ = std::make_unique<crypto::SigningKeyring>(std::move(ring));
   }
-  rt->store_ = std::make_unique<PostgresAuthStore>(context.pool);
+  BULWARK_ASSIGN_OR_RETURN(AuditKeyring audit_keys, AuditKeyring::FromJson(config.audit_keys));
+  rt->store_ = std::make_unique<PostgresAuthStore>(context.pool, audit_keys);
+  rt->audit_checkpoints_ = std::make_unique<AuditCheckpoints>(*rt->store_, audit_keys, clock);
   AuthService::Options service_options;
   service_options.clock_skew = config.clock_skew;
   service_options.replay_cache_entries =
@@ -66,6 +78,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   deps.signing_keys = rt->signing_keys_.get();
   deps.clock = &clock;
   deps.random = &Random::Secure();
+  deps.audit_checkpoints = rt->audit_checkpoints_.get();
   // The database may still be starting (Kubernetes starts everything at once): retry a while.
   absl::Time give_up = absl::Now() + absl::Seconds(60);
   absl::StatusOr<std::unique_ptr<AuthService>> service;
@@ -117,6 +130,8 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
                                                 context.hostnames, context.service_peers);
   rt->purge_ = StartPurge(*rt->service_, clock, config.purge_interval);
   rt->resync_ = StartResync(*rt->service_, clock, config.role_reload_interval);
+  rt->audit_checkpoint_ =
+      StartAuditCheckpoints(*rt->audit_checkpoints_, clock, config.audit_checkpoint_interval);
   return rt;
 }
 
@@ -136,6 +151,7 @@ absl::Status AuthRuntime::Readiness() {
 void AuthRuntime::Stop() {
   if (purge_) purge_->Stop();
   if (resync_) resync_->Stop();
+  if (audit_checkpoint_) audit_checkpoint_->Stop();
   if (listener_) listener_->Stop();
 }
 

@@ -2,9 +2,10 @@
 //
 // AuthRuntime: the auth process behind its gRPC server, wired from Options: the store, the
 // keyrings, AuthService and its gRPC adapter, the static-client sync at start, the change
-// listener that keeps this replica in step with the others, and two periodic tasks on the
+// listener that keeps this replica in step with the others, and three periodic tasks on the
 // injected clock: one purges expired clients, one resynchronizes (forgets cached clients and
-// reloads every role) as a safety net besides notifications.
+// reloads every role) as a safety net besides notifications, one signs and logs a checkpoint
+// of the audit history's head (audit_checkpoints.h).
 //
 // Thread-safety: Create and Stop from one thread; the parts are thread-safe.
 // Errors: Create fails (and the process exits) on a bad configuration or when the database
@@ -25,6 +26,7 @@
 #include "libraries/service/service_main.h"
 #include "services/auth/server/auth_config.h"
 #include "services/auth/server/auth_grpc_service.h"
+#include "services/auth/service/audit_checkpoints.h"
 #include "services/auth/service/auth_service.h"
 #include "services/auth/service/keyring_token_sealer.h"
 #include "services/auth/store/auth_store.h"
@@ -53,6 +55,7 @@ class AuthRuntime final : public ServiceRuntime {
   AuthRuntime() = default;
 
   std::unique_ptr<AuthStore> store_;
+  std::unique_ptr<AuditCheckpoints> audit_checkpoints_;
   std::unique_ptr<KeyringTokenSealer> sealer_;
   std::unique_ptr<crypto::SigningKeyring> signing_keys_;
   std::unique_ptr<AuthService> service_;
@@ -60,6 +63,7 @@ class AuthRuntime final : public ServiceRuntime {
   std::unique_ptr<ChangeListener> listener_;
   std::unique_ptr<PeriodicTask> purge_;
   std::unique_ptr<PeriodicTask> resync_;
+  std::unique_ptr<PeriodicTask> audit_checkpoint_;
 };
 
 // The periodic tasks, exposed for their unit tests. The purge runs at start and then every
@@ -68,6 +72,10 @@ std::unique_ptr<PeriodicTask> StartPurge(AuthService& service, const Clock& cloc
                                          absl::Duration interval);
 std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clock,
                                           absl::Duration interval);
+// Takes (signs, logs, keeps) an audit checkpoint at start and then every `interval`, retried
+// with a backoff while the store fails.
+std::unique_ptr<PeriodicTask> StartAuditCheckpoints(AuditCheckpoints& checkpoints,
+                                                    const Clock& clock, absl::Duration interval);
 
 }  // namespace bulwark::auth
 

@@ -1,6 +1,7 @@
 // Auth's background work on a simulated clock: the purge removes a client once the injected
 // clock has passed its expiry; the periodic resync picks up a role changed behind this
-// replica's back (no notification) on its next round.
+// replica's back (no notification) on its next round; the audit checkpoint is taken at start
+// and then once per interval of the injected clock, each covering the head at that time.
 #include "services/auth/server/auth_runtime.h"
 
 #include "gtest/gtest.h"
@@ -28,7 +29,8 @@ class AuthBackgroundTest : public ::testing::Test {
 
   SimulatedClock clock_{absl::FromUnixSeconds(1795435200)};
   SeededRandom random_{11};
-  InMemoryAuthStore store_{clock_};
+  AuditKeyring audit_keys_ = AuditKeyring::ForTesting();
+  InMemoryAuthStore store_{clock_, audit_keys_};
   FakeTokenSealer sealer_;
   std::unique_ptr<AuthService> service_;
   Caller root_{"static/bulwark/root", {"*"}};
@@ -76,6 +78,53 @@ TEST_F(AuthBackgroundTest, ResyncPicksUpARoleChangedWithoutANotification) {
   ASSERT_TRUE(resync->WaitForRounds(1, kWait));
   EXPECT_EQ(expanded(), (std::vector<std::string>{"assume:project:ci", "queue:create-task:ci"}));
   EXPECT_EQ(resync->failures(), 0);
+}
+
+TEST_F(AuthBackgroundTest, AuditCheckpointsFollowTheHeadOnTheInjectedClock) {
+  AuditCheckpoints checkpoints(store_, audit_keys_, clock_);
+  auto task = StartAuditCheckpoints(checkpoints, clock_, absl::Seconds(60));
+  ASSERT_TRUE(task->WaitForRounds(1, kWait));  // at start: the empty history
+  ASSERT_TRUE(checkpoints.Newest().has_value());
+  EXPECT_EQ(checkpoints.Newest()->sequence, 0);
+  EXPECT_EQ(checkpoints.Newest()->at, clock_.Now());
+
+  v1::CreateClientRequest request;
+  request.set_client_id("project/a");
+  request.set_description("d");
+  *request.mutable_expires() = ToProtoTimestamp(clock_.Now() + absl::Hours(1));
+  ASSERT_TRUE(service_->clients().CreateClient(root_, request, kForever).ok());
+  EXPECT_EQ(checkpoints.Newest()->sequence, 0) << "no round before the interval passes";
+  clock_.Advance(absl::Seconds(60));
+  ASSERT_TRUE(task->WaitForRounds(2, kWait));
+  AuditCheckpoint cp = *checkpoints.Newest();
+  EXPECT_EQ(cp.sequence, 1);
+  EXPECT_EQ(cp.hash, (*store_.AuditHead(kForever))->hash);
+  EXPECT_EQ(cp.at, clock_.Now());
+  EXPECT_EQ(CheckAuditCheckpointMac(audit_keys_, cp), "");
+  EXPECT_EQ(task->failures(), 0);
+
+  // The service reports this replica's newest checkpoint when the request carries none.
+  AuthService::Dependencies deps;
+  deps.store = &store_;
+  deps.sealer = &sealer_;
+  deps.clock = &clock_;
+  deps.random = &random_;
+  deps.audit_checkpoints = &checkpoints;
+  auto service = std::move(AuthService::Create({}, deps, kForever)).value();
+  auto verified = service->VerifyAuditHistory(root_, {}, kForever);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->intact());
+  EXPECT_TRUE(verified->checkpoint().checked());
+  EXPECT_EQ(verified->checkpoint().source(), "replica");
+  EXPECT_EQ(verified->checkpoint().checkpoint().sequence(), 1);
+  EXPECT_TRUE(verified->checkpoint().mac_valid());
+  EXPECT_TRUE(verified->checkpoint().history_matches());
+  store_.TruncateAuditHistory(0);
+  verified = service->VerifyAuditHistory(root_, {}, kForever);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact()) << "an empty chain is intact";
+  EXPECT_FALSE(verified->checkpoint().history_matches());
+  EXPECT_NE(verified->checkpoint().message().find("truncated"), std::string::npos);
 }
 
 }  // namespace

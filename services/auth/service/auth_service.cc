@@ -298,6 +298,7 @@ absl::StatusOr<v1::ListAuditHistoryResponse> AuthService::ListAuditHistory(
     out->set_action(e.action);
     *out->mutable_created() = ToProtoTimestamp(e.created);
     out->set_hash(e.hash);
+    out->set_key_id(e.key_id);
   }
   if (static_cast<int>(entries.size()) > limit) {
     response.set_continuation_token(EncodePageToken(absl::StrCat(entries[limit - 1].sequence)));
@@ -306,7 +307,7 @@ absl::StatusOr<v1::ListAuditHistoryResponse> AuthService::ListAuditHistory(
 }
 
 absl::StatusOr<v1::VerifyAuditHistoryResponse> AuthService::VerifyAuditHistory(
-    const Caller& caller, absl::Time deadline) {
+    const Caller& caller, const v1::VerifyAuditHistoryRequest& request, absl::Time deadline) {
   BULWARK_RETURN_IF_ERROR(
       Authorize(caller, Expression("auth:verify-audit-history"), "VerifyAuditHistory"));
   BULWARK_ASSIGN_OR_RETURN(AuditVerification v, deps_.store->VerifyAudit(deadline));
@@ -315,6 +316,12 @@ absl::StatusOr<v1::VerifyAuditHistoryResponse> AuthService::VerifyAuditHistory(
   response.set_entries_checked(v.entries_checked);
   response.set_first_bad_sequence(v.first_bad_sequence);
   response.set_message(v.message);
+  if (deps_.audit_checkpoints != nullptr) {
+    BULWARK_RETURN_IF_ERROR(
+        deps_.audit_checkpoints->Report(request, deadline, response.mutable_checkpoint()));
+  } else {
+    response.mutable_checkpoint()->set_message("audit checkpoints are not enabled on this server");
+  }
   return response;
 }
 

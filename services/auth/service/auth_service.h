@@ -31,6 +31,7 @@
 #include "libraries/crypto/signing_keyring.h"
 #include "libraries/hawk/authenticator.h"
 #include "libraries/hawk/nonce_cache.h"
+#include "services/auth/service/audit_checkpoints.h"
 #include "services/auth/service/client_service.h"
 #include "services/auth/service/credential_cache.h"
 #include "services/auth/service/role_service.h"
@@ -58,6 +59,7 @@ class AuthService final : public RequestAuthenticator {
     const crypto::SigningKeyring* signing_keys = nullptr;
     Clock* clock = nullptr;
     Random* random = nullptr;
+    AuditCheckpoints* audit_checkpoints = nullptr;  // may be null: no checkpoint checks
   };
 
   // Loads the roles; fails if the database is unreachable or its role set does not validate.
@@ -85,8 +87,10 @@ class AuthService final : public RequestAuthenticator {
                                                         absl::Time deadline);
   absl::StatusOr<v1::ListAuditHistoryResponse> ListAuditHistory(
       const Caller& caller, const v1::ListAuditHistoryRequest& request, absl::Time deadline);
-  absl::StatusOr<v1::VerifyAuditHistoryResponse> VerifyAuditHistory(const Caller& caller,
-                                                                    absl::Time deadline);
+  // The chain's verification, and the check of the request's audit checkpoint (or this
+  // replica's newest; none when `audit_checkpoints` is null): audit_checkpoints.h.
+  absl::StatusOr<v1::VerifyAuditHistoryResponse> VerifyAuditHistory(
+      const Caller& caller, const v1::VerifyAuditHistoryRequest& request, absl::Time deadline);
   absl::StatusOr<v1::ServiceAccountTokenResponse> ServiceAccountToken(
       const Caller& caller, const v1::ServiceAccountTokenRequest& request);
   absl::StatusOr<v1::GetJwksResponse> GetJwks() const;

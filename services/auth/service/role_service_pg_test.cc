@@ -15,7 +15,7 @@ namespace {
 TEST(RoleServicePgTest, ConcurrentChangesFromTwoReplicasNeverFormACycle) {
   auto db = pg::PgServiceDatabase::Create(schema::AuthMigrations());
   ASSERT_TRUE(db.ok()) << db.status();
-  PostgresAuthStore store(*(*db)->pool);
+  PostgresAuthStore store(*(*db)->pool, AuditKeyring::ForTesting());
   SimulatedClock clock;
   Caller root{"root", {"*"}};
   for (int round = 0; round < 10; ++round) {

@@ -5,7 +5,8 @@
 // fake for service unit tests. auth_store_conformance.h runs the same tests against both.
 //
 // Every mutation appends its audit entry in the same transaction, so a change and its record
-// are never separated; the audit history is a hash chain (audit_chain.h).
+// are never separated; the audit history is a chain keyed with the audit keyring each store is
+// constructed with (audit_chain.h).
 //
 // Thread-safety: implementations are safe for concurrent use.
 // Errors (every method): UNAVAILABLE when the database is unreachable, DEADLINE_EXCEEDED when
@@ -67,7 +68,8 @@ struct AuditEntry {
   std::string client_id;
   std::string action;
   absl::Time created;
-  std::string hash;
+  std::string hash;    // hex; keyed (HMAC) when key_id is set, see audit_chain.h
+  std::string key_id;  // the audit key that made `hash`; "" for entries from before keying
 };
 
 // Result of checking the audit hash chain.
@@ -148,7 +150,10 @@ class AuthStore {
                                                             const std::string& entity_id,
                                                             int64_t after_sequence, int limit,
                                                             absl::Time deadline) = 0;
+  // Checks the whole chain against the store's audit keyring (audit_chain.h).
   virtual absl::StatusOr<AuditVerification> VerifyAudit(absl::Time deadline) = 0;
+  // The newest entry (nullopt when the history is empty), for checkpoints.
+  virtual absl::StatusOr<std::optional<AuditEntry>> AuditHead(absl::Time deadline) = 0;
 };
 
 }  // namespace bulwark::auth

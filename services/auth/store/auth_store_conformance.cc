@@ -229,6 +229,16 @@ TEST_P(AuthStoreConformanceTest, AuditHistoryIsFilterableAndHashChained) {
   EXPECT_EQ(store_->ListAudit("client", "", 0, 100, kNoDeadline)->size(), 2u);
   EXPECT_EQ(store_->ListAudit("client", "two", 0, 100, kNoDeadline)->size(), 1u);
   EXPECT_EQ(store_->ListAudit("", "", 1, 1, kNoDeadline)->front().sequence, 2);
+  for (const AuditEntry& e : *all) {
+    EXPECT_FALSE(e.key_id.empty()) << "new entries are keyed (entry " << e.sequence << ")";
+    EXPECT_EQ(e.hash.size(), 64u);
+  }
+  auto head = store_->AuditHead(kNoDeadline);
+  ASSERT_TRUE(head.ok()) << head.status();
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->sequence, 3);
+  EXPECT_EQ((*head)->hash, (*all)[2].hash);
+  EXPECT_EQ((*head)->key_id, (*all)[2].key_id);
 
   auto verified = store_->VerifyAudit(kNoDeadline);
   ASSERT_TRUE(verified.ok());
@@ -240,6 +250,16 @@ TEST_P(AuthStoreConformanceTest, AuditHistoryIsFilterableAndHashChained) {
   ASSERT_TRUE(verified.ok());
   EXPECT_FALSE(verified->intact);
   EXPECT_EQ(verified->first_bad_sequence, 2);
+}
+
+TEST_P(AuthStoreConformanceTest, EmptyHistoryHasNoHeadAndVerifies) {
+  auto head = store_->AuditHead(kNoDeadline);
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_FALSE(head->has_value());
+  auto verified = store_->VerifyAudit(kNoDeadline);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact);
+  EXPECT_EQ(verified->entries_checked, 0);
 }
 
 TEST_P(AuthStoreConformanceTest, ConcurrentChangesKeepTheChainIntact) {

@@ -30,7 +30,7 @@ TEST(ParseChangeTest, KnownPayloads) {
 TEST(ChangeListenerTest, HearsCommittedChangesOnly) {
   auto db = pg::PgServiceDatabase::Create(schema::AuthMigrations());
   ASSERT_TRUE(db.ok()) << db.status();
-  PostgresAuthStore store(*(*db)->pool);
+  PostgresAuthStore store(*(*db)->pool, AuditKeyring::ForTesting());
 
   absl::Mutex mu;
   std::vector<std::string> heard;

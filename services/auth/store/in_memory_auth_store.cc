@@ -40,7 +40,7 @@ void InMemoryAuthStore::AppendAudit(const AuditAction& action) {
   e.client_id = action.client_id;
   e.action = action.action;
   e.created = absl::FromUnixMicros(absl::ToUnixMicros(clock_.Now()));
-  e.hash = AuditHash(audit_.empty() ? kAuditGenesisHash : audit_.back().hash, e);
+  SealAuditEntry(audit_keys_, audit_.empty() ? kAuditGenesisHash : audit_.back().hash, &e);
   audit_.push_back(e);
 }
 
@@ -173,7 +173,18 @@ absl::StatusOr<std::vector<AuditEntry>> InMemoryAuthStore::ListAudit(const std::
 
 absl::StatusOr<AuditVerification> InMemoryAuthStore::VerifyAudit(absl::Time) {
   absl::MutexLock lock(&mu_);
-  return VerifyAuditChain(audit_);
+  return VerifyAuditChain(audit_, audit_keys_);
+}
+
+absl::StatusOr<std::optional<AuditEntry>> InMemoryAuthStore::AuditHead(absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (audit_.empty()) return std::optional<AuditEntry>();
+  return std::optional<AuditEntry>(audit_.back());
+}
+
+void InMemoryAuthStore::TruncateAuditHistory(int64_t keep) {
+  absl::MutexLock lock(&mu_);
+  if (keep >= 0 && keep < static_cast<int64_t>(audit_.size())) audit_.resize(keep);
 }
 
 void InMemoryAuthStore::TamperWithAuditEntry(int64_t sequence, const std::string& new_action) {

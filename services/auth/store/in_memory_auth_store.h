@@ -14,13 +14,16 @@
 
 #include "absl/synchronization/mutex.h"
 #include "libraries/clock/clock.h"
+#include "services/auth/store/audit_chain.h"
 #include "services/auth/store/auth_store.h"
 
 namespace bulwark::auth {
 
 class InMemoryAuthStore final : public AuthStore {
  public:
-  explicit InMemoryAuthStore(Clock& clock) : clock_(clock) {}
+  // `audit_keys` key the audit chain (audit_chain.h); by default one random test key.
+  explicit InMemoryAuthStore(Clock& clock, AuditKeyring audit_keys = AuditKeyring::ForTesting())
+      : clock_(clock), audit_keys_(std::move(audit_keys)) {}
 
   absl::StatusOr<ClientRow> GetClient(const std::string& client_id, absl::Time deadline) override;
   absl::StatusOr<std::vector<ClientRow>> ListClients(const std::string& prefix,
@@ -49,14 +52,18 @@ class InMemoryAuthStore final : public AuthStore {
                                                     int64_t after_sequence, int limit,
                                                     absl::Time deadline) override;
   absl::StatusOr<AuditVerification> VerifyAudit(absl::Time deadline) override;
+  absl::StatusOr<std::optional<AuditEntry>> AuditHead(absl::Time deadline) override;
 
   // For tests of tamper detection: edit an entry as a database intruder would.
   void TamperWithAuditEntry(int64_t sequence, const std::string& new_action);
+  // For tests of truncation detection: keep only the first `keep` entries.
+  void TruncateAuditHistory(int64_t keep);
 
  private:
   void AppendAudit(const AuditAction& action) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock& clock_;
+  const AuditKeyring audit_keys_;
   absl::Mutex mu_;
   std::map<std::string, ClientRow> clients_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, RoleRow> roles_ ABSL_GUARDED_BY(mu_);

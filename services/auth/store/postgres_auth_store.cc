@@ -24,7 +24,7 @@ constexpr char kRoleColumns[] =
     "(extract(epoch from last_modified) * 1000000)::bigint";
 constexpr char kAuditColumns[] =
     "sequence, entity_type, entity_id, client_id, action, "
-    "(extract(epoch from created) * 1000000)::bigint, hash";
+    "(extract(epoch from created) * 1000000)::bigint, hash, key_id";
 using pg::Micros;
 std::string Ts(int n) { return pg::TimestampParam(n); }
 // Notification payloads are limited to 8000 bytes; a longer id asks for a full reload.
@@ -74,6 +74,7 @@ AuditEntry AuditFromRow(const pqxx::row& r) {
   e.action = r[4].as<std::string>();
   e.created = FromMicros(r[5]);
   e.hash = r[6].as<std::string>();
+  e.key_id = r[7].as<std::string>();
   return e;
 }
 
@@ -83,7 +84,7 @@ void Notify(pqxx::work& txn, const std::string& kind, const std::string& id) {
 }
 
 // Appends one entry to the chain. The advisory lock serializes appenders until commit.
-void AppendAudit(pqxx::work& txn, const AuditAction& action) {
+void AppendAudit(pqxx::work& txn, const AuditKeyring& keyring, const AuditAction& action) {
   txn.exec("SELECT pg_advisory_xact_lock(hashtext('bulwark-auth-audit'))");
   pqxx::result last =
       txn.exec("SELECT sequence, hash FROM auth.audit_history ORDER BY sequence DESC LIMIT 1");
@@ -96,12 +97,13 @@ void AppendAudit(pqxx::work& txn, const AuditAction& action) {
   e.action = action.action;
   // The database's clock, truncated to microseconds as stored.
   e.created = FromMicros(txn.exec1("SELECT (extract(epoch from now()) * 1000000)::bigint")[0]);
-  e.hash = AuditHash(previous, e);
+  SealAuditEntry(keyring, previous, &e);
   txn.exec_params(
       "INSERT INTO auth.audit_history (sequence, entity_type, entity_id, "
-      "client_id, action, created, hash) VALUES ($1, $2, $3, $4, $5, " +
-          Ts(6) + ", $7)",
-      e.sequence, e.entity_type, e.entity_id, e.client_id, e.action, Micros(e.created), e.hash);
+      "client_id, action, created, hash, key_id) VALUES ($1, $2, $3, $4, $5, " +
+          Ts(6) + ", $7, $8)",
+      e.sequence, e.entity_type, e.entity_id, e.client_id, e.action, Micros(e.created), e.hash,
+      e.key_id);
 }
 
 pg::TransactionOptions Options(absl::Time deadline, const char* name, bool read_only = false) {
@@ -219,7 +221,7 @@ absl::StatusOr<std::optional<ClientRow>> PostgresAuthStore::ChangeClient(
             after = c;
           }
           if (change->audit) {
-            AppendAudit(txn, *change->audit);
+            AppendAudit(txn, audit_keys_, *change->audit);
             Notify(txn, "client", client_id);
           }
           return absl::OkStatus();
@@ -254,7 +256,7 @@ absl::StatusOr<std::vector<std::string>> PostgresAuthStore::PurgeExpiredClients(
         }
         std::sort(purged.begin(), purged.end());
         for (const std::string& id : purged) {
-          AppendAudit(txn, {"client", id, by_client_id, "expired"});
+          AppendAudit(txn, audit_keys_, {"client", id, by_client_id, "expired"});
           Notify(txn, "client", id);
         }
         return absl::OkStatus();
@@ -343,7 +345,7 @@ absl::StatusOr<int64_t> PostgresAuthStore::ChangeRoles(
         if (changed_id.empty()) return absl::OkStatus();
         ++version;
         txn.exec_params("UPDATE auth.role_set_version SET version = $1", version);
-        if (change->audit) AppendAudit(txn, *change->audit);
+        if (change->audit) AppendAudit(txn, audit_keys_, *change->audit);
         Notify(txn, "role", changed_id);
         return absl::OkStatus();
       });
@@ -386,7 +388,21 @@ absl::StatusOr<AuditVerification> PostgresAuthStore::VerifyAudit(absl::Time dead
         return absl::OkStatus();
       });
   if (!s.ok()) return s;
-  return VerifyAuditChain(entries);
+  return VerifyAuditChain(entries, audit_keys_);
+}
+
+absl::StatusOr<std::optional<AuditEntry>> PostgresAuthStore::AuditHead(absl::Time deadline) {
+  std::optional<AuditEntry> head;
+  absl::Status s =
+      pg::RunTransaction(pool_, Options(deadline, "read audit head", true), [&](pqxx::work& txn) {
+        head.reset();
+        pqxx::result r = txn.exec(absl::StrCat(
+            "SELECT ", kAuditColumns, " FROM auth.audit_history ORDER BY sequence DESC LIMIT 1"));
+        if (!r.empty()) head = AuditFromRow(r[0]);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  return head;
 }
 
 }  // namespace bulwark::auth

@@ -13,6 +13,7 @@
 #define BULWARK_SERVICES_AUTH_STORE_POSTGRES_AUTH_STORE_H_
 
 #include "libraries/pg/pool.h"
+#include "services/auth/store/audit_chain.h"
 #include "services/auth/store/auth_store.h"
 
 namespace bulwark::auth {
@@ -21,8 +22,9 @@ inline constexpr char kAuthChangeChannel[] = "bulwark_auth_changes";
 
 class PostgresAuthStore final : public AuthStore {
  public:
-  // `pool` must outlive the store.
-  explicit PostgresAuthStore(pg::ConnectionPool& pool) : pool_(pool) {}
+  // `pool` must outlive the store. `audit_keys` key the audit chain (audit_chain.h).
+  PostgresAuthStore(pg::ConnectionPool& pool, AuditKeyring audit_keys)
+      : pool_(pool), audit_keys_(std::move(audit_keys)) {}
 
   absl::StatusOr<ClientRow> GetClient(const std::string& client_id, absl::Time deadline) override;
   absl::StatusOr<std::vector<ClientRow>> ListClients(const std::string& prefix,
@@ -51,9 +53,11 @@ class PostgresAuthStore final : public AuthStore {
                                                     int64_t after_sequence, int limit,
                                                     absl::Time deadline) override;
   absl::StatusOr<AuditVerification> VerifyAudit(absl::Time deadline) override;
+  absl::StatusOr<std::optional<AuditEntry>> AuditHead(absl::Time deadline) override;
 
  private:
   pg::ConnectionPool& pool_;
+  const AuditKeyring audit_keys_;
 };
 
 }  // namespace bulwark::auth

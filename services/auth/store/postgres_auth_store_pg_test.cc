@@ -15,7 +15,7 @@ StoreUnderTest MakePostgresStore(Clock&) {
     return {};
   }
   std::string admin = (*fixture)->db->AdminDsn();
-  return {std::make_shared<PostgresAuthStore>(*(*fixture)->pool),
+  return {std::make_shared<PostgresAuthStore>(*(*fixture)->pool, AuditKeyring::ForTesting()),
           [admin](int64_t seq, const std::string& action) {
             // The runtime role cannot update the history; an intruder with the owner's or an
             // administrator's rights can, and VerifyAudit must notice.

@@ -26,6 +26,7 @@ absl::StatusOr<nlohmann::json> AuthCluster::GenerateConfig() {
   return nlohmann::json{
       {"staticClients", clients},
       {"tokenKeys", {{{"id", "test-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
+      {"auditKeys", {{{"id", "test-audit-1"}, {"key", absl::Base64Escape(random.Bytes(32))}}}},
       {"signingKeys", {{{"id", "test-sa"}, {"privateKeyPem", *pem}}}},
       {"serviceAccounts", {{"issuer", "bulwark-test"}, {"allowlist", {"uploader"}}}},
   };

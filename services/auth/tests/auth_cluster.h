@@ -2,8 +2,8 @@
 //
 // AuthCluster (testonly): real auth server processes (one or more replicas) on a fresh,
 // migrated PostgreSQL database, with a generated configuration: the four platform static
-// clients with fresh tokens, a token keyring, a signing key, and an allowlist holding
-// "uploader". For integration tests of auth and of the services that call it.
+// clients with fresh tokens, a token keyring, an audit keyring, a signing key, and an allowlist
+// holding "uploader". For integration tests of auth and of the services that call it.
 //
 // Thread-safety: test code; one cluster per test.
 
@@ -26,7 +26,8 @@ namespace bulwark::auth {
 class AuthCluster {
  public:
   // A complete auth configuration with fresh secrets: the four platform static clients, a
-  // token keyring, a signing key, and an allowlist holding "uploader".
+  // token keyring, an audit keyring (id "test-audit-1"), a signing key, and an allowlist
+  // holding "uploader".
   static absl::StatusOr<nlohmann::json> GenerateConfig();
   // Writes `config` to a new file in the test's output directory; returns its path.
   static std::string WriteConfig(const nlohmann::json& config);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
@@ -16,6 +17,7 @@
 #include "libraries/proto/timestamp.h"
 #include "libraries/testing/service_process.h"
 #include "services/auth/schema/migrations.h"
+#include "services/auth/store/audit_chain.h"
 #include "services/auth/tests/auth_cluster.h"
 
 namespace bulwark::auth {
@@ -494,6 +496,110 @@ TEST_F(AuthIntegrationTest, AuditHistoryRecordsChangesAndDetectsTampering) {
                   .ok());
   EXPECT_FALSE(verify.intact());
   EXPECT_EQ(verify.first_bad_sequence(), history.entries(1).sequence());
+}
+
+// The newest "audit checkpoint" line in `log` with sequence >= `min_sequence`, as a
+// v1.AuditCheckpoint parsed from the logged fields exactly as an operator would paste them.
+std::optional<v1::AuditCheckpoint> LoggedCheckpoint(const std::string& log, int64_t min_sequence) {
+  std::optional<v1::AuditCheckpoint> found;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || j.value("msg", "") != "audit checkpoint") continue;
+    if (j.value("sequence", int64_t{-1}) < min_sequence) continue;
+    nlohmann::json fields = {{"sequence", j["sequence"]},
+                             {"hash", j["hash"]},
+                             {"at", j["at"]},
+                             {"keyId", j["keyId"]},
+                             {"mac", j["mac"]}};
+    v1::AuditCheckpoint cp;
+    if (!google::protobuf::util::JsonStringToMessage(fields.dump(), &cp).ok()) continue;
+    found = cp;
+  }
+  return found;
+}
+
+TEST(AuthAuditCheckpointTest, LoggedCheckpointDetectsTruncationOverGrpc) {
+  auto cluster = AuthCluster::Start(1, {{"auditCheckpointSeconds", 1}});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto stub = (*cluster)->Stub();
+  hawk::Credentials root = (*cluster)->Static("root");
+  for (const char* id : {"audit/a", "audit/b", "audit/c"}) {
+    v1::CreateClientRequest request;
+    request.set_client_id(id);
+    *request.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+    v1::CreateClientResponse response;
+    ASSERT_TRUE(stub->CreateClient(SignedContext(&root).get(), request, &response).ok());
+  }
+  v1::ListAuditHistoryResponse history;
+  ASSERT_TRUE(
+      stub->ListAuditHistory(SignedContext(&root).get(), v1::ListAuditHistoryRequest(), &history)
+          .ok());
+  ASSERT_GE(history.entries_size(), 3);
+  const int64_t head = history.entries(history.entries_size() - 1).sequence();
+  EXPECT_EQ(history.entries(0).key_id(), "test-audit-1");
+
+  // Wait (bounded) for a logged checkpoint covering the head.
+  std::optional<v1::AuditCheckpoint> logged;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); !logged && absl::Now() < give_up;) {
+    logged = LoggedCheckpoint((*cluster)->process(0).LogTail(1 << 20), head);
+    if (!logged) absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(logged.has_value()) << (*cluster)->process(0).LogTail();
+  EXPECT_EQ(logged->sequence(), head);
+  EXPECT_EQ(logged->key_id(), "test-audit-1");
+
+  auto verify = [&](const std::optional<v1::AuditCheckpoint>& cp) {
+    v1::VerifyAuditHistoryRequest request;
+    if (cp) *request.mutable_checkpoint() = *cp;
+    v1::VerifyAuditHistoryResponse response;
+    grpc::Status s = stub->VerifyAuditHistory(SignedContext(&root).get(), request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  };
+  v1::VerifyAuditHistoryResponse ok = verify(logged);
+  EXPECT_TRUE(ok.intact()) << ok.message();
+  EXPECT_TRUE(ok.checkpoint().checked());
+  EXPECT_EQ(ok.checkpoint().source(), "request");
+  EXPECT_TRUE(ok.checkpoint().mac_valid()) << ok.checkpoint().message();
+  EXPECT_TRUE(ok.checkpoint().history_matches()) << ok.checkpoint().message();
+  ok = verify(std::nullopt);  // the replica's newest
+  EXPECT_EQ(ok.checkpoint().source(), "replica");
+  EXPECT_TRUE(ok.checkpoint().checked()) << ok.checkpoint().message();
+  EXPECT_TRUE(ok.checkpoint().history_matches()) << ok.checkpoint().message();
+
+  // The schema's owner deletes the newest two entries.
+  {
+    pqxx::connection owner((*cluster)->database().OwnerDsn("auth"));
+    pqxx::work txn(owner);
+    txn.exec_params("DELETE FROM auth.audit_history WHERE sequence > $1", head - 2);
+    txn.commit();
+  }
+  v1::VerifyAuditHistoryResponse truncated = verify(logged);
+  EXPECT_TRUE(truncated.intact()) << "the shorter chain is intact: " << truncated.message();
+  EXPECT_TRUE(truncated.checkpoint().mac_valid());
+  EXPECT_FALSE(truncated.checkpoint().history_matches());
+  EXPECT_NE(
+      truncated.checkpoint().message().find(absl::StrCat(
+          "truncated: the checkpoint of ", FormatCheckpointTime(FromProtoTimestamp(logged->at())),
+          " covers entry ", head, ", the history ends at ", head - 2)),
+      std::string::npos)
+      << truncated.checkpoint().message();
+
+  // A forged checkpoint that claims the history ended there.
+  v1::AuditCheckpoint forged = *logged;
+  forged.set_sequence(head - 2);
+  v1::VerifyAuditHistoryResponse bad = verify(forged);
+  EXPECT_FALSE(bad.checkpoint().mac_valid());
+  EXPECT_NE(bad.checkpoint().message().find("MAC invalid"), std::string::npos)
+      << bad.checkpoint().message();
+
+  // A malformed one is INVALID_ARGUMENT.
+  v1::VerifyAuditHistoryRequest malformed;
+  *malformed.mutable_checkpoint() = *logged;
+  malformed.mutable_checkpoint()->set_hash("not-hex");
+  v1::VerifyAuditHistoryResponse unused;
+  EXPECT_EQ(stub->VerifyAuditHistory(SignedContext(&root).get(), malformed, &unused).error_code(),
+            StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(AuthIntegrationTest, ExplainScopeShowsTheChainOfRoles) {
