@@ -13,7 +13,9 @@ namespace {
 
 using scopes::Expression;
 
-// An identical re-create this soon after the first returns the original token.
+// An identical re-create this soon after the first, by the same caller, returns the original
+// token; anyone else gets ALREADY_EXISTS, as for a different request (no token to a bystander,
+// and no sign whether the client was created by someone else).
 constexpr absl::Duration kIdempotencyWindow = absl::Minutes(15);
 // Static clients never expire in practice.
 constexpr absl::Duration kStaticLifetime = absl::Hours(24 * 365 * 1000);
@@ -88,6 +90,7 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::CreateClient(
   row.delete_on_expiration = request.delete_on_expiration();
   row.scopes = client_scopes;
   row.created = row.last_modified = row.last_date_used = row.last_rotated = now;
+  row.created_by = caller.client_id;
 
   std::string returned_token = token;
   BULWARK_ASSIGN_OR_RETURN(
@@ -101,7 +104,8 @@ absl::StatusOr<v1::CreateClientResponse> ClientService::CreateClient(
             }
             bool same = existing->scopes == row.scopes && existing->expires == row.expires &&
                         existing->description == row.description && !existing->disabled &&
-                        existing->created > now - kIdempotencyWindow;
+                        existing->created > now - kIdempotencyWindow &&
+                        !existing->created_by.empty() && existing->created_by == caller.client_id;
             if (!same) {
               return absl::AlreadyExistsError(
                   absl::StrCat("client '", id, "' already exists; use UpdateClient to change it"));
@@ -300,6 +304,7 @@ absl::Status ClientService::SyncStaticClients(const std::vector<StaticClient>& c
                   row.created = existing ? existing->created : now;
                   row.last_date_used = existing ? existing->last_date_used : now;
                   row.last_modified = row.last_rotated = now;
+                  row.created_by = kAuthServiceClientId;
                   return Upsert(row, {"client", c.client_id, kAuthServiceClientId,
                                       existing ? "updated" : "created"});
                 },

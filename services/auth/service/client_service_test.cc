@@ -70,6 +70,25 @@ TEST_F(ClientServiceTest, IdenticalCreateWithinFifteenMinutesIsIdempotent) {
             absl::StatusCode::kAlreadyExists);
 }
 
+TEST_F(ClientServiceTest, AnIdenticalCreateByAnotherCallerGetsNoToken) {
+  // Mallory holds every scope the create needs, and sends the same request right after.
+  Caller mallory{"mallory", {"auth:create-client:shared/*", "queue:x"}};
+  Caller alice{"alice", {"auth:create-client:shared/*", "queue:x"}};
+  auto first = clients_->CreateClient(alice, CreateReq("shared/ci", {"queue:x"}), kForever);
+  ASSERT_TRUE(first.ok()) << first.status();
+  v1::CreateClientRequest same = CreateReq("shared/ci", {"queue:x"});
+  *same.mutable_expires() = first->client().expires();
+  auto stolen = clients_->CreateClient(mallory, same, kForever);
+  EXPECT_EQ(stolen.status().code(), absl::StatusCode::kAlreadyExists) << stolen.status();
+  EXPECT_EQ(stolen.status().message(),
+            "client 'shared/ci' already exists; use UpdateClient to change it");
+  // Alice's own retry still gets her token back.
+  auto retried = clients_->CreateClient(alice, same, kForever);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->access_token(), first->access_token());
+  EXPECT_EQ(store_.GetClient("shared/ci", kForever)->created_by, "alice");
+}
+
 TEST_F(ClientServiceTest, CreateNeedsEveryScopeItGrants) {
   Caller alice{"alice", {"auth:create-client:alice/*", "queue:*"}};
   EXPECT_TRUE(clients_->CreateClient(alice, CreateReq("alice/ci", {"queue:x"}), kForever).ok());

@@ -39,6 +39,8 @@ struct ClientRow {
   absl::Time last_modified;
   absl::Time last_date_used;
   absl::Time last_rotated;
+  // The client that created it ("" for clients created before this was recorded).
+  std::string created_by;
 
   friend bool operator==(const ClientRow& a, const ClientRow& b);
 };

@@ -17,6 +17,7 @@ ClientRow MakeClient(const std::string& id, absl::Time now) {
   c.expires = now + absl::Hours(24);
   c.scopes = {"a:b", "c*"};
   c.created = c.last_modified = c.last_date_used = c.last_rotated = now;
+  c.created_by = "creator/" + id;
   return c;
 }
 

@@ -18,7 +18,7 @@ constexpr char kClientColumns[] =
     "scopes::text, (extract(epoch from created) * 1000000)::bigint, "
     "(extract(epoch from last_modified) * 1000000)::bigint, "
     "(extract(epoch from last_date_used) * 1000000)::bigint, "
-    "(extract(epoch from last_rotated) * 1000000)::bigint";
+    "(extract(epoch from last_rotated) * 1000000)::bigint, created_by";
 constexpr char kRoleColumns[] =
     "role_id, description, scopes::text, (extract(epoch from created) * 1000000)::bigint, "
     "(extract(epoch from last_modified) * 1000000)::bigint";
@@ -52,6 +52,7 @@ ClientRow ClientFromRow(const pqxx::row& r) {
   c.last_modified = FromMicros(r[8]);
   c.last_date_used = FromMicros(r[9]);
   c.last_rotated = FromMicros(r[10]);
+  c.created_by = r[11].as<std::string>();
   return c;
 }
 
@@ -201,19 +202,21 @@ absl::StatusOr<std::optional<ClientRow>> PostgresAuthStore::ChangeClient(
           } else if (change->kind == ClientChange::Kind::kUpsert) {
             const ClientRow& c = change->row;
             std::string values = absl::StrCat("$1, $2, $3, ", Ts(4), ", $5, $6, $7::jsonb, ", Ts(8),
-                                              ", ", Ts(9), ", ", Ts(10), ", ", Ts(11));
+                                              ", ", Ts(9), ", ", Ts(10), ", ", Ts(11), ", $12");
             std::string sql =
                 current ? absl::StrCat(
                               "UPDATE auth.clients SET (client_id, description, "
                               "sealed_access_token, expires, disabled, delete_on_expiration, "
-                              "scopes, created, last_modified, last_date_used, last_rotated) = (",
+                              "scopes, created, last_modified, last_date_used, last_rotated, "
+                              "created_by) = (",
                               values, ") WHERE client_id = $1")
                         : absl::StrCat("INSERT INTO auth.clients VALUES (", values,
                                        ") ON CONFLICT (client_id) DO NOTHING");
-            pqxx::result w = txn.exec_params(
-                sql, c.client_id, c.description, c.sealed_access_token, Micros(c.expires),
-                c.disabled, c.delete_on_expiration, ScopesToJson(c.scopes), Micros(c.created),
-                Micros(c.last_modified), Micros(c.last_date_used), Micros(c.last_rotated));
+            pqxx::result w =
+                txn.exec_params(sql, c.client_id, c.description, c.sealed_access_token,
+                                Micros(c.expires), c.disabled, c.delete_on_expiration,
+                                ScopesToJson(c.scopes), Micros(c.created), Micros(c.last_modified),
+                                Micros(c.last_date_used), Micros(c.last_rotated), c.created_by);
             if (w.affected_rows() == 0) {
               lost_race = true;
               return absl::AbortedError("lost a race to create the client");

@@ -422,6 +422,30 @@ TEST_F(AuthIntegrationTest, NoOracleForTheUnauthorized) {
   EXPECT_EQ(missing.error_code(), StatusCode::PERMISSION_DENIED) << missing.error_message();
 }
 
+TEST_F(AuthIntegrationTest, AnIdenticalCreateClientByAnotherCallerGetsNoToken) {
+  // Alice creates a client; Mallory, holding the same scopes, sends the identical request right
+  // after, hoping for the idempotent answer and its access token.
+  hawk::Credentials alice = NewClient("alice/laptop", {"auth:create-client:shared/*", "queue:x"});
+  hawk::Credentials mallory =
+      NewClient("mallory/laptop", {"auth:create-client:shared/*", "queue:x"});
+  v1::CreateClientRequest request;
+  request.set_client_id("shared/ci");
+  *request.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+  request.add_scopes("queue:x");
+  v1::CreateClientResponse created;
+  grpc::Status s = stub_->CreateClient(SignedContext(&alice).get(), request, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::CreateClientResponse stolen;
+  s = stub_->CreateClient(SignedContext(&mallory).get(), request, &stolen);
+  EXPECT_EQ(s.error_code(), StatusCode::ALREADY_EXISTS) << s.error_message();
+  EXPECT_TRUE(stolen.access_token().empty());
+  // Alice's own retry is answered as the first time.
+  v1::CreateClientResponse retried;
+  s = stub_->CreateClient(SignedContext(&alice).get(), request, &retried);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(retried.access_token(), created.access_token());
+}
+
 TEST_F(AuthIntegrationTest, ServiceAccountTokensOnlyForAllowlistedAccounts) {
   v1::ServiceAccountTokenRequest request;
   request.set_account("platform-deployer");  // not on the allowlist
