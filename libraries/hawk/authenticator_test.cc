@@ -785,17 +785,18 @@ TEST_F(AuthenticatorTest, AFalsyNonArrayAuthorizedScopesIsRefused) {
   for (const nlohmann::json& value :
        {nlohmann::json(""), nlohmann::json(0), nlohmann::json(false), nlohmann::json(nullptr),
         nlohmann::json("scope1:*"), nlohmann::json::object()}) {
-    absl::StatusOr<AuthResult> result = authenticator().Authenticate(
-        Signed({.id = "root",
-                .ext = nlohmann::json{{"authorizedScopes", value}},
-                .nonce = absl::StrCat("f", n++)}));
+    absl::StatusOr<AuthResult> result =
+        authenticator().Authenticate(Signed({.id = "root",
+                                             .ext = nlohmann::json{{"authorizedScopes", value}},
+                                             .nonce = absl::StrCat("f", n++)}));
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result->outcome, AuthResult::Outcome::kFailed) << value.dump();
     EXPECT_EQ(result->message, "ext.authorizedScopes must be an array") << value.dump();
   }
   // An empty array is a restriction to nothing (but the anonymous role).
   absl::StatusOr<AuthResult> empty = authenticator().Authenticate(
-      Signed({.id = "root", .ext = nlohmann::json{{"authorizedScopes", nlohmann::json::array()}},
+      Signed({.id = "root",
+              .ext = nlohmann::json{{"authorizedScopes", nlohmann::json::array()}},
               .nonce = "f-empty"}));
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->outcome, AuthResult::Outcome::kSuccess) << empty->message;
