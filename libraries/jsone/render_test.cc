@@ -237,6 +237,18 @@ TEST(RenderBudgetTest, RangeOfMillionsIsRefusedBeforeAllocating) {
   EXPECT_NE(out.status().message().find("rendering stopped"), std::string::npos);
 }
 
+TEST(RenderBudgetTest, ARangeOfTwoMillionIsRefused) {
+  // The fuzzer's input: within the old output budget, it took seconds and hundreds of MB.
+  absl::StatusOr<nlohmann::json> out =
+      Render(nlohmann::json{{"$eval", "range(1, 2444443)"}}, nlohmann::json::object(), kBudgetNow);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted) << out.status();
+  // A million items is the most one render produces.
+  out =
+      Render(nlohmann::json{{"$eval", "range(0, 1000000)"}}, nlohmann::json::object(), kBudgetNow);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->size(), 1000000u);
+}
+
 TEST(RenderBudgetTest, DeepMapFanOutRunsOutOfSteps) {
   // 1000 x 1000 x 1000 items: each range is small, the product is not.
   nlohmann::json tmpl = nlohmann::json::parse(R"js({
