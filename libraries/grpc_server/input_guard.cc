@@ -24,7 +24,7 @@ class Refusals {
     static Refusals* const refusals = new Refusals();
     return *refusals;
   }
-  void Set(const grpc::ServerContextBase* context, absl::Status status) {
+  void Set(const grpc::ServerContextBase* context, const absl::Status& status) {
     absl::MutexLock lock(&mu_);
     map_.try_emplace(context, std::move(status));  // the first refusal wins
   }

@@ -88,7 +88,7 @@ absl::StatusOr<std::string> SerializeJsonRequest(const std::string& method,
 
 absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& channel,
                                      const std::string& method, const std::string& request_json,
-                                     std::shared_ptr<grpc::CallCredentials> credentials,
+                                     const std::shared_ptr<grpc::CallCredentials>& credentials,
                                      absl::Duration timeout) {
   absl::StatusOr<ResolvedMethod> resolved = Resolve(method);
   if (!resolved.ok()) return resolved.status();

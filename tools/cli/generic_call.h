@@ -24,7 +24,7 @@ namespace bulwark::cli {
 // `method` is "package.Service/Method" or "/package.Service/Method".
 absl::StatusOr<std::string> CallJson(const std::shared_ptr<grpc::Channel>& channel,
                                      const std::string& method, const std::string& request_json,
-                                     std::shared_ptr<grpc::CallCredentials> credentials,
+                                     const std::shared_ptr<grpc::CallCredentials>& credentials,
                                      absl::Duration timeout = absl::Seconds(30));
 
 // The bytes of `request_json` as the request message of `method` (serialized deterministically:

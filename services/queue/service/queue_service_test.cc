@@ -317,7 +317,7 @@ std::string Sha256Hex(const std::string& s) { return absl::BytesToHexString(cryp
 // Header and chunks of `piece` bytes each.
 std::vector<v1::UploadArtifactRequest> UploadMessages(const v1::UploadArtifactHeader& header,
                                                       const std::string& content,
-                                                      size_t piece = 256 * 1024) {
+                                                      size_t piece = size_t{256} * 1024) {
   std::vector<v1::UploadArtifactRequest> out(1);
   *out[0].mutable_header() = header;
   for (size_t at = 0; at < content.size(); at += piece) {
@@ -472,7 +472,7 @@ TEST_F(StreamingArtifactTest, UploadHashesWhileStreamingAndDownloadSendsMetadata
   header.set_content_type("application/x-tar");
   header.set_sha256(Sha256Hex(content));
   header.set_size(static_cast<int64_t>(content.size()));
-  MemoryUpload upload(UploadMessages(header, content, 300 * 1000));
+  MemoryUpload upload(UploadMessages(header, content, size_t{300} * 1000));
   auto artifact = service_.UploadArtifact(run_, upload, kForever);
   ASSERT_TRUE(artifact.ok()) << artifact.status();
   EXPECT_EQ(artifact->sha256(), Sha256Hex(content));
@@ -600,7 +600,7 @@ TEST_F(StreamingArtifactTest, TheSizeLimitIsEnforcedAsTheBytesArrive) {
 
 TEST_F(StreamingArtifactTest, ABrokenStreamStoresNothing) {
   std::string content = testing::PseudoRandomBytes(2 * kMaxChunkBytes + 1, 6);
-  MemoryUpload broken(UploadMessages(Header("public/b.bin"), content, 512 * 1024));
+  MemoryUpload broken(UploadMessages(Header("public/b.bin"), content, size_t{512} * 1024));
   broken.break_after_ = 4;  // header and three chunks: 1.5 MiB, one chunk staged
   EXPECT_EQ(service_.UploadArtifact(run_, broken, kForever).status().code(),
             absl::StatusCode::kCancelled);

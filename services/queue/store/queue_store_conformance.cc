@@ -16,8 +16,8 @@ namespace {
 const absl::Time kNoDeadline = absl::InfiniteFuture();
 
 Task MakeTask(absl::Time now, const std::string& priority = "lowest",
-              std::vector<std::string> deps = {}, const std::string& requires = "all-completed",
-              int retries = 1) {
+              const std::vector<std::string>& deps = {},
+              const std::string& requires = "all-completed", int retries = 1) {
   static SeededRandom random(11);
   Task t;
   t.task_id = NiceSlugid(random);

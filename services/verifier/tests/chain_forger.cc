@@ -1,8 +1,5 @@
 #include "services/verifier/tests/chain_forger.h"
 
-#include <algorithm>
-#include <cstring>
-#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -11,19 +8,6 @@
 #include "services/worker/server/grpc_worker_queue.h"
 
 namespace bulwark::verifier {
-namespace {
-
-worker::ContentReader StringReader(const std::string& content) {
-  auto offset = std::make_shared<size_t>(0);
-  return [&content, offset](char* buffer, size_t capacity) -> absl::StatusOr<size_t> {
-    size_t n = std::min(capacity, content.size() - *offset);
-    memcpy(buffer, content.data() + *offset, n);
-    *offset += n;
-    return n;
-  };
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> ForgeRun(worker::WorkerCluster& cluster,
                                      const worker::WorkerCluster::Worker& as,
@@ -56,7 +40,7 @@ absl::StatusOr<std::string> ForgeRun(worker::WorkerCluster& cluster,
     header.run_id = claim.run_id;
     header.name = name;
     header.size = content.size();
-    return queue.UploadArtifact(header, StringReader(content), claim.credentials, deadline);
+    return queue.UploadArtifact(header, worker::StringReader(content), claim.credentials, deadline);
   };
   for (const auto& [name, content] : uploads) {
     BULWARK_ASSIGN_OR_RETURN(queue::v1::Artifact uploaded, upload(name, content));

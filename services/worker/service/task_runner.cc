@@ -85,16 +85,6 @@ ContentReader FdReader(int fd) {
   };
 }
 
-ContentReader StringReader(const std::string& content) {
-  auto offset = std::make_shared<size_t>(0);
-  return [&content, offset](char* buffer, size_t capacity) -> absl::StatusOr<size_t> {
-    size_t n = std::min(capacity, content.size() - *offset);
-    std::memcpy(buffer, content.data() + *offset, n);
-    *offset += n;
-    return n;
-  };
-}
-
 // One run's state; lives for the duration of TaskRunner::Run.
 class RunState {
  public:

@@ -6,6 +6,8 @@
 // (reclaim, artifacts, the resolution) with that run's task credentials, which the claim and each
 // reclaim hand out.
 //
+// Also StringReader, a ContentReader over a string.
+//
 // Thread-safety: implementations are thread-safe.
 // Errors: the queue's status as client/dependency.h passes it on (FAILED_PRECONDITION when the
 // run is no longer ours, UNAVAILABLE / DEADLINE_EXCEEDED when the queue cannot be reached, ...).
@@ -15,6 +17,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +50,16 @@ struct UploadHeader {
 
 // Fills up to `capacity` bytes of `buffer` with the next piece of content; 0 at the end.
 using ContentReader = std::function<absl::StatusOr<size_t>(char* buffer, size_t capacity)>;
+
+// A ContentReader over `content`, which must outlive it.
+inline ContentReader StringReader(const std::string& content) {
+  auto offset = std::make_shared<size_t>(0);
+  return [&content, offset](char* buffer, size_t capacity) -> absl::StatusOr<size_t> {
+    const size_t n = content.copy(buffer, capacity, *offset);
+    *offset += n;
+    return n;
+  };
+}
 
 // Takes the next piece of downloaded content, in order.
 using ContentWriter = std::function<absl::Status(absl::string_view chunk)>;
