@@ -26,7 +26,7 @@ class Refusals {
   }
   void Set(const grpc::ServerContextBase* context, const absl::Status& status) {
     absl::MutexLock lock(&mu_);
-    map_.try_emplace(context, std::move(status));  // the first refusal wins
+    map_.try_emplace(context, status);  // the first refusal wins
   }
   absl::Status Find(const grpc::ServerContextBase* context) {
     absl::MutexLock lock(&mu_);
@@ -104,7 +104,7 @@ class InputGuardInterceptor final : public grpc::experimental::Interceptor {
       } else if (raw_) {
         if (!refused_) {
           absl::Status status = CheckRaw(*static_cast<const grpc::ByteBuffer*>(received));
-          if (!status.ok()) Refuse(std::move(status));
+          if (!status.ok()) Refuse(status);
         }
       } else if (!refused_) {
         const auto* lite = static_cast<const google::protobuf::MessageLite*>(received);
@@ -113,7 +113,7 @@ class InputGuardInterceptor final : public grpc::experimental::Interceptor {
             message != nullptr
                 ? Check(*message)
                 : absl::InvalidArgumentError("the request is not a checkable message");
-        if (!status.ok()) Refuse(std::move(status));
+        if (!status.ok()) Refuse(status);
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -164,9 +164,9 @@ class InputGuardInterceptor final : public grpc::experimental::Interceptor {
     return CheckInput(*message, options_.content);
   }
 
-  void Refuse(absl::Status status) {
+  void Refuse(const absl::Status& status) {
     refused_ = true;
-    Refusals::Get().Set(info_->server_context(), std::move(status));
+    Refusals::Get().Set(info_->server_context(), status);
   }
 
   grpc::experimental::ServerRpcInfo* info_;
