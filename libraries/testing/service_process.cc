@@ -26,14 +26,14 @@ std::string Env(const char* name, const std::string& fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
+}  // namespace
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 std::string RunfilePath(const std::string& workspace_relative) {
   return Env("TEST_SRCDIR", ".") + "/" + Env("TEST_WORKSPACE", "bulwark") + "/" +

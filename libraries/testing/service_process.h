@@ -11,7 +11,8 @@
 //   ASSERT_TRUE(auth.ok()) << auth.status();
 //   auto channel = (*auth)->Channel();
 //
-// Also: RunfilePath (a workspace-relative path inside the test's runfiles) and WaitForServing.
+// Also: RunfilePath (a workspace-relative path inside the test's runfiles), ReadFile and
+// WaitForServing.
 //
 // Thread-safety: one object per process; not shared between threads.
 // Errors: Start returns DEADLINE_EXCEEDED if the process does not report a port in time (the
@@ -37,6 +38,9 @@ std::string RunfilePath(const std::string& workspace_relative);
 
 // A directory for test outputs that Bazel keeps.
 std::string OutputDir();
+
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string ReadFile(const std::string& path);
 
 class ServiceProcess {
  public:

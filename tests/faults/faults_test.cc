@@ -54,13 +54,23 @@ void Pause(absl::Duration d) {
   never.WaitForNotificationWithTimeout(d);
 }
 
+// Starts the suite's own PostgreSQL and points the clusters at it (BULWARK_TEST_PG_ADMIN); null,
+// with a test failure, when it does not start.
+std::unique_ptr<testing::PrivatePostgres> UsePrivatePostgres() {
+  auto pg = testing::PrivatePostgres::Start();
+  if (!pg.ok()) {
+    ADD_FAILURE() << pg.status();
+    return nullptr;
+  }
+  ::setenv("BULWARK_TEST_PG_ADMIN", (*pg)->AdminDsn().c_str(), 1);
+  return *std::move(pg);
+}
+
 class FaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pg = testing::PrivatePostgres::Start();
-    ASSERT_TRUE(pg.ok()) << pg.status();
-    pg_ = std::move(*pg);
-    ::setenv("BULWARK_TEST_PG_ADMIN", pg_->AdminDsn().c_str(), 1);
+    pg_ = UsePrivatePostgres();
+    ASSERT_NE(pg_, nullptr);
     auto cluster = AuthCluster::Start(2);
     ASSERT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = std::move(*cluster);
@@ -219,9 +229,8 @@ TEST_F(FaultsTest, AFrozenDatabaseCostsTheCallersDeadlineAndCommitsNothingAfterI
 }
 
 TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck) {
-  auto pg = testing::PrivatePostgres::Start();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  ::setenv("BULWARK_TEST_PG_ADMIN", (*pg)->AdminDsn().c_str(), 1);
+  std::unique_ptr<testing::PrivatePostgres> pg = UsePrivatePostgres();
+  ASSERT_NE(pg, nullptr);
   constexpr absl::Duration kLameDuck = absl::Seconds(2);
   auto cluster = queue::QueueCluster::Start(1, {"--lame-duck=2s"});
   ASSERT_TRUE(cluster.ok()) << cluster.status();
@@ -296,10 +305,8 @@ TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck
 class QueueFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pg = testing::PrivatePostgres::Start();
-    ASSERT_TRUE(pg.ok()) << pg.status();
-    pg_ = std::move(*pg);
-    ::setenv("BULWARK_TEST_PG_ADMIN", pg_->AdminDsn().c_str(), 1);
+    pg_ = UsePrivatePostgres();
+    ASSERT_NE(pg_, nullptr);
     auto cluster = queue::QueueCluster::Start(1);
     ASSERT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = std::move(*cluster);

@@ -6,10 +6,10 @@
 //
 //   verify_bench [--builds=1,5,20] [--total-bytes=1024,10485760,209715200] [--repetitions=5]
 //
-// A chain of B builds: a hook fire creates the decision task, which writes the task graph; B
-// build tasks each produce one artifact of total/B bytes; a signing task consumes all of them
-// (payload.upstreamArtifacts) and is verified as `signing` after it completed, so the chain has
-// B + 2 links and B + 2 signed chain-of-trust documents. Every verification must PASS.
+// A chain of B builds (sample_chain.h): a hook fire creates the decision task, which writes the
+// task graph; B build tasks each produce one artifact of total/B bytes; a signing task consumes
+// all of them (payload.upstreamArtifacts) and is verified as `signing` after it completed, so the
+// chain has B + 2 links and B + 2 signed chain-of-trust documents. Every verification must PASS.
 //
 // The floor, per chain: (B + 2) Ed25519 verifications (OpenSSL, timed over 2000 of them) plus
 // the consumed bytes at OpenSSL's single-threaded SHA-256 rate (timed over 256 MiB in 1 MiB
@@ -22,131 +22,30 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "libraries/clock/clock.h"
 #include "libraries/config/flags.h"
 #include "libraries/crypto/random.h"
 #include "libraries/crypto/sha256_stream.h"
-#include "libraries/status/status_macros.h"
 #include "nlohmann/json.hpp"
-#include "services/verifier/service/chain_builder.h"
-#include "services/verifier/service/fake_chain_source.h"
 #include "services/verifier/service/report.h"
-#include "services/verifier/service/task_normalizer.h"
-#include "services/verifier/service/verifier_engine.h"
+#include "services/verifier/service/sample_chain.h"
 
 namespace bulwark::verifier {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kRepo[] = "https://git.example.com/bench/app";
-const absl::Time kFired = absl::FromUnixSeconds(1780000000);
-
-FakeWorker Worker(const char* pool, uint64_t seed) { return FakeWorker::Make(pool, seed); }
-
-struct Chain {
-  SimulatedClock clock{kFired};
-  FakeChainSource source{clock};
-  ChainBuilder builder{source};
-  FakeWorker decision = Worker("bench/decision", 1);
-  FakeWorker build = Worker("bench/build", 2);
-  FakeWorker signing = Worker("bench/signing", 3);
-  std::string root;
-  std::unique_ptr<VerifierEngine> engine;
-};
-
-json PolicyJson(const Chain& c) {
-  auto key = [](const char* id, const FakeWorker& w) {
-    return json{{"id", id},
-                {"publicKey", w.PublicKeyBase64()},
-                {"pools", {w.pool}},
-                {"notBefore", "2026-01-01T00:00:00Z"},
-                {"notAfter", "2099-01-01T00:00:00Z"}};
-  };
-  return {{"version", "bench"},
-          {"maxLinks", 100},
-          {"workerKeys",
-           {key("decision", c.decision), key("build", c.build), key("signing", c.signing)}},
-          {"decisionPools", {"bench/decision"}},
-          {"taskTypes",
-           {{"decision", {{"pools", {"bench/decision"}}}},
-            {"build", {{"pools", {"bench/build"}}}},
-            {"signing", {{"pools", {"bench/signing"}}}}}},
-          {"hooks", {{"bench/release", {{"repository", {{"pointer", "/payload/repository"}}}}}}},
-          {"trustedRepositories", {{{"prefix", kRepo}, {"path", "bench/app"}}}},
-          {"restrictedScopes", {{"project:bench:signing:*", "release"}}},
-          {"aliases", {{"release", {kRepo}}}}};
-}
-
-json TaskJson(const std::string& name, const std::string& pool, const std::string& group) {
-  return {{"taskQueueId", pool},
-          {"taskGroupId", group},
-          {"created", hookfire::IsoMillis(kFired + absl::Minutes(1))},
-          {"deadline", hookfire::IsoMillis(kFired + absl::Hours(24))},
-          {"payload", {{"command", {"make", name}}, {"maxRunTime", 3600}}},
-          {"metadata",
-           {{"name", name},
-            {"description", "a bench task"},
-            {"owner", "bench@example.com"},
-            {"source", absl::StrCat(kRepo, "/tree/main")}}}};
-}
-
-absl::StatusOr<std::unique_ptr<Chain>> MakeChain(int builds, size_t total_bytes) {
-  auto c = std::make_unique<Chain>();
-  c->source.set_chunk_size(1 << 20);
-  SeededRandom random(11);
-  const std::string decision_id = NiceSlugid(random);
-  json hook = {{"hookGroupId", "bench"}, {"hookId", "release"}};
-  hook["task"] = TaskJson("decision", "bench/decision", decision_id);
-  hook["task"]["taskGroupId"] = "${taskId}";
-  hook["task"]["created"] = {{"$fromNow", "0 seconds"}};
-  hook["task"]["deadline"] = {{"$fromNow", "1 day"}};
-  hook["task"]["metadata"]["source"] = "${payload.repository}/tree/main";
-  hookfire::FireContext fire{"triggerHook", {{"repository", kRepo}}, "bench", kFired, decision_id};
-  if (auto fired = c->builder.FireHook(hook, fire); !fired.ok()) return fired.status();
-
-  json graph = json::object();
-  json consumed = json::array();
-  std::vector<std::string> build_ids;
-  for (int i = 0; i < builds; ++i) {
-    build_ids.push_back(NiceSlugid(random));
-    json task = TaskJson(absl::StrCat("build-", i), "bench/build", decision_id);
-    graph[build_ids.back()] = {{"task", task}};
-    if (auto made = c->builder.CreateTask(build_ids.back(), task, "task-client", {}); !made.ok()) {
-      return made.status();
-    }
-    consumed.push_back({{"taskId", build_ids.back()},
-                        {"taskType", "build"},
-                        {"paths", {absl::StrCat("public/build/part-", i, ".bin")}}});
-  }
-  c->root = NiceSlugid(random);
-  json signing = TaskJson("signing", "bench/signing", decision_id);
-  signing["scopes"] = {"project:bench:signing:cert:release"};
-  signing["dependencies"] = build_ids;
-  signing["payload"]["upstreamArtifacts"] = consumed;
-  graph[c->root] = {{"task", signing}};
-  if (auto made = c->builder.CreateTask(c->root, signing, "task-client", {}); !made.ok()) {
-    return made.status();
-  }
-
-  BULWARK_RETURN_IF_ERROR(c->builder.RunTask(
-      decision_id, c->decision, {{kTaskGraphArtifact, graph.dump(2)}}, kFired + absl::Minutes(5)));
+// A chain of `builds` builds whose artifacts total `total_bytes`, streamed in 1 MiB chunks.
+absl::StatusOr<std::unique_ptr<SampleChain>> MakeChain(int builds, size_t total_bytes) {
   const size_t part = std::max<size_t>(1, total_bytes / builds);
+  std::vector<std::pair<std::string, std::string>> artifacts;
   for (int i = 0; i < builds; ++i) {
     std::string bytes(part, '\0');
     for (size_t j = 0; j < part; j += 4096) bytes[j] = static_cast<char>(i + j / 4096);
-    BULWARK_RETURN_IF_ERROR(c->builder.RunTask(
-        build_ids[i], c->build, {{absl::StrCat("public/build/part-", i, ".bin"), bytes}},
-        kFired + absl::Minutes(10)));
+    artifacts.emplace_back(absl::StrCat("public/build/part-", i, ".bin"), std::move(bytes));
   }
-  BULWARK_RETURN_IF_ERROR(c->builder.RunTask(c->root, c->signing, {{"public/release.sig", "s"}},
-                                             kFired + absl::Minutes(20)));
-  c->clock.Set(kFired + absl::Hours(1));
-  auto policy = Policy::Parse(PolicyJson(*c).dump());
-  if (!policy.ok()) return policy.status();
-  c->engine = std::make_unique<VerifierEngine>(std::make_shared<const Policy>(*std::move(policy)),
-                                               c->source, c->clock, QueueTaskNormalizer());
-  return c;
+  auto chain = SampleChain::Make(artifacts);
+  if (chain.ok()) (*chain)->source.set_chunk_size(1 << 20);
+  return chain;
 }
 
 // Seconds per Ed25519 verification and bytes per second of SHA-256, on this machine, now.
@@ -212,9 +111,7 @@ int Main(int argc, char** argv) {
       std::vector<double> ms;
       for (int64_t r = 0; r < repetitions; ++r) {
         absl::Time start = absl::Now();
-        auto report = (*chain)->engine->VerifyTask((*chain)->root, "signing",
-                                                   (*chain)->clock.Now() + absl::Minutes(10),
-                                                   RootMode::kCompleted);
+        auto report = (*chain)->Verify();
         ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
         if (!report.ok() || !report->passed) {
           std::cerr << "the bench chain did not verify: "

@@ -5,7 +5,6 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
@@ -51,13 +50,6 @@ nlohmann::json Policy(const std::vector<worker::WorkerCluster::Worker*>& workers
           {"trustedRepositories", {{{"prefix", kTrustedRepository}, {"path", "demo/app"}}}},
           {"restrictedScopes", {{"project:demo:signing:*", "release-trees"}}},
           {"aliases", {{"release-trees", {kTrustedRepository}}}}};
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 absl::Status Install(const std::string& from, const std::string& to) {
@@ -150,7 +142,7 @@ absl::Status ChainCluster::InstallReleaseHook() {
   hawk::Credentials root = Root();
   auth::v1::CreateRoleRequest role;
   if (!google::protobuf::util::JsonStringToMessage(
-           ReadFile(testing::RunfilePath("docs/examples/demo-release-role.json")), &role)
+           testing::ReadFile(testing::RunfilePath("docs/examples/demo-release-role.json")), &role)
            .ok()) {
     return absl::InternalError("docs/examples/demo-release-role.json does not parse");
   }
@@ -159,7 +151,7 @@ absl::Status ChainCluster::InstallReleaseHook() {
   if (!s.ok()) return absl::InternalError("CreateRole: " + s.error_message());
   hooks::v1::CreateHookRequest hook;
   if (!google::protobuf::util::JsonStringToMessage(
-           ReadFile(testing::RunfilePath("docs/examples/demo-release-hook.json")),
+           testing::ReadFile(testing::RunfilePath("docs/examples/demo-release-hook.json")),
            hook.mutable_hook())
            .ok()) {
     return absl::InternalError("docs/examples/demo-release-hook.json does not parse");

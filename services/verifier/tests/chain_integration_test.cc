@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <pqxx/pqxx>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -29,13 +28,6 @@ namespace {
 
 using auth::SignedContext;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class ChainIntegrationTest : public ChainTest {
  protected:
   static void SetUpTestSuite() { StartCluster({}); }
@@ -45,10 +37,6 @@ class ChainIntegrationTest : public ChainTest {
     Release r = FireRelease(kTrustedRepository, revision);
     WaitResolved(r.signing);
     return r;
-  }
-
-  static std::set<std::string> Failed(const v1::Verification& v) {
-    return ChainCluster::FailedChecks(v);
   }
 };
 
@@ -67,7 +55,7 @@ TEST_F(ChainIntegrationTest, AReleaseFromTheHookIsVerifiedAndSigned) {
 
   v1::Verification after = Verify(r.signing, v1::ROOT_MODE_COMPLETED);
   EXPECT_EQ(after.verdict(), v1::VERDICT_PASS) << after.DebugString();
-  EXPECT_TRUE(Failed(after).empty());
+  EXPECT_TRUE(ChainCluster::FailedChecks(after).empty());
   EXPECT_EQ(after.policy_version(), cluster_->policy_version());
   EXPECT_EQ(after.repository(), kTrustedRepository);
   EXPECT_EQ(after.links_size(), 3) << after.DebugString();
@@ -80,7 +68,7 @@ int VerifyAttestationCli(const std::string& args, std::string* out) {
   const std::string command = absl::StrCat(testing::RunfilePath("tools/cli/bulwark"),
                                            " verify-attestation ", args, " > '", file, "' 2>&1");
   int status = std::system(command.c_str());
-  *out = ReadFile(file);
+  *out = testing::ReadFile(file);
   return (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
 }
 
@@ -201,7 +189,8 @@ TEST_F(ChainIntegrationTest, ArtifactBytesReplacedAfterTheFactFailTheChain) {
   }
   v1::Verification v = Verify(r.signing, v1::ROOT_MODE_COMPLETED);
   EXPECT_EQ(v.verdict(), v1::VERDICT_FAIL);
-  EXPECT_EQ(Failed(v), std::set<std::string>{"signing/artifact.sha256"}) << v.DebugString();
+  EXPECT_EQ(ChainCluster::FailedChecks(v), std::set<std::string>{"signing/artifact.sha256"})
+      << v.DebugString();
 }
 
 TEST_F(ChainIntegrationTest, AHookVersionChangedAfterTheFireFailsTheChain) {
@@ -218,7 +207,7 @@ TEST_F(ChainIntegrationTest, AHookVersionChangedAfterTheFireFailsTheChain) {
   }
   v1::Verification v = Verify(r.signing, v1::ROOT_MODE_COMPLETED);
   EXPECT_EQ(v.verdict(), v1::VERDICT_FAIL);
-  std::set<std::string> failed = Failed(v);
+  std::set<std::string> failed = ChainCluster::FailedChecks(v);
   EXPECT_EQ(failed.count("signing:decision/decision.hook-version"), 1u) << v.DebugString();
 }
 

@@ -2,8 +2,8 @@
 // (services/verifier/service/verifier_engine.cc: cot.format, cot.run, cot.task-definition and
 // the artifact checks that use the signed hashes), through the whole engine.
 //
-// A passing chain is built once in a FakeChainSource (chain_builder.h): a hook fire's decision
-// task, a build task and a signing task that consumes the build's artifact. Each input replaces
+// A passing chain is built once (sample_chain.h): a hook fire's decision task, a build task and
+// a signing task that consumes the build's artifact. Each input replaces
 // the build's public/chain-of-trust.json, signed with the build worker's real key so that the
 // signature passes and the bytes reach the parser. The first byte says how the rest is used:
 //   0     the whole body, as downloaded
@@ -23,16 +23,10 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
-#include "libraries/clock/clock.h"
-#include "libraries/crypto/random.h"
-#include "libraries/hookfire/firing.h"
 #include "libraries/testing/fuzz/fuzz_check.h"
 #include "nlohmann/json.hpp"
-#include "services/verifier/service/chain_builder.h"
-#include "services/verifier/service/fake_chain_source.h"
 #include "services/verifier/service/report.h"
-#include "services/verifier/service/task_normalizer.h"
+#include "services/verifier/service/sample_chain.h"
 #include "services/verifier/service/verifier_engine.h"
 
 namespace bulwark::verifier {
@@ -40,57 +34,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kRepo[] = "https://git.example.com/fuzz/app";
 constexpr char kApp[] = "public/build/app.tar.gz";
-const absl::Time kFired = absl::FromUnixSeconds(1780000000);
 
-json TaskJson(const std::string& name, const std::string& pool, const std::string& group) {
-  return {{"taskQueueId", pool},
-          {"taskGroupId", group},
-          {"created", hookfire::IsoMillis(kFired + absl::Minutes(1))},
-          {"deadline", hookfire::IsoMillis(kFired + absl::Hours(24))},
-          {"payload", {{"command", {"make", name}}, {"maxRunTime", 3600}}},
-          {"metadata",
-           {{"name", name},
-            {"description", "a fuzz task"},
-            {"owner", "fuzz@example.com"},
-            {"source", absl::StrCat(kRepo, "/tree/main")}}}};
-}
-
+// The sample chain (one build producing kApp), its valid build chain-of-trust body, and the
+// checks its verification reports.
 struct Chain {
-  SimulatedClock clock{kFired};
-  FakeChainSource source{clock};
-  ChainBuilder builder{source};
-  FakeWorker decision = FakeWorker::Make("fuzz/decision", 1);
-  FakeWorker build = FakeWorker::Make("fuzz/build", 2);
-  FakeWorker signing = FakeWorker::Make("fuzz/signing", 3);
-  std::string build_id, signing_id;
+  std::unique_ptr<SampleChain> sample;
   std::string valid_body;
-  std::unique_ptr<VerifierEngine> engine;
-  std::vector<std::string> check_names;  // of the valid chain's report
+  std::vector<std::string> check_names;
 };
-
-json PolicyJson(const Chain& c) {
-  auto key = [](const char* id, const FakeWorker& w) {
-    return json{{"id", id},
-                {"publicKey", w.PublicKeyBase64()},
-                {"pools", {w.pool}},
-                {"notBefore", "2026-01-01T00:00:00Z"},
-                {"notAfter", "2099-01-01T00:00:00Z"}};
-  };
-  return {{"version", "fuzz"},
-          {"workerKeys",
-           {key("decision", c.decision), key("build", c.build), key("signing", c.signing)}},
-          {"decisionPools", {"fuzz/decision"}},
-          {"taskTypes",
-           {{"decision", {{"pools", {"fuzz/decision"}}}},
-            {"build", {{"pools", {"fuzz/build"}}}},
-            {"signing", {{"pools", {"fuzz/signing"}}}}}},
-          {"hooks", {{"fuzz/release", {{"repository", {{"pointer", "/payload/repository"}}}}}}},
-          {"trustedRepositories", {{{"prefix", kRepo}, {"path", "fuzz/app"}}}},
-          {"restrictedScopes", {{"project:fuzz:signing:*", "release"}}},
-          {"aliases", {{"release", {kRepo}}}}};
-}
 
 std::vector<std::string> CheckNames(const VerificationReport& r) {
   std::vector<std::string> out;
@@ -102,8 +54,7 @@ std::vector<std::string> CheckNames(const VerificationReport& r) {
 }
 
 VerificationReport Verify(const Chain& c) {
-  absl::StatusOr<VerificationReport> report = c.engine->VerifyTask(
-      c.signing_id, "signing", c.clock.Now() + absl::Minutes(10), RootMode::kCompleted);
+  absl::StatusOr<VerificationReport> report = c.sample->Verify();
   FUZZ_CHECK(report.ok()) << "VerifyTask failed as a call: " << report.status();
   return *std::move(report);
 }
@@ -111,40 +62,10 @@ VerificationReport Verify(const Chain& c) {
 Chain& TheChain() {
   static Chain* chain = [] {
     auto* c = new Chain();
-    SeededRandom random(17);
-    const std::string decision_id = NiceSlugid(random);
-    c->build_id = NiceSlugid(random);
-    c->signing_id = NiceSlugid(random);
-    json hook = {{"hookGroupId", "fuzz"}, {"hookId", "release"}};
-    hook["task"] = TaskJson("decision", "fuzz/decision", "${taskId}");
-    hook["task"]["metadata"]["source"] = "${payload.repository}/tree/main";
-    hookfire::FireContext fire{"triggerHook", {{"repository", kRepo}}, "fuzz", kFired, decision_id};
-    FUZZ_CHECK(c->builder.FireHook(hook, fire).ok());
-    json build = TaskJson("build", "fuzz/build", decision_id);
-    json signing = TaskJson("signing", "fuzz/signing", decision_id);
-    signing["scopes"] = {"project:fuzz:signing:cert:release"};
-    signing["payload"]["upstreamArtifacts"] = {
-        {{"taskId", c->build_id}, {"taskType", "build"}, {"paths", {kApp}}}};
-    json graph = {{c->build_id, {{"task", build}}}, {c->signing_id, {{"task", signing}}}};
-    FUZZ_CHECK(c->builder.CreateTask(c->build_id, build, "task-client", {}).ok());
-    FUZZ_CHECK(c->builder.CreateTask(c->signing_id, signing, "task-client", {}).ok());
-    FUZZ_CHECK(c->builder
-                   .RunTask(decision_id, c->decision, {{kTaskGraphArtifact, graph.dump(2)}},
-                            kFired + absl::Minutes(5))
-                   .ok());
-    FUZZ_CHECK(
-        c->builder.RunTask(c->build_id, c->build, {{kApp, "app"}}, kFired + absl::Minutes(10))
-            .ok());
-    FUZZ_CHECK(c->builder
-                   .RunTask(c->signing_id, c->signing, {{"public/app.sig", "s"}},
-                            kFired + absl::Minutes(20))
-                   .ok());
-    c->clock.Set(kFired + absl::Hours(1));
-    absl::StatusOr<Policy> policy = Policy::Parse(PolicyJson(*c).dump());
-    FUZZ_CHECK(policy.ok()) << policy.status();
-    c->engine = std::make_unique<VerifierEngine>(std::make_shared<const Policy>(*std::move(policy)),
-                                                 c->source, c->clock, QueueTaskNormalizer());
-    c->valid_body = *c->source.Artifact(c->build_id, 0, kChainOfTrustArtifact);
+    absl::StatusOr<std::unique_ptr<SampleChain>> sample = SampleChain::Make({{kApp, "app"}});
+    FUZZ_CHECK(sample.ok()) << sample.status();
+    c->sample = *std::move(sample);
+    c->valid_body = *c->sample->source.Artifact(c->sample->build_ids[0], 0, kChainOfTrustArtifact);
     VerificationReport valid = Verify(*c);
     FUZZ_CHECK(valid.passed) << ReportToText(valid);
     c->check_names = CheckNames(valid);
@@ -168,8 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     doc.merge_patch(patch);
     body = doc.dump(2, ' ', false) + "\n";
   }
-  c.source.PutArtifact(c.build_id, 0, kChainOfTrustArtifact, body);
-  c.source.PutArtifact(c.build_id, 0, kChainOfTrustSignatureArtifact, *c.build.key.Sign(body));
+  SampleChain& sample = *c.sample;
+  sample.source.PutArtifact(sample.build_ids[0], 0, kChainOfTrustArtifact, body);
+  sample.source.PutArtifact(sample.build_ids[0], 0, kChainOfTrustSignatureArtifact,
+                            *sample.build.key.Sign(body));
 
   const VerificationReport report = Verify(c);
   FUZZ_CHECK(CheckNames(report) == c.check_names) << "a check was skipped or added";
