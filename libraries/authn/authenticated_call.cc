@@ -1,5 +1,6 @@
 #include "libraries/authn/authenticated_call.h"
 
+#include "libraries/call/call_scope.h"
 #include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/status.h"
@@ -17,6 +18,8 @@ grpc::Status AuthenticatedCall(const RequestAuthenticator& authenticator,
   CallInfo call = CallInfoFrom(*context, MethodPath(service, method));
   absl::StatusOr<Caller> caller = authenticator.Authenticate(call);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  // Everything the body does on this thread knows when its caller has gone (call_scope.h).
+  CallScope scope([context] { return context->IsCancelled(); });
   return ToGrpcStatus(body(*caller, DeadlineOf(*context, cap)));
 }
 

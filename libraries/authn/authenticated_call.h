@@ -4,7 +4,9 @@
 // service. It returns the input guard's refusal if the request was refused
 // (libraries/grpc_server/input_guard.h: nothing runs), reads the call (CallInfoFrom), authenticates
 // it, runs `body` with the caller and the call's deadline (capped, see
-// libraries/grpc_server/deadline.h), and converts the result with ToGrpcStatus.
+// libraries/grpc_server/deadline.h) inside a CallScope that says when the client has gone
+// (libraries/call/call_scope.h: no transaction commits after that, and outgoing calls made
+// through FollowCaller are cancelled), and converts the result with ToGrpcStatus.
 //
 //   return AuthenticatedCall(authenticator_, context, v1::Queue::service_full_name(),
 //                            "GetTask", [&](const Caller& caller, absl::Time deadline) {

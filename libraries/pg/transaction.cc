@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
+#include "libraries/logging/log.h"
 #include "libraries/pg/connection_safety.h"
 #include "libraries/pg/errors.h"
 
@@ -21,6 +23,11 @@ const char* IsolationSql(Isolation isolation) {
   return "READ COMMITTED";
 }
 
+// The caller's cancellation, from the options or the thread's CallScope (call_scope.h).
+bool CallerGone(const TransactionOptions& options) {
+  return (options.cancelled && options.cancelled()) || CallScope::CallerGone();
+}
+
 }  // namespace
 
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& options,
@@ -28,6 +35,10 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
   absl::Status last;
   bool retried_connection = false;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+    if (CallerGone(options)) {
+      return absl::CancelledError(
+          absl::StrCat(options.name, ": the caller went away; nothing was written"));
+    }
     absl::Duration left = options.deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
       return absl::DeadlineExceededError(
@@ -55,10 +66,14 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
         return absl::DeadlineExceededError(absl::StrCat(
             options.name, ": the call's deadline passed before COMMIT; nothing was written"));
       }
-      if (options.cancelled && options.cancelled()) {
+      if (CallerGone(options)) {
         txn.abort();
-        return absl::CancelledError(absl::StrCat(
-            options.name, ": the call was cancelled before COMMIT; nothing was written"));
+        if (!options.read_only) {
+          LogInfo("caller went away; rolled back", {{"transaction", options.name}});
+        }
+        return absl::CancelledError(
+            absl::StrCat(options.name,
+                         ": the caller went away before COMMIT; rolled back, nothing was written"));
       }
       txn.commit();
       return absl::OkStatus();

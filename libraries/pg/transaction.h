@@ -5,12 +5,17 @@
 // (both mean "nothing was written; try again"). The call's deadline bounds everything: a
 // deadline already past fails before touching the database, and each attempt sets
 // `statement_timeout` to the time left, so a slow query cannot outlive its caller. Nothing
-// commits after the caller is gone: just before COMMIT the deadline and, if given, `cancelled`
-// are checked again, and the transaction is rolled back (DEADLINE_EXCEEDED / CANCELLED) when
-// either says the answer could no longer reach the caller. The deadline is also enforced on
-// the client side (SocketDeadline, connection_safety.h): a server that stops answering
-// altogether (frozen, partitioned) cannot hold the call past its deadline; the connection is
-// closed, the server rolls back, and the call fails DEADLINE_EXCEEDED.
+// commits after the caller is gone, on every path that serves a call: when an attempt starts
+// and again just before COMMIT the deadline and the caller's cancellation are checked - the
+// cancellation being the thread's CallScope (libraries/call/call_scope.h), which the gRPC
+// adapter of every service installs for each call, and `options.cancelled` if given - and the
+// transaction is rolled back (DEADLINE_EXCEEDED / CANCELLED, the latter logged as "caller went
+// away; rolled back") when either says the answer could no longer reach the caller. Work with no
+// caller (sweepers, schedulers) runs without a scope and is bounded by its own deadline only.
+// The deadline is also enforced on the client side (SocketDeadline, connection_safety.h): a
+// server that stops answering altogether (frozen, partitioned) cannot hold the call past its
+// deadline; the connection is closed, the server rolls back, and the call fails
+// DEADLINE_EXCEEDED.
 //
 //   TransactionOptions options;
 //   options.deadline = DeadlineFrom(grpc_context);
@@ -51,7 +56,8 @@ struct TransactionOptions {
   int max_attempts = 5;
   // Names the operation in error messages ("create client").
   std::string name = "database transaction";
-  // Whether the caller has gone (e.g. the gRPC call was cancelled); checked before COMMIT.
+  // Whether the caller has gone (e.g. the gRPC call was cancelled); checked with the thread's
+  // CallScope, which covers every call on its own: this is for a predicate not installed as one.
   std::function<bool()> cancelled;
 
   // The common case: read committed, `name`d, bounded by `deadline`.

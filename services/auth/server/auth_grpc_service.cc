@@ -1,6 +1,7 @@
 #include "services/auth/server/auth_grpc_service.h"
 
 #include "libraries/authn/authenticated_call.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/into.h"
@@ -177,6 +178,7 @@ grpc::Status AuthGrpcService::AuthenticateRequest(Context* c,
   if (absl::Status peer = service_peers_.Check(*c, "AuthenticateRequest"); !peer.ok()) {
     return ToGrpcStatus(peer);
   }
+  CallScope scope([c] { return c->IsCancelled(); });  // call_scope.h
   return ToGrpcStatus(Into(service_.AuthenticateRequest(*r, DeadlineOf(*c)), out));
 }
 

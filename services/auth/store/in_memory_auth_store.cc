@@ -4,6 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
+#include "libraries/status/status_macros.h"
 #include "services/auth/store/audit_chain.h"
 
 namespace bulwark::auth {
@@ -69,6 +71,7 @@ absl::StatusOr<std::optional<ClientRow>> InMemoryAuthStore::ChangeClient(
     const std::string& client_id,
     const std::function<absl::StatusOr<ClientChange>(const std::optional<ClientRow>&)>& decide,
     absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("change client"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   std::optional<ClientRow> current;
   if (auto it = clients_.find(client_id); it != clients_.end()) current = it->second;
@@ -88,6 +91,7 @@ absl::StatusOr<std::optional<ClientRow>> InMemoryAuthStore::ChangeClient(
 
 absl::Status InMemoryAuthStore::TouchClient(const std::string& client_id, absl::Time used,
                                             absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("touch client"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   if (auto it = clients_.find(client_id); it != clients_.end()) {
     it->second.last_date_used = used;
@@ -97,6 +101,7 @@ absl::Status InMemoryAuthStore::TouchClient(const std::string& client_id, absl::
 
 absl::StatusOr<std::vector<std::string>> InMemoryAuthStore::PurgeExpiredClients(
     absl::Time now, const std::string& by_client_id, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("purge expired clients"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   std::vector<std::string> purged;
   for (auto it = clients_.begin(); it != clients_.end();) {
@@ -136,6 +141,7 @@ absl::StatusOr<std::pair<int64_t, std::optional<RoleRow>>> InMemoryAuthStore::Ge
 
 absl::StatusOr<int64_t> InMemoryAuthStore::ChangeRoles(
     const std::function<absl::StatusOr<RoleChange>(RoleTransaction&)>& decide, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("change roles"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   MemoryRoleTransaction view(roles_, role_version_);
   absl::StatusOr<RoleChange> change = decide(view);

@@ -2,6 +2,7 @@
 
 #include "libraries/client/call_credentials.h"
 #include "libraries/client/dependency.h"
+#include "libraries/client/follow_caller.h"
 
 namespace bulwark::hooks {
 
@@ -17,8 +18,11 @@ absl::Status GrpcQueueClient::CreateTask(const std::string& task_id,
   request.set_task_id(task_id);
   *request.mutable_task() = task;
   queue::v1::CreateTaskResponse response;
-  return DependencyStatus("queue", stub_->CreateTask(&context, request, &response),
-                          Signer::kOwnCredentials);
+  // Cancelled with the trigger that asked for it (follow_caller.h); the scheduler has no caller.
+  grpc::Status status = FollowCaller(context, [&](std::function<void(grpc::Status)> done) {
+    stub_->async()->CreateTask(&context, &request, &response, std::move(done));
+  });
+  return DependencyStatus("queue", status, Signer::kOwnCredentials);
 }
 
 }  // namespace bulwark::hooks

@@ -2,7 +2,8 @@
 //
 // GrpcQueueClient: the QueueClient (service/queue_client.h) over gRPC, signing each CreateTask
 // with the hooks service's own credentials and authorizedScopes ["assume:hook-id:<G>/<H>"].
-// The call carries the fire's deadline; its failures are mapped by client/dependency.h.
+// The call carries the fire's deadline and is cancelled when the trigger's caller goes away
+// (libraries/client/follow_caller.h); its failures are mapped by client/dependency.h.
 //
 // Thread-safety: thread-safe.
 

@@ -1,6 +1,7 @@
 #include "services/hooks/server/hooks_grpc_service.h"
 
 #include "libraries/authn/authenticated_call.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/grpc_server/deadline.h"
 #include "libraries/grpc_server/input_guard.h"
 #include "libraries/grpc_server/into.h"
@@ -110,6 +111,7 @@ grpc::Status HooksGrpcService::TriggerHookWithToken(Context* c,
                                                     v1::TriggerHookResponse* out) {
   absl::Status refused = RejectedInput(c);  // input_guard.h: nothing runs
   if (!refused.ok()) return ToGrpcStatus(refused);
+  CallScope scope([c] { return c->IsCancelled(); });  // call_scope.h
   return ToGrpcStatus(Into(service_.TriggerHookWithToken(*r, DeadlineOf(*c)), out));
 }
 

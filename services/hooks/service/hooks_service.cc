@@ -2,9 +2,12 @@
 
 #include <openssl/crypto.h>
 
+#include <optional>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/jsonschema/validator.h"
 #include "libraries/logging/log.h"
 #include "libraries/proto/struct_json.h"
@@ -319,6 +322,11 @@ absl::StatusOr<v1::TriggerHookResponse> HooksService::Trigger(
   record.expires = expires;
   // A failed retry leaves the first attempt's record as it was.
   if (retry_of_recorded && !created.ok()) recorded_first = false;
+  // Once the queue was asked, the task may exist: its outcome is recorded even if the caller
+  // has gone meanwhile (call_scope.h), within the call's deadline, so the record is finished
+  // rather than left saying the fire did not finish.
+  std::optional<CallScope> finish_anyway;
+  if (recorded_first) finish_anyway.emplace(nullptr);
   absl::Status recorded =
       retry_of_recorded && !created.ok() ? absl::OkStatus()
       : recorded_first

@@ -10,8 +10,9 @@
 // Thread-safety: implementations are thread-safe.
 // Errors: as client/dependency.h passes the queue's answer on: the queue's verdict on the task
 // (PERMISSION_DENIED, INVALID_ARGUMENT, ...) unchanged; DEADLINE_EXCEEDED when `deadline` ran
-// out; UNAVAILABLE when the queue cannot be reached or refuses the hooks service's own
-// credentials (a configuration error, logged).
+// out; CANCELLED when the caller of the trigger went away (the call is cancelled with it: the
+// task may or may not exist); UNAVAILABLE when the queue cannot be reached or refuses the hooks
+// service's own credentials (a configuration error, logged).
 
 #ifndef BULWARK_SERVICES_HOOKS_SERVICE_QUEUE_CLIENT_H_
 #define BULWARK_SERVICES_HOOKS_SERVICE_QUEUE_CLIENT_H_

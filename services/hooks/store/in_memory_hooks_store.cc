@@ -5,6 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
+#include "libraries/status/status_macros.h"
 #include "services/hooks/store/hook_definition.h"
 
 namespace bulwark::hooks {
@@ -87,6 +89,7 @@ absl::StatusOr<HookRow> InMemoryHooksStore::GetHook(const std::string& group, co
 
 absl::StatusOr<std::pair<bool, HookRow>> InMemoryHooksStore::CreateHook(const HookRow& hook,
                                                                         absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("create hook"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   Key key{hook.hook_group_id, hook.hook_id};
   auto existing = hooks_.find(key);
@@ -100,6 +103,7 @@ absl::StatusOr<std::pair<bool, HookRow>> InMemoryHooksStore::CreateHook(const Ho
 absl::StatusOr<HookRow> InMemoryHooksStore::UpdateHook(
     const std::string& group, const std::string& id,
     const std::function<absl::StatusOr<HookRow>(const HookRow&)>& change, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("update hook"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto it = hooks_.find({group, id});
   if (it == hooks_.end()) return NotFound(group, id);
@@ -117,6 +121,7 @@ absl::StatusOr<HookRow> InMemoryHooksStore::UpdateHook(
 
 absl::Status InMemoryHooksStore::DeleteHook(const std::string& group, const std::string& id,
                                             absl::Time now, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("delete hook"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto it = hooks_.find({group, id});
   if (it == hooks_.end()) return absl::OkStatus();
@@ -165,6 +170,7 @@ absl::Status InMemoryHooksStore::InsertFire(const LastFireRow& fire) {
 }
 
 absl::Status InMemoryHooksStore::AddLastFire(const LastFireRow& fire, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("record fire"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   return InsertFire(fire);
 }
@@ -173,6 +179,7 @@ absl::Status InMemoryHooksStore::FinishLastFire(const std::string& group, const 
                                                 const std::string& task_id,
                                                 const std::string& result, const std::string& error,
                                                 absl::Time expires, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("finish fire"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto fires = fires_.find({group, id});
   if (fires != fires_.end()) {
@@ -225,6 +232,7 @@ absl::StatusOr<std::vector<LastFireRow>> InMemoryHooksStore::ListLastFires(
 absl::StatusOr<int> InMemoryHooksStore::RunDue(
     absl::Time now, int limit,
     const std::function<absl::StatusOr<DueOutcome>(const HookRow&)>& decide, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("run due hooks"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   std::vector<Key> due;
   for (const auto& [key, hook] : hooks_) {
@@ -257,6 +265,7 @@ absl::StatusOr<int> InMemoryHooksStore::RunDue(
 
 absl::StatusOr<PurgeResult> InMemoryHooksStore::Purge(absl::Time now, absl::Time retired_before,
                                                       absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("purge hooks"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   PurgeResult result;
   now = Micro(now);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/crypto/encoding.h"
 #include "libraries/crypto/sha256_stream.h"
 #include "libraries/hawk/certificate.h"
@@ -550,8 +551,9 @@ absl::StatusOr<v1::Artifact> QueueService::UploadArtifact(const Caller& caller,
                                               clock_.Now(), TransactionDeadline(deadline)));
   absl::StatusOr<Artifact> stored = ReceiveUpload(header, artifact, upload_id, stream, deadline);
   if (!stored.ok()) {
-    // Best effort, bounded on its own (the call's deadline may be what ended it); whatever is
-    // left, PurgeIdleUploads removes.
+    // Best effort, bounded on its own (the call's deadline may be what ended it) and done also
+    // when the caller has gone (that is often why); whatever is left, PurgeIdleUploads removes.
+    CallScope cleanup = CallScope::Detached();
     (void)store_.AbortUpload(upload_id, absl::Now() + kCleanupTime);
     return stored.status();
   }

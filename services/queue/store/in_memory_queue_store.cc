@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/status/status_macros.h"
 #include "services/queue/store/lifecycle.h"
 
@@ -79,6 +80,7 @@ void InMemoryQueueStore::ApplyResolution(Task& task, int run_id, const Resolutio
 
 absl::StatusOr<CreateResult> InMemoryQueueStore::CreateTask(const Task& input, absl::Time now,
                                                             absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("create task"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   if (auto it = tasks_.find(input.task_id); it != tasks_.end())
     return CreateResult{false, it->second};
@@ -138,6 +140,7 @@ absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
     const std::string& task_queue_id, const std::string& worker_group, const std::string& worker_id,
     int max, absl::Time now, absl::Time taken_until, absl::Time,
     const std::function<bool()>& cancelled) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("claim work"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   if (cancelled && cancelled()) {
     return absl::CancelledError("claim work: the call was cancelled; nothing was claimed");
@@ -162,6 +165,7 @@ absl::StatusOr<std::vector<ClaimedRun>> InMemoryQueueStore::Claim(
 absl::StatusOr<Task> InMemoryQueueStore::Reclaim(const std::string& task_id, int run_id,
                                                  absl::Time now, absl::Time taken_until,
                                                  absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("reclaim task"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) return NotFound(task_id);
@@ -173,6 +177,7 @@ absl::StatusOr<Task> InMemoryQueueStore::Reclaim(const std::string& task_id, int
 absl::StatusOr<Task> InMemoryQueueStore::Resolve(const std::string& task_id, int run_id,
                                                  const Resolution& resolution, absl::Time now,
                                                  absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("resolve run"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) return NotFound(task_id);
@@ -183,6 +188,7 @@ absl::StatusOr<Task> InMemoryQueueStore::Resolve(const std::string& task_id, int
 }
 
 absl::StatusOr<int> InMemoryQueueStore::ExpireClaims(absl::Time now, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("expire claims"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   int expired = 0;
   for (auto& [id, task] : tasks_) {
@@ -199,6 +205,7 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireClaims(absl::Time now, absl::Time)
 }
 
 absl::StatusOr<int> InMemoryQueueStore::ExpireDeadlines(absl::Time now, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("expire deadlines"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   int expired = 0;
   for (auto& [id, task] : tasks_) {
@@ -222,6 +229,7 @@ absl::StatusOr<int> InMemoryQueueStore::ExpireDeadlines(absl::Time now, absl::Ti
 absl::StatusOr<Artifact> InMemoryQueueStore::PutArtifact(const Artifact& artifact,
                                                          const std::string& content, absl::Time now,
                                                          absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("create artifact"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto task = tasks_.find(artifact.task_id);
   if (task == tasks_.end()) return NotFound(artifact.task_id);
@@ -245,6 +253,7 @@ absl::StatusOr<Artifact> InMemoryQueueStore::PutArtifact(const Artifact& artifac
 absl::StatusOr<std::string> InMemoryQueueStore::BeginUpload(const std::string& task_id, int run_id,
                                                             const std::string& name, absl::Time now,
                                                             absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("begin upload"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto task = tasks_.find(task_id);
   if (task == tasks_.end()) return NotFound(task_id);
@@ -257,6 +266,7 @@ absl::StatusOr<std::string> InMemoryQueueStore::BeginUpload(const std::string& t
 absl::Status InMemoryQueueStore::AppendUpload(const std::string& upload_id, int first_index,
                                               const std::vector<absl::string_view>& chunks,
                                               absl::Time now, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("append upload"));  // call_scope.h
   BULWARK_RETURN_IF_ERROR(CheckChunks(chunks));
   absl::MutexLock lock(&mu_);
   auto it = uploads_.find(upload_id);
@@ -277,6 +287,7 @@ absl::StatusOr<Artifact> InMemoryQueueStore::FinishUpload(const std::string& upl
                                                           const Artifact& artifact, absl::Time now,
                                                           absl::Time,
                                                           const std::function<bool()>& cancelled) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("finish upload"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   auto it = uploads_.find(upload_id);
   if (it == uploads_.end()) return UploadNotFound(upload_id);
@@ -308,12 +319,14 @@ absl::StatusOr<Artifact> InMemoryQueueStore::FinishUpload(const std::string& upl
 }
 
 absl::Status InMemoryQueueStore::AbortUpload(const std::string& upload_id, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("abort upload"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   uploads_.erase(upload_id);
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> InMemoryQueueStore::PurgeUploads(absl::Time idle_since, absl::Time) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("purge uploads"));  // call_scope.h
   absl::MutexLock lock(&mu_);
   int purged = 0;
   for (auto it = uploads_.begin(); it != uploads_.end();) {

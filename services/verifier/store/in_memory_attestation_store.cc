@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/status/status_macros.h"
 #include "services/verifier/store/attestation_store_rules.h"
 
@@ -23,6 +24,7 @@ absl::Status InMemoryAttestationStore::CheckDeadline(absl::Time deadline,
 
 absl::StatusOr<AttestationRecord> InMemoryAttestationStore::InsertAttestation(
     const AttestationRecord& record, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("insert attestation"));  // call_scope.h
   BULWARK_RETURN_IF_ERROR(rules::ValidateAttestation(record));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "insert attestation"));
   AttestationRecord wanted = record;
@@ -63,6 +65,7 @@ absl::StatusOr<AttestationPage> InMemoryAttestationStore::ListAttestations(
 
 absl::StatusOr<int> InMemoryAttestationStore::ExpireAttestations(absl::Time before, int limit,
                                                                  absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("expire attestations"));  // call_scope.h
   BULWARK_RETURN_IF_ERROR(
       records::ValidateExpiry(before, limit, AttestationStore::kMaxExpireBatch));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "expire attestations"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/status/status_macros.h"
 #include "services/verifier/store/verifier_store_rules.h"
 
@@ -25,6 +26,7 @@ absl::StatusOr<PolicyRecord> InMemoryVerifierStore::RecordPolicy(const std::stri
                                                                  const std::string& document,
                                                                  absl::Time loaded_at,
                                                                  absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("record policy"));  // call_scope.h
   BULWARK_RETURN_IF_ERROR(rules::ValidatePolicy(version, sha256, document, loaded_at));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "record policy"));
   absl::Time at = records::ToMicros(loaded_at);
@@ -70,6 +72,7 @@ absl::StatusOr<std::vector<PolicyRecord>> InMemoryVerifierStore::ListPolicies(ab
 
 absl::StatusOr<VerificationRecord> InMemoryVerifierStore::InsertVerification(
     const VerificationRecord& verification, absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("insert verification"));  // call_scope.h
   BULWARK_RETURN_IF_ERROR(rules::ValidateVerification(verification));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "insert verification"));
   VerificationRecord stored = verification;
@@ -111,6 +114,7 @@ absl::StatusOr<VerificationPage> InMemoryVerifierStore::ListVerifications(
 
 absl::StatusOr<int> InMemoryVerifierStore::ExpireVerifications(absl::Time before, int limit,
                                                                absl::Time deadline) {
+  BULWARK_RETURN_IF_ERROR(CheckCallerPresent("expire verifications"));  // call_scope.h
   BULWARK_RETURN_IF_ERROR(records::ValidateExpiry(before, limit, VerifierStore::kMaxExpireBatch));
   BULWARK_RETURN_IF_ERROR(CheckDeadline(deadline, "expire verifications"));
   absl::MutexLock lock(&mu_);
