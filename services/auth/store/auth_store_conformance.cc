@@ -1,8 +1,10 @@
 #include "services/auth/store/auth_store_conformance.h"
 
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 
 namespace bulwark::auth {
 namespace {
@@ -285,6 +287,118 @@ TEST_P(AuthStoreConformanceTest, ConcurrentChangesKeepTheChainIntact) {
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->intact) << verified->message;
   EXPECT_EQ(verified->entries_checked, 21);
+}
+
+}  // namespace bulwark::auth
+
+namespace bulwark::auth {
+namespace {
+
+// Everything an auth store holds, to compare before and after.
+struct AuthSnapshot {
+  std::vector<ClientRow> clients;
+  int64_t role_version = 0;
+  std::vector<RoleRow> roles;
+  size_t audit_entries = 0;
+};
+
+AuthSnapshot Snapshot(AuthStore& store) {
+  AuthSnapshot s;
+  auto clients = store.ListClients("", "", 1000, kNoDeadline);
+  EXPECT_TRUE(clients.ok()) << clients.status();
+  if (clients.ok()) s.clients = *clients;
+  auto roles = store.LoadRoles(kNoDeadline);
+  EXPECT_TRUE(roles.ok()) << roles.status();
+  if (roles.ok()) std::tie(s.role_version, s.roles) = *roles;
+  auto audit = store.ListAudit("", "", 0, 1000, kNoDeadline);
+  EXPECT_TRUE(audit.ok()) << audit.status();
+  if (audit.ok()) s.audit_entries = audit->size();
+  return s;
+}
+
+}  // namespace
+
+// Issue 14 item 3: a mutating method called for a caller that has gone (CallScope) returns
+// CANCELLED and writes nothing, on every store.
+TEST_P(AuthStoreConformanceTest, NothingIsWrittenForACallerWhoHasGone) {
+  absl::Time now = clock_.Now();
+  ASSERT_TRUE(Create(*store_, MakeClient("kept", now)).ok());
+  ClientRow expiring = MakeClient("expiring", now);
+  expiring.expires = now - absl::Hours(1);
+  expiring.delete_on_expiration = true;
+  ASSERT_TRUE(Create(*store_, expiring).ok());
+  RoleRow role;
+  role.role_id = "project:kept";
+  role.scopes = {"a:b"};
+  role.created = role.last_modified = now;
+  ASSERT_TRUE(PutRole(*store_, role).ok());
+  AuthSnapshot before = Snapshot(*store_);
+
+  RoleRow other = role;
+  other.role_id = "project:new";
+  struct Mutation {
+    const char* name;
+    std::function<absl::Status()> run;
+  };
+  auto upsert = [&](const std::string& id, const std::string& action) {
+    return store_
+        ->ChangeClient(
+            id,
+            [&](const std::optional<ClientRow>&) -> absl::StatusOr<ClientChange> {
+              return ClientChange{ClientChange::Kind::kUpsert, MakeClient(id, now),
+                                  AuditAction{"client", id, "tester", action}};
+            },
+            kNoDeadline)
+        .status();
+  };
+  std::vector<Mutation> mutations = {
+      {"create client", [&] { return upsert("new", "created"); }},
+      {"update client", [&] { return upsert("kept", "updated"); }},
+      {"delete client",
+       [&] {
+         return store_
+             ->ChangeClient(
+                 "kept",
+                 [](const std::optional<ClientRow>&) -> absl::StatusOr<ClientChange> {
+                   return ClientChange{ClientChange::Kind::kDelete,
+                                       {},
+                                       AuditAction{"client", "kept", "tester", "deleted"}};
+                 },
+                 kNoDeadline)
+             .status();
+       }},
+      {"touch client",
+       [&] { return store_->TouchClient("kept", now + absl::Hours(1), kNoDeadline); }},
+      {"purge expired clients",
+       [&] { return store_->PurgeExpiredClients(now, "tester", kNoDeadline).status(); }},
+      {"create role", [&] { return PutRole(*store_, other).status(); }},
+      {"delete role",
+       [&] {
+         return store_
+             ->ChangeRoles(
+                 [](RoleTransaction&) -> absl::StatusOr<RoleChange> {
+                   RoleChange change;
+                   change.delete_role_id = "project:kept";
+                   change.audit = AuditAction{"role", "project:kept", "tester", "deleted"};
+                   return change;
+                 },
+                 kNoDeadline)
+             .status();
+       }},
+  };
+  for (const Mutation& m : mutations) {
+    CallScope gone([] { return true; });
+    absl::Status s = m.run();
+    EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << m.name << ": " << s;
+  }
+  AuthSnapshot after = Snapshot(*store_);
+  EXPECT_EQ(after.clients, before.clients);
+  EXPECT_EQ(after.role_version, before.role_version);
+  EXPECT_EQ(after.roles, before.roles);
+  EXPECT_EQ(after.audit_entries, before.audit_entries);
+  // ...while the same store still writes for a caller who stays.
+  CallScope present([] { return false; });
+  EXPECT_TRUE(upsert("new", "created").ok());
 }
 
 }  // namespace bulwark::auth

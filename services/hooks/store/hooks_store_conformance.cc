@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "services/hooks/store/hook_definition.h"
 
 namespace bulwark::hooks {
@@ -525,6 +526,115 @@ TEST_P(HooksStoreConformanceTest, ConcurrentUpdatesNeverPairAFireWithAnotherDefi
     }
     EXPECT_EQ(marker_of_version[f.hook_version_sha256], f.client_id) << f.task_id;
   }
+}
+
+}  // namespace bulwark::hooks
+
+namespace bulwark::hooks {
+namespace {
+
+// What the cancellation test compares: a hook as stored and its fire records.
+std::string HookState(HooksStore& store, const std::string& group, const std::string& id) {
+  auto hook = store.GetHook(group, id, kNoDeadline);
+  if (!hook.ok()) return std::string(hook.status().ToString());
+  std::string out = absl::StrCat(hook->task.dump(), "|", hook->next_task_id, "|",
+                                 hook->version_sha256, "|", absl::FormatTime(hook->last_modified));
+  if (hook->next_scheduled_date)
+    absl::StrAppend(&out, "|", absl::FormatTime(*hook->next_scheduled_date));
+  return out;
+}
+
+std::string FiresOf(HooksStore& store, const std::string& group, const std::string& id) {
+  auto fires = store.ListLastFires(group, id, std::nullopt, 100, kNoDeadline);
+  if (!fires.ok()) return std::string(fires.status().ToString());
+  std::string out;
+  for (const LastFireRow& f : *fires) {
+    absl::StrAppend(&out, f.task_id, ":", f.result, ":", f.error, ":", absl::FormatTime(f.expires),
+                    ";");
+  }
+  return out;
+}
+
+}  // namespace
+
+// Issue 14 item 3: every mutating method called for a caller that has gone (CallScope)
+// returns CANCELLED and writes nothing.
+TEST_P(HooksStoreConformanceTest, NothingIsWrittenForACallerWhoHasGone) {
+  ASSERT_TRUE(
+      store_->CreateHook(MakeHook("g", "due", now_, now_ - absl::Minutes(1)), kNoDeadline).ok());
+  auto hook = store_->GetHook("g", "due", kNoDeadline);
+  ASSERT_TRUE(hook.ok()) << hook.status();
+  LastFireRow unfinished = Fire(*hook, "unfinished-task", now_);
+  unfinished.result = "error";
+  unfinished.error = absl::StrCat(kUnfinishedFirePrefix, " pending");
+  ASSERT_TRUE(store_->AddLastFire(unfinished, kNoDeadline).ok());
+  std::string hook_before = HookState(*store_, "g", "due");
+  std::string fires_before = FiresOf(*store_, "g", "due");
+
+  bool decided = false;
+  struct Mutation {
+    const char* name;
+    std::function<absl::Status()> run;
+  };
+  std::vector<Mutation> mutations = {
+      {"CreateHook",
+       [&] { return store_->CreateHook(MakeHook("g", "new", now_), kNoDeadline).status(); }},
+      {"UpdateHook",
+       [&] {
+         return store_
+             ->UpdateHook(
+                 "g", "due",
+                 [&](const HookRow& h) -> absl::StatusOr<HookRow> {
+                   HookRow changed = WithMarker(h, "changed");
+                   changed.last_modified = now_ + absl::Minutes(1);
+                   return changed;
+                 },
+                 kNoDeadline)
+             .status();
+       }},
+      {"DeleteHook", [&] { return store_->DeleteHook("g", "due", now_, kNoDeadline); }},
+      {"AddLastFire",
+       [&] { return store_->AddLastFire(Fire(*hook, "another-task", now_), kNoDeadline); }},
+      {"FinishLastFire",
+       [&] {
+         return store_->FinishLastFire("g", "due", "unfinished-task", "success", "",
+                                       now_ + absl::Hours(1), kNoDeadline);
+       }},
+      {"RunDue",
+       [&] {
+         return store_
+             ->RunDue(
+                 now_, 10,
+                 [&](const HookRow& h) -> absl::StatusOr<DueOutcome> {
+                   decided = true;
+                   DueOutcome outcome;
+                   outcome.fire = Fire(h, "scheduled-task", now_);
+                   outcome.advance = true;
+                   outcome.next_task_id = "next";
+                   outcome.next_scheduled_date = now_ + absl::Hours(1);
+                   return outcome;
+                 },
+                 kNoDeadline)
+             .status();
+       }},
+      {"Purge",
+       [&] { return store_->Purge(now_ + absl::Hours(24 * 400), now_, kNoDeadline).status(); }},
+  };
+  for (const Mutation& m : mutations) {
+    CallScope gone([] { return true; });
+    absl::Status s = m.run();
+    EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << m.name << ": " << s;
+  }
+  EXPECT_EQ(store_->GetHook("g", "new", kNoDeadline).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(HookState(*store_, "g", "due"), hook_before);
+  EXPECT_EQ(FiresOf(*store_, "g", "due"), fires_before);
+  EXPECT_FALSE(decided) << "the scheduler's decision ran for a caller who had gone";
+  // ...while the same store still writes for a caller who stays.
+  CallScope present([] { return false; });
+  EXPECT_TRUE(store_
+                  ->FinishLastFire("g", "due", "unfinished-task", "success", "",
+                                   now_ + absl::Hours(1), kNoDeadline)
+                  .ok());
 }
 
 }  // namespace bulwark::hooks

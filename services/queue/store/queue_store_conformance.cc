@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/crypto/encoding.h"
 #include "libraries/crypto/random.h"
 #include "libraries/proto/timestamp.h"
@@ -660,6 +661,100 @@ TEST_P(QueueStoreConformanceTest, TheSameContentTwiceIsIdempotentOtherContentAlr
   EXPECT_EQ(ReadAll(*store_, t.task_id, 0, copy.name), content);
   EXPECT_EQ(ReadAll(*store_, t.task_id, 0, streamed_copy.name), content);
   EXPECT_EQ(store_->ListArtifacts(t.task_id, 0, "", 10, kNoDeadline)->size(), 3u);
+}
+
+}  // namespace bulwark::queue
+
+namespace bulwark::queue {
+namespace {
+
+// What the cancellation test compares: a task's runs as they stand.
+std::string RunsOf(QueueStore& store, const std::string& task_id) {
+  auto task = store.GetTask(task_id, kNoDeadline);
+  if (!task.ok()) return std::string(task.status().ToString());
+  std::string out;
+  for (const Run& r : task->runs) {
+    absl::StrAppend(&out, r.run_id, ":", static_cast<int>(r.state), ":", r.worker_id, ":",
+                    absl::FormatTime(r.taken_until), ";");
+  }
+  return out;
+}
+
+}  // namespace
+
+// Issue 14 item 3: every mutating method called for a caller that has gone (CallScope)
+// returns CANCELLED and writes nothing.
+TEST_P(QueueStoreConformanceTest, NothingIsWrittenForACallerWhoHasGone) {
+  Task running = RunningTask(*store_, now_);
+  Task pending = MakeTask(now_);
+  ASSERT_TRUE(store_->CreateTask(pending, now_, kNoDeadline).ok());
+  Artifact staged = ArtifactOf(running, 0, "public/staged.txt", "staged", now_);
+  auto upload = store_->BeginUpload(running.task_id, 0, staged.name, now_, kNoDeadline);
+  ASSERT_TRUE(upload.ok()) << upload.status();
+  ASSERT_TRUE(store_->AppendUpload(*upload, 0, {"staged"}, now_, kNoDeadline).ok());
+  std::string running_before = RunsOf(*store_, running.task_id);
+  std::string pending_before = RunsOf(*store_, pending.task_id);
+
+  Task fresh = MakeTask(now_);
+  Artifact put = ArtifactOf(running, 0, "public/put.txt", "put", now_);
+  struct Mutation {
+    const char* name;
+    std::function<absl::Status()> run;
+  };
+  std::vector<Mutation> mutations = {
+      {"CreateTask", [&] { return store_->CreateTask(fresh, now_, kNoDeadline).status(); }},
+      {"Claim",
+       [&] {
+         return store_
+             ->Claim("prov/wt", "wg", "w2", 5, now_, now_ + absl::Minutes(20), kNoDeadline, nullptr)
+             .status();
+       }},
+      {"Reclaim",
+       [&] {
+         return store_->Reclaim(running.task_id, 0, now_, now_ + absl::Hours(1), kNoDeadline)
+             .status();
+       }},
+      {"Resolve",
+       [&] {
+         return store_
+             ->Resolve(running.task_id, 0, {RunState::kCompleted, ReasonResolved::kCompleted}, now_,
+                       kNoDeadline)
+             .status();
+       }},
+      {"ExpireClaims",
+       [&] { return store_->ExpireClaims(now_ + absl::Hours(2), kNoDeadline).status(); }},
+      {"ExpireDeadlines",
+       [&] { return store_->ExpireDeadlines(now_ + absl::Hours(25), kNoDeadline).status(); }},
+      {"PutArtifact", [&] { return store_->PutArtifact(put, "put", now_, kNoDeadline).status(); }},
+      {"BeginUpload",
+       [&] {
+         return store_->BeginUpload(running.task_id, 0, "public/other.txt", now_, kNoDeadline)
+             .status();
+       }},
+      {"AppendUpload",
+       [&] { return store_->AppendUpload(*upload, 1, {"more"}, now_, kNoDeadline); }},
+      {"FinishUpload",
+       [&] { return store_->FinishUpload(*upload, staged, now_, kNoDeadline, nullptr).status(); }},
+      {"AbortUpload", [&] { return store_->AbortUpload(*upload, kNoDeadline); }},
+      {"PurgeUploads",
+       [&] { return store_->PurgeUploads(now_ + absl::Hours(1), kNoDeadline).status(); }},
+  };
+  for (const Mutation& m : mutations) {
+    CallScope gone([] { return true; });
+    absl::Status s = m.run();
+    EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << m.name << ": " << s;
+  }
+  EXPECT_EQ(store_->GetTask(fresh.task_id, kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(RunsOf(*store_, running.task_id), running_before);
+  EXPECT_EQ(RunsOf(*store_, pending.task_id), pending_before);
+  auto artifacts = store_->ListArtifacts(running.task_id, 0, "", 100, kNoDeadline);
+  ASSERT_TRUE(artifacts.ok()) << artifacts.status();
+  EXPECT_TRUE(artifacts->empty());
+  // The upload is as it was: neither aborted, purged, nor one chunk longer.
+  CallScope present([] { return false; });
+  auto finished = store_->FinishUpload(*upload, staged, now_, kNoDeadline, nullptr);
+  EXPECT_TRUE(finished.ok()) << finished.status();
 }
 
 }  // namespace bulwark::queue

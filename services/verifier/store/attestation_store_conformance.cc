@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 
 namespace bulwark::verifier {
 namespace {
@@ -191,6 +192,28 @@ TEST_P(AttestationStoreConformanceTest, APassedDeadlineFails) {
   EXPECT_EQ(
       store_->InsertAttestation(Make("v1", "task-a", now_), absl::InfinitePast()).status().code(),
       absl::StatusCode::kDeadlineExceeded);
+}
+
+}  // namespace bulwark::verifier
+
+namespace bulwark::verifier {
+
+// Issue 14 item 3: nothing is written for a caller who has gone (CallScope).
+TEST_P(AttestationStoreConformanceTest, NothingIsWrittenForACallerWhoHasGone) {
+  AttestationRecord kept = Make("v1", "task-a", now_);
+  ASSERT_TRUE(store_->InsertAttestation(kept, kNoDeadline).ok());
+  {
+    CallScope gone([] { return true; });
+    absl::Status s = store_->InsertAttestation(Make("v2", "task-b", now_), kNoDeadline).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+    s = store_->ExpireAttestations(now_ + absl::Hours(24 * 400), 10, kNoDeadline).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+  }
+  EXPECT_EQ(store_->LatestAttestation("task-b", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->LatestAttestation("task-a", kNoDeadline).ok());
+  CallScope present([] { return false; });
+  EXPECT_TRUE(store_->InsertAttestation(Make("v2", "task-b", now_), kNoDeadline).ok());
 }
 
 }  // namespace bulwark::verifier

@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/crypto/encoding.h"
 
 namespace bulwark::verifier {
@@ -626,6 +627,45 @@ TEST_P(VerifierStoreConformanceTest, APassedDeadlineFailsEveryMethodAndWritesNot
   expect_deadline(store_->ExpireVerifications(now_ + absl::Hours(1), 10, past).status(),
                   "ExpireVerifications");
   EXPECT_TRUE(store_->GetVerification("v1", kNoDeadline).ok());
+}
+
+}  // namespace bulwark::verifier
+
+namespace bulwark::verifier {
+
+// ---- Callers who have gone (issue 14 item 3) ----
+
+TEST_P(VerifierStoreConformanceTest, NothingIsWrittenForACallerWhoHasGone) {
+  std::string document = PolicyDocument("7");
+  std::string sha = Sha256Hex(document);
+  ASSERT_TRUE(store_->RecordPolicy("7", sha, document, now_, kNoDeadline).ok());
+  ASSERT_TRUE(store_->InsertVerification(MakeVerification("old", "t", now_), kNoDeadline).ok());
+  auto policy_before = store_->GetPolicy("7", kNoDeadline);
+  ASSERT_TRUE(policy_before.ok()) << policy_before.status();
+  std::string other = PolicyDocument("8");
+  {
+    CallScope gone([] { return true; });
+    auto expect_cancelled = [](const absl::Status& s, const char* method) {
+      EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << method << ": " << s;
+    };
+    expect_cancelled(store_->RecordPolicy("8", Sha256Hex(other), other, now_, kNoDeadline).status(),
+                     "RecordPolicy (new)");
+    expect_cancelled(
+        store_->RecordPolicy("7", sha, document, now_ + absl::Hours(1), kNoDeadline).status(),
+        "RecordPolicy (known)");
+    expect_cancelled(
+        store_->InsertVerification(MakeVerification("new", "t", now_), kNoDeadline).status(),
+        "InsertVerification");
+    expect_cancelled(store_->ExpireVerifications(now_ + absl::Hours(1), 10, kNoDeadline).status(),
+                     "ExpireVerifications");
+  }
+  EXPECT_EQ(store_->GetPolicy("8", kNoDeadline).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*store_->GetPolicy("7", kNoDeadline), *policy_before);
+  EXPECT_EQ(store_->GetVerification("new", kNoDeadline).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->GetVerification("old", kNoDeadline).ok());
+  CallScope present([] { return false; });
+  EXPECT_TRUE(store_->InsertVerification(MakeVerification("new", "t", now_), kNoDeadline).ok());
 }
 
 }  // namespace bulwark::verifier
