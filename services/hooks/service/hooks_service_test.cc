@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/hookfire/firing.h"
 #include "libraries/proto/struct_json.h"
 #include "libraries/proto/timestamp.h"
@@ -172,6 +173,41 @@ TEST_F(HooksServiceTest, TheQueueCallGetsTheTriggersDeadlineAndItsTimeoutPassesT
   queue_.next = absl::UnavailableError("this service cannot authenticate to the queue service");
   s = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), deadline).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+}
+
+// Issue 14 item 3: a trigger whose caller has gone creates nothing and records nothing.
+TEST_F(HooksServiceTest, ATriggerForACallerWhoHasGoneAsksNothingAndRecordsNothing) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  CallScope gone([] { return true; });
+  absl::Status s =
+      service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), kForever).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+  EXPECT_TRUE(queue_.calls.empty()) << "the queue was asked for a caller who had gone";
+  EXPECT_TRUE(Fires("demo", "nightly").empty());
+}
+
+// A caller who leaves while the queue call is in flight: the queue call is cancelled (the task
+// may or may not exist), and the fire record is still finished with that outcome, never left
+// half-written.
+TEST_F(HooksServiceTest, ACallerWhoLeavesDuringTheQueueCallStillGetsItsFireFinished) {
+  ASSERT_TRUE(service_.CreateHook(root_, MakeHook("demo", "nightly"), kForever).ok());
+  bool gone = false;
+  queue_.during = [&] { gone = true; };
+  queue_.next = absl::CancelledError("the call to the queue service was cancelled: Cancelled");
+  absl::Status s;
+  {
+    CallScope call([&] { return gone; });
+    s = service_.TriggerHook(root_, Trigger("demo", "nightly", {{"go", true}}), kForever).status();
+  }
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+  ASSERT_EQ(queue_.calls.size(), 1u);
+  auto fires = Fires("demo", "nightly");
+  ASSERT_EQ(fires.size(), 1u);
+  EXPECT_EQ(fires[0].task_id, queue_.calls[0].task_id);
+  EXPECT_EQ(fires[0].result, "error");
+  EXPECT_EQ(fires[0].error.rfind(kUnfinishedFirePrefix, 0), std::string::npos)
+      << "the fire was left unfinished: " << fires[0].error;
+  EXPECT_NE(fires[0].error.find("cancelled"), std::string::npos) << fires[0].error;
 }
 
 TEST_F(HooksServiceTest, QueueRefusalsAndTemplateErrorsAreRecordedReadably) {
