@@ -36,6 +36,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
   bool retried_connection = false;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     if (CallerGone(options)) {
+      LogInfo("caller went away; nothing started", {{"transaction", options.name}});
       return absl::CancelledError(
           absl::StrCat(options.name, ": the caller went away; nothing was written"));
     }
@@ -68,9 +69,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
       }
       if (CallerGone(options)) {
         txn.abort();
-        if (!options.read_only) {
-          LogInfo("caller went away; rolled back", {{"transaction", options.name}});
-        }
+        LogInfo("caller went away; rolled back", {{"transaction", options.name}});
         return absl::CancelledError(
             absl::StrCat(options.name,
                          ": the caller went away before COMMIT; rolled back, nothing was written"));

@@ -9,6 +9,8 @@
 //    success), and the process exits within its lame-duck period plus a second;
 //  - PostgreSQL restarted under load (creating, claiming, completing tasks): no acknowledged
 //    task lost, no run claimed twice, no INTERNAL or UNKNOWN to any client;
+//  - a client that gives up (cancels) while the database is frozen: its CreateClient,
+//    CreateTask or TriggerHook is not committed when the database resumes (issue 14 item 3);
 //  - auth killed and restarted: the queue answers UNAVAILABLE meanwhile (never UNAUTHENTICATED
 //    or INTERNAL) and uses auth again within kRecoverBound of its return.
 // Tagged "faults": `./dev test --no-faults` skips it.
@@ -17,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <thread>
@@ -28,8 +31,10 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
+#include "libraries/proto/struct_json.h"
 #include "libraries/proto/timestamp.h"
 #include "services/auth/tests/auth_cluster.h"
+#include "services/hooks/tests/hooks_cluster.h"
 #include "services/queue/tests/queue_cluster.h"
 #include "tests/faults/private_postgres.h"
 
@@ -53,6 +58,35 @@ void Pause(absl::Duration d) {
   absl::Notification never;
   never.WaitForNotificationWithTimeout(d);
 }
+
+// A client that gives up before its deadline: runs `call` (made with `context`) on a thread,
+// cancels the context after `after`, and returns the call's status once it has ended.
+grpc::Status CancelAfter(grpc::ClientContext* context, absl::Duration after,
+                         const std::function<grpc::Status()>& call) {
+  grpc::Status status;
+  absl::Notification ended;
+  std::thread caller([&] {
+    status = call();
+    ended.Notify();
+  });
+  if (!ended.WaitForNotificationWithTimeout(after)) context->TryCancel();
+  caller.join();
+  return status;
+}
+
+// Waits (bounded) until `process` has logged that it dropped work whose caller went away
+// (libraries/pg/transaction.h), so that what it did not commit can be checked.
+bool WaitForCallerWentAway(const testing::ServiceProcess& process, absl::Duration bound) {
+  for (absl::Time until = absl::Now() + bound; absl::Now() < until;) {
+    if (process.LogTail(1 << 20).find("caller went away") != std::string::npos) return true;
+    Pause(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+// How long a cancellation test keeps the database frozen after the client gave up.
+constexpr absl::Duration kCancelAfter = absl::Seconds(1);
+constexpr absl::Duration kFrozenAfterCancel = absl::Seconds(1);
 
 // Starts the suite's own PostgreSQL and points the clusters at it (BULWARK_TEST_PG_ADMIN); null,
 // with a test failure, when it does not start.
@@ -226,6 +260,45 @@ TEST_F(FaultsTest, AFrozenDatabaseCostsTheCallersDeadlineAndCommitsNothingAfterI
   grpc::Status g = cluster_->Stub(0)->GetRole(SignedContext(&root_).get(), get, &got);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
       << "a write whose caller had given up was committed when the database resumed";
+}
+
+// Issue 14 item 3, auth: a CreateClient whose client gave up (cancelled at 1 s, well before its
+// deadline) while the database was frozen is rolled back when the database resumes, with its
+// audit entry.
+TEST_F(FaultsTest, ACreateClientWhoseCallerWentAwayIsNotCommittedWhenTheDatabaseResumes) {
+  ASSERT_TRUE(pg_->Freeze().ok());
+  auth::v1::CreateClientRequest create;
+  create.set_client_id("project/cancelled");
+  create.set_description("created by a client that gave up");
+  *create.mutable_expires() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+  auth::v1::CreateClientResponse created;
+  auto context = SignedContext(&root_);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  grpc::Status s = CancelAfter(context.get(), kCancelAfter, [&] {
+    return cluster_->Stub(0)->CreateClient(context.get(), create, &created);
+  });
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED) << s.error_message();
+  Pause(kFrozenAfterCancel);
+  pg_->Thaw();
+  ASSERT_TRUE(WaitForCallerWentAway(cluster_->process(0), absl::Seconds(15)))
+      << cluster_->process(0).LogTail();
+
+  ASSERT_TRUE(testing::WaitForServing(cluster_->process(0).Channel(), "", absl::Seconds(30)).ok())
+      << cluster_->process(0).LogTail();
+  auth::v1::GetClientRequest get;
+  get.set_client_id("project/cancelled");
+  auth::v1::Client got;
+  grpc::Status g = cluster_->Stub(0)->GetClient(SignedContext(&root_).get(), get, &got);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
+      << "a client whose caller had gone was created when the database resumed";
+  auth::v1::ListAuditHistoryRequest audit;
+  audit.set_entity_type("client");
+  audit.set_entity_id("project/cancelled");
+  auth::v1::ListAuditHistoryResponse history;
+  grpc::Status a =
+      cluster_->Stub(0)->ListAuditHistory(SignedContext(&root_).get(), audit, &history);
+  ASSERT_TRUE(a.ok()) << a.error_message();
+  EXPECT_EQ(history.entries_size(), 0) << "an audit entry was written for it";
 }
 
 TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck) {
@@ -442,6 +515,111 @@ TEST_F(QueueFaultTest, ADatabaseRestartUnderLoadLosesNoTaskAndClaimsNoneTwice) {
     ASSERT_TRUE(s.ok()) << "acknowledged task " << id << " is lost: " << s.error_message();
     EXPECT_GE(status.runs_size(), 1) << id << " was never claimed";
   }
+}
+
+// Issue 14 item 3, queue: a CreateTask whose client gave up while the database was frozen does
+// not create the task when the database resumes.
+TEST_F(QueueFaultTest, ACreateTaskWhoseCallerWentAwayIsNotCommittedWhenTheDatabaseResumes) {
+  const std::string id = "Zq3bcMnXSyqs2ZFEvB0Ksw";
+  queue::v1::CreateTaskRequest request;
+  request.set_task_id(id);
+  queue::v1::TaskDefinition* t = request.mutable_task();
+  t->set_task_queue_id("proj/faults");
+  *t->mutable_created() = ToProtoTimestamp(absl::Now());
+  *t->mutable_deadline() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+  t->mutable_metadata()->set_name("cancelled");
+  t->mutable_metadata()->set_description("d");
+  t->mutable_metadata()->set_owner("dev@example.com");
+  t->mutable_metadata()->set_source("https://example.com/repo");
+  ASSERT_EQ(GetTask(id, absl::Seconds(5)).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  ASSERT_TRUE(pg_->Freeze().ok());
+  auto context = Context(absl::Seconds(20));
+  queue::v1::CreateTaskResponse response;
+  grpc::Status s = CancelAfter(context.get(), kCancelAfter, [&] {
+    return cluster_->Stub()->CreateTask(context.get(), request, &response);
+  });
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED) << s.error_message();
+  Pause(kFrozenAfterCancel);
+  pg_->Thaw();
+  ASSERT_TRUE(WaitForCallerWentAway(cluster_->queue(0), absl::Seconds(15)))
+      << cluster_->queue(0).LogTail();
+  grpc::Status g = GetTask(id, absl::Seconds(10));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
+      << "a task whose caller had gone was created when the database resumed";
+}
+
+// Issue 14 item 3, hooks: a TriggerHook whose client gave up while the database was frozen
+// creates no task and leaves no fire record, finished or not, when the database resumes.
+TEST(HooksFaultTest, ATriggerWhoseCallerWentAwayCreatesNothingWhenTheDatabaseResumes) {
+  std::unique_ptr<testing::PrivatePostgres> pg = UsePrivatePostgres();
+  ASSERT_NE(pg, nullptr);
+  auto started = hooks::HooksCluster::Start(1);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<hooks::HooksCluster> cluster = std::move(*started);
+  hawk::Credentials root = cluster->Root();
+  auto hooks_stub = cluster->Stub();
+
+  auth::v1::CreateRoleRequest role;
+  role.set_role_id("hook-id:faults/cancel");
+  for (const char* scope : {"queue:create-task:lowest:proj/linux", "queue:scheduler-id:-",
+                            "queue:create-task:project:none"}) {
+    role.add_scopes(scope);
+  }
+  auth::v1::Role role_out;
+  grpc::Status r = cluster->auth().Stub()->CreateRole(SignedContext(&root).get(), role, &role_out);
+  ASSERT_TRUE(r.ok()) << r.error_message();
+  hooks::v1::CreateHookRequest create;
+  hooks::v1::Hook* hook = create.mutable_hook();
+  hook->set_hook_group_id("faults");
+  hook->set_hook_id("cancel");
+  hook->mutable_metadata()->set_name("cancel");
+  hook->mutable_metadata()->set_owner("dev@example.com");
+  *hook->mutable_task() = *StructFromJson({{"taskQueueId", "proj/linux"},
+                                           {"metadata",
+                                            {{"name", "cancelled trigger"},
+                                             {"description", "d"},
+                                             {"owner", "dev@example.com"},
+                                             {"source", "https://example.com/repo"}}},
+                                           {"payload", nlohmann::json::object()}});
+  *hook->mutable_trigger_schema() = *StructFromJson({{"type", "object"}});
+  hooks::v1::Hook created;
+  grpc::Status c = hooks_stub->CreateHook(SignedContext(&root).get(), create, &created);
+  ASSERT_TRUE(c.ok()) << c.error_message();
+
+  const std::string task_id = "bT6MSQ9CQ1y4cjEB2PkUxA";
+  hooks::v1::TriggerHookRequest trigger;
+  trigger.set_hook_group_id("faults");
+  trigger.set_hook_id("cancel");
+  *trigger.mutable_payload() = *StructFromJson({{"taskId", task_id}});
+  ASSERT_TRUE(pg->Freeze().ok());
+  auto context = SignedContext(&root);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  hooks::v1::TriggerHookResponse fired;
+  grpc::Status s = CancelAfter(context.get(), kCancelAfter, [&] {
+    return hooks_stub->TriggerHook(context.get(), trigger, &fired);
+  });
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED) << s.error_message();
+  Pause(kFrozenAfterCancel);
+  pg->Thaw();
+  ASSERT_TRUE(WaitForCallerWentAway(cluster->hooks(0), absl::Seconds(15)))
+      << cluster->hooks(0).LogTail();
+
+  queue::v1::GetTaskRequest get;
+  get.set_task_id(task_id);
+  queue::v1::TaskDefinition task;
+  auto get_context = SignedContext(&root);
+  get_context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Status g = cluster->queue().Stub()->GetTask(get_context.get(), get, &task);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
+      << "a hook fired for a caller who had gone created its task";
+  hooks::v1::ListLastFiresRequest list;
+  list.set_hook_group_id("faults");
+  list.set_hook_id("cancel");
+  hooks::v1::ListLastFiresResponse fires;
+  grpc::Status l = hooks_stub->ListLastFires(SignedContext(&root).get(), list, &fires);
+  ASSERT_TRUE(l.ok()) << l.error_message();
+  EXPECT_EQ(fires.last_fires_size(), 0) << "a fire was recorded for a caller who had gone";
 }
 
 // How soon the queue uses auth again once auth is back: its internal channels cap the
