@@ -11,6 +11,8 @@
 // Thread-safety: implementations are safe for concurrent use.
 // Errors (every method): UNAVAILABLE when the database is unreachable, DEADLINE_EXCEEDED when
 // `deadline` passes. Per method as documented.
+// CANCELLED, nothing written, from every method that changes something when the thread's
+// CallScope says the caller has gone (libraries/call/call_scope.h).
 
 #ifndef BULWARK_SERVICES_AUTH_STORE_AUTH_STORE_H_
 #define BULWARK_SERVICES_AUTH_STORE_AUTH_STORE_H_

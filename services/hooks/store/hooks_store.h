@@ -21,6 +21,8 @@
 //
 // Thread-safety: implementations are safe for concurrent use.
 // Errors (every method): UNAVAILABLE / DEADLINE_EXCEEDED from the database; per method below.
+// CANCELLED, nothing written, from every method that changes something when the thread's
+// CallScope says the caller has gone (libraries/call/call_scope.h).
 
 #ifndef BULWARK_SERVICES_HOOKS_STORE_HOOKS_STORE_H_
 #define BULWARK_SERVICES_HOOKS_STORE_HOOKS_STORE_H_

@@ -27,6 +27,8 @@
 // Errors (every method): INVALID_ARGUMENT for malformed input (the message names the field),
 // DEADLINE_EXCEEDED when `deadline` has passed or passes during the call, UNAVAILABLE when the
 // database cannot be reached. Per method as documented below.
+// CANCELLED, nothing written, from every method that changes something when the thread's
+// CallScope says the caller has gone (libraries/call/call_scope.h).
 
 #ifndef BULWARK_SERVICES_VERIFIER_STORE_VERIFIER_STORE_H_
 #define BULWARK_SERVICES_VERIFIER_STORE_VERIFIER_STORE_H_
