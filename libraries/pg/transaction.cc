@@ -35,15 +35,15 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionOptions& opti
   absl::Status last;
   bool retried_connection = false;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
-    if (CallerGone(options)) {
-      LogInfo("caller went away; nothing started", {{"transaction", options.name}});
-      return absl::CancelledError(
-          absl::StrCat(options.name, ": the caller went away; nothing was written"));
-    }
     absl::Duration left = options.deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
       return absl::DeadlineExceededError(
           absl::StrCat(options.name, ": the call's deadline passed before it could finish"));
+    }
+    if (CallerGone(options)) {
+      LogInfo("caller went away; nothing started", {{"transaction", options.name}});
+      return absl::CancelledError(
+          absl::StrCat(options.name, ": the caller went away; nothing was written"));
     }
     auto lease = pool.Acquire(options.deadline);
     if (!lease.ok()) return lease.status();
