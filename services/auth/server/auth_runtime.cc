@@ -90,7 +90,13 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   deps.random = &Random::Secure();
   deps.audit_checkpoints = rt->audit_checkpoints_.get();
   if (config.shared_replay_protection) {
-    BULWARK_ASSIGN_OR_RETURN(rt->shared_nonces_, PostgresNonceStore::Create(context.pool, {}));
+    // The store's own connections: its batches must not wait behind other database work,
+    // and they carry the statement_timeout its autocommit statements rely on.
+    pg::ConnectionPool::Options pool_options;
+    pool_options.dsn = PostgresNonceStore::PoolDsn(options.database_dsn);
+    pool_options.size = PostgresNonceStore::Options().max_in_flight;
+    BULWARK_ASSIGN_OR_RETURN(rt->nonce_pool_, pg::ConnectionPool::Create(pool_options));
+    BULWARK_ASSIGN_OR_RETURN(rt->shared_nonces_, PostgresNonceStore::Create(*rt->nonce_pool_, {}));
     deps.shared_nonces = rt->shared_nonces_.get();
   }
   LogInfo("replay protection",

@@ -25,6 +25,7 @@
 
 #include "libraries/clock/periodic_task.h"
 #include "libraries/crypto/signing_keyring.h"
+#include "libraries/pg/pool.h"
 #include "libraries/service/service_main.h"
 #include "services/auth/server/auth_config.h"
 #include "services/auth/server/auth_grpc_service.h"
@@ -57,6 +58,7 @@ class AuthRuntime final : public ServiceRuntime {
   AuthRuntime() = default;
 
   std::unique_ptr<AuthStore> store_;
+  std::unique_ptr<pg::ConnectionPool> nonce_pool_;
   std::unique_ptr<hawk::NonceCache> shared_nonces_;
   std::unique_ptr<AuditCheckpoints> audit_checkpoints_;
   std::unique_ptr<KeyringTokenSealer> sealer_;

@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libraries/logging/log.h"
+#include "libraries/pg/connection_safety.h"
+#include "libraries/pg/errors.h"
 #include "libraries/pg/sql_time.h"
 #include "libraries/pg/transaction.h"
 
@@ -31,8 +33,10 @@ struct PostgresNonceStore::Pending {
 
 namespace {
 
-// One statement per batch: the new rows (or revived expired ones) come back with their digest;
-// the epoch row comes back with a NULL digest, or not at all when a crash emptied the tables.
+// One statement per batch, prepared once per connection: the new rows (or revived expired
+// ones) come back with their digest; the epoch row comes back with a NULL digest, or not at all
+// when a crash emptied the tables.
+constexpr char kRecordName[] = "bulwark_record_replay_nonces";
 constexpr char kRecordSql[] =
     "WITH recorded AS ("
     " INSERT INTO auth.replay_nonces AS n (digest, forget_after)"
@@ -43,6 +47,42 @@ constexpr char kRecordSql[] =
     " RETURNING encode(n.digest, 'hex') AS digest) "
     "SELECT digest, NULL::bigint FROM recorded "
     "UNION ALL SELECT NULL, since_micros FROM auth.replay_epoch";
+
+// Runs the prepared batch statement in ONE round trip, in autocommit (RunTransaction would take
+// five: BEGIN, isolation, timeout, statement, COMMIT; planning a fresh statement each time
+// costs more than the round trip). The server bounds it by the pool's statement_timeout
+// (PoolDsn); the deadline bounds it on this side (SocketDeadline). A connection found broken
+// is replaced and the statement tried once more (a statement that broke before it finished
+// wrote nothing; one whose outcome is unknown is not retried).
+absl::StatusOr<pqxx::result> ExecOnce(pg::ConnectionPool& pool, const std::string& digests,
+                                      const std::string& forget_after, int64_t now_micros,
+                                      absl::Time deadline) {
+  constexpr char kName[] = "record replay nonces";
+  for (int attempt = 0;; ++attempt) {
+    if (deadline <= absl::Now()) {
+      return absl::DeadlineExceededError(absl::StrCat(kName, ": the deadline passed"));
+    }
+    absl::StatusOr<pg::ConnectionPool::Lease> lease = pool.Acquire(deadline);
+    if (!lease.ok()) return lease.status();
+    pg::SocketDeadline guard(lease->connection(), deadline);
+    try {
+      lease->connection().prepare(kRecordName, kRecordSql);  // no-op once defined
+      pqxx::nontransaction txn(lease->connection());
+      return txn.exec_prepared(kRecordName, digests, forget_after, now_micros);
+    } catch (const std::exception& e) {
+      absl::Status status = pg::StatusFromException(e, kName);
+      if (guard.fired()) {
+        lease->Discard();
+        return absl::DeadlineExceededError(absl::StrCat(kName, ": no answer before the deadline"));
+      }
+      if (status.code() == absl::StatusCode::kUnavailable) {
+        lease->Discard();
+        if (attempt == 0 && !pg::IsOutcomeUnknown(e)) continue;
+      }
+      return status;
+    }
+  }
+}
 
 absl::Status Unavailable(const absl::Status& cause) {
   if (absl::IsDeadlineExceeded(cause)) {
@@ -61,6 +101,14 @@ absl::Time Issued(absl::string_view ts) {
 }
 
 }  // namespace
+
+std::string PostgresNonceStore::PoolDsn(const std::string& dsn, absl::Duration statement_timeout) {
+  const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(statement_timeout));
+  // No space in the value (no quoting needed); '=' escaped in a URI's query.
+  const bool uri = dsn.find("://") != std::string::npos;
+  return pg::AppendDsnOption(pg::WithConnectionSafety(dsn), "options",
+                             absl::StrCat("-cstatement_timeout", uri ? "%3D" : "=", ms));
+}
 
 absl::StatusOr<std::unique_ptr<PostgresNonceStore>> PostgresNonceStore::Create(
     pg::ConnectionPool& pool, Options options) {
@@ -159,32 +207,40 @@ void PostgresNonceStore::Write(const std::vector<std::shared_ptr<Pending>>& batc
 
   absl::flat_hash_set<std::string> recorded;
   int64_t since_micros = 0;
-  bool reset = false;
-  absl::Status written = pg::RunTransaction(
-      pool_, pg::TransactionOptions::Named(deadline, "record replay nonces"),
-      [&](pqxx::work& txn) -> absl::Status {
-        recorded.clear();
-        reset = true;
-        for (const pqxx::row& row :
-             txn.exec_params(kRecordSql, digests, forget_after, pg::Micros(now))) {
-          if (row[0].is_null()) {
-            since_micros = row[1].as<int64_t>();
-            reset = false;
-          } else {
-            recorded.insert(row[0].as<std::string>());
-          }
+  bool reset = true;
+  absl::Status written;
+  absl::StatusOr<pqxx::result> rows =
+      ExecOnce(pool_, digests, forget_after, pg::Micros(now), deadline);
+  if (!rows.ok()) {
+    written = rows.status();
+  } else {
+    try {
+      for (const pqxx::row& row : *rows) {
+        if (row[0].is_null()) {
+          since_micros = row[1].as<int64_t>();
+          reset = false;
+        } else {
+          recorded.insert(row[0].as<std::string>());
         }
-        if (reset) {
-          // The nonces were lost (a crash emptied the unlogged tables): from now on, requests
-          // signed before now may have been accepted already. The first replica to notice
-          // sets the time; the others read it.
+      }
+    } catch (const std::exception& e) {
+      written = pg::StatusFromException(e, "record replay nonces");
+    }
+  }
+  if (written.ok() && reset) {
+    // The nonces were lost (a crash emptied the unlogged tables): from now on, requests signed
+    // before now may have been accepted already. The first replica to notice sets the time;
+    // the others read it.
+    written = pg::RunTransaction(
+        pool_, pg::TransactionOptions::Named(deadline, "reset replay protection"),
+        [&](pqxx::work& txn) -> absl::Status {
           txn.exec_params(
               "INSERT INTO auth.replay_epoch (since_micros) VALUES ($1) ON CONFLICT DO NOTHING",
               pg::Micros(now));
           since_micros = txn.exec1("SELECT since_micros FROM auth.replay_epoch")[0].as<int64_t>();
-        }
-        return absl::OkStatus();
-      });
+          return absl::OkStatus();
+        });
+  }
   batches_.fetch_add(1);
   if (written.ok() && reset) {
     LogWarning(

@@ -12,7 +12,8 @@
 //  1. A row is the triple's 16-byte digest (InMemoryNonceCache::Digest) and forget_after.
 //  2. Group commit: concurrent calls queue; whenever fewer than `max_in_flight` batches are
 //     running, a waiting caller takes up to `max_batch` queued triples (sorted, so concurrent
-//     batches lock rows in one order and cannot deadlock) and writes them with ONE statement,
+//     batches lock rows in one order and cannot deadlock) and writes them with ONE prepared
+//     statement in autocommit (one round trip),
 //     `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE expired RETURNING`,
 //     a row per triple that is new (or whose old row had expired but was not yet purged).
 //     Triples not returned were recorded before: ALREADY_EXISTS (kNonceAlreadyUsed). Under load,
@@ -50,6 +51,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -79,7 +81,11 @@ class PostgresNonceStore final : public hawk::NonceCache {
     absl::Duration batch_timeout = absl::Seconds(5);
   };
 
-  // `pool` is borrowed and must outlive the store.
+  // `pool` is borrowed and must outlive the store. Batches run in autocommit on a prepared
+  // statement, so the server-side bound is the connections' own statement_timeout: give the
+  // store a pool of its own (max_in_flight connections) opened with PoolDsn.
+  static std::string PoolDsn(const std::string& dsn,
+                             absl::Duration statement_timeout = absl::Seconds(5));
   static absl::StatusOr<std::unique_ptr<PostgresNonceStore>> Create(pg::ConnectionPool& pool,
                                                                     Options options);
 

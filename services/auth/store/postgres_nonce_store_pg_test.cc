@@ -150,7 +150,11 @@ TEST_F(PostgresNonceStoreTest, ConcurrentCallersShareOneStatement) {
 TEST_F(PostgresNonceStoreTest, TheCallsDeadlineBoundsTheWait) {
   PostgresNonceStore::Options options;
   options.max_in_flight = 1;
-  auto store = Store(options);
+  // The store's own pool, whose statement_timeout ends a stuck batch on the server too.
+  pg::ConnectionPool::Options pool_options;
+  pool_options.dsn = PostgresNonceStore::PoolDsn(db_->db->RuntimeDsn("auth"), absl::Seconds(1));
+  auto pool = pg::ConnectionPool::Create(pool_options).value();
+  auto store = PostgresNonceStore::Create(*pool, options).value();
   pqxx::connection admin(db_->db->AdminDsn());
   auto lock = LockNonceTable(admin);
   absl::Status first, queued;
@@ -261,6 +265,16 @@ TEST_F(PostgresNonceStoreTest, FullOfLiveNoncesRefusesRatherThanForgets) {
   EXPECT_EQ(*purged, 3);
   EXPECT_FALSE(store->full());
   EXPECT_TRUE(store->Record("c", kTs, "new", later, kForget, kForever).ok());
+}
+
+TEST_F(PostgresNonceStoreTest, ItsPoolCarriesAStatementTimeout) {
+  pqxx::connection c(
+      PostgresNonceStore::PoolDsn(db_->db->RuntimeDsn("auth"), absl::Milliseconds(2500)));
+  pqxx::nontransaction txn(c);
+  EXPECT_EQ(txn.exec1("SHOW statement_timeout")[0].as<std::string>(), "2500ms");
+  // In a URI, '=' inside a query value is escaped.
+  EXPECT_TRUE(absl::StrContains(PostgresNonceStore::PoolDsn("postgresql://u@127.0.0.1/db"),
+                                "options=-cstatement_timeout%3D5000"));
 }
 
 TEST(PostgresNonceStoreCreateTest, RefusesZeroBounds) {
