@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
     // and they carry the statement_timeout its autocommit statements rely on.
     pg::ConnectionPool::Options pool_options;
     pool_options.dsn = PostgresNonceStore::PoolDsn(options.database_dsn);
-    pool_options.size = PostgresNonceStore::Options().max_in_flight;
+    pool_options.size = PostgresNonceStore::Options().max_in_flight + 1;  // + the purge
     BULWARK_ASSIGN_OR_RETURN(rt->nonce_pool_, pg::ConnectionPool::Create(pool_options));
     BULWARK_ASSIGN_OR_RETURN(rt->shared_nonces_, PostgresNonceStore::Create(*rt->nonce_pool_, {}));
     deps.shared_nonces = rt->shared_nonces_.get();
