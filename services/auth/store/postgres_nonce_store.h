@@ -5,8 +5,11 @@
 // in-process cache (TieredNonceCache, libraries/hawk/tiered_nonce_cache.h), so only triples new
 // to a replica come here; a replay to the same replica never costs a round trip.
 //
-//   PostgresNonceStore nonces(pool, {});
-//   absl::Status s = nonces.Record(id, ts, nonce, now, ts_time + skew, call_deadline);
+//   pg::ConnectionPool::Options pool_options;   // its own pool: see PoolDsn
+//   pool_options.dsn = PostgresNonceStore::PoolDsn(runtime_dsn);
+//   BULWARK_ASSIGN_OR_RETURN(auto pool, pg::ConnectionPool::Create(pool_options));
+//   BULWARK_ASSIGN_OR_RETURN(auto nonces, PostgresNonceStore::Create(*pool, {}));
+//   absl::Status s = nonces->Record(id, ts, nonce, now, ts_time + skew, call_deadline);
 //
 // Pipeline of Record:
 //  1. A row is the triple's 16-byte digest (InMemoryNonceCache::Digest) and forget_after.
@@ -39,6 +42,10 @@
 // sends only what it holds); as a second line, PurgeExpired counts the rows left after purging
 // (up to `max_rows`) and while there are `max_rows`, Record refuses RESOURCE_EXHAUSTED rather
 // than forget a live nonce, until a later purge finds room.
+//
+// Cost: every request with a new triple waits for one database round trip (shared with the
+// other requests of its batch); that is the price of refusing a replay on another replica
+// exactly once. PurgeExpired's row count reads up to `max_rows` index entries per round.
 //
 // Thread-safety: thread-safe. Errors: as above; Create returns INVALID_ARGUMENT for zero
 // bounds.
