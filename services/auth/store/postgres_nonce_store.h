@@ -23,7 +23,8 @@
 //     throughput is batches, not requests, per round trip.
 //  3. The call's deadline bounds the whole wait (queue and batch): DEADLINE_EXCEEDED. A queued
 //     triple whose caller gave up is dropped from the queue; one already in a running batch may
-//     be recorded (its request was refused anyway).
+//     be recorded (its request was refused anyway). The caller that leads a batch waits for its
+//     statement, which runs until the latest deadline in the batch, `batch_timeout` at most.
 //  4. Any database failure refuses the request: UNAVAILABLE "replay protection unavailable: …".
 //     Never OK unless the row was written.
 //
