@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libraries/call/call_scope.h"
 #include "libraries/logging/log.h"
 #include "libraries/pg/connection_safety.h"
 #include "libraries/pg/errors.h"
@@ -181,6 +182,9 @@ absl::Status PostgresNonceStore::Record(absl::string_view id, absl::string_view 
 }
 
 void PostgresNonceStore::Write(const std::vector<std::shared_ptr<Pending>>& batch) {
+  // The batch is written for every caller in it, not only the one leading it: the leader's
+  // caller going away (libraries/call/call_scope.h) must not fail the others' requests.
+  CallScope for_the_batch = CallScope::Detached();
   // Distinct digests, sorted (one lock order for every batch of every replica).
   absl::flat_hash_map<std::string, size_t> first;
   absl::Time now = absl::InfinitePast();
