@@ -27,7 +27,7 @@ set -e
   fail "cycle printed: $out"
 
 out="$("$tool" expand --workload "$work/w.json" --bench)"
-[[ "$out" =~ ^\{\"roles\":2,\"queries\":3,\"build_ms\":[0-9.e-]+,\"expand_all_ms\":[0-9.e-]+,\"expand_ns_per_query\":[0-9]+,\"expand_all_strings_ms\":[0-9.e-]+,\"update_one_role_ms\":[0-9.e-]+\}$ ]] ||
+[[ "$out" =~ ^\{\"roles\":2,\"queries\":3,\"build_ms\":[0-9.e-]+,\"expand_all_ms\":[0-9.e-]+,\"expand_ns_per_query\":[0-9]+,\"expand_all_strings_ms\":[0-9.e-]+,\"expand_all_normalized_ms\":[0-9.e-]+,\"update_one_role_ms\":[0-9.e-]+\}$ ]] ||
   fail "bench printed: $out"
 
 out="$(printf '%s\n' '{"op":"normalize","scopes":["b","a*","ab"]}' 'not json' '{"op":"nope"}' | "$tool" algebra)"
