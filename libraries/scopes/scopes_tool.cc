@@ -2,10 +2,15 @@
 // testing and benchmarking (interface kept stable; see issue 3 and
 // docs/benchmarks.md).
 //
-//   scopes_tool expand --workload FILE           one JSON line per query: its
-//   expansion scopes_tool expand --workload FILE --bench
+//   scopes_tool expand --workload FILE [--normalized]
+//                                                one JSON line per query: its
+//                                                expansion (--normalized: each
+//                                                query given as an
+//                                                ExpandedScopes)
+//   scopes_tool expand --workload FILE --bench
 //   {"roles","queries","build_ms","expand_all_ms",
-//                                                 "expand_ns_per_query","update_one_role_ms"}
+//                                                 "expand_ns_per_query","expand_all_strings_ms",
+//                                                 "expand_all_normalized_ms","update_one_role_ms"}
 //   scopes_tool explain --workload FILE --target SCOPE
 //                                                one JSON line per query:
 //                                                Explain's answer
@@ -163,9 +168,15 @@ int ExpandOrExplain(const std::vector<std::string>& args, bool explain) {
   if (!explain && Flag(args, "--bench")) return Bench(*w);
   const auto snapshot = (*resolver)->snapshot();
   const std::string target = Option(args, "--target");
+  const bool normalized = Flag(args, "--normalized");
   for (const Scopes& q : w->queries) {
     if (!explain) {
-      std::cout << Dump(snapshot->Expand(q)) << "\n";
+      // --normalized: the query given sorted and normalized (ExpandedScopes), as the auth
+      // service gives a client's stored scopes; the output must be the same.
+      std::cout << Dump(normalized
+                            ? snapshot->ExpandShared(ExpandedScopes::FromScopes(q)).ToVector()
+                            : snapshot->Expand(q))
+                << "\n";
       continue;
     }
     const Explanation e = snapshot->Explain(q, target);
@@ -310,7 +321,7 @@ int Main(int argc, char** argv) {
   if (mode == "explain") return ExpandOrExplain(args, /*explain=*/true);
   if (mode == "algebra") return AlgebraMode();
   if (mode == "workload") return WorkloadMode(args);
-  std::cerr << "usage: scopes_tool expand --workload FILE [--bench] | explain "
+  std::cerr << "usage: scopes_tool expand --workload FILE [--bench | --normalized] | explain "
                "--workload "
                "FILE --target SCOPE | algebra | workload --kind KIND [--seed "
                "N] [--size N]\n";
