@@ -14,6 +14,8 @@ expected='["AbcX","B","assume:abc","assume:b"]
 ["A*","B","assume:a*","assume:b","x"]
 []'
 [[ "$out" == "$expected" ]] || fail "expand printed: $out"
+out="$("$tool" expand --workload "$work/w.json" --normalized)"
+[[ "$out" == "$expected" ]] || fail "expand --normalized printed: $out"
 
 cat > "$work/cycle.json" <<'JSON'
 {"roles": [{"roleId": "abc", "scopes": ["assume:ab*"]}], "queries": [["assume:abc"]]}
