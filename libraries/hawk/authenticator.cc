@@ -325,9 +325,11 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
   if (deps_.nonces != nullptr) {
     const absl::Status recorded =
         deps_.nonces->Record(name, attributes.ts, attributes.nonce, now,
-                             absl::FromUnixSeconds(*ts) + options_.clock_skew);
+                             absl::FromUnixSeconds(*ts) + options_.clock_skew, request.deadline);
     if (absl::IsAlreadyExists(recorded)) {
-      return Fail("Unauthorized: replayed request");
+      // A shared store may say why it cannot tell (e.g. its nonces were lost in a crash).
+      if (recorded.message() == kNonceAlreadyUsed) return Fail("Unauthorized: replayed request");
+      return Fail(absl::StrCat("Unauthorized: replayed request (", recorded.message(), ")"));
     }
     if (!recorded.ok()) return DependencyError("nonce cache", recorded);
   }

@@ -51,7 +51,9 @@
 //  9. |ts - now| <= clock skew ("Unauthorized: Stale timestamp"; ts must be
 //     decimal digits).
 // 10. The (id, ts, nonce) triple was not accepted before within the window
-//     ("Unauthorized: replayed request"); it is then recorded until ts + skew.
+//     ("Unauthorized: replayed request", followed by the cache's reason in
+//     parentheses when it gave one); it is then recorded until ts + skew. The
+//     call's deadline bounds the wait for a shared cache.
 //
 // Deliberate differences from Taskcluster, none of which changes the outcome
 // of a request whose MAC and certificate signature are valid:

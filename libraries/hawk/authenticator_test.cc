@@ -974,10 +974,17 @@ class FailingLoader final : public ClientLoader {
 
 class FailingNonceCache final : public NonceCache {
  public:
+  explicit FailingNonceCache(absl::Status status = absl::UnavailableError("nonce store down"))
+      : status_(std::move(status)) {}
   absl::Status Record(absl::string_view, absl::string_view, absl::string_view, absl::Time,
-                      absl::Time) override {
-    return absl::UnavailableError("nonce store down");
+                      absl::Time, absl::Time deadline) override {
+    last_deadline = deadline;
+    return status_;
   }
+  absl::Time last_deadline = absl::InfinitePast();
+
+ private:
+  absl::Status status_;
 };
 
 std::unique_ptr<Authenticator> Make(const ClientLoader* loader, const Clock* clock,
@@ -1030,6 +1037,27 @@ TEST(AuthenticatorDependencyTest, NonceCacheFailurePropagates) {
   const Request request = Signed({.id = "root"});
   EXPECT_TRUE(without->Authenticate(request)->ok());
   EXPECT_TRUE(without->Authenticate(request)->ok());
+}
+
+// Issue 13 item 6: a shared replay store waits no longer than the call's deadline, and a
+// reason it gives for refusing (its nonces were lost) reaches the caller after the usual message.
+TEST(AuthenticatorDependencyTest, TheCallsDeadlineBoundsTheNonceStoreAndItsReasonIsShown) {
+  SimulatedClock clock(kNow);
+  StaticClientLoader loader({{"root", {"root-secret", {"*"}, kTwoHours, false}}});
+  FailingNonceCache slow(absl::DeadlineExceededError("replay protection: deadline"));
+  Request request = Signed({.id = "root"});
+  request.deadline = absl::FromUnixSeconds(1800000000);
+  EXPECT_EQ(Make(&loader, &clock, &slow)->Authenticate(request).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(slow.last_deadline, request.deadline);
+
+  FailingNonceCache reset(absl::AlreadyExistsError("signed before the nonces were lost"));
+  absl::StatusOr<AuthResult> result = Make(&loader, &clock, &reset)->Authenticate(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->message, "Unauthorized: replayed request (signed before the nonces were lost)");
+  FailingNonceCache seen(absl::AlreadyExistsError(kNonceAlreadyUsed));
+  EXPECT_EQ(Make(&loader, &clock, &seen)->Authenticate(request)->message,
+            "Unauthorized: replayed request");
 }
 
 // Issue 14 item 7: a replay cache full of live nonces refuses the request (RESOURCE_EXHAUSTED,

@@ -49,7 +49,7 @@ void InMemoryNonceCache::PopOldest(Shard& shard) {
 
 absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view ts,
                                         absl::string_view nonce, absl::Time now,
-                                        absl::Time forget_after) {
+                                        absl::Time forget_after, absl::Time /*deadline*/) {
   const Key key = Digest(id, ts, nonce);
   Shard& shard = *shards_[key[0] % shards_.size()];
   absl::MutexLock lock(&shard.mu);
@@ -57,7 +57,7 @@ absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view 
     PopOldest(shard);
   }
   if (shard.forget_after.contains(key)) {
-    return absl::AlreadyExistsError("nonce already used");
+    return absl::AlreadyExistsError(kNonceAlreadyUsed);
   }
   if (forget_after < now) return absl::OkStatus();  // nothing to remember
   if (shard.forget_after.size() >= per_shard_) {
@@ -70,6 +70,18 @@ absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view 
   shard.forget_after.emplace(key, forget_after);
   shard.expiry.emplace(forget_after, key);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> InMemoryNonceCache::PurgeExpired(absl::Time now, absl::Time /*deadline*/) {
+  int64_t dropped = 0;
+  for (const auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    while (!shard->expiry.empty() && shard->expiry.top().first < now) {
+      PopOldest(*shard);
+      ++dropped;
+    }
+  }
+  return dropped;
 }
 
 size_t InMemoryNonceCache::size() const {

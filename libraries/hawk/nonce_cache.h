@@ -5,9 +5,11 @@
 // for as long as that request's timestamp stays inside the clock-skew window,
 // and refuses the same triple a second time.
 //
-// NonceCache is the interface (a deployment with several auth replicas could
-// share one, e.g. in PostgreSQL); InMemoryNonceCache is the per-process
-// implementation:
+// NonceCache is the interface. InMemoryNonceCache is the per-process
+// implementation; with several auth replicas each would accept a captured
+// header once, so the auth service puts a shared one behind it
+// (TieredNonceCache, tiered_nonce_cache.h, in front of the PostgreSQL store
+// services/auth/store/postgres_nonce_store.h). InMemoryNonceCache:
 //  - keys are a 128-bit digest of the triple, so an entry costs a fixed ~80
 //    bytes whatever the id's length;
 //  - memory is bounded by Options::max_entries; an entry is dropped once its
@@ -21,13 +23,15 @@
 //  - sharded, one mutex per shard.
 //
 //   auto nonces = InMemoryNonceCache::Create({}).value();
-//   absl::Status seen = nonces->Record(id, ts, nonce, now, ts_time + skew);
+//   absl::Status seen = nonces->Record(id, ts, nonce, now, ts_time + skew, deadline);
 //
 // Thread-safety: implementations must be thread-safe; InMemoryNonceCache is.
 // Errors: Record returns ALREADY_EXISTS for a triple recorded before and not
 // yet forgotten, RESOURCE_EXHAUSTED when there is no room without forgetting a
 // live nonce; other codes only for infrastructure failures of shared
-// implementations. Create returns INVALID_ARGUMENT for zero shards or fewer
+// implementations (UNAVAILABLE when the store cannot be reached,
+// DEADLINE_EXCEEDED when `deadline` passes first): never OK unless the triple is
+// now recorded. Create returns INVALID_ARGUMENT for zero shards or fewer
 // max_entries than shards.
 
 #ifndef BULWARK_LIBRARIES_HAWK_NONCE_CACHE_H_
@@ -58,9 +62,22 @@ class NonceCache {
 
   // Records the triple until `forget_after`, unless it is already recorded.
   // `now` is the current time (entries whose forget_after has passed are gone).
+  // `deadline` (the call's) bounds any wait for a shared store.
   virtual absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
-                              absl::Time now, absl::Time forget_after) = 0;
+                              absl::Time now, absl::Time forget_after, absl::Time deadline) = 0;
+
+  // Drops entries whose forget_after is before `now`, in bounded steps, until none is left or
+  // `deadline` passes; returns how many. Record never needs it to be correct (expired entries
+  // are never a reason to refuse); it bounds memory or table size. The default drops nothing.
+  virtual absl::StatusOr<int64_t> PurgeExpired(absl::Time now, absl::Time deadline) {
+    (void)now;
+    (void)deadline;
+    return 0;
+  }
 };
+
+// The message of the ALREADY_EXISTS a NonceCache returns for a triple it has seen.
+inline constexpr absl::string_view kNonceAlreadyUsed = "nonce already used";
 
 class InMemoryNonceCache final : public NonceCache {
  public:
@@ -79,8 +96,21 @@ class InMemoryNonceCache final : public NonceCache {
   // uneven sharding. About 80 bytes each when all are in use.
   static size_t EntriesFor(absl::Duration skew, double requests_per_second);
 
+  // Never waits: `deadline` is not used.
   absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
-                      absl::Time now, absl::Time forget_after) override;
+                      absl::Time now, absl::Time forget_after, absl::Time deadline) override;
+  absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
+                      absl::Time now, absl::Time forget_after) {
+    return Record(id, ts, nonce, now, forget_after, absl::InfiniteFuture());
+  }
+
+  // The fixed-size key of a triple: the first 16 bytes of SHA-256 over the length-prefixed
+  // fields (no two triples share an encoding). Shared stores key their rows with it.
+  using Key = std::array<uint8_t, 16>;
+  static Key Digest(absl::string_view id, absl::string_view ts, absl::string_view nonce);
+
+  // Drops every expired entry (Record also drops them as it goes, shard by shard).
+  absl::StatusOr<int64_t> PurgeExpired(absl::Time now, absl::Time deadline) override;
 
   // Entries currently held (expired ones not yet dropped included).
   size_t size() const;
@@ -88,7 +118,6 @@ class InMemoryNonceCache final : public NonceCache {
   uint64_t refusals() const { return refusals_.load(); }
 
  private:
-  using Key = std::array<uint8_t, 16>;
   struct Shard {
     absl::Mutex mu;
     absl::flat_hash_map<Key, absl::Time> forget_after ABSL_GUARDED_BY(mu);
@@ -99,7 +128,6 @@ class InMemoryNonceCache final : public NonceCache {
   };
 
   InMemoryNonceCache(size_t shards, size_t per_shard);
-  static Key Digest(absl::string_view id, absl::string_view ts, absl::string_view nonce);
   // Drops the shard's soonest-expiring entry (only ever an expired one).
   static void PopOldest(Shard& shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 

@@ -10,7 +10,9 @@
 //  - PostgreSQL restarted under load (creating, claiming, completing tasks): no acknowledged
 //    task lost, no run claimed twice, no INTERNAL or UNKNOWN to any client;
 //  - auth killed and restarted: the queue answers UNAVAILABLE meanwhile (never UNAUTHENTICATED
-//    or INTERNAL) and uses auth again within kRecoverBound of its return.
+//    or INTERNAL) and uses auth again within kRecoverBound of its return;
+//  - PostgreSQL crashed (crash recovery empties the unlogged replay nonces): a header accepted
+//    before the crash is not accepted again after it.
 // Tagged "faults": `./dev test --no-faults` skips it.
 #include <stdlib.h>
 
@@ -22,12 +24,16 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
+#include "libraries/hawk/mac.h"
+#include "libraries/hawk/request.h"
+#include "libraries/hawk/signer.h"
 #include "libraries/proto/timestamp.h"
 #include "services/auth/tests/auth_cluster.h"
 #include "services/queue/tests/queue_cluster.h"
@@ -226,6 +232,63 @@ TEST_F(FaultsTest, AFrozenDatabaseCostsTheCallersDeadlineAndCommitsNothingAfterI
   grpc::Status g = cluster_->Stub(0)->GetRole(SignedContext(&root_).get(), get, &got);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND)
       << "a write whose caller had given up was committed when the database resumed";
+}
+
+// The shared replay nonces live in UNLOGGED tables, which crash recovery empties. A header
+// accepted before the crash must still not be accepted again afterwards, by any replica:
+// requests signed before the loss are refused; requests signed after it are accepted.
+TEST_F(FaultsTest, AHeaderAcceptedBeforeADatabaseCrashIsNotAcceptedAfterIt) {
+  auth::v1::AuthenticateRequestRequest request;
+  request.set_resource("/bulwark.queue.v1.Queue/CreateTask");
+  request.set_authority("127.0.0.1:50052");
+  request.set_payload_hash(hawk::GrpcPayloadHash("\n\003abc"));
+  // A header for that queue call, signed with `clock`.
+  auto sign = [&](const Clock& clock) {
+    hawk::Request call;
+    call.resource = request.resource();
+    call.host = "127.0.0.1";
+    call.port = 50052;
+    call.payload_hash = request.payload_hash();
+    return hawk::SignRequest(root_, call, clock, Random::Secure()).value();
+  };
+  auto authenticate = [&](int replica, const std::string& header,
+                          auth::v1::AuthenticateRequestResponse* response) {
+    request.set_authorization(header);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    return cluster_->Stub(replica)->AuthenticateRequest(&context, request, response);
+  };
+  const std::string captured = sign(Clock::Real());
+  auth::v1::AuthenticateRequestResponse response;
+  ASSERT_TRUE(authenticate(0, captured, &response).ok());
+  ASSERT_EQ(response.status(), auth::v1::AUTHENTICATION_STATUS_SUCCESS) << response.message();
+
+  ASSERT_TRUE(pg_->Crash().ok());
+  // Until both replicas serve again, a request signed after the crash is answered (no
+  // replica accepts anything unchecked meanwhile: UNAVAILABLE or DEADLINE_EXCEEDED).
+  bool recovered = false;
+  for (absl::Time until = absl::Now() + absl::Seconds(30); !recovered && absl::Now() < until;) {
+    SimulatedClock later(absl::Now() + absl::Seconds(2));  // signed after the reset
+    grpc::Status s = authenticate(1, sign(later), &response);
+    if (s.ok()) {
+      ASSERT_EQ(response.status(), auth::v1::AUTHENTICATION_STATUS_SUCCESS) << response.message();
+      recovered = true;
+    } else {
+      ASSERT_TRUE(s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                  s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+          << s.error_code() << ": " << s.error_message();
+      Pause(absl::Milliseconds(200));
+    }
+  }
+  ASSERT_TRUE(recovered) << "replica 1 did not authenticate again within 30 s\n"
+                         << cluster_->process(1).LogTail();
+  // The captured header's row is gone, but it was signed before the reset: refused.
+  grpc::Status s = authenticate(1, captured, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.status(), auth::v1::AUTHENTICATION_STATUS_FAILED);
+  EXPECT_TRUE(absl::StrContains(response.message(), "replayed request")) << response.message();
+  EXPECT_TRUE(absl::StrContains(response.message(), "replay protection restarted"))
+      << response.message();
 }
 
 TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck) {

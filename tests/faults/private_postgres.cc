@@ -96,7 +96,7 @@ absl::Status PrivatePostgres::Restart() {
   return Run(absl::StrCat("start '", dir_, "/pg' ", port_));
 }
 
-absl::Status PrivatePostgres::Freeze() {
+absl::StatusOr<std::vector<pid_t>> PrivatePostgres::ServerProcesses() const {
   std::ifstream pidfile(dir_ + "/pg/postmaster.pid");
   std::string first;
   std::getline(pidfile, first);
@@ -104,14 +104,29 @@ absl::Status PrivatePostgres::Freeze() {
   if (!absl::SimpleAtoi(first, &postmaster) || postmaster <= 0) {
     return absl::FailedPreconditionError("no postmaster.pid: is the cluster running?");
   }
-  frozen_ = {postmaster};
+  std::vector<pid_t> pids = {postmaster};
   if (DIR* proc = ::opendir("/proc")) {
     while (dirent* e = ::readdir(proc)) {
       pid_t pid = 0;
-      if (absl::SimpleAtoi(e->d_name, &pid) && ParentOf(pid) == postmaster) frozen_.push_back(pid);
+      if (absl::SimpleAtoi(e->d_name, &pid) && ParentOf(pid) == postmaster) pids.push_back(pid);
     }
     ::closedir(proc);
   }
+  return pids;
+}
+
+absl::Status PrivatePostgres::Crash() {
+  absl::StatusOr<std::vector<pid_t>> pids = ServerProcesses();
+  if (!pids.ok()) return pids.status();
+  if (pids->size() < 2) return absl::FailedPreconditionError("no server process to kill");
+  if (::kill((*pids)[1], SIGKILL) != 0) return absl::InternalError("kill failed");
+  return absl::OkStatus();
+}
+
+absl::Status PrivatePostgres::Freeze() {
+  absl::StatusOr<std::vector<pid_t>> pids = ServerProcesses();
+  if (!pids.ok()) return pids.status();
+  frozen_ = *std::move(pids);
   for (pid_t pid : frozen_) ::kill(pid, SIGSTOP);
   return absl::OkStatus();
 }

@@ -8,7 +8,7 @@
 //
 //   auto pg = PrivatePostgres::Start();
 //   setenv("BULWARK_TEST_PG_ADMIN", (*pg)->AdminDsn().c_str(), 1);   // for PgTestDatabase
-//   (*pg)->Restart();  (*pg)->Freeze();  (*pg)->Thaw();
+//   (*pg)->Restart();  (*pg)->Crash();  (*pg)->Freeze();  (*pg)->Thaw();
 //
 // Thread-safety: test code; one object per test. Errors: Start/Restart return INTERNAL with the
 // script's exit status when pgcluster.sh fails.
@@ -36,6 +36,10 @@ class PrivatePostgres {
   int port() const { return port_; }
   // A fast shutdown (every connection is closed) and a start on the same port.
   absl::Status Restart();
+  // SIGKILL to one of the postmaster's server processes: PostgreSQL ends every connection and
+  // runs crash recovery (which empties unlogged tables), as after a real crash. Returns once
+  // the signal is sent; the server accepts connections again a moment later.
+  absl::Status Crash();
   // SIGSTOP / SIGCONT to the postmaster and all its children: a server that answers nothing.
   absl::Status Freeze();
   void Thaw();
@@ -43,6 +47,8 @@ class PrivatePostgres {
  private:
   PrivatePostgres() = default;
   absl::Status Run(const std::string& args) const;
+  // The postmaster's pid and its children's.
+  absl::StatusOr<std::vector<pid_t>> ServerProcesses() const;
 
   std::string script_;
   std::string dir_;

@@ -50,6 +50,9 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   if (role != "bulwark_" + schema) return {};
   if (table == "schema_migrations") return {"SELECT"};
   if (schema == "auth" && table == "audit_history") return {"SELECT", "INSERT"};  // append-only
+  // The time since which the shared replay nonces are complete: written once after a crash
+  // emptied it, never moved back (which would reopen replays of pre-crash headers).
+  if (schema == "auth" && table == "replay_epoch") return {"SELECT", "INSERT"};
   // Recorded verdicts and issued attestations are never edited, only expired; policy versions
   // are never edited or removed (their load times are, through the column grant below).
   if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};

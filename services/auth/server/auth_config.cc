@@ -24,11 +24,18 @@ absl::StatusOr<absl::Duration> Seconds(const nlohmann::json& json, const char* f
 
 absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("the auth config must be an object");
-  static const std::set<std::string> kKnown = {
-      "staticClients",         "tokenKeys",         "auditKeys",
-      "signingKeys",           "serviceAccounts",   "clockSkewSeconds",
-      "purgeIntervalSeconds",  "roleReloadSeconds", "replayCacheRequestsPerSecond",
-      "auditCheckpointSeconds"};
+  static const std::set<std::string> kKnown = {"staticClients",
+                                               "tokenKeys",
+                                               "auditKeys",
+                                               "signingKeys",
+                                               "serviceAccounts",
+                                               "clockSkewSeconds",
+                                               "purgeIntervalSeconds",
+                                               "roleReloadSeconds",
+                                               "replayCacheRequestsPerSecond",
+                                               "auditCheckpointSeconds",
+                                               "replayProtection",
+                                               "replayPurgeSeconds"};
   for (const auto& [key, value] : json.items()) {
     if (kKnown.count(key) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("unknown auth config field '", key, "'"));
@@ -84,6 +91,18 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
     }
     config.replay_cache_rate = v.get<int>();
   }
+  if (json.contains("replayProtection")) {
+    const nlohmann::json& v = json["replayProtection"];
+    if (!v.is_string() || (v != "shared" && v != "local")) {
+      return absl::InvalidArgumentError(
+          "replayProtection must be \"shared\" (every replica checks nonces in the database: "
+          "required with more than one replica) or \"local\" (this process only: a single "
+          "replica)");
+    }
+    config.shared_replay_protection = v == "shared";
+  }
+  BULWARK_ASSIGN_OR_RETURN(config.replay_purge_interval,
+                           Seconds(json, "replayPurgeSeconds", absl::Seconds(60), absl::Hours(1)));
   BULWARK_ASSIGN_OR_RETURN(config.role_reload_interval,
                            Seconds(json, "roleReloadSeconds", absl::Minutes(10), absl::Hours(24)));
   BULWARK_ASSIGN_OR_RETURN(

@@ -20,9 +20,15 @@
 //     "roleReloadSeconds": 600,         // full resync (roles, cached clients), besides
 //     notifications
 //     "auditCheckpointSeconds": 60,     // how often a signed audit checkpoint is logged
-//     "replayCacheRequestsPerSecond": 1000  // sustained signed requests per replica the replay
+//     "replayCacheRequestsPerSecond": 1000, // sustained signed requests per replica the replay
 //                                           // cache absorbs (entries = rate × 2 × skew, ~80 B
 //                                           // each); beyond it RESOURCE_EXHAUSTED, not replays
+//     "replayProtection": "shared",         // "shared" (default): behind this process's cache,
+//                                           // every replica records nonces in auth.replay_nonces
+//                                           // (postgres_nonce_store.h), so a header is accepted
+//                                           // once by the whole deployment; "local": this
+//                                           // process only, for a single replica
+//     "replayPurgeSeconds": 60              // how often expired shared nonces are deleted
 //   }
 //
 // Thread-safety: a value. Errors: Load/Parse return INVALID_ARGUMENT naming the field; the
@@ -52,6 +58,8 @@ struct AuthConfig {
   absl::Duration max_token_lifetime = absl::Hours(1);
   absl::Duration clock_skew = absl::Minutes(15);
   int replay_cache_rate = 1000;  // requests per second
+  bool shared_replay_protection = true;
+  absl::Duration replay_purge_interval = absl::Seconds(60);
   absl::Duration purge_interval = absl::Hours(1);
   absl::Duration role_reload_interval = absl::Minutes(10);
   absl::Duration audit_checkpoint_interval = absl::Seconds(60);

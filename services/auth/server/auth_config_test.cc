@@ -55,6 +55,27 @@ TEST(AuthConfigTest, DefaultsAndOverrides) {
   EXPECT_EQ(config->service_account_allowlist.count("uploader"), 1u);
 }
 
+TEST(AuthConfigTest, ReplayProtectionIsSharedUnlessALoneReplicaSaysLocal) {
+  nlohmann::json j = Minimal();
+  auto config = ParseAuthConfig(j);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->shared_replay_protection);
+  EXPECT_EQ(config->replay_purge_interval, absl::Seconds(60));
+  j["replayProtection"] = "local";
+  j["replayPurgeSeconds"] = 5;
+  config = ParseAuthConfig(j);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->shared_replay_protection);
+  EXPECT_EQ(config->replay_purge_interval, absl::Seconds(5));
+  for (const nlohmann::json& bad : {nlohmann::json("both"), nlohmann::json(true)}) {
+    j["replayProtection"] = bad;
+    EXPECT_EQ(ParseAuthConfig(j).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  j["replayProtection"] = "shared";
+  j["replayPurgeSeconds"] = 0;
+  EXPECT_EQ(ParseAuthConfig(j).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(AuthConfigTest, ReplayCacheRateIsABoundedWholeNumber) {
   auto config = ParseAuthConfig(Minimal());
   ASSERT_TRUE(config.ok()) << config.status();

@@ -5,6 +5,7 @@
 #include "libraries/pg/connection_safety.h"
 #include "libraries/status/status_macros.h"
 #include "services/auth/store/postgres_auth_store.h"
+#include "services/auth/store/postgres_nonce_store.h"
 
 namespace bulwark::auth {
 namespace {
@@ -30,6 +31,15 @@ std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clo
   return PeriodicTask::Start(
       {.name = "periodic resync", .interval = interval, .retry_backoff = absl::Seconds(1)}, clock,
       [&service](absl::Time deadline) { return service.Resync(deadline); });
+}
+
+std::unique_ptr<PeriodicTask> StartReplayPurge(AuthService& service, const Clock& clock,
+                                               absl::Duration interval) {
+  return PeriodicTask::Start({.name = "purging expired replay nonces", .interval = interval}, clock,
+                             [&service](absl::Time deadline) -> absl::Status {
+                               absl::StatusOr<int64_t> purged = service.PurgeReplayNonces(deadline);
+                               return purged.status();
+                             });
 }
 
 std::unique_ptr<PeriodicTask> StartAuditCheckpoints(AuditCheckpoints& checkpoints,
@@ -79,6 +89,18 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   deps.clock = &clock;
   deps.random = &Random::Secure();
   deps.audit_checkpoints = rt->audit_checkpoints_.get();
+  if (config.shared_replay_protection) {
+    // The store's own connections: its batches must not wait behind other database work,
+    // and they carry the statement_timeout its autocommit statements rely on.
+    pg::ConnectionPool::Options pool_options;
+    pool_options.dsn = PostgresNonceStore::PoolDsn(options.database_dsn);
+    pool_options.size = PostgresNonceStore::Options().max_in_flight + 1;  // + the purge
+    BULWARK_ASSIGN_OR_RETURN(rt->nonce_pool_, pg::ConnectionPool::Create(pool_options));
+    BULWARK_ASSIGN_OR_RETURN(rt->shared_nonces_, PostgresNonceStore::Create(*rt->nonce_pool_, {}));
+    deps.shared_nonces = rt->shared_nonces_.get();
+  }
+  LogInfo("replay protection",
+          {{"mode", config.shared_replay_protection ? "shared (auth.replay_nonces)" : "local"}});
   // The database may still be starting (Kubernetes starts everything at once): retry a while.
   absl::Time give_up = absl::Now() + absl::Seconds(60);
   absl::StatusOr<std::unique_ptr<AuthService>> service;
@@ -132,6 +154,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   rt->resync_ = StartResync(*rt->service_, clock, config.role_reload_interval);
   rt->audit_checkpoint_ =
       StartAuditCheckpoints(*rt->audit_checkpoints_, clock, config.audit_checkpoint_interval);
+  rt->replay_purge_ = StartReplayPurge(*rt->service_, clock, config.replay_purge_interval);
   return rt;
 }
 
@@ -152,6 +175,7 @@ void AuthRuntime::Stop() {
   if (purge_) purge_->Stop();
   if (resync_) resync_->Stop();
   if (audit_checkpoint_) audit_checkpoint_->Stop();
+  if (replay_purge_) replay_purge_->Stop();
   if (listener_) listener_->Stop();
 }
 

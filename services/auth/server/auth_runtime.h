@@ -2,10 +2,12 @@
 //
 // AuthRuntime: the auth process behind its gRPC server, wired from Options: the store, the
 // keyrings, AuthService and its gRPC adapter, the static-client sync at start, the change
-// listener that keeps this replica in step with the others, and three periodic tasks on the
-// injected clock: one purges expired clients, one resynchronizes (forgets cached clients and
-// reloads every role) as a safety net besides notifications, one signs and logs a checkpoint
-// of the audit history's head (audit_checkpoints.h).
+// listener that keeps this replica in step with the others, the replay store every replica
+// shares (config "replayProtection": "shared", the default; postgres_nonce_store.h), and
+// periodic tasks on the injected clock: one purges expired clients, one resynchronizes
+// (forgets cached clients and reloads every role) as a safety net besides notifications, one
+// signs and logs a checkpoint of the audit history's head (audit_checkpoints.h), one deletes
+// expired replay nonces.
 //
 // Thread-safety: Create and Stop from one thread; the parts are thread-safe.
 // Errors: Create fails (and the process exits) on a bad configuration or when the database
@@ -23,6 +25,7 @@
 
 #include "libraries/clock/periodic_task.h"
 #include "libraries/crypto/signing_keyring.h"
+#include "libraries/pg/pool.h"
 #include "libraries/service/service_main.h"
 #include "services/auth/server/auth_config.h"
 #include "services/auth/server/auth_grpc_service.h"
@@ -55,6 +58,8 @@ class AuthRuntime final : public ServiceRuntime {
   AuthRuntime() = default;
 
   std::unique_ptr<AuthStore> store_;
+  std::unique_ptr<pg::ConnectionPool> nonce_pool_;
+  std::unique_ptr<hawk::NonceCache> shared_nonces_;
   std::unique_ptr<AuditCheckpoints> audit_checkpoints_;
   std::unique_ptr<KeyringTokenSealer> sealer_;
   std::unique_ptr<crypto::SigningKeyring> signing_keys_;
@@ -64,6 +69,7 @@ class AuthRuntime final : public ServiceRuntime {
   std::unique_ptr<PeriodicTask> purge_;
   std::unique_ptr<PeriodicTask> resync_;
   std::unique_ptr<PeriodicTask> audit_checkpoint_;
+  std::unique_ptr<PeriodicTask> replay_purge_;
 };
 
 // The periodic tasks, exposed for their unit tests. The purge runs at start and then every
@@ -72,6 +78,9 @@ std::unique_ptr<PeriodicTask> StartPurge(AuthService& service, const Clock& cloc
                                          absl::Duration interval);
 std::unique_ptr<PeriodicTask> StartResync(AuthService& service, const Clock& clock,
                                           absl::Duration interval);
+// Deletes expired replay nonces (AuthService::PurgeReplayNonces) every `interval`.
+std::unique_ptr<PeriodicTask> StartReplayPurge(AuthService& service, const Clock& clock,
+                                               absl::Duration interval);
 // Takes (signs, logs, keeps) an audit checkpoint at start and then every `interval`, retried
 // with a backoff while the store fails.
 std::unique_ptr<PeriodicTask> StartAuditCheckpoints(AuditCheckpoints& checkpoints,

@@ -1,7 +1,8 @@
 // Auth's background work on a simulated clock: the purge removes a client once the injected
 // clock has passed its expiry; the periodic resync picks up a role changed behind this
 // replica's back (no notification) on its next round; the audit checkpoint is taken at start
-// and then once per interval of the injected clock, each covering the head at that time.
+// and then once per interval of the injected clock, each covering the head at that time; the
+// replay purge drops shared nonces once the injected clock has passed their window.
 #include "services/auth/server/auth_runtime.h"
 
 #include "gtest/gtest.h"
@@ -125,6 +126,36 @@ TEST_F(AuthBackgroundTest, AuditCheckpointsFollowTheHeadOnTheInjectedClock) {
   EXPECT_TRUE(verified->intact()) << "an empty chain is intact";
   EXPECT_FALSE(verified->checkpoint().history_matches());
   EXPECT_NE(verified->checkpoint().message().find("truncated"), std::string::npos);
+}
+
+TEST(AuthReplayPurgeTest, DropsSharedNoncesOnceTheInjectedClockPassesTheirWindow) {
+  SimulatedClock clock(absl::FromUnixSeconds(1795435200));
+  SeededRandom random(11);
+  AuditKeyring audit_keys = AuditKeyring::ForTesting();
+  InMemoryAuthStore store(clock, audit_keys);
+  FakeTokenSealer sealer;
+  auto shared = hawk::InMemoryNonceCache::Create({}).value();  // stands in for PostgreSQL
+  AuthService::Dependencies deps;
+  deps.store = &store;
+  deps.sealer = &sealer;
+  deps.clock = &clock;
+  deps.random = &random;
+  deps.shared_nonces = shared.get();
+  auto service = std::move(AuthService::Create({}, deps, kForever)).value();
+  const absl::Time now = clock.Now();
+  ASSERT_TRUE(shared->Record("c", "1", "short", now, now + absl::Minutes(1)).ok());
+  ASSERT_TRUE(shared->Record("c", "1", "long", now, now + absl::Minutes(30)).ok());
+
+  auto purge = StartReplayPurge(*service, clock, absl::Minutes(1));
+  clock.Advance(absl::Minutes(1));
+  ASSERT_TRUE(purge->WaitForRounds(1, kWait));
+  EXPECT_EQ(shared->size(), 2u) << "purged at the last instant of its window";
+  clock.Advance(absl::Minutes(1));
+  ASSERT_TRUE(purge->WaitForRounds(2, kWait));
+  EXPECT_EQ(shared->size(), 1u);
+  EXPECT_EQ(shared->Record("c", "1", "long", clock.Now(), now + absl::Minutes(30)).code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(purge->failures(), 0);
 }
 
 }  // namespace

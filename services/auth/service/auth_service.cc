@@ -91,10 +91,20 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const Options& 
   auth_deps.clients = service->loader_.get();
   auth_deps.expand = ExpanderOf(*service->roles_);
   auth_deps.clock = deps.clock;
-  auth_deps.nonces = service->nonces_.get();
+  service->replay_ = service->nonces_.get();
+  if (deps.shared_nonces != nullptr) {
+    service->tiered_nonces_ =
+        std::make_unique<hawk::TieredNonceCache>(*service->nonces_, *deps.shared_nonces);
+    service->replay_ = service->tiered_nonces_.get();
+  }
+  auth_deps.nonces = service->replay_;
   BULWARK_ASSIGN_OR_RETURN(service->authenticator_,
                            hawk::Authenticator::Create(auth_options, auth_deps));
   return service;
+}
+
+absl::StatusOr<int64_t> AuthService::PurgeReplayNonces(absl::Time deadline) {
+  return replay_->PurgeExpired(deps_.clock->Now(), deadline);
 }
 
 absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,

@@ -31,6 +31,7 @@
 #include "libraries/crypto/signing_keyring.h"
 #include "libraries/hawk/authenticator.h"
 #include "libraries/hawk/nonce_cache.h"
+#include "libraries/hawk/tiered_nonce_cache.h"
 #include "services/auth/service/audit_checkpoints.h"
 #include "services/auth/service/client_service.h"
 #include "services/auth/service/credential_cache.h"
@@ -60,6 +61,10 @@ class AuthService final : public RequestAuthenticator {
     Clock* clock = nullptr;
     Random* random = nullptr;
     AuditCheckpoints* audit_checkpoints = nullptr;  // may be null: no checkpoint checks
+    // The replay store every replica shares (PostgresNonceStore), put behind this process's
+    // cache (TieredNonceCache): a header is then accepted once by the whole deployment. Null:
+    // this process's cache alone (a single replica).
+    hawk::NonceCache* shared_nonces = nullptr;
   };
 
   // Loads the roles; fails if the database is unreachable or its role set does not validate.
@@ -95,6 +100,11 @@ class AuthService final : public RequestAuthenticator {
       const Caller& caller, const v1::ServiceAccountTokenRequest& request);
   absl::StatusOr<v1::GetJwksResponse> GetJwks() const;
 
+  // Drops the replay nonces (this process's and the shared store's) whose window has passed
+  // on the injected clock; returns how many the shared store (or, alone, the local cache)
+  // dropped.
+  absl::StatusOr<int64_t> PurgeReplayNonces(absl::Time deadline);
+
   // Applies a change announced by any replica (ChangeListener).
   void OnClientChanged(const std::string& client_id) { cache_->Invalidate(client_id); }
   absl::Status OnRoleChanged(const std::string& role_id, absl::Time deadline);
@@ -123,6 +133,8 @@ class AuthService final : public RequestAuthenticator {
   std::unique_ptr<ClientService> clients_;
   std::unique_ptr<hawk::ClientLoader> loader_;
   std::unique_ptr<hawk::InMemoryNonceCache> nonces_;
+  std::unique_ptr<hawk::TieredNonceCache> tiered_nonces_;  // when a shared store is given
+  hawk::NonceCache* replay_ = nullptr;                     // what the authenticator records in
   std::unique_ptr<hawk::Authenticator> authenticator_;
   std::atomic<bool> in_sync_{true};
 };

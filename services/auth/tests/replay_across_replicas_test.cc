@@ -1,0 +1,201 @@
+// Issue 13 item 6, end to end: two real auth replicas on one PostgreSQL database, as
+// deploy/k8s runs them behind one Service name. A captured Hawk header is accepted once by the
+// whole deployment, not once per replica: whichever replica sees it first accepts it, the
+// other refuses it (UNAUTHENTICATED "Unauthorized: replayed request" on auth's own methods,
+// AUTHENTICATION_STATUS_FAILED for AuthenticateRequest on behalf of the other services), and a
+// header sent to both at once is accepted exactly once. A shared store that fails refuses the
+// request (never accepts it unchecked). "replayProtection": "local" shows what the shared store
+// prevents: each replica accepts the header once.
+#include <atomic>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "libraries/crypto/random.h"
+#include "libraries/hawk/mac.h"
+#include "libraries/hawk/request.h"
+#include "libraries/hawk/signer.h"
+#include "libraries/testing/service_process.h"
+#include "services/auth/tests/auth_cluster.h"
+
+namespace bulwark::auth {
+namespace {
+
+using grpc::StatusCode;
+
+// The name both replicas answer to, as behind a Kubernetes Service.
+constexpr char kAuthHost[] = "auth.bulwark.test";
+constexpr int kAuthPort = 50051;
+constexpr char kReplayed[] = "Unauthorized: replayed request";
+
+class ReplayAcrossReplicasTest : public ::testing::Test {
+ protected:
+  void StartCluster(const nlohmann::json& config = nlohmann::json::object()) {
+    auto cluster = AuthCluster::Start(2, config);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = std::move(*cluster);
+    root_ = cluster_->Static("root");
+    for (int i = 0; i < 2; ++i) {
+      grpc::ChannelArguments args;
+      args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, absl::StrCat(kAuthHost, ":", kAuthPort));
+      auto channel = grpc::CreateCustomChannel(cluster_->process(i).address(),
+                                               grpc::InsecureChannelCredentials(), args);
+      ASSERT_TRUE(testing::WaitForServing(channel).ok()) << "replica " << i;
+      stubs_.push_back(v1::Auth::NewStub(channel));
+    }
+  }
+
+  // A header for CurrentScopes on auth.bulwark.test:50051, signed once by root.
+  std::string Header() {
+    hawk::Request request;
+    request.resource = "/bulwark.auth.v1.Auth/CurrentScopes";
+    request.host = kAuthHost;
+    request.port = kAuthPort;
+    request.payload_hash = hawk::GrpcPayloadHash("");  // the empty request message
+    auto header = hawk::SignRequest(root_, request, Clock::Real(), Random::Secure());
+    EXPECT_TRUE(header.ok()) << header.status();
+    return header.value_or("");
+  }
+
+  // CurrentScopes on `replica` carrying exactly `header`.
+  grpc::Status Send(int replica, const std::string& header) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    context.AddMetadata("authorization", header);
+    v1::CurrentScopesResponse response;
+    return stubs_[replica]->CurrentScopes(&context, v1::CurrentScopesRequest(), &response);
+  }
+
+  static bool IsReplay(const grpc::Status& s) {
+    return s.error_code() == StatusCode::UNAUTHENTICATED &&
+           absl::StrContains(s.error_message(), kReplayed);
+  }
+
+  std::unique_ptr<AuthCluster> cluster_;
+  hawk::Credentials root_;
+  std::vector<std::unique_ptr<v1::Auth::Stub>> stubs_;
+};
+
+TEST_F(ReplayAcrossReplicasTest, AHeaderOneReplicaAcceptedIsRefusedByTheOther) {
+  StartCluster();
+  const std::string first = Header();
+  grpc::Status s = Send(0, first);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = Send(1, first);
+  EXPECT_TRUE(IsReplay(s)) << s.error_code() << ": " << s.error_message();
+
+  // The other order.
+  const std::string second = Header();
+  s = Send(1, second);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = Send(0, second);
+  EXPECT_TRUE(IsReplay(s)) << s.error_code() << ": " << s.error_message();
+  // And each replica still refuses its own replays.
+  EXPECT_TRUE(IsReplay(Send(0, first)));
+  EXPECT_TRUE(IsReplay(Send(1, second)));
+}
+
+TEST_F(ReplayAcrossReplicasTest, AuthenticateRequestRefusesAHeaderTheOtherReplicaAccepted) {
+  StartCluster();
+  // The queue asks whichever auth replica its channel picks.
+  hawk::Request queue_call;
+  queue_call.resource = "/bulwark.queue.v1.Queue/CreateTask";
+  queue_call.host = "127.0.0.1";
+  queue_call.port = 50052;
+  const std::string body = "\n\003abc";
+  queue_call.payload_hash = hawk::GrpcPayloadHash(body);
+  auto header = hawk::SignRequest(root_, queue_call, Clock::Real(), Random::Secure());
+  ASSERT_TRUE(header.ok()) << header.status();
+  v1::AuthenticateRequestRequest request;
+  request.set_resource(queue_call.resource);
+  request.set_authority("127.0.0.1:50052");
+  request.set_payload_hash(*queue_call.payload_hash);
+  request.set_authorization(*header);
+  v1::AuthenticateRequestResponse response;
+  for (int replica : {1, 0}) {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stubs_[replica]->AuthenticateRequest(&context, request, &response).ok());
+    if (replica == 1) {
+      EXPECT_EQ(response.status(), v1::AUTHENTICATION_STATUS_SUCCESS) << response.message();
+    } else {
+      EXPECT_EQ(response.status(), v1::AUTHENTICATION_STATUS_FAILED);
+      EXPECT_TRUE(absl::StartsWith(response.message(), kReplayed)) << response.message();
+    }
+  }
+}
+
+TEST_F(ReplayAcrossReplicasTest, AHeaderSentToBothReplicasAtOnceIsAcceptedExactlyOnce) {
+  StartCluster();
+  constexpr int kHeaders = 20;
+  constexpr int kCopiesPerReplica = 2;
+  for (int h = 0; h < kHeaders; ++h) {
+    const std::string header = Header();
+    absl::Notification go;
+    std::atomic<int> accepted{0}, replayed{0}, other{0};
+    std::vector<std::thread> senders;
+    for (int replica = 0; replica < 2; ++replica) {
+      for (int copy = 0; copy < kCopiesPerReplica; ++copy) {
+        senders.emplace_back([&, replica] {
+          go.WaitForNotification();
+          grpc::Status s = Send(replica, header);
+          if (s.ok()) {
+            accepted.fetch_add(1);
+          } else if (IsReplay(s)) {
+            replayed.fetch_add(1);
+          } else {
+            other.fetch_add(1);
+            ADD_FAILURE() << s.error_code() << ": " << s.error_message();
+          }
+        });
+      }
+    }
+    go.Notify();
+    for (std::thread& t : senders) t.join();
+    EXPECT_EQ(accepted.load(), 1) << "header " << h;
+    EXPECT_EQ(replayed.load(), 2 * kCopiesPerReplica - 1) << "header " << h;
+    EXPECT_EQ(other.load(), 0);
+  }
+}
+
+TEST_F(ReplayAcrossReplicasTest, ASharedStoreThatFailsRefusesRatherThanAccepts) {
+  StartCluster();
+  ASSERT_TRUE(Send(0, Header()).ok());
+  // The replicas' database role loses the right to record nonces: the shared check fails.
+  {
+    pqxx::connection admin(cluster_->database().AdminDsn());
+    pqxx::work txn(admin);
+    txn.exec("REVOKE INSERT ON auth.replay_nonces FROM bulwark_auth");
+    txn.commit();
+  }
+  for (int replica = 0; replica < 2; ++replica) {
+    grpc::Status s = Send(replica, Header());
+    EXPECT_EQ(s.error_code(), StatusCode::UNAVAILABLE) << s.error_message();
+    EXPECT_TRUE(absl::StrContains(s.error_message(), "replay protection unavailable"))
+        << s.error_message();
+  }
+  {
+    pqxx::connection admin(cluster_->database().AdminDsn());
+    pqxx::work txn(admin);
+    txn.exec("GRANT INSERT ON auth.replay_nonces TO bulwark_auth");
+    txn.commit();
+  }
+  EXPECT_TRUE(Send(1, Header()).ok());
+}
+
+TEST_F(ReplayAcrossReplicasTest, WithLocalReplayProtectionEachReplicaAcceptsTheHeaderOnce) {
+  StartCluster({{"replayProtection", "local"}});
+  const std::string header = Header();
+  ASSERT_TRUE(Send(0, header).ok());
+  EXPECT_TRUE(Send(1, header).ok()) << "local mode is per replica: this is what shared prevents";
+  EXPECT_TRUE(IsReplay(Send(0, header)));
+  EXPECT_TRUE(IsReplay(Send(1, header)));
+}
+
+}  // namespace
+}  // namespace bulwark::auth
