@@ -193,32 +193,17 @@ class Expansion {
     inputs_.reserve(scopes.size());
     for (const std::string& s : scopes) inputs_.push_back(MakeEntry(s, /*transient=*/true));
     SortAndNormalizeEntries(inputs_);
-    if (inputs_.empty()) return ExpandedScopes();
-    // `*` satisfies every scope: nothing it grants survives normalization.
-    if (!(inputs_[0].star && inputs_[0].stem_size() == 0)) {
-      for (const ScopeEntry& input : inputs_) {
-        if (MayFire(input)) ForEachFiring(*root_, input.view(), *this);
-      }
-      Drain();
-    }
-    // One scope that reached one role's (or one subtree's) cache and nothing
-    // else: that cache, with the scope in it, is the answer.
-    if (inputs_.size() == 1 && cache_events_ == 1 && other_events_ == 0) {
-      const ScopeRep* answer = nullptr;
-      if (last_exact_ != nullptr) {
-        answer = &ExactQueryOf(*root_, *last_exact_);
-      } else if (last_kleene_ != nullptr) {
-        answer = &KleeneQueryOf(*root_, *last_kleene_, inputs_[0].view());
-      }
-      if (answer != nullptr) {
-        answer->Ref();
-        return ExpandedScopes(answer);
-      }
-    }
-    lists_.push_back(inputs_);
-    return ExpandedScopes(Finish());
+    return QueryNormalized(inputs_, nullptr);
   }
 
+  // Expands a query already sorted and normalized (mode kQuery): the entries
+  // of `given`, whose characters it keeps alive instead of copying them.
+  ExpandedScopes Query(const ExpandedScopes& given) {
+    if (given.rep() == nullptr) return ExpandedScopes();
+    return QueryNormalized(given.rep()->span(), &given);
+  }
+
+  // The normalized union of everything added; null when empty.
   // The normalized union of everything added; null when empty.
   const ScopeRep* Finish() {
     merger_.Merge(lists_, out_);
@@ -228,6 +213,41 @@ class Expansion {
   }
 
  private:
+  // The expansion of the sorted, normalized `inputs`: transient entries
+  // (copied into the result) when `given` is null, else the entries of
+  // `given`.
+  ExpandedScopes QueryNormalized(absl::Span<const ScopeEntry> inputs, const ExpandedScopes* given) {
+    if (inputs.empty()) return ExpandedScopes();
+    // `*` satisfies every scope: nothing it grants survives normalization.
+    if (!(inputs[0].star && inputs[0].stem_size() == 0)) {
+      for (const ScopeEntry& input : inputs) {
+        if (MayFire(input)) ForEachFiring(*root_, input.view(), *this);
+      }
+      Drain();
+    }
+    // One scope that reached one role's (or one subtree's) cache and nothing
+    // else: that cache, with the scope in it, is the answer.
+    if (inputs.size() == 1 && cache_events_ == 1 && other_events_ == 0) {
+      const ScopeRep* answer = nullptr;
+      if (last_exact_ != nullptr) {
+        answer = &ExactQueryOf(*root_, *last_exact_);
+      } else if (last_kleene_ != nullptr) {
+        answer = &KleeneQueryOf(*root_, *last_kleene_, inputs[0].view());
+      }
+      if (answer != nullptr) {
+        answer->Ref();
+        return ExpandedScopes(answer);
+      }
+    }
+    if (given != nullptr) {
+      // Nothing fired: the given set is its own expansion.
+      if (lists_.empty()) return *given;
+      keep_.push_back(given->rep());
+    }
+    lists_.push_back(inputs);
+    return ExpandedScopes(Finish());
+  }
+
   // An empty list with stable storage, until the next Reset.
   std::vector<ScopeEntry>& NewList() {
     if (param_used_ == params_.size())
@@ -347,6 +367,11 @@ const ScopeRep& KleeneQueryOf(const TrieNode& root, const TrieNode& node, absl::
 }
 
 ExpandedScopes ExpandQuery(const TrieNode& root, absl::Span<const std::string> scopes) {
+  Lease query(root, Expansion::Mode::kQuery);
+  return query->Query(scopes);
+}
+
+ExpandedScopes ExpandQuery(const TrieNode& root, const ExpandedScopes& scopes) {
   Lease query(root, Expansion::Mode::kQuery);
   return query->Query(scopes);
 }

@@ -59,6 +59,10 @@ const ScopeRep& KleeneQueryOf(const TrieNode& root, const TrieNode& node, absl::
 // The sorted, normalized expansion of `scopes` (any order), the inputs
 // included.
 ExpandedScopes ExpandQuery(const TrieNode& root, absl::Span<const std::string> scopes);
+// The same for a query already sorted and normalized (an ExpandedScopes): no
+// sorting, and the result keeps `scopes`' block alive instead of copying its
+// characters (or is `scopes` itself when no role fires).
+ExpandedScopes ExpandQuery(const TrieNode& root, const ExpandedScopes& scopes);
 
 }  // namespace bulwark::scopes::internal
 

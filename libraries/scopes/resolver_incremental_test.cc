@@ -173,8 +173,15 @@ TEST(ResolverIncrementalTest, SharedResultsOutliveTheirSnapshots) {
           const Scopes expected = OracleExpand(model, q);
           ASSERT_EQ(result, expected) << "seed " << seed << " step " << step;
           ASSERT_EQ(snapshot->ExpandShared(q), result) << "seed " << seed << " step " << step;
+          // The same query given pre-normalized; the given set is dropped at once, so the
+          // result alone must keep the characters it shares with it alive.
+          ExpandedScopes from_normalized = snapshot->ExpandShared(ExpandedScopes::FromScopes(q));
+          ASSERT_EQ(from_normalized, expected) << "seed " << seed << " step " << step;
           held.push_back({std::move(result), expected,
                           absl::StrCat("seed ", seed, " step ", step, " query ", q.front())});
+          held.push_back(
+              {std::move(from_normalized), expected,
+               absl::StrCat("seed ", seed, " step ", step, " normalized query ", q.front())});
         }
       }
       // A change: a role replaced or added, a role deleted, or (sometimes) the whole set.
@@ -206,7 +213,30 @@ TEST(ResolverIncrementalTest, SharedResultsOutliveTheirSnapshots) {
       ++checked;
     }
   }
-  EXPECT_GE(checked, 3000);
+  EXPECT_GE(checked, 6000);
+}
+
+// A pre-normalized query (ExpandShared of an ExpandedScopes) that fires no role is its own
+// answer, the same block; one that fires keeps the given block's characters without copying
+// them, and stays valid after the given set, the snapshot and the resolver are gone.
+TEST(ResolverIncrementalTest, NormalizedQueriesShareTheGivenSet) {
+  auto resolver = Resolver::Create({{"a", {"assume:b", "x"}}, {"b", {"y"}}});
+  ASSERT_TRUE(resolver.ok());
+  const ExpandedScopes plain = ExpandedScopes::FromScopes({"q", "p", "q", "p*"});
+  const ExpandedScopes same = (*resolver)->snapshot()->ExpandShared(plain);
+  EXPECT_TRUE(same.SharesStorageWith(plain));
+  EXPECT_EQ(same, (Scopes{"p*", "q"}));
+  ExpandedScopes fired;
+  {
+    const ExpandedScopes given = ExpandedScopes::FromScopes({"w", "assume:a", "z"});
+    fired = (*resolver)->snapshot()->ExpandShared(given);
+    EXPECT_FALSE(fired.SharesStorageWith(given));
+  }
+  resolver->reset();
+  ChurnHeap();
+  EXPECT_EQ(fired, (Scopes{"assume:a", "assume:b", "w", "x", "y", "z"}));
+  EXPECT_TRUE(fired.Satisfies("w"));
+  EXPECT_TRUE(fired.Satisfies("z"));
 }
 
 // A single-role query returns the role's cached expansion itself: two results share one block,

@@ -78,6 +78,10 @@ TEST(ResolverOracleTest, RandomRoleSetsMatchTheOracle) {
       const Scopes expanded = snapshot->Expand(query);
       ASSERT_EQ(expanded, OracleExpand(roles, query)) << "seed " << seed << "\n"
                                                       << Describe(roles, query);
+      // The same query given pre-normalized (as the auth service keeps a client's scopes).
+      ASSERT_EQ(snapshot->ExpandShared(ExpandedScopes::FromScopes(query)), expanded)
+          << "seed " << seed << " (normalized input)\n"
+          << Describe(roles, query);
       ++expansions;
       if (expanded != SortAndNormalize(query)) ++nontrivial;
       // Explain agrees with the expansion, and its chain is a shortest one.

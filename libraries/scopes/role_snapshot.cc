@@ -108,6 +108,10 @@ ExpandedScopes RoleSnapshot::ExpandShared(absl::Span<const std::string> scopes) 
   return internal::ExpandQuery(*root_, scopes);
 }
 
+ExpandedScopes RoleSnapshot::ExpandShared(const ExpandedScopes& scopes) const {
+  return internal::ExpandQuery(*root_, scopes);
+}
+
 std::vector<std::string> RoleSnapshot::Expand(absl::Span<const std::string> scopes) const {
   return ExpandShared(scopes).ToVector();
 }

@@ -67,6 +67,12 @@ class RoleSnapshot {
   // returns the role's cached expansion itself). The result stays valid and
   // unchanged after this snapshot is released.
   ExpandedScopes ExpandShared(absl::Span<const std::string> scopes) const;
+  // The same for scopes already sorted and normalized, such as a client's
+  // stored scopes kept as ExpandedScopes::FromScopes(scopes): equal to
+  // ExpandShared(scopes.ToVector()), without sorting the input or copying its
+  // characters (the result keeps `scopes`' storage alive; it is `scopes`
+  // itself when no role fires).
+  ExpandedScopes ExpandShared(const ExpandedScopes& scopes) const;
   // ExpandShared(scopes).ToVector(): the same scopes as owned strings.
   std::vector<std::string> Expand(absl::Span<const std::string> scopes) const;
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Differential check of the resolver against Taskcluster's own trie (not part of CI: it needs a
 # taskcluster checkout). For each seed, generates a random workload and the three benchmark
-# workloads, expands them with scopes_tool and with node_resolver_bench.js, and compares.
+# workloads, expands them with scopes_tool (raw queries, and again with --normalized) and with
+# node_resolver_bench.js, and compares.
 #
 #   bench/compare_with_upstream.sh SCOPES_TOOL TRIE_DIR [SEEDS]
 #
@@ -18,6 +19,13 @@ compare() {
   node "$here/node_resolver_bench.js" --trie-dir "$trie_dir" --workload "$1" > "$work/theirs.txt" || true
   if ! cmp -s "$work/ours.txt" "$work/theirs.txt"; then
     echo "DIFFERENT: $2"; diff "$work/ours.txt" "$work/theirs.txt" | head -5; exit 1
+  fi
+  # The same queries given pre-normalized (ExpandShared of an ExpandedScopes).
+  "$tool" expand --workload "$1" --normalized > "$work/ours_normalized.txt" || true
+  if ! cmp -s "$work/ours_normalized.txt" "$work/theirs.txt"; then
+    echo "DIFFERENT (normalized input): $2"
+    diff "$work/ours_normalized.txt" "$work/theirs.txt" | head -5
+    exit 1
   fi
 }
 for kind in deployment chain large; do

@@ -14,6 +14,8 @@ expected='["AbcX","B","assume:abc","assume:b"]
 ["A*","B","assume:a*","assume:b","x"]
 []'
 [[ "$out" == "$expected" ]] || fail "expand printed: $out"
+out="$("$tool" expand --workload "$work/w.json" --normalized)"
+[[ "$out" == "$expected" ]] || fail "expand --normalized printed: $out"
 
 cat > "$work/cycle.json" <<'JSON'
 {"roles": [{"roleId": "abc", "scopes": ["assume:ab*"]}], "queries": [["assume:abc"]]}
@@ -27,7 +29,7 @@ set -e
   fail "cycle printed: $out"
 
 out="$("$tool" expand --workload "$work/w.json" --bench)"
-[[ "$out" =~ ^\{\"roles\":2,\"queries\":3,\"build_ms\":[0-9.e-]+,\"expand_all_ms\":[0-9.e-]+,\"expand_ns_per_query\":[0-9]+,\"expand_all_strings_ms\":[0-9.e-]+,\"update_one_role_ms\":[0-9.e-]+\}$ ]] ||
+[[ "$out" =~ ^\{\"roles\":2,\"queries\":3,\"build_ms\":[0-9.e-]+,\"expand_all_ms\":[0-9.e-]+,\"expand_ns_per_query\":[0-9]+,\"expand_all_strings_ms\":[0-9.e-]+,\"expand_all_normalized_ms\":[0-9.e-]+,\"update_one_role_ms\":[0-9.e-]+\}$ ]] ||
   fail "bench printed: $out"
 
 out="$(printf '%s\n' '{"op":"normalize","scopes":["b","a*","ab"]}' 'not json' '{"op":"nope"}' | "$tool" algebra)"

@@ -8,7 +8,7 @@ namespace bulwark::auth {
 scopes::ExpandedScopes CachedClient::Expanded(const scopes::RoleSnapshot& roles) const {
   absl::MutexLock lock(&mu_);
   if (!has_expanded_ || expanded_version_ != roles.version()) {
-    expanded_ = roles.ExpandShared(row_.scopes);
+    expanded_ = roles.ExpandShared(own_scopes_);
     expanded_version_ = roles.version();
     has_expanded_ = true;
   }

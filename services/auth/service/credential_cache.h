@@ -31,12 +31,17 @@ namespace bulwark::auth {
 
 class CachedClient {
  public:
+  // Sorts and normalizes the client's own scopes once, here, so that expanding them
+  // (Expanded) skips that work.
   CachedClient(ClientRow row, std::string access_token)
-      : row_(std::move(row)), access_token_(std::move(access_token)) {}
+      : row_(std::move(row)),
+        access_token_(std::move(access_token)),
+        own_scopes_(scopes::ExpandedScopes::FromScopes(row_.scopes)) {}
   const ClientRow& row() const { return row_; }
   const std::string& access_token() const { return access_token_; }
-  // The client's scopes expanded with `roles`, computed once per role-set version; the
-  // result shares storage with the cached one (no scope is copied).
+  // The client's scopes expanded with `roles`, computed once per role-set version from the
+  // scopes normalized at construction; the result shares storage with the cached one (no
+  // scope is copied).
   scopes::ExpandedScopes Expanded(const scopes::RoleSnapshot& roles) const;
   // True the first time only: whether to try recording this client's use now.
   bool ClaimUseRecording() const { return !use_recorded_.exchange(true); }
@@ -44,6 +49,7 @@ class CachedClient {
  private:
   const ClientRow row_;
   const std::string access_token_;
+  const scopes::ExpandedScopes own_scopes_;  // row_.scopes, sorted and normalized
   mutable std::atomic<bool> use_recorded_{false};
   mutable absl::Mutex mu_;
   mutable uint64_t expanded_version_ ABSL_GUARDED_BY(mu_) = 0;

@@ -12,11 +12,12 @@ const absl::Time kForever = absl::InfiniteFuture();
 
 class CredentialCacheTest : public ::testing::Test {
  protected:
-  void Put(const std::string& id, const std::string& token, bool disabled = false) {
+  void Put(const std::string& id, const std::string& token, bool disabled = false,
+           std::vector<std::string> scopes = {"assume:r"}) {
     ClientRow row;
     row.client_id = id;
     row.sealed_access_token = *sealer_.Seal(token, id);
-    row.scopes = {"assume:r"};
+    row.scopes = std::move(scopes);
     row.disabled = disabled;
     row.expires = clock_.Now() + absl::Hours(1);
     row.created = row.last_modified = row.last_date_used = row.last_rotated = clock_.Now();
@@ -55,6 +56,19 @@ TEST_F(CredentialCacheTest, ExpansionFollowsTheRoleSetVersion) {
   EXPECT_EQ(client->Expanded(*resolver->snapshot()), (std::vector<std::string>{"a", "assume:r"}));
   ASSERT_TRUE(resolver->UpsertRole({"r", {"b"}}).ok());
   EXPECT_EQ(client->Expanded(*resolver->snapshot()), (std::vector<std::string>{"assume:r", "b"}));
+}
+
+// The client's scopes are normalized once when loaded: the stored row keeps them as given,
+// and the expansion equals that of the raw list.
+TEST_F(CredentialCacheTest, ExpandsTheScopesNormalizedAtLoad) {
+  const std::vector<std::string> given = {"z", "assume:r", "q:x", "q:*", "z", "assume:none"};
+  Put("c", "t", false, given);
+  auto resolver = std::move(scopes::Resolver::Create({{"r", {"a", "q:y"}}})).value();
+  auto client = std::move(cache_.Get("c", kForever)).value();
+  EXPECT_EQ(client->row().scopes, given);
+  const scopes::ExpandedScopes expanded = client->Expanded(*resolver->snapshot());
+  EXPECT_EQ(expanded, resolver->snapshot()->ExpandShared(given));
+  EXPECT_EQ(expanded, (std::vector<std::string>{"a", "assume:none", "assume:r", "q:*", "z"}));
 }
 
 TEST_F(CredentialCacheTest, RecordsUseAtMostOncePerInterval) {
