@@ -91,6 +91,8 @@ class QueueCommandsTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
+    delete task_id_;  // LeakSanitizer (./dev test --asan) reported it
+    task_id_ = nullptr;
     delete cluster_;
     cluster_ = nullptr;
   }
