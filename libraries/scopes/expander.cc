@@ -142,10 +142,10 @@ class Expansion {
     for (const ParamScope& p : role.params) {
       const size_t n = p.prefix.size() + param.size() + (kleene ? 0 : p.suffix.size());
       char* text = arena_.Allocate(n);
-      std::memcpy(text, p.prefix.data(), p.prefix.size());
-      std::memcpy(text + p.prefix.size(), param.data(), param.size());
-      if (!kleene)
-        std::memcpy(text + p.prefix.size() + param.size(), p.suffix.data(), p.suffix.size());
+      // Not NUL-terminated: the text is used through string_views of length n.
+      char* end = std::copy(p.prefix.begin(), p.prefix.end(), text);
+      end = std::copy(param.begin(), param.end(), end);
+      if (!kleene) std::copy(p.suffix.begin(), p.suffix.end(), end);
       granted.push_back(MakeEntry(absl::string_view(text, n), /*transient=*/true));
     }
     SortAndNormalizeEntries(granted);

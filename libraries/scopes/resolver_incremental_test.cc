@@ -248,6 +248,8 @@ TEST(ResolverIncrementalTest, SingleRoleQueriesShareTheCache) {
   const ExpandedScopes first = snapshot->ExpandShared({"assume:a"});
   const ExpandedScopes second = snapshot->ExpandShared({"assume:a"});
   EXPECT_TRUE(first.SharesStorageWith(second));
+  // The copy is what is tested.
+  // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
   const ExpandedScopes copy = first;
   EXPECT_TRUE(copy.SharesStorageWith(first));
   EXPECT_EQ(first, (Scopes{"assume:a", "assume:b", "x", "y"}));

@@ -37,7 +37,6 @@ std::string Describe(const std::vector<Role>& roles, const Scopes& query) {
 // search over direct grants (the oracle restricted to one role), or -1.
 int ShortestChain(const std::vector<Role>& roles, const Scopes& given, const std::string& target) {
   Scopes frontier = given;
-  Scopes seen = given;
   for (int depth = 0; depth <= static_cast<int>(roles.size()); ++depth) {
     if (SetSatisfies(frontier, target)) return depth;
     Scopes next;
