@@ -225,15 +225,20 @@ TEST_F(PostgresNonceStoreTest, NoncesLostInACrashRefuseRequestsSignedBeforeTheLo
             "42501");
 }
 
+// Records `count` nonces "<prefix>0".. that expire a minute after kNow.
+void RecordExpiringSoon(PostgresNonceStore& store, const std::string& prefix, int count) {
+  for (int i = 0; i < count; ++i) {
+    ASSERT_TRUE(
+        store.Record("c", kTs, absl::StrCat(prefix, i), kNow, kNow + absl::Minutes(1), kForever)
+            .ok());
+  }
+}
+
 TEST_F(PostgresNonceStoreTest, PurgeDeletesExpiredRowsInBoundedBatches) {
   PostgresNonceStore::Options options;
   options.purge_batch = 2;
   auto store = Store(options);
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(
-        store->Record("c", kTs, absl::StrCat("old", i), kNow, kNow + absl::Minutes(1), kForever)
-            .ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(RecordExpiringSoon(*store, "old", 5));
   ASSERT_TRUE(store->Record("c", kTs, "live", kNow, kForget, kForever).ok());
   absl::StatusOr<int64_t> purged = store->PurgeExpired(kNow + absl::Minutes(2), kForever);
   ASSERT_TRUE(purged.ok()) << purged.status();
@@ -249,11 +254,7 @@ TEST_F(PostgresNonceStoreTest, FullOfLiveNoncesRefusesRatherThanForgets) {
   PostgresNonceStore::Options options;
   options.max_rows = 3;
   auto store = Store(options);
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(
-        store->Record("c", kTs, absl::StrCat("n", i), kNow, kNow + absl::Minutes(1), kForever)
-            .ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(RecordExpiringSoon(*store, "n", 3));
   ASSERT_TRUE(store->PurgeExpired(kNow, kForever).ok());
   EXPECT_TRUE(store->full());
   EXPECT_EQ(store->Record("c", kTs, "new", kNow, kForget, kForever).code(),
