@@ -8,6 +8,11 @@
 #   pgcluster.sh stop   DIR          fast shutdown (no-op if stopped)
 #   pgcluster.sh status DIR          exit 0 if running
 #   pgcluster.sh dsn    DIR PORT     print the administrator's connection string
+#
+# BULWARK_PG_FAST=1 (tests) turns off fsync and full-page writes: an operating-system crash
+# could lose data, a PostgreSQL crash cannot. synchronous_commit stays on, because with it off
+# a crashed server process loses the last commits (the fault suite crashes one on purpose and
+# expects every acknowledged commit to survive it, as it would in production).
 set -euo pipefail
 
 pg_bin() {
@@ -62,7 +67,7 @@ case "$cmd" in
     [ -n "$port" ] || { echo "start needs a port" >&2; exit 2; }
     if as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then exit 0; fi
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300${BULWARK_PG_FAST:+ -c fsync=off -c synchronous_commit=off -c full_page_writes=off}" \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300${BULWARK_PG_FAST:+ -c fsync=off -c full_page_writes=off}" \
       start >/dev/null
     ;;
   stop)
