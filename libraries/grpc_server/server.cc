@@ -60,6 +60,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::ResourceQuota quota(absl::StrCat("bulwark-", options.service_name));
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  // A sync-server thread whose call has ended exits when max_pollers threads already wait for
+  // work (gRPC's default: 2), so with more than two calls at once nearly every call started a
+  // thread and ended one. Letting finished threads wait for the next call instead keeps them
+  // (up to max_threads, the quota above).
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              options.max_threads);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   // Without this, gRPC binds with SO_REUSEPORT and a second server on the same port would
   // silently share its traffic instead of failing.

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "libraries/client/channel.h"
 #include "libraries/grpc_server/server.h"
 #include "libraries/logging/log.h"
@@ -69,6 +70,11 @@ absl::StatusOr<TransportSettings> TransportSettingsFromFlags(const Flags& flags)
 
 int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
   GrpcServer::BlockTerminationSignals();
+  // Debian builds Abseil without NDEBUG, which leaves the mutex deadlock detector on: every
+  // lock then updates one process-wide lock-order graph under a global lock, which serializes
+  // the server's threads. Tests keep it (it finds lock-order inversions); servers turn it off
+  // before any thread starts.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   SetLogServiceName(spec.name);
   std::set<std::string> known = {"listen",    "database",         "db-pool-size", "drain-deadline",
                                  "lame-duck", "port-file",        "tls-cert",     "tls-key",

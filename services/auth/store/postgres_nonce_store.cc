@@ -152,13 +152,15 @@ absl::Status PostgresNonceStore::Record(absl::string_view id, absl::string_view 
         "too many signed requests waiting for the shared replay store; retry in a few seconds");
   }
   queue_.push_back(mine);
-  auto can_lead = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return in_flight_ < options_.max_in_flight && !queue_.empty();
+  // Only the caller at the front of the queue leads the next batch: the Condition wakes that
+  // one waiter when a batch slot frees up, not every waiter to find out who gets it.
+  auto can_lead = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return in_flight_ < options_.max_in_flight && !queue_.empty() && queue_.front() == mine;
   };
   auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return mine->done || can_lead(); };
   while (!mine->done) {
     if (can_lead()) {
-      // Lead a batch: whatever is queued (this caller's triple may wait for a later one).
+      // Lead a batch: whatever is queued, this caller's triple first.
       std::vector<std::shared_ptr<Pending>> batch;
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         queue_.front()->taken = true;

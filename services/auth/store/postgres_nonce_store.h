@@ -14,13 +14,13 @@
 // Pipeline of Record:
 //  1. A row is the triple's 16-byte digest (InMemoryNonceCache::Digest) and forget_after.
 //  2. Group commit: concurrent calls queue; whenever fewer than `max_in_flight` batches are
-//     running, a waiting caller takes up to `max_batch` queued triples (sorted, so concurrent
-//     batches lock rows in one order and cannot deadlock) and writes them with ONE prepared
-//     statement in autocommit (one round trip),
-//     `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE expired RETURNING`,
-//     a row per triple that is new (or whose old row had expired but was not yet purged).
-//     Triples not returned were recorded before: ALREADY_EXISTS (kNonceAlreadyUsed). Under load,
-//     throughput is batches, not requests, per round trip.
+//     running, the caller at the front of the queue takes up to `max_batch` queued triples (sorted,
+//     so concurrent batches lock rows in one order and cannot deadlock) and writes them with ONE
+//     prepared statement in autocommit (one round trip), `INSERT ... SELECT FROM unnest(...) ON
+//     CONFLICT DO UPDATE ... WHERE expired RETURNING`, a row per triple that is new (or whose old
+//     row had expired but was not yet purged). Triples not returned were recorded before:
+//     ALREADY_EXISTS (kNonceAlreadyUsed). Under load, throughput is batches, not requests, per
+//     round trip.
 //  3. The call's deadline bounds the whole wait (queue and batch): DEADLINE_EXCEEDED. A queued
 //     triple whose caller gave up is dropped from the queue; one already in a running batch may
 //     be recorded (its request was refused anyway). The caller that leads a batch waits for its
