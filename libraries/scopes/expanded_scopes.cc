@@ -1,7 +1,9 @@
 #include "libraries/scopes/expanded_scopes.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "libraries/scopes/scope.h"
 #include "libraries/scopes/scope_entries.h"
@@ -15,6 +17,7 @@ const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy
   for (const ScopeEntry& e : entries) {
     if (copy_all || e.transient) chars += e.size;
   }
+  static_assert(std::is_trivially_copyable_v<ScopeEntry>, "entries are copied as bytes");
   static_assert(sizeof(ScopeRep) % alignof(ScopeEntry) == 0, "entries follow the header");
   static_assert(sizeof(ScopeEntry) % alignof(const ScopeRep*) == 0, "keeps follow the entries");
   const size_t bytes = sizeof(ScopeRep) + entries.size() * sizeof(ScopeEntry) +
@@ -24,15 +27,17 @@ const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy
   auto* out = reinterpret_cast<ScopeEntry*>(rep + 1);
   auto* keeps = reinterpret_cast<const ScopeRep**>(out + entries.size());
   char* text = reinterpret_cast<char*>(keeps + keep.size());
+  // Entries are trivially copyable: copy them at once, then move the
+  // characters that must be owned.
+  if (!entries.empty()) std::memcpy(out, entries.data(), entries.size() * sizeof(ScopeEntry));
   for (size_t i = 0; i < entries.size(); ++i) {
-    ScopeEntry e = entries[i];
+    ScopeEntry& e = out[i];
     if (copy_all || e.transient) {
       if (e.size > 0) std::memcpy(text, e.data, e.size);
       e.data = text;
       text += e.size;
       e.transient = 0;
     }
-    new (out + i) ScopeEntry(e);
   }
   for (size_t i = 0; i < keep.size(); ++i) {
     keep[i]->Ref();

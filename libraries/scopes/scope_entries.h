@@ -80,7 +80,13 @@ inline int CompareEntries(const ScopeEntry& a, const ScopeEntry& b) {
   if (a.key != b.key) return a.key < b.key ? -1 : 1;
   const size_t na = a.stem_size(), nb = b.stem_size();
   // Equal keys: the first eight bytes are equal when both are that long.
-  const size_t skip = na >= 8 && nb >= 8 ? 8 : 0;
+  size_t skip = na >= 8 && nb >= 8 ? 8 : 0;
+  if (na >= 16 && nb >= 16) {
+    // Scopes often share more than eight bytes: the next eight, inline.
+    const uint64_t x = KeyOf(a.data + 8, 8), y = KeyOf(b.data + 8, 8);
+    if (x != y) return x < y ? -1 : 1;
+    skip = 16;
+  }
   const int c = CompareBytes(a.data + skip, na - skip, b.data + skip, nb - skip);
   if (c == 0 && a.star != b.star) return a.star ? -1 : 1;
   return c;
