@@ -153,14 +153,12 @@ class ItemSorter {
   const ScopeEntry* entries_;
 };
 
-// Appends a run of a normalized list to `out`: members the last output member
-// repeats or covers are dropped; once one is kept, the rest of the run follows
-// it unchanged (a star covers a contiguous range that starts right after it).
+// Appends a run of a normalized list to `out`, every member of which sorts
+// strictly before the run: members the last output member covers are
+// dropped; once one is kept, the rest of the run follows it unchanged (a star
+// covers a contiguous range that starts right after it).
 void AppendRun(std::vector<ScopeEntry>& out, const ScopeEntry* first, const ScopeEntry* last) {
-  while (first != last && !out.empty() &&
-         (Covers(out.back(), *first) || EqualEntries(out.back(), *first))) {
-    ++first;
-  }
+  while (first != last && !out.empty() && Covers(out.back(), *first)) ++first;
   out.insert(out.end(), first, last);
 }
 
@@ -225,7 +223,7 @@ void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
   while (i < a.size() && j < b.size()) {
     const int c = CompareEntries(a[i], b[j]);
     if (c == 0) {
-      AppendNormalized(out, a[i++]);
+      AppendAfter(out, a[i++]);
       ++j;
       from_a = from_b = 0;
     } else if (c < 0) {
@@ -235,7 +233,7 @@ void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
         i = end;
         from_a = 0;
       } else {
-        AppendNormalized(out, a[i++]);
+        AppendAfter(out, a[i++]);
       }
       from_b = 0;
     } else {
@@ -245,7 +243,7 @@ void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
         j = end;
         from_b = 0;
       } else {
-        AppendNormalized(out, b[j++]);
+        AppendAfter(out, b[j++]);
       }
       from_a = 0;
     }
