@@ -10,6 +10,26 @@
 
 namespace bulwark::scopes {
 namespace internal {
+namespace {
+
+// memcpy for the short strings scopes are: up to 64 bytes with two
+// overlapping fixed-size copies inline instead of a library call.
+inline void CopyChars(char* dst, const char* src, size_t n) {
+  if (n >= 32 && n <= 64) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + n - 32, src + n - 32, 32);
+  } else if (n >= 16 && n < 32) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8 && n < 16) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n > 0) {
+    std::memcpy(dst, src, n);
+  }
+}
+
+}  // namespace
 
 const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy_all,
                                  absl::Span<const ScopeRep* const> keep) {
@@ -33,7 +53,7 @@ const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy
   for (size_t i = 0; i < entries.size(); ++i) {
     ScopeEntry& e = out[i];
     if (copy_all || e.transient) {
-      if (e.size > 0) std::memcpy(text, e.data, e.size);
+      CopyChars(text, e.data, e.size);
       e.data = text;
       text += e.size;
       e.transient = 0;

@@ -53,17 +53,20 @@ bool EntryLess(const ScopeEntry& a, const ScopeEntry& b) { return CompareEntries
 
 // Insertion sort for short ranges, std::sort otherwise. Not stable (the
 // callers sort equal items again, or they are equal scopes).
+// `least`, when given, is a least item of the range.
 template <typename Less>
-void SmallSort(Item* first, Item* last, Less less) {
+void SmallSort(Item* first, Item* last, Less less, Item* least = nullptr) {
   if (last - first > 64) {
     std::sort(first, last, less);
     return;
   }
   if (last - first < 2) return;
   // The least item first, as a sentinel: the inner loop then needs no bound.
-  Item* least = first;
-  for (Item* i = first + 1; i < last; ++i) {
-    if (less(*i, *least)) least = i;
+  if (least == nullptr) {
+    least = first;
+    for (Item* i = first + 1; i < last; ++i) {
+      if (less(*i, *least)) least = i;
+    }
   }
   std::swap(*first, *least);
   for (Item* i = first + 2; i < last; ++i) {
@@ -104,14 +107,17 @@ class ItemSorter {
     // prefixes such as `queue:route:notify.project.`): one pass instead of a
     // keyed pass per eight shared bytes.
     offset = CommonPrefix(first, last, offset);
+    Item* least = first;
     bool all_equal = true;
     for (Item* i = first; i != last; ++i) {
       const ScopeEntry& e = entries_[i->index];
       i->key = offset == 0 ? e.key : KeyAt(e, offset);
       all_equal = all_equal && i->key == first->key;
+      least = i->key < least->key ? i : least;
     }
     if (!all_equal) {
-      SmallSort(first, last, [](const Item& a, const Item& b) { return a.key < b.key; });
+      SmallSort(
+          first, last, [](const Item& a, const Item& b) { return a.key < b.key; }, least);
     }
     for (Item* run = first; run != last;) {
       Item* end = run + 1;
