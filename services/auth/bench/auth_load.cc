@@ -4,7 +4,10 @@
 // method: requests per second and p50/p99 latency.
 //
 //   auth_load --target=127.0.0.1:50051 --credentials=.bulwark/root.json
-//             [--threads=8] [--seconds=10] [--warmup-seconds=2]
+//             [--threads=8] [--seconds=10] [--warmup-seconds=2] [--slices=1]
+//
+// Each method runs for --seconds in all; with --slices=N the two alternate in N slices each,
+// so that load from elsewhere during the run weighs on both methods alike.
 //
 // Refuses any target that is not 127.0.0.1 or localhost. Stops by itself after the duration.
 #include <algorithm>
@@ -31,39 +34,57 @@ using bulwark::auth::v1::Auth;
 struct Result {
   int64_t requests = 0;
   int64_t errors = 0;
+  std::string first_error;  // the first failure's code and message, for the report
   std::vector<double> latencies_ms;
 };
 
-// Runs `call` from `threads` threads for `duration`; each thread has its own channel.
+// One stub per load thread, each on its own connection.
+std::vector<std::unique_ptr<Auth::Stub>> Stubs(const std::string& target, int threads) {
+  std::vector<std::unique_ptr<Auth::Stub>> stubs;
+  for (int t = 0; t < threads; ++t) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.channel_id", t);  // distinct connections
+    stubs.push_back(
+        Auth::NewStub(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args)));
+  }
+  return stubs;
+}
+
+// Runs `call` from one thread per stub for `duration`, adding to `all`.
 template <typename Call>
-Result Run(const std::string& target, int threads, absl::Duration duration, Call call) {
-  std::vector<Result> per_thread(threads);
+void Run(std::vector<std::unique_ptr<Auth::Stub>>& stubs, absl::Duration duration, Call call,
+         Result* all) {
+  std::vector<Result> per_thread(stubs.size());
   std::vector<std::thread> workers;
   absl::Time end = absl::Now() + duration;
-  for (int t = 0; t < threads; ++t) {
+  for (size_t t = 0; t < stubs.size(); ++t) {
     workers.emplace_back([&, t] {
-      grpc::ChannelArguments args;
-      args.SetInt("grpc.channel_id", t);  // distinct connections
-      auto stub = Auth::NewStub(
-          grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
       Result& r = per_thread[t];
       while (absl::Now() < end) {
         absl::Time start = absl::Now();
-        bool ok = call(*stub);
+        std::string error = call(*stubs[t]);
         r.latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
         ++r.requests;
-        if (!ok) ++r.errors;
+        if (!error.empty()) {
+          ++r.errors;
+          if (r.first_error.empty()) r.first_error = error;
+        }
       }
     });
   }
   for (auto& w : workers) w.join();
-  Result all;
   for (Result& r : per_thread) {
-    all.requests += r.requests;
-    all.errors += r.errors;
-    all.latencies_ms.insert(all.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
+    all->requests += r.requests;
+    all->errors += r.errors;
+    if (all->first_error.empty()) all->first_error = r.first_error;
+    all->latencies_ms.insert(all->latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
   }
-  return all;
+}
+
+// "" for OK, else the code and message.
+std::string Failure(const grpc::Status& status) {
+  if (status.ok()) return "";
+  return absl::StrCat("code ", status.error_code(), ": ", status.error_message());
 }
 
 double Percentile(std::vector<double>& v, double p) {
@@ -78,6 +99,7 @@ nlohmann::json Report(const char* method, Result r, absl::Duration duration, int
           {"threads", threads},
           {"requests", r.requests},
           {"errors", r.errors},
+          {"first_error", r.first_error},
           {"rps", r.requests / absl::ToDoubleSeconds(duration)},
           {"p50_ms", Percentile(r.latencies_ms, 0.50)},
           {"p99_ms", Percentile(r.latencies_ms, 0.99)}};
@@ -87,7 +109,7 @@ nlohmann::json Report(const char* method, Result r, absl::Duration duration, int
 
 int main(int argc, char** argv) {
   auto flags = bulwark::Flags::Parse(
-      argc, argv, {"target", "credentials", "threads", "seconds", "warmup-seconds"});
+      argc, argv, {"target", "credentials", "threads", "seconds", "warmup-seconds", "slices"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return 2;
@@ -97,12 +119,13 @@ int main(int argc, char** argv) {
     std::cerr << "auth_load only targets 127.0.0.1 or localhost\n";
     return 2;
   }
-  int threads = 8, seconds = 10, warmup = 2;
+  int threads = 8, seconds = 10, warmup = 2, slices = 1;
   if (!absl::SimpleAtoi(flags->Get("threads", "8"), &threads) ||
+      !absl::SimpleAtoi(flags->Get("slices", "1"), &slices) || slices < 1 || slices > 100 ||
       !absl::SimpleAtoi(flags->Get("seconds", "10"), &seconds) ||
       !absl::SimpleAtoi(flags->Get("warmup-seconds", "2"), &warmup) || threads < 1 ||
       threads > 256 || seconds < 1 || seconds > 600 || warmup < 0 || warmup > 60) {
-    std::cerr << "threads 1..256, seconds 1..600, warmup-seconds 0..60\n";
+    std::cerr << "threads 1..256, seconds 1..600, warmup-seconds 0..60, slices 1..100\n";
     return 2;
   }
   auto creds = bulwark::LoadCredentials(flags->Get("credentials", ".bulwark/root.json"));
@@ -114,7 +137,7 @@ int main(int argc, char** argv) {
   auto ping = [](Auth::Stub& stub) {
     grpc::ClientContext c;
     bulwark::auth::v1::PingResponse r;
-    return stub.Ping(&c, bulwark::auth::v1::PingRequest(), &r).ok();
+    return Failure(stub.Ping(&c, bulwark::auth::v1::PingRequest(), &r));
   };
   auto authenticate = [&](Auth::Stub& stub) {
     // What the queue forwards for a CreateTask call signed by the caller: the body is under
@@ -133,15 +156,25 @@ int main(int argc, char** argv) {
                                                       bulwark::Random::Secure()));
     grpc::ClientContext c;
     bulwark::auth::v1::AuthenticateRequestResponse r;
-    return stub.AuthenticateRequest(&c, req, &r).ok() &&
-           r.status() == bulwark::auth::v1::AUTHENTICATION_STATUS_SUCCESS;
+    grpc::Status status = stub.AuthenticateRequest(&c, req, &r);
+    if (!status.ok()) return Failure(status);
+    if (r.status() != bulwark::auth::v1::AUTHENTICATION_STATUS_SUCCESS) {
+      return "authentication failed: " + r.message();
+    }
+    return std::string();
   };
+  // The two methods alternate in `slices` slices of equal length, so that a change in what
+  // else the machine does during the run (other processes, a loaded host) weighs on both alike.
   absl::Duration d = absl::Seconds(seconds);
-  Run(target, threads, absl::Seconds(warmup), ping);
-  std::cout << Report("Ping", Run(target, threads, d, ping), d, threads).dump() << "\n";
-  Run(target, threads, absl::Seconds(warmup), authenticate);
-  std::cout
-      << Report("AuthenticateRequest", Run(target, threads, d, authenticate), d, threads).dump()
-      << "\n";
+  auto stubs = Stubs(target, threads);
+  Result warm, pings, authentications;
+  Run(stubs, absl::Seconds(warmup), ping, &warm);
+  Run(stubs, absl::Seconds(warmup), authenticate, &warm);
+  for (int i = 0; i < slices; ++i) {
+    Run(stubs, d / slices, ping, &pings);
+    Run(stubs, d / slices, authenticate, &authentications);
+  }
+  std::cout << Report("Ping", pings, d, threads).dump() << "\n";
+  std::cout << Report("AuthenticateRequest", authentications, d, threads).dump() << "\n";
   return 0;
 }
