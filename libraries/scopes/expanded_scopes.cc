@@ -1,13 +1,35 @@
 #include "libraries/scopes/expanded_scopes.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "libraries/scopes/scope.h"
 #include "libraries/scopes/scope_entries.h"
 
 namespace bulwark::scopes {
 namespace internal {
+namespace {
+
+// memcpy for the short strings scopes are: up to 64 bytes with two
+// overlapping fixed-size copies inline instead of a library call.
+inline void CopyChars(char* dst, const char* src, size_t n) {
+  if (n >= 32 && n <= 64) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + n - 32, src + n - 32, 32);
+  } else if (n >= 16 && n < 32) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8 && n < 16) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n > 0) {
+    std::memcpy(dst, src, n);
+  }
+}
+
+}  // namespace
 
 const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy_all,
                                  absl::Span<const ScopeRep* const> keep) {
@@ -15,6 +37,7 @@ const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy
   for (const ScopeEntry& e : entries) {
     if (copy_all || e.transient) chars += e.size;
   }
+  static_assert(std::is_trivially_copyable_v<ScopeEntry>, "entries are copied as bytes");
   static_assert(sizeof(ScopeRep) % alignof(ScopeEntry) == 0, "entries follow the header");
   static_assert(sizeof(ScopeEntry) % alignof(const ScopeRep*) == 0, "keeps follow the entries");
   const size_t bytes = sizeof(ScopeRep) + entries.size() * sizeof(ScopeEntry) +
@@ -24,15 +47,17 @@ const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy
   auto* out = reinterpret_cast<ScopeEntry*>(rep + 1);
   auto* keeps = reinterpret_cast<const ScopeRep**>(out + entries.size());
   char* text = reinterpret_cast<char*>(keeps + keep.size());
+  // Entries are trivially copyable: copy them at once, then move the
+  // characters that must be owned.
+  if (!entries.empty()) std::memcpy(out, entries.data(), entries.size() * sizeof(ScopeEntry));
   for (size_t i = 0; i < entries.size(); ++i) {
-    ScopeEntry e = entries[i];
+    ScopeEntry& e = out[i];
     if (copy_all || e.transient) {
-      if (e.size > 0) std::memcpy(text, e.data, e.size);
+      CopyChars(text, e.data, e.size);
       e.data = text;
       text += e.size;
       e.transient = 0;
     }
-    new (out + i) ScopeEntry(e);
   }
   for (size_t i = 0; i < keep.size(); ++i) {
     keep[i]->Ref();

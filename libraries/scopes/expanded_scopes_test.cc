@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "libraries/scopes/scope.h"
 #include "libraries/scopes/scope_entries.h"
@@ -99,6 +100,67 @@ TEST(ScopeEntriesTest, MergeMatchesStrings) {
     merger.Merge(lists, out);
     ASSERT_EQ(StringsOf(out), MergeNormalizedSets(string_lists)) << "case " << i;
   }
+}
+
+// Scopes sharing a prefix of every length from 0 to 40 bytes, with tails of
+// 0 to 12 bytes: the sort's word-at-a-time common prefix, its keys of the
+// last bytes of a stem, and the inline second key word of CompareEntries meet
+// every alignment.
+std::string SharedPrefixScope(std::mt19937_64& rng, const std::string& prefix) {
+  static const std::string kAlphabet = std::string("09.*") + '\0' + "\xff";
+  std::string s = prefix.substr(0, rng() % (prefix.size() + 1));
+  const int n = static_cast<int>(rng() % 13);
+  for (int i = 0; i < n; ++i) s += kAlphabet[rng() % kAlphabet.size()];
+  return s;
+}
+
+TEST(ScopeEntriesTest, SortAndNormalizeSharedPrefixesMatchesStrings) {
+  std::mt19937_64 rng(5);
+  const std::string base = "queue:route:notify.proj7.0123456789.abcdef";
+  for (int i = 0; i < 20000; ++i) {
+    const std::string prefix = base.substr(0, i % 41);
+    Scopes scopes;
+    const int n = 2 + static_cast<int>(rng() % 40);
+    for (int j = 0; j < n; ++j) scopes.push_back(SharedPrefixScope(rng, prefix));
+    std::vector<ScopeEntry> entries = EntriesOf(scopes);
+    internal::SortAndNormalizeEntries(entries);
+    ASSERT_EQ(StringsOf(entries), SortAndNormalize(scopes)) << "case " << i;
+  }
+}
+
+TEST(ScopeEntriesTest, EqualAndCoversMatchStrings) {
+  std::mt19937_64 rng(6);
+  const std::string base = "queue:route:notify.proj7.0123456789.abcdef";
+  int equal = 0, covers = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const std::string prefix = base.substr(0, i % 41);
+    const std::string a = SharedPrefixScope(rng, prefix);
+    const std::string b = rng() % 4 == 0 ? a : SharedPrefixScope(rng, prefix);
+    const ScopeEntry ea = internal::MakeEntry(a, false), eb = internal::MakeEntry(b, false);
+    ASSERT_EQ(internal::EqualEntries(ea, eb), a == b) << "'" << a << "' vs '" << b << "'";
+    const bool want_covers = IsStar(a) && absl::StartsWith(b, WithoutStar(a));
+    ASSERT_EQ(internal::Covers(ea, eb), want_covers) << "'" << a << "' vs '" << b << "'";
+    equal += a == b;
+    covers += want_covers;
+  }
+  EXPECT_GT(equal, 10000);
+  EXPECT_GT(covers, 1000);
+}
+
+TEST(ExpandedScopesTest, FromScopesCopiesEveryLength) {
+  // The block copies short strings with fixed-size moves: every length from
+  // 0 to 130 bytes must come out whole.
+  std::mt19937_64 rng(7);
+  Scopes input;
+  for (size_t n = 0; n <= 130; ++n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>('a' + rng() % 26);
+    if (n > 0) s[0] = static_cast<char>('A' + n % 26);  // distinct, unsorted
+    input.push_back(s);
+  }
+  const ExpandedScopes set = ExpandedScopes::FromScopes(input);
+  EXPECT_EQ(set, SortAndNormalize(input));
+  EXPECT_EQ(set.size(), input.size());
 }
 
 TEST(ExpandedScopesTest, FromScopesOwnsNormalizedCopies) {

@@ -14,26 +14,85 @@ struct Item {
   uint32_t index;
 };
 
+// The eight bytes at `p` as a native-order integer.
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+uint64_t BigEndian64(uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return __builtin_bswap64(v);
+#else
+  return v;
+#endif
+}
+
+// The index of the first byte in which two native-order words differ (they do).
+size_t FirstDifferingByte(uint64_t a, uint64_t b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return static_cast<size_t>(__builtin_ctzll(a ^ b)) / 8;
+#else
+  return static_cast<size_t>(__builtin_clzll(a ^ b)) / 8;
+#endif
+}
+
 uint64_t KeyAt(const ScopeEntry& e, size_t offset) {
   const size_t n = e.stem_size();
-  return offset >= n ? 0 : KeyOf(e.data + offset, n - offset);
+  if (offset >= n) return 0;
+  const size_t rest = n - offset;
+  if (rest >= 8) return BigEndian64(Load64(e.data + offset));
+  // Fewer than eight bytes left, but at least eight in the stem: one load of
+  // the stem's last eight bytes, shifted so the remaining ones lead.
+  if (n >= 8) return BigEndian64(Load64(e.data + n - 8)) << (8 * (8 - rest));
+  return KeyOf(e.data + offset, rest);
 }
 
 bool EntryLess(const ScopeEntry& a, const ScopeEntry& b) { return CompareEntries(a, b) < 0; }
 
-// Insertion sort for short ranges, std::sort otherwise.
+// Insertion sort for short ranges, std::sort otherwise. Not stable (the
+// callers sort equal items again, or they are equal scopes).
+// `least`, when given, is a least item of the range.
 template <typename Less>
-void SmallSort(Item* first, Item* last, Less less) {
+void SmallSort(Item* first, Item* last, Less less, Item* least = nullptr) {
   if (last - first > 64) {
     std::sort(first, last, less);
     return;
   }
-  for (Item* i = first + 1; i < last; ++i) {
+  if (last - first < 2) return;
+  // The least item first, as a sentinel: the inner loop then needs no bound.
+  if (least == nullptr) {
+    least = first;
+    for (Item* i = first + 1; i < last; ++i) {
+      if (less(*i, *least)) least = i;
+    }
+  }
+  std::swap(*first, *least);
+  for (Item* i = first + 2; i < last; ++i) {
     const Item x = *i;
     Item* j = i;
-    for (; j != first && less(x, *(j - 1)); --j) *j = *(j - 1);
+    for (; less(x, *(j - 1)); --j) *j = *(j - 1);
     *j = x;
   }
+}
+
+// The length of the common prefix of `a` and `b` within their first `n`
+// bytes, given that they agree on the first `k`.
+size_t SharedPrefix(const char* a, const char* b, size_t k, size_t n) {
+  while (k + 8 <= n) {
+    const uint64_t x = Load64(a + k), y = Load64(b + k);
+    if (x != y) return k + FirstDifferingByte(x, y);
+    k += 8;
+  }
+  if (k >= n) return k;
+  if (n >= 8) {
+    // The last eight bytes, overlapping the ones already known equal.
+    const uint64_t x = Load64(a + n - 8), y = Load64(b + n - 8);
+    return x == y ? n : n - 8 + FirstDifferingByte(x, y);
+  }
+  while (k < n && a[k] == b[k]) ++k;
+  return k;
 }
 
 class ItemSorter {
@@ -48,14 +107,17 @@ class ItemSorter {
     // prefixes such as `queue:route:notify.project.`): one pass instead of a
     // keyed pass per eight shared bytes.
     offset = CommonPrefix(first, last, offset);
+    Item* least = first;
     bool all_equal = true;
     for (Item* i = first; i != last; ++i) {
       const ScopeEntry& e = entries_[i->index];
       i->key = offset == 0 ? e.key : KeyAt(e, offset);
       all_equal = all_equal && i->key == first->key;
+      least = i->key < least->key ? i : least;
     }
     if (!all_equal) {
-      SmallSort(first, last, [](const Item& a, const Item& b) { return a.key < b.key; });
+      SmallSort(
+          first, last, [](const Item& a, const Item& b) { return a.key < b.key; }, least);
     }
     for (Item* run = first; run != last;) {
       Item* end = run + 1;
@@ -74,16 +136,7 @@ class ItemSorter {
     for (const Item* i = first + 1; i != last && shared > offset; ++i) {
       const ScopeEntry& e = entries_[i->index];
       const size_t n = std::min(shared, e.stem_size());
-      size_t k = offset;
-      while (k + 8 <= n) {
-        uint64_t a, b;
-        std::memcpy(&a, f.data + k, 8);
-        std::memcpy(&b, e.data + k, 8);
-        if (a != b) break;
-        k += 8;
-      }
-      while (k < n && f.data[k] == e.data[k]) ++k;
-      shared = k;
+      shared = SharedPrefix(f.data, e.data, offset, n);
     }
     return std::max(shared, offset);
   }
@@ -106,14 +159,12 @@ class ItemSorter {
   const ScopeEntry* entries_;
 };
 
-// Appends a run of a normalized list to `out`: members the last output member
-// repeats or covers are dropped; once one is kept, the rest of the run follows
-// it unchanged (a star covers a contiguous range that starts right after it).
+// Appends a run of a normalized list to `out`, every member of which sorts
+// strictly before the run: members the last output member covers are
+// dropped; once one is kept, the rest of the run follows it unchanged (a star
+// covers a contiguous range that starts right after it).
 void AppendRun(std::vector<ScopeEntry>& out, const ScopeEntry* first, const ScopeEntry* last) {
-  while (first != last && !out.empty() &&
-         (Covers(out.back(), *first) || EqualEntries(out.back(), *first))) {
-    ++first;
-  }
+  while (first != last && !out.empty() && Covers(out.back(), *first)) ++first;
   out.insert(out.end(), first, last);
 }
 
@@ -178,7 +229,7 @@ void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
   while (i < a.size() && j < b.size()) {
     const int c = CompareEntries(a[i], b[j]);
     if (c == 0) {
-      AppendNormalized(out, a[i++]);
+      AppendAfter(out, a[i++]);
       ++j;
       from_a = from_b = 0;
     } else if (c < 0) {
@@ -188,7 +239,7 @@ void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
         i = end;
         from_a = 0;
       } else {
-        AppendNormalized(out, a[i++]);
+        AppendAfter(out, a[i++]);
       }
       from_b = 0;
     } else {
@@ -198,7 +249,7 @@ void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
         j = end;
         from_b = 0;
       } else {
-        AppendNormalized(out, b[j++]);
+        AppendAfter(out, b[j++]);
       }
       from_a = 0;
     }

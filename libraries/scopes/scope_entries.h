@@ -80,27 +80,47 @@ inline int CompareEntries(const ScopeEntry& a, const ScopeEntry& b) {
   if (a.key != b.key) return a.key < b.key ? -1 : 1;
   const size_t na = a.stem_size(), nb = b.stem_size();
   // Equal keys: the first eight bytes are equal when both are that long.
-  const size_t skip = na >= 8 && nb >= 8 ? 8 : 0;
+  size_t skip = na >= 8 && nb >= 8 ? 8 : 0;
+  if (na >= 16 && nb >= 16) {
+    // Scopes often share more than eight bytes: the next eight, inline.
+    const uint64_t x = KeyOf(a.data + 8, 8), y = KeyOf(b.data + 8, 8);
+    if (x != y) return x < y ? -1 : 1;
+    skip = 16;
+  }
   const int c = CompareBytes(a.data + skip, na - skip, b.data + skip, nb - skip);
   if (c == 0 && a.star != b.star) return a.star ? -1 : 1;
   return c;
 }
 
 inline bool EqualEntries(const ScopeEntry& a, const ScopeEntry& b) {
-  return a.size == b.size && a.key == b.key &&
-         (a.data == b.data || std::memcmp(a.data, b.data, a.size) == 0);
+  if (a.size != b.size || a.key != b.key) return false;
+  if (a.data == b.data) return true;
+  // Same size and first eight bytes (common among a client's scopes): the next
+  // eight inline before the rest.
+  if (a.size >= 16 && KeyOf(a.data + 8, 8) != KeyOf(b.data + 8, 8)) return false;
+  return std::memcmp(a.data, b.data, a.size) == 0;
 }
 
 // Whether `star` is a `P*` scope and `e` starts with P (upstream patternMatch).
 inline bool Covers(const ScopeEntry& star, const ScopeEntry& e) {
   const size_t n = star.stem_size();
-  return star.star && e.size >= n && (n == 0 || std::memcmp(star.data, e.data, n) == 0);
+  if (!star.star || e.size < n) return false;
+  // Both keys are the first eight bytes when both stems are that long.
+  if (n >= 8 && e.stem_size() >= 8 && star.key != e.key) return false;
+  return n == 0 || std::memcmp(star.data, e.data, n) == 0;
 }
 
 // Appends `e` to the normalized `out` unless the last member repeats or covers
 // it (callers append in ScopeCompare order).
 inline void AppendNormalized(std::vector<ScopeEntry>& out, const ScopeEntry& e) {
   if (!out.empty() && (Covers(out.back(), e) || EqualEntries(out.back(), e))) return;
+  out.push_back(e);
+}
+
+// AppendNormalized for an `e` known to sort after every member of `out` (so
+// it cannot repeat the last one): only a covering star drops it.
+inline void AppendAfter(std::vector<ScopeEntry>& out, const ScopeEntry& e) {
+  if (!out.empty() && Covers(out.back(), e)) return;
   out.push_back(e);
 }
 
@@ -120,7 +140,7 @@ class EntryMerger {
 };
 
 // Appends the normalized union of the normalized lists `a` and `b` to `out`
-// (normalized, every member before those of `a` and `b`).
+// (normalized, every member sorting strictly before those of `a` and `b`).
 void MergeTwo(absl::Span<const ScopeEntry> a, absl::Span<const ScopeEntry> b,
               std::vector<ScopeEntry>& out);
 
