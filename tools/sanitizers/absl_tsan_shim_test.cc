@@ -7,11 +7,13 @@
 // In a plain build the cases only check the values handed over.
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -144,7 +146,9 @@ TEST(AbslTsanShim, AwaitReleasesAndReacquires) {
       }
       absl::MutexLock lock(&mu);
       if (variant == 0) mu.Await(absl::Condition(&ready));
-      if (variant == 1) EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&ready), kLong));
+      if (variant == 1) {
+        EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&ready), kLong));
+      }
       if (variant == 2) {
         EXPECT_TRUE(mu.AwaitWithDeadline(absl::Condition(&ready), absl::Now() + kLong));
       }
@@ -196,8 +200,12 @@ TEST(AbslTsanShim, NotificationHandsOverWhatWasWrittenBefore) {
     std::string seen;
     std::thread waiter([&] {
       if (variant == 0) done.WaitForNotification();
-      if (variant == 1) EXPECT_TRUE(done.WaitForNotificationWithTimeout(kLong));
-      if (variant == 2) EXPECT_TRUE(done.WaitForNotificationWithDeadline(absl::Now() + kLong));
+      if (variant == 1) {
+        EXPECT_TRUE(done.WaitForNotificationWithTimeout(kLong));
+      }
+      if (variant == 2) {
+        EXPECT_TRUE(done.WaitForNotificationWithDeadline(absl::Now() + kLong));
+      }
       if (variant == 3) {
         while (!done.HasBeenNotified()) std::this_thread::yield();
       }
@@ -242,8 +250,9 @@ TEST(AbslTsanShim, TheShimIsWhatTheProcessCalls) {
          "LD_PRELOAD=<.bulwark/tsan/absl_tsan_shim.so>)";
 }
 
-// Run only in a child process by the next test: two threads increment a plain int with no
-// lock in common (each locks a mutex of its own, so that the shim's annotations run).
+// Run only in child processes by the tests below: races the shim must leave visible.
+// Two threads increment a plain int with no lock in common (each locks a mutex of its own, so
+// that the shim's annotations run).
 TEST(AbslTsanShimChild, DISABLED_UnlockedIncrements) {
   int counter = 0;
   absl::Mutex a;
@@ -262,23 +271,49 @@ TEST(AbslTsanShimChild, DISABLED_UnlockedIncrements) {
   EXPECT_GE(counter, 1);
 }
 
-TEST(AbslTsanShim, AnUnlockedRaceIsStillReported) {
+// A condition reads what another thread writes without the lock: the shim evaluates
+// conditions with the mutex held as far as TSan knows, not with accesses ignored.
+TEST(AbslTsanShimChild, DISABLED_UnlockedWriteReadByACondition) {
+  absl::Mutex mu;
+  int unguarded = 0;
+  std::thread writer([&unguarded] { unguarded = 1; });
+  auto anything = [&unguarded] { return unguarded >= 0; };
+  mu.LockWhen(absl::Condition(&anything));
+  mu.Unlock();
+  writer.join();
+}
+
+// Runs one of the cases above in a child process; returns its exit status and output.
+std::pair<int, std::string> RunChild(const std::string& name) {
+  char self[4096];
+  ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (length <= 0) return {-1, "readlink /proc/self/exe failed"};
+  self[length] = '\0';
   // The child must not touch this test's XML report or premature-exit file.
   std::string command =
       "env -u GTEST_OUTPUT -u XML_OUTPUT_FILE -u TEST_PREMATURE_EXIT_FILE "
-      "-u TEST_SHARD_STATUS_FILE -u GTEST_SHARD_INDEX -u GTEST_TOTAL_SHARDS "
-      "/proc/self/exe --gtest_also_run_disabled_tests "
-      "--gtest_filter=AbslTsanShimChild.DISABLED_UnlockedIncrements 2>&1";
+      "-u TEST_SHARD_STATUS_FILE -u GTEST_SHARD_INDEX -u GTEST_TOTAL_SHARDS '" +
+      std::string(self) + "' --gtest_also_run_disabled_tests --gtest_filter=AbslTsanShimChild." +
+      name + " 2>&1";
   FILE* child = popen(command.c_str(), "r");
-  ASSERT_NE(child, nullptr);
+  if (child == nullptr) return {-1, "popen failed"};
   std::string output;
   char buffer[4096];
   size_t n;
   while ((n = fread(buffer, 1, sizeof(buffer), child)) > 0) output.append(buffer, n);
-  int status = pclose(child);
-  EXPECT_NE(status, 0) << output;
-  EXPECT_NE(output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << output;
-  EXPECT_NE(output.find("DISABLED_UnlockedIncrements"), std::string::npos) << output;
+  return {pclose(child), output};
+}
+
+TEST(AbslTsanShim, UnlockedRacesAreStillReported) {
+  for (const char* name :
+       {"DISABLED_UnlockedIncrements", "DISABLED_UnlockedWriteReadByACondition"}) {
+    auto [status, output] = RunChild(name);
+    EXPECT_NE(status, 0) << name << ":\n" << output;
+    EXPECT_NE(output.find("WARNING: ThreadSanitizer: data race"), std::string::npos)
+        << name << ":\n"
+        << output;
+    EXPECT_NE(output.find(name), std::string::npos) << name << ":\n" << output;
+  }
 }
 
 #endif  // __SANITIZE_THREAD__
