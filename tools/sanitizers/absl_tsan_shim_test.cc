@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -84,16 +85,45 @@ TEST(AbslTsanShim, TryLockAndReaderTryLock) {
   mu.ReaderUnlock();
 }
 
-// The waiter's condition is a lambda on its stack; the producer's Unlock evaluates it (the case
-// that tools/sanitizers/tsan.supp used to suppress).
+// Spins (yielding) until `done` holds or a minute has passed; returns whether it holds.
+template <typename Done>
+bool SpinUntil(Done done) {
+  const absl::Time deadline = absl::Now() + kLong;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+// True once a thread waits in `mu`'s queue: Abseil's kMuWait bit in the mutex word (mutex.cc,
+// LTS 20220623; checked against Mutex::Unlock in Debian's libabsl_synchronization.so). A relaxed
+// load: it orders nothing for TSan.
+bool HasWaiters(absl::Mutex& mu) {
+  static_assert(sizeof(absl::Mutex) == sizeof(std::atomic<intptr_t>), "one word");
+  constexpr intptr_t kMuWait = 0x0004;
+  return (reinterpret_cast<std::atomic<intptr_t>*>(&mu)->load(std::memory_order_relaxed) &
+          kMuWait) != 0;
+}
+
+// The waiter's condition is a lambda on its stack, and the producer's Unlock is the first to
+// evaluate it (the case that tools/sanitizers/tsan.supp used to suppress): the producer holds
+// the mutex until the waiter has queued up in LockWhen without evaluating its condition (it
+// evaluates only once it has the mutex), then writes the awaited value and unlocks.
 TEST(AbslTsanShim, LockWhenConditionEvaluatedByTheUnlocker) {
   for (int variant = 0; variant < 6; ++variant) {
     absl::Mutex mu;
     int value = 0;
     int seen = -1;
+    bool evaluated_elsewhere = false;
+    mu.Lock();
     std::thread waiter([&] {
       int wanted = 42;
-      auto ready = [&] { return value == wanted; };
+      const std::thread::id me = std::this_thread::get_id();
+      auto ready = [&] {
+        if (std::this_thread::get_id() != me) evaluated_elsewhere = true;
+        return value == wanted;
+      };
       absl::Condition cond(&ready);
       switch (variant) {
         case 0:
@@ -122,12 +152,15 @@ TEST(AbslTsanShim, LockWhenConditionEvaluatedByTheUnlocker) {
         mu.Unlock();
       }
     });
-    for (int i = 1; i <= 42; ++i) {
-      absl::MutexLock lock(&mu);
-      value = i;
-    }
+    const absl::Time deadline = absl::Now() + kLong;
+    while (!HasWaiters(mu) && absl::Now() < deadline) std::this_thread::yield();
+    EXPECT_TRUE(HasWaiters(mu)) << "variant " << variant << ": the waiter never queued up";
+    value = 42;
+    mu.Unlock();
     waiter.join();
     EXPECT_EQ(seen, 42) << "variant " << variant;
+    EXPECT_TRUE(evaluated_elsewhere)
+        << "variant " << variant << ": the producer never evaluated the waiter's condition";
   }
 }
 
@@ -193,17 +226,27 @@ TEST(AbslTsanShim, CondVarWaits) {
   }
 }
 
+// Variants 0-2 wait on the notification; 4-6 the same, but only once Notify has returned (a
+// relaxed flag, which orders nothing for TSan), so that the library takes its fast path and
+// never locks; 3 polls the inline HasBeenNotified.
 TEST(AbslTsanShim, NotificationHandsOverWhatWasWrittenBefore) {
-  for (int variant = 0; variant < 4; ++variant) {
+  for (int variant = 0; variant < 7; ++variant) {
     absl::Notification done;
+    std::atomic<bool> notify_returned{false};
     std::string payload;
     std::string seen;
     std::thread waiter([&] {
-      if (variant == 0) done.WaitForNotification();
-      if (variant == 1) {
+      if (variant >= 4) {
+        const absl::Time deadline = absl::Now() + kLong;
+        while (!notify_returned.load(std::memory_order_relaxed) && absl::Now() < deadline) {
+          std::this_thread::yield();
+        }
+      }
+      if (variant % 4 == 0) done.WaitForNotification();
+      if (variant % 4 == 1) {
         EXPECT_TRUE(done.WaitForNotificationWithTimeout(kLong));
       }
-      if (variant == 2) {
+      if (variant % 4 == 2) {
         EXPECT_TRUE(done.WaitForNotificationWithDeadline(absl::Now() + kLong));
       }
       if (variant == 3) {
@@ -213,6 +256,7 @@ TEST(AbslTsanShim, NotificationHandsOverWhatWasWrittenBefore) {
     });
     payload = "written before Notify";
     done.Notify();
+    notify_returned.store(true, std::memory_order_relaxed);
     waiter.join();
     EXPECT_EQ(seen, "written before Notify") << "variant " << variant;
   }
