@@ -40,8 +40,10 @@ const ScopeRep* ScopeRep::Create(absl::Span<const ScopeEntry> entries, bool copy
   static_assert(std::is_trivially_copyable_v<ScopeEntry>, "entries are copied as bytes");
   static_assert(sizeof(ScopeRep) % alignof(ScopeEntry) == 0, "entries follow the header");
   static_assert(sizeof(ScopeEntry) % alignof(const ScopeRep*) == 0, "keeps follow the entries");
+  // The block holds an array of pointers to the kept blocks: their size is what is meant.
   const size_t bytes = sizeof(ScopeRep) + entries.size() * sizeof(ScopeEntry) +
-                       keep.size() * sizeof(const ScopeRep*) + chars;
+                       keep.size() * sizeof(const ScopeRep*)  // NOLINT(bugprone-sizeof-expression)
+                       + chars;
   void* block = ::operator new(bytes);
   ScopeRep* rep = new (block) ScopeRep();
   auto* out = reinterpret_cast<ScopeEntry*>(rep + 1);
