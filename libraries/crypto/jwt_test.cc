@@ -55,7 +55,7 @@ class JwtTest : public ::testing::Test {
   }
   // Expects UNAUTHENTICATED with `why` in the message.
   void ExpectRejected(const std::string& token, const std::string& why,
-                      JwtVerifyOptions options = {}) const {
+                      const JwtVerifyOptions& options = {}) const {
     absl::Status status = Verify(token, options);
     EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << status;
     EXPECT_TRUE(absl::StrContains(status.message(), why)) << "wanted \"" << why << "\": " << status;

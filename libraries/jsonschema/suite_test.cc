@@ -38,7 +38,7 @@ fs::path SuiteDirectory() {
   const std::string root = srcdir == nullptr ? "." : srcdir;
   for (const char* relative : {"shared/testdata/json-schema-draft7",
                                "bulwark/external/shared/testdata/json-schema-draft7"}) {
-    const fs::path candidate = fs::path(root) / relative;
+    fs::path candidate = fs::path(root) / relative;
     if (fs::is_directory(candidate)) return candidate;
   }
   return {};

@@ -651,7 +651,8 @@ absl::StatusOr<RunResult> Run(const RunOptions& options, const OutputCallback& o
   argv.push_back(nullptr);
   std::vector<std::string> env_strings;
   env_strings.reserve(options.env.size());
-  for (const auto& [name, value] : options.env) env_strings.push_back(name + "=" + value);
+  for (const auto& [name, value] : options.env)
+    env_strings.push_back(absl::StrCat(name, "=", value));
   std::vector<char*> envp;
   for (const std::string& entry : env_strings) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
@@ -710,7 +711,7 @@ absl::StatusOr<RunResult> Run(const RunOptions& options, const OutputCallback& o
   LineSplitter out_lines(options.combine_output ? Stream::kCombined : Stream::kStdout,
                          options.max_line_bytes, on_output);
   LineSplitter err_lines(Stream::kStderr, options.max_line_bytes, on_output);
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(size_t{64} * 1024);
 
   const Steady::time_point deadline = start + absl::ToChronoNanoseconds(options.time_limit);
   bool exited = false;

@@ -37,9 +37,19 @@ class CheckFailure {
 
 }  // namespace bulwark::fuzz
 
-// A `while` rather than if/else, so that `if (x) FUZZ_CHECK(y) << z;` needs no braces; the loop
-// body never completes (the failure's destructor aborts).
-#define FUZZ_CHECK(condition) \
-  while (!(condition)) ::bulwark::fuzz::CheckFailure(__FILE__, __LINE__, #condition).stream()
+namespace bulwark::fuzz::internal {
+// Turns the stream expression into void, so that both arms of FUZZ_CHECK's ?: are void.
+struct Voidify {
+  void operator&(std::ostream&) {}
+};
+}  // namespace bulwark::fuzz::internal
+
+// An expression (a ?: of two voids), not a statement: `if (x) FUZZ_CHECK(y) << z; else ...`
+// binds as written, and a false condition runs the failure, whose destructor aborts. (A `while`
+// loop here did the same, but reads as an infinite loop to bugprone-infinite-loop.)
+#define FUZZ_CHECK(condition)                          \
+  (condition) ? static_cast<void>(0)                   \
+              : ::bulwark::fuzz::internal::Voidify() & \
+                    ::bulwark::fuzz::CheckFailure(__FILE__, __LINE__, #condition).stream()
 
 #endif  // BULWARK_LIBRARIES_TESTING_FUZZ_FUZZ_CHECK_H_

@@ -68,7 +68,7 @@ class ArtifactPathsTest : public ::testing::Test {
     ASSERT_EQ(symlink(target.c_str(), (task_ + "/" + relative).c_str()), 0) << std::strerror(errno);
   }
 
-  absl::StatusOr<std::vector<ResolvedArtifact>> Resolve(std::vector<ArtifactSpec> specs,
+  absl::StatusOr<std::vector<ResolvedArtifact>> Resolve(const std::vector<ArtifactSpec>& specs,
                                                         const ResolveOptions& options = {}) {
     return ResolveArtifacts(task_, specs, options);
   }
