@@ -15,7 +15,7 @@ namespace {
 using auth::SignedContext;
 using grpc::StatusCode;
 
-v1::CreateTaskRequest TaskRequest(std::vector<std::string> scopes = {},
+v1::CreateTaskRequest TaskRequest(const std::vector<std::string>& scopes = {},
                                   const std::string& priority = "lowest") {
   v1::CreateTaskRequest r;
   r.set_task_id(NiceSlugid(Random::Secure()));
@@ -136,7 +136,7 @@ TEST_F(QueueIntegrationTest, IdempotencyConflictsAndBadInput) {
   grpc::Status s = Create(root_, request);
   EXPECT_EQ(s.error_code(), StatusCode::ALREADY_EXISTS);
 
-  auto expect_invalid = [&](v1::CreateTaskRequest r, const std::string& field) {
+  auto expect_invalid = [&](const v1::CreateTaskRequest& r, const std::string& field) {
     grpc::Status st = Create(root_, r);
     EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT) << field;
     EXPECT_NE(st.error_message().find(field), std::string::npos) << st.error_message();
