@@ -66,8 +66,8 @@ TEST(ValueTest, ObjectsAreSortedAndLastDuplicateWins) {
 
 TEST(ValueTest, CopiesShareStorage) {
   const Value a = Value::String("a fairly long string, longer than SSO");
-  const Value b =
-      a;  // NOLINT(performance-unnecessary-copy-initialization): the copy is the subject
+  // The copy is the subject of the test.
+  const Value b = a;  // NOLINT(performance-unnecessary-copy-initialization)
   EXPECT_TRUE(a.SameStorage(b));
   EXPECT_EQ(b.string(), "a fairly long string, longer than SSO");
   EXPECT_EQ(Value::Concat("ab", "cd").string(), "abcd");
