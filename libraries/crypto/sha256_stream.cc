@@ -42,7 +42,7 @@ std::string Sha256Stream::FinishHex() { return absl::BytesToHexString(Finish());
 
 absl::StatusOr<std::string> Sha256HexOfFile(int fd) {
   Sha256Stream hash;
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(size_t{64} * 1024);
   for (;;) {
     ssize_t n = read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;

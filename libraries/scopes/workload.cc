@@ -301,7 +301,7 @@ namespace {
 // A scope aimed at role id `id`: itself, a prefix with a star, a longer id, or
 // a random one.
 std::string AimAt(std::mt19937_64& rng, const std::string& id) {
-  const std::string stem = id.back() == '*' ? id.substr(0, id.size() - 1) : id;
+  std::string stem = id.back() == '*' ? id.substr(0, id.size() - 1) : id;
   switch (Below(rng, 6)) {
     case 0:
     case 1:
