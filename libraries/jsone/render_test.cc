@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace bulwark::jsone {
@@ -214,7 +215,7 @@ TEST(RenderTest, DeepNestingFailsCleanly) {
 
   // Within the limits, deep values work.
   std::string nested = "x";
-  for (int i = 0; i < 900; ++i) nested = "[" + nested + "]";
+  for (int i = 0; i < 900; ++i) nested = absl::StrCat("[", nested, "]");
   absl::StatusOr<json> out =
       Render(json{{"$eval", nested + " == " + nested}}, json{{"x", 1}}, kNow);
   ASSERT_TRUE(out.ok()) << out.status();

@@ -60,13 +60,14 @@ TEST(FormatsTest, Email) {
 }
 
 TEST(FormatsTest, Hostname) {
+  // One label of 91 characters (at most 63 are allowed).
+  const char* const too_long =
+      "a-vvvvvvvvvvvvvvvveeeeeeeeeeeeeeeerrrrrrrrrrrrrrrryyyyyyyyyyyyyyyy-long-host-name-component";
   ExpectFormat(
       "hostname",
       {"www.example.com", "xn--4gbwdl.xn--wgbh1c", "a", "example.com.", "1host", "a-b.c-d"},
       {"-a-host-name-that-starts-with--", "not_a_valid_host_name", "", ".", "a..b", "host-.com",
-       "a-vvvvvvvvvvvvvvvveeeeeeeeeeeeeeeerrrrrrrrrrrrrrrryyyyyyyyyyyyyyyy-long-host-name-"
-       "component",
-       "\xe5\xae\x9e\xe4\xbe\x8b.\xe6\xb5\x8b\xe8\xaf\x95"});
+       too_long, "\xe5\xae\x9e\xe4\xbe\x8b.\xe6\xb5\x8b\xe8\xaf\x95"});
   ExpectFormat("idn-hostname",
                {"\xe5\xae\x9e\xe4\xbe\x8b.\xe6\xb5\x8b\xe8\xaf\x95", "www.example.com"},
                {"", "-x", "a..b"});

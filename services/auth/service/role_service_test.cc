@@ -10,7 +10,7 @@ namespace {
 
 const absl::Time kForever = absl::InfiniteFuture();
 
-v1::CreateRoleRequest CreateReq(const std::string& id, std::vector<std::string> scopes,
+v1::CreateRoleRequest CreateReq(const std::string& id, const std::vector<std::string>& scopes,
                                 const std::string& description = "") {
   v1::CreateRoleRequest r;
   r.set_role_id(id);
@@ -19,7 +19,7 @@ v1::CreateRoleRequest CreateReq(const std::string& id, std::vector<std::string> 
   return r;
 }
 
-v1::UpdateRoleRequest UpdateReq(const std::string& id, std::vector<std::string> scopes) {
+v1::UpdateRoleRequest UpdateReq(const std::string& id, const std::vector<std::string>& scopes) {
   v1::UpdateRoleRequest r;
   r.set_role_id(id);
   for (auto& s : scopes) r.add_scopes(s);

@@ -58,7 +58,7 @@ std::string VerificationTree(const v1::Verification& v) {
     auto [link, depth] = stack.back();
     stack.pop_back();
     if (!printed.insert(link->name()).second) continue;
-    std::string indent(2 * depth, ' ');
+    std::string indent(size_t{2} * depth, ' ');
     absl::StrAppend(&out, indent, link->passed() ? kPass : kFail, " ", link->name(), "  task ",
                     link->task_id(), link->worker_pool().empty() ? "" : " on ", link->worker_pool(),
                     "\n");
