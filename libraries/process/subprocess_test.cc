@@ -219,7 +219,7 @@ TEST_F(SubprocessTest, CombinedOutputKeepsTheExactInterleaving) {
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(lines_.size(), 600u);
   for (int i = 0; i < 300; ++i) {
-    EXPECT_EQ(lines_[2 * i], (Line{Stream::kCombined, absl::StrCat("out", i), true}));
+    EXPECT_EQ(lines_[size_t{2} * i], (Line{Stream::kCombined, absl::StrCat("out", i), true}));
     EXPECT_EQ(lines_[2 * i + 1], (Line{Stream::kCombined, absl::StrCat("err", i), true}));
   }
 }
@@ -420,7 +420,7 @@ TEST_F(SubprocessTest, AMissingWorkingDirectoryIsAClearError) {
 }
 
 TEST_F(SubprocessTest, RejectsInvalidOptions) {
-  auto code_of = [&](RunOptions options) { return RunCapturing(options).status().code(); };
+  auto code_of = [&](const RunOptions& options) { return RunCapturing(options).status().code(); };
   RunOptions empty = Shell("true");
   empty.argv.clear();
   EXPECT_EQ(code_of(empty), absl::StatusCode::kInvalidArgument);

@@ -80,9 +80,11 @@ TEST(HookDefinitionTest, ParsesBackToTheSameDefinition) {
   EXPECT_EQ(parsed->hook_id, "a/b");
   EXPECT_EQ(parsed->task["z"], 3);
   EXPECT_EQ(*CanonicalDefinition(*parsed), canonical);
-  for (const char* bad : {"", "not json", "[]", "{\"hookGroupId\":\"g\"}",
-                          "{\"hookGroupId\":1,\"hookId\":\"h\",\"metadata\":{},\"schedule\":[],"
-                          "\"task\":{},\"triggerSchema\":{}}"}) {
+  // A hook whose group id is a number.
+  const char* const numeric_group =
+      "{\"hookGroupId\":1,\"hookId\":\"h\",\"metadata\":{},\"schedule\":[],"
+      "\"task\":{},\"triggerSchema\":{}}";
+  for (const char* bad : {"", "not json", "[]", "{\"hookGroupId\":\"g\"}", numeric_group}) {
     EXPECT_EQ(HookFromDefinition(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }
