@@ -281,7 +281,7 @@ TEST(AbslTsanShim, MutexesComeAndGo) {
   EXPECT_EQ(counter, 40);
 }
 
-#if defined(__SANITIZE_THREAD__)
+#if defined(BULWARK_TSAN)  // --config=tsan (.bazelrc)
 
 TEST(AbslTsanShim, TheShimIsWhatTheProcessCalls) {
   void* lock = dlsym(RTLD_DEFAULT, "_ZN4absl7debian35Mutex4LockEv");
@@ -360,6 +360,6 @@ TEST(AbslTsanShim, UnlockedRacesAreStillReported) {
   }
 }
 
-#endif  // __SANITIZE_THREAD__
+#endif  // BULWARK_TSAN
 
 }  // namespace
