@@ -77,8 +77,11 @@ class PostgresNonceStore final : public hawk::NonceCache {
   struct Options {
     // Triples in one INSERT.
     size_t max_batch = 1024;
-    // Batches running at once (each holds a pooled connection while it runs).
-    int max_in_flight = 2;
+    // Batches running at once (each holds a pooled connection while it runs). One by default:
+    // on a loaded host the cost is CPU per statement, not the round trip, and with one batch
+    // in flight the next one gathers every caller that arrived meanwhile (docs/benchmarks.md,
+    // "Auth": 1 against 2 and 4, alternating, 2026-12-03).
+    int max_in_flight = 1;
     // Triples waiting for a batch; beyond it Record refuses RESOURCE_EXHAUSTED.
     size_t max_pending = 16384;
     // Live rows the table may hold (checked by PurgeExpired).
