@@ -134,10 +134,12 @@ auto Locking(const void* mu, unsigned flags, const void* cond, Call call) {
   return result;
 }
 
-// A held mutex released and reacquired around `call` (Await*, CondVar::Wait*).
+// A held mutex released and reacquired around `call` (Await*, CondVar::Wait*); `word` is the
+// mutex's own word (Mutex::mu_), whose writer bit says whether it is held exclusive or shared.
 template <typename Call>
-auto Waiting(const void* mu, bool writer, const void* cond, Call call) {
+auto Waiting(const void* mu, const std::atomic<intptr_t>& word, const void* cond, Call call) {
   if (!Tsan() || Nested(mu)) return call();
+  const bool writer = (word.load(std::memory_order_relaxed) & kMuWriter) != 0;
   const unsigned flags = writer ? 0 : __tsan_mutex_read_lock;
   if (cond != nullptr) __tsan_release(Addr(cond));
   __tsan_mutex_pre_unlock(Addr(mu), flags);
@@ -270,8 +272,7 @@ bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadlin
 }
 
 void Mutex::Await(const Condition& cond) {
-  const bool writer = (mu_.load(std::memory_order_relaxed) & kMuWriter) != 0;
-  Waiting(this, writer, &cond, Void([this, &cond] {
+  Waiting(this, mu_, &cond, Void([this, &cond] {
             REAL(void (*)(Mutex*, const Condition&),
                  "_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE")
             (this, cond);
@@ -279,8 +280,7 @@ void Mutex::Await(const Condition& cond) {
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
-  const bool writer = (mu_.load(std::memory_order_relaxed) & kMuWriter) != 0;
-  return Waiting(this, writer, &cond, [&] {
+  return Waiting(this, mu_, &cond, [&] {
     return REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
                 "_ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE")(
         this, cond, timeout);
@@ -288,8 +288,7 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
-  const bool writer = (mu_.load(std::memory_order_relaxed) & kMuWriter) != 0;
-  return Waiting(this, writer, &cond, [&] {
+  return Waiting(this, mu_, &cond, [&] {
     return REAL(bool (*)(Mutex*, const Condition&, absl::Time),
                 "_ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE")(this, cond,
                                                                                          deadline);
@@ -302,16 +301,14 @@ Mutex::~Mutex() {
 }
 
 void CondVar::Wait(Mutex* mu) {
-  const bool writer = (mu->mu_.load(std::memory_order_relaxed) & kMuWriter) != 0;
-  Waiting(mu, writer, nullptr, Void([this, mu] {
+  Waiting(mu, mu->mu_, nullptr, Void([this, mu] {
             REAL(void (*)(CondVar*, Mutex*), "_ZN4absl7debian37CondVar4WaitEPNS0_5MutexE")
             (this, mu);
           }));
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
-  const bool writer = (mu->mu_.load(std::memory_order_relaxed) & kMuWriter) != 0;
-  return Waiting(mu, writer, nullptr, [&] {
+  return Waiting(mu, mu->mu_, nullptr, [&] {
     return REAL(bool (*)(CondVar*, Mutex*, absl::Duration),
                 "_ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE")(this, mu,
                                                                                         timeout);
@@ -319,8 +316,7 @@ bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
-  const bool writer = (mu->mu_.load(std::memory_order_relaxed) & kMuWriter) != 0;
-  return Waiting(mu, writer, nullptr, [&] {
+  return Waiting(mu, mu->mu_, nullptr, [&] {
     return REAL(bool (*)(CondVar*, Mutex*, absl::Time),
                 "_ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE")(this, mu,
                                                                                      deadline);
