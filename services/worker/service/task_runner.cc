@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -315,6 +316,15 @@ RunOutcome TaskRunner::Run(const Claim& claim, RunControl& control) {
       (void)log.Worker(absl::StrCat("payload invalid: ", env.status().message()));
       return Exception(queue::v1::EXCEPTION_REASON_MALFORMED_PAYLOAD, "payload env invalid");
     }
+#if defined(BULWARK_TSAN)
+    // ./dev test --tsan only (--config=tsan in .bazelrc; never a release build): the tools a
+    // task runs (the bulwark CLI) are TSan builds as well and need the options and the Abseil
+    // shim that the test run gives this worker, which a task's environment otherwise never
+    // inherits.
+    for (const char* name : {"TSAN_OPTIONS", "LD_PRELOAD"}) {
+      if (const char* value = std::getenv(name); value != nullptr) (*env)[name] = value;
+    }
+#endif
     if (!options_.verify_task_type.empty()) {
       std::optional<Verdict> refused = VerifyBeforeRun(options_, claim, log, run);
       if (refused) return *refused;
