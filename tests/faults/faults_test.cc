@@ -432,7 +432,14 @@ TEST(ShutdownFaultTest, SigtermUnderLoadAnswersEveryCallAndExitsAfterTheLameDuck
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0);
   EXPECT_GE(took, kLameDuck) << "exited before its lame-duck period ended";
-  EXPECT_LE(took, kLameDuck + absl::Seconds(1)) << "took too long to exit after SIGTERM";
+  // Issue 14: within the lame-duck period plus a second. Under ThreadSanitizer (--config=tsan)
+  // draining and exiting run several times slower (3.02 s seen), so it gets three seconds there.
+#if defined(BULWARK_TSAN)
+  constexpr absl::Duration kExitGrace = absl::Seconds(3);
+#else
+  constexpr absl::Duration kExitGrace = absl::Seconds(1);
+#endif
+  EXPECT_LE(took, kLameDuck + kExitGrace) << "took too long to exit after SIGTERM";
   EXPECT_EQ(long_polls_ok.load(), 4);
   absl::MutexLock lock(&mu);
   EXPECT_TRUE(failures.empty()) << absl::StrJoin(failures, "\n");
