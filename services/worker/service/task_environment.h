@@ -1,7 +1,8 @@
 // File: services/worker/service/task_environment.h
 //
 // The environment a task's commands run with, built from scratch (nothing of the worker's own
-// environment is passed on):
+// environment is passed on; the one exception is a ThreadSanitizer test build, where
+// TaskRunner adds the worker's TSAN_OPTIONS and LD_PRELOAD, docs/development.md):
 //   - the payload's `env`, then the variables the worker sets, which a payload cannot override:
 //   TASK_ID                      the task's id
 //   RUN_ID                       the run number (decimal)
