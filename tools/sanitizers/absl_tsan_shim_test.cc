@@ -152,9 +152,8 @@ TEST(AbslTsanShim, LockWhenConditionEvaluatedByTheUnlocker) {
         mu.Unlock();
       }
     });
-    const absl::Time deadline = absl::Now() + kLong;
-    while (!HasWaiters(mu) && absl::Now() < deadline) std::this_thread::yield();
-    EXPECT_TRUE(HasWaiters(mu)) << "variant " << variant << ": the waiter never queued up";
+    EXPECT_TRUE(SpinUntil([&] { return HasWaiters(mu); }))
+        << "variant " << variant << ": the waiter never queued up";
     value = 42;
     mu.Unlock();
     waiter.join();
@@ -237,10 +236,7 @@ TEST(AbslTsanShim, NotificationHandsOverWhatWasWrittenBefore) {
     std::string seen;
     std::thread waiter([&] {
       if (variant >= 4) {
-        const absl::Time deadline = absl::Now() + kLong;
-        while (!notify_returned.load(std::memory_order_relaxed) && absl::Now() < deadline) {
-          std::this_thread::yield();
-        }
+        SpinUntil([&] { return notify_returned.load(std::memory_order_relaxed); });
       }
       if (variant % 4 == 0) done.WaitForNotification();
       if (variant % 4 == 1) {
