@@ -190,8 +190,8 @@ class Expansion {
 
   // Expands a query (mode kQuery).
   ExpandedScopes Query(absl::Span<const std::string> scopes) {
-    inputs_.reserve(scopes.size());
-    for (const std::string& s : scopes) inputs_.push_back(MakeEntry(s, /*transient=*/true));
+    inputs_.resize(scopes.size());
+    for (size_t i = 0; i < scopes.size(); ++i) FillEntry(inputs_[i], scopes[i], /*transient=*/true);
     SortAndNormalizeEntries(inputs_);
     return QueryNormalized(inputs_, nullptr);
   }

@@ -58,13 +58,20 @@ inline uint64_t KeyOf(const char* p, size_t n) {
   return k;
 }
 
-inline ScopeEntry MakeEntry(absl::string_view scope, bool transient) {
-  ScopeEntry e;
+// Sets `e` to the entry of `scope`, field by field where it lies (building a
+// temporary and copying it makes the copy wait for the field stores to drain).
+inline void FillEntry(ScopeEntry& e, absl::string_view scope, bool transient) {
+  const bool star = !scope.empty() && scope.back() == '*';
   e.data = scope.data();
   e.size = static_cast<uint32_t>(scope.size());
-  e.star = !scope.empty() && scope.back() == '*';
+  e.star = star;
   e.transient = transient;
-  e.key = KeyOf(e.data, e.stem_size());
+  e.key = KeyOf(scope.data(), scope.size() - star);
+}
+
+inline ScopeEntry MakeEntry(absl::string_view scope, bool transient) {
+  ScopeEntry e;
+  FillEntry(e, scope, transient);
   return e;
 }
 
