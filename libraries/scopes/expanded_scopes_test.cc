@@ -105,7 +105,8 @@ TEST(ScopeEntriesTest, MergeMatchesStrings) {
 // Scopes sharing a prefix of every length from 0 to 40 bytes, with tails of
 // 0 to 12 bytes: the sort's word-at-a-time common prefix, its keys of the
 // last bytes of a stem, and the inline second key word of CompareEntries meet
-// every alignment.
+// every alignment; groups of 2 to 99 scopes take every path of the key sort
+// (insertion sort, the sorting networks of 9 to 64 items, std::sort).
 std::string SharedPrefixScope(std::mt19937_64& rng, const std::string& prefix) {
   static const std::string kAlphabet = std::string("09.*") + '\0' + "\xff";
   std::string s = prefix.substr(0, rng() % (prefix.size() + 1));
@@ -120,7 +121,7 @@ TEST(ScopeEntriesTest, SortAndNormalizeSharedPrefixesMatchesStrings) {
   for (int i = 0; i < 20000; ++i) {
     const std::string prefix = base.substr(0, i % 41);
     Scopes scopes;
-    const int n = 2 + static_cast<int>(rng() % 40);
+    const int n = 2 + static_cast<int>(rng() % 98);
     for (int j = 0; j < n; ++j) scopes.push_back(SharedPrefixScope(rng, prefix));
     std::vector<ScopeEntry> entries = EntriesOf(scopes);
     internal::SortAndNormalizeEntries(entries);

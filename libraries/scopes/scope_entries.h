@@ -9,7 +9,9 @@
 //   - CompareEntries: upstream scopeCompare (scope.h ScopeCompare) on entries;
 //   - SortAndNormalizeEntries: sort (most-significant-digit first, eight bytes
 //     at a time, so long shared prefixes are compared once per group rather
-//     than once per comparison) and normalize in place;
+//     than once per comparison; a group's keys by insertion sort, or by a
+//     branch-free sorting network for 9 to 64 keys that end within their
+//     eight bytes) and normalize in place;
 //   - EntryMerger: the normalized union of normalized lists (two at a time,
 //     smallest first, galloping over long runs of one list), into scratch
 //     buffers reused across calls.
