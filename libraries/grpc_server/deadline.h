@@ -21,7 +21,7 @@ namespace bulwark {
 // The default cap on a call's work when the client sets a longer deadline or none.
 inline constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
-inline absl::Time DeadlineOf(const grpc::ServerContext& context,
+inline absl::Time DeadlineOf(const grpc::ServerContextBase& context,
                              absl::Duration cap = kMaxCallDuration) {
   return std::min(absl::FromChrono(context.deadline()), absl::Now() + cap);
 }

@@ -27,7 +27,9 @@
 // validator: NUL, invalid UTF-8, CR/LF in header-like fields, NaN/Infinity, JSON caps), so a
 // handler never sees what it refuses; and at most max_threads calls run at once (calls beyond
 // get RESOURCE_EXHAUSTED at once, the server stays SERVING), with at most
-// max_concurrent_streams calls per connection.
+// max_concurrent_streams calls per connection. A callback method (auth's AuthenticateRequest)
+// holds no thread while it waits, so max_threads does not count it: it bounds its own waiting
+// (the shared replay store's max_pending).
 //
 // Thread-safety: Start, Shutdown and Wait* may be called from any thread; Shutdown is
 // idempotent. Errors: Start returns INVALID_ARGUMENT for a bad address or limit and

@@ -37,6 +37,27 @@ absl::Status DependencyError(absl::string_view what, const absl::Status& s) {
   return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
 }
 
+// Step 10's answer from the nonce cache's: a replay is an authentication failure.
+absl::Status ReplayOutcome(const absl::Status& recorded) {
+  if (absl::IsAlreadyExists(recorded)) {
+    // A shared store may say why it cannot tell (e.g. its nonces were lost in a crash).
+    if (recorded.message() == kNonceAlreadyUsed) return Fail("Unauthorized: replayed request");
+    return Fail(absl::StrCat("Unauthorized: replayed request (", recorded.message(), ")"));
+  }
+  if (!recorded.ok()) return DependencyError("nonce cache", recorded);
+  return absl::OkStatus();
+}
+
+// A failure of the pipeline: an authentication outcome (UNAUTHENTICATED, INVALID_ARGUMENT) as a
+// kFailed result, any other (a dependency's) as the status.
+absl::StatusOr<AuthResult> AsOutcome(const absl::Status& failure) {
+  if (!IsAuthenticationOutcome(failure.code())) return failure;
+  AuthResult failed;
+  failed.message = std::string(failure.message());
+  failed.failure_code = failure.code();
+  return failed;
+}
+
 // JavaScript truthiness of a JSON value.
 bool Truthy(const nlohmann::json& value) {
   switch (value.type()) {
@@ -137,12 +158,10 @@ AuthResult Authenticator::NoAuth() const {
   return result;
 }
 
-absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view method_path,
-                                                           absl::string_view authority,
-                                                           absl::string_view authorization,
-                                                           absl::Time deadline,
-                                                           std::optional<std::string> payload_hash,
-                                                           bool payload_hash_required) const {
+std::optional<AuthResult> Authenticator::GrpcRequest(
+    absl::string_view method_path, absl::string_view authority, absl::string_view authorization,
+    absl::Time deadline, std::optional<std::string> payload_hash, bool payload_hash_required,
+    Request& request) const {
   if (authorization.empty()) return NoAuth();
   absl::StatusOr<HostPort> host_port = ParseAuthority(authority);
   if (!host_port.ok()) {
@@ -151,7 +170,6 @@ absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view met
     failed.failure_code = absl::StatusCode::kInvalidArgument;
     return failed;
   }
-  Request request;
   request.resource = std::string(method_path);
   request.host = std::move(host_port->host);
   request.port = host_port->port;
@@ -159,19 +177,69 @@ absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view met
   request.deadline = deadline;
   request.payload_hash = std::move(payload_hash);
   request.payload_hash_required = payload_hash_required;
+  return std::nullopt;
+}
+
+absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view method_path,
+                                                           absl::string_view authority,
+                                                           absl::string_view authorization,
+                                                           absl::Time deadline,
+                                                           std::optional<std::string> payload_hash,
+                                                           bool payload_hash_required) const {
+  Request request;
+  if (std::optional<AuthResult> done =
+          GrpcRequest(method_path, authority, authorization, deadline, std::move(payload_hash),
+                      payload_hash_required, request)) {
+    return *std::move(done);
+  }
   return Authenticate(request);
+}
+
+void Authenticator::AuthenticateGrpcAsync(absl::string_view method_path,
+                                          absl::string_view authority,
+                                          absl::string_view authorization, absl::Time deadline,
+                                          std::optional<std::string> payload_hash,
+                                          bool payload_hash_required, Done done) const {
+  Request request;
+  if (std::optional<AuthResult> result =
+          GrpcRequest(method_path, authority, authorization, deadline, std::move(payload_hash),
+                      payload_hash_required, request)) {
+    std::move(done)(*std::move(result));
+    return;
+  }
+  absl::StatusOr<Verified> verified = Verify(request);
+  if (!verified.ok()) {
+    std::move(done)(AsOutcome(verified.status()));
+    return;
+  }
+  if (!verified->replay.has_value()) {
+    std::move(done)(std::move(verified->result));
+    return;
+  }
+  const Replay& r = *verified->replay;
+  deps_.nonces->RecordAsync(r.id, r.ts, r.nonce, r.now, r.forget_after, r.deadline,
+                            [result = std::move(verified->result),
+                             done = std::move(done)](const absl::Status& recorded) mutable {
+                              absl::Status replayed = ReplayOutcome(recorded);
+                              if (!replayed.ok()) {
+                                std::move(done)(AsOutcome(replayed));
+                              } else {
+                                std::move(done)(std::move(result));
+                              }
+                            });
 }
 
 absl::StatusOr<AuthResult> Authenticator::Authenticate(const Request& request) const {
   if (request.authorization.empty()) return NoAuth();
-  absl::StatusOr<AuthResult> result = Verify(request);
-  if (result.ok() || !IsAuthenticationOutcome(result.status().code())) {
-    return result;
+  absl::StatusOr<Verified> verified = Verify(request);
+  if (!verified.ok()) return AsOutcome(verified.status());
+  if (verified->replay.has_value()) {
+    const Replay& r = *verified->replay;
+    absl::Status replayed =
+        ReplayOutcome(deps_.nonces->Record(r.id, r.ts, r.nonce, r.now, r.forget_after, r.deadline));
+    if (!replayed.ok()) return AsOutcome(replayed);
   }
-  AuthResult failed;
-  failed.message = std::string(result.status().message());
-  failed.failure_code = result.status().code();
-  return failed;
+  return std::move(verified->result);
 }
 
 absl::StatusOr<std::shared_ptr<const ClientRecord>> Authenticator::LoadClient(
@@ -196,7 +264,7 @@ absl::StatusOr<std::shared_ptr<const ClientRecord>> Authenticator::LoadClient(
   return client;
 }
 
-absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
+absl::StatusOr<Authenticator::Verified> Authenticator::Verify(const Request& request) const {
   const absl::Time now = deps_.clock->Now();
   BULWARK_ASSIGN_OR_RETURN(HeaderAttributes attributes,
                            ParseAuthorizationHeader(request.authorization));
@@ -322,18 +390,17 @@ absl::StatusOr<AuthResult> Authenticator::Verify(const Request& request) const {
       absl::AbsDuration(absl::FromUnixSeconds(*ts) - now) > options_.clock_skew) {
     return Fail("Unauthorized: Stale timestamp");
   }
+  Verified verified;
+  verified.result = std::move(result);
   if (deps_.nonces != nullptr) {
-    const absl::Status recorded =
-        deps_.nonces->Record(name, attributes.ts, attributes.nonce, now,
-                             absl::FromUnixSeconds(*ts) + options_.clock_skew, request.deadline);
-    if (absl::IsAlreadyExists(recorded)) {
-      // A shared store may say why it cannot tell (e.g. its nonces were lost in a crash).
-      if (recorded.message() == kNonceAlreadyUsed) return Fail("Unauthorized: replayed request");
-      return Fail(absl::StrCat("Unauthorized: replayed request (", recorded.message(), ")"));
-    }
-    if (!recorded.ok()) return DependencyError("nonce cache", recorded);
+    verified.replay = Replay{name,
+                             attributes.ts,
+                             attributes.nonce,
+                             now,
+                             absl::FromUnixSeconds(*ts) + options_.clock_skew,
+                             request.deadline};
   }
-  return result;
+  return verified;
 }
 
 }  // namespace bulwark::hawk

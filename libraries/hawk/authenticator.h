@@ -89,6 +89,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -176,7 +177,27 @@ class Authenticator {
       std::optional<std::string> payload_hash = std::nullopt,
       bool payload_hash_required = false) const;
 
+  // AuthenticateGrpc with the answer handed to `done`: steps 1-9 run on the calling thread, and
+  // step 10 through the nonce cache's RecordAsync, so that the thread need not wait for a shared
+  // store; `done` runs exactly once, on this thread or on the cache's (it must not block). The
+  // same answers as AuthenticateGrpc.
+  using Done = absl::AnyInvocable<void(absl::StatusOr<AuthResult>) &&>;
+  void AuthenticateGrpcAsync(absl::string_view method_path, absl::string_view authority,
+                             absl::string_view authorization, absl::Time deadline,
+                             std::optional<std::string> payload_hash, bool payload_hash_required,
+                             Done done) const;
+
  private:
+  // Step 10's question, asked after steps 1-9 succeeded.
+  struct Replay {
+    std::string id, ts, nonce;
+    absl::Time now, forget_after, deadline;
+  };
+  struct Verified {
+    AuthResult result;
+    std::optional<Replay> replay;  // none without a nonce cache
+  };
+
   Authenticator(Options options, Dependencies dependencies)
       : options_(options), deps_(std::move(dependencies)) {}
 
@@ -185,9 +206,15 @@ class Authenticator {
   // expansion.
   std::vector<std::string> ExpandWithAnonymous(absl::Span<const std::string> scopes,
                                                bool expanded) const;
-  // The pipeline; UNAUTHENTICATED / INVALID_ARGUMENT are authentication
-  // failures, anything else a dependency failure.
-  absl::StatusOr<AuthResult> Verify(const Request& request) const;
+  // A gRPC call's Request in `request`, or its answer when there is nothing to
+  // verify (no-auth, an invalid authority).
+  std::optional<AuthResult> GrpcRequest(absl::string_view method_path, absl::string_view authority,
+                                        absl::string_view authorization, absl::Time deadline,
+                                        std::optional<std::string> payload_hash,
+                                        bool payload_hash_required, Request& request) const;
+  // Steps 1-9 of the pipeline; UNAUTHENTICATED / INVALID_ARGUMENT are
+  // authentication failures, anything else a dependency failure.
+  absl::StatusOr<Verified> Verify(const Request& request) const;
   absl::StatusOr<std::shared_ptr<const ClientRecord>> LoadClient(absl::string_view client_id,
                                                                  absl::Time deadline,
                                                                  absl::Time now) const;

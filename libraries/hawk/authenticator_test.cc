@@ -573,6 +573,35 @@ TEST_P(PipelineVectorTest, MatchesExpected) {
   }
 }
 
+// The same vectors through AuthenticateGrpcAsync (the path AuthenticateRequest takes): the same
+// answer, given once.
+TEST_P(PipelineVectorTest, AsyncGivesTheSameAnswer) {
+  const Vector& v = GetParam();
+  const Request request = v.request();
+  if (request.method != kGrpcMethod) GTEST_SKIP() << "not a gRPC call";
+  auto sync_fixture = AuthenticatorFixture::Create(Clients(), Roles(), kNow);
+  absl::StatusOr<AuthResult> want = sync_fixture->authenticator->Authenticate(request);
+  auto fixture = AuthenticatorFixture::Create(Clients(), Roles(), kNow);
+  int calls = 0;
+  absl::StatusOr<AuthResult> got;
+  fixture->authenticator->AuthenticateGrpcAsync(
+      request.resource, absl::StrCat(request.host, ":", request.port), request.authorization,
+      request.deadline, request.payload_hash, request.payload_hash_required,
+      [&](absl::StatusOr<AuthResult> result) {
+        ++calls;
+        got = std::move(result);
+      });
+  ASSERT_EQ(calls, 1);  // the in-memory cache answers at once
+  ASSERT_EQ(got.ok(), want.ok()) << got.status() << " / " << want.status();
+  if (!want.ok()) return;
+  EXPECT_EQ(got->outcome, want->outcome);
+  EXPECT_EQ(got->message, want->message);
+  EXPECT_EQ(got->client_id, want->client_id);
+  EXPECT_EQ(got->scopes, want->scopes);
+  EXPECT_EQ(got->expires, want->expires);
+  EXPECT_EQ(got->hash, want->hash);
+}
+
 INSTANTIATE_TEST_SUITE_P(Taskcluster, PipelineVectorTest, ::testing::ValuesIn(Vectors()),
                          [](const ::testing::TestParamInfo<Vector>& info) {
                            return info.param.name;
@@ -1037,6 +1066,87 @@ TEST(AuthenticatorDependencyTest, NonceCacheFailurePropagates) {
   const Request request = Signed({.id = "root"});
   EXPECT_TRUE(without->Authenticate(request)->ok());
   EXPECT_TRUE(without->Authenticate(request)->ok());
+}
+
+// A nonce cache that answers RecordAsync only when told to (as a shared store answers from its
+// writer thread).
+class DeferredNonceCache final : public NonceCache {
+ public:
+  absl::Status Record(absl::string_view, absl::string_view, absl::string_view, absl::Time,
+                      absl::Time, absl::Time) override {
+    return absl::InternalError("the async path must not call Record");
+  }
+  void RecordAsync(absl::string_view id, absl::string_view, absl::string_view nonce, absl::Time,
+                   absl::Time, absl::Time deadline, RecordDone done) override {
+    asked.push_back(absl::StrCat(id, "/", nonce));
+    last_deadline = deadline;
+    waiting = std::move(done);
+  }
+  void Answer(absl::Status status) { std::move(waiting)(std::move(status)); }
+  std::vector<std::string> asked;
+  absl::Time last_deadline = absl::InfinitePast();
+  RecordDone waiting;
+};
+
+TEST(AuthenticatorAsyncTest, TheAnswerWaitsForTheReplayStoreAndFollowsIt) {
+  SimulatedClock clock(kNow);
+  StaticClientLoader loader({{"root", {"root-secret", {"*"}, kTwoHours, false}}});
+  DeferredNonceCache nonces;
+  auto authenticator = Make(&loader, &clock, &nonces);
+  const absl::Time deadline = absl::FromUnixSeconds(1800000000);
+  struct Case {
+    absl::Status store;
+    absl::StatusCode code;  // of the answer's status
+    AuthResult::Outcome outcome;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {absl::OkStatus(), absl::StatusCode::kOk, AuthResult::Outcome::kSuccess, ""},
+      {absl::AlreadyExistsError(kNonceAlreadyUsed), absl::StatusCode::kOk,
+       AuthResult::Outcome::kFailed, "Unauthorized: replayed request"},
+      {absl::AlreadyExistsError("signed before the nonces were lost"), absl::StatusCode::kOk,
+       AuthResult::Outcome::kFailed,
+       "Unauthorized: replayed request (signed before the nonces were lost)"},
+      {absl::UnavailableError("replay protection unavailable"), absl::StatusCode::kUnavailable,
+       AuthResult::Outcome::kFailed, ""},
+      {absl::DeadlineExceededError("replay protection: deadline"),
+       absl::StatusCode::kDeadlineExceeded, AuthResult::Outcome::kFailed, ""},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const std::string nonce = absl::StrCat("n", i);
+    const Request request = Signed({.id = "root", .nonce = nonce});
+    int calls = 0;
+    absl::StatusOr<AuthResult> got;
+    authenticator->AuthenticateGrpcAsync(request.resource, "queue.example.com:443",
+                                         request.authorization, deadline, std::nullopt, false,
+                                         [&](absl::StatusOr<AuthResult> result) {
+                                           ++calls;
+                                           got = std::move(result);
+                                         });
+    EXPECT_EQ(calls, 0) << i << ": answered before the replay store";
+    ASSERT_EQ(nonces.asked.size(), i + 1);
+    EXPECT_EQ(nonces.asked.back(), "root/" + nonce);
+    EXPECT_EQ(nonces.last_deadline, deadline);
+    nonces.Answer(c.store);
+    ASSERT_EQ(calls, 1) << i;
+    EXPECT_EQ(got.status().code(), c.code) << i << ": " << got.status();
+    if (!got.ok()) continue;
+    EXPECT_EQ(got->outcome, c.outcome) << i;
+    EXPECT_EQ(got->message, c.message) << i;
+    if (c.outcome == AuthResult::Outcome::kSuccess) EXPECT_EQ(got->client_id, "root");
+  }
+  // A request that fails before the replay check never reaches the store.
+  int calls = 0;
+  authenticator->AuthenticateGrpcAsync(
+      "/x", "queue.example.com:443", Signed({.id = "root", .key = "wrong"}).authorization, deadline,
+      std::nullopt, false, [&](absl::StatusOr<AuthResult> result) {
+        ++calls;
+        ASSERT_TRUE(result.ok());
+        EXPECT_EQ(result->message, "Unauthorized: Bad mac");
+      });
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(nonces.asked.size(), cases.size());
 }
 
 // Issue 13 item 6: a shared replay store waits no longer than the call's deadline, and a

@@ -48,6 +48,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -65,6 +66,17 @@ class NonceCache {
   // `deadline` (the call's) bounds any wait for a shared store.
   virtual absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
                               absl::Time now, absl::Time forget_after, absl::Time deadline) = 0;
+
+  // Record, with the answer handed to `done` instead of returned, so that a caller serving many
+  // requests need not hold a thread while a shared store answers (PostgresNonceStore answers
+  // from its writer thread; the auth service's AuthenticateRequest uses it). `done` runs exactly
+  // once, on the calling thread or another one, and must not block. The default runs Record.
+  using RecordDone = absl::AnyInvocable<void(absl::Status) &&>;
+  virtual void RecordAsync(absl::string_view id, absl::string_view ts, absl::string_view nonce,
+                           absl::Time now, absl::Time forget_after, absl::Time deadline,
+                           RecordDone done) {
+    std::move(done)(Record(id, ts, nonce, now, forget_after, deadline));
+  }
 
   // Drops entries whose forget_after is before `now`, in bounded steps, until none is left or
   // `deadline` passes; returns how many. Record never needs it to be correct (expired entries

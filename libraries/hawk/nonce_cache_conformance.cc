@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace bulwark::hawk {
 namespace {
@@ -14,6 +15,31 @@ const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 constexpr char kTs[] = "1700000000";
 const absl::Time kForget = kNow + absl::Minutes(15);
 const absl::Time kForever = absl::InfiniteFuture();
+
+// RecordAsync, waited for: the status its callback was given, and how many times it ran.
+struct AsyncAnswer {
+  absl::Status status;
+  int calls = 0;
+};
+AsyncAnswer RecordAndWait(NonceCache& cache, absl::string_view id, absl::string_view ts,
+                          absl::string_view nonce, absl::Time now, absl::Time forget_after) {
+  absl::Mutex mu;
+  AsyncAnswer answer;
+  cache.RecordAsync(id, ts, nonce, now, forget_after, kForever, [&](absl::Status status) {
+    absl::MutexLock lock(&mu);
+    answer.status = std::move(status);
+    ++answer.calls;
+  });
+  absl::MutexLock lock(&mu);
+  mu.AwaitWithTimeout(absl::Condition(
+                          +[](AsyncAnswer* a) { return a->calls > 0; }, &answer),
+                      absl::Seconds(10));
+  // A second call of the callback, if any, would come right after the first.
+  mu.AwaitWithTimeout(absl::Condition(
+                          +[](AsyncAnswer* a) { return a->calls > 1; }, &answer),
+                      absl::Milliseconds(50));
+  return answer;
+}
 
 }  // namespace
 
@@ -37,6 +63,25 @@ TEST_P(NonceCacheConformanceTest, SecondUseIsRefused) {
   EXPECT_TRUE(cache_->Record("c", "17000000001", "", kNow, kForget, kForever).ok());
   EXPECT_EQ(cache_->Record("c", "1700000001", "n", kNow, kForget, kForever).code(),
             absl::StatusCode::kAlreadyExists);
+}
+
+TEST_P(NonceCacheConformanceTest, RecordAsyncAnswersAsRecordDoes) {
+  AsyncAnswer first = RecordAndWait(*cache_, "c", kTs, "async", kNow, kForget);
+  EXPECT_EQ(first.calls, 1);
+  EXPECT_TRUE(first.status.ok()) << first.status;
+  // Refused whichever way it comes again.
+  AsyncAnswer again = RecordAndWait(*cache_, "c", kTs, "async", kNow, kForget);
+  EXPECT_EQ(again.calls, 1);
+  EXPECT_EQ(again.status.code(), absl::StatusCode::kAlreadyExists) << again.status;
+  EXPECT_EQ(again.status.message(), kNonceAlreadyUsed);
+  EXPECT_EQ(cache_->Record("c", kTs, "async", kNow, kForget, kForever).code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(cache_->Record("c", kTs, "sync", kNow, kForget, kForever).ok());
+  EXPECT_EQ(RecordAndWait(*cache_, "c", kTs, "sync", kNow, kForget).status.code(),
+            absl::StatusCode::kAlreadyExists);
+  // Already expired: nothing to remember, accepted.
+  const absl::Time past = kNow - absl::Seconds(1);
+  EXPECT_TRUE(RecordAndWait(*cache_, "c", kTs, "stale", kNow, past).status.ok());
 }
 
 TEST_P(NonceCacheConformanceTest, ForgetsAfterTheWindow) {

@@ -22,6 +22,8 @@
 #ifndef BULWARK_LIBRARIES_HAWK_TIERED_NONCE_CACHE_H_
 #define BULWARK_LIBRARIES_HAWK_TIERED_NONCE_CACHE_H_
 
+#include <utility>
+
 #include "libraries/hawk/nonce_cache.h"
 
 namespace bulwark::hawk {
@@ -35,6 +37,18 @@ class TieredNonceCache final : public NonceCache {
     absl::Status here = local_.Record(id, ts, nonce, now, forget_after, deadline);
     if (!here.ok()) return here;
     return shared_.Record(id, ts, nonce, now, forget_after, deadline);
+  }
+
+  // The same, with `shared` answering through its own RecordAsync.
+  void RecordAsync(absl::string_view id, absl::string_view ts, absl::string_view nonce,
+                   absl::Time now, absl::Time forget_after, absl::Time deadline,
+                   RecordDone done) override {
+    absl::Status here = local_.Record(id, ts, nonce, now, forget_after, deadline);
+    if (!here.ok()) {
+      std::move(done)(std::move(here));
+      return;
+    }
+    shared_.RecordAsync(id, ts, nonce, now, forget_after, deadline, std::move(done));
   }
 
   // Purges both; the count is the shared store's (the local one's own purge is a formality).

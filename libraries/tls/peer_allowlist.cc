@@ -24,7 +24,7 @@ absl::Status PeerAllowlist::CheckNames(const std::vector<std::string>& peer_name
                    absl::StrJoin(names_, ", "), "] (--tls-client-names)"));
 }
 
-absl::Status PeerAllowlist::Check(const grpc::ServerContext& context,
+absl::Status PeerAllowlist::Check(const grpc::ServerContextBase& context,
                                   absl::string_view method) const {
   if (anyone_) return absl::OkStatus();
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();

@@ -41,7 +41,7 @@ class PeerAllowlist {
   // Checks the names of the peer's certificate (see PeerCertificateNames).
   absl::Status CheckNames(const std::vector<std::string>& peer_names,
                           absl::string_view method) const;
-  absl::Status Check(const grpc::ServerContext& context, absl::string_view method) const;
+  absl::Status Check(const grpc::ServerContextBase& context, absl::string_view method) const;
 
  private:
   PeerAllowlist(bool anyone, std::set<std::string> names)

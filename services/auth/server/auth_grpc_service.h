@@ -8,7 +8,8 @@
 // one of the names auth answers to (`hosts`, --hostnames; UNAUTHENTICATED otherwise), and
 // AuthenticateRequest is answered only for peers in `service_peers` (the services' client
 // certificates over mutual TLS, --tls-client-names): UNAUTHENTICATED without a client
-// certificate, PERMISSION_DENIED for one not allowed.
+// certificate, PERMISSION_DENIED for one not allowed. AuthenticateRequest is a callback method
+// (the others are sync): it holds no server thread while the shared replay store answers.
 //
 // Thread-safety: gRPC calls methods concurrently; the adapter holds no mutable state.
 
@@ -68,8 +69,6 @@ class AuthGrpcService final : public PayloadHashingService<v1::Auth> {
                              v1::CurrentScopesResponse*) override;
   grpc::Status ExplainScope(Context*, const v1::ExplainScopeRequest*,
                             v1::ExplainScopeResponse*) override;
-  grpc::Status AuthenticateRequest(Context*, const v1::AuthenticateRequestRequest*,
-                                   v1::AuthenticateRequestResponse*) override;
   grpc::Status TestAuthenticate(Context*, const v1::TestAuthenticateRequest*,
                                 v1::TestAuthenticateResponse*) override;
   grpc::Status ServiceAccountToken(Context*, const v1::ServiceAccountTokenRequest*,
@@ -83,6 +82,12 @@ class AuthGrpcService final : public PayloadHashingService<v1::Auth> {
  private:
   // Which methods' bodies must be signed (PayloadHashingService; protos/README.md).
   void HashPayloads();
+  // AuthenticateRequest, served with gRPC's callback API: the handler returns once the call is
+  // verified up to the replay check, and the shared replay store's writer thread finishes the
+  // call, so no server thread waits for PostgreSQL (docs/benchmarks.md, "Auth").
+  grpc::ServerUnaryReactor* AuthenticateRequest(grpc::CallbackServerContext* context,
+                                                const v1::AuthenticateRequestRequest* request,
+                                                v1::AuthenticateRequestResponse* response);
   // Authenticates the call as `method`, then runs `body(caller, deadline)`.
   grpc::Status Handle(Context* context, const char* method,
                       const std::function<absl::Status(const Caller&, absl::Time)>& body);

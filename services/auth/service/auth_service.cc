@@ -107,26 +107,32 @@ absl::StatusOr<int64_t> AuthService::PurgeReplayNonces(absl::Time deadline) {
   return replay_->PurgeExpired(deps_.clock->Now(), deadline);
 }
 
+absl::Status AuthService::ReadyToAuthenticate() const {
+  if (in_sync()) return absl::OkStatus();
+  return absl::UnavailableError(
+      "this auth replica is resynchronizing its roles and clients after missing change "
+      "notifications and may be stale; retry in a few seconds (or another replica)");
+}
+
+void AuthService::NoteUse(const hawk::AuthResult& result, absl::Time deadline) const {
+  if (result.outcome != hawk::AuthResult::Outcome::kSuccess) return;
+  absl::StatusOr<std::shared_ptr<const CachedClient>> issuer =
+      cache_->Get(result.issuer, Capped(deadline));
+  if (issuer.ok()) cache_->RecordUse(**issuer, Capped(deadline));
+}
+
 absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
                                                   const std::string& authority,
                                                   const std::string& authorization,
                                                   absl::Time deadline,
                                                   std::optional<std::string> payload_hash,
                                                   bool payload_hash_required) const {
-  if (!in_sync()) {
-    return absl::UnavailableError(
-        "this auth replica is resynchronizing its roles and clients after missing change "
-        "notifications and may be stale; retry in a few seconds (or another replica)");
-  }
+  BULWARK_RETURN_IF_ERROR(ReadyToAuthenticate());
   BULWARK_ASSIGN_OR_RETURN(
       hawk::AuthResult result,
       authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline,
                                        std::move(payload_hash), payload_hash_required));
-  if (result.outcome == hawk::AuthResult::Outcome::kSuccess) {
-    absl::StatusOr<std::shared_ptr<const CachedClient>> issuer =
-        cache_->Get(result.issuer, Capped(deadline));
-    if (issuer.ok()) cache_->RecordUse(**issuer, Capped(deadline));
-  }
+  NoteUse(result, deadline);
   return result;
 }
 
@@ -138,18 +144,17 @@ absl::StatusOr<Caller> AuthService::Authenticate(const CallInfo& call) const {
   return CallerOf(result);
 }
 
-absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest(
-    const v1::AuthenticateRequestRequest& request, absl::Time deadline) const {
+namespace {
+
+absl::Status CheckResource(const v1::AuthenticateRequestRequest& request) {
   if (request.resource().empty() || request.resource()[0] != '/') {
     return absl::InvalidArgumentError(
         "resource must be the gRPC method path, e.g. /bulwark.queue.v1.Queue/CreateTask");
   }
-  std::optional<std::string> payload_hash;
-  if (!request.payload_hash().empty()) payload_hash = request.payload_hash();
-  BULWARK_ASSIGN_OR_RETURN(
-      hawk::AuthResult result,
-      Run(request.resource(), request.authority(), request.authorization(), deadline,
-          std::move(payload_hash), !request.payload_hash_optional()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::AuthenticateRequestResponse> ResponseOf(hawk::AuthResult result) {
   v1::AuthenticateRequestResponse response;
   switch (result.outcome) {
     case hawk::AuthResult::Outcome::kSuccess:
@@ -174,6 +179,44 @@ absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest
   }
   *response.mutable_expires() = ToProtoTimestamp(result.expires);
   return response;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest(
+    const v1::AuthenticateRequestRequest& request, absl::Time deadline) const {
+  BULWARK_RETURN_IF_ERROR(CheckResource(request));
+  std::optional<std::string> payload_hash;
+  if (!request.payload_hash().empty()) payload_hash = request.payload_hash();
+  BULWARK_ASSIGN_OR_RETURN(
+      hawk::AuthResult result,
+      Run(request.resource(), request.authority(), request.authorization(), deadline,
+          std::move(payload_hash), !request.payload_hash_optional()));
+  return ResponseOf(std::move(result));
+}
+
+void AuthService::AuthenticateRequestAsync(const v1::AuthenticateRequestRequest& request,
+                                           absl::Time deadline,
+                                           AuthenticateRequestDone done) const {
+  absl::Status ready = CheckResource(request);
+  if (ready.ok()) ready = ReadyToAuthenticate();
+  if (!ready.ok()) {
+    std::move(done)(std::move(ready));
+    return;
+  }
+  std::optional<std::string> payload_hash;
+  if (!request.payload_hash().empty()) payload_hash = request.payload_hash();
+  authenticator_->AuthenticateGrpcAsync(
+      request.resource(), request.authority(), request.authorization(), deadline,
+      std::move(payload_hash), !request.payload_hash_optional(),
+      [this, deadline, done = std::move(done)](absl::StatusOr<hawk::AuthResult> result) mutable {
+        if (!result.ok()) {
+          std::move(done)(result.status());
+          return;
+        }
+        NoteUse(*result, deadline);
+        std::move(done)(ResponseOf(*std::move(result)));
+      });
 }
 
 absl::StatusOr<v1::TestAuthenticateResponse> AuthService::TestAuthenticate(

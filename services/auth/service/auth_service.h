@@ -24,6 +24,9 @@
 #include <set>
 #include <string>
 
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.pb.h"
 #include "libraries/authn/request_authenticator.h"
 #include "libraries/clock/clock.h"
@@ -82,6 +85,14 @@ class AuthService final : public RequestAuthenticator {
   // `deadline` (the call's) bounds the client lookup.
   absl::StatusOr<v1::AuthenticateRequestResponse> AuthenticateRequest(
       const v1::AuthenticateRequestRequest& request, absl::Time deadline) const;
+  // AuthenticateRequest with the answer handed to `done`, which runs exactly once, on this thread
+  // or on the shared replay store's writer thread (hawk::Authenticator::AuthenticateGrpcAsync):
+  // the calling thread never waits for the shared store. `request` need only live until this
+  // returns.
+  using AuthenticateRequestDone =
+      absl::AnyInvocable<void(absl::StatusOr<v1::AuthenticateRequestResponse>) &&>;
+  void AuthenticateRequestAsync(const v1::AuthenticateRequestRequest& request, absl::Time deadline,
+                                AuthenticateRequestDone done) const;
   absl::StatusOr<v1::TestAuthenticateResponse> TestAuthenticate(
       const CallInfo& call, const v1::TestAuthenticateRequest& request) const;
   absl::StatusOr<v1::ExpandScopesResponse> ExpandScopes(const Caller& caller,
@@ -125,6 +136,11 @@ class AuthService final : public RequestAuthenticator {
                                        const std::string& authorization, absl::Time deadline,
                                        std::optional<std::string> payload_hash,
                                        bool payload_hash_required) const;
+  // UNAVAILABLE while this replica is out of sync (in_sync).
+  absl::Status ReadyToAuthenticate() const;
+  // After a successful authentication: the issuer's lastDateUsed, when stale
+  // (CredentialCache::RecordUse).
+  void NoteUse(const hawk::AuthResult& result, absl::Time deadline) const;
 
   const Options options_;
   const Dependencies deps_;

@@ -27,9 +27,8 @@ struct PostgresNonceStore::Pending {
   absl::Time issued;  // the request's ts (InfinitePast when not a number)
   absl::Time now;
   absl::Time deadline;
-  bool taken = false;  // in a batch being written
-  bool done = false;
   absl::Status result;
+  RecordDone done;
 };
 
 namespace {
@@ -120,7 +119,22 @@ absl::StatusOr<std::unique_ptr<PostgresNonceStore>> PostgresNonceStore::Create(
         "replay nonce store: max_batch, max_in_flight, max_pending, max_rows, purge_batch and "
         "batch_timeout must all be positive");
   }
-  return std::unique_ptr<PostgresNonceStore>(new PostgresNonceStore(pool, options));
+  std::unique_ptr<PostgresNonceStore> store(new PostgresNonceStore(pool, options));
+  for (int i = 0; i < options.max_in_flight; ++i) {
+    store->writers_.emplace_back([s = store.get()] { s->WriterLoop(); });
+  }
+  return store;
+}
+
+PostgresNonceStore::PostgresNonceStore(pg::ConnectionPool& pool, Options options)
+    : pool_(pool), options_(options) {}
+
+PostgresNonceStore::~PostgresNonceStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& writer : writers_) writer.join();
 }
 
 size_t PostgresNonceStore::pending() {
@@ -131,13 +145,54 @@ size_t PostgresNonceStore::pending() {
 absl::Status PostgresNonceStore::Record(absl::string_view id, absl::string_view ts,
                                         absl::string_view nonce, absl::Time now,
                                         absl::Time forget_after, absl::Time deadline) {
-  if (forget_after < now) return absl::OkStatus();  // stale anyway: nothing to remember
-  if (full_.load()) {
-    return absl::ResourceExhaustedError(
-        "too many signed requests within the replay window (the shared replay store is full of "
-        "live nonces); retry in a minute");
+  struct Answer {
+    absl::Mutex mu;
+    bool given ABSL_GUARDED_BY(mu) = false;
+    absl::Status status ABSL_GUARDED_BY(mu);
+  };
+  auto answer = std::make_shared<Answer>();
+  const Pending* queued =
+      Queue(PendingFor(id, ts, nonce, now, forget_after, deadline, [answer](absl::Status status) {
+        absl::MutexLock lock(&answer->mu);
+        answer->status = std::move(status);
+        answer->given = true;
+      }));
+  {
+    absl::MutexLock lock(&answer->mu);
+    if (answer->mu.AwaitWithDeadline(absl::Condition(&answer->given), deadline)) {
+      return answer->status;
+    }
   }
-  auto mine = std::make_shared<Pending>();
+  // Given up: a triple still queued leaves the queue (one a writer took may still be written;
+  // its request is refused either way).
+  absl::MutexLock lock(&mu_);
+  auto it = std::find_if(queue_.begin(), queue_.end(),
+                         [&](const std::unique_ptr<Pending>& p) { return p.get() == queued; });
+  if (it != queue_.end()) queue_.erase(it);
+  return Unavailable(absl::DeadlineExceededError("deadline"));
+}
+
+void PostgresNonceStore::RecordAsync(absl::string_view id, absl::string_view ts,
+                                     absl::string_view nonce, absl::Time now,
+                                     absl::Time forget_after, absl::Time deadline,
+                                     RecordDone done) {
+  Queue(PendingFor(id, ts, nonce, now, forget_after, deadline, std::move(done)));
+}
+
+std::unique_ptr<PostgresNonceStore::Pending> PostgresNonceStore::PendingFor(
+    absl::string_view id, absl::string_view ts, absl::string_view nonce, absl::Time now,
+    absl::Time forget_after, absl::Time deadline, RecordDone done) {
+  if (forget_after < now) {  // stale anyway: nothing to remember
+    std::move(done)(absl::OkStatus());
+    return nullptr;
+  }
+  if (full_.load()) {
+    std::move(done)(absl::ResourceExhaustedError(
+        "too many signed requests within the replay window (the shared replay store is full of "
+        "live nonces); retry in a minute"));
+    return nullptr;
+  }
+  auto mine = std::make_unique<Pending>();
   const hawk::InMemoryNonceCache::Key key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
   mine->hex = absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
@@ -145,47 +200,64 @@ absl::Status PostgresNonceStore::Record(absl::string_view id, absl::string_view 
   mine->issued = Issued(ts);
   mine->now = now;
   mine->deadline = deadline;
-
-  absl::MutexLock lock(&mu_);
-  if (queue_.size() >= options_.max_pending) {
-    return absl::ResourceExhaustedError(
-        "too many signed requests waiting for the shared replay store; retry in a few seconds");
-  }
-  queue_.push_back(mine);
-  // Only the caller at the front of the queue leads the next batch: the Condition wakes that
-  // one waiter when a batch slot frees up, not every waiter to find out who gets it.
-  auto can_lead = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return in_flight_ < options_.max_in_flight && !queue_.empty() && queue_.front() == mine;
-  };
-  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return mine->done || can_lead(); };
-  while (!mine->done) {
-    if (can_lead()) {
-      // Lead a batch: whatever is queued, this caller's triple first.
-      std::vector<std::shared_ptr<Pending>> batch;
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
-        queue_.front()->taken = true;
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      ++in_flight_;
-      mu_.Unlock();
-      Write(batch);
-      mu_.Lock();
-      --in_flight_;
-      for (const auto& p : batch) p->done = true;
-      continue;
-    }
-    if (!mu_.AwaitWithDeadline(absl::Condition(&ready), deadline) && !mine->done) {
-      if (!mine->taken) queue_.erase(std::find(queue_.begin(), queue_.end(), mine));
-      return Unavailable(absl::DeadlineExceededError("deadline"));
-    }
-  }
-  return mine->result;
+  mine->done = std::move(done);
+  return mine;
 }
 
-void PostgresNonceStore::Write(const std::vector<std::shared_ptr<Pending>>& batch) {
-  // The batch is written for every caller in it, not only the one leading it: the leader's
-  // caller going away (libraries/call/call_scope.h) must not fail the others' requests.
+const PostgresNonceStore::Pending* PostgresNonceStore::Queue(std::unique_ptr<Pending> mine) {
+  if (mine == nullptr) return nullptr;
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      refused = Unavailable(absl::UnavailableError("the auth server is shutting down"));
+    } else if (queue_.size() >= options_.max_pending) {
+      refused = absl::ResourceExhaustedError(
+          "too many signed requests waiting for the shared replay store; retry in a few seconds");
+    } else {
+      queue_.push_back(std::move(mine));
+      return queue_.back().get();
+    }
+  }
+  std::move(mine->done)(std::move(refused));
+  return nullptr;
+}
+
+void PostgresNonceStore::WriterLoop() {
+  while (true) {
+    // Everything queued meanwhile goes into the next batch (up to max_batch); a triple whose
+    // caller's deadline has passed is answered without being written.
+    std::vector<std::unique_ptr<Pending>> batch, late;
+    bool stopping = false;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](PostgresNonceStore* s)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->stopping_ || !s->queue_.empty(); },
+          this));
+      stopping = stopping_;
+      const absl::Time now = absl::Now();
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        std::unique_ptr<Pending> next = std::move(queue_.front());
+        queue_.pop_front();
+        (stopping || next->deadline <= now ? late : batch).push_back(std::move(next));
+      }
+      if (stopping && batch.empty() && late.empty()) return;
+    }
+    for (auto& p : late) {
+      std::move(p->done)(
+          stopping ? Unavailable(absl::UnavailableError("the auth server is shutting down"))
+                   : Unavailable(absl::DeadlineExceededError("deadline")));
+    }
+    if (batch.empty()) continue;
+    Write(batch);
+    for (auto& p : batch) std::move(p->done)(std::move(p->result));
+  }
+}
+
+void PostgresNonceStore::Write(const std::vector<std::unique_ptr<Pending>>& batch) {
+  // The batch is written for every caller in it, whatever became of any one of them
+  // (libraries/call/call_scope.h).
   CallScope for_the_batch = CallScope::Detached();
   // Distinct digests, sorted (one lock order for every batch of every replica).
   absl::flat_hash_map<std::string, size_t> first;

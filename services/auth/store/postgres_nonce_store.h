@@ -13,18 +13,19 @@
 //
 // Pipeline of Record:
 //  1. A row is the triple's 16-byte digest (InMemoryNonceCache::Digest) and forget_after.
-//  2. Group commit: concurrent calls queue; whenever fewer than `max_in_flight` batches are
-//     running, the caller at the front of the queue takes up to `max_batch` queued triples (sorted,
-//     so concurrent batches lock rows in one order and cannot deadlock) and writes them with ONE
-//     prepared statement in autocommit (one round trip), `INSERT ... SELECT FROM unnest(...) ON
-//     CONFLICT DO UPDATE ... WHERE expired RETURNING`, a row per triple that is new (or whose old
-//     row had expired but was not yet purged). Triples not returned were recorded before:
-//     ALREADY_EXISTS (kNonceAlreadyUsed). Under load, throughput is batches, not requests, per
-//     round trip.
+//  2. Group commit: calls queue their triple; each of `max_in_flight` writer threads, whenever
+//     it is free, takes up to `max_batch` queued triples (sorted, so concurrent batches lock rows
+//     in one order and cannot deadlock) and writes them with ONE prepared statement in
+//     autocommit (one round trip), `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ...
+//     WHERE expired RETURNING`, a row per triple that is new (or whose old row had expired but
+//     was not yet purged). Triples not returned were recorded before: ALREADY_EXISTS
+//     (kNonceAlreadyUsed). Under load, throughput is batches, not requests, per round trip.
+//     Record waits for its triple's answer; RecordAsync hands it to a callback run on the
+//     writer thread, so the caller's thread waits for nothing (AuthenticateRequest's path).
 //  3. The call's deadline bounds the whole wait (queue and batch): DEADLINE_EXCEEDED. A queued
-//     triple whose caller gave up is dropped from the queue; one already in a running batch may
-//     be recorded (its request was refused anyway). The caller that leads a batch waits for its
-//     statement, which runs until the latest deadline in the batch, `batch_timeout` at most.
+//     triple whose deadline has passed when a writer takes it is answered so, unwritten; one
+//     already in a running batch may be recorded (its request was refused anyway). A batch's
+//     statement runs until the latest deadline in the batch, `batch_timeout` at most.
 //  4. Any database failure refuses the request: UNAVAILABLE "replay protection unavailable: …".
 //     Never OK unless the row was written.
 //
@@ -46,10 +47,12 @@
 //
 // Cost: every request with a new triple waits for one database round trip (shared with the
 // other requests of its batch); that is the price of refusing a replay on another replica
-// exactly once. PurgeExpired's row count reads up to `max_rows` index entries per round.
+// exactly once. Through RecordAsync no thread of the caller's waits for it (the request does).
+// PurgeExpired's row count reads up to `max_rows` index entries per round.
 //
-// Thread-safety: thread-safe. Errors: as above; Create returns INVALID_ARGUMENT for zero
-// bounds.
+// Thread-safety: thread-safe; the destructor answers what is still queued with UNAVAILABLE and
+// joins the writers (a batch running then finishes first). Errors: as above; Create returns
+// INVALID_ARGUMENT for zero bounds.
 
 #ifndef BULWARK_SERVICES_AUTH_STORE_POSTGRES_NONCE_STORE_H_
 #define BULWARK_SERVICES_AUTH_STORE_POSTGRES_NONCE_STORE_H_
@@ -60,6 +63,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -77,7 +81,8 @@ class PostgresNonceStore final : public hawk::NonceCache {
   struct Options {
     // Triples in one INSERT.
     size_t max_batch = 1024;
-    // Batches running at once (each holds a pooled connection while it runs). One by default:
+    // Batches running at once: writer threads, each holding a pooled connection while its batch
+    // runs. One by default:
     // on a loaded host the cost is CPU per statement, not the round trip, and with one batch
     // in flight the next one gathers every caller that arrived meanwhile (docs/benchmarks.md,
     // "Auth": 1 against 2 and 4, alternating, 2026-12-03).
@@ -100,8 +105,13 @@ class PostgresNonceStore final : public hawk::NonceCache {
   static absl::StatusOr<std::unique_ptr<PostgresNonceStore>> Create(pg::ConnectionPool& pool,
                                                                     Options options);
 
+  ~PostgresNonceStore() override;
+
   absl::Status Record(absl::string_view id, absl::string_view ts, absl::string_view nonce,
                       absl::Time now, absl::Time forget_after, absl::Time deadline) override;
+  void RecordAsync(absl::string_view id, absl::string_view ts, absl::string_view nonce,
+                   absl::Time now, absl::Time forget_after, absl::Time deadline,
+                   RecordDone done) override;
 
   // Deletes rows expired before `now`, `purge_batch` at a time, until none is left or
   // `deadline` passes; then checks the row bound. Returns the rows deleted.
@@ -114,17 +124,29 @@ class PostgresNonceStore final : public hawk::NonceCache {
 
  private:
   struct Pending;
-  PostgresNonceStore(pg::ConnectionPool& pool, Options options) : pool_(pool), options_(options) {}
+  PostgresNonceStore(pg::ConnectionPool& pool, Options options);
+  // The queue entry for a triple, or null when `done` was answered at once (nothing to
+  // remember, or the table is full).
+  std::unique_ptr<Pending> PendingFor(absl::string_view id, absl::string_view ts,
+                                      absl::string_view nonce, absl::Time now,
+                                      absl::Time forget_after, absl::Time deadline,
+                                      RecordDone done);
+  // Queues `mine` (null: nothing to do) and returns it, or answers it at once when the store
+  // is stopping or the queue is full and returns null.
+  const Pending* Queue(std::unique_ptr<Pending> mine);
+  // A writer thread: takes batches from the queue and answers them, until stopped.
+  void WriterLoop();
   // Writes `batch` (distinct keys, sorted) and sets each one's result. No lock held.
-  void Write(const std::vector<std::shared_ptr<Pending>>& batch);
+  void Write(const std::vector<std::unique_ptr<Pending>>& batch);
 
   pg::ConnectionPool& pool_;
   const Options options_;
   absl::Mutex mu_;
-  std::deque<std::shared_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
-  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<int64_t> batches_{0};
   std::atomic<bool> full_{false};
+  std::vector<std::thread> writers_;
 };
 
 }  // namespace bulwark::auth

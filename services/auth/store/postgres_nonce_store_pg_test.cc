@@ -5,6 +5,7 @@
 // (UNAVAILABLE), never accepts; nonces lost in a crash make requests signed before the loss
 // refused; the purge deletes expired rows in bounded batches and the row bound refuses rather
 // than forgets.
+#include <map>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "libraries/hawk/nonce_cache_conformance.h"
@@ -166,12 +168,112 @@ TEST_F(PostgresNonceStoreTest, TheCallsDeadlineBoundsTheWait) {
   EXPECT_EQ(queued.code(), absl::StatusCode::kDeadlineExceeded) << queued;
   EXPECT_TRUE(absl::StrContains(queued.message(), "replay protection unavailable")) << queued;
   EXPECT_EQ(store->pending(), 0u);
-  leader.join();  // its statement is cancelled at its deadline
+  leader.join();  // it gives up at its deadline
   EXPECT_EQ(first.code(), absl::StatusCode::kDeadlineExceeded) << first;
+  // The writer's stuck statement is cancelled at that deadline too (statement_timeout).
+  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 0; }));
   lock->abort();
   // Neither was recorded: both are new now.
   EXPECT_TRUE(store->Record("c", kTs, "a", kNow, kForget, kForever).ok());
   EXPECT_TRUE(store->Record("c", kTs, "b", kNow, kForget, kForever).ok());
+}
+
+// What RecordAsync's callback was given, once it ran.
+class Answers {
+ public:
+  hawk::NonceCache::RecordDone For(int i) {
+    return [this, i](absl::Status status) {
+      absl::MutexLock lock(&mu_);
+      statuses_[i] = std::move(status);
+      ++calls_[i];
+    };
+  }
+  bool WaitForAll(int n) {
+    absl::MutexLock lock(&mu_);
+    auto all = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return static_cast<int>(calls_.size()) >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(10));
+  }
+  int Answered() {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(calls_.size());
+  }
+  absl::Status Status(int i) {
+    absl::MutexLock lock(&mu_);
+    return statuses_[i];
+  }
+  int Calls(int i) {
+    absl::MutexLock lock(&mu_);
+    return calls_[i];
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<int, absl::Status> statuses_ ABSL_GUARDED_BY(mu_);
+  std::map<int, int> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(PostgresNonceStoreTest, RecordAsyncWaitsForNothingAndAnswersFromTheWriter) {
+  auto store = Store();
+  pqxx::connection admin(db_->db->AdminDsn());
+  auto lock = LockNonceTable(admin);
+  Answers answers;
+  // The statement is stuck on the lock, yet each call returns at once, unanswered.
+  store->RecordAsync("c", kTs, "a", kNow, kForget, kForever, answers.For(0));
+  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+  store->RecordAsync("c", kTs, "b", kNow, kForget, kForever, answers.For(1));
+  store->RecordAsync("c", kTs, "a", kNow, kForget, kForever, answers.For(2));  // a replay
+  EXPECT_EQ(answers.Answered(), 0);
+  EXPECT_EQ(store->pending(), 2u);
+  lock->commit();
+  ASSERT_TRUE(answers.WaitForAll(3));
+  EXPECT_TRUE(answers.Status(0).ok()) << answers.Status(0);
+  EXPECT_TRUE(answers.Status(1).ok()) << answers.Status(1);
+  EXPECT_EQ(answers.Status(2).code(), absl::StatusCode::kAlreadyExists) << answers.Status(2);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(answers.Calls(i), 1) << i;
+  EXPECT_EQ(store->batches(), 2) << "b and the replay of a should share one INSERT";
+  // Written: a sync caller (or another replica) now finds them.
+  EXPECT_EQ(store->Record("c", kTs, "b", kNow, kForget, kForever).code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(PostgresNonceStoreTest, RecordAsyncPastItsDeadlineIsRefusedUnwritten) {
+  auto store = Store();
+  pqxx::connection admin(db_->db->AdminDsn());
+  auto lock = LockNonceTable(admin);
+  Answers answers;
+  store->RecordAsync("c", kTs, "a", kNow, kForget, kForever, answers.For(0));
+  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+  store->RecordAsync("c", kTs, "late", kNow, kForget, absl::Now() + absl::Milliseconds(100),
+                     answers.For(1));
+  absl::SleepFor(absl::Milliseconds(200));
+  lock->commit();
+  ASSERT_TRUE(answers.WaitForAll(2));
+  EXPECT_TRUE(answers.Status(0).ok()) << answers.Status(0);
+  EXPECT_EQ(answers.Status(1).code(), absl::StatusCode::kDeadlineExceeded) << answers.Status(1);
+  EXPECT_TRUE(absl::StrContains(answers.Status(1).message(), "replay protection unavailable"));
+  EXPECT_TRUE(store->Record("c", kTs, "late", kNow, kForget, kForever).ok()) << "not written";
+}
+
+TEST_F(PostgresNonceStoreTest, DestroyingTheStoreAnswersWhatIsQueued) {
+  auto store = Store();
+  pqxx::connection admin(db_->db->AdminDsn());
+  auto lock = LockNonceTable(admin);
+  Answers answers;
+  store->RecordAsync("c", kTs, "running", kNow, kForget, kForever, answers.For(0));
+  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+  store->RecordAsync("c", kTs, "queued", kNow, kForget, kForever, answers.For(1));
+  std::thread destroy([&] { store.reset(); });
+  absl::SleepFor(absl::Milliseconds(100));
+  lock->commit();
+  destroy.join();
+  // Every callback ran exactly once: the running batch finished, the queued triple was refused.
+  ASSERT_EQ(answers.Answered(), 2);
+  EXPECT_TRUE(answers.Status(0).ok()) << answers.Status(0);
+  EXPECT_EQ(answers.Status(1).code(), absl::StatusCode::kUnavailable) << answers.Status(1);
+  EXPECT_TRUE(absl::StrContains(answers.Status(1).message(), "shutting down"));
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(answers.Calls(i), 1) << i;
 }
 
 TEST(PostgresNonceStoreDownTest, ADatabaseThatCannotBeReachedRefusesUnavailable) {

@@ -5,7 +5,8 @@
 // AUTHENTICATION_STATUS_FAILED for AuthenticateRequest on behalf of the other services), and a
 // header sent to both at once is accepted exactly once. A shared store that fails refuses the
 // request (never accepts it unchecked). "replayProtection": "local" shows what the shared store
-// prevents: each replica accepts the header once.
+// prevents: each replica accepts the header once. AuthenticateRequest holds no server thread
+// while the shared store answers.
 #include <atomic>
 #include <pqxx/pqxx>
 #include <string>
@@ -128,6 +129,67 @@ TEST_F(ReplayAcrossReplicasTest, AuthenticateRequestRefusesAHeaderTheOtherReplic
       EXPECT_TRUE(absl::StartsWith(response.message(), kReplayed)) << response.message();
     }
   }
+}
+
+// AuthenticateRequest waits for the shared store without holding a server thread (it is a
+// callback method, answered from the store's writer thread): with the nonce table locked, 90
+// calls wait at once, more than the server's 64 threads, and the server still answers Ping;
+// once the lock goes, every one of them is answered.
+TEST_F(ReplayAcrossReplicasTest, AuthenticateRequestHoldsNoServerThreadWhileTheStoreWaits) {
+  StartCluster();
+  pqxx::connection admin(cluster_->database().AdminDsn());
+  pqxx::work lock(admin);
+  lock.exec("LOCK TABLE auth.replay_nonces IN EXCLUSIVE MODE");
+  // Three connections (32 calls each at most), 30 calls on each.
+  constexpr int kChannels = 3;
+  constexpr int kCallsPerChannel = 30;
+  auto Stub = [&] {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
+    return v1::Auth::NewStub(grpc::CreateCustomChannel(cluster_->process(0).address(),
+                                                       grpc::InsecureChannelCredentials(), args));
+  };
+  std::vector<std::unique_ptr<v1::Auth::Stub>> stubs;
+  for (int c = 0; c < kChannels; ++c) stubs.push_back(Stub());
+  std::atomic<int> answered{0}, succeeded{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kChannels * kCallsPerChannel; ++i) {
+    callers.emplace_back([&, i] {
+      hawk::Request call;
+      call.resource = "/bulwark.queue.v1.Queue/GetTask";
+      call.host = "127.0.0.1";
+      call.port = 50052;
+      auto header = hawk::SignRequest(root_, call, Clock::Real(), Random::Secure());
+      ASSERT_TRUE(header.ok()) << header.status();
+      v1::AuthenticateRequestRequest request;
+      request.set_resource(call.resource);
+      request.set_authority("127.0.0.1:50052");
+      request.set_authorization(*header);
+      request.set_payload_hash_optional(true);
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+      v1::AuthenticateRequestResponse response;
+      grpc::Status s = stubs[i % kChannels]->AuthenticateRequest(&context, request, &response);
+      answered.fetch_add(1);
+      EXPECT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
+      if (s.ok() && response.status() == v1::AUTHENTICATION_STATUS_SUCCESS) succeeded.fetch_add(1);
+    });
+  }
+  // Let every call reach the server and queue behind the stuck batch.
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_EQ(answered.load(), 0) << "a call was answered while the nonce table was locked";
+  {
+    auto ping_stub = Stub();
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::PingResponse pong;
+    grpc::Status s = ping_stub->Ping(&context, v1::PingRequest(), &pong);
+    EXPECT_TRUE(s.ok()) << "with 90 calls waiting for the store: " << s.error_code() << ": "
+                        << s.error_message();
+  }
+  lock.commit();
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(succeeded.load(), kChannels * kCallsPerChannel);
 }
 
 TEST_F(ReplayAcrossReplicasTest, AHeaderSentToBothReplicasAtOnceIsAcceptedExactlyOnce) {
