@@ -64,6 +64,42 @@ bool WaitFor(const std::function<bool()>& condition) {
   return true;
 }
 
+// What RecordAsync's callback was given, once it ran.
+class Answers {
+ public:
+  hawk::NonceCache::RecordDone For(int i) {
+    return [this, i](absl::Status status) {
+      absl::MutexLock lock(&mu_);
+      statuses_[i] = std::move(status);
+      ++calls_[i];
+    };
+  }
+  bool WaitForAll(int n) {
+    absl::MutexLock lock(&mu_);
+    auto all = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return static_cast<int>(calls_.size()) >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(10));
+  }
+  int Answered() {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(calls_.size());
+  }
+  absl::Status Status(int i) {
+    absl::MutexLock lock(&mu_);
+    return statuses_[i];
+  }
+  int Calls(int i) {
+    absl::MutexLock lock(&mu_);
+    return calls_[i];
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<int, absl::Status> statuses_ ABSL_GUARDED_BY(mu_);
+  std::map<int, int> calls_ ABSL_GUARDED_BY(mu_);
+};
+
 class PostgresNonceStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -91,6 +127,15 @@ class PostgresNonceStoreTest : public ::testing::Test {
     auto txn = std::make_unique<pqxx::work>(admin);
     txn->exec("LOCK TABLE auth.replay_nonces IN EXCLUSIVE MODE");
     return txn;
+  }
+  // Locks the nonce table through `admin` and starts a batch (the triple of `nonce`, answered to
+  // answers.For(0)) that waits on the lock; returns the lock.
+  std::unique_ptr<pqxx::work> StuckBatch(pqxx::connection& admin, PostgresNonceStore& store,
+                                         Answers& answers, const std::string& nonce) {
+    auto lock = LockNonceTable(admin);
+    store.RecordAsync("c", kTs, nonce, kNow, kForget, kForever, answers.For(0));
+    EXPECT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+    return lock;
   }
   int64_t Waiting(const std::string& admin_dsn) {
     pqxx::connection c(admin_dsn);
@@ -178,50 +223,12 @@ TEST_F(PostgresNonceStoreTest, TheCallsDeadlineBoundsTheWait) {
   EXPECT_TRUE(store->Record("c", kTs, "b", kNow, kForget, kForever).ok());
 }
 
-// What RecordAsync's callback was given, once it ran.
-class Answers {
- public:
-  hawk::NonceCache::RecordDone For(int i) {
-    return [this, i](absl::Status status) {
-      absl::MutexLock lock(&mu_);
-      statuses_[i] = std::move(status);
-      ++calls_[i];
-    };
-  }
-  bool WaitForAll(int n) {
-    absl::MutexLock lock(&mu_);
-    auto all = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return static_cast<int>(calls_.size()) >= n;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(10));
-  }
-  int Answered() {
-    absl::MutexLock lock(&mu_);
-    return static_cast<int>(calls_.size());
-  }
-  absl::Status Status(int i) {
-    absl::MutexLock lock(&mu_);
-    return statuses_[i];
-  }
-  int Calls(int i) {
-    absl::MutexLock lock(&mu_);
-    return calls_[i];
-  }
-
- private:
-  absl::Mutex mu_;
-  std::map<int, absl::Status> statuses_ ABSL_GUARDED_BY(mu_);
-  std::map<int, int> calls_ ABSL_GUARDED_BY(mu_);
-};
-
 TEST_F(PostgresNonceStoreTest, RecordAsyncWaitsForNothingAndAnswersFromTheWriter) {
   auto store = Store();
   pqxx::connection admin(db_->db->AdminDsn());
-  auto lock = LockNonceTable(admin);
   Answers answers;
   // The statement is stuck on the lock, yet each call returns at once, unanswered.
-  store->RecordAsync("c", kTs, "a", kNow, kForget, kForever, answers.For(0));
-  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+  auto lock = StuckBatch(admin, *store, answers, "a");
   store->RecordAsync("c", kTs, "b", kNow, kForget, kForever, answers.For(1));
   store->RecordAsync("c", kTs, "a", kNow, kForget, kForever, answers.For(2));  // a replay
   EXPECT_EQ(answers.Answered(), 0);
@@ -241,10 +248,8 @@ TEST_F(PostgresNonceStoreTest, RecordAsyncWaitsForNothingAndAnswersFromTheWriter
 TEST_F(PostgresNonceStoreTest, RecordAsyncPastItsDeadlineIsRefusedUnwritten) {
   auto store = Store();
   pqxx::connection admin(db_->db->AdminDsn());
-  auto lock = LockNonceTable(admin);
   Answers answers;
-  store->RecordAsync("c", kTs, "a", kNow, kForget, kForever, answers.For(0));
-  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+  auto lock = StuckBatch(admin, *store, answers, "a");
   store->RecordAsync("c", kTs, "late", kNow, kForget, absl::Now() + absl::Milliseconds(100),
                      answers.For(1));
   absl::SleepFor(absl::Milliseconds(200));
@@ -259,10 +264,8 @@ TEST_F(PostgresNonceStoreTest, RecordAsyncPastItsDeadlineIsRefusedUnwritten) {
 TEST_F(PostgresNonceStoreTest, DestroyingTheStoreAnswersWhatIsQueued) {
   auto store = Store();
   pqxx::connection admin(db_->db->AdminDsn());
-  auto lock = LockNonceTable(admin);
   Answers answers;
-  store->RecordAsync("c", kTs, "running", kNow, kForget, kForever, answers.For(0));
-  ASSERT_TRUE(WaitFor([&] { return Waiting(db_->db->AdminDsn()) == 1; }));
+  auto lock = StuckBatch(admin, *store, answers, "running");
   store->RecordAsync("c", kTs, "queued", kNow, kForget, kForever, answers.For(1));
   std::thread destroy([&] { store.reset(); });
   absl::SleepFor(absl::Milliseconds(100));
