@@ -1,7 +1,9 @@
 // PostgresNonceStore against real PostgreSQL: the NonceCache conformance suite, then what only
 // the shared store does: two replicas (each its in-process cache in front of its own store and
 // pool, one database) refuse each other's replays; concurrent callers share one INSERT (group
-// commit); the call's deadline bounds the wait; a database that cannot be reached refuses
+// commit); RecordAsync returns at once and is answered from the writer thread, once, also when
+// its deadline passes or the store is destroyed; the call's deadline bounds the wait; a database
+// that cannot be reached refuses
 // (UNAVAILABLE), never accepts; nonces lost in a crash make requests signed before the loss
 // refused; the purge deletes expired rows in bounded batches and the row bound refuses rather
 // than forgets.
