@@ -3,10 +3,9 @@
 // pool, one database) refuse each other's replays; concurrent callers share one INSERT (group
 // commit); RecordAsync returns at once and is answered from the writer thread, once, also when
 // its deadline passes or the store is destroyed; the call's deadline bounds the wait; a database
-// that cannot be reached refuses
-// (UNAVAILABLE), never accepts; nonces lost in a crash make requests signed before the loss
-// refused; the purge deletes expired rows in bounded batches and the row bound refuses rather
-// than forgets.
+// that cannot be reached refuses (UNAVAILABLE), never accepts; nonces lost in a crash make
+// requests signed before the loss refused; the purge deletes expired rows in bounded batches and
+// the row bound refuses rather than forgets.
 #include <map>
 #include <pqxx/pqxx>
 #include <string>
