@@ -1134,7 +1134,9 @@ TEST(AuthenticatorAsyncTest, TheAnswerWaitsForTheReplayStoreAndFollowsIt) {
     if (!got.ok()) continue;
     EXPECT_EQ(got->outcome, c.outcome) << i;
     EXPECT_EQ(got->message, c.message) << i;
-    if (c.outcome == AuthResult::Outcome::kSuccess) EXPECT_EQ(got->client_id, "root");
+    if (c.outcome == AuthResult::Outcome::kSuccess) {
+      EXPECT_EQ(got->client_id, "root");
+    }
   }
   // A request that fails before the replay check never reaches the store.
   int calls = 0;
