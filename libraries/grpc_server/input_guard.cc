@@ -79,6 +79,13 @@ class RawMethods {
   absl::flat_hash_map<std::string, const google::protobuf::Message*> map_ ABSL_GUARDED_BY(mu_);
 };
 
+// What gRPC answers for a request it could not parse: INTERNAL from a sync handler,
+// UNIMPLEMENTED without a message from a callback one.
+bool IsParseFailure(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::INTERNAL ||
+         (status.error_code() == grpc::StatusCode::UNIMPLEMENTED && status.error_message().empty());
+}
+
 class InputGuardInterceptor final : public grpc::experimental::Interceptor {
  public:
   InputGuardInterceptor(grpc::experimental::ServerRpcInfo* info, const InputGuardOptions& options)
@@ -121,7 +128,7 @@ class InputGuardInterceptor final : public grpc::experimental::Interceptor {
         absl::Status refusal = Refusals::Get().Find(info_->server_context());
         methods->ModifySendStatus(grpc::Status(static_cast<grpc::StatusCode>(refusal.code()),
                                                std::string(refusal.message())));
-      } else if (unparsed_ && methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      } else if (unparsed_ && IsParseFailure(methods->GetSendStatus())) {
         methods->ModifySendStatus(grpc::Status(
             grpc::StatusCode::INVALID_ARGUMENT,
             "the request message could not be parsed (a string that is not valid UTF-8, or "

@@ -13,7 +13,7 @@
 // client receives is replaced by the refusal whatever the handler returned. For a streaming
 // call the refusal is visible to the handler after the Read that returned the refused message.
 // It also turns gRPC's own "cannot parse the request" (proto3 strings that are not UTF-8 fail
-// to parse; gRPC answers INTERNAL) into INVALID_ARGUMENT.
+// to parse; gRPC answers INTERNAL, or UNIMPLEMENTED for a callback method) into INVALID_ARGUMENT.
 //
 // Every registered service must use protobuf-generated messages (all of Bulwark's do, and
 // reflection and health too): the interceptor reads received messages as

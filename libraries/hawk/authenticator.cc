@@ -180,26 +180,25 @@ std::optional<AuthResult> Authenticator::GrpcRequest(
   return std::nullopt;
 }
 
-absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(absl::string_view method_path,
-                                                           absl::string_view authority,
-                                                           absl::string_view authorization,
-                                                           absl::Time deadline,
-                                                           std::optional<std::string> payload_hash,
-                                                           bool payload_hash_required) const {
+absl::StatusOr<AuthResult> Authenticator::AuthenticateGrpc(
+    absl::string_view method_path, absl::string_view authority, absl::string_view authorization,
+    absl::Time deadline, std::optional<std::string> payload_hash, bool payload_hash_required,
+    const OnVerified& on_verified) const {
   Request request;
   if (std::optional<AuthResult> done =
           GrpcRequest(method_path, authority, authorization, deadline, std::move(payload_hash),
                       payload_hash_required, request)) {
     return *std::move(done);
   }
-  return Authenticate(request);
+  return AuthenticateWith(request, on_verified);
 }
 
 void Authenticator::AuthenticateGrpcAsync(absl::string_view method_path,
                                           absl::string_view authority,
                                           absl::string_view authorization, absl::Time deadline,
                                           std::optional<std::string> payload_hash,
-                                          bool payload_hash_required, Done done) const {
+                                          bool payload_hash_required, Done done,
+                                          const OnVerified& on_verified) const {
   Request request;
   if (std::optional<AuthResult> result =
           GrpcRequest(method_path, authority, authorization, deadline, std::move(payload_hash),
@@ -212,6 +211,7 @@ void Authenticator::AuthenticateGrpcAsync(absl::string_view method_path,
     std::move(done)(AsOutcome(verified.status()));
     return;
   }
+  if (on_verified) on_verified(verified->result);
   if (!verified->replay.has_value()) {
     std::move(done)(std::move(verified->result));
     return;
@@ -230,9 +230,15 @@ void Authenticator::AuthenticateGrpcAsync(absl::string_view method_path,
 }
 
 absl::StatusOr<AuthResult> Authenticator::Authenticate(const Request& request) const {
+  return AuthenticateWith(request, nullptr);
+}
+
+absl::StatusOr<AuthResult> Authenticator::AuthenticateWith(const Request& request,
+                                                           const OnVerified& on_verified) const {
   if (request.authorization.empty()) return NoAuth();
   absl::StatusOr<Verified> verified = Verify(request);
   if (!verified.ok()) return AsOutcome(verified.status());
+  if (on_verified) on_verified(verified->result);
   if (verified->replay.has_value()) {
     const Replay& r = *verified->replay;
     absl::Status replayed =

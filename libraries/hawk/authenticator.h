@@ -171,11 +171,15 @@ class Authenticator {
   // present). An empty authorization is no-auth.
   // `deadline` (the call's) bounds the client lookup. `payload_hash` and
   // `payload_hash_required` as in Request (step 5b).
+  // `on_verified`, when given, runs on the calling thread with the result once steps 1-9 have
+  // succeeded, before step 10 (the auth service notes the client's use there: a request refused
+  // as a replay still carried a valid signature); it must not call back into the Authenticator.
+  using OnVerified = std::function<void(const AuthResult&)>;
   absl::StatusOr<AuthResult> AuthenticateGrpc(
       absl::string_view method_path, absl::string_view authority, absl::string_view authorization,
       absl::Time deadline = absl::InfiniteFuture(),
-      std::optional<std::string> payload_hash = std::nullopt,
-      bool payload_hash_required = false) const;
+      std::optional<std::string> payload_hash = std::nullopt, bool payload_hash_required = false,
+      const OnVerified& on_verified = nullptr) const;
 
   // AuthenticateGrpc with the answer handed to `done`: steps 1-9 run on the calling thread, and
   // step 10 through the nonce cache's RecordAsync, so that the thread need not wait for a shared
@@ -185,7 +189,7 @@ class Authenticator {
   void AuthenticateGrpcAsync(absl::string_view method_path, absl::string_view authority,
                              absl::string_view authorization, absl::Time deadline,
                              std::optional<std::string> payload_hash, bool payload_hash_required,
-                             Done done) const;
+                             Done done, const OnVerified& on_verified = nullptr) const;
 
  private:
   // Step 10's question, asked after steps 1-9 succeeded.
@@ -212,6 +216,9 @@ class Authenticator {
                                         absl::string_view authorization, absl::Time deadline,
                                         std::optional<std::string> payload_hash,
                                         bool payload_hash_required, Request& request) const;
+  // Authenticate, with `on_verified` (AuthenticateGrpc).
+  absl::StatusOr<AuthResult> AuthenticateWith(const Request& request,
+                                              const OnVerified& on_verified) const;
   // Steps 1-9 of the pipeline; UNAUTHENTICATED / INVALID_ARGUMENT are
   // authentication failures, anything else a dependency failure.
   absl::StatusOr<Verified> Verify(const Request& request) const;

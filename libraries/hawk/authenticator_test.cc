@@ -860,6 +860,31 @@ TEST_F(AuthenticatorTest, NonNumericTimestampIsStale) {
   EXPECT_EQ(authenticator().Authenticate(request)->message, "Unauthorized: Stale timestamp");
 }
 
+// The sync path calls on_verified the same way: once the signature is verified, also for a
+// request the replay check then refuses, never for a bad MAC.
+TEST_F(AuthenticatorTest, OnVerifiedRunsBeforeTheReplayCheck) {
+  const Request signed_request = Signed({.id = "root"});
+  int verified = 0;
+  const auto note = [&](const AuthResult& r) {
+    EXPECT_EQ(r.client_id, "root");
+    ++verified;
+  };
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<AuthResult> result = authenticator().AuthenticateGrpc(
+        signed_request.resource, "queue.example.com:443", signed_request.authorization,
+        absl::InfiniteFuture(), std::nullopt, false, note);
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result->message, i == 0 ? "" : "Unauthorized: replayed request");
+  }
+  EXPECT_EQ(verified, 2);
+  ASSERT_TRUE(authenticator()
+                  .AuthenticateGrpc(signed_request.resource, "queue.example.com:443",
+                                    Signed({.id = "root", .key = "wrong"}).authorization,
+                                    absl::InfiniteFuture(), std::nullopt, false, note)
+                  .ok());
+  EXPECT_EQ(verified, 2);
+}
+
 TEST_F(AuthenticatorTest, AuthenticateGrpc) {
   const Request signed_request = Signed({.id = "root"});
   absl::StatusOr<AuthResult> result = authenticator().AuthenticateGrpc(
@@ -1112,19 +1137,27 @@ TEST(AuthenticatorAsyncTest, TheAnswerWaitsForTheReplayStoreAndFollowsIt) {
       {absl::DeadlineExceededError("replay protection: deadline"),
        absl::StatusCode::kDeadlineExceeded, AuthResult::Outcome::kFailed, ""},
   };
+  int verified_calls = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];
     const std::string nonce = absl::StrCat("n", i);
     const Request request = Signed({.id = "root", .nonce = nonce});
     int calls = 0;
     absl::StatusOr<AuthResult> got;
-    authenticator->AuthenticateGrpcAsync(request.resource, "queue.example.com:443",
-                                         request.authorization, deadline, std::nullopt, false,
-                                         [&](absl::StatusOr<AuthResult> result) {
-                                           ++calls;
-                                           got = std::move(result);
-                                         });
+    authenticator->AuthenticateGrpcAsync(
+        request.resource, "queue.example.com:443", request.authorization, deadline, std::nullopt,
+        false,
+        [&](absl::StatusOr<AuthResult> result) {
+          ++calls;
+          got = std::move(result);
+        },
+        [&](const AuthResult& verified) {
+          EXPECT_EQ(verified.client_id, "root");
+          ++verified_calls;
+        });
     EXPECT_EQ(calls, 0) << i << ": answered before the replay store";
+    // The signature was verified (on this thread) before the store was asked.
+    EXPECT_EQ(verified_calls, static_cast<int>(i) + 1);
     ASSERT_EQ(nonces.asked.size(), i + 1);
     EXPECT_EQ(nonces.asked.back(), "root/" + nonce);
     EXPECT_EQ(nonces.last_deadline, deadline);
@@ -1142,13 +1175,16 @@ TEST(AuthenticatorAsyncTest, TheAnswerWaitsForTheReplayStoreAndFollowsIt) {
   int calls = 0;
   authenticator->AuthenticateGrpcAsync(
       "/x", "queue.example.com:443", Signed({.id = "root", .key = "wrong"}).authorization, deadline,
-      std::nullopt, false, [&](absl::StatusOr<AuthResult> result) {
+      std::nullopt, false,
+      [&](absl::StatusOr<AuthResult> result) {
         ++calls;
         ASSERT_TRUE(result.ok());
         EXPECT_EQ(result->message, "Unauthorized: Bad mac");
-      });
+      },
+      [&](const AuthResult&) { ++verified_calls; });
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(nonces.asked.size(), cases.size());
+  EXPECT_EQ(verified_calls, static_cast<int>(cases.size())) << "a bad MAC is not verified";
 }
 
 // Issue 13 item 6: a shared replay store waits no longer than the call's deadline, and a

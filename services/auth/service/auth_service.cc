@@ -128,12 +128,9 @@ absl::StatusOr<hawk::AuthResult> AuthService::Run(const std::string& resource,
                                                   std::optional<std::string> payload_hash,
                                                   bool payload_hash_required) const {
   BULWARK_RETURN_IF_ERROR(ReadyToAuthenticate());
-  BULWARK_ASSIGN_OR_RETURN(
-      hawk::AuthResult result,
-      authenticator_->AuthenticateGrpc(resource, authority, authorization, deadline,
-                                       std::move(payload_hash), payload_hash_required));
-  NoteUse(result, deadline);
-  return result;
+  return authenticator_->AuthenticateGrpc(
+      resource, authority, authorization, deadline, std::move(payload_hash), payload_hash_required,
+      [&](const hawk::AuthResult& verified) { NoteUse(verified, deadline); });
 }
 
 absl::StatusOr<Caller> AuthService::Authenticate(const CallInfo& call) const {
@@ -209,14 +206,15 @@ void AuthService::AuthenticateRequestAsync(const v1::AuthenticateRequestRequest&
   authenticator_->AuthenticateGrpcAsync(
       request.resource(), request.authority(), request.authorization(), deadline,
       std::move(payload_hash), !request.payload_hash_optional(),
-      [this, deadline, done = std::move(done)](absl::StatusOr<hawk::AuthResult> result) mutable {
+      [done = std::move(done)](absl::StatusOr<hawk::AuthResult> result) mutable {
         if (!result.ok()) {
           std::move(done)(result.status());
           return;
         }
-        NoteUse(*result, deadline);
         std::move(done)(ResponseOf(*std::move(result)));
-      });
+      },
+      // On this thread, before the replay check: NoteUse may read or write the database.
+      [&](const hawk::AuthResult& verified) { NoteUse(verified, deadline); });
 }
 
 absl::StatusOr<v1::TestAuthenticateResponse> AuthService::TestAuthenticate(

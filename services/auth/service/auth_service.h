@@ -138,8 +138,8 @@ class AuthService final : public RequestAuthenticator {
                                        bool payload_hash_required) const;
   // UNAVAILABLE while this replica is out of sync (in_sync).
   absl::Status ReadyToAuthenticate() const;
-  // After a successful authentication: the issuer's lastDateUsed, when stale
-  // (CredentialCache::RecordUse).
+  // Once a request's signature is verified (before its replay check, on the calling thread):
+  // the issuer's lastDateUsed, when stale (CredentialCache::RecordUse).
   void NoteUse(const hawk::AuthResult& result, absl::Time deadline) const;
 
   const Options options_;

@@ -29,6 +29,7 @@ struct PostgresNonceStore::Pending {
   absl::Time deadline;
   absl::Status result;
   RecordDone done;
+  uint64_t sequence = 0;  // set when queued; never reused (an address can be)
 };
 
 namespace {
@@ -151,7 +152,7 @@ absl::Status PostgresNonceStore::Record(absl::string_view id, absl::string_view 
     absl::Status status ABSL_GUARDED_BY(mu);
   };
   auto answer = std::make_shared<Answer>();
-  const Pending* queued =
+  const uint64_t queued =
       Queue(PendingFor(id, ts, nonce, now, forget_after, deadline, [answer](absl::Status status) {
         absl::MutexLock lock(&answer->mu);
         answer->status = std::move(status);
@@ -166,8 +167,9 @@ absl::Status PostgresNonceStore::Record(absl::string_view id, absl::string_view 
   // Given up: a triple still queued leaves the queue (one a writer took may still be written;
   // its request is refused either way).
   absl::MutexLock lock(&mu_);
-  auto it = std::find_if(queue_.begin(), queue_.end(),
-                         [&](const std::unique_ptr<Pending>& p) { return p.get() == queued; });
+  auto it = std::find_if(queue_.begin(), queue_.end(), [&](const std::unique_ptr<Pending>& p) {
+    return queued != 0 && p->sequence == queued;
+  });
   if (it != queue_.end()) queue_.erase(it);
   return Unavailable(absl::DeadlineExceededError("deadline"));
 }
@@ -204,8 +206,8 @@ std::unique_ptr<PostgresNonceStore::Pending> PostgresNonceStore::PendingFor(
   return mine;
 }
 
-const PostgresNonceStore::Pending* PostgresNonceStore::Queue(std::unique_ptr<Pending> mine) {
-  if (mine == nullptr) return nullptr;
+uint64_t PostgresNonceStore::Queue(std::unique_ptr<Pending> mine) {
+  if (mine == nullptr) return 0;
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
@@ -215,12 +217,13 @@ const PostgresNonceStore::Pending* PostgresNonceStore::Queue(std::unique_ptr<Pen
       refused = absl::ResourceExhaustedError(
           "too many signed requests waiting for the shared replay store; retry in a few seconds");
     } else {
+      mine->sequence = ++sequence_;
       queue_.push_back(std::move(mine));
-      return queue_.back().get();
+      return sequence_;
     }
   }
   std::move(mine->done)(std::move(refused));
-  return nullptr;
+  return 0;
 }
 
 void PostgresNonceStore::WriterLoop() {

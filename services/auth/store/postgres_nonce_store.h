@@ -131,9 +131,9 @@ class PostgresNonceStore final : public hawk::NonceCache {
                                       absl::string_view nonce, absl::Time now,
                                       absl::Time forget_after, absl::Time deadline,
                                       RecordDone done);
-  // Queues `mine` (null: nothing to do) and returns it, or answers it at once when the store
-  // is stopping or the queue is full and returns null.
-  const Pending* Queue(std::unique_ptr<Pending> mine);
+  // Queues `mine` (null: nothing to do) and returns its sequence number, or answers it at once
+  // when the store is stopping or the queue is full and returns 0.
+  uint64_t Queue(std::unique_ptr<Pending> mine);
   // A writer thread: takes batches from the queue and answers them, until stopped.
   void WriterLoop();
   // Writes `batch` (distinct keys, sorted) and sets each one's result. No lock held.
@@ -144,6 +144,7 @@ class PostgresNonceStore final : public hawk::NonceCache {
   absl::Mutex mu_;
   std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;  // of the last triple queued
   std::atomic<int64_t> batches_{0};
   std::atomic<bool> full_{false};
   std::vector<std::thread> writers_;

@@ -7,7 +7,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libraries/crypto/random.h"
 #include "libraries/hawk/certificate.h"
@@ -227,6 +230,27 @@ TEST_F(AuthIntegrationTest, AuthenticateRequestForOtherServices) {
   grpc::ClientContext c4;
   EXPECT_EQ(stub_->AuthenticateRequest(&c4, request, &response).error_code(),
             StatusCode::INVALID_ARGUMENT);
+
+  // A message that does not parse (field 1, resource, not UTF-8): INVALID_ARGUMENT with a
+  // reason, as for every other method (gRPC's own answer would be UNIMPLEMENTED, empty).
+  grpc::GenericStub generic(
+      grpc::CreateChannel(cluster_->process(0).address(), grpc::InsecureChannelCredentials()));
+  const std::string bad = std::string("\x0a\x02\xff\xfe", 4);
+  grpc::Slice slice(bad.data(), bad.size());
+  grpc::ByteBuffer in(&slice, 1), out;
+  grpc::ClientContext c5;
+  c5.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Status unparsed;
+  absl::Notification answered;
+  generic.UnaryCall(&c5, "/bulwark.auth.v1.Auth/AuthenticateRequest", {}, &in, &out,
+                    [&](grpc::Status s) {
+                      unparsed = std::move(s);
+                      answered.Notify();
+                    });
+  answered.WaitForNotification();
+  EXPECT_EQ(unparsed.error_code(), StatusCode::INVALID_ARGUMENT) << unparsed.error_message();
+  EXPECT_NE(unparsed.error_message().find("could not be parsed"), std::string::npos)
+      << unparsed.error_message();
 }
 
 TEST_F(AuthIntegrationTest, HeadersFromTaskclustersNpmClientsAreAccepted) {
