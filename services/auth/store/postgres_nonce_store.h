@@ -82,10 +82,10 @@ class PostgresNonceStore final : public hawk::NonceCache {
     // Triples in one INSERT.
     size_t max_batch = 1024;
     // Batches running at once: writer threads, each holding a pooled connection while its batch
-    // runs. One by default:
-    // on a loaded host the cost is CPU per statement, not the round trip, and with one batch
-    // in flight the next one gathers every caller that arrived meanwhile (docs/benchmarks.md,
-    // "Auth": 1 against 2 and 4, alternating, 2026-12-03).
+    // runs. One by default: on a loaded host the cost is CPU per statement, not the round trip,
+    // and with one batch in flight the next one gathers every caller that arrived meanwhile
+    // (docs/benchmarks.md, "Auth": 1 against 2 and 4 on 2026-12-03, 1 against 2 with the
+    // writer threads on 2026-12-04).
     int max_in_flight = 1;
     // Triples waiting for a batch; beyond it Record refuses RESOURCE_EXHAUSTED.
     size_t max_pending = 16384;
