@@ -77,20 +77,19 @@ class PayloadHashingService : public Grpc::Service {
 
   // Names a method whose callers do not sign it with Hawk (it is answered only to peers known by
   // their TLS certificates, say), so that it has no payload hash to check, and that the adapter
-  // registers itself (e.g. as a callback method). It is not listed by UnhashedUnaryMethods.
-  void ServeWithoutPayloadHash(absl::string_view name) { hashed_.insert(std::string(name)); }
+  // registers itself (e.g. as a callback method, MarkMethodCallback); returns the method's
+  // index for that. It is not listed by UnhashedUnaryMethods.
+  int ServeWithoutPayloadHash(absl::string_view name) {
+    const google::protobuf::MethodDescriptor* method = UnaryMethod(name);
+    hashed_.insert(std::string(name));
+    return method->index();
+  }
 
   template <class Request, class Response>
   void HashPayload(grpc::Status (Service::*handler)(grpc::ServerContext*, const Request*,
                                                     Response*),
                    absl::string_view name, Body body) {
-    const google::protobuf::ServiceDescriptor* service =
-        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-            Grpc::service_full_name());
-    const google::protobuf::MethodDescriptor* method =
-        service == nullptr ? nullptr : service->FindMethodByName(std::string(name));
-    // A misnamed method is a programming error found by the first test that starts the server.
-    GPR_ASSERT(method != nullptr && !method->client_streaming() && !method->server_streaming());
+    const google::protobuf::MethodDescriptor* method = UnaryMethod(name);
     hashed_.insert(std::string(name));
     // The input guard (libraries/grpc_server/input_guard.h) checks these requests as bytes.
     DeclareRawRequestMethod(MethodPath(Grpc::service_full_name(), name));
@@ -133,6 +132,18 @@ class PayloadHashingService : public Grpc::Service {
   }
 
  private:
+  // The service's unary method `name`.
+  static const google::protobuf::MethodDescriptor* UnaryMethod(absl::string_view name) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            Grpc::service_full_name());
+    const google::protobuf::MethodDescriptor* method =
+        service == nullptr ? nullptr : service->FindMethodByName(std::string(name));
+    // A misnamed method is a programming error found by the first test that starts the server.
+    GPR_ASSERT(method != nullptr && !method->client_streaming() && !method->server_streaming());
+    return method;
+  }
+
   std::set<std::string> hashed_;
 };
 

@@ -33,13 +33,7 @@ void AuthGrpcService::HashPayloads() {
   HashPayload(&Service::CurrentScopes, "CurrentScopes", Body::kReadOnly);
   HashPayload(&Service::ExplainScope, "ExplainScope", Body::kReadOnly);
   // Not Hawk-signed: its callers are the services, known by their certificates.
-  ServeWithoutPayloadHash("AuthenticateRequest");
-  const google::protobuf::MethodDescriptor* authenticate =
-      v1::AuthenticateRequestRequest::descriptor()
-          ->file()
-          ->FindServiceByName("Auth")
-          ->FindMethodByName("AuthenticateRequest");
-  MarkMethodCallback(authenticate->index(),
+  MarkMethodCallback(ServeWithoutPayloadHash("AuthenticateRequest"),
                      new grpc::internal::CallbackUnaryHandler<v1::AuthenticateRequestRequest,
                                                               v1::AuthenticateRequestResponse>(
                          [this](grpc::CallbackServerContext* context,

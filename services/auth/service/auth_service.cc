@@ -115,7 +115,6 @@ absl::Status AuthService::ReadyToAuthenticate() const {
 }
 
 void AuthService::NoteUse(const hawk::AuthResult& result, absl::Time deadline) const {
-  if (result.outcome != hawk::AuthResult::Outcome::kSuccess) return;
   absl::StatusOr<std::shared_ptr<const CachedClient>> issuer =
       cache_->Get(result.issuer, Capped(deadline));
   if (issuer.ok()) cache_->RecordUse(**issuer, Capped(deadline));
@@ -179,18 +178,6 @@ absl::StatusOr<v1::AuthenticateRequestResponse> ResponseOf(hawk::AuthResult resu
 }
 
 }  // namespace
-
-absl::StatusOr<v1::AuthenticateRequestResponse> AuthService::AuthenticateRequest(
-    const v1::AuthenticateRequestRequest& request, absl::Time deadline) const {
-  BULWARK_RETURN_IF_ERROR(CheckResource(request));
-  std::optional<std::string> payload_hash;
-  if (!request.payload_hash().empty()) payload_hash = request.payload_hash();
-  BULWARK_ASSIGN_OR_RETURN(
-      hawk::AuthResult result,
-      Run(request.resource(), request.authority(), request.authorization(), deadline,
-          std::move(payload_hash), !request.payload_hash_optional()));
-  return ResponseOf(std::move(result));
-}
 
 void AuthService::AuthenticateRequestAsync(const v1::AuthenticateRequestRequest& request,
                                            absl::Time deadline,

@@ -83,12 +83,10 @@ class AuthService final : public RequestAuthenticator {
   absl::StatusOr<Caller> Authenticate(const CallInfo& call) const override;
 
   // `deadline` (the call's) bounds the client lookup.
-  absl::StatusOr<v1::AuthenticateRequestResponse> AuthenticateRequest(
-      const v1::AuthenticateRequestRequest& request, absl::Time deadline) const;
-  // AuthenticateRequest with the answer handed to `done`, which runs exactly once, on this thread
-  // or on the shared replay store's writer thread (hawk::Authenticator::AuthenticateGrpcAsync):
-  // the calling thread never waits for the shared store. `request` need only live until this
-  // returns.
+  // AuthenticateRequest on behalf of another service, with the answer handed to `done`, which
+  // runs exactly once, on this thread or on the shared replay store's writer thread
+  // (hawk::Authenticator::AuthenticateGrpcAsync): the calling thread never waits for the shared
+  // store. `request` need only live until this returns.
   using AuthenticateRequestDone =
       absl::AnyInvocable<void(absl::StatusOr<v1::AuthenticateRequestResponse>) &&>;
   void AuthenticateRequestAsync(const v1::AuthenticateRequestRequest& request, absl::Time deadline,
