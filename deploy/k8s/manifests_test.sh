@@ -122,12 +122,18 @@ for svc in auth queue hooks verifier; do
   want=$(tr ' ' '\n' <<<"$want" | { grep -v '^$' || true; } | sort | tr '\n' ' ' | sed 's/ $//')
   ingress=$(doc NetworkPolicy "bulwark-$svc-ingress")
   check "$svc: ingress policy exists" 'grep -q -- "- Ingress" <<<"$ingress"'
-  allowed=$(grep -oE "app.kubernetes.io/name: bulwark-[a-z-]+" <<<"$ingress" | sed 's/.*bulwark-//' | { grep -v "^$svc$" || true; } | sort | tr '\n' ' ' | sed 's/ $//')
+  # The rules only (the policy's own podSelector names the service itself).
+  allowed=$(rules "$ingress" ingress | grep -oE "app.kubernetes.io/name=bulwark-[a-z-]+" | sed 's/.*bulwark-//' | sort -u | tr '\n' ' ' | sed 's/ $//')
   check "$svc: ingress from exactly [${want}] (found [${allowed}])" '[ "$allowed" = "$want" ]'
 done
 auth=$(doc Deployment bulwark-auth)
 check "auth: AuthenticateRequest only for queue, hooks and verifier certificates" \
   'grep -A1 "name: BULWARK_TLS_CLIENT_NAMES" <<<"$auth" | grep -q "value: queue,hooks,verifier"'
+# Partitioned replay protection: auth replicas reach each other, by pod IP, on auth's port.
+check "auth: replicas reach each other (egress and ingress bulwark-auth on 50051)" \
+  'rules "$(doc NetworkPolicy bulwark-auth-egress)" egress | grep -qx "peers=\[pod:app.kubernetes.io/name=bulwark-auth\] ports=\[50051/TCP\]" && rules "$(doc NetworkPolicy bulwark-auth-ingress)" ingress | grep "pod:app.kubernetes.io/name=bulwark-auth[],]" | grep -q "ports=\[50051/TCP\]"'
+check "auth: BULWARK_REPLICA_ADDRESS is the pod IP on 50051" \
+  'grep -A1 "name: BULWARK_REPLICA_ADDRESS" <<<"$auth" | grep -q "value: \$(POD_IP):50051" && grep -A3 "name: POD_IP" <<<"$auth" | grep -q "fieldPath: status.podIP"'
 check "CA: Issuer bulwark-ca signs with the CA Secret" \
   'grep -A1 "^  ca:" <<<"$(doc Issuer bulwark-ca)" | grep -q "secretName: bulwark-ca"'
 check "CA: Certificate bulwark-ca is a CA" 'grep -q "isCA: true" <<<"$(doc Certificate bulwark-ca)"' 

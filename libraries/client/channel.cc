@@ -6,10 +6,12 @@
 namespace bulwark {
 
 std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& target,
-                                                    const tls::TlsConfig& tls) {
+                                                    const tls::TlsConfig& tls,
+                                                    const std::string& tls_name) {
   // Reconnects promptly once a dependency is back (internal_channel.h).
-  return grpc::CreateCustomChannel(target, tls::ChannelCredentials(tls),
-                                   InternalChannelArguments());
+  grpc::ChannelArguments args = InternalChannelArguments();
+  if (!tls.plaintext && !tls_name.empty()) args.SetSslTargetNameOverride(tls_name);
+  return grpc::CreateCustomChannel(target, tls::ChannelCredentials(tls), args);
 }
 
 absl::StatusOr<tls::TlsConfig> ClientTlsFromFlags(const Flags& flags, const std::string& prefix) {

@@ -4,7 +4,8 @@
 //   CreateServiceChannel(target, tls)   a channel to `target` ("auth:50051"), over TLS verified
 //                                       against the configured CA and presenting the process's
 //                                       own certificate (mutual TLS on internal edges), or in
-//                                       plaintext when the config says so (tests)
+//                                       plaintext when the config says so (tests); an
+//                                       optional third argument names the certificate to expect
 //   ClientTlsFromFlags(flags, prefix)   the client side of a TlsConfig from a tool's flags:
 //                                       --<prefix>ca=FILE (the CA; default: the system roots),
 //                                       optional --<prefix>cert/--<prefix>key, and --plaintext
@@ -27,8 +28,11 @@
 
 namespace bulwark {
 
+// `tls_name`, when given, is the name the server's certificate must carry instead of the
+// target's host (auth replicas dial each other by pod IP and check for "auth").
 std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& target,
-                                                    const tls::TlsConfig& tls);
+                                                    const tls::TlsConfig& tls,
+                                                    const std::string& tls_name = "");
 
 // `prefix` is "" for the CLI (--ca, --cert, --key) and "tls-" for daemons (--tls-ca, ...).
 absl::StatusOr<tls::TlsConfig> ClientTlsFromFlags(const Flags& flags, const std::string& prefix);

@@ -50,7 +50,11 @@ void InMemoryNonceCache::PopOldest(Shard& shard) {
 absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view ts,
                                         absl::string_view nonce, absl::Time now,
                                         absl::Time forget_after, absl::Time /*deadline*/) {
-  const Key key = Digest(id, ts, nonce);
+  return RecordKey(Digest(id, ts, nonce), now, forget_after);
+}
+
+absl::Status InMemoryNonceCache::RecordKey(const Key& key, absl::Time now,
+                                           absl::Time forget_after) {
   Shard& shard = *shards_[key[0] % shards_.size()];
   absl::MutexLock lock(&shard.mu);
   while (!shard.expiry.empty() && shard.expiry.top().first < now) {

@@ -121,6 +121,10 @@ class InMemoryNonceCache final : public NonceCache {
   using Key = std::array<uint8_t, 16>;
   static Key Digest(absl::string_view id, absl::string_view ts, absl::string_view nonce);
 
+  // Record, for a triple known by its digest only (a replica loading the nonces another one
+  // wrote behind: services/auth/service/partitioned_nonce_cache.h).
+  absl::Status RecordKey(const Key& key, absl::Time now, absl::Time forget_after);
+
   // Drops every expired entry (Record also drops them as it goes, shard by shard).
   absl::StatusOr<int64_t> PurgeExpired(absl::Time now, absl::Time deadline) override;
 

@@ -141,6 +141,12 @@ int RunServiceMain(int argc, char** argv, const ServiceSpec& spec) {
     return rt->Readiness();
   });
   if (!server.ok()) return Fail(server.status());
+  {
+    const std::string& listen = options.listen_address;
+    const size_t colon = listen.rfind(':');
+    rt->Listening(absl::StrCat(listen.substr(0, colon == std::string::npos ? 0 : colon), ":",
+                               (*server)->port()));
+  }
   (*server)->WaitForTerminationSignal(
       [rt] {
         absl::Status s = rt->Reload();

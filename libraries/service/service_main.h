@@ -107,6 +107,9 @@ class ServiceRuntime {
   // Called once at SIGTERM, when the lame-duck period begins: end long waits (e.g. ClaimWork
   // long-polls answer at once) so that no call is still waiting when the server drains.
   virtual void BeginShutdown() {}
+  // Called once the server listens, with HOST:PORT as bound (--listen's host, the actual port:
+  // port 0 picks one). The readiness loop may already run. The default does nothing.
+  virtual void Listening(const std::string& address) { (void)address; }
 };
 
 struct ServiceSpec {

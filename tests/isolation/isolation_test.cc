@@ -53,6 +53,9 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   // The time since which the shared replay nonces are complete: written once after a crash
   // emptied it, never moved back (which would reopen replays of pre-crash headers).
   if (schema == "auth" && table == "replay_epoch") return {"SELECT", "INSERT"};
+  // The 64 replay partitions are fixed rows whose leases change hands: updated, never added or
+  // removed.
+  if (schema == "auth" && table == "replay_partitions") return {"SELECT", "UPDATE"};
   // Recorded verdicts and issued attestations are never edited, only expired; policy versions
   // are never edited or removed (their load times are, through the column grant below).
   if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
+#include "bulwark/auth/v1/replicas.grpc.pb.h"
 #include "bulwark/queue/v1/queue.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -221,6 +222,33 @@ TEST_F(TlsTest, AuthenticateRequestOnlyFromAllowedServiceCertificates) {
   grpc::Status queue = AuthenticateRequest(WithCertificate("queue"), &response);
   EXPECT_TRUE(queue.ok()) << queue.error_message();
   EXPECT_EQ(response.status(), auth::v1::AUTHENTICATION_STATUS_NO_AUTH);
+}
+
+// The replay checks auth replicas forward to each other (AuthReplicas/RecordNonce) are
+// answered only for auth's own certificate: any other service, or anyone, could otherwise burn
+// nonces or fill the owner's memory.
+TEST_F(TlsTest, RecordNonceOnlyFromAuthsOwnCertificate) {
+  auto record = [](const tls::TlsConfig& config, const std::string& nonce) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auth::v1::RecordNonceRequest request;
+    request.set_id("static/bulwark/root");
+    request.set_ts(absl::StrCat(absl::ToUnixSeconds(absl::Now())));
+    request.set_nonce(nonce);
+    request.set_forget_after_micros(absl::ToUnixMicros(absl::Now() + absl::Minutes(15)));
+    auth::v1::RecordNonceResponse response;
+    return auth::v1::AuthReplicas::NewStub(Channel(auth_->address(), config))
+        ->RecordNonce(&context, request, &response);
+  };
+  grpc::Status none = record(CaOnly(), "tls-n1");
+  EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED) << none.error_message();
+  grpc::Status queue = record(WithCertificate("queue"), "tls-n1");
+  EXPECT_EQ(queue.error_code(), grpc::StatusCode::PERMISSION_DENIED) << queue.error_message();
+  // auth's own (the lone replica owns every partition): recorded once, then a replay.
+  grpc::Status auth = record(WithCertificate("auth"), "tls-n1");
+  EXPECT_TRUE(auth.ok()) << auth.error_code() << ": " << auth.error_message();
+  grpc::Status again = record(WithCertificate("auth"), "tls-n1");
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::ALREADY_EXISTS) << again.error_message();
 }
 
 TEST_F(TlsTest, MutualTlsEdgeWorksEndToEnd) {

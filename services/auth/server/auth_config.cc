@@ -93,13 +93,19 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const nlohmann::json& json) {
   }
   if (json.contains("replayProtection")) {
     const nlohmann::json& v = json["replayProtection"];
-    if (!v.is_string() || (v != "shared" && v != "local")) {
+    if (v == "partitioned") {
+      config.replay_protection = ReplayProtection::kPartitioned;
+    } else if (v == "shared") {
+      config.replay_protection = ReplayProtection::kShared;
+    } else if (v == "local") {
+      config.replay_protection = ReplayProtection::kLocal;
+    } else {
       return absl::InvalidArgumentError(
-          "replayProtection must be \"shared\" (every replica checks nonces in the database: "
-          "required with more than one replica) or \"local\" (this process only: a single "
-          "replica)");
+          "replayProtection must be \"partitioned\" (the default: each replica owns part of the "
+          "nonces, in memory, and hands the rest to their owners), \"shared\" (every replica "
+          "writes every nonce to the database before accepting it) or \"local\" (this process "
+          "only: a single replica)");
     }
-    config.shared_replay_protection = v == "shared";
   }
   BULWARK_ASSIGN_OR_RETURN(config.replay_purge_interval,
                            Seconds(json, "replayPurgeSeconds", absl::Seconds(60), absl::Hours(1)));

@@ -23,11 +23,14 @@
 //     "replayCacheRequestsPerSecond": 1000, // sustained signed requests per replica the replay
 //                                           // cache absorbs (entries = rate × 2 × skew, ~80 B
 //                                           // each); beyond it RESOURCE_EXHAUSTED, not replays
-//     "replayProtection": "shared",         // "shared" (default): behind this process's cache,
-//                                           // every replica records nonces in auth.replay_nonces
-//                                           // (postgres_nonce_store.h), so a header is accepted
-//                                           // once by the whole deployment; "local": this
-//                                           // process only, for a single replica
+//     "replayProtection": "partitioned",    // a header is accepted once by the whole deployment:
+//                                           // "partitioned" (default): each replica owns some of
+//                                           // 64 nonce partitions under a lease, checks them in
+//                                           // memory and forwards the others to their owners
+//                                           // (partitioned_nonce_cache.h); "shared": every
+//                                           // replica writes each new nonce to auth.replay_nonces
+//                                           // and waits for it (postgres_nonce_store.h); "local":
+//                                           // this process only, for a single replica
 //     "replayPurgeSeconds": 60              // how often expired shared nonces are deleted
 //   }
 //
@@ -48,6 +51,8 @@
 
 namespace bulwark::auth {
 
+enum class ReplayProtection { kPartitioned, kShared, kLocal };
+
 struct AuthConfig {
   std::vector<StaticClient> static_clients;
   nlohmann::json token_keys;    // for the keyring
@@ -58,7 +63,7 @@ struct AuthConfig {
   absl::Duration max_token_lifetime = absl::Hours(1);
   absl::Duration clock_skew = absl::Minutes(15);
   int replay_cache_rate = 1000;  // requests per second
-  bool shared_replay_protection = true;
+  ReplayProtection replay_protection = ReplayProtection::kPartitioned;
   absl::Duration replay_purge_interval = absl::Seconds(60);
   absl::Duration purge_interval = absl::Hours(1);
   absl::Duration role_reload_interval = absl::Minutes(10);

@@ -55,18 +55,26 @@ TEST(AuthConfigTest, DefaultsAndOverrides) {
   EXPECT_EQ(config->service_account_allowlist.count("uploader"), 1u);
 }
 
-TEST(AuthConfigTest, ReplayProtectionIsSharedUnlessALoneReplicaSaysLocal) {
+TEST(AuthConfigTest, ReplayProtectionIsPartitionedUnlessConfigured) {
   nlohmann::json j = Minimal();
   auto config = ParseAuthConfig(j);
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_TRUE(config->shared_replay_protection);
+  EXPECT_EQ(config->replay_protection, ReplayProtection::kPartitioned);
   EXPECT_EQ(config->replay_purge_interval, absl::Seconds(60));
   j["replayProtection"] = "local";
   j["replayPurgeSeconds"] = 5;
   config = ParseAuthConfig(j);
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_FALSE(config->shared_replay_protection);
+  EXPECT_EQ(config->replay_protection, ReplayProtection::kLocal);
   EXPECT_EQ(config->replay_purge_interval, absl::Seconds(5));
+  j["replayProtection"] = "shared";
+  config = ParseAuthConfig(j);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->replay_protection, ReplayProtection::kShared);
+  j["replayProtection"] = "partitioned";
+  config = ParseAuthConfig(j);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->replay_protection, ReplayProtection::kPartitioned);
   for (const nlohmann::json& bad : {nlohmann::json("both"), nlohmann::json(true)}) {
     j["replayProtection"] = bad;
     EXPECT_EQ(ParseAuthConfig(j).status().code(), absl::StatusCode::kInvalidArgument) << bad;

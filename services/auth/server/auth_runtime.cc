@@ -1,11 +1,15 @@
 #include "services/auth/server/auth_runtime.h"
 
+#include "absl/strings/escaping.h"
+#include "libraries/client/channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/pg/connection_safety.h"
 #include "libraries/status/status_macros.h"
+#include "services/auth/server/grpc_replay_forwarder.h"
 #include "services/auth/store/postgres_auth_store.h"
 #include "services/auth/store/postgres_nonce_store.h"
+#include "services/auth/store/postgres_replay_partition_store.h"
 
 namespace bulwark::auth {
 namespace {
@@ -64,6 +68,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   }
   Clock& clock = context.clock;
   std::unique_ptr<AuthRuntime> rt(new AuthRuntime());
+  rt->clock_ = &clock;
   BULWARK_ASSIGN_OR_RETURN(crypto::Keyring keyring,
                            crypto::Keyring::FromJson(config.token_keys, Random::Secure()));
   rt->sealer_ = std::make_unique<KeyringTokenSealer>(std::move(keyring));
@@ -89,18 +94,38 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   deps.clock = &clock;
   deps.random = &Random::Secure();
   deps.audit_checkpoints = rt->audit_checkpoints_.get();
-  if (config.shared_replay_protection) {
-    // The store's own connections: its batches must not wait behind other database work,
+  if (config.replay_protection != ReplayProtection::kLocal) {
+    // The nonce table's own connections: its batches must not wait behind other database work,
     // and they carry the statement_timeout its autocommit statements rely on.
     pg::ConnectionPool::Options pool_options;
     pool_options.dsn = PostgresNonceStore::PoolDsn(options.database_dsn);
-    pool_options.size = PostgresNonceStore::Options().max_in_flight + 1;  // + the purge
+    pool_options.size = PostgresNonceStore::Options().max_in_flight + 2;  // + purge, leases
     BULWARK_ASSIGN_OR_RETURN(rt->nonce_pool_, pg::ConnectionPool::Create(pool_options));
-    BULWARK_ASSIGN_OR_RETURN(rt->shared_nonces_, PostgresNonceStore::Create(*rt->nonce_pool_, {}));
-    deps.shared_nonces = rt->shared_nonces_.get();
+    BULWARK_ASSIGN_OR_RETURN(rt->nonce_table_, PostgresNonceStore::Create(*rt->nonce_pool_, {}));
+    deps.shared_nonces = rt->nonce_table_.get();
   }
-  LogInfo("replay protection",
-          {{"mode", config.shared_replay_protection ? "shared (auth.replay_nonces)" : "local"}});
+  if (config.replay_protection == ReplayProtection::kPartitioned) {
+    BULWARK_ASSIGN_OR_RETURN(rt->partition_store_, PostgresReplayPartitionStore::Create(
+                                                       *rt->nonce_pool_, *rt->nonce_table_));
+    // Replicas dial each other by address (a pod's IP); the certificate they check is auth's.
+    rt->forwarder_ =
+        std::make_unique<GrpcReplayForwarder>([tls = context.tls](const std::string& address) {
+          return CreateServiceChannel(address, tls, /*tls_name=*/"auth");
+        });
+    PartitionedNonceCache::Options partitioned;
+    partitioned.replica = absl::BytesToHexString(Random::Secure().Bytes(8));
+    partitioned.max_entries = service_options.replay_cache_entries;
+    BULWARK_ASSIGN_OR_RETURN(
+        rt->partitioned_,
+        PartitionedNonceCache::Create(partitioned, *rt->partition_store_, *rt->forwarder_, clock));
+    deps.shared_nonces = rt->partitioned_.get();
+    rt->replica_grpc_ = std::make_unique<ReplicaGrpcService>(
+        *rt->partitioned_, clock,
+        context.tls.plaintext ? tls::PeerAllowlist::Anyone() : tls::PeerAllowlist::Of({"auth"}));
+    rt->replica_address_ = options.replica_address;
+  }
+  static constexpr const char* kModes[] = {"partitioned", "shared (auth.replay_nonces)", "local"};
+  LogInfo("replay protection", {{"mode", kModes[static_cast<int>(config.replay_protection)]}});
   // The database may still be starting (Kubernetes starts everything at once): retry a while.
   absl::Time give_up = absl::Now() + absl::Seconds(60);
   absl::StatusOr<std::unique_ptr<AuthService>> service;
@@ -159,7 +184,34 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
 }
 
 std::vector<GrpcServiceEntry> AuthRuntime::GrpcServices() {
-  return {{grpc_.get(), v1::Auth::service_full_name()}};
+  std::vector<GrpcServiceEntry> services = {{grpc_.get(), v1::Auth::service_full_name()}};
+  if (replica_grpc_ != nullptr) {
+    services.push_back({replica_grpc_.get(), v1::AuthReplicas::service_full_name()});
+  }
+  return services;
+}
+
+void AuthRuntime::Listening(const std::string& address) {
+  if (partitioned_ == nullptr) return;
+  std::string reachable = replica_address_.empty() ? address : replica_address_;
+  const std::string host = reachable.substr(0, reachable.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") {
+    LogError(
+        "partitioned replay protection needs the address other auth replicas reach this one "
+        "at: give --replica-address (e.g. $(POD_IP):50051); not serving until then",
+        {{"listening", address}});
+    return;
+  }
+  partitioned_->SetAddress(reachable);
+  LogInfo("replay partitions",
+          {{"replica", partitioned_->options().replica}, {"address", reachable}});
+  PartitionedNonceCache* partitioned = partitioned_.get();
+  replay_partitions_ = PeriodicTask::Start(
+      {.name = "replay partition leases",
+       .interval = partitioned->options().maintain_interval,
+       .retry_backoff = partitioned->options().maintain_interval,
+       .run_at_start = true},
+      *clock_, [partitioned](absl::Time deadline) { return partitioned->Maintain(deadline); });
 }
 
 absl::Status AuthRuntime::Readiness() {
@@ -167,6 +219,10 @@ absl::Status AuthRuntime::Readiness() {
     return absl::UnavailableError(
         "roles and clients may be stale: change notifications are interrupted or the resync "
         "after them has not succeeded yet");
+  }
+  if (partitioned_ != nullptr && !partitioned_->Ready()) {
+    return absl::UnavailableError(
+        "replay protection: not every nonce partition has an owner known to this replica yet");
   }
   return absl::OkStatus();
 }
@@ -177,6 +233,16 @@ void AuthRuntime::Stop() {
   if (audit_checkpoint_) audit_checkpoint_->Stop();
   if (replay_purge_) replay_purge_->Stop();
   if (listener_) listener_->Stop();
+  if (replay_partitions_) {
+    replay_partitions_->Stop();
+    replay_partitions_.reset();
+    // Hand the partitions over now (with every nonce written) rather than let leases expire.
+    absl::Status left = partitioned_->Leave(absl::Now() + absl::Seconds(5));
+    if (!left.ok()) {
+      LogWarning("replay partitions not all released; they pass on when their leases expire",
+                 {{"error", std::string(left.message())}});
+    }
+  }
 }
 
 }  // namespace bulwark::auth

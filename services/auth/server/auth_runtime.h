@@ -2,8 +2,10 @@
 //
 // AuthRuntime: the auth process behind its gRPC server, wired from Options: the store, the
 // keyrings, AuthService and its gRPC adapter, the static-client sync at start, the change
-// listener that keeps this replica in step with the others, the replay store every replica
-// shares (config "replayProtection": "shared", the default; postgres_nonce_store.h), and
+// listener that keeps this replica in step with the others, replay protection across replicas
+// (config "replayProtection": "partitioned", the default: partitioned_nonce_cache.h, its leases
+// kept by a periodic task and its forwarded checks served as bulwark.auth.v1.AuthReplicas, which
+// only auth's own certificate may call; or "shared": postgres_nonce_store.h), and
 // periodic tasks on the injected clock: one purges expired clients, one resynchronizes
 // (forgets cached clients and reloads every role) as a safety net besides notifications, one
 // signs and logs a checkpoint of the audit history's head (audit_checkpoints.h), one deletes
@@ -29,11 +31,16 @@
 #include "libraries/service/service_main.h"
 #include "services/auth/server/auth_config.h"
 #include "services/auth/server/auth_grpc_service.h"
+#include "services/auth/server/replica_grpc_service.h"
 #include "services/auth/service/audit_checkpoints.h"
 #include "services/auth/service/auth_service.h"
 #include "services/auth/service/keyring_token_sealer.h"
+#include "services/auth/service/partitioned_nonce_cache.h"
+#include "services/auth/service/replay_forwarder.h"
 #include "services/auth/store/auth_store.h"
 #include "services/auth/store/change_listener.h"
+#include "services/auth/store/postgres_nonce_store.h"
+#include "services/auth/store/replay_partition_store.h"
 
 namespace bulwark::auth {
 
@@ -43,6 +50,9 @@ class AuthRuntime final : public ServiceRuntime {
     AuthConfig config;
     // The runtime role's connection string, for the change listener's own connection.
     std::string database_dsn;
+    // Where the other auth replicas reach this one (partitioned replay protection), e.g.
+    // $(POD_IP):50051; empty: the address the server listens on, unless that is a wildcard.
+    std::string replica_address;
   };
 
   static absl::StatusOr<std::unique_ptr<AuthRuntime>> Create(const Options& options,
@@ -51,15 +61,27 @@ class AuthRuntime final : public ServiceRuntime {
 
   std::vector<GrpcServiceEntry> GrpcServices() override;
   void Stop() override;
-  // UNAVAILABLE while the change listener is out of sync (AuthService::in_sync).
+  // UNAVAILABLE while the change listener is out of sync (AuthService::in_sync), and with
+  // partitioned replay protection until every partition has an owner known here.
   absl::Status Readiness() override;
+  // Starts the replay partitions' upkeep, with the address other replicas reach this one at
+  // (--replica-address, else the bound address).
+  void Listening(const std::string& address) override;
 
  private:
   AuthRuntime() = default;
 
+  Clock* clock_ = nullptr;
   std::unique_ptr<AuthStore> store_;
   std::unique_ptr<pg::ConnectionPool> nonce_pool_;
-  std::unique_ptr<hawk::NonceCache> shared_nonces_;
+  std::unique_ptr<PostgresNonceStore> nonce_table_;
+  // Partitioned replay protection (the default): leases, forwarding, and the owner's side.
+  std::unique_ptr<ReplayPartitionStore> partition_store_;
+  std::unique_ptr<ReplayForwarder> forwarder_;
+  std::unique_ptr<PartitionedNonceCache> partitioned_;
+  std::unique_ptr<ReplicaGrpcService> replica_grpc_;
+  std::string replica_address_;  // --replica-address, when given
+  std::unique_ptr<PeriodicTask> replay_partitions_;
   std::unique_ptr<AuditCheckpoints> audit_checkpoints_;
   std::unique_ptr<KeyringTokenSealer> sealer_;
   std::unique_ptr<crypto::SigningKeyring> signing_keys_;

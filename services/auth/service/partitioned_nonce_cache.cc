@@ -1,0 +1,453 @@
+#include "services/auth/service/partitioned_nonce_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libraries/logging/log.h"
+
+namespace bulwark::auth {
+namespace {
+
+absl::Time Issued(absl::string_view ts) {
+  int64_t seconds = 0;
+  if (!absl::SimpleAtoi(ts, &seconds)) return absl::InfinitePast();
+  return absl::FromUnixSeconds(seconds);
+}
+
+absl::Status NoOwner(int partition) {
+  return absl::UnavailableError(absl::StrCat(
+      "replay protection unavailable: no auth replica owns the nonce's partition (", partition,
+      ") right now (replicas are starting or moving partitions); the request was "
+      "not accepted, retry it in a few seconds"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PartitionedNonceCache>> PartitionedNonceCache::Create(
+    Options options, ReplayPartitionStore& store, ReplayForwarder& forwarder, const Clock& clock) {
+  if (options.replica.empty()) {
+    return absl::InvalidArgumentError("partitioned replay protection: the replica needs an id");
+  }
+  if (options.lease <= absl::ZeroDuration() || options.maintain_interval <= absl::ZeroDuration() ||
+      options.write_behind_timeout <= absl::ZeroDuration() ||
+      options.margin <= options.write_behind_timeout ||
+      2 * options.maintain_interval > options.lease - options.margin) {
+    return absl::InvalidArgumentError(
+        "partitioned replay protection: need 0 < write_behind_timeout < margin and "
+        "2 x maintain_interval <= lease - margin (a lease is renewed at least twice before this "
+        "replica stops accepting it)");
+  }
+  hawk::InMemoryNonceCache::Options memory_options;
+  memory_options.max_entries = options.max_entries;
+  absl::StatusOr<std::unique_ptr<hawk::InMemoryNonceCache>> memory =
+      hawk::InMemoryNonceCache::Create(memory_options);
+  if (!memory.ok()) return memory.status();
+  return std::unique_ptr<PartitionedNonceCache>(
+      new PartitionedNonceCache(std::move(options), store, forwarder, clock, std::move(*memory)));
+}
+
+PartitionedNonceCache::PartitionedNonceCache(Options options, ReplayPartitionStore& store,
+                                             ReplayForwarder& forwarder, const Clock& clock,
+                                             std::unique_ptr<hawk::InMemoryNonceCache> memory)
+    : options_(std::move(options)),
+      store_(store),
+      forwarder_(forwarder),
+      clock_(clock),
+      memory_(std::move(memory)),
+      created_(clock.Now()) {}
+
+void PartitionedNonceCache::SetAddress(std::string address) {
+  absl::MutexLock lock(&address_mu_);
+  address_ = std::move(address);
+}
+
+PartitionedNonceCache::~PartitionedNonceCache() {
+  // Writes behind answer exactly once (the store's contract): wait for those in flight, whose
+  // answers come back here.
+  for (Partition& part : partitions_) {
+    absl::MutexLock lock(&part.mu);
+    part.mu.Await(absl::Condition(
+        +[](Partition* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu) { return p->writing == 0; }, &part));
+  }
+}
+
+PartitionedNonceCache::Route PartitionedNonceCache::Decide(
+    absl::string_view id, absl::string_view ts, absl::string_view nonce, absl::Time now,
+    absl::Time forget_after, int& partition, absl::Status& status, std::string& owner) {
+  const hawk::InMemoryNonceCache::Key key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
+  partition = ReplayPartitionOf(key);
+  Partition& part = partitions_[partition];
+  absl::MutexLock lock(&part.mu);
+  if (!part.mine) {
+    owner = part.owner;
+    return owner.empty() ? Route::kNoOwner : Route::kForward;
+  }
+  if (now >= part.accept_until) {
+    status = absl::UnavailableError(
+        "replay protection unavailable: this auth replica's lease on the nonce's partition ran "
+        "out (the shared store did not answer its renewals); the request was not accepted, "
+        "retry it");
+    return Route::kRefused;
+  }
+  if (!part.failed.empty()) {
+    status = absl::UnavailableError(
+        "replay protection unavailable: the shared nonce table is not taking writes; the "
+        "request was not accepted, retry it");
+    return Route::kRefused;
+  }
+  if (Issued(ts) < part.since) {
+    status = absl::AlreadyExistsError(
+        absl::StrCat("signed before replay protection restarted at ",
+                     absl::FormatTime(part.since, absl::UTCTimeZone()),
+                     " after its shared nonces were lost; sign the request again"));
+    return Route::kRefused;
+  }
+  status = memory_->RecordKey(key, now, forget_after);
+  if (!status.ok()) return Route::kRefused;
+  if (forget_after >= now) ++part.writing;  // WriteBehind follows, outside the lock
+  return Route::kAccepted;
+}
+
+void PartitionedNonceCache::WriteBehind(int partition, Triple triple) {
+  const std::string id = triple.id, ts = triple.ts, nonce = triple.nonce;
+  const absl::Time now = triple.now, forget_after = triple.forget_after;
+  store_.WriteBehind(
+      id, ts, nonce, now, forget_after, absl::Now() + options_.write_behind_timeout,
+      [this, partition, triple = std::move(triple)](const absl::Status& written) mutable {
+        Partition& part = partitions_[partition];
+        absl::MutexLock lock(&part.mu);
+        --part.writing;
+        // ALREADY_EXISTS: the row is there (or the table's reset refuses the triple anyway).
+        if (!written.ok() && !absl::IsAlreadyExists(written)) {
+          part.failed.push_back(std::move(triple));
+        }
+      });
+}
+
+void PartitionedNonceCache::RecordAsync(absl::string_view id, absl::string_view ts,
+                                        absl::string_view nonce, absl::Time now,
+                                        absl::Time forget_after, absl::Time deadline,
+                                        RecordDone done) {
+  int partition = 0;
+  absl::Status status;
+  std::string owner;
+  switch (Decide(id, ts, nonce, now, forget_after, partition, status, owner)) {
+    case Route::kAccepted:
+      if (forget_after >= now) {
+        WriteBehind(partition, Triple{std::string(id), std::string(ts), std::string(nonce), now,
+                                      forget_after});
+      }
+      std::move(done)(absl::OkStatus());
+      return;
+    case Route::kRefused:
+      std::move(done)(std::move(status));
+      return;
+    case Route::kNoOwner:
+      std::move(done)(NoOwner(partition));
+      return;
+    case Route::kForward:
+      forwarder_.Forward(owner, id, ts, nonce, forget_after, deadline, std::move(done));
+      return;
+  }
+}
+
+absl::Status PartitionedNonceCache::Record(absl::string_view id, absl::string_view ts,
+                                           absl::string_view nonce, absl::Time now,
+                                           absl::Time forget_after, absl::Time deadline) {
+  struct Answer {
+    absl::Mutex mu;
+    bool given ABSL_GUARDED_BY(mu) = false;
+    absl::Status status ABSL_GUARDED_BY(mu);
+  };
+  auto answer = std::make_shared<Answer>();
+  RecordAsync(id, ts, nonce, now, forget_after, deadline, [answer](absl::Status status) {
+    absl::MutexLock lock(&answer->mu);
+    answer->status = std::move(status);
+    answer->given = true;
+  });
+  absl::MutexLock lock(&answer->mu);
+  if (answer->mu.AwaitWithDeadline(absl::Condition(&answer->given), deadline)) {
+    return answer->status;
+  }
+  return absl::DeadlineExceededError(
+      "replay protection unavailable: the auth replica owning the nonce's partition did not "
+      "answer before the call's deadline; the request was not accepted");
+}
+
+absl::Status PartitionedNonceCache::RecordHere(absl::string_view id, absl::string_view ts,
+                                               absl::string_view nonce, absl::Time now,
+                                               absl::Time forget_after) {
+  int partition = 0;
+  absl::Status status;
+  std::string owner;
+  switch (Decide(id, ts, nonce, now, forget_after, partition, status, owner)) {
+    case Route::kAccepted:
+      if (forget_after >= now) {
+        WriteBehind(partition, Triple{std::string(id), std::string(ts), std::string(nonce), now,
+                                      forget_after});
+      }
+      return absl::OkStatus();
+    case Route::kRefused:
+      return status;
+    case Route::kNoOwner:
+    case Route::kForward:
+      break;
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("this auth replica does not own replay partition ", partition, " (any more)"));
+}
+
+absl::StatusOr<int64_t> PartitionedNonceCache::PurgeExpired(absl::Time now, absl::Time deadline) {
+  (void)memory_->PurgeExpired(now, deadline);
+  return store_.PurgeNonces(now, deadline);
+}
+
+void PartitionedNonceCache::RetryFailed() {
+  const absl::Time now = clock_.Now();
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    std::vector<Triple> retry;
+    {
+      Partition& part = partitions_[p];
+      absl::MutexLock lock(&part.mu);
+      for (Triple& t : part.failed) {
+        if (t.forget_after >= now) retry.push_back(std::move(t));  // else: nothing to protect
+      }
+      part.failed.clear();
+      part.writing += static_cast<int>(retry.size());
+    }
+    for (Triple& t : retry) WriteBehind(p, std::move(t));
+  }
+}
+
+absl::Status PartitionedNonceCache::Load(int partition, absl::Time accept_until,
+                                         absl::Time deadline) {
+  const absl::Time now = clock_.Now();
+  absl::StatusOr<ReplayPartitionStore::PartitionNonces> loaded =
+      store_.LoadPartition(partition, now, deadline);
+  if (!loaded.ok()) return loaded.status();
+  for (const auto& [key, forget_after] : loaded->nonces) {
+    absl::Status held = memory_->RecordKey(key, now, forget_after);
+    if (absl::IsResourceExhausted(held)) {
+      // No room to hold what the last owner accepted: leave the partition to another replica.
+      (void)store_.Release(options_.replica, {partition}, deadline);
+      return held;
+    }
+  }
+  Partition& part = partitions_[partition];
+  absl::MutexLock lock(&part.mu);
+  part.since = loaded->since;
+  part.accept_until = accept_until;
+  part.owner.clear();
+  part.mine = true;
+  return absl::OkStatus();
+}
+
+absl::Status PartitionedNonceCache::GiveUp(int partition, const ReplayPartitionStore::Member* to,
+                                           absl::Time deadline) {
+  Partition& part = partitions_[partition];
+  {
+    absl::MutexLock lock(&part.mu);
+    part.mine = false;  // no new triple of it from here on
+    const bool flushed = part.mu.AwaitWithDeadline(
+        absl::Condition(
+            +[](Partition* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu) { return p->writing == 0; },
+            &part),
+        deadline);
+    if (!flushed || !part.failed.empty()) {
+      part.mine = true;  // what it accepted is only here: keep it
+      return absl::UnavailableError(
+          absl::StrCat("replay partition ", partition,
+                       " kept: its nonces could not all be written behind for the next owner"));
+    }
+  }
+  // If this fails, the lease is still ours: the next Maintain loads the partition again.
+  absl::Status given = to == nullptr ? store_.Release(options_.replica, {partition}, deadline)
+                                     : store_.HandOver(options_.replica, {partition}, to->replica,
+                                                       to->address, options_.lease, deadline);
+  if (given.ok() && to != nullptr) {
+    absl::MutexLock lock(&part.mu);
+    part.owner = to->address;  // forwarded there from now on
+  }
+  return given;
+}
+
+absl::Status PartitionedNonceCache::GiveUpAll(const std::vector<int>& partitions,
+                                              std::vector<ReplayPartitionStore::Member> takers,
+                                              int up_to, absl::Time deadline) {
+  // Each to the taker holding the fewest, while one holds fewer than `up_to`.
+  absl::Status first;
+  for (int p : partitions) {
+    auto fewest =
+        std::min_element(takers.begin(), takers.end(),
+                         [](const ReplayPartitionStore::Member& a,
+                            const ReplayPartitionStore::Member& b) { return a.held < b.held; });
+    const ReplayPartitionStore::Member* to =
+        fewest != takers.end() && fewest->held < up_to ? &*fewest : nullptr;
+    absl::Status given = GiveUp(p, to, deadline);
+    if (given.ok() && to != nullptr) ++fewest->held;
+    if (!given.ok() && first.ok()) first = given;
+  }
+  return first;
+}
+
+absl::Status PartitionedNonceCache::Maintain(absl::Time deadline) {
+  std::string address;
+  {
+    absl::MutexLock lock(&address_mu_);
+    address = address_;
+  }
+  if (address.empty()) {
+    return absl::FailedPreconditionError(
+        "replay partitions: this replica's address is not known yet");
+  }
+  RetryFailed();
+  const absl::Time start = clock_.Now();
+  absl::StatusOr<int> alive = store_.Heartbeat(options_.replica, address, options_.lease, deadline);
+  if (!alive.ok()) return alive.status();
+  if (!succeeded_) {
+    absl::StatusOr<std::vector<int>> taken =
+        store_.Succeed(options_.replica, address, options_.lease, deadline);
+    if (!taken.ok()) return taken.status();
+    for (int p : *taken) from_predecessor_[p] = true;
+    if (!taken->empty()) {
+      LogInfo("replay protection: took over the partitions of this address's previous process",
+              {{"partitions", taken->size()}});
+    }
+    succeeded_ = true;
+  }
+  absl::StatusOr<std::vector<int>> held = store_.Renew(options_.replica, options_.lease, deadline);
+  if (!held.ok()) return held.status();
+  std::array<absl::Time, kReplayPartitions> accept_until;
+  accept_until.fill(absl::InfinitePast());
+  for (int p : *held) accept_until[p] = start + options_.lease - options_.margin;
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    Partition& part = partitions_[p];
+    absl::MutexLock lock(&part.mu);
+    if (!part.mine) continue;
+    if (accept_until[p] == absl::InfinitePast()) {
+      part.mine = false;
+      LogWarning("replay protection: lost the lease on a partition (not renewed in time)",
+                 {{"partition", p}});
+    } else {
+      part.accept_until = accept_until[p];
+    }
+  }
+
+  absl::Status first;
+  absl::StatusOr<std::vector<ReplayPartitionStore::Member>> members = store_.Members(deadline);
+  if (!members.ok()) return members.status();
+  const int replicas = std::max(*alive, 1);
+  const int fair = (kReplayPartitions + replicas - 1) / replicas;
+  std::vector<int> mine = *held;
+  if (static_cast<int>(mine.size()) > fair) {
+    // Beyond the fair share: the highest ones, handed to the replicas below theirs.
+    std::vector<int> extra(mine.begin() + fair, mine.end());
+    mine.resize(fair);
+    std::vector<ReplayPartitionStore::Member> takers;
+    for (const auto& m : *members) {
+      if (m.replica != options_.replica) takers.push_back(m);
+    }
+    first = GiveUpAll(extra, std::move(takers), fair, deadline);
+    for (int p : extra) {
+      absl::MutexLock lock(&partitions_[p].mu);
+      if (!partitions_[p].mine) accept_until[p] = absl::InfinitePast();
+    }
+  } else if (static_cast<int>(mine.size()) < fair) {
+    const absl::Time claim_start = clock_.Now();
+    absl::StatusOr<std::vector<int>> claimed = store_.Claim(
+        options_.replica, address, options_.lease, fair - static_cast<int>(mine.size()), deadline);
+    if (!claimed.ok()) {
+      first = claimed.status();
+    } else {
+      for (int p : *claimed) accept_until[p] = claim_start + options_.lease - options_.margin;
+    }
+  }
+  bool all_loaded = true;
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    if (accept_until[p] == absl::InfinitePast()) continue;
+    bool loaded = false;
+    {
+      Partition& part = partitions_[p];
+      absl::MutexLock lock(&part.mu);
+      loaded = part.mine;
+    }
+    if (loaded) continue;
+    if (from_predecessor_[p] && clock_.Now() < created_ + options_.write_behind_timeout) {
+      all_loaded = false;  // the predecessor's last writes may still land: next round
+      continue;
+    }
+    from_predecessor_[p] = false;
+    absl::Status status = Load(p, accept_until[p], deadline);
+    if (!status.ok()) {
+      all_loaded = false;
+      if (first.ok()) first = status;
+    }
+  }
+
+  absl::StatusOr<std::vector<ReplayPartitionStore::Owner>> owners = store_.Owners(deadline);
+  if (!owners.ok()) return owners.status();
+  std::array<std::string, kReplayPartitions> owner_address;
+  for (const ReplayPartitionStore::Owner& owner : *owners) {
+    if (owner.partition < 0 || owner.partition >= kReplayPartitions) continue;
+    if (owner.replica != options_.replica) owner_address[owner.partition] = owner.address;
+  }
+  bool all_known = true;
+  int owned = 0;
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    Partition& part = partitions_[p];
+    absl::MutexLock lock(&part.mu);
+    if (!part.mine) part.owner = std::move(owner_address[p]);
+    if (part.mine) ++owned;
+    if (!part.mine && part.owner.empty()) all_known = false;
+  }
+  // Ready to serve once every partition has an owner known here and this replica holds its
+  // share (or nobody holds more than theirs to give it): a new replica reports NOT_SERVING
+  // until the others have handed it partitions, so no caller meets the hand-over.
+  bool balanced = owned >= kReplayPartitions / replicas;
+  if (!balanced) {
+    balanced = std::all_of(members->begin(), members->end(),
+                           [&](const ReplayPartitionStore::Member& m) { return m.held <= fair; });
+  }
+  if (all_known && all_loaded && balanced) ready_.store(true);
+  return first;
+}
+
+absl::Status PartitionedNonceCache::Leave(absl::Time deadline) {
+  ready_.store(false);
+  std::vector<int> mine, rest;
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    Partition& part = partitions_[p];
+    absl::MutexLock lock(&part.mu);
+    (part.mine ? mine : rest).push_back(p);
+  }
+  // Leave the members first, so that no one hands this replica anything more.
+  absl::Status first = store_.Leave(options_.replica, deadline);
+  std::vector<ReplayPartitionStore::Member> takers;
+  if (absl::StatusOr<std::vector<ReplayPartitionStore::Member>> members = store_.Members(deadline);
+      members.ok()) {
+    for (const auto& m : *members) {
+      if (m.replica != options_.replica) takers.push_back(m);
+    }
+  }
+  absl::Status given = GiveUpAll(mine, std::move(takers), kReplayPartitions, deadline);
+  if (!given.ok() && first.ok()) first = given;
+  // Held but not loaded, or not held: releasing is harmless.
+  absl::Status others = store_.Release(options_.replica, rest, deadline);
+  if (!others.ok() && first.ok()) first = others;
+  return first;
+}
+
+bool PartitionedNonceCache::Ready() const { return ready_.load(); }
+
+std::vector<int> PartitionedNonceCache::Owned() const {
+  std::vector<int> owned;
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    absl::MutexLock lock(&partitions_[p].mu);
+    if (partitions_[p].mine) owned.push_back(p);
+  }
+  return owned;
+}
+
+}  // namespace bulwark::auth
