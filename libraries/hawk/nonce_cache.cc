@@ -55,7 +55,10 @@ absl::Status InMemoryNonceCache::Record(absl::string_view id, absl::string_view 
 
 absl::Status InMemoryNonceCache::RecordKey(const Key& key, absl::Time now,
                                            absl::Time forget_after) {
-  Shard& shard = *shards_[key[0] % shards_.size()];
+  // The last byte picks the shard: the first is what auth's replay partitions split on
+  // (services/auth/store/replay_partition_store.h), so a replica owning some partitions still
+  // spreads them over every shard.
+  Shard& shard = *shards_[key[key.size() - 1] % shards_.size()];
   absl::MutexLock lock(&shard.mu);
   while (!shard.expiry.empty() && shard.expiry.top().first < now) {
     PopOldest(shard);

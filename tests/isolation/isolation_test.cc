@@ -56,6 +56,8 @@ std::set<std::string> AllowedOnTable(const std::string& role, const std::string&
   // The 64 replay partitions are fixed rows whose leases change hands: updated, never added or
   // removed.
   if (schema == "auth" && table == "replay_partitions") return {"SELECT", "UPDATE"};
+  // Blocks of nonces written behind are added and purged, never changed.
+  if (schema == "auth" && table == "replay_nonce_blocks") return {"SELECT", "INSERT", "DELETE"};
   // Recorded verdicts and issued attestations are never edited, only expired; policy versions
   // are never edited or removed (their load times are, through the column grant below).
   if (schema == "verifier" && table == "verifications") return {"SELECT", "INSERT", "DELETE"};

@@ -30,7 +30,10 @@
 //                                           // (partitioned_nonce_cache.h); "shared": every
 //                                           // replica writes each new nonce to auth.replay_nonces
 //                                           // and waits for it (postgres_nonce_store.h); "local":
-//                                           // this process only, for a single replica
+//                                           // this process only, for a single replica.
+//                                           // Replicas in different modes do not share
+//                                           // nonces: change the mode with every replica
+//                                           // stopped (or wait 2 x skew after the change)
 //     "replayPurgeSeconds": 60              // how often expired shared nonces are deleted
 //   }
 //

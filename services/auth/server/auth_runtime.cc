@@ -95,18 +95,20 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
   deps.random = &Random::Secure();
   deps.audit_checkpoints = rt->audit_checkpoints_.get();
   if (config.replay_protection != ReplayProtection::kLocal) {
-    // The nonce table's own connections: its batches must not wait behind other database work,
-    // and they carry the statement_timeout its autocommit statements rely on.
+    // The replay tables' own connections: their statements must not wait behind other
+    // database work, and they carry the statement_timeout autocommit statements rely on.
     pg::ConnectionPool::Options pool_options;
     pool_options.dsn = PostgresNonceStore::PoolDsn(options.database_dsn);
-    pool_options.size = PostgresNonceStore::Options().max_in_flight + 2;  // + purge, leases
+    pool_options.size = 3;  // a batch being written, the purge, lease upkeep or a load
     BULWARK_ASSIGN_OR_RETURN(rt->nonce_pool_, pg::ConnectionPool::Create(pool_options));
+  }
+  if (config.replay_protection == ReplayProtection::kShared) {
     BULWARK_ASSIGN_OR_RETURN(rt->nonce_table_, PostgresNonceStore::Create(*rt->nonce_pool_, {}));
     deps.shared_nonces = rt->nonce_table_.get();
   }
   if (config.replay_protection == ReplayProtection::kPartitioned) {
-    BULWARK_ASSIGN_OR_RETURN(rt->partition_store_, PostgresReplayPartitionStore::Create(
-                                                       *rt->nonce_pool_, *rt->nonce_table_));
+    BULWARK_ASSIGN_OR_RETURN(rt->partition_store_,
+                             PostgresReplayPartitionStore::Create(*rt->nonce_pool_));
     // Replicas dial each other by address (a pod's IP); the certificate they check is auth's.
     rt->forwarder_ =
         std::make_unique<GrpcReplayForwarder>([tls = context.tls](const std::string& address) {
@@ -209,6 +211,9 @@ void AuthRuntime::Listening(const std::string& address) {
   replay_partitions_ = PeriodicTask::Start(
       {.name = "replay partition leases",
        .interval = partitioned->options().maintain_interval,
+       // A round that outlasted this could let leases lapse while it waits.
+       .timeout = partitioned->options().lease - partitioned->options().margin -
+                  partitioned->options().maintain_interval,
        .retry_backoff = partitioned->options().maintain_interval,
        .run_at_start = true},
       *clock_, [partitioned](absl::Time deadline) { return partitioned->Maintain(deadline); });
@@ -233,15 +238,28 @@ void AuthRuntime::Stop() {
   if (audit_checkpoint_) audit_checkpoint_->Stop();
   if (replay_purge_) replay_purge_->Stop();
   if (listener_) listener_->Stop();
-  if (replay_partitions_) {
-    replay_partitions_->Stop();
-    replay_partitions_.reset();
-    // Hand the partitions over now (with every nonce written) rather than let leases expire.
+  if (partitioned_ != nullptr && !left_) {
+    if (replay_partitions_) replay_partitions_->Stop();
+    left_ = true;
+    // Release what no other replica took at BeginShutdown, rather than let leases expire.
     absl::Status left = partitioned_->Leave(absl::Now() + absl::Seconds(5));
     if (!left.ok()) {
       LogWarning("replay partitions not all released; they pass on when their leases expire",
                  {{"error", std::string(left.message())}});
     }
+  }
+}
+
+void AuthRuntime::BeginShutdown() {
+  if (partitioned_ == nullptr || replay_partitions_ == nullptr) return;
+  // While this server still serves (the lame duck), hand the partitions to the other replicas,
+  // every nonce written first; its callers are forwarded to the new owners meanwhile. A lone
+  // replica keeps them until Stop.
+  replay_partitions_->Stop();
+  absl::Status handed = partitioned_->HandOverAll(absl::Now() + absl::Seconds(5));
+  if (!handed.ok()) {
+    LogWarning("replay partitions not all handed over at shutdown",
+               {{"error", std::string(handed.message())}});
   }
 }
 

@@ -67,6 +67,8 @@ class AuthRuntime final : public ServiceRuntime {
   // Starts the replay partitions' upkeep, with the address other replicas reach this one at
   // (--replica-address, else the bound address).
   void Listening(const std::string& address) override;
+  // Hands the replay partitions to the other replicas while the server still serves.
+  void BeginShutdown() override;
 
  private:
   AuthRuntime() = default;
@@ -82,6 +84,7 @@ class AuthRuntime final : public ServiceRuntime {
   std::unique_ptr<ReplicaGrpcService> replica_grpc_;
   std::string replica_address_;  // --replica-address, when given
   std::unique_ptr<PeriodicTask> replay_partitions_;
+  bool left_ = false;  // Stop has left the replay partitions
   std::unique_ptr<AuditCheckpoints> audit_checkpoints_;
   std::unique_ptr<KeyringTokenSealer> sealer_;
   std::unique_ptr<crypto::SigningKeyring> signing_keys_;

@@ -55,12 +55,13 @@ PartitionedNonceCache::PartitionedNonceCache(Options options, ReplayPartitionSto
       store_(store),
       forwarder_(forwarder),
       clock_(clock),
-      memory_(std::move(memory)),
-      created_(clock.Now()) {}
+      memory_(std::move(memory)) {}
 
 void PartitionedNonceCache::SetAddress(std::string address) {
   absl::MutexLock lock(&address_mu_);
   address_ = std::move(address);
+  // This process listens at the address from now on: its predecessor there has closed it.
+  listening_since_ = clock_.Now();
 }
 
 PartitionedNonceCache::~PartitionedNonceCache() {
@@ -75,8 +76,9 @@ PartitionedNonceCache::~PartitionedNonceCache() {
 
 PartitionedNonceCache::Route PartitionedNonceCache::Decide(
     absl::string_view id, absl::string_view ts, absl::string_view nonce, absl::Time now,
-    absl::Time forget_after, int& partition, absl::Status& status, std::string& owner) {
-  const hawk::InMemoryNonceCache::Key key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
+    absl::Time forget_after, hawk::InMemoryNonceCache::Key& key, int& partition,
+    absl::Status& status, std::string& owner) {
+  key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
   partition = ReplayPartitionOf(key);
   Partition& part = partitions_[partition];
   absl::MutexLock lock(&part.mu);
@@ -84,7 +86,9 @@ PartitionedNonceCache::Route PartitionedNonceCache::Decide(
     owner = part.owner;
     return owner.empty() ? Route::kNoOwner : Route::kForward;
   }
-  if (now >= part.accept_until) {
+  // The cut-off is checked on this replica's own clock, now, not on the caller's `now` (taken
+  // before the caller's own work, which may have waited for the database meanwhile).
+  if (clock_.Now() >= part.accept_until) {
     status = absl::UnavailableError(
         "replay protection unavailable: this auth replica's lease on the nonce's partition ran "
         "out (the shared store did not answer its renewals); the request was not accepted, "
@@ -110,34 +114,31 @@ PartitionedNonceCache::Route PartitionedNonceCache::Decide(
   return Route::kAccepted;
 }
 
-void PartitionedNonceCache::WriteBehind(int partition, Triple triple) {
-  const std::string id = triple.id, ts = triple.ts, nonce = triple.nonce;
-  const absl::Time now = triple.now, forget_after = triple.forget_after;
-  store_.WriteBehind(
-      id, ts, nonce, now, forget_after, absl::Now() + options_.write_behind_timeout,
-      [this, partition, triple = std::move(triple)](const absl::Status& written) mutable {
-        Partition& part = partitions_[partition];
-        absl::MutexLock lock(&part.mu);
-        --part.writing;
-        // ALREADY_EXISTS: the row is there (or the table's reset refuses the triple anyway).
-        if (!written.ok() && !absl::IsAlreadyExists(written)) {
-          part.failed.push_back(std::move(triple));
-        }
-      });
+void PartitionedNonceCache::WriteBehind(int partition, const Triple& triple) {
+  store_.WriteBehind(triple.key, triple.now, triple.forget_after,
+                     absl::Now() + options_.write_behind_timeout,
+                     [this, partition, triple](const absl::Status& written) {
+                       Partition& part = partitions_[partition];
+                       absl::MutexLock lock(&part.mu);
+                       --part.writing;
+                       // ALREADY_EXISTS: the row is there.
+                       if (!written.ok() && !absl::IsAlreadyExists(written))
+                         part.failed.push_back(triple);
+                     });
 }
 
 void PartitionedNonceCache::RecordAsync(absl::string_view id, absl::string_view ts,
                                         absl::string_view nonce, absl::Time now,
                                         absl::Time forget_after, absl::Time deadline,
                                         RecordDone done) {
+  hawk::InMemoryNonceCache::Key key;
   int partition = 0;
   absl::Status status;
   std::string owner;
-  switch (Decide(id, ts, nonce, now, forget_after, partition, status, owner)) {
+  switch (Decide(id, ts, nonce, now, forget_after, key, partition, status, owner)) {
     case Route::kAccepted:
       if (forget_after >= now) {
-        WriteBehind(partition, Triple{std::string(id), std::string(ts), std::string(nonce), now,
-                                      forget_after});
+        WriteBehind(partition, Triple{key, now, forget_after});
       }
       std::move(done)(absl::OkStatus());
       return;
@@ -179,14 +180,14 @@ absl::Status PartitionedNonceCache::Record(absl::string_view id, absl::string_vi
 absl::Status PartitionedNonceCache::RecordHere(absl::string_view id, absl::string_view ts,
                                                absl::string_view nonce, absl::Time now,
                                                absl::Time forget_after) {
+  hawk::InMemoryNonceCache::Key key;
   int partition = 0;
   absl::Status status;
   std::string owner;
-  switch (Decide(id, ts, nonce, now, forget_after, partition, status, owner)) {
+  switch (Decide(id, ts, nonce, now, forget_after, key, partition, status, owner)) {
     case Route::kAccepted:
       if (forget_after >= now) {
-        WriteBehind(partition, Triple{std::string(id), std::string(ts), std::string(nonce), now,
-                                      forget_after});
+        WriteBehind(partition, Triple{key, now, forget_after});
       }
       return absl::OkStatus();
     case Route::kRefused:
@@ -211,13 +212,17 @@ void PartitionedNonceCache::RetryFailed() {
     {
       Partition& part = partitions_[p];
       absl::MutexLock lock(&part.mu);
-      for (Triple& t : part.failed) {
-        if (t.forget_after >= now) retry.push_back(std::move(t));  // else: nothing to protect
+      // A write may land up to write_behind_timeout from now: only while that is still before
+      // the cut-off (so before anyone else can load the partition). A partition lost to its
+      // lease meanwhile keeps its failed writes out of the table: the documented gap.
+      if (!part.mine || now + options_.write_behind_timeout >= part.accept_until) continue;
+      for (const Triple& t : part.failed) {
+        if (t.forget_after >= now) retry.push_back(t);  // else: nothing to protect
       }
       part.failed.clear();
       part.writing += static_cast<int>(retry.size());
     }
-    for (Triple& t : retry) WriteBehind(p, std::move(t));
+    for (const Triple& t : retry) WriteBehind(p, t);
   }
 }
 
@@ -226,7 +231,13 @@ absl::Status PartitionedNonceCache::Load(int partition, absl::Time accept_until,
   const absl::Time now = clock_.Now();
   absl::StatusOr<ReplayPartitionStore::PartitionNonces> loaded =
       store_.LoadPartition(partition, now, deadline);
-  if (!loaded.ok()) return loaded.status();
+  if (!loaded.ok()) {
+    // Leave it to the next round, or (too many nonces to read) to another replica.
+    if (absl::IsResourceExhausted(loaded.status())) {
+      (void)store_.Release(options_.replica, {partition}, deadline);
+    }
+    return loaded.status();
+  }
   for (const auto& [key, forget_after] : loaded->nonces) {
     absl::Status held = memory_->RecordKey(key, now, forget_after);
     if (absl::IsResourceExhausted(held)) {
@@ -244,59 +255,85 @@ absl::Status PartitionedNonceCache::Load(int partition, absl::Time accept_until,
   return absl::OkStatus();
 }
 
-absl::Status PartitionedNonceCache::GiveUp(int partition, const ReplayPartitionStore::Member* to,
-                                           absl::Time deadline) {
-  Partition& part = partitions_[partition];
-  {
-    absl::MutexLock lock(&part.mu);
-    part.mine = false;  // no new triple of it from here on
-    const bool flushed = part.mu.AwaitWithDeadline(
-        absl::Condition(
-            +[](Partition* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu) { return p->writing == 0; },
-            &part),
-        deadline);
-    if (!flushed || !part.failed.empty()) {
-      part.mine = true;  // what it accepted is only here: keep it
-      return absl::UnavailableError(
-          absl::StrCat("replay partition ", partition,
-                       " kept: its nonces could not all be written behind for the next owner"));
-    }
-  }
-  // If this fails, the lease is still ours: the next Maintain loads the partition again.
-  absl::Status given = to == nullptr ? store_.Release(options_.replica, {partition}, deadline)
-                                     : store_.HandOver(options_.replica, {partition}, to->replica,
-                                                       to->address, options_.lease, deadline);
-  if (given.ok() && to != nullptr) {
-    absl::MutexLock lock(&part.mu);
-    part.owner = to->address;  // forwarded there from now on
-  }
-  return given;
-}
-
 absl::Status PartitionedNonceCache::GiveUpAll(const std::vector<int>& partitions,
                                               std::vector<ReplayPartitionStore::Member> takers,
-                                              int up_to, absl::Time deadline) {
-  // Each to the taker holding the fewest, while one holds fewer than `up_to`.
+                                              int up_to, bool release_untaken,
+                                              absl::Time deadline) {
+  // Stop accepting them all at once, so that one wait covers every write behind in flight.
+  std::vector<bool> was_mine(partitions.size());
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    Partition& part = partitions_[partitions[i]];
+    absl::MutexLock lock(&part.mu);
+    was_mine[i] = part.mine;
+    part.mine = false;
+  }
   absl::Status first;
-  for (int p : partitions) {
+  auto keep = [&](size_t i, absl::Status why) {
+    Partition& part = partitions_[partitions[i]];
+    absl::MutexLock lock(&part.mu);
+    part.mine = was_mine[i];  // what it accepted is only here: keep it (if it was accepting)
+    if (first.ok()) first = std::move(why);
+  };
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const int p = partitions[i];
+    // To the taker holding the fewest, while one holds fewer than `up_to`.
     auto fewest =
         std::min_element(takers.begin(), takers.end(),
                          [](const ReplayPartitionStore::Member& a,
                             const ReplayPartitionStore::Member& b) { return a.held < b.held; });
     const ReplayPartitionStore::Member* to =
         fewest != takers.end() && fewest->held < up_to ? &*fewest : nullptr;
-    absl::Status given = GiveUp(p, to, deadline);
-    if (given.ok() && to != nullptr) ++fewest->held;
-    if (!given.ok() && first.ok()) first = given;
+    if (to == nullptr && !release_untaken) {
+      keep(i, absl::OkStatus());
+      continue;
+    }
+    {
+      Partition& part = partitions_[p];
+      absl::MutexLock lock(&part.mu);
+      const bool flushed = part.mu.AwaitWithDeadline(
+          absl::Condition(
+              +[](Partition* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mu) { return q->writing == 0; },
+              &part),
+          deadline);
+      if (!flushed || !part.failed.empty()) {
+        part.mine = was_mine[i];
+        if (first.ok()) {
+          first = absl::UnavailableError(
+              absl::StrCat("replay partition ", p,
+                           " kept: its nonces could not all be written behind for the next owner"));
+        }
+        continue;
+      }
+    }
+    absl::Status given = to != nullptr ? store_.HandOver(options_.replica, {p}, to->replica,
+                                                         to->address, options_.lease, deadline)
+                                       : absl::FailedPreconditionError("no replica to take it");
+    if (absl::IsFailedPrecondition(given) && release_untaken) {
+      to = nullptr;  // the taker left meanwhile: free it for whoever claims it
+      given = store_.Release(options_.replica, {p}, deadline);
+    }
+    if (!given.ok()) {
+      // Still ours (a failed Release leaves the lease, reloaded by the next round).
+      keep(i, given);
+      continue;
+    }
+    if (to != nullptr) {
+      ++fewest->held;
+      Partition& part = partitions_[p];
+      absl::MutexLock lock(&part.mu);
+      part.owner = to->address;  // forwarded there from now on
+    }
   }
   return first;
 }
 
 absl::Status PartitionedNonceCache::Maintain(absl::Time deadline) {
   std::string address;
+  absl::Time listening_since;
   {
     absl::MutexLock lock(&address_mu_);
     address = address_;
+    listening_since = listening_since_;
   }
   if (address.empty()) {
     return absl::FailedPreconditionError(
@@ -349,7 +386,7 @@ absl::Status PartitionedNonceCache::Maintain(absl::Time deadline) {
     for (const auto& m : *members) {
       if (m.replica != options_.replica) takers.push_back(m);
     }
-    first = GiveUpAll(extra, std::move(takers), fair, deadline);
+    first = GiveUpAll(extra, std::move(takers), fair, /*release_untaken=*/true, deadline);
     for (int p : extra) {
       absl::MutexLock lock(&partitions_[p].mu);
       if (!partitions_[p].mine) accept_until[p] = absl::InfinitePast();
@@ -374,7 +411,7 @@ absl::Status PartitionedNonceCache::Maintain(absl::Time deadline) {
       loaded = part.mine;
     }
     if (loaded) continue;
-    if (from_predecessor_[p] && clock_.Now() < created_ + options_.write_behind_timeout) {
+    if (from_predecessor_[p] && clock_.Now() < listening_since + options_.write_behind_timeout) {
       all_loaded = false;  // the predecessor's last writes may still land: next round
       continue;
     }
@@ -414,8 +451,17 @@ absl::Status PartitionedNonceCache::Maintain(absl::Time deadline) {
   return first;
 }
 
+absl::Status PartitionedNonceCache::HandOverAll(absl::Time deadline) {
+  return Depart(/*release_untaken=*/false, deadline);
+}
+
 absl::Status PartitionedNonceCache::Leave(absl::Time deadline) {
+  return Depart(/*release_untaken=*/true, deadline);
+}
+
+absl::Status PartitionedNonceCache::Depart(bool release_untaken, absl::Time deadline) {
   ready_.store(false);
+  RetryFailed();  // a write that failed lately gets one more chance before the hand-over
   std::vector<int> mine, rest;
   for (int p = 0; p < kReplayPartitions; ++p) {
     Partition& part = partitions_[p];
@@ -431,7 +477,8 @@ absl::Status PartitionedNonceCache::Leave(absl::Time deadline) {
       if (m.replica != options_.replica) takers.push_back(m);
     }
   }
-  absl::Status given = GiveUpAll(mine, std::move(takers), kReplayPartitions, deadline);
+  absl::Status given =
+      GiveUpAll(mine, std::move(takers), kReplayPartitions, release_untaken, deadline);
   if (!given.ok() && first.ok()) first = given;
   // Held but not loaded, or not held: releasing is harmless.
   absl::Status others = store_.Release(options_.replica, rest, deadline);

@@ -118,13 +118,20 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   // leased to another replica id at this same address belonged to a predecessor that has
   // exited (no two live processes listen on one address): the first round takes those over at
   // once instead of waiting for their leases, and loads them once `write_behind_timeout` has
-  // passed since Create (the predecessor's last writes have landed or failed by then).
+  // passed since SetAddress (the predecessor had closed the address by then, so its last
+  // writes have landed or failed). The address must belong to this process alone: a pod's IP
+  // and port, or the bound loopback port; never a name several replicas share.
   void SetAddress(std::string address);
 
   // One round of lease upkeep (see above). FAILED_PRECONDITION before SetAddress.
   absl::Status Maintain(absl::Time deadline);
-  // Stops accepting, waits for every write behind, releases every partition and leaves the
-  // members. After it, every partition is forwarded or refused.
+  // Leaves the members and hands every partition it accepts to the other replicas (each once
+  // its writes behind are in the table), keeping those nobody can take: for the start of a
+  // shutdown, while the server still serves (callers are forwarded to the new owners). Stop
+  // calling Maintain first.
+  absl::Status HandOverAll(absl::Time deadline);
+  // HandOverAll, then releases whatever is left. After it, every partition is forwarded or
+  // refused.
   absl::Status Leave(absl::Time deadline);
 
   // Whether this replica can serve: set by the first round of Maintain after which every
@@ -136,8 +143,8 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   const Options& options() const { return options_; }
 
  private:
-  struct Triple {
-    std::string id, ts, nonce;
+  struct Triple {  // an accepted triple, by its digest
+    hawk::InMemoryNonceCache::Key key;
     absl::Time now, forget_after;
   };
   struct Partition {
@@ -161,19 +168,20 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   // Accepts or refuses the triple when this replica owns its partition (kAccepted / kRefused,
   // with `status`), else says where it goes (`owner`).
   Route Decide(absl::string_view id, absl::string_view ts, absl::string_view nonce, absl::Time now,
-               absl::Time forget_after, int& partition, absl::Status& status, std::string& owner);
+               absl::Time forget_after, hawk::InMemoryNonceCache::Key& key, int& partition,
+               absl::Status& status, std::string& owner);
   // Writes an accepted triple behind; its partition's `writing` was counted by the caller.
-  void WriteBehind(int partition, Triple triple);
+  void WriteBehind(int partition, const Triple& triple);
   // Loads a partition this replica holds a lease on; accepts it until `accept_until`.
   absl::Status Load(int partition, absl::Time accept_until, absl::Time deadline);
-  // Stops accepting `partition`, waits for its writes behind, and hands it to `to` (null:
-  // releases it to whoever claims it). On failure it is accepted again (nothing was lost).
-  absl::Status GiveUp(int partition, const ReplayPartitionStore::Member* to, absl::Time deadline);
-  // GiveUp of each of `partitions`, to the taker holding the fewest while one holds fewer than
-  // `up_to` (then released). Returns the first error; the rest are still given up.
+  // Stops accepting `partitions`, waits for their writes behind, and hands each to the taker
+  // holding the fewest while one holds fewer than `up_to`; the others are released when
+  // `release_untaken` (else kept). A partition whose writes could not all be made, or whose
+  // hand-over failed, is accepted again as before (nothing was lost). Returns the first error.
   absl::Status GiveUpAll(const std::vector<int>& partitions,
                          std::vector<ReplayPartitionStore::Member> takers, int up_to,
-                         absl::Time deadline);
+                         bool release_untaken, absl::Time deadline);
+  absl::Status Depart(bool release_untaken, absl::Time deadline);
   void RetryFailed();
 
   const Options options_;
@@ -181,12 +189,12 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   ReplayForwarder& forwarder_;
   const Clock& clock_;
   const std::unique_ptr<hawk::InMemoryNonceCache> memory_;
-  const absl::Time created_;
   absl::Mutex address_mu_;
   std::string address_ ABSL_GUARDED_BY(address_mu_);
+  absl::Time listening_since_ ABSL_GUARDED_BY(address_mu_);
   std::array<Partition, kReplayPartitions> partitions_;
   // Maintain's own: whether the predecessor's partitions were taken over, and those not to be
-  // loaded before created_ + write_behind_timeout.
+  // loaded before listening_since_ + write_behind_timeout.
   bool succeeded_ = false;
   std::array<bool, kReplayPartitions> from_predecessor_{};
   std::atomic<bool> ready_{false};

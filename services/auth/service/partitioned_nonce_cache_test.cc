@@ -7,6 +7,7 @@
 #include "services/auth/service/partitioned_nonce_cache.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -189,14 +190,135 @@ TEST_F(PartitionedNonceCacheTest, AnOwnerStopsAcceptingBeforeAnotherReplicaCanTa
   PartitionedNonceCache& a = AddReplica("a");
   MaintainAll();
   PartitionedNonceCache& b = AddReplica("b");
+  const absl::Time before = clock_.Now();
+  const std::string signed_at = Ts();
   // a cannot renew (say, the database is out of its reach); time passes up to its margin.
   clock_.Advance(a.options().lease - a.options().margin);
   absl::Status lapsed = Record(a, "late");
   EXPECT_EQ(lapsed.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(lapsed.message()), HasSubstr("lease"));
+  // Also for a caller whose own `now` was read before the cut-off (it waited meanwhile).
+  EXPECT_EQ(a.Record("client", signed_at, "stale", before, before + kSkew, Deadline()).code(),
+            absl::StatusCode::kUnavailable);
   // And b cannot take anything over yet: a stopped first.
   ASSERT_TRUE(b.Maintain(Deadline()).ok());
   EXPECT_TRUE(b.Owned().empty());
+  // Once the lease has run out, b takes over and accepts; a, still not renewed, never does.
+  clock_.Advance(a.options().margin + absl::Seconds(1));
+  ASSERT_TRUE(b.Maintain(Deadline()).ok());
+  EXPECT_EQ(b.Owned().size(), static_cast<size_t>(kReplayPartitions));
+  forwarder_.Remove("a:50051");
+  ASSERT_TRUE(Record(b, "stale", signed_at).ok());
+  EXPECT_EQ(a.Record("client", signed_at, "stale", before, before + kSkew, Deadline()).code(),
+            absl::StatusCode::kUnavailable);
+}
+
+// Forwards everything to an in-memory store, but holds writes behind until told.
+class DeferringStore final : public ReplayPartitionStore {
+ public:
+  explicit DeferringStore(ReplayPartitionStore& inner) : inner_(inner) {}
+  void Flush() {
+    std::vector<std::function<void()>> writes;
+    {
+      absl::MutexLock lock(&mu_);
+      writes.swap(held_);
+    }
+    for (auto& w : writes) w();
+  }
+  size_t held() {
+    absl::MutexLock lock(&mu_);
+    return held_.size();
+  }
+
+  absl::StatusOr<int> Heartbeat(absl::string_view r, absl::string_view a, absl::Duration t,
+                                absl::Time d) override {
+    return inner_.Heartbeat(r, a, t, d);
+  }
+  absl::StatusOr<std::vector<int>> Renew(absl::string_view r, absl::Duration t,
+                                         absl::Time d) override {
+    return inner_.Renew(r, t, d);
+  }
+  absl::StatusOr<std::vector<int>> Claim(absl::string_view r, absl::string_view a, absl::Duration t,
+                                         int m, absl::Time d) override {
+    return inner_.Claim(r, a, t, m, d);
+  }
+  absl::StatusOr<std::vector<int>> Succeed(absl::string_view r, absl::string_view a,
+                                           absl::Duration t, absl::Time d) override {
+    return inner_.Succeed(r, a, t, d);
+  }
+  absl::Status Release(absl::string_view r, const std::vector<int>& p, absl::Time d) override {
+    return inner_.Release(r, p, d);
+  }
+  absl::Status HandOver(absl::string_view r, const std::vector<int>& p, absl::string_view to,
+                        absl::string_view ta, absl::Duration t, absl::Time d) override {
+    return inner_.HandOver(r, p, to, ta, t, d);
+  }
+  absl::StatusOr<std::vector<Member>> Members(absl::Time d) override { return inner_.Members(d); }
+  absl::Status Leave(absl::string_view r, absl::Time d) override { return inner_.Leave(r, d); }
+  absl::StatusOr<std::vector<Owner>> Owners(absl::Time d) override { return inner_.Owners(d); }
+  absl::StatusOr<PartitionNonces> LoadPartition(int p, absl::Time n, absl::Time d) override {
+    return inner_.LoadPartition(p, n, d);
+  }
+  absl::StatusOr<int64_t> PurgeNonces(absl::Time n, absl::Time d) override {
+    return inner_.PurgeNonces(n, d);
+  }
+  void WriteBehind(const hawk::InMemoryNonceCache::Key& key, absl::Time now,
+                   absl::Time forget_after, absl::Time deadline,
+                   hawk::NonceCache::RecordDone done) override {
+    absl::MutexLock lock(&mu_);
+    held_.push_back(
+        [this, key, now, forget_after, deadline,
+         done = std::make_shared<hawk::NonceCache::RecordDone>(std::move(done))]() mutable {
+          inner_.WriteBehind(key, now, forget_after, deadline, std::move(*done));
+        });
+  }
+
+ private:
+  ReplayPartitionStore& inner_;
+  absl::Mutex mu_;
+  std::vector<std::function<void()>> held_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(PartitionedNonceCacheTest, APartitionIsHandedOverOnlyOnceItsWritesBehindLanded) {
+  DeferringStore slow(store_);
+  PartitionedNonceCache::Options options;
+  options.replica = "a";
+  auto created = PartitionedNonceCache::Create(options, slow, forwarder_, clock_);
+  ASSERT_TRUE(created.ok());
+  PartitionedNonceCache& a = **created;
+  a.SetAddress("a:50051");
+  forwarder_.Add("a:50051", &a);
+  ASSERT_TRUE(a.Maintain(Deadline()).ok());
+  const std::string signed_at = Ts();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(Record(a, absl::StrCat("n", i), signed_at).ok());
+  ASSERT_EQ(slow.held(), 50u);  // accepted, not yet in the table
+  PartitionedNonceCache& b = AddReplica("b");
+  ASSERT_TRUE(b.Maintain(Deadline()).ok());
+  // a hands over only partitions with no write in flight; it keeps accepting the others.
+  std::vector<int> pending;
+  for (int i = 0; i < 50; ++i) {
+    pending.push_back(ReplayPartitionOf(
+        hawk::InMemoryNonceCache::Digest("client", signed_at, absl::StrCat("n", i))));
+  }
+  std::sort(pending.begin(), pending.end());
+  pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+  EXPECT_FALSE(a.HandOverAll(absl::Now() + absl::Milliseconds(100)).ok());
+  EXPECT_EQ(a.Owned(), pending);
+  EXPECT_EQ(Record(a, "n0", signed_at).code(), absl::StatusCode::kAlreadyExists);
+  // Once they land, it can; b loads them and refuses every replay.
+  slow.Flush();
+  ASSERT_TRUE(a.HandOverAll(Deadline()).ok());
+  EXPECT_TRUE(a.Owned().empty());
+  ASSERT_TRUE(b.Maintain(Deadline()).ok());
+  EXPECT_EQ(b.Owned().size(), static_cast<size_t>(kReplayPartitions));
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(Record(b, absl::StrCat("n", i), signed_at).code(), absl::StatusCode::kAlreadyExists)
+        << i;
+  }
+  // a forwards to b now.
+  EXPECT_EQ(Record(a, "n1", signed_at).code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(Record(a, "fresh", signed_at).ok());
+  slow.Flush();
 }
 
 TEST_F(PartitionedNonceCacheTest, FailedWritesBehindStopThePartitionUntilRetried) {

@@ -25,11 +25,6 @@ absl::Status CheckPartition(int partition) {
 }
 
 // The request's ts (InfinitePast when not a number), as PostgresNonceStore reads it.
-absl::Time Issued(absl::string_view ts) {
-  int64_t seconds = 0;
-  if (!absl::SimpleAtoi(ts, &seconds)) return absl::InfinitePast();
-  return absl::FromUnixSeconds(seconds);
-}
 
 }  // namespace
 
@@ -148,6 +143,11 @@ absl::Status InMemoryReplayPartitionStore::HandOver(absl::string_view replica,
   }
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
+  auto recipient = members_.find(to);
+  if (recipient == members_.end() || recipient->second.alive_until < now) {
+    return absl::FailedPreconditionError(
+        "replay partitions: the replica to hand over to is not alive");
+  }
   for (int p : partitions) {
     if (leases_[p].replica == replica) {
       leases_[p] = Lease{std::string(to), std::string(to_address), now + ttl};
@@ -210,13 +210,12 @@ absl::StatusOr<ReplayPartitionStore::PartitionNonces> InMemoryReplayPartitionSto
   return loaded;
 }
 
-void InMemoryReplayPartitionStore::WriteBehind(absl::string_view id, absl::string_view ts,
-                                               absl::string_view nonce, absl::Time now,
-                                               absl::Time forget_after, absl::Time /*deadline*/,
+void InMemoryReplayPartitionStore::WriteBehind(const hawk::InMemoryNonceCache::Key& key,
+                                               absl::Time now, absl::Time forget_after,
+                                               absl::Time /*deadline*/,
                                                hawk::NonceCache::RecordDone done) {
   absl::Status result;
   if (forget_after >= now) {  // otherwise stale anyway: nothing to remember
-    const hawk::InMemoryNonceCache::Key key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
     absl::MutexLock lock(&mu_);
     if (fail_writes_) {
       result = absl::UnavailableError(
@@ -229,12 +228,6 @@ void InMemoryReplayPartitionStore::WriteBehind(absl::string_view id, absl::strin
         result = absl::AlreadyExistsError(hawk::kNonceAlreadyUsed);
       } else {
         it->second = forget_after;
-        if (since_ != absl::InfinitePast() && Issued(ts) < since_) {
-          result = absl::AlreadyExistsError(
-              absl::StrCat("signed before replay protection restarted at ",
-                           absl::FormatTime(since_, absl::UTCTimeZone()),
-                           " after its shared nonces were lost; sign the request again"));
-        }
       }
     }
   }

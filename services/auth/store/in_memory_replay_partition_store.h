@@ -4,9 +4,9 @@
 // memory, for unit tests of replay protection divided among auth replicas. It behaves like
 // PostgresReplayPartitionStore (replay_partition_store_conformance checks that): lease and
 // membership times come from the injected clock where PostgreSQL's now() would be used, and
-// WriteBehind keeps digest → forget_after as auth.replay_nonces does (refusing ALREADY_EXISTS a
-// digest still live, and, after LoseNonces, a request signed before the reset, as
-// PostgresNonceStore does). Hooks for tests: LoseNonces (what a PostgreSQL crash does to the
+// WriteBehind keeps digest → forget_after (answering ALREADY_EXISTS for a digest still live,
+// which the PostgreSQL store does not look for; both answers mean "it is there"). Hooks for
+// tests: LoseNonces (what a PostgreSQL crash does to the
 // nonces), FailWrites (the nonce store unreachable), written.
 //
 //   SimulatedClock clock;
@@ -60,8 +60,8 @@ class InMemoryReplayPartitionStore final : public ReplayPartitionStore {
 
   absl::StatusOr<PartitionNonces> LoadPartition(int partition, absl::Time now,
                                                 absl::Time deadline) override;
-  void WriteBehind(absl::string_view id, absl::string_view ts, absl::string_view nonce,
-                   absl::Time now, absl::Time forget_after, absl::Time deadline,
+  void WriteBehind(const hawk::InMemoryNonceCache::Key& key, absl::Time now,
+                   absl::Time forget_after, absl::Time deadline,
                    hawk::NonceCache::RecordDone done) override;
 
   // What a PostgreSQL crash does to the unlogged nonce tables: every nonce written behind is

@@ -1,6 +1,7 @@
 #include "services/auth/store/postgres_replay_partition_store.h"
 
 #include <algorithm>
+#include <array>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -51,20 +52,42 @@ std::vector<int> SortedPartitions(const pqxx::result& rows) {
   return partitions;
 }
 
-// The digest bound (hex, one byte) where the partition `p` starts: its digests are those from
-// Bound(p) inclusive to Bound(p + 1) exclusive (a 16-byte digest sorts after its first byte
-// alone). The last partition has no upper bound.
-std::string Bound(int p) { return absl::StrFormat("%02x", p << 2); }
+// A block entry: the 16-byte digest and its forget_after (big-endian microseconds).
+constexpr size_t kEntryBytes = 24;
+
+void AppendBigEndian(int64_t value, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((static_cast<uint64_t>(value) >> shift) & 0xff));
+  }
+}
+int64_t ReadBigEndian(const char* in) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(in[i]);
+  return static_cast<int64_t>(value);
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgresReplayPartitionStore>> PostgresReplayPartitionStore::Create(
-    pg::ConnectionPool& pool, PostgresNonceStore& nonces, Options options) {
-  if (options.max_load_rows <= 0) {
-    return absl::InvalidArgumentError("replay partitions: max_load_rows must be positive");
+    pg::ConnectionPool& pool, Options options) {
+  if (options.max_load_rows <= 0 || options.max_pending == 0 || options.purge_batch <= 0 ||
+      options.linger < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "replay partitions: max_load_rows, max_pending and purge_batch must be positive and "
+        "linger not negative");
   }
-  return std::unique_ptr<PostgresReplayPartitionStore>(
-      new PostgresReplayPartitionStore(pool, nonces, options));
+  std::unique_ptr<PostgresReplayPartitionStore> store(
+      new PostgresReplayPartitionStore(pool, options));
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+PostgresReplayPartitionStore::~PostgresReplayPartitionStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
 }
 
 absl::StatusOr<int> PostgresReplayPartitionStore::Heartbeat(absl::string_view replica,
@@ -163,7 +186,24 @@ absl::StatusOr<std::vector<int>> PostgresReplayPartitionStore::Succeed(absl::str
 
 absl::StatusOr<int64_t> PostgresReplayPartitionStore::PurgeNonces(absl::Time now,
                                                                   absl::Time deadline) {
-  return nonces_.PurgeExpired(now, deadline);
+  int64_t total = 0;
+  while (true) {
+    int64_t deleted = 0;
+    absl::Status s = pg::RunTransaction(
+        pool_, pg::TransactionOptions::Named(deadline, "replay partitions: purge"),
+        [&](pqxx::work& txn) -> absl::Status {
+          deleted = txn.exec_params(
+                           "DELETE FROM auth.replay_nonce_blocks WHERE ctid IN ("
+                           "SELECT ctid FROM auth.replay_nonce_blocks WHERE forget_after < " +
+                               pg::TimestampParam(1) + " LIMIT $2)",
+                           pg::Micros(now), options_.purge_batch)
+                        .affected_rows();
+          return absl::OkStatus();
+        });
+    if (!s.ok()) return s;
+    total += deleted;
+    if (deleted < options_.purge_batch) return total;
+  }
 }
 
 absl::Status PostgresReplayPartitionStore::Release(absl::string_view replica,
@@ -202,6 +242,14 @@ absl::Status PostgresReplayPartitionStore::HandOver(absl::string_view replica,
   return pg::RunTransaction(
       pool_, pg::TransactionOptions::Named(deadline, "replay partitions: hand over"),
       [&](pqxx::work& txn) -> absl::Status {
+        // The recipient stays a member until this commits (its Leave waits on the lock).
+        if (txn.exec_params("SELECT 1 FROM auth.replay_replicas WHERE replica = $1"
+                            " AND alive_until >= now() FOR SHARE",
+                            std::string(to))
+                .empty()) {
+          return absl::FailedPreconditionError(
+              "replay partitions: the replica to hand over to is not alive");
+        }
         txn.exec_params(
             "UPDATE auth.replay_partitions SET replica = $3, address = $4,"
             " lease_until = " +
@@ -268,14 +316,11 @@ absl::StatusOr<ReplayPartitionStore::PartitionNonces> PostgresReplayPartitionSto
   PartitionNonces loaded;
   bool reset = false;
   int64_t since_micros = 0;
-  // The partition's digests: from its first byte on, up to (not including) the next
-  // partition's first byte; the last one runs to the end of the key space.
-  std::string range = "digest >= decode($2, 'hex')";
-  if (partition + 1 < kReplayPartitions) range += " AND digest < decode($3, 'hex')";
-  const std::string select = "SELECT encode(digest, 'hex'), " + pg::MicrosOf("forget_after") +
-                             " FROM auth.replay_nonces WHERE " + range +
-                             " AND forget_after >= " + pg::TimestampParam(1) + " LIMIT $" +
-                             (partition + 1 < kReplayPartitions ? "4" : "3");
+  const std::string select =
+      "SELECT encode(nonces, 'hex') FROM auth.replay_nonce_blocks"
+      " WHERE partition = $1 AND forget_after >= " +
+      pg::TimestampParam(2);
+  const int64_t now_micros = pg::Micros(now);
   absl::Status s = pg::RunTransaction(
       pool_, pg::TransactionOptions::Named(deadline, "replay partitions: load partition"),
       [&](pqxx::work& txn) -> absl::Status {
@@ -298,25 +343,23 @@ absl::StatusOr<ReplayPartitionStore::PartitionNonces> PostgresReplayPartitionSto
           }
         }
         since_micros = epoch[0][0].as<int64_t>();
-        const int64_t limit = options_.max_load_rows + 1;
-        pqxx::result rows = partition + 1 < kReplayPartitions
-                                ? txn.exec_params(select, pg::Micros(now), Bound(partition),
-                                                  Bound(partition + 1), limit)
-                                : txn.exec_params(select, pg::Micros(now), Bound(partition), limit);
-        if (static_cast<int64_t>(rows.size()) > options_.max_load_rows) {
-          return absl::ResourceExhaustedError(
-              absl::StrCat("replay partitions: partition ", partition, " holds more than ",
-                           options_.max_load_rows, " live nonces; refusing to load it"));
-        }
-        loaded.nonces.reserve(rows.size());
-        for (const pqxx::row& row : rows) {
-          const std::string digest = absl::HexStringToBytes(row[0].as<std::string>());
-          hawk::InMemoryNonceCache::Key key{};
-          if (digest.size() != key.size()) {
-            return absl::InternalError("replay partitions: a stored digest is not 16 bytes");
+        for (const pqxx::row& row : txn.exec_params(select, partition, now_micros)) {
+          const std::string block = absl::HexStringToBytes(row[0].as<std::string>());
+          if (block.size() % kEntryBytes != 0) {
+            return absl::DataLossError("replay partitions: a stored nonce block is malformed");
           }
-          std::copy(digest.begin(), digest.end(), key.begin());
-          loaded.nonces.emplace_back(key, pg::TimeFromMicros(row[1]));
+          for (size_t at = 0; at < block.size(); at += kEntryBytes) {
+            hawk::InMemoryNonceCache::Key key{};
+            std::copy(block.begin() + at, block.begin() + at + key.size(), key.begin());
+            const int64_t forget_after = ReadBigEndian(block.data() + at + key.size());
+            if (forget_after < now_micros) continue;
+            if (static_cast<int64_t>(loaded.nonces.size()) >= options_.max_load_rows) {
+              return absl::ResourceExhaustedError(
+                  absl::StrCat("replay partitions: partition ", partition, " holds more than ",
+                               options_.max_load_rows, " live nonces; refusing to load it"));
+            }
+            loaded.nonces.emplace_back(key, absl::FromUnixMicros(forget_after));
+          }
         }
         return absl::OkStatus();
       });
@@ -331,11 +374,125 @@ absl::StatusOr<ReplayPartitionStore::PartitionNonces> PostgresReplayPartitionSto
   return loaded;
 }
 
-void PostgresReplayPartitionStore::WriteBehind(absl::string_view id, absl::string_view ts,
-                                               absl::string_view nonce, absl::Time now,
-                                               absl::Time forget_after, absl::Time deadline,
+void PostgresReplayPartitionStore::WriteBehind(const hawk::InMemoryNonceCache::Key& key,
+                                               absl::Time now, absl::Time forget_after,
+                                               absl::Time deadline,
                                                hawk::NonceCache::RecordDone done) {
-  nonces_.RecordAsync(id, ts, nonce, now, forget_after, deadline, std::move(done));
+  if (forget_after < now) {  // stale anyway: nothing to keep
+    std::move(done)(absl::OkStatus());
+    return;
+  }
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      refused = absl::UnavailableError("replay partitions: the auth server is shutting down");
+    } else if (queue_.size() >= options_.max_pending) {
+      refused = absl::ResourceExhaustedError(
+          "replay partitions: too many nonces waiting to be written behind");
+    } else {
+      queue_.push_back({key, forget_after, now, deadline, std::move(done)});
+      return;
+    }
+  }
+  std::move(done)(std::move(refused));
+}
+
+void PostgresReplayPartitionStore::WriterLoop() {
+  while (true) {
+    std::vector<Pending> batch, late;
+    bool stopping = false;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (!stopping_ && options_.linger > absl::ZeroDuration()) {
+        auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || queue_.size() >= options_.max_pending;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&full), options_.linger);
+      }
+      stopping = stopping_;
+      const absl::Time now = absl::Now();
+      for (Pending& p : queue_) {
+        (stopping || p.deadline <= now ? late : batch).push_back(std::move(p));
+      }
+      queue_.clear();
+      if (stopping && late.empty()) return;
+    }
+    for (Pending& p : late) {
+      std::move(p.done)(absl::UnavailableError(
+          stopping ? "replay partitions: the auth server is shutting down"
+                   : "replay partitions: the nonce was not written behind before its deadline"));
+    }
+    if (batch.empty()) continue;
+    const absl::Status written = Write(batch);
+    for (Pending& p : batch) std::move(p.done)(written);
+  }
+}
+
+absl::Status PostgresReplayPartitionStore::Write(const std::vector<Pending>& batch) {
+  // A block per partition: its entries and its latest forget_after.
+  std::array<std::string, kReplayPartitions> blocks;
+  std::array<int64_t, kReplayPartitions> latest{};
+  absl::Time deadline = absl::InfiniteFuture();
+  absl::Time now = absl::InfinitePast();
+  for (const Pending& p : batch) {
+    const int partition = ReplayPartitionOf(p.key);
+    std::string& block = blocks[partition];
+    block.append(reinterpret_cast<const char*>(p.key.data()), p.key.size());
+    AppendBigEndian(pg::Micros(p.forget_after), block);
+    latest[partition] = std::max(latest[partition], pg::Micros(p.forget_after));
+    deadline = std::min(deadline, p.deadline);
+    now = std::max(now, p.now);
+  }
+  std::vector<int> partitions;
+  std::vector<int64_t> forget_after;
+  std::vector<std::string> hex;
+  for (int p = 0; p < kReplayPartitions; ++p) {
+    if (blocks[p].empty()) continue;
+    partitions.push_back(p);
+    forget_after.push_back(latest[p]);
+    hex.push_back(absl::BytesToHexString(blocks[p]));
+  }
+  bool reset = false;
+  int64_t since_micros = 0;
+  absl::Status s = pg::RunTransaction(
+      pool_, pg::TransactionOptions::Named(deadline, "replay partitions: write behind"),
+      [&](pqxx::work& txn) -> absl::Status {
+        reset = false;
+        pqxx::result epoch = txn.exec_params(
+            "WITH written AS (INSERT INTO auth.replay_nonce_blocks (partition, forget_after,"
+            " nonces) SELECT p, timestamptz 'epoch' + f * interval '1 microsecond',"
+            " decode(n, 'hex') FROM unnest($1::int[], $2::bigint[], $3::text[]) AS t(p, f, n)"
+            " RETURNING 1) SELECT since_micros, (SELECT count(*) FROM written)"
+            " FROM auth.replay_epoch",
+            absl::StrCat("{", absl::StrJoin(partitions, ","), "}"),
+            absl::StrCat("{", absl::StrJoin(forget_after, ","), "}"),
+            absl::StrCat("{", absl::StrJoin(hex, ","), "}"));
+        if (epoch.empty()) {
+          // A crash emptied the unlogged tables (PostgresNonceStore's rule, as in LoadPartition).
+          reset = !txn.exec_params(
+                          "INSERT INTO auth.replay_epoch (since_micros) VALUES ($1)"
+                          " ON CONFLICT DO NOTHING RETURNING since_micros",
+                          pg::Micros(now))
+                       .empty();
+          if (reset) since_micros = pg::Micros(now);
+        }
+        return absl::OkStatus();
+      });
+  if (s.ok() && reset) {
+    LogWarning(
+        "replay protection: the shared nonces were lost (a PostgreSQL crash or failover); "
+        "refusing requests signed before the reset",
+        {{"since", absl::FormatTime(absl::FromUnixMicros(since_micros))}});
+  }
+  if (!s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("replay partitions: nonces not written behind: ", s.message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace bulwark::auth

@@ -1,12 +1,10 @@
 // File: services/auth/store/postgres_replay_partition_store.h
 //
 // PostgresReplayPartitionStore: the production ReplayPartitionStore (replay_partition_store.h),
-// over auth.replay_partitions and auth.replay_replicas (migration 0006) and, for the nonces,
-// auth.replay_nonces and auth.replay_epoch through PostgresNonceStore (migration 0005).
+// over auth.replay_partitions, auth.replay_replicas and auth.replay_nonce_blocks (migration
+// 0006), with auth.replay_epoch (migration 0005).
 //
-//   BULWARK_ASSIGN_OR_RETURN(auto nonces, PostgresNonceStore::Create(*nonce_pool, {}));
-//   BULWARK_ASSIGN_OR_RETURN(auto partitions,
-//                            PostgresReplayPartitionStore::Create(*pool, *nonces, {}));
+//   BULWARK_ASSIGN_OR_RETURN(auto partitions, PostgresReplayPartitionStore::Create(*pool));
 //   BULWARK_ASSIGN_OR_RETURN(std::vector<int> mine,
 //                            partitions->Claim(replica, address, ttl, share, deadline));
 //
@@ -24,20 +22,29 @@
 // took meanwhile is checked again on its new version, so no partition ever gets two owners.
 // Renew extends only live leases; Release frees only rows the caller holds.
 //
-// LoadPartition reads, in one transaction, the time since which the nonce table is complete
-// (auth.replay_epoch; when a crash emptied it, `now` is written there with INSERT ... ON
-// CONFLICT DO NOTHING, exactly PostgresNonceStore's rule, and a warning is logged) and the live
-// rows of the partition, by a range on the digest primary key. It refuses with
-// RESOURCE_EXHAUSTED rather than read more than `max_load_rows` rows. WriteBehind is
-// PostgresNonceStore::RecordAsync: `done` runs on that store's writer thread (or at once on the
-// caller's, when the triple is stale already or the store refuses it unqueued).
+// WriteBehind queues the triple's digest; one writer thread, once something is queued, waits
+// `linger` for more, then writes everything queued in ONE statement: a row per partition
+// (auth.replay_nonce_blocks), so the database does a few inserts a second however many
+// requests there are. In the same statement it reads auth.replay_epoch; when a crash emptied it,
+// `now` is written there (PostgresNonceStore's rule) and a warning logged. The statement runs
+// until the earliest deadline in the batch: no write lands after its caller gave up on it. A
+// triple whose deadline passed while queued is answered UNAVAILABLE unwritten; more than
+// `max_pending` queued: RESOURCE_EXHAUSTED at once. Duplicates are not looked for (every
+// answer that is not an error is OK).
 //
-// Every other call is one pg::RunTransaction bounded by its deadline. `pool` serves those
-// transactions (the service's ordinary pool will do); the nonce store keeps its own pool.
+// LoadPartition reads, in one transaction, the time since which the nonce tables are complete
+// (auth.replay_epoch, reset as above when missing) and the partition's live blocks, keeping
+// their live entries. It refuses with RESOURCE_EXHAUSTED rather than keep more than
+// `max_load_rows` entries. PurgeNonces deletes stale blocks, `purge_batch` at a time.
 //
-// Thread-safety: thread-safe; the store holds no state of its own. Errors: as
-// ReplayPartitionStore; Create returns INVALID_ARGUMENT for a zero `max_load_rows`;
-// LoadPartition RESOURCE_EXHAUSTED for a partition with more live rows than that.
+// Every other call is one pg::RunTransaction bounded by its deadline. Give the store a pool of
+// its own (the writer holds one connection while it writes; upkeep, loads and the purge use
+// the others).
+//
+// Thread-safety: thread-safe; the destructor answers what is still queued UNAVAILABLE and joins
+// the writer. Errors: as ReplayPartitionStore; Create returns INVALID_ARGUMENT for a bound that
+// is not positive; LoadPartition RESOURCE_EXHAUSTED for a partition with more live entries than
+// max_load_rows.
 
 #ifndef BULWARK_SERVICES_AUTH_STORE_POSTGRES_REPLAY_PARTITION_STORE_H_
 #define BULWARK_SERVICES_AUTH_STORE_POSTGRES_REPLAY_PARTITION_STORE_H_
@@ -45,14 +52,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libraries/pg/pool.h"
-#include "services/auth/store/postgres_nonce_store.h"
 #include "services/auth/store/replay_partition_store.h"
 
 namespace bulwark::auth {
@@ -60,18 +68,25 @@ namespace bulwark::auth {
 class PostgresReplayPartitionStore final : public ReplayPartitionStore {
  public:
   struct Options {
-    // The most rows LoadPartition reads for one partition (the nonce table's own bound,
-    // PostgresNonceStore::Options::max_rows, spread over 64 partitions, is far below it).
+    // The most live entries LoadPartition keeps for one partition (far above what the owners'
+    // in-memory bounds let a partition hold).
     int64_t max_load_rows = 2'000'000;
+    // How long the writer waits for more once something is queued.
+    absl::Duration linger = absl::Milliseconds(50);
+    // Triples queued for the writer; beyond it WriteBehind refuses RESOURCE_EXHAUSTED.
+    size_t max_pending = size_t{1} << 20;
+    // Blocks one DELETE of PurgeNonces removes.
+    int64_t purge_batch = 10'000;
   };
 
-  // `pool` and `nonces` are borrowed and must outlive the store.
+  // `pool` is borrowed and must outlive the store.
   static absl::StatusOr<std::unique_ptr<PostgresReplayPartitionStore>> Create(
-      pg::ConnectionPool& pool, PostgresNonceStore& nonces, Options options);
+      pg::ConnectionPool& pool, Options options);
   static absl::StatusOr<std::unique_ptr<PostgresReplayPartitionStore>> Create(
-      pg::ConnectionPool& pool, PostgresNonceStore& nonces) {
-    return Create(pool, nonces, Options());
+      pg::ConnectionPool& pool) {
+    return Create(pool, Options());
   }
+  ~PostgresReplayPartitionStore() override;
 
   absl::StatusOr<int> Heartbeat(absl::string_view replica, absl::string_view address,
                                 absl::Duration ttl, absl::Time deadline) override;
@@ -93,18 +108,30 @@ class PostgresReplayPartitionStore final : public ReplayPartitionStore {
 
   absl::StatusOr<PartitionNonces> LoadPartition(int partition, absl::Time now,
                                                 absl::Time deadline) override;
-  void WriteBehind(absl::string_view id, absl::string_view ts, absl::string_view nonce,
-                   absl::Time now, absl::Time forget_after, absl::Time deadline,
+  void WriteBehind(const hawk::InMemoryNonceCache::Key& key, absl::Time now,
+                   absl::Time forget_after, absl::Time deadline,
                    hawk::NonceCache::RecordDone done) override;
 
  private:
-  PostgresReplayPartitionStore(pg::ConnectionPool& pool, PostgresNonceStore& nonces,
-                               Options options)
-      : pool_(pool), nonces_(nonces), options_(options) {}
+  struct Pending {
+    hawk::InMemoryNonceCache::Key key;
+    absl::Time forget_after;
+    absl::Time now;
+    absl::Time deadline;
+    hawk::NonceCache::RecordDone done;
+  };
+  PostgresReplayPartitionStore(pg::ConnectionPool& pool, Options options)
+      : pool_(pool), options_(options) {}
+  void WriterLoop();
+  // Writes `batch` (every deadline still ahead) and returns the answer for all of it.
+  absl::Status Write(const std::vector<Pending>& batch);
 
   pg::ConnectionPool& pool_;
-  PostgresNonceStore& nonces_;
   const Options options_;
+  absl::Mutex mu_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread writer_;
 };
 
 }  // namespace bulwark::auth

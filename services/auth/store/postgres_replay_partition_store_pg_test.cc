@@ -9,12 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "libraries/pg/pg_test_database.h"
 #include "services/auth/schema/migrations.h"
-#include "services/auth/store/postgres_nonce_store.h"
 #include "services/auth/store/postgres_replay_partition_store.h"
 #include "services/auth/store/replay_partition_store_conformance.h"
 
@@ -34,31 +34,20 @@ void AdminExec(pg::PgTestDatabase& db, const std::string& sql) {
   txn.commit();
 }
 
-// What the factory keeps alive, destroyed in reverse order: the nonce store before the database.
-struct Parts {
-  std::shared_ptr<pg::PgServiceDatabase> db;
-  std::unique_ptr<PostgresNonceStore> nonces;
-};
-
 ReplayPartitionStoreUnderTest MakePostgresStore() {
-  auto parts = std::make_shared<Parts>();
-  parts->db = pg::PgServiceDatabase::CreateOrFail(schema::AuthMigrations());
-  if (parts->db == nullptr) return {};
-  auto nonces = PostgresNonceStore::Create(*parts->db->pool, {});
-  if (!nonces.ok()) {
-    ADD_FAILURE() << nonces.status();
-    return {};
-  }
-  parts->nonces = std::move(*nonces);
-  auto store = PostgresReplayPartitionStore::Create(*parts->db->pool, *parts->nonces);
+  std::shared_ptr<pg::PgServiceDatabase> db =
+      pg::PgServiceDatabase::CreateOrFail(schema::AuthMigrations());
+  if (db == nullptr) return {};
+  auto store = PostgresReplayPartitionStore::Create(*db->pool);
   if (!store.ok()) {
     ADD_FAILURE() << store.status();
     return {};
   }
-  pg::PgTestDatabase* db = parts->db->db.get();
-  return {std::shared_ptr<PostgresReplayPartitionStore>(std::move(*store)), parts, [db] {
+  pg::PgTestDatabase* admin = db->db.get();
+  return {std::shared_ptr<PostgresReplayPartitionStore>(std::move(*store)), db, [admin] {
             // What crash recovery does to the unlogged nonce tables.
-            AdminExec(*db, "TRUNCATE auth.replay_nonces, auth.replay_epoch");
+            AdminExec(*admin,
+                      "TRUNCATE auth.replay_nonces, auth.replay_nonce_blocks, auth.replay_epoch");
           }};
 }
 
@@ -71,15 +60,11 @@ class PostgresReplayPartitionStoreTest : public ::testing::Test {
     auto db = pg::PgServiceDatabase::Create(schema::AuthMigrations());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *db;
-    nonces_ = PostgresNonceStore::Create(*db_->pool, {}).value();
   }
-  void TearDown() override {
-    nonces_.reset();
-    other_pools_.clear();
-  }
+  void TearDown() override { other_pools_.clear(); }
   std::unique_ptr<PostgresReplayPartitionStore> Store(
       PostgresReplayPartitionStore::Options options = {}) {
-    auto store = PostgresReplayPartitionStore::Create(*db_->pool, *nonces_, options);
+    auto store = PostgresReplayPartitionStore::Create(*db_->pool, options);
     EXPECT_TRUE(store.ok()) << store.status();
     return std::move(store).value();
   }
@@ -88,24 +73,27 @@ class PostgresReplayPartitionStoreTest : public ::testing::Test {
     pg::ConnectionPool::Options options;
     options.dsn = db_->db->RuntimeDsn("auth");
     other_pools_.push_back(pg::ConnectionPool::Create(options).value());
-    return PostgresReplayPartitionStore::Create(*other_pools_.back(), *nonces_).value();
+    return PostgresReplayPartitionStore::Create(*other_pools_.back()).value();
   }
-  // WriteBehind, waited for: `done` runs on the nonce store's writer thread.
+  // WriteBehind, waited for: `done` runs on the store's writer thread.
   static absl::Status Write(ReplayPartitionStore& store, const std::string& nonce) {
-    absl::Notification given;
-    absl::Status answer;
-    store.WriteBehind("c", kTs, nonce, kNow, kForget, kForever, [&](absl::Status s) {
-      answer = std::move(s);
-      given.Notify();
-    });
-    if (!given.WaitForNotificationWithTimeout(absl::Seconds(10))) {
+    struct Answer {
+      absl::Notification given;
+      absl::Status status;
+    };
+    auto answer = std::make_shared<Answer>();  // outlives a late answer
+    store.WriteBehind(hawk::InMemoryNonceCache::Digest("c", kTs, nonce), kNow, kForget, kForever,
+                      [answer](absl::Status s) {
+                        answer->status = std::move(s);
+                        answer->given.Notify();
+                      });
+    if (!answer->given.WaitForNotificationWithTimeout(absl::Seconds(10))) {
       return absl::InternalError("WriteBehind was not answered");
     }
-    return answer;
+    return answer->status;
   }
 
   std::shared_ptr<pg::PgServiceDatabase> db_;
-  std::unique_ptr<PostgresNonceStore> nonces_;
   std::vector<std::unique_ptr<pg::ConnectionPool>> other_pools_;
 };
 
@@ -203,23 +191,50 @@ TEST(PostgresReplayPartitionStoreDownTest, ADatabaseThatCannotBeReachedRefusesUn
   // Nothing listens on port 1 of the loopback address.
   pool_options.dsn = "host=127.0.0.1 port=1 dbname=bulwark user=bulwark_auth connect_timeout=2";
   auto pool = pg::ConnectionPool::Create(pool_options).value();
-  auto nonces = PostgresNonceStore::Create(*pool, {}).value();
-  auto store = PostgresReplayPartitionStore::Create(*pool, *nonces).value();
+  auto store = PostgresReplayPartitionStore::Create(*pool).value();
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
   absl::Status claimed = store->Claim("a", "a:1", absl::Minutes(1), 1, deadline).status();
   EXPECT_EQ(claimed.code(), absl::StatusCode::kUnavailable) << claimed;
   absl::Status loaded = store->LoadPartition(0, kNow, deadline).status();
   EXPECT_EQ(loaded.code(), absl::StatusCode::kUnavailable) << loaded;
+  // A write behind is answered, UNAVAILABLE, never OK.
+  absl::Notification given;
+  absl::Status written;
+  store->WriteBehind(hawk::InMemoryNonceCache::Digest("c", kTs, "n"), kNow, kForget, deadline,
+                     [&](absl::Status s) {
+                       written = std::move(s);
+                       given.Notify();
+                     });
+  ASSERT_TRUE(given.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+}
+
+TEST(PostgresReplayPartitionStoreDownTest, AWriteQueuedPastItsDeadlineIsNotWritten) {
+  pg::ConnectionPool::Options pool_options;
+  pool_options.dsn = "host=127.0.0.1 port=1 dbname=bulwark user=bulwark_auth connect_timeout=2";
+  auto pool = pg::ConnectionPool::Create(pool_options).value();
+  PostgresReplayPartitionStore::Options options;
+  options.linger = absl::Milliseconds(200);
+  auto store = PostgresReplayPartitionStore::Create(*pool, options).value();
+  absl::Notification given;
+  absl::Status written;
+  store->WriteBehind(hawk::InMemoryNonceCache::Digest("c", kTs, "n"), kNow, kForget,
+                     absl::Now() + absl::Milliseconds(10), [&](absl::Status s) {
+                       written = std::move(s);
+                       given.Notify();
+                     });
+  ASSERT_TRUE(given.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  EXPECT_TRUE(absl::StrContains(written.message(), "before its deadline")) << written;
 }
 
 TEST(PostgresReplayPartitionStoreCreateTest, RefusesAZeroRowBound) {
   pg::ConnectionPool::Options pool_options;
   pool_options.dsn = "host=127.0.0.1 port=1 dbname=x user=y";
   auto pool = pg::ConnectionPool::Create(pool_options).value();
-  auto nonces = PostgresNonceStore::Create(*pool, {}).value();
   PostgresReplayPartitionStore::Options options;
   options.max_load_rows = 0;
-  EXPECT_EQ(PostgresReplayPartitionStore::Create(*pool, *nonces, options).status().code(),
+  EXPECT_EQ(PostgresReplayPartitionStore::Create(*pool, options).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -95,6 +95,7 @@ class ReplayPartitionStore {
   // Hands those of `partitions` that `replica` holds to `to` (reachable at `to_address`), for
   // `ttl` from now: the recipient finds them in its next Renew and loads them; meanwhile
   // Owners names it, so callers go there at once (no moment without an owner).
+  // FAILED_PRECONDITION (nothing handed) when `to` is not a live member.
   virtual absl::Status HandOver(absl::string_view replica, const std::vector<int>& partitions,
                                 absl::string_view to, absl::string_view to_address,
                                 absl::Duration ttl, absl::Time deadline) = 0;
@@ -112,10 +113,10 @@ class ReplayPartitionStore {
   // Deletes nonces whose forget_after is before `now` (as NonceCache::PurgeExpired); returns how
   // many.
   virtual absl::StatusOr<int64_t> PurgeNonces(absl::Time now, absl::Time deadline) = 0;
-  // Writes an accepted triple so that a later owner of its partition loads it. `done` runs
-  // exactly once, on any thread, and must not block.
-  virtual void WriteBehind(absl::string_view id, absl::string_view ts, absl::string_view nonce,
-                           absl::Time now, absl::Time forget_after, absl::Time deadline,
+  // Writes an accepted triple (by its digest) so that a later owner of its partition loads it.
+  // `done` runs exactly once, on any thread (possibly before this returns), and must not block.
+  virtual void WriteBehind(const hawk::InMemoryNonceCache::Key& key, absl::Time now,
+                           absl::Time forget_after, absl::Time deadline,
                            hawk::NonceCache::RecordDone done) = 0;
 };
 
