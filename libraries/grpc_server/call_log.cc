@@ -43,7 +43,10 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
       std::string method = info_->method() != nullptr ? info_->method() : "";
-      bool quiet = status.ok() && absl::StartsWith(method, "/grpc.health.v1.Health/");
+      // Successful health checks, and the replay checks auth replicas forward to each other
+      // (each part of a call the forwarding replica logs), are not logged.
+      bool quiet = status.ok() && (absl::StartsWith(method, "/grpc.health.v1.Health/") ||
+                                   absl::StartsWith(method, "/bulwark.auth.v1.AuthReplicas/"));
       if (!quiet) {
         nlohmann::json fields = {
             {"method", method},
