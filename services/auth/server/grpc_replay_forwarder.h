@@ -1,11 +1,14 @@
 // File: services/auth/server/grpc_replay_forwarder.h
 //
 // GrpcReplayForwarder: the ReplayForwarder (services/auth/service/replay_forwarder.h) over gRPC.
-// Forward calls bulwark.auth.v1.AuthReplicas/RecordNonce (replicas.proto) on the auth replica at
-// `address`, through a channel from `dial` (the runtime passes ServiceContext::Channel, so the
-// call presents auth's own client certificate over mutual TLS; no Hawk header is sent). It uses
-// gRPC's callback client API: no thread waits for the answer, and `done` runs once, on a gRPC
-// thread (or on the calling thread when the call is refused before it starts).
+// Forward sends the triple to the auth replica at `address` with
+// bulwark.auth.v1.AuthReplicas/RecordNonces (replicas.proto), through a channel from `dial` (the
+// runtime passes a channel that presents auth's own client certificate over mutual TLS; no Hawk
+// header is sent). Group sending, per owner: while a call to an owner is under way, the triples
+// for it queue, and the next call carries all of them (up to kMaxRecordNoncesBatch), so under
+// load one call serves many requests; a triple alone goes at once. It uses gRPC's callback
+// client API: no thread waits for the answer, and `done` runs once, on a gRPC thread (or on the
+// calling thread when the triple is refused before it is sent).
 //
 //   GrpcReplayForwarder forwarder([&context](const std::string& address) {
 //     return context.Channel(address);
@@ -13,10 +16,12 @@
 //   forwarder.Forward("10.0.0.7:50051", id, ts, nonce, forget_after, deadline,
 //                     [](absl::Status recorded) { ... });
 //
-// The call carries `deadline` (at most kMaxForwardDuration from now, so that an infinite one
-// cannot leave a call pending forever). One stub (and channel) is kept per address; the cache is
-// dropped whole when it would exceed max_cached_addresses (partition owners change rarely, so
-// it only refills after a reshuffle). Calls in flight keep their own stub.
+// A call carries the latest deadline of its triples (at most kMaxForwardDuration from now, so
+// that an infinite one cannot leave a call pending forever); a triple whose deadline has passed
+// when its call would go is answered DEADLINE_EXCEEDED unsent. At most max_queued triples wait
+// per owner (more: UNAVAILABLE at once). One owner entry (stub and channel) is kept per address;
+// the cache is dropped whole when it would exceed max_cached_addresses (partition owners change
+// rarely). Calls in flight keep their own entry.
 //
 // Answers (replay_forwarder.h's contract):
 //   OK                                   the owner recorded the triple
@@ -36,10 +41,13 @@
 #ifndef BULWARK_SERVICES_AUTH_SERVER_GRPC_REPLAY_FORWARDER_H_
 #define BULWARK_SERVICES_AUTH_SERVER_GRPC_REPLAY_FORWARDER_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -62,8 +70,11 @@ class GrpcReplayForwarder final : public ReplayForwarder {
  public:
   using Dial = std::function<std::shared_ptr<grpc::Channel>(const std::string& address)>;
 
-  explicit GrpcReplayForwarder(Dial dial, size_t max_cached_addresses = 64)
-      : dial_(std::move(dial)), max_cached_addresses_(max_cached_addresses) {}
+  explicit GrpcReplayForwarder(Dial dial, size_t max_cached_addresses = 64,
+                               size_t max_queued = 16384)
+      : dial_(std::move(dial)),
+        max_cached_addresses_(max_cached_addresses),
+        max_queued_(max_queued) {}
 
   void Forward(absl::string_view address, absl::string_view id, absl::string_view ts,
                absl::string_view nonce, absl::Time forget_after, absl::Time deadline,
@@ -72,15 +83,31 @@ class GrpcReplayForwarder final : public ReplayForwarder {
   // Forward's answer for the owner's `status` (exposed for tests).
   static absl::Status ForwardedStatus(absl::string_view address, const grpc::Status& status);
 
+  // Triples sent and calls made so far (for tests and metrics).
+  int64_t sent() const { return stats_->sent.load(); }
+  int64_t calls() const { return stats_->calls.load(); }
+
  private:
-  using Stub = v1::AuthReplicas::Stub;
-  // The cached stub for `address`, dialling it if needed; null when `dial` gave no channel.
-  std::shared_ptr<Stub> StubFor(const std::string& address) ABSL_LOCKS_EXCLUDED(mu_);
+  struct Owner;
+  struct Item;
+  struct Batch;
+  // The cached entry for `address`, dialling it if needed; null when `dial` gave no channel.
+  std::shared_ptr<Owner> OwnerFor(const std::string& address) ABSL_LOCKS_EXCLUDED(mu_);
+  // Sends `items` to `owner` (whose call slot the caller holds); when the answer comes, sends
+  // what queued meanwhile, or frees the slot.
+  static void Send(const std::shared_ptr<Owner>& owner, std::vector<Item> items);
 
   const Dial dial_;
   const size_t max_cached_addresses_;
+  const size_t max_queued_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<Stub>> stubs_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<Owner>> owners_ ABSL_GUARDED_BY(mu_);
+  struct Stats {
+    std::atomic<int64_t> sent{0};
+    std::atomic<int64_t> calls{0};
+  };
+  // Shared with the owner entries (whose calls may outlive the forwarder).
+  const std::shared_ptr<Stats> stats_ = std::make_shared<Stats>();
 };
 
 }  // namespace bulwark::auth

@@ -37,6 +37,31 @@ absl::Status CheckRequest(const v1::RecordNonceRequest& request) {
 
 }  // namespace
 
+grpc::Status ReplicaGrpcService::RecordNonces(grpc::ServerContext* context,
+                                              const v1::RecordNoncesRequest* request,
+                                              v1::RecordNoncesResponse* response) {
+  absl::Status refused = replica_peers_.Check(*context, "RecordNonces");
+  if (refused.ok()) refused = RejectedInput(context);  // input_guard.h: nothing runs
+  if (refused.ok() && request->nonces_size() > kMaxRecordNoncesBatch) {
+    refused = absl::InvalidArgumentError(absl::StrCat("RecordNonces: ", request->nonces_size(),
+                                                      " triples; at most ", kMaxRecordNoncesBatch,
+                                                      " in one call"));
+  }
+  if (!refused.ok()) return ToGrpcStatus(refused);
+  const absl::Time now = clock_.Now();
+  for (const v1::RecordNonceRequest& nonce : request->nonces()) {
+    absl::Status answer = CheckRequest(nonce);
+    if (answer.ok()) {
+      answer = owner_.RecordHere(nonce.id(), nonce.ts(), nonce.nonce(), now,
+                                 absl::FromUnixMicros(nonce.forget_after_micros()));
+    }
+    v1::NonceAnswer* out = response->add_answers();
+    out->set_code(static_cast<int>(answer.code()));
+    out->set_message(std::string(answer.message()));
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status ReplicaGrpcService::RecordNonce(grpc::ServerContext* context,
                                              const v1::RecordNonceRequest* request,
                                              v1::RecordNonceResponse* /*response*/) {

@@ -8,13 +8,15 @@
 // checks the fields (INVALID_ARGUMENT: id, ts and nonce must be 1 to kMaxRecordNonceFieldBytes
 // bytes, forget_after_micros positive), then calls ReplayOwner::RecordHere with the clock's
 // time and converts its answer with ToGrpcStatus (ALREADY_EXISTS, RESOURCE_EXHAUSTED,
-// FAILED_PRECONDITION pass through).
+// FAILED_PRECONDITION pass through). RecordNonces does the same for up to kMaxRecordNoncesBatch
+// triples, answering each in the response (the call itself fails only for the caller or the
+// batch's size).
 //
 // Callers send no Hawk header, so the service is a plain v1::AuthReplicas::Service rather than a
 // PayloadHashingService: that base exists to put a Hawk-signed request body under the MAC, and
 // nothing here is Hawk-signed. The server's input guard (libraries/grpc_server/input_guard.h)
 // still checks every request before the handler runs (unparseable: INVALID_ARGUMENT).
-// RecordNonce is a sync method: RecordHere never waits.
+// Both are sync methods: RecordHere never waits.
 //
 // Thread-safety: gRPC calls RecordNonce concurrently; the adapter holds no mutable state, and
 // `owner` and `clock` are thread-safe. Both must outlive the adapter.
@@ -36,6 +38,8 @@ namespace bulwark::auth {
 // The longest id, ts or nonce RecordNonce accepts: a field of a Hawk header, which the
 // forwarding replica has already parsed (so every triple it accepted itself fits).
 inline constexpr size_t kMaxRecordNonceFieldBytes = hawk::kMaxHeaderLength;
+// The most triples one RecordNonces call may carry.
+inline constexpr int kMaxRecordNoncesBatch = 1024;
 
 class ReplicaGrpcService final : public v1::AuthReplicas::Service {
  public:
@@ -44,6 +48,8 @@ class ReplicaGrpcService final : public v1::AuthReplicas::Service {
 
   grpc::Status RecordNonce(grpc::ServerContext* context, const v1::RecordNonceRequest* request,
                            v1::RecordNonceResponse* response) override;
+  grpc::Status RecordNonces(grpc::ServerContext* context, const v1::RecordNoncesRequest* request,
+                            v1::RecordNoncesResponse* response) override;
 
  private:
   ReplayOwner& owner_;

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -56,6 +58,8 @@ class FakeOwner final : public ReplayOwner {
           {std::string(id), std::string(ts), std::string(nonce), now, forget_after});
       delay = delay_;
       answer = answer_;
+      auto it = by_nonce_.find(std::string(nonce));
+      if (it != by_nonce_.end()) answer = it->second;
     }
     absl::SleepFor(delay);  // only the deadline test sets one
     return answer;
@@ -64,6 +68,10 @@ class FakeOwner final : public ReplayOwner {
   void Answer(absl::Status answer) {
     absl::MutexLock lock(&mu_);
     answer_ = std::move(answer);
+  }
+  void AnswerFor(const std::string& nonce, absl::Status answer) {
+    absl::MutexLock lock(&mu_);
+    by_nonce_[nonce] = std::move(answer);
   }
   void Delay(absl::Duration delay) {
     absl::MutexLock lock(&mu_);
@@ -77,6 +85,7 @@ class FakeOwner final : public ReplayOwner {
  private:
   mutable absl::Mutex mu_;
   absl::Status answer_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Status> by_nonce_ ABSL_GUARDED_BY(mu_);
   absl::Duration delay_ ABSL_GUARDED_BY(mu_);
   std::vector<Recorded> recorded_ ABSL_GUARDED_BY(mu_);
 };
@@ -323,6 +332,47 @@ TEST_F(ReplicaGrpcServiceTest, ConcurrentForwardsAreEachAnsweredOnce) {
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(owner_.recorded().size(), static_cast<size_t>(kTotal));
   EXPECT_EQ(dials_, 1);
+}
+
+// While a call to an owner is under way, what comes for it queues and goes in one call, each
+// triple answered with its own answer.
+TEST_F(ReplicaGrpcServiceTest, ChecksWaitingForACallGoTogetherInTheNext) {
+  ServePlaintext();
+  auto forwarder = PlaintextForwarder();
+  owner_.Delay(absl::Milliseconds(20));
+  owner_.AnswerFor("dup-3", absl::AlreadyExistsError(hawk::kNonceAlreadyUsed));
+  owner_.AnswerFor("dup-7", absl::AlreadyExistsError(hawk::kNonceAlreadyUsed));
+  constexpr int kTotal = 11;
+  absl::Mutex mu;
+  std::map<std::string, absl::Status> answers;
+  absl::Notification all_answered;
+  auto done = [&](const std::string& nonce) {
+    return [&, nonce](const absl::Status& s) {
+      absl::MutexLock lock(&mu);
+      answers[nonce] = s;
+      if (answers.size() == kTotal) all_answered.Notify();
+    };
+  };
+  // The first goes at once and holds the owner for 20 ms; the ten after it wait for it.
+  forwarder->Forward(address_, "c", "1", "first", kForgetAfter, absl::Now() + absl::Seconds(20),
+                     done("first"));
+  for (int i = 0; i < 10; ++i) {
+    const std::string nonce = absl::StrCat(i == 3 || i == 7 ? "dup-" : "n-", i);
+    forwarder->Forward(address_, "c", "1", nonce, kForgetAfter, absl::Now() + absl::Seconds(20),
+                       done(nonce));
+  }
+  ASSERT_TRUE(all_answered.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  EXPECT_EQ(forwarder->sent(), kTotal);
+  EXPECT_EQ(forwarder->calls(), 2) << "the ten waiting should have gone in one call";
+  absl::MutexLock lock(&mu);
+  for (const auto& [nonce, status] : answers) {
+    if (absl::StartsWith(nonce, "dup-")) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << nonce;
+    } else {
+      EXPECT_TRUE(status.ok()) << nonce << ": " << status;
+    }
+  }
+  EXPECT_EQ(owner_.recorded().size(), static_cast<size_t>(kTotal));
 }
 
 TEST_F(ReplicaGrpcServiceTest, TheStubCacheIsBounded) {
