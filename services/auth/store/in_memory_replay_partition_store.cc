@@ -3,30 +3,8 @@
 #include <cstdint>
 #include <utility>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 
 namespace bulwark::auth {
-namespace {
-
-absl::Status CheckReplica(absl::string_view replica) {
-  if (replica.empty()) {
-    return absl::InvalidArgumentError("replay partitions: the replica id must not be empty");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckPartition(int partition) {
-  if (partition < 0 || partition >= kReplayPartitions) {
-    return absl::InvalidArgumentError(absl::StrCat("replay partitions: partition ", partition,
-                                                   " is outside [0, ", kReplayPartitions, ")"));
-  }
-  return absl::OkStatus();
-}
-
-// The request's ts (InfinitePast when not a number), as PostgresNonceStore reads it.
-
-}  // namespace
 
 absl::StatusOr<int> InMemoryReplayPartitionStore::Heartbeat(absl::string_view replica,
                                                             absl::string_view address,

@@ -28,21 +28,6 @@ int64_t TtlMicros(absl::Duration ttl) {
   return absl::ToInt64Microseconds(std::clamp(ttl, -century, century));
 }
 
-absl::Status CheckReplica(absl::string_view replica) {
-  if (replica.empty()) {
-    return absl::InvalidArgumentError("replay partitions: the replica id must not be empty");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckPartition(int partition) {
-  if (partition < 0 || partition >= kReplayPartitions) {
-    return absl::InvalidArgumentError(absl::StrCat("replay partitions: partition ", partition,
-                                                   " is outside [0, ", kReplayPartitions, ")"));
-  }
-  return absl::OkStatus();
-}
-
 // The `partition` column of every row, ascending.
 std::vector<int> SortedPartitions(const pqxx::result& rows) {
   std::vector<int> partitions;

@@ -47,6 +47,11 @@ namespace bulwark::auth {
 inline constexpr int kReplayPartitions = 64;
 inline int ReplayPartitionOf(const hawk::InMemoryNonceCache::Key& key) { return key[0] >> 2; }
 
+// The stores' argument checks: INVALID_ARGUMENT for an empty replica id, or a partition outside
+// [0, kReplayPartitions).
+absl::Status CheckReplica(absl::string_view replica);
+absl::Status CheckPartition(int partition);
+
 class ReplayPartitionStore {
  public:
   virtual ~ReplayPartitionStore() = default;
