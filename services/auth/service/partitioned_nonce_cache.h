@@ -34,6 +34,11 @@
 //    failed ones are written (retried by Maintain);
 //  - after a crash of the database emptied the nonce table, a new owner refuses every triple
 //    signed before the reset (`since`, as PostgresNonceStore does).
+// Clocks: the cut-off is on this replica's clock (the injected one, read when deciding), lease
+// ends on the database's now(). Only their rates need agree: a step of either clock by more than
+// margin - write_behind_timeout (1.5 s) could let two owners overlap (time sync slews clocks;
+// it steps them only when far off). Leases are in a logged table, but a failover to a standby
+// that lost the latest commits could roll a hand-over back.
 // What stays open (and is said in docs): a replica that dies, or loses the database for longer
 // than a lease, within `write_behind_timeout` of accepting a triple whose write behind had not
 // finished: that triple was never written, and can be replayed once at the partition's next
