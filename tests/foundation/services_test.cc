@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "bulwark/hooks/v1/hooks.grpc.pb.h"
@@ -34,12 +35,14 @@ using ::bulwark::testing::WaitForServing;
 struct ServiceCase {
   std::string name;
   std::string full_name;
+  // Internal services the binary also serves (auth's replicas call AuthReplicas on each other).
+  std::vector<std::string> internal = {};
 };
 
 void PrintTo(const ServiceCase& c, std::ostream* os) { *os << c.name; }
 
 const ServiceCase kServices[] = {
-    {"auth", "bulwark.auth.v1.Auth"},
+    {"auth", "bulwark.auth.v1.Auth", {"bulwark.auth.v1.AuthReplicas"}},
     {"queue", "bulwark.queue.v1.Queue"},
     {"hooks", "bulwark.hooks.v1.Hooks"},
     {"verifier", "bulwark.verifier.v1.Verifier"},
@@ -135,8 +138,11 @@ TEST_P(ServicesTest, ServesPingHealthAndReflection) {
 
   nlohmann::json answer = Reflect((*process)->address());
   ASSERT_TRUE(answer.is_object()) << answer;
-  EXPECT_EQ(answer["services"], nlohmann::json({c.full_name, "grpc.health.v1.Health",
-                                                "grpc.reflection.v1alpha.ServerReflection"}));
+  nlohmann::json services = nlohmann::json::array({c.full_name});
+  for (const std::string& internal : c.internal) services.push_back(internal);
+  services.push_back("grpc.health.v1.Health");
+  services.push_back("grpc.reflection.v1alpha.ServerReflection");
+  EXPECT_EQ(answer["services"], services);
   nlohmann::json compiled = CompiledMethods(c.full_name);
   EXPECT_GE(compiled.size(), 5u);
   EXPECT_EQ(answer["methods"][c.full_name], compiled);
