@@ -155,36 +155,43 @@ void GrpcReplayForwarder::Send(const std::shared_ptr<Owner>& owner, std::vector<
       pending->owner->stub->async()->RecordNonces(
           &pending->context, &pending->request, &pending->response,
           [pending](const grpc::Status& status) {
-            std::unique_ptr<Batch> done(pending);
-            const bool answered = status.ok() && done->response.answers_size() ==
-                                                     static_cast<int>(done->items.size());
-            for (size_t i = 0; i < done->items.size(); ++i) {
+            std::unique_ptr<Batch> batch(pending);
+            const bool answered = status.ok() && batch->response.answers_size() ==
+                                                     static_cast<int>(batch->items.size());
+            std::vector<absl::Status> answers;
+            std::vector<hawk::NonceCache::RecordDone> dones;
+            for (size_t i = 0; i < batch->items.size(); ++i) {
               grpc::Status each = status;
               if (answered) {
-                const v1::NonceAnswer& a = done->response.answers(static_cast<int>(i));
+                const v1::NonceAnswer& a = batch->response.answers(static_cast<int>(i));
                 each = grpc::Status(static_cast<grpc::StatusCode>(a.code()), a.message());
               } else if (status.ok()) {
                 each = grpc::Status(grpc::StatusCode::INTERNAL, "answers do not match the triples");
               }
-              std::move(done->items[i].done)(ForwardedStatus(done->owner->address, each));
+              answers.push_back(ForwardedStatus(batch->owner->address, each));
+              dones.push_back(std::move(batch->items[i].done));
             }
-            // The slot passes to what queued meanwhile.
-            std::shared_ptr<Owner> owner = done->owner;
-            done.reset();
+            // The slot passes to what queued meanwhile, or is freed.
+            std::shared_ptr<Owner> owner = std::move(batch->owner);
             std::vector<Item> next;
             {
               absl::MutexLock lock(&owner->mu);
               if (owner->queued.empty()) {
                 owner->calling = false;
-                return;
+              } else {
+                const size_t take =
+                    std::min(owner->queued.size(), static_cast<size_t>(kMaxRecordNoncesBatch));
+                next.assign(std::make_move_iterator(owner->queued.begin()),
+                            std::make_move_iterator(owner->queued.begin() + take));
+                owner->queued.erase(owner->queued.begin(), owner->queued.begin() + take);
               }
-              const size_t take =
-                  std::min(owner->queued.size(), static_cast<size_t>(kMaxRecordNoncesBatch));
-              next.assign(std::make_move_iterator(owner->queued.begin()),
-                          std::make_move_iterator(owner->queued.begin() + take));
-              owner->queued.erase(owner->queued.begin(), owner->queued.begin() + take);
             }
-            Send(owner, std::move(next));
+            // This call's gRPC objects, and this callback's hold on the owner's channel, go
+            // before anyone hears the answers (who may then tear the forwarder down).
+            batch.reset();
+            if (!next.empty()) Send(owner, std::move(next));
+            owner.reset();
+            for (size_t i = 0; i < dones.size(); ++i) std::move(dones[i])(std::move(answers[i]));
           });
       return;
     }
