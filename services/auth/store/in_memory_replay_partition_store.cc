@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <utility>
 
-
 namespace bulwark::auth {
 
 absl::StatusOr<int> InMemoryReplayPartitionStore::Heartbeat(absl::string_view replica,
