@@ -18,8 +18,9 @@
 // between replicas always has an owner to send its triples to), claims unowned or expired ones
 // up to its share, and reads who owns the rest. A partition taken over is loaded (its live
 // nonces from the shared table, and the table's `since`) before its first request is accepted;
-// until then its triples are refused UNAVAILABLE (a new replica reports not Ready until it has
-// loaded its share, so only a replica's death or a lapsed lease makes callers meet this).
+// until then its triples are refused UNAVAILABLE: for up to one round when a partition is
+// handed over, until the lease runs out when its owner died (a new replica reports not Ready
+// until it has loaded its share).
 //
 // Why a replay is refused exactly once, wherever it arrives:
 //  - while an owner holds a partition, every triple of it is checked in that owner's memory;
