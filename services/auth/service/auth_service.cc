@@ -92,7 +92,9 @@ absl::StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const Options& 
   auth_deps.expand = ExpanderOf(*service->roles_);
   auth_deps.clock = deps.clock;
   service->replay_ = service->nonces_.get();
-  if (deps.shared_nonces != nullptr) {
+  if (deps.replay_nonces != nullptr) {
+    service->replay_ = deps.replay_nonces;
+  } else if (deps.shared_nonces != nullptr) {
     service->tiered_nonces_ =
         std::make_unique<hawk::TieredNonceCache>(*service->nonces_, *deps.shared_nonces);
     service->replay_ = service->tiered_nonces_.get();

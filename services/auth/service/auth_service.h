@@ -68,6 +68,10 @@ class AuthService final : public RequestAuthenticator {
     // cache (TieredNonceCache): a header is then accepted once by the whole deployment. Null:
     // this process's cache alone (a single replica).
     hawk::NonceCache* shared_nonces = nullptr;
+    // A replay cache that keeps every nonce it accepts in memory itself (PartitionedNonceCache):
+    // used alone, with no cache of this process's in front (that would check every triple a
+    // second time). Takes precedence over shared_nonces.
+    hawk::NonceCache* replay_nonces = nullptr;
   };
 
   // Loads the roles; fails if the database is unreachable or its role set does not validate.

@@ -76,11 +76,20 @@ PartitionedNonceCache::~PartitionedNonceCache() {
 
 PartitionedNonceCache::Route PartitionedNonceCache::Decide(
     absl::string_view id, absl::string_view ts, absl::string_view nonce, absl::Time now,
-    absl::Time forget_after, hawk::InMemoryNonceCache::Key& key, int& partition,
-    absl::Status& status, std::string& owner) {
-  key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
+    absl::Time forget_after, int& partition, absl::Status& status, std::string& owner) {
+  const hawk::InMemoryNonceCache::Key key = hawk::InMemoryNonceCache::Digest(id, ts, nonce);
   partition = ReplayPartitionOf(key);
-  Partition& part = partitions_[partition];
+  const Route route =
+      DecideLocked(key, ts, now, forget_after, partitions_[partition], status, owner);
+  if (route == Route::kAccepted && forget_after >= now) {
+    WriteBehind(partition, Triple{key, now, forget_after});
+  }
+  return route;
+}
+
+PartitionedNonceCache::Route PartitionedNonceCache::DecideLocked(
+    const hawk::InMemoryNonceCache::Key& key, absl::string_view ts, absl::Time now,
+    absl::Time forget_after, Partition& part, absl::Status& status, std::string& owner) {
   absl::MutexLock lock(&part.mu);
   if (!part.mine) {
     owner = part.owner;
@@ -131,15 +140,11 @@ void PartitionedNonceCache::RecordAsync(absl::string_view id, absl::string_view 
                                         absl::string_view nonce, absl::Time now,
                                         absl::Time forget_after, absl::Time deadline,
                                         RecordDone done) {
-  hawk::InMemoryNonceCache::Key key;
   int partition = 0;
   absl::Status status;
   std::string owner;
-  switch (Decide(id, ts, nonce, now, forget_after, key, partition, status, owner)) {
+  switch (Decide(id, ts, nonce, now, forget_after, partition, status, owner)) {
     case Route::kAccepted:
-      if (forget_after >= now) {
-        WriteBehind(partition, Triple{key, now, forget_after});
-      }
       std::move(done)(absl::OkStatus());
       return;
     case Route::kRefused:
@@ -180,15 +185,11 @@ absl::Status PartitionedNonceCache::Record(absl::string_view id, absl::string_vi
 absl::Status PartitionedNonceCache::RecordHere(absl::string_view id, absl::string_view ts,
                                                absl::string_view nonce, absl::Time now,
                                                absl::Time forget_after) {
-  hawk::InMemoryNonceCache::Key key;
   int partition = 0;
   absl::Status status;
   std::string owner;
-  switch (Decide(id, ts, nonce, now, forget_after, key, partition, status, owner)) {
+  switch (Decide(id, ts, nonce, now, forget_after, partition, status, owner)) {
     case Route::kAccepted:
-      if (forget_after >= now) {
-        WriteBehind(partition, Triple{key, now, forget_after});
-      }
       return absl::OkStatus();
     case Route::kRefused:
       return status;

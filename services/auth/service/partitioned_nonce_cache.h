@@ -171,11 +171,14 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   PartitionedNonceCache(Options options, ReplayPartitionStore& store, ReplayForwarder& forwarder,
                         const Clock& clock, std::unique_ptr<hawk::InMemoryNonceCache> memory);
 
-  // Accepts or refuses the triple when this replica owns its partition (kAccepted / kRefused,
-  // with `status`), else says where it goes (`owner`).
+  // Accepts (and writes behind) or refuses the triple when this replica owns its partition
+  // (kAccepted / kRefused, with `status`), else says where it goes (`owner`).
   Route Decide(absl::string_view id, absl::string_view ts, absl::string_view nonce, absl::Time now,
-               absl::Time forget_after, hawk::InMemoryNonceCache::Key& key, int& partition,
-               absl::Status& status, std::string& owner);
+               absl::Time forget_after, int& partition, absl::Status& status, std::string& owner);
+  // Decide's part under the partition's lock; counts the write behind Decide then makes.
+  Route DecideLocked(const hawk::InMemoryNonceCache::Key& key, absl::string_view ts, absl::Time now,
+                     absl::Time forget_after, Partition& part, absl::Status& status,
+                     std::string& owner);
   // Writes an accepted triple behind; its partition's `writing` was counted by the caller.
   void WriteBehind(int partition, const Triple& triple);
   // Loads a partition this replica holds a lease on; accepts it until `accept_until`.
