@@ -249,6 +249,34 @@ TEST_F(TlsTest, RecordNonceOnlyFromAuthsOwnCertificate) {
   EXPECT_TRUE(auth.ok()) << auth.error_code() << ": " << auth.error_message();
   grpc::Status again = record(WithCertificate("auth"), "tls-n1");
   EXPECT_EQ(again.error_code(), grpc::StatusCode::ALREADY_EXISTS) << again.error_message();
+  // The batched form replicas actually send: the same gate, before any triple is looked at.
+  auto record_batch = [](const tls::TlsConfig& config) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auth::v1::RecordNoncesRequest request;
+    auth::v1::RecordNonceRequest* nonce = request.add_nonces();
+    nonce->set_id("static/bulwark/root");
+    nonce->set_ts(absl::StrCat(absl::ToUnixSeconds(absl::Now())));
+    nonce->set_nonce("tls-n2");
+    nonce->set_forget_after_micros(absl::ToUnixMicros(absl::Now() + absl::Minutes(15)));
+    auth::v1::RecordNoncesResponse response;
+    grpc::Status s = auth::v1::AuthReplicas::NewStub(Channel(auth_->address(), config))
+                         ->RecordNonces(&context, request, &response);
+    return std::make_pair(s, response);
+  };
+  auto [unsigned_status, unused] = record_batch(CaOnly());
+  EXPECT_EQ(unsigned_status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto [queue_status, nothing] = record_batch(WithCertificate("queue"));
+  EXPECT_EQ(queue_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(nothing.answers_size(), 0);
+  auto [auth_status, answers] = record_batch(WithCertificate("auth"));
+  ASSERT_TRUE(auth_status.ok()) << auth_status.error_message();
+  ASSERT_EQ(answers.answers_size(), 1);
+  EXPECT_EQ(answers.answers(0).code(), 0) << answers.answers(0).message();
+  // Not recorded by the refused calls: auth's own first call was the one that recorded it.
+  auto [replay_status, replayed] = record_batch(WithCertificate("auth"));
+  ASSERT_TRUE(replay_status.ok());
+  EXPECT_EQ(replayed.answers(0).code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
 }
 
 TEST_F(TlsTest, MutualTlsEdgeWorksEndToEnd) {
