@@ -19,7 +19,14 @@ absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) c
   auth::v1::AuthenticateRequestResponse response;
   grpc::ClientContext context;
   SetDeadline(context, std::min(absl::Now() + timeout_, call.deadline));
-  grpc::Status status = stub_->AuthenticateRequest(&context, request, &response);
+  const AuthReplicaRouter::Route route = router_->Pick(call.authorization);
+  grpc::Status status = route.stub->AuthenticateRequest(&context, request, &response);
+  if (status.ok()) {
+    router_->Learn(route, response.replay_owner());
+  } else if (status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
+             status.error_code() != grpc::StatusCode::CANCELLED) {
+    router_->Failed(route);  // the owner's address did not serve: its partitions take the default
+  }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
       status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
     // Auth reports a caller's bad credentials in the response; a refusal of the call itself is

@@ -9,8 +9,10 @@
 //   BULWARK_ASSIGN_OR_RETURN(Caller caller,
 //       authenticator.Authenticate(CallInfoFrom(*context, kCreateTaskPath)));
 //
-// The call to auth gets the incoming call's deadline, capped at `timeout`. With a HostBinding
-// (host_binding.h), a call signed for a name this service does not answer to is refused
+// With `dial_replica` (the runtimes pass one), each call goes to the auth replica that owns its
+// header's nonce partition once an answer has named it (auth_replica_router.h), else to
+// `auth_channel`. The call to auth gets the incoming call's deadline, capped at `timeout`. With a
+// HostBinding (host_binding.h), a call signed for a name this service does not answer to is refused
 // (UNAUTHENTICATED) before auth is asked. The channel to auth is made by the runtime with
 // client/channel.h, over mutual TLS unless the stack runs --plaintext.
 //
@@ -29,6 +31,7 @@
 #include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "libraries/authn/auth_replica_router.h"
 #include "libraries/authn/host_binding.h"
 #include "libraries/authn/request_authenticator.h"
 
@@ -38,15 +41,22 @@ class RemoteAuthenticator final : public RequestAuthenticator {
  public:
   explicit RemoteAuthenticator(std::shared_ptr<grpc::Channel> auth_channel,
                                absl::Duration timeout = absl::Seconds(5))
-      : stub_(auth::v1::Auth::NewStub(auth_channel)), timeout_(timeout) {}
+      : router_(std::make_unique<AuthReplicaRouter>(std::move(auth_channel), nullptr)),
+        timeout_(timeout) {}
   RemoteAuthenticator(std::shared_ptr<grpc::Channel> auth_channel, HostBinding hosts,
+                      AuthReplicaRouter::Dial dial_replica = nullptr,
                       absl::Duration timeout = absl::Seconds(5))
-      : stub_(auth::v1::Auth::NewStub(auth_channel)), timeout_(timeout), hosts_(std::move(hosts)) {}
+      : router_(
+            std::make_unique<AuthReplicaRouter>(std::move(auth_channel), std::move(dial_replica))),
+        timeout_(timeout),
+        hosts_(std::move(hosts)) {}
 
   absl::StatusOr<Caller> Authenticate(const CallInfo& call) const override;
 
+  const AuthReplicaRouter& router() const { return *router_; }
+
  private:
-  std::unique_ptr<auth::v1::Auth::Stub> stub_;
+  const std::unique_ptr<AuthReplicaRouter> router_;
   const absl::Duration timeout_;
   const HostBinding hosts_;
 };

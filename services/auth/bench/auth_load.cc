@@ -4,10 +4,14 @@
 // method: requests per second and p50/p99 latency.
 //
 //   auth_load --target=127.0.0.1:50051 --credentials=.bulwark/root.json
-//             [--threads=8] [--seconds=10] [--warmup-seconds=2] [--slices=1]
+//             [--threads=8] [--seconds=10] [--warmup-seconds=2] [--slices=1] [--route]
 //
 // Each method runs for --seconds in all; with --slices=N the two alternate in N slices each,
-// so that load from elsewhere during the run weighs on both methods alike.
+// so that load from elsewhere during the run weighs on both methods alike. With --route,
+// AuthenticateRequest goes as the services send it (libraries/authn/auth_replica_router.h): to
+// the replica that owns each header's nonce partition once an answer has named it, else to
+// --target (each load thread has its own router and connections); the report then counts the
+// requests sent to an owner directly ("routed").
 //
 // Refuses any target that is not 127.0.0.1 or localhost. Stops by itself after the duration.
 #include <algorithm>
@@ -18,8 +22,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "libraries/authn/auth_replica_router.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/config/flags.h"
 #include "libraries/hawk/mac.h"
@@ -38,22 +44,37 @@ struct Result {
   std::vector<double> latencies_ms;
 };
 
-// One stub per load thread, each on its own connection.
-std::vector<std::unique_ptr<Auth::Stub>> Stubs(const std::string& target, int threads) {
-  std::vector<std::unique_ptr<Auth::Stub>> stubs;
+// A connection of load thread `t`'s own.
+std::shared_ptr<grpc::Channel> Connection(const std::string& target, int t) {
+  grpc::ChannelArguments args;
+  args.SetInt("grpc.channel_id", t);  // distinct connections
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+// What one load thread calls: the target, and with --route a router whose fallback is the target.
+struct Stub {
+  std::unique_ptr<Auth::Stub> target;
+  std::unique_ptr<bulwark::AuthReplicaRouter> router;
+};
+
+std::vector<Stub> Stubs(const std::string& target, int threads, bool route) {
+  std::vector<Stub> stubs;
   for (int t = 0; t < threads; ++t) {
-    grpc::ChannelArguments args;
-    args.SetInt("grpc.channel_id", t);  // distinct connections
-    stubs.push_back(
-        Auth::NewStub(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args)));
+    Stub stub;
+    stub.target = Auth::NewStub(Connection(target, t));
+    if (route) {
+      stub.router = std::make_unique<bulwark::AuthReplicaRouter>(
+          Connection(target, t),
+          [t](const std::string& address) { return Connection(address, t); });
+    }
+    stubs.push_back(std::move(stub));
   }
   return stubs;
 }
 
 // Runs `call` from one thread per stub for `duration`, adding to `all`.
 template <typename Call>
-void Run(std::vector<std::unique_ptr<Auth::Stub>>& stubs, absl::Duration duration, Call call,
-         Result* all) {
+void Run(std::vector<Stub>& stubs, absl::Duration duration, Call call, Result* all) {
   std::vector<Result> per_thread(stubs.size());
   std::vector<std::thread> workers;
   absl::Time end = absl::Now() + duration;
@@ -62,7 +83,7 @@ void Run(std::vector<std::unique_ptr<Auth::Stub>>& stubs, absl::Duration duratio
       Result& r = per_thread[t];
       while (absl::Now() < end) {
         absl::Time start = absl::Now();
-        std::string error = call(*stubs[t]);
+        std::string error = call(stubs[t]);
         r.latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
         ++r.requests;
         if (!error.empty()) {
@@ -109,7 +130,8 @@ nlohmann::json Report(const char* method, Result r, absl::Duration duration, int
 
 int main(int argc, char** argv) {
   auto flags = bulwark::Flags::Parse(
-      argc, argv, {"target", "credentials", "threads", "seconds", "warmup-seconds", "slices"});
+      argc, argv, {"target", "credentials", "threads", "seconds", "warmup-seconds", "slices"},
+      {"route"});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << "\n";
     return 2;
@@ -128,18 +150,27 @@ int main(int argc, char** argv) {
     std::cerr << "threads 1..256, seconds 1..600, warmup-seconds 0..60, slices 1..100\n";
     return 2;
   }
+  const absl::StatusOr<bool> route_flag = flags->GetBool("route");
+  if (!route_flag.ok()) {
+    std::cerr << route_flag.status().message() << "\n";
+    return 2;
+  }
+  const bool route = *route_flag;
+  // Debian builds Abseil without NDEBUG: its deadlock detector would take a global lock per
+  // lock in this process too, on the CPUs the server shares.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto creds = bulwark::LoadCredentials(flags->Get("credentials", ".bulwark/root.json"));
   if (!creds.ok()) {
     std::cerr << creds.status().message() << "\n";
     return 1;
   }
   auto target_hp = bulwark::hawk::ParseAuthority("127.0.0.1:50052");
-  auto ping = [](Auth::Stub& stub) {
+  auto ping = [](Stub& stub) {
     grpc::ClientContext c;
     bulwark::auth::v1::PingResponse r;
-    return Failure(stub.Ping(&c, bulwark::auth::v1::PingRequest(), &r));
+    return Failure(stub.target->Ping(&c, bulwark::auth::v1::PingRequest(), &r));
   };
-  auto authenticate = [&](Auth::Stub& stub) {
+  auto authenticate = [&](Stub& stub) {
     // What the queue forwards for a CreateTask call signed by the caller: the body is under
     // the MAC, so the queue passes the payload hash of the bytes it received.
     const std::string body = "\n\026bench-task-0000000000";
@@ -156,7 +187,14 @@ int main(int argc, char** argv) {
                                                       bulwark::Random::Secure()));
     grpc::ClientContext c;
     bulwark::auth::v1::AuthenticateRequestResponse r;
-    grpc::Status status = stub.AuthenticateRequest(&c, req, &r);
+    grpc::Status status;
+    if (stub.router == nullptr) {
+      status = stub.target->AuthenticateRequest(&c, req, &r);
+    } else {
+      const bulwark::AuthReplicaRouter::Route route = stub.router->Pick(req.authorization());
+      status = route.stub->AuthenticateRequest(&c, req, &r);
+      if (status.ok()) stub.router->Learn(route, r.replay_owner());
+    }
     if (!status.ok()) return Failure(status);
     if (r.status() != bulwark::auth::v1::AUTHENTICATION_STATUS_SUCCESS) {
       return "authentication failed: " + r.message();
@@ -166,7 +204,7 @@ int main(int argc, char** argv) {
   // The two methods alternate in `slices` slices of equal length, so that a change in what
   // else the machine does during the run (other processes, a loaded host) weighs on both alike.
   absl::Duration d = absl::Seconds(seconds);
-  auto stubs = Stubs(target, threads);
+  auto stubs = Stubs(target, threads, route);
   Result warm, pings, authentications;
   Run(stubs, absl::Seconds(warmup), ping, &warm);
   Run(stubs, absl::Seconds(warmup), authenticate, &warm);
@@ -175,6 +213,15 @@ int main(int argc, char** argv) {
     Run(stubs, d / slices, authenticate, &authentications);
   }
   std::cout << Report("Ping", pings, d, threads).dump() << "\n";
-  std::cout << Report("AuthenticateRequest", authentications, d, threads).dump() << "\n";
+  nlohmann::json report = Report("AuthenticateRequest", authentications, d, threads);
+  if (route) {
+    uint64_t routed = 0, unrouted = 0;
+    for (const Stub& stub : stubs) {
+      routed += stub.router->routed();
+      unrouted += stub.router->unrouted();
+    }
+    report["routed"] = static_cast<double>(routed) / static_cast<double>(routed + unrouted);
+  }
+  std::cout << report.dump() << "\n";
   return 0;
 }

@@ -121,6 +121,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
         rt->partitioned_,
         PartitionedNonceCache::Create(partitioned, *rt->partition_store_, *rt->forwarder_, clock));
     deps.replay_nonces = rt->partitioned_.get();
+    deps.replay_routes = rt->partitioned_.get();
     rt->replica_grpc_ = std::make_unique<ReplicaGrpcService>(
         *rt->partitioned_, clock,
         context.tls.plaintext ? tls::PeerAllowlist::Anyone() : tls::PeerAllowlist::Of({"auth"}));

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libraries/crypto/jwt_issuer.h"
+#include "libraries/hawk/replay_partition.h"
 #include "libraries/hawk/static_client_loader.h"
 #include "libraries/proto/timestamp.h"
 #include "libraries/scopes/scope.h"
@@ -192,15 +193,25 @@ void AuthService::AuthenticateRequestAsync(const v1::AuthenticateRequestRequest&
   }
   std::optional<std::string> payload_hash;
   if (!request.payload_hash().empty()) payload_hash = request.payload_hash();
+  // Where the caller may send this partition's next requests (a hint; read before the check).
+  std::string replay_owner;
+  if (deps_.replay_routes != nullptr) {
+    if (std::optional<int> partition = hawk::ReplayPartitionOfHeader(request.authorization())) {
+      replay_owner = deps_.replay_routes->OwnerOf(*partition);
+    }
+  }
   authenticator_->AuthenticateGrpcAsync(
       request.resource(), request.authority(), request.authorization(), deadline,
       std::move(payload_hash), !request.payload_hash_optional(),
-      [done = std::move(done)](absl::StatusOr<hawk::AuthResult> result) mutable {
+      [done = std::move(done),
+       replay_owner = std::move(replay_owner)](absl::StatusOr<hawk::AuthResult> result) mutable {
         if (!result.ok()) {
           std::move(done)(result.status());
           return;
         }
-        std::move(done)(ResponseOf(*std::move(result)));
+        absl::StatusOr<v1::AuthenticateRequestResponse> response = ResponseOf(*std::move(result));
+        if (response.ok()) response->set_replay_owner(std::move(replay_owner));
+        std::move(done)(std::move(response));
       },
       // On this thread, before the replay check: NoteUse may read or write the database.
       [&](const hawk::AuthResult& verified) { NoteUse(verified, deadline); });

@@ -38,6 +38,7 @@
 #include "services/auth/service/audit_checkpoints.h"
 #include "services/auth/service/client_service.h"
 #include "services/auth/service/credential_cache.h"
+#include "services/auth/service/replay_forwarder.h"
 #include "services/auth/service/role_service.h"
 #include "services/auth/service/token_sealer.h"
 #include "services/auth/store/auth_store.h"
@@ -72,6 +73,9 @@ class AuthService final : public RequestAuthenticator {
     // used alone, with no cache of this process's in front (that would check every triple a
     // second time). Takes precedence over shared_nonces.
     hawk::NonceCache* replay_nonces = nullptr;
+    // Who owns each replay partition (the PartitionedNonceCache): AuthenticateRequest's answers
+    // then carry replay_owner. Null: they carry none.
+    const ReplayRoutes* replay_routes = nullptr;
   };
 
   // Loads the roles; fails if the database is unreachable or its role set does not validate.

@@ -64,6 +64,17 @@ void PartitionedNonceCache::SetAddress(std::string address) {
   listening_since_ = clock_.Now();
 }
 
+std::string PartitionedNonceCache::OwnerOf(int partition) const {
+  if (partition < 0 || partition >= kReplayPartitions) return "";
+  const Partition& part = partitions_[partition];
+  {
+    absl::MutexLock lock(&part.mu);
+    if (!part.mine) return part.owner;
+  }
+  absl::MutexLock lock(&address_mu_);
+  return address_;
+}
+
 PartitionedNonceCache::~PartitionedNonceCache() {
   // Writes behind answer exactly once (the store's contract): wait for those in flight, whose
   // answers come back here.

@@ -85,7 +85,9 @@
 
 namespace bulwark::auth {
 
-class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner {
+class PartitionedNonceCache final : public hawk::NonceCache,
+                                    public ReplayOwner,
+                                    public ReplayRoutes {
  public:
   struct Options {
     // This replica's id, unique among the replicas alive (a random one per process).
@@ -118,6 +120,10 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   // ReplayOwner: what another replica forwards here.
   absl::Status RecordHere(absl::string_view id, absl::string_view ts, absl::string_view nonce,
                           absl::Time now, absl::Time forget_after) override;
+
+  // ReplayRoutes: this replica's address for a partition it owns (accepting or not), else the
+  // owner's address last read by Maintain, else empty.
+  std::string OwnerOf(int partition) const override;
 
   // Where the other replicas reach this one's AuthReplicas service (HOST:PORT, unique to this
   // process's listening socket). Must be set before the first Maintain. A partition still
@@ -198,7 +204,7 @@ class PartitionedNonceCache final : public hawk::NonceCache, public ReplayOwner 
   ReplayForwarder& forwarder_;
   const Clock& clock_;
   const std::unique_ptr<hawk::InMemoryNonceCache> memory_;
-  absl::Mutex address_mu_;
+  mutable absl::Mutex address_mu_;
   std::string address_ ABSL_GUARDED_BY(address_mu_);
   absl::Time listening_since_ ABSL_GUARDED_BY(address_mu_);
   std::array<Partition, kReplayPartitions> partitions_;

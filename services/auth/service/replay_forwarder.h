@@ -5,7 +5,8 @@
 // triple to the replica that does (ReplayForwarder; the gRPC client is
 // services/auth/server/grpc_replay_forwarder.h), and the owner records it (ReplayOwner; served
 // as the internal method bulwark.auth.v1.AuthReplicas/RecordNonce, which only auth's own
-// certificate may call).
+// certificate may call). ReplayRoutes tells the callers of AuthenticateRequest who owns what, so
+// that they can skip the hand-off.
 //
 // Thread-safety: implementations are thread-safe.
 // Errors (both): OK when the triple is now recorded by its partition's owner; ALREADY_EXISTS
@@ -17,6 +18,8 @@
 
 #ifndef BULWARK_SERVICES_AUTH_SERVICE_REPLAY_FORWARDER_H_
 #define BULWARK_SERVICES_AUTH_SERVICE_REPLAY_FORWARDER_H_
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -32,6 +35,15 @@ class ReplayOwner {
   virtual absl::Status RecordHere(absl::string_view id, absl::string_view ts,
                                   absl::string_view nonce, absl::Time now,
                                   absl::Time forget_after) = 0;
+};
+
+// Who owns a partition, for the callers of AuthenticateRequest (its response's replay_owner):
+// the address of the replica that owns `partition` as this replica knows it (its own when it
+// owns it), empty when none is known. Never waits.
+class ReplayRoutes {
+ public:
+  virtual ~ReplayRoutes() = default;
+  virtual std::string OwnerOf(int partition) const = 0;
 };
 
 class ReplayForwarder {

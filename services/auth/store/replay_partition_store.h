@@ -40,12 +40,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libraries/hawk/nonce_cache.h"
+#include "libraries/hawk/replay_partition.h"
 
 namespace bulwark::auth {
 
-// Partitions of the digest space: the top six bits of a digest's first byte.
-inline constexpr int kReplayPartitions = 64;
-inline int ReplayPartitionOf(const hawk::InMemoryNonceCache::Key& key) { return key[0] >> 2; }
+// Partitions of the digest space (libraries/hawk/replay_partition.h: the services calling auth
+// compute them too).
+using hawk::kReplayPartitions;
+using hawk::ReplayPartitionOf;
 
 // The stores' argument checks: INVALID_ARGUMENT for an empty replica id, or a partition outside
 // [0, kReplayPartitions).

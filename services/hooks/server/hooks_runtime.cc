@@ -55,8 +55,9 @@ absl::StatusOr<std::unique_ptr<HooksRuntime>> HooksRuntime::Create(const Options
   rt->store_ = std::make_unique<PostgresHooksStore>(context.pool);
   rt->queue_ = std::make_unique<GrpcQueueClient>(context.Channel(options.queue_address),
                                                  options.credentials);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
-                                                             context.hostnames);
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
+      context.Channel(options.auth_address), context.hostnames,
+      AuthReplicaRouter::DialAuthReplicas(context.tls));
   rt->service_ = std::make_unique<HooksService>(options.service, *rt->store_, *rt->queue_,
                                                 *rt->keys_, context.clock, Random::Secure());
   rt->grpc_ = std::make_unique<HooksGrpcService>(*rt->service_, *rt->authenticator_, context.clock,

@@ -32,8 +32,9 @@ absl::StatusOr<std::unique_ptr<QueueRuntime>> QueueRuntime::Create(const Options
   }
   std::unique_ptr<QueueRuntime> rt(new QueueRuntime());
   rt->store_ = std::make_unique<PostgresQueueStore>(context.pool);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
-                                                             context.hostnames);
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
+      context.Channel(options.auth_address), context.hostnames,
+      AuthReplicaRouter::DialAuthReplicas(context.tls));
   rt->service_ = std::make_unique<QueueService>(options.service, *rt->store_, options.credentials,
                                                 context.clock, Random::Secure());
   rt->grpc_ = std::make_unique<QueueGrpcService>(*rt->service_, *rt->authenticator_, context.clock,

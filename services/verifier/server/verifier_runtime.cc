@@ -61,8 +61,9 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
   rt->source_ = std::make_unique<GrpcChainSource>(context.Channel(options.queue_address),
                                                   context.Channel(options.hooks_address),
                                                   options.credentials);
-  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(context.Channel(options.auth_address),
-                                                             context.hostnames);
+  rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
+      context.Channel(options.auth_address), context.hostnames,
+      AuthReplicaRouter::DialAuthReplicas(context.tls));
   rt->service_ = std::make_unique<VerifierService>(*rt->store_, *rt->source_, QueueTaskNormalizer(),
                                                    context.clock, Random::Secure());
   BULWARK_ASSIGN_OR_RETURN(std::string policy, ReadPolicy(options.policy_file));
