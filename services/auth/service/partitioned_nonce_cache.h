@@ -37,7 +37,7 @@
 //    signed before the reset (`since`, as PostgresNonceStore does).
 // Clocks: the cut-off is on this replica's clock (the injected one, read when deciding), lease
 // ends on the database's now(). Only their rates need agree: a step of either clock by more than
-// margin - write_behind_timeout (1.5 s) could let two owners overlap (time sync slews clocks;
+// margin - write_behind_timeout (2 s) could let two owners overlap (time sync slews clocks;
 // it steps them only when far off). Leases are in a logged table, but a failover to a standby
 // that lost the latest commits could roll a hand-over back.
 // What stays open (and is said in docs): a replica that dies, or loses the database for longer
@@ -95,8 +95,10 @@ class PartitionedNonceCache final : public hawk::NonceCache,
     absl::Duration lease = absl::Seconds(10);
     absl::Duration maintain_interval = absl::Milliseconds(500);
     // Accepting stops this long before a lease can end; must exceed write_behind_timeout.
-    absl::Duration margin = absl::Seconds(2);
-    absl::Duration write_behind_timeout = absl::Milliseconds(500);
+    absl::Duration margin = absl::Seconds(3);
+    // Long enough that a database stall of half a second does not fail writes behind (their
+    // partitions would refuse requests until they are rewritten).
+    absl::Duration write_behind_timeout = absl::Seconds(1);
     // Live nonces held in memory (all owned partitions); beyond it RESOURCE_EXHAUSTED.
     size_t max_entries = size_t{1} << 20;
   };

@@ -406,14 +406,27 @@ void PostgresReplayPartitionStore::WriterLoop() {
       queue_.clear();
       if (stopping && late.empty()) return;
     }
-    for (Pending& p : late) {
-      std::move(p.done)(absl::UnavailableError(
-          stopping ? "replay partitions: the auth server is shutting down"
-                   : "replay partitions: the nonce was not written behind before its deadline"));
-    }
-    if (batch.empty()) continue;
-    const absl::Status written = Write(batch);
+    const absl::Status too_late = absl::UnavailableError(
+        stopping ? "replay partitions: the auth server is shutting down"
+                 : "replay partitions: the nonce was not written behind before its deadline");
+    for (Pending& p : late) std::move(p.done)(too_late);
+    const absl::Status written = batch.empty() ? absl::OkStatus() : Write(batch);
+    if (!stopping) NoteOutcome(late.empty() ? written : too_late, late.size() + batch.size());
     for (Pending& p : batch) std::move(p.done)(written);
+  }
+}
+
+void PostgresReplayPartitionStore::NoteOutcome(const absl::Status& status, size_t nonces) {
+  // Logged when writes behind start failing and when they recover, not per batch.
+  if (status.ok() == !failing_) return;
+  failing_ = !status.ok();
+  if (failing_) {
+    LogWarning(
+        "replay partitions: writes behind failing; their partitions refuse requests until "
+        "they are written",
+        {{"error", status.message()}, {"nonces", nonces}});
+  } else {
+    LogInfo("replay partitions: writes behind succeed again");
   }
 }
 

@@ -125,12 +125,15 @@ class PostgresReplayPartitionStore final : public ReplayPartitionStore {
   void WriterLoop();
   // Writes `batch` (every deadline still ahead) and returns the answer for all of it.
   absl::Status Write(const std::vector<Pending>& batch);
+  // Logs when writes behind start failing and when they recover (the writer thread's own).
+  void NoteOutcome(const absl::Status& status, size_t nonces);
 
   pg::ConnectionPool& pool_;
   const Options options_;
   absl::Mutex mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool failing_ = false;  // the writer thread's
   std::thread writer_;
 };
 
