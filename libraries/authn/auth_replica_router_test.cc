@@ -2,9 +2,11 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "libraries/clock/clock.h"
@@ -37,6 +39,7 @@ class AuthReplicaRouterTest : public ::testing::Test {
   AuthReplicaRouter Router() {
     return AuthReplicaRouter(grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
                              [this](const std::string& address) {
+                               absl::MutexLock lock(&dial_mu_);
                                ++dialed_[address];
                                // Never connected: the router only chooses.
                                return grpc::CreateChannel(address,
@@ -45,6 +48,7 @@ class AuthReplicaRouterTest : public ::testing::Test {
                              clock_, {.avoid_for = absl::Seconds(10)});
   }
   SimulatedClock clock_;
+  absl::Mutex dial_mu_;
   std::map<std::string, int> dialed_;
   Headers h_ = TwoPartitions();
 };
@@ -130,6 +134,23 @@ TEST_F(AuthReplicaRouterTest, ChannelsAreKeptOnlyForAddressesSomePartitionUses) 
   }
   router.Learn(router.Pick(h_.a), "10.1.999:1");
   EXPECT_TRUE(router.Pick(h_.a).address.empty());
+}
+
+TEST_F(AuthReplicaRouterTest, PicksLearnsAndFailuresFromManyThreadsAtOnce) {
+  AuthReplicaRouter router = Router();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&router, t] {
+      for (int i = 0; i < 500; ++i) {
+        AuthReplicaRouter::Route route = router.Pick(Header(i));
+        ASSERT_NE(route.stub, nullptr);
+        router.Learn(route, absl::StrCat("10.0.0.", (i + t) % 3, ":1"));
+        if (i % 50 == t) router.Failed(route);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(router.routed() + router.unrouted(), 2000u);
 }
 
 TEST(AuthReplicaRouterOffTest, WithoutADialEverythingTakesTheServiceAddress) {
