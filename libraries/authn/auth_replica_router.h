@@ -24,11 +24,12 @@
 //    address avoided: the `fallback` channel (the auth Service name);
 //  - otherwise the owner's address, over a channel from `dial` (kept per address while some
 //    partition is routed there: at most kReplayPartitions).
-// A call to an owner that fails (Failed: the address cannot be reached, or refuses this
-// service) is not retried elsewhere here, since the owner may have recorded the nonce before
-// the answer was lost; the caller gets the failure (UNAVAILABLE: retry with a new signature),
-// and the address is avoided for `avoid_for`, its partitions sent to `fallback` meanwhile. Hints
-// of more than kMaxAddressLength bytes are ignored.
+// A call to an owner that fails (Failed: the address cannot be reached, refuses this service, or
+// cannot check nonces now; RemoteAuthenticator does not count answers about the request itself,
+// such as INVALID_ARGUMENT, which a caller could provoke) is not retried elsewhere here, since the
+// owner may have recorded the nonce before the answer was lost; the caller gets the failure
+// (UNAVAILABLE: retry with a new signature), and the address is avoided for `avoid_for`, its
+// partitions sent to `fallback` meanwhile. Hints of more than kMaxAddressLength bytes are ignored.
 //
 // Thread-safety: thread-safe; `dial` is called under the router's lock and must not call back
 // into it. Errors: none (routing only chooses a channel).

@@ -5,7 +5,8 @@
 // sends later checks there directly, and routing changes nothing about what is accepted: a
 // header it sent to the owner is refused as a replay wherever it is sent again. An owner address
 // that cannot be reached fails the call (UNAVAILABLE, nothing recorded), and the authenticator
-// goes back to the Service address for its partitions.
+// goes back to the Service address for its partitions; a request refused for its own faults
+// does not.
 #include <map>
 #include <string>
 #include <vector>
@@ -152,6 +153,20 @@ TEST_F(AuthReplicaRoutingTest, AnUnreachableOwnerFailsTheCallAndItsPartitionsFal
     absl::StatusOr<Caller> caller = routed->Authenticate(CallIn(p));
     EXPECT_TRUE(caller.ok()) << i << ": " << caller.status();
   }
+}
+
+TEST_F(AuthReplicaRoutingTest, ARequestRefusedForItsOwnFaultsKeepsTheRoute) {
+  // A caller cannot steer the service away from an owner by sending bad requests: a malformed
+  // authority is INVALID_ARGUMENT from the owner, and the partition stays routed there.
+  std::unique_ptr<RemoteAuthenticator> routed = Routed();
+  const int p = *hawk::ReplayPartitionOfHeader(Call().authorization);
+  ASSERT_TRUE(routed->Authenticate(CallIn(p)).ok());
+  CallInfo bad = CallIn(p);
+  bad.authority = "no port here";
+  EXPECT_EQ(routed->Authenticate(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  const uint64_t before = routed->router().routed();
+  ASSERT_TRUE(routed->Authenticate(CallIn(p)).ok());
+  EXPECT_EQ(routed->router().routed(), before + 1);
 }
 
 TEST_F(AuthReplicaRoutingTest, AnswersNameNoOwnerWithoutPartitionedReplayProtection) {
