@@ -11,6 +11,9 @@
 //  - a triple whose partition another replica owns is forwarded to that replica
 //    (ReplayForwarder; the call waits for it, holding no thread);
 //  - a triple whose partition has no owner known here is refused UNAVAILABLE (retry).
+// Forwarding is the exception: AuthenticateRequest's answers name each partition's owner
+// (OwnerOf, through ReplayRoutes), and the services calling auth send the partition's checks
+// there directly (libraries/authn/auth_replica_router.h).
 //
 // Leases (Maintain, every `maintain_interval` on the injected clock): each round marks this
 // replica alive, renews its leases, hands partitions beyond its fair share
