@@ -361,7 +361,12 @@ TEST_F(SubprocessTest, CancellationLetsACommandThatHonoursSigtermExit) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_TRUE(result->cancelled);
   EXPECT_EQ(result->exit_code, 7);
-  EXPECT_EQ(texts, (std::vector<std::string>{"ready", "terminating"}));
+  // The shell's trap ran ("terminating"); the background child may print it too, when SIGTERM
+  // reaches the process group between its fork and its exec of sleep (it still has the trap).
+  ASSERT_FALSE(texts.empty());
+  EXPECT_EQ(texts.front(), "ready");
+  EXPECT_GE(texts.size(), 2u);
+  for (size_t i = 1; i < texts.size(); ++i) EXPECT_EQ(texts[i], "terminating") << i;
 }
 
 TEST_F(SubprocessTest, RefusesToStartWhenAlreadyCancelled) {
