@@ -12,8 +12,11 @@
 #include "bulwark/queue/v1/queue.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "libraries/authn/auth_replica_router.h"
+#include "libraries/authn/remote_authenticator.h"
 #include "libraries/client/call_credentials.h"
 #include "libraries/client/channel.h"
+#include "libraries/hawk/replay_partition.h"
 #include "libraries/pg/pg_test_database.h"
 #include "libraries/testing/service_process.h"
 #include "libraries/tls/test_certificates.h"
@@ -277,6 +280,42 @@ TEST_F(TlsTest, RecordNonceOnlyFromAuthsOwnCertificate) {
   auto [replay_status, replayed] = record_batch(WithCertificate("auth"));
   ASSERT_TRUE(replay_status.ok());
   EXPECT_EQ(replayed.answers(0).code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+}
+
+// The services send each check to the auth replica auth names as its nonce partition's owner,
+// dialling that address over mutual TLS and expecting auth's certificate there. A server at such
+// an address presenting another certificate of the deployment (here the queue's) is never asked:
+// the call fails UNAVAILABLE with nothing recorded, and the same header is then accepted once
+// through the auth address, and refused as a replay after that.
+TEST_F(TlsTest, RoutedChecksGoOnlyToAServerWithAuthsCertificate) {
+  const tls::TlsConfig queue_tls = WithCertificate("queue");
+  const std::string method = "/bulwark.queue.v1.Queue/GetTask";
+  RemoteAuthenticator honest(Channel(auth_->address(), queue_tls), HostBinding(),
+                             AuthReplicaRouter::DialAuthReplicas(queue_tls));
+  for (int i = 0; i < 100; ++i) {
+    absl::StatusOr<Caller> caller = honest.Authenticate(auth::SignedCall(Static("root"), method));
+    ASSERT_TRUE(caller.ok()) << i << ": " << caller.status();
+  }
+  EXPECT_GT(honest.router().routed(), 0u);  // auth's own address, checked for "auth": accepted
+
+  const AuthReplicaRouter::Dial dial = AuthReplicaRouter::DialAuthReplicas(queue_tls);
+  RemoteAuthenticator misled(
+      Channel(auth_->address(), queue_tls), HostBinding(),
+      [dial, impostor = queue_->address()](const std::string&) { return dial(impostor); });
+  const CallInfo first = auth::SignedCall(Static("root"), method);
+  ASSERT_TRUE(misled.Authenticate(first).ok());  // through the auth address; names the owner
+  const int partition = *hawk::ReplayPartitionOfHeader(first.authorization);
+  CallInfo call = auth::SignedCall(Static("root"), method);
+  while (hawk::ReplayPartitionOfHeader(call.authorization) != partition) {
+    call = auth::SignedCall(Static("root"), method);
+  }
+  absl::StatusOr<Caller> refused = misled.Authenticate(call);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  absl::StatusOr<Caller> retried = misled.Authenticate(call);
+  EXPECT_TRUE(retried.ok()) << retried.status();
+  absl::StatusOr<Caller> replayed = misled.Authenticate(call);
+  EXPECT_EQ(replayed.status().code(), absl::StatusCode::kUnauthenticated) << replayed.status();
+  EXPECT_NE(replayed.status().message().find("replayed request"), std::string::npos);
 }
 
 TEST_F(TlsTest, MutualTlsEdgeWorksEndToEnd) {

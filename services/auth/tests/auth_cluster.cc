@@ -8,6 +8,8 @@
 #include "libraries/client/call_credentials.h"
 #include "libraries/crypto/ed25519.h"
 #include "libraries/crypto/random.h"
+#include "libraries/hawk/mac.h"
+#include "libraries/hawk/signer.h"
 #include "services/auth/schema/migrations.h"
 
 namespace bulwark::auth {
@@ -106,6 +108,21 @@ std::unique_ptr<grpc::ClientContext> SignedContext(const hawk::Credentials* cred
   context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
   if (credentials != nullptr) context->set_credentials(HawkCallCredentials(*credentials));
   return context;
+}
+
+CallInfo SignedCall(const hawk::Credentials& credentials, const std::string& method,
+                    const std::string& body, const std::string& received) {
+  hawk::Request request;
+  request.resource = method;
+  request.host = "127.0.0.1";
+  request.port = 50052;
+  request.payload_hash = hawk::GrpcPayloadHash(body);
+  CallInfo call;
+  call.method = method;
+  call.authority = "127.0.0.1:50052";
+  call.authorization = *hawk::SignRequest(credentials, request, Clock::Real(), Random::Secure());
+  call.payload_hash = hawk::GrpcPayloadHash(received);
+  return call;
 }
 
 }  // namespace bulwark::auth

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
+#include "libraries/authn/request_authenticator.h"
 #include "libraries/hawk/credentials.h"
 #include "libraries/pg/pg_test_database.h"
 #include "libraries/testing/service_process.h"
@@ -61,6 +62,12 @@ class AuthCluster {
 
 // A ClientContext whose call is signed with `credentials` (or anonymous when null).
 std::unique_ptr<grpc::ClientContext> SignedContext(const hawk::Credentials* credentials);
+
+// A call as a service behind auth receives it (what it hands RemoteAuthenticator): `method` on
+// 127.0.0.1:50052, signed by `credentials` over `body`, and the hash of `received`, the bytes
+// that arrived.
+CallInfo SignedCall(const hawk::Credentials& credentials, const std::string& method,
+                    const std::string& body = "\n\001x", const std::string& received = "\n\001x");
 
 }  // namespace bulwark::auth
 

@@ -16,10 +16,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libraries/authn/remote_authenticator.h"
-#include "libraries/crypto/random.h"
-#include "libraries/hawk/mac.h"
 #include "libraries/hawk/replay_partition.h"
-#include "libraries/hawk/signer.h"
 #include "libraries/testing/service_process.h"
 #include "services/auth/tests/auth_cluster.h"
 
@@ -45,21 +42,7 @@ class AuthReplicaRoutingTest : public ::testing::Test {
   }
 
   // A CreateTask call as the queue receives it, signed by root.
-  CallInfo Call() {
-    const std::string body = "\n\001x";
-    hawk::Request request;
-    request.resource = kMethod;
-    request.host = "127.0.0.1";
-    request.port = 50052;
-    request.payload_hash = hawk::GrpcPayloadHash(body);
-    CallInfo call;
-    call.method = kMethod;
-    call.authority = "127.0.0.1:50052";
-    call.authorization =
-        *hawk::SignRequest(cluster_->Static("root"), request, Clock::Real(), Random::Secure());
-    call.payload_hash = hawk::GrpcPayloadHash(body);
-    return call;
-  }
+  CallInfo Call() { return SignedCall(cluster_->Static("root"), kMethod); }
   // A call whose nonce falls in `partition`.
   CallInfo CallIn(int partition) {
     for (int i = 0; i < 10000; ++i) {

@@ -11,37 +11,20 @@
 namespace bulwark {
 namespace {
 
-// A call as the queue would see it: signed over `body`, and the queue computed the hash of the
-// bytes it received, `received`.
-CallInfo Signed(const hawk::Credentials& creds, const std::string& method,
-                const std::string& body = "\n\001x", const std::string& received = "\n\001x") {
-  hawk::Request request;
-  request.resource = method;
-  request.host = "127.0.0.1";
-  request.port = 50052;
-  request.payload_hash = hawk::GrpcPayloadHash(body);
-  CallInfo call;
-  call.method = method;
-  call.authority = "127.0.0.1:50052";
-  call.authorization = *hawk::SignRequest(creds, request, Clock::Real(), Random::Secure());
-  call.payload_hash = hawk::GrpcPayloadHash(received);
-  return call;
-}
-
 TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
   auto cluster = auth::AuthCluster::Start(1);
   ASSERT_TRUE(cluster.ok()) << cluster.status();
   RemoteAuthenticator authenticator((*cluster)->process(0).Channel());
   const std::string method = "/bulwark.queue.v1.Queue/CreateTask";
 
-  auto caller = authenticator.Authenticate(Signed((*cluster)->Static("root"), method));
+  auto caller = authenticator.Authenticate(auth::SignedCall((*cluster)->Static("root"), method));
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->client_id, "static/bulwark/root");
   EXPECT_EQ(caller->scopes, std::vector<std::string>{"*"});
 
   hawk::Credentials hooks = (*cluster)->Static("hooks");
   hooks.authorized_scopes = std::vector<std::string>{"assume:hook-id:g/h"};
-  caller = authenticator.Authenticate(Signed(hooks, method));
+  caller = authenticator.Authenticate(auth::SignedCall(hooks, method));
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->authorized_scopes, std::vector<std::string>{"assume:hook-id:g/h"});
   EXPECT_EQ(caller->scopes, (std::vector<std::string>{"assume:anonymous", "assume:hook-id:g/h"}));
@@ -51,8 +34,8 @@ TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
   // The body under the MAC: another body than the one signed is refused, and so is a header
   // without a hash for a method that changes state (payload_hash_required by default); a
   // read-only method accepts it.
-  absl::StatusOr<Caller> other =
-      authenticator.Authenticate(Signed((*cluster)->Static("root"), method, "\n\001x", "\n\001y"));
+  absl::StatusOr<Caller> other = authenticator.Authenticate(
+      auth::SignedCall((*cluster)->Static("root"), method, "\n\001x", "\n\001y"));
   EXPECT_EQ(other.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(other.status().message().find("Bad payload hash"), std::string::npos) << other.status();
   {
@@ -80,7 +63,7 @@ TEST(RemoteAuthenticatorTest, TurnsAuthsAnswerIntoCallersAndStatuses) {
 
   hawk::Credentials wrong = (*cluster)->Static("root");
   wrong.access_token = std::string(44, 'x');
-  EXPECT_EQ(authenticator.Authenticate(Signed(wrong, method)).status().code(),
+  EXPECT_EQ(authenticator.Authenticate(auth::SignedCall(wrong, method)).status().code(),
             absl::StatusCode::kUnauthenticated);
 
   RemoteAuthenticator unreachable(
