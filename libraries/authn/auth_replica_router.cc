@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "libraries/client/channel.h"
 #include "libraries/logging/log.h"
 
 namespace bulwark {
@@ -14,6 +13,41 @@ AuthReplicaRouter::AuthReplicaRouter(std::shared_ptr<grpc::Channel> fallback, Di
       dial_(std::move(dial)),
       clock_(clock),
       options_(options) {}
+
+namespace {
+
+// Whether a call's failure says the replica at its address cannot serve this service (it cannot
+// be reached, refuses this service's certificate, or cannot check nonces now), as opposed to an
+// answer about the request itself (INVALID_ARGUMENT for a malformed authority, which a caller
+// could send on purpose) or the call's own deadline.
+bool OwnerFailed(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNKNOWN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+grpc::Status AuthReplicaRouter::AuthenticateRequest(
+    grpc::ClientContext& context, const auth::v1::AuthenticateRequestRequest& request,
+    auth::v1::AuthenticateRequestResponse* response) {
+  const Route route = Pick(request.authorization());
+  grpc::Status status = route.stub->AuthenticateRequest(&context, request, response);
+  if (status.ok()) {
+    Learn(route, response->replay_owner());
+  } else if (OwnerFailed(status.error_code())) {
+    Failed(route);
+  }
+  return status;
+}
 
 AuthReplicaRouter::Route AuthReplicaRouter::Pick(absl::string_view authorization) const {
   Route route;
@@ -36,6 +70,9 @@ AuthReplicaRouter::Route AuthReplicaRouter::Pick(absl::string_view authorization
 void AuthReplicaRouter::Learn(const Route& route, absl::string_view replay_owner) {
   if (dial_ == nullptr || route.partition < 0) return;
   if (replay_owner.size() > kMaxAddressLength) replay_owner = "";
+  if (!route.address.empty() && replay_owner != route.address) {
+    misrouted_.fetch_add(1, std::memory_order_relaxed);
+  }
   {
     absl::ReaderMutexLock lock(&mu_);
     if (owner_[route.partition] == replay_owner) return;  // the usual case: nothing new
@@ -63,13 +100,13 @@ void AuthReplicaRouter::Failed(const Route& route) {
   if (route.address.empty()) return;
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_.Now();
-  if (avoid_until_.size() >= hawk::kReplayPartitions) {
+  const bool known = avoid_until_.contains(route.address);
+  if (!known && avoid_until_.size() >= hawk::kReplayPartitions) {
     auto oldest =
         std::min_element(avoid_until_.begin(), avoid_until_.end(),
                          [](const auto& a, const auto& b) { return a.second < b.second; });
     avoid_until_.erase(oldest);
   }
-  const bool known = avoid_until_.contains(route.address);
   avoid_until_[route.address] = now + options_.avoid_for;
   for (std::string& owner : owner_) {
     if (owner == route.address) owner.clear();
@@ -81,12 +118,6 @@ void AuthReplicaRouter::Failed(const Route& route) {
         "partitions go through the auth service address for a while",
         {{"replica", route.address}, {"avoid_seconds", absl::ToDoubleSeconds(options_.avoid_for)}});
   }
-}
-
-AuthReplicaRouter::Dial AuthReplicaRouter::DialAuthReplicas(const tls::TlsConfig& tls) {
-  return [tls](const std::string& address) {
-    return CreateServiceChannel(address, tls, /*tls_name=*/"auth");
-  };
 }
 
 void AuthReplicaRouter::DropIfUnused(const std::string& address) {

@@ -9,13 +9,8 @@
 // one call whichever replica owns it. The partition is computed from the header here exactly
 // as auth computes it (libraries/hawk/replay_partition.h).
 //
-//   AuthReplicaRouter router(context.Channel("auth:50051"), [&](const std::string& address) {
-//     return CreateServiceChannel(address, tls, /*tls_name=*/"auth");
-//   });
-//   AuthReplicaRouter::Route route = router.Pick(call.authorization);
-//   grpc::Status s = route.stub->AuthenticateRequest(&context, request, &response);
-//   if (s.ok()) router.Learn(route, response.replay_owner());
-//   else if (!route.address.empty()) router.Failed(route);
+//   AuthReplicaRouter router(context.Channel("auth:50051"), AuthReplicaDialer(tls));
+//   grpc::Status s = router.AuthenticateRequest(context, request, &response);
 //
 // What it never changes: which requests are accepted. Any replica answers any request (a
 // non-owner forwards it), so a stale or missing route costs a forwarded check, not a wrong
@@ -24,12 +19,13 @@
 //    address avoided: the `fallback` channel (the auth Service name);
 //  - otherwise the owner's address, over a channel from `dial` (kept per address while some
 //    partition is routed there: at most kReplayPartitions).
-// A call to an owner that fails (Failed: the address cannot be reached, refuses this service, or
-// cannot check nonces now; RemoteAuthenticator does not count answers about the request itself,
-// such as INVALID_ARGUMENT, which a caller could provoke) is not retried elsewhere here, since the
-// owner may have recorded the nonce before the answer was lost; the caller gets the failure
-// (UNAVAILABLE: retry with a new signature), and the address is avoided for `avoid_for`, its
-// partitions sent to `fallback` meanwhile. Hints of more than kMaxAddressLength bytes are ignored.
+// A call to an owner that fails (the address cannot be reached, refuses this service, or cannot
+// check nonces now; not an answer about the request itself, such as INVALID_ARGUMENT, which a
+// caller could provoke to steer the service away from an owner) is not retried elsewhere here,
+// since the owner may have recorded the nonce before the answer was lost; the caller gets the
+// failure (UNAVAILABLE: retry with a new signature), and the address is avoided for `avoid_for`,
+// its partitions sent to `fallback` meanwhile. Hints of more than kMaxAddressLength bytes are
+// ignored.
 //
 // Thread-safety: thread-safe; `dial` is called under the router's lock and must not call back
 // into it. Errors: none (routing only chooses a channel).
@@ -52,9 +48,10 @@
 #include "absl/time/time.h"
 #include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/status.h"
 #include "libraries/clock/clock.h"
 #include "libraries/hawk/replay_partition.h"
-#include "libraries/tls/tls_config.h"
 
 namespace bulwark {
 
@@ -74,6 +71,13 @@ class AuthReplicaRouter {
   AuthReplicaRouter(std::shared_ptr<grpc::Channel> fallback, Dial dial)
       : AuthReplicaRouter(std::move(fallback), std::move(dial), Clock::Real(), Options()) {}
 
+  // Sends `request` where its header's partition is routed (Pick), learns the owner the answer
+  // names (Learn) or avoids an owner that failed (Failed), and returns the call's status.
+  grpc::Status AuthenticateRequest(grpc::ClientContext& context,
+                                   const auth::v1::AuthenticateRequestRequest& request,
+                                   auth::v1::AuthenticateRequestResponse* response);
+
+  // The steps of AuthenticateRequest, for tests.
   struct Route {
     std::shared_ptr<auth::v1::Auth::StubInterface> stub;
     int partition = -1;   // -1: the header carries no triple
@@ -85,13 +89,12 @@ class AuthReplicaRouter {
   // After a call through `route` failed at an owner's address: avoid it for a while.
   void Failed(const Route& route);
 
-  // How the services dial an auth replica by address: secured as `tls` says (mutual TLS unless
-  // plaintext), expecting auth's certificate ("auth"), whatever the address.
-  static Dial DialAuthReplicas(const tls::TlsConfig& tls);
-
-  // Counts, for benchmarks and tests: requests sent to an owner, and to the fallback.
+  // Counts, for benchmarks and tests: requests sent to an owner, and to the fallback; answers
+  // from an owner that named another owner for the request's partition (a partition computed
+  // differently here and in auth would show here; a moved partition counts once).
   uint64_t routed() const { return routed_.load(std::memory_order_relaxed); }
   uint64_t unrouted() const { return unrouted_.load(std::memory_order_relaxed); }
+  uint64_t misrouted() const { return misrouted_.load(std::memory_order_relaxed); }
 
  private:
   // Drops the stub of `address` when no partition is routed to it any more.
@@ -109,6 +112,7 @@ class AuthReplicaRouter {
   // go first).
   absl::flat_hash_map<std::string, absl::Time> avoid_until_ ABSL_GUARDED_BY(mu_);
   mutable std::atomic<uint64_t> routed_{0}, unrouted_{0};
+  std::atomic<uint64_t> misrouted_{0};
 };
 
 }  // namespace bulwark

@@ -77,7 +77,9 @@ TEST_F(AuthReplicaRouterTest, SendsAPartitionToTheOwnerAnAnswerNamed) {
 TEST_F(AuthReplicaRouterTest, AnAnswerNamingNoOwnerOrAnotherOneIsFollowed) {
   AuthReplicaRouter router = Router();
   router.Learn(router.Pick(h_.a), "10.0.0.2:50051");
+  EXPECT_EQ(router.misrouted(), 0u);
   router.Learn(router.Pick(h_.a), "10.0.0.3:50051");  // the partition moved
+  EXPECT_EQ(router.misrouted(), 1u);                  // the owner it was sent to named another
   EXPECT_EQ(router.Pick(h_.a).address, "10.0.0.3:50051");
   router.Learn(router.Pick(h_.a), "");  // replay protection not partitioned, or no owner known
   EXPECT_TRUE(router.Pick(h_.a).address.empty());

@@ -7,28 +7,6 @@
 
 namespace bulwark {
 
-namespace {
-
-// Whether a call's failure says the replica at its address cannot serve this service (it cannot
-// be reached, refuses this service's certificate, or cannot check nonces now), as opposed to an
-// answer about the request itself (INVALID_ARGUMENT for a malformed authority, which a caller
-// could send on purpose to steer this service away from an owner) or the call's own deadline.
-bool OwnerFailed(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::UNAUTHENTICATED:
-    case grpc::StatusCode::PERMISSION_DENIED:
-    case grpc::StatusCode::UNIMPLEMENTED:
-    case grpc::StatusCode::INTERNAL:
-    case grpc::StatusCode::UNKNOWN:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) const {
   if (absl::Status bound = hosts_.Check(call); !bound.ok()) return bound;
   auth::v1::AuthenticateRequestRequest request;
@@ -41,13 +19,7 @@ absl::StatusOr<Caller> RemoteAuthenticator::Authenticate(const CallInfo& call) c
   auth::v1::AuthenticateRequestResponse response;
   grpc::ClientContext context;
   SetDeadline(context, std::min(absl::Now() + timeout_, call.deadline));
-  const AuthReplicaRouter::Route route = router_->Pick(call.authorization);
-  grpc::Status status = route.stub->AuthenticateRequest(&context, request, &response);
-  if (status.ok()) {
-    router_->Learn(route, response.replay_owner());
-  } else if (OwnerFailed(status.error_code())) {
-    router_->Failed(route);  // the owner's address did not serve: its partitions take the default
-  }
+  grpc::Status status = router_->AuthenticateRequest(context, request, &response);
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
       status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
     // Auth reports a caller's bad credentials in the response; a refusal of the call itself is

@@ -29,7 +29,6 @@
 #include <memory>
 
 #include "absl/time/time.h"
-#include "bulwark/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "libraries/authn/auth_replica_router.h"
 #include "libraries/authn/host_binding.h"

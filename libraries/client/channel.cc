@@ -25,4 +25,11 @@ absl::StatusOr<tls::TlsConfig> ClientTlsFromFlags(const Flags& flags, const std:
   return tls::LoadTlsConfig(files);
 }
 
+std::function<std::shared_ptr<grpc::Channel>(const std::string& address)> AuthReplicaDialer(
+    const tls::TlsConfig& tls) {
+  return [tls](const std::string& address) {
+    return CreateServiceChannel(address, tls, /*tls_name=*/"auth");
+  };
+}
+
 }  // namespace bulwark

@@ -18,6 +18,7 @@
 #ifndef BULWARK_LIBRARIES_CLIENT_CHANNEL_H_
 #define BULWARK_LIBRARIES_CLIENT_CHANNEL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,12 @@ namespace bulwark {
 std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& target,
                                                     const tls::TlsConfig& tls,
                                                     const std::string& tls_name = "");
+
+// How anything dials an auth replica by its own address (a pod's IP, as the replicas advertise
+// it): CreateServiceChannel(address, tls, "auth"). Auth replicas use it for each other, the
+// other services for the owner of a nonce partition (libraries/authn/auth_replica_router.h).
+std::function<std::shared_ptr<grpc::Channel>(const std::string& address)> AuthReplicaDialer(
+    const tls::TlsConfig& tls);
 
 // `prefix` is "" for the CLI (--ca, --cert, --key) and "tls-" for daemons (--tls-ca, ...).
 absl::StatusOr<tls::TlsConfig> ClientTlsFromFlags(const Flags& flags, const std::string& prefix);

@@ -291,14 +291,14 @@ TEST_F(TlsTest, RoutedChecksGoOnlyToAServerWithAuthsCertificate) {
   const tls::TlsConfig queue_tls = WithCertificate("queue");
   const std::string method = "/bulwark.queue.v1.Queue/GetTask";
   RemoteAuthenticator honest(Channel(auth_->address(), queue_tls), HostBinding(),
-                             AuthReplicaRouter::DialAuthReplicas(queue_tls));
+                             AuthReplicaDialer(queue_tls));
   for (int i = 0; i < 100; ++i) {
     absl::StatusOr<Caller> caller = honest.Authenticate(auth::SignedCall(Static("root"), method));
     ASSERT_TRUE(caller.ok()) << i << ": " << caller.status();
   }
   EXPECT_GT(honest.router().routed(), 0u);  // auth's own address, checked for "auth": accepted
 
-  const AuthReplicaRouter::Dial dial = AuthReplicaRouter::DialAuthReplicas(queue_tls);
+  const AuthReplicaRouter::Dial dial = AuthReplicaDialer(queue_tls);
   RemoteAuthenticator misled(
       Channel(auth_->address(), queue_tls), HostBinding(),
       [dial, impostor = queue_->address()](const std::string&) { return dial(impostor); });

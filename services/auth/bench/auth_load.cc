@@ -187,14 +187,8 @@ int main(int argc, char** argv) {
                                                       bulwark::Random::Secure()));
     grpc::ClientContext c;
     bulwark::auth::v1::AuthenticateRequestResponse r;
-    grpc::Status status;
-    if (stub.router == nullptr) {
-      status = stub.target->AuthenticateRequest(&c, req, &r);
-    } else {
-      const bulwark::AuthReplicaRouter::Route route = stub.router->Pick(req.authorization());
-      status = route.stub->AuthenticateRequest(&c, req, &r);
-      if (status.ok()) stub.router->Learn(route, r.replay_owner());
-    }
+    grpc::Status status = stub.router == nullptr ? stub.target->AuthenticateRequest(&c, req, &r)
+                                                 : stub.router->AuthenticateRequest(c, req, &r);
     if (!status.ok()) return Failure(status);
     if (r.status() != bulwark::auth::v1::AUTHENTICATION_STATUS_SUCCESS) {
       return "authentication failed: " + r.message();

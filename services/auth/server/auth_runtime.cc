@@ -110,10 +110,7 @@ absl::StatusOr<std::unique_ptr<AuthRuntime>> AuthRuntime::Create(const Options& 
     BULWARK_ASSIGN_OR_RETURN(rt->partition_store_,
                              PostgresReplayPartitionStore::Create(*rt->nonce_pool_));
     // Replicas dial each other by address (a pod's IP); the certificate they check is auth's.
-    rt->forwarder_ =
-        std::make_unique<GrpcReplayForwarder>([tls = context.tls](const std::string& address) {
-          return CreateServiceChannel(address, tls, /*tls_name=*/"auth");
-        });
+    rt->forwarder_ = std::make_unique<GrpcReplayForwarder>(AuthReplicaDialer(context.tls));
     PartitionedNonceCache::Options partitioned;
     partitioned.replica = absl::BytesToHexString(Random::Secure().Bytes(8));
     partitioned.max_entries = service_options.replay_cache_entries;

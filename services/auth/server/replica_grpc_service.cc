@@ -55,9 +55,10 @@ grpc::Status ReplicaGrpcService::RecordNonces(grpc::ServerContext* context,
       answer = owner_.RecordHere(nonce.id(), nonce.ts(), nonce.nonce(), now,
                                  absl::FromUnixMicros(nonce.forget_after_micros()));
     }
+    const grpc::Status sent = ToGrpcStatus(answer);  // as RecordNonce would answer it
     v1::NonceAnswer* out = response->add_answers();
-    out->set_code(static_cast<int>(answer.code()));
-    out->set_message(std::string(answer.message()));
+    out->set_code(static_cast<int>(sent.error_code()));
+    out->set_message(sent.error_message());
   }
   return grpc::Status::OK;
 }

@@ -83,6 +83,8 @@ TEST_F(AuthReplicaRoutingTest, ChecksGoToTheirOwnersAndAReplayIsRefusedEverywher
   // Once a partition's owner was named, its checks went there: all but the first per partition
   // at most.
   EXPECT_GE(routed->router().routed(), 300u - hawk::kReplayPartitions);
+  // ... and each reached the replica that owns it: the caller computes the partition as auth does.
+  EXPECT_EQ(routed->router().misrouted(), 0u);
   RemoteAuthenticator a = Direct(0), b = Direct(1);
   for (size_t i = 0; i < sent.size(); ++i) {
     EXPECT_TRUE(IsReplay(a.Authenticate(sent[i]))) << i;

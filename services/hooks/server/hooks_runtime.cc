@@ -1,6 +1,7 @@
 #include "services/hooks/server/hooks_runtime.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/channel.h"
 #include "libraries/client/internal_channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
@@ -56,8 +57,7 @@ absl::StatusOr<std::unique_ptr<HooksRuntime>> HooksRuntime::Create(const Options
   rt->queue_ = std::make_unique<GrpcQueueClient>(context.Channel(options.queue_address),
                                                  options.credentials);
   rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      context.Channel(options.auth_address), context.hostnames,
-      AuthReplicaRouter::DialAuthReplicas(context.tls));
+      context.Channel(options.auth_address), context.hostnames, AuthReplicaDialer(context.tls));
   rt->service_ = std::make_unique<HooksService>(options.service, *rt->store_, *rt->queue_,
                                                 *rt->keys_, context.clock, Random::Secure());
   rt->grpc_ = std::make_unique<HooksGrpcService>(*rt->service_, *rt->authenticator_, context.clock,

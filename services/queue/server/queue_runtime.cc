@@ -1,6 +1,7 @@
 #include "services/queue/server/queue_runtime.h"
 
 #include "grpcpp/create_channel.h"
+#include "libraries/client/channel.h"
 #include "libraries/client/internal_channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
@@ -33,8 +34,7 @@ absl::StatusOr<std::unique_ptr<QueueRuntime>> QueueRuntime::Create(const Options
   std::unique_ptr<QueueRuntime> rt(new QueueRuntime());
   rt->store_ = std::make_unique<PostgresQueueStore>(context.pool);
   rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      context.Channel(options.auth_address), context.hostnames,
-      AuthReplicaRouter::DialAuthReplicas(context.tls));
+      context.Channel(options.auth_address), context.hostnames, AuthReplicaDialer(context.tls));
   rt->service_ = std::make_unique<QueueService>(options.service, *rt->store_, options.credentials,
                                                 context.clock, Random::Secure());
   rt->grpc_ = std::make_unique<QueueGrpcService>(*rt->service_, *rt->authenticator_, context.clock,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "libraries/client/channel.h"
 #include "libraries/crypto/random.h"
 #include "libraries/logging/log.h"
 #include "libraries/status/status_macros.h"
@@ -62,8 +63,7 @@ absl::StatusOr<std::unique_ptr<VerifierRuntime>> VerifierRuntime::Create(
                                                   context.Channel(options.hooks_address),
                                                   options.credentials);
   rt->authenticator_ = std::make_unique<RemoteAuthenticator>(
-      context.Channel(options.auth_address), context.hostnames,
-      AuthReplicaRouter::DialAuthReplicas(context.tls));
+      context.Channel(options.auth_address), context.hostnames, AuthReplicaDialer(context.tls));
   rt->service_ = std::make_unique<VerifierService>(*rt->store_, *rt->source_, QueueTaskNormalizer(),
                                                    context.clock, Random::Secure());
   BULWARK_ASSIGN_OR_RETURN(std::string policy, ReadPolicy(options.policy_file));
